@@ -1,0 +1,205 @@
+#include "ledger/leveldb_storage.h"
+
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "leveldb/db.h"
+#include "leveldb/env.h"
+#include "leveldb/iterator.h"
+#include "leveldb/write_batch.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+constexpr absl::string_view kFormatKey = "v1/meta/format";
+constexpr absl::string_view kFormat = "1";
+constexpr absl::string_view kCheckpointKey = "v1/checkpoint";
+constexpr absl::string_view kTilePrefix = "v1/t/";
+constexpr absl::string_view kBundlePrefix = "v1/e/";
+constexpr absl::string_view kLeafPrefix = "v1/h/";
+
+void AppendBigEndian(std::string* out, uint64_t value, int bytes) {
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+void AppendBigEndian64(std::string* out, uint64_t value) { AppendBigEndian(out, value, 8); }
+void AppendBigEndian16(std::string* out, uint16_t value) { AppendBigEndian(out, value, 2); }
+
+uint64_t LoadBigEndian64(const char* p) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(p[i]);
+  return value;
+}
+
+// The key of tile (level, index) without its width: the prefix all its versions share.
+std::string TileIndexKey(uint8_t level, uint64_t index) {
+  std::string key(kTilePrefix);
+  key.push_back(static_cast<char>(level));
+  AppendBigEndian64(&key, index);
+  return key;
+}
+
+std::string TileKey(const TileId& tile) {
+  std::string key = TileIndexKey(tile.level, tile.index);
+  AppendBigEndian16(&key, tile.width);
+  return key;
+}
+
+std::string BundleIndexKey(uint64_t index) {
+  std::string key(kBundlePrefix);
+  AppendBigEndian64(&key, index);
+  return key;
+}
+
+std::string BundleKey(const EntryBundleId& bundle) {
+  std::string key = BundleIndexKey(bundle.index);
+  AppendBigEndian16(&key, bundle.width);
+  return key;
+}
+
+absl::Status FromLevelDb(const leveldb::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", status.ToString());
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  return absl::UnavailableError(message);
+}
+
+// Deletes, within `batch`, every key starting with `prefix` except `keep`.
+void DeleteOtherVersions(leveldb::DB* db, const std::string& prefix, const std::string& keep,
+                         leveldb::WriteBatch* batch) {
+  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().ToString() != keep) batch->Delete(it->key());
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LevelDbStorage>> LevelDbStorage::Open(absl::string_view dir,
+                                                                      const Options& options) {
+  leveldb::Options db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.paranoid_checks = true;
+  if (options.env != nullptr) db_options.env = options.env;
+  leveldb::DB* raw = nullptr;
+  std::string path(dir);
+  leveldb::Status status = leveldb::DB::Open(db_options, path, &raw);
+  if (!status.ok()) {
+    std::string text = status.ToString();
+    if (absl::StrContains(text, "lock")) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", path, " is in use by another process (", text, ")"));
+    }
+    return FromLevelDb(status, absl::StrCat("cannot open data directory ", path));
+  }
+  std::unique_ptr<LevelDbStorage> storage(new LevelDbStorage(std::unique_ptr<leveldb::DB>(raw)));
+  std::string format;
+  status = raw->Get(leveldb::ReadOptions(), std::string(kFormatKey), &format);
+  if (status.IsNotFound()) {
+    leveldb::WriteOptions sync;
+    sync.sync = true;
+    status = raw->Put(sync, std::string(kFormatKey), std::string(kFormat));
+    if (!status.ok()) return FromLevelDb(status, "cannot initialize the store");
+  } else if (!status.ok()) {
+    return FromLevelDb(status, "cannot read the store format");
+  } else if (format != kFormat) {
+    return absl::DataLossError(absl::StrCat("data directory ", path, " has store format \"",
+                                            format, "\", want \"", kFormat, "\""));
+  }
+  return storage;
+}
+
+LevelDbStorage::LevelDbStorage(std::unique_ptr<leveldb::DB> db) : db_(std::move(db)) {}
+
+LevelDbStorage::~LevelDbStorage() = default;
+
+absl::StatusOr<std::string> LevelDbStorage::Get(absl::string_view key,
+                                                absl::string_view what) const {
+  std::string value;
+  leveldb::Status status =
+      db_->Get(leveldb::ReadOptions(), leveldb::Slice(key.data(), key.size()), &value);
+  if (status.IsNotFound()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  if (!status.ok()) return FromLevelDb(status, absl::StrCat("cannot read ", what));
+  return value;
+}
+
+absl::StatusOr<std::pair<uint64_t, std::string>> LevelDbStorage::ReadCheckpoint() const {
+  absl::StatusOr<std::string> value = Get(kCheckpointKey, "checkpoint");
+  if (absl::IsNotFound(value.status())) return std::make_pair(uint64_t{0}, std::string());
+  if (!value.ok()) return value.status();
+  if (value->size() < 8) {
+    return absl::DataLossError(
+        absl::StrCat("stored checkpoint record is ", value->size(), " bytes, want at least 8"));
+  }
+  return std::make_pair(LoadBigEndian64(value->data()), value->substr(8));
+}
+
+absl::StatusOr<std::string> LevelDbStorage::ReadTile(const TileId& tile) const {
+  return Get(TileKey(tile), TilePath(tile));
+}
+
+absl::StatusOr<std::string> LevelDbStorage::ReadEntryBundle(const EntryBundleId& bundle) const {
+  return Get(BundleKey(bundle), EntryBundlePath(bundle));
+}
+
+absl::StatusOr<absl::optional<uint64_t>> LevelDbStorage::FindLeaf(const Hash& leaf_hash) const {
+  std::string prefix = absl::StrCat(kLeafPrefix, HashBytes(leaf_hash));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  it->Seek(prefix);
+  if (!it->Valid() || !it->key().starts_with(prefix)) {
+    absl::Status status = FromLevelDb(it->status(), "cannot search leaf hashes");
+    if (!status.ok()) return status;
+    return absl::optional<uint64_t>();
+  }
+  if (it->key().size() != prefix.size() + 8) {
+    return absl::DataLossError(absl::StrCat("leaf index key is ", it->key().size(),
+                                            " bytes, want ", prefix.size() + 8));
+  }
+  return absl::optional<uint64_t>(LoadBigEndian64(it->key().data() + prefix.size()));
+}
+
+absl::Status LevelDbStorage::Commit(const WriteSet& write) {
+  absl::StatusOr<std::pair<uint64_t, std::string>> current = ReadCheckpoint();
+  if (!current.ok()) return current.status();
+  if (write.tree_size <= current->first) {
+    return absl::FailedPreconditionError(absl::StrCat("commit of tree size ", write.tree_size,
+                                                      ", want more than the stored ",
+                                                      current->first));
+  }
+  leveldb::WriteBatch batch;
+  for (const auto& [tile, data] : write.tiles) {
+    std::string key = TileKey(tile);
+    if (tile.is_full()) {
+      DeleteOtherVersions(db_.get(), TileIndexKey(tile.level, tile.index), key, &batch);
+    }
+    batch.Put(key, data);
+  }
+  for (const auto& [bundle, data] : write.bundles) {
+    std::string key = BundleKey(bundle);
+    if (bundle.is_full()) {
+      DeleteOtherVersions(db_.get(), BundleIndexKey(bundle.index), key, &batch);
+    }
+    batch.Put(key, data);
+  }
+  for (const auto& [hash, index] : write.leaves) {
+    std::string key = absl::StrCat(kLeafPrefix, HashBytes(hash));
+    AppendBigEndian64(&key, index);
+    batch.Put(key, leveldb::Slice());
+  }
+  std::string checkpoint;
+  AppendBigEndian64(&checkpoint, write.tree_size);
+  checkpoint.append(write.checkpoint);
+  batch.Put(std::string(kCheckpointKey), checkpoint);
+  leveldb::WriteOptions options;
+  options.sync = true;
+  return FromLevelDb(db_->Write(options, &batch), "cannot commit batch");
+}
+
+}  // namespace ledger
+}  // namespace vellum

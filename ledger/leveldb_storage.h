@@ -1,0 +1,64 @@
+#ifndef VELLUM_LEDGER_LEVELDB_STORAGE_H_
+#define VELLUM_LEDGER_LEVELDB_STORAGE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ledger/storage.h"
+
+namespace leveldb {
+class DB;
+class Env;
+}  // namespace leveldb
+
+namespace vellum {
+namespace ledger {
+
+// The embedded default store: one LevelDB database in one directory. Every Commit() is a single
+// LevelDB WriteBatch written with sync = true. Keys are versioned and namespaced:
+//
+//   v1/meta/format            "1"
+//   v1/checkpoint             8-byte big-endian tree size || signed checkpoint note
+//   v1/t/<L:1><N:8><W:2>      tile bytes (big-endian integers; W = 256 for a full tile)
+//   v1/e/<N:8><W:2>           entry bundle bytes
+//   v1/h/<leaf hash:32><I:8>  empty; the first key with a hash's prefix gives its smallest index
+//
+// Thread-safe. LevelDB locks the directory, so a second process opening it fails at once.
+class LevelDbStorage : public LogStorage {
+ public:
+  struct Options {
+    // The filesystem seam; nullptr means leveldb::Env::Default(). Not owned.
+    leveldb::Env* env = nullptr;
+    // Creates the database if the directory holds none.
+    bool create_if_missing = true;
+  };
+
+  // Opens (or creates) the store in `dir`. Fails with FailedPrecondition when another process
+  // holds the directory, and with DataLoss when it holds an unknown format.
+  static absl::StatusOr<std::unique_ptr<LevelDbStorage>> Open(absl::string_view dir,
+                                                              const Options& options);
+  ~LevelDbStorage() override;
+
+  LevelDbStorage(const LevelDbStorage&) = delete;
+  LevelDbStorage& operator=(const LevelDbStorage&) = delete;
+
+  absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override;
+  absl::StatusOr<std::string> ReadTile(const TileId& tile) const override;
+  absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override;
+  absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const override;
+  absl::Status Commit(const WriteSet& write) override;
+
+ private:
+  explicit LevelDbStorage(std::unique_ptr<leveldb::DB> db);
+
+  absl::StatusOr<std::string> Get(absl::string_view key, absl::string_view what) const;
+
+  std::unique_ptr<leveldb::DB> db_;
+};
+
+}  // namespace ledger
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_LEVELDB_STORAGE_H_

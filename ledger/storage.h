@@ -1,0 +1,66 @@
+#ifndef VELLUM_LEDGER_STORAGE_H_
+#define VELLUM_LEDGER_STORAGE_H_
+
+// The storage seam of the log. Tiles, entry bundles and the latest checkpoint are the units of
+// storage, as they are the units of serving (c2sp.org/tlog-tiles). Each backend runs the shared
+// conformance suite in storage_conformance_test.cc.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "proof/hash.h"
+#include "proof/tile.h"
+
+namespace vellum {
+namespace ledger {
+
+// Everything one committed batch changes, written as one atomic, durable unit.
+struct WriteSet {
+  // The tree size after the batch, and the signed checkpoint note for it.
+  uint64_t tree_size = 0;
+  std::string checkpoint;
+  // New tiles and entry bundles (full, or the new partial ones), with their bytes.
+  std::vector<std::pair<TileId, std::string>> tiles;
+  std::vector<std::pair<EntryBundleId, std::string>> bundles;
+  // Leaf hash -> index of the entries added, for look-ups by leaf hash.
+  std::vector<std::pair<Hash, uint64_t>> leaves;
+};
+
+// The read side. Implementations are thread-safe, and a reader never sees part of a WriteSet.
+class LogReader {
+ public:
+  virtual ~LogReader() = default;
+
+  // The latest committed tree size and checkpoint note. A new, empty store has size 0 and an
+  // empty checkpoint.
+  virtual absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const = 0;
+
+  // The bytes of a tile or entry bundle, or NotFound. A partial tile may be NotFound once the
+  // full tile of the same index exists: the spec lets a log delete superseded partial tiles.
+  virtual absl::StatusOr<std::string> ReadTile(const TileId& tile) const = 0;
+  virtual absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const = 0;
+
+  // The smallest index at which an entry with `leaf_hash` was committed, or nullopt.
+  virtual absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const = 0;
+};
+
+// The read-write side. Only the sequencer holds one.
+class LogStorage : public LogReader {
+ public:
+  // Applies `write` atomically and durably: when this returns OK the whole set is on stable
+  // storage; when it fails, none of it is visible, now or after a restart. Writing a full tile
+  // or bundle may delete the partial versions of the same index. Requires write.tree_size to be
+  // greater than the stored size; fails with FailedPrecondition otherwise. Not for concurrent
+  // use: a log has one writer.
+  virtual absl::Status Commit(const WriteSet& write) = 0;
+};
+
+}  // namespace ledger
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_STORAGE_H_
