@@ -4,6 +4,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "proof/checkpoint.h"
 
 namespace vellum {
@@ -27,13 +29,10 @@ absl::StatusOr<std::shared_ptr<const LogHead>> SignHead(const NoteSigner& signer
 
 }  // namespace
 
-struct Sequencer::Writer {
-  absl::Span<const std::string> entries;
+struct Sequencer::Pending {
+  std::vector<std::string> entries;
   std::vector<Hash> leaf_hashes;
-  bool done = false;
-  absl::Status status;
-  uint64_t first_index = 0;
-  std::shared_ptr<const LogHead> head;
+  Callback done;
 };
 
 absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::Create(LogStorage* storage,
@@ -79,88 +78,139 @@ Sequencer::Sequencer(LogStorage* storage, const NoteSigner* signer,
     : storage_(storage),
       signer_(signer),
       options_(options),
-      state_(std::move(state)),
-      head_(std::move(head)) {}
+      head_(std::move(head)),
+      state_(std::move(state)) {
+  writer_ = std::thread([this] { Run(); });
+}
+
+Sequencer::~Sequencer() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  writer_.join();
+}
 
 std::shared_ptr<const LogHead> Sequencer::Head() const {
   absl::MutexLock lock(&mu_);
   return head_;
 }
 
-absl::StatusOr<Sequencer::Appended> Sequencer::Append(absl::Span<const std::string> entries) {
-  if (entries.empty()) return absl::InvalidArgumentError("no entries to append");
-  Writer writer;
-  writer.entries = entries;
-  writer.leaf_hashes.reserve(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].empty() || entries[i].size() > kMaxEntryBytes) {
-      return absl::InvalidArgumentError(absl::StrCat("entry ", i, " is ", entries[i].size(),
-                                                     " bytes, want 1 to ", kMaxEntryBytes));
-    }
-    // Hashed here, on the caller's thread, so that concurrent appends hash in parallel.
-    writer.leaf_hashes.push_back(HashLeaf(entries[i]));
-  }
-
-  absl::MutexLock lock(&mu_);
-  queue_.push_back(&writer);
-  queued_entries_ += entries.size();
-  auto done_or_front = [this, &writer]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return writer.done || queue_.front() == &writer;
-  };
-  mu_.Await(absl::Condition(&done_or_front));
-  if (!writer.done) CommitBatch();
-  if (!writer.status.ok()) return writer.status;
-  return Appended{writer.first_index, writer.head};
+void Sequencer::RenderMetrics(std::string* out) const {
+  RenderMetric("vellum_appended_entries_total", "counter",
+               "Entries committed to the log by this process.", committed_entries_.load(), out);
+  RenderMetric("vellum_commit_errors_total", "counter", "Batches whose durable write failed.",
+               commit_errors_.load(), out);
+  RenderMetric("vellum_tree_size", "gauge", "Size of the latest checkpoint.", Head()->size, out);
+  batch_entries_.Render("vellum_batch_entries", "Entries per committed batch.", out);
+  commit_seconds_.Render("vellum_commit_seconds",
+                         "Time to build, sign and durably write one batch.", out);
 }
 
-void Sequencer::CommitBatch() {
-  if (options_.max_batch_delay > absl::ZeroDuration()) {
-    auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return queued_entries_ >= options_.max_batch_entries;
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&full), options_.max_batch_delay);
+void Sequencer::AppendAsync(std::vector<std::string> entries, Callback done) {
+  if (entries.empty()) {
+    done(absl::InvalidArgumentError("no entries to append"));
+    return;
   }
-  // The batch: the front writer, and those behind it while they fit.
-  std::vector<Writer*> batch;
-  size_t batch_entries = 0;
-  for (Writer* w : queue_) {
-    if (!batch.empty() && batch_entries + w->entries.size() > options_.max_batch_entries) break;
-    batch.push_back(w);
-    batch_entries += w->entries.size();
+  Pending pending;
+  pending.leaf_hashes.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].empty() || entries[i].size() > kMaxEntryBytes) {
+      done(absl::InvalidArgumentError(absl::StrCat("entry ", i, " is ", entries[i].size(),
+                                                   " bytes, want 1 to ", kMaxEntryBytes)));
+      return;
+    }
+    // Hashed on the caller's thread, so that concurrent appends hash in parallel.
+    pending.leaf_hashes.push_back(HashLeaf(entries[i]));
   }
+  pending.entries = std::move(entries);
+  pending.done = std::move(done);
+  absl::MutexLock lock(&mu_);
+  queued_entries_ += pending.entries.size();
+  queue_.push_back(std::move(pending));
+}
 
-  // Build and write the batch without the lock, so that appends can queue meanwhile. Only the
-  // front writer gets here, so state_ has one user at a time.
-  mu_.Unlock();
+absl::StatusOr<Sequencer::Appended> Sequencer::Append(std::vector<std::string> entries) {
+  absl::Notification notification;
+  absl::StatusOr<Appended> result;
+  AppendAsync(std::move(entries), [&](absl::StatusOr<Appended> appended) {
+    result = std::move(appended);
+    notification.Notify();
+  });
+  notification.WaitForNotification();
+  return result;
+}
+
+void Sequencer::Run() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !queue_.empty();
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (queue_.empty()) return;  // Stopping, and nothing left to commit.
+      if (options_.max_batch_delay > absl::ZeroDuration() && !stopping_) {
+        auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stopping_ || queued_entries_ >= options_.max_batch_entries;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&full), options_.max_batch_delay);
+      }
+      // The batch: the oldest append, and those after it while they fit.
+      size_t batch_entries = 0;
+      while (!queue_.empty() &&
+             (batch.empty() ||
+              batch_entries + queue_.front().entries.size() <= options_.max_batch_entries)) {
+        batch_entries += queue_.front().entries.size();
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      queued_entries_ -= batch_entries;
+    }
+    const uint64_t first_index = state_.size();
+    const absl::Time start = absl::Now();
+    absl::StatusOr<std::shared_ptr<const LogHead>> head = CommitBatch(batch);
+    commit_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - start));
+    if (head.ok()) {
+      batch_entries_.Observe(static_cast<double>((*head)->size - first_index));
+      committed_entries_ += (*head)->size - first_index;
+      absl::MutexLock lock(&mu_);
+      head_ = *head;
+    } else {
+      commit_errors_++;
+    }
+    uint64_t index = first_index;
+    for (Pending& pending : batch) {
+      if (head.ok()) {
+        pending.done(Appended{index, *head});
+        index += pending.entries.size();
+      } else {
+        pending.done(head.status());
+      }
+    }
+  }
+}
+
+absl::StatusOr<std::shared_ptr<const LogHead>> Sequencer::CommitBatch(
+    std::vector<Pending>& batch) {
   TreeState next = state_;
   const uint64_t batch_start = next.size();
   WriteSet write;
-  write.leaves.reserve(batch_entries);
-  for (Writer* w : batch) {
-    w->first_index = next.size();
-    for (size_t i = 0; i < w->entries.size(); ++i) {
-      next.Append(w->entries[i], w->leaf_hashes[i], &write);
+  for (const Pending& pending : batch) {
+    for (size_t i = 0; i < pending.entries.size(); ++i) {
+      next.Append(pending.entries[i], pending.leaf_hashes[i], &write);
     }
   }
   next.FinishBatch(batch_start, &write);
   absl::StatusOr<std::shared_ptr<const LogHead>> head =
       SignHead(*signer_, next.size(), next.Root());
-  absl::Status status = head.status();
-  if (status.ok()) {
-    write.checkpoint = (*head)->checkpoint;
-    status = storage_->Commit(write);
-  }
-  if (status.ok()) state_ = std::move(next);
-  mu_.Lock();
-
-  if (status.ok()) head_ = *head;
-  for (Writer* w : batch) {
-    w->done = true;
-    w->status = status;
-    if (status.ok()) w->head = *head;
-    queue_.pop_front();
-  }
-  queued_entries_ -= batch_entries;
+  if (!head.ok()) return head.status();
+  write.checkpoint = (*head)->checkpoint;
+  absl::Status status = storage_->Commit(write);
+  if (!status.ok()) return status;
+  state_ = std::move(next);
+  return head;
 }
 
 }  // namespace ledger

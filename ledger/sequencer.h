@@ -1,17 +1,21 @@
 #ifndef VELLUM_LEDGER_SEQUENCER_H_
 #define VELLUM_LEDGER_SEQUENCER_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
+#include <functional>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "ledger/stats.h"
 #include "ledger/storage.h"
 #include "ledger/tree_state.h"
 #include "proof/hash.h"
@@ -38,9 +42,10 @@ struct SequencerOptions {
 // Entries are 1 to 65,535 bytes.
 inline constexpr size_t kMaxEntryBytes = 65535;
 
-// The single writer of a log. Concurrent appends are gathered into batches (group commit); each
-// batch is hashed, its tiles and bundles built, and the entries, tiles and a freshly signed
-// checkpoint written in one synced atomic write before any of its appends returns. Thread-safe.
+// The single writer of a log. Appends are queued and a writer thread gathers them into batches
+// (group commit): each batch is hashed, its tiles and bundles built, and the entries, tiles and a
+// freshly signed checkpoint written in one synced atomic write before any of its appends is
+// acknowledged. Thread-safe.
 class Sequencer {
  public:
   // Recovers the log in `storage`: rebuilds the right edge of the tree from the stored tiles and
@@ -51,44 +56,64 @@ class Sequencer {
                                                            const NoteSigner* signer,
                                                            const SequencerOptions& options);
 
+  // Commits every append already queued, then stops the writer thread.
+  ~Sequencer();
+
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
   struct Appended {
-    uint64_t first_index;                   // entries[i] is at first_index + i.
-    std::shared_ptr<const LogHead> head;    // The first checkpoint that covers them.
+    uint64_t first_index;                 // entries[i] is at first_index + i.
+    std::shared_ptr<const LogHead> head;  // The first checkpoint that covers them.
   };
+  using Callback = std::function<void(absl::StatusOr<Appended>)>;
 
-  // Appends `entries` at consecutive indices and returns once they are durable. Fails with
-  // InvalidArgument, changing nothing, if there are none or one is empty or longer than 65,535
-  // bytes; with the storage error if the batch could not be written, in which case none of the
-  // batch's entries is in the log.
-  absl::StatusOr<Appended> Append(absl::Span<const std::string> entries);
+  // Appends `entries` at consecutive indices and calls `done` once they are durable, or with the
+  // error that kept them out of the log: InvalidArgument (called at once, nothing changed) if
+  // there are none or one is empty or longer than 65,535 bytes; the storage error if their batch
+  // could not be written, in which case none of the batch is in the log. `done` runs on the
+  // writer thread or the caller's, and must be quick: hand real work to another thread.
+  void AppendAsync(std::vector<std::string> entries, Callback done);
+
+  // As AppendAsync(), blocking until done.
+  absl::StatusOr<Appended> Append(std::vector<std::string> entries);
 
   // The latest committed tree.
   std::shared_ptr<const LogHead> Head() const;
 
+  // Appends the sequencer's metrics in the Prometheus text format: batches, entries, batch
+  // sizes, commit latency and commit errors.
+  void RenderMetrics(std::string* out) const;
+
   const std::string& origin() const { return signer_->name(); }
 
  private:
-  struct Writer;
+  struct Pending;
 
   Sequencer(LogStorage* storage, const NoteSigner* signer, const SequencerOptions& options,
             TreeState state, std::shared_ptr<const LogHead> head);
 
-  // Commits the writers at the front of the queue as one batch. Called by the front writer.
-  void CommitBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The writer thread: commits batches until stopping_ and the queue is empty.
+  void Run();
+  // Writes one batch and returns the new head, or the error; on error state_ is unchanged.
+  absl::StatusOr<std::shared_ptr<const LogHead>> CommitBatch(std::vector<Pending>& batch);
 
   LogStorage* const storage_;
   const NoteSigner* const signer_;
   const SequencerOptions options_;
 
   mutable absl::Mutex mu_;
-  std::deque<Writer*> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_entries_ ABSL_GUARDED_BY(mu_) = 0;
-  // Touched only by the writer at the front of the queue, which runs one batch at a time.
-  TreeState state_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<const LogHead> head_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> committed_entries_{0};
+  std::atomic<uint64_t> commit_errors_{0};
+  Histogram batch_entries_{Histogram::CountBounds()};
+  Histogram commit_seconds_{Histogram::LatencyBounds()};
+  // Owned by the writer thread.
+  TreeState state_;
+  std::thread writer_;
 };
 
 }  // namespace ledger

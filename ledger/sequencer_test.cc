@@ -220,6 +220,25 @@ TEST_F(SequencerTest, FailedCommitLeavesTheLogAsItWas) {
   ExpectLogHolds(storage, *sequencer, entries);
 }
 
+TEST_F(SequencerTest, DestructionCommitsEveryQueuedAppend) {
+  MemoryStorage memory;
+  FaultStorage storage(&memory);
+  storage.SetBeforeCommit([] { absl::SleepFor(absl::Milliseconds(5)); });
+  std::atomic<int> acked{0};
+  {
+    auto sequencer = NewSequencer(&storage);
+    for (int i = 0; i < 20; ++i) {
+      sequencer->AppendAsync({absl::StrCat("queued ", i)},
+                             [&](absl::StatusOr<Sequencer::Appended> appended) {
+                               EXPECT_TRUE(appended.ok()) << appended.status();
+                               acked++;
+                             });
+    }
+  }
+  EXPECT_EQ(acked.load(), 20);
+  EXPECT_EQ(memory.ReadCheckpoint()->first, 20u);
+}
+
 TEST_F(SequencerTest, RecoversFromStorage) {
   MemoryStorage storage;
   std::vector<std::string> entries;

@@ -27,9 +27,8 @@ std::string Quote(absl::string_view s) {
 }  // namespace
 
 std::string FormatCheckpoint(const Checkpoint& checkpoint) {
-  std::string out =
-      absl::StrCat(checkpoint.origin, "\n", checkpoint.size, "\n", HashToBase64(checkpoint.root),
-                   "\n");
+  std::string out = absl::StrCat(checkpoint.origin, "\n", checkpoint.size, "\n",
+                                 HashToBase64(checkpoint.root), "\n");
   for (const std::string& extension : checkpoint.extensions) {
     absl::StrAppend(&out, extension, "\n");
   }
@@ -42,8 +41,7 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view text) {
   std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
   if (lines.size() < 3) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "checkpoint has %d lines, want at least 3 (origin, tree size, root hash)",
-        lines.size()));
+        "checkpoint has %d lines, want at least 3 (origin, tree size, root hash)", lines.size()));
   }
   Checkpoint checkpoint;
   if (lines[0].empty()) return absl::InvalidArgumentError("checkpoint origin line is empty");

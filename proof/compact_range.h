@@ -14,6 +14,7 @@ namespace vellum {
 
 // Returns the ids of the perfect subtrees that make up a tree of `size` leaves (its peaks), largest
 // first: one per set bit of `size`. These are the hashes a CompactRange of that size holds.
+// Thread-safe.
 std::vector<NodeId> PeakNodes(uint64_t size);
 
 // The compact Merkle range [0, size()): the hashes of the tree's peaks, enough to append leaves and

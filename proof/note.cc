@@ -62,8 +62,8 @@ size_t DecodeRune(absl::string_view s, char32_t* rune) {
 // The Unicode White_Space property, which Go's unicode.IsSpace implements.
 bool IsUnicodeSpace(char32_t r) {
   return (r >= 0x09 && r <= 0x0D) || r == 0x20 || r == 0x85 || r == 0xA0 || r == 0x1680 ||
-         (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F ||
-         r == 0x205F || r == 0x3000;
+         (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F ||
+         r == 0x3000;
 }
 
 // Checks the signed-note character rules: valid UTF-8, no ASCII control character but '\n'.
@@ -73,8 +73,7 @@ absl::Status CheckNoteChars(absl::string_view s, absl::string_view what) {
     char32_t r;
     size_t len = DecodeRune(s.substr(i), &r);
     if (len == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("%s: invalid UTF-8 at byte %d", what, i));
+      return absl::InvalidArgumentError(absl::StrFormat("%s: invalid UTF-8 at byte %d", what, i));
     }
     if (r < 0x20 && r != '\n') {
       return absl::InvalidArgumentError(absl::StrFormat(
@@ -157,8 +156,8 @@ struct KeyFields {
 absl::StatusOr<KeyFields> ParseKeyFields(absl::string_view text, absl::string_view what) {
   absl::string_view name, rest, id_hex, key64;
   if (!Chop(text, '+', &name, &rest) || !Chop(rest, '+', &id_hex, &key64)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, ": fewer than 3 '+'-separated fields, want <name>+<key id>+<key>"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": fewer than 3 '+'-separated fields, want <name>+<key id>+<key>"));
   }
   if (absl::Status s = CheckKeyName(name); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": ", s.message()));
@@ -189,9 +188,9 @@ absl::StatusOr<KeyFields> ParseKeyFields(absl::string_view text, absl::string_vi
   }
   fields.key = *std::move(key);
   if (fields.key.empty() || static_cast<uint8_t>(fields.key[0]) != kNoteSignatureTypeEd25519) {
-    std::string got =
-        fields.key.empty() ? "no type byte"
-                           : absl::StrFormat("type 0x%02x", static_cast<uint8_t>(fields.key[0]));
+    std::string got = fields.key.empty()
+                          ? "no type byte"
+                          : absl::StrFormat("type 0x%02x", static_cast<uint8_t>(fields.key[0]));
     Wipe(fields.key);
     return absl::InvalidArgumentError(
         absl::StrFormat("%s: got %s, want 0x01 (Ed25519)", what, got));
@@ -199,9 +198,9 @@ absl::StatusOr<KeyFields> ParseKeyFields(absl::string_view text, absl::string_vi
   if (fields.key.size() != kEncodedEd25519KeySize) {
     size_t got = fields.key.size();
     Wipe(fields.key);
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: key is %d bytes, want %d (type byte and 32-byte Ed25519 key)", what, got,
-        kEncodedEd25519KeySize));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: key is %d bytes, want %d (type byte and 32-byte Ed25519 key)", what,
+                        got, kEncodedEd25519KeySize));
   }
   return fields;
 }
@@ -227,8 +226,8 @@ struct ParsedNote {
 // Parses a signed note's syntax and limits; checks no signature.
 absl::StatusOr<ParsedNote> ParseSignedNote(absl::string_view msg) {
   if (msg.size() > kMaxNoteSize) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "malformed note: %d bytes, want at most %d", msg.size(), kMaxNoteSize));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("malformed note: %d bytes, want at most %d", msg.size(), kMaxNoteSize));
   }
   if (absl::Status s = CheckNoteChars(msg, "malformed note"); !s.ok()) return s;
   size_t split = msg.rfind("\n\n");
@@ -263,8 +262,8 @@ absl::StatusOr<ParsedNote> ParseSignedNote(absl::string_view msg) {
     }
     absl::string_view name, b64;
     if (!Chop(line, ' ', &name, &b64)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "malformed note: signature line %d has no space after the key name", n));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("malformed note: signature line %d has no space after the key name", n));
     }
     if (absl::Status s = CheckKeyName(name); !s.ok()) {
       return absl::InvalidArgumentError(
@@ -300,8 +299,8 @@ std::string SignatureLine(const NoteSignature& sig) {
 std::string ListKeys(const std::vector<std::string>& labels) {
   constexpr size_t kMaxListed = 5;
   if (labels.size() <= kMaxListed) return absl::StrCat("[", absl::StrJoin(labels, ", "), "]");
-  return absl::StrCat(
-      "[", absl::StrJoin(labels.begin(), labels.begin() + kMaxListed, ", "), ", ...]");
+  return absl::StrCat("[", absl::StrJoin(labels.begin(), labels.begin() + kMaxListed, ", "),
+                      ", ...]");
 }
 
 }  // namespace
@@ -320,8 +319,8 @@ uint32_t NoteKeyId(absl::string_view name, uint8_t signature_type,
 
 absl::Status CheckNoteText(absl::string_view text) {
   if (text.size() > kMaxNoteSize) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "note text is %d bytes, want at most %d", text.size(), kMaxNoteSize));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("note text is %d bytes, want at most %d", text.size(), kMaxNoteSize));
   }
   if (text.empty() || text.back() != '\n') {
     return absl::InvalidArgumentError("note text does not end in a newline");
@@ -387,8 +386,7 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> NoteSigner::Create(absl::string_view
       crypto::Ed25519PrivateKey::Create(seed);
   explicit_bzero(seed.data(), seed.size());
   if (!private_key.ok()) return private_key.status();
-  uint32_t want =
-      NoteKeyId(fields->name, kNoteSignatureTypeEd25519, (*private_key)->public_key());
+  uint32_t want = NoteKeyId(fields->name, kNoteSignatureTypeEd25519, (*private_key)->public_key());
   if (fields->key_id != want) {
     return absl::InvalidArgumentError(
         absl::StrFormat("signer key: key id %s does not match the key, want %s",
@@ -451,8 +449,8 @@ absl::StatusOr<std::string> SignNote(absl::string_view text,
                                      absl::Span<const NoteSigner* const> signers) {
   if (absl::Status s = CheckNoteText(text); !s.ok()) return s;
   if (signers.empty() || signers.size() > kMaxNoteSignatures) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "got %d signers, want 1 to %d", signers.size(), kMaxNoteSignatures));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("got %d signers, want 1 to %d", signers.size(), kMaxNoteSignatures));
   }
   std::string out = absl::StrCat(text, "\n");
   absl::flat_hash_set<std::pair<std::string, uint32_t>> seen;
@@ -497,9 +495,9 @@ absl::StatusOr<Note> OpenNote(absl::string_view msg,
     for (const NoteVerifier* v : verifiers) {
       if (v->name() != s.name || v->key_id() != s.key_id) continue;
       if (verifier != nullptr && verifier->public_key() != v->public_key()) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "ambiguous key %s: two verifiers with different public keys",
-            KeyLabel(s.name, s.key_id)));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("ambiguous key %s: two verifiers with different public keys",
+                            KeyLabel(s.name, s.key_id)));
       }
       verifier = v;
     }
@@ -511,13 +509,13 @@ absl::StatusOr<Note> OpenNote(absl::string_view msg,
       continue;
     }
     if (!seen_known.emplace(s.name, s.key_id).second) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "malformed note: more than one signature line for known key %s",
-          KeyLabel(s.name, s.key_id)));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("malformed note: more than one signature line for known key %s",
+                          KeyLabel(s.name, s.key_id)));
     }
-    if (!verifier->Verify(note.text, absl::MakeConstSpan(
-                                         reinterpret_cast<const uint8_t*>(sig.bytes.data()),
-                                         sig.bytes.size()))) {
+    if (!verifier->Verify(note.text,
+                          absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(sig.bytes.data()),
+                                              sig.bytes.size()))) {
       return absl::UnauthenticatedError(
           absl::StrFormat("invalid signature for key %s", KeyLabel(s.name, s.key_id)));
     }
@@ -525,7 +523,8 @@ absl::StatusOr<Note> OpenNote(absl::string_view msg,
   }
   if (note.verified.empty()) {
     std::vector<std::string> known_labels;
-    for (const NoteVerifier* v : verifiers) known_labels.push_back(KeyLabel(v->name(), v->key_id()));
+    for (const NoteVerifier* v : verifiers)
+      known_labels.push_back(KeyLabel(v->name(), v->key_id()));
     return absl::UnauthenticatedError(absl::StrFormat(
         "note has no verifiable signatures: got %d from unknown keys %s, want one from %s",
         note.unverified.size(), ListKeys(unknown_labels), ListKeys(known_labels)));
@@ -550,24 +549,23 @@ absl::StatusOr<std::string> AppendNoteSignatures(absl::string_view signed_note,
   for (size_t i = 0; i < signatures.size(); ++i) {
     const NoteSignature& sig = signatures[i];
     if (absl::Status s = CheckKeyName(sig.name); !s.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("signature %d: %s", i, s.message()));
+      return absl::InvalidArgumentError(absl::StrFormat("signature %d: %s", i, s.message()));
     }
     absl::StatusOr<std::string> raw = Base64DecodeStrict(sig.base64);
     if (!raw.ok() || raw->size() < kKeyIdSize + 1) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "signature %d: want strict base64 of at least %d bytes (%d characters)", i,
-          kKeyIdSize + 1, sig.base64.size()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("signature %d: want strict base64 of at least %d bytes (%d characters)",
+                          i, kKeyIdSize + 1, sig.base64.size()));
     }
     if (LoadBigEndian32(*raw) != sig.key_id) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("signature %d: encoded key id %s, want %s", i,
-                          FormatKeyId(LoadBigEndian32(*raw)), FormatKeyId(sig.key_id)));
+      return absl::InvalidArgumentError(absl::StrFormat("signature %d: encoded key id %s, want %s",
+                                                        i, FormatKeyId(LoadBigEndian32(*raw)),
+                                                        FormatKeyId(sig.key_id)));
     }
     if (!seen.emplace(sig.name, sig.key_id).second) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "signature %d: the note already has a signature by key %s", i,
-          KeyLabel(sig.name, sig.key_id)));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("signature %d: the note already has a signature by key %s", i,
+                          KeyLabel(sig.name, sig.key_id)));
     }
     out += SignatureLine(sig);
   }

@@ -54,15 +54,15 @@ std::string FormatReceipt(const Receipt& receipt) {
 
 absl::StatusOr<Receipt> ParseReceipt(absl::string_view text) {
   if (text.size() > kMaxReceiptSize) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "receipt is %d bytes, want at most %d", text.size(), kMaxReceiptSize));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("receipt is %d bytes, want at most %d", text.size(), kMaxReceiptSize));
   }
   absl::string_view rest = text;
   absl::string_view line;
   if (!NextLine(&rest, &line) || line != kReceiptHeader) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "receipt starts with %s, want the line \"%s\"",
-        Quote(text.substr(0, kReceiptHeader.size() + 1)), kReceiptHeader));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("receipt starts with %s, want the line \"%s\"",
+                        Quote(text.substr(0, kReceiptHeader.size() + 1)), kReceiptHeader));
   }
   Receipt receipt;
   if (!NextLine(&rest, &line)) {
@@ -73,8 +73,7 @@ absl::StatusOr<Receipt> ParseReceipt(absl::string_view text) {
     if (!extra.ok()) return Annotate(extra.status(), "receipt extra data: ");
     if (extra->size() > kMaxReceiptExtraSize) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "receipt extra data is %d bytes, want at most %d", extra->size(),
-          kMaxReceiptExtraSize));
+          "receipt extra data is %d bytes, want at most %d", extra->size(), kMaxReceiptExtraSize));
     }
     receipt.extra = *std::move(extra);
     if (!NextLine(&rest, &line)) {
@@ -82,23 +81,23 @@ absl::StatusOr<Receipt> ParseReceipt(absl::string_view text) {
     }
   }
   if (!absl::ConsumePrefix(&line, kIndexPrefix)) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "receipt line %s, want \"index <n>\"%s", Quote(line),
-        receipt.extra.has_value() ? "" : " or \"extra <base64>\""));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("receipt line %s, want \"index <n>\"%s", Quote(line),
+                        receipt.extra.has_value() ? "" : " or \"extra <base64>\""));
   }
   absl::StatusOr<uint64_t> index = ParseDecimal(line, "receipt index");
   if (!index.ok()) return index.status();
   receipt.index = *index;
   for (;;) {
     if (!NextLine(&rest, &line)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "receipt ends after %d proof hashes, want a blank line and a checkpoint",
-          receipt.proof.size()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("receipt ends after %d proof hashes, want a blank line and a checkpoint",
+                          receipt.proof.size()));
     }
     if (line.empty()) break;
     if (receipt.proof.size() == kMaxReceiptProofHashes) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "receipt has more than %d proof hashes", kMaxReceiptProofHashes));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("receipt has more than %d proof hashes", kMaxReceiptProofHashes));
     }
     absl::StatusOr<Hash> hash = HashFromBase64(line);
     if (!hash.ok()) {

@@ -82,10 +82,10 @@ TEST_F(ReceiptTest, FormatsSpecLayout) {
                          HashToBase64(proofs_[2][0]), "\n", HashToBase64(proofs_[2][1]), "\n",
                          HashToBase64(proofs_[2][2]), "\n", "\n", checkpoint_));
   r.extra.reset();
-  EXPECT_EQ(FormatReceipt(r), absl::StrCat("c2sp.org/tlog-proof@v1\nindex 2\n",
-                                           HashToBase64(proofs_[2][0]), "\n",
-                                           HashToBase64(proofs_[2][1]), "\n",
-                                           HashToBase64(proofs_[2][2]), "\n\n", checkpoint_));
+  EXPECT_EQ(FormatReceipt(r),
+            absl::StrCat("c2sp.org/tlog-proof@v1\nindex 2\n", HashToBase64(proofs_[2][0]), "\n",
+                         HashToBase64(proofs_[2][1]), "\n", HashToBase64(proofs_[2][2]), "\n\n",
+                         checkpoint_));
 }
 
 TEST_F(ReceiptTest, RoundTrips) {
@@ -133,8 +133,8 @@ TEST_F(ReceiptTest, RejectsWrongEntryIndexOrProof) {
 
   Receipt wrong_index = MakeReceipt(2);
   wrong_index.index = 3;
-  ExpectError(VerifyReceipt(wrong_index, Entry(2), *verifier_),
-              absl::StatusCode::kInvalidArgument, "root mismatch");
+  ExpectError(VerifyReceipt(wrong_index, Entry(2), *verifier_), absl::StatusCode::kInvalidArgument,
+              "root mismatch");
   wrong_index.index = 5;
   ExpectError(VerifyReceipt(wrong_index, Entry(2), *verifier_), absl::StatusCode::kOutOfRange,
               "receipt inclusion proof: ");
@@ -147,12 +147,12 @@ TEST_F(ReceiptTest, RejectsWrongEntryIndexOrProof) {
   }
   Receipt short_proof = MakeReceipt(2);
   short_proof.proof.pop_back();
-  ExpectError(VerifyReceipt(short_proof, Entry(2), *verifier_),
-              absl::StatusCode::kInvalidArgument, "wrong proof size 2, want 3");
+  ExpectError(VerifyReceipt(short_proof, Entry(2), *verifier_), absl::StatusCode::kInvalidArgument,
+              "wrong proof size 2, want 3");
   Receipt long_proof = MakeReceipt(4);
   long_proof.proof.push_back(root_);
-  ExpectError(VerifyReceipt(long_proof, Entry(4), *verifier_),
-              absl::StatusCode::kInvalidArgument, "wrong proof size 2, want 1");
+  ExpectError(VerifyReceipt(long_proof, Entry(4), *verifier_), absl::StatusCode::kInvalidArgument,
+              "wrong proof size 2, want 1");
 }
 
 TEST_F(ReceiptTest, RejectsWrongKeyOrTamperedCheckpoint) {
@@ -180,8 +180,7 @@ TEST_F(ReceiptTest, RejectsWrongKeyOrTamperedCheckpoint) {
   ASSERT_TRUE(note.ok());
   Receipt wrong_origin = MakeReceipt(1);
   wrong_origin.checkpoint = *note;
-  ExpectError(VerifyReceipt(wrong_origin, Entry(1), *verifier_),
-              absl::StatusCode::kInvalidArgument,
+  ExpectError(VerifyReceipt(wrong_origin, Entry(1), *verifier_), absl::StatusCode::kInvalidArgument,
               "receipt: checkpoint origin \"other.example/log\", want the log key's name");
 
   // A smaller checkpoint signed by the log: the proof does not fit it.
@@ -221,8 +220,8 @@ TEST_F(ReceiptTest, RejectsMalformed) {
       {"c2sp.org/tlog-proof@v1\nextra aGVsbG8= \nindex 0\n\n" + cp, "receipt extra data"},
       {"c2sp.org/tlog-proof@v1\nextra  aGVsbG8=\nindex 0\n\n" + cp, "receipt extra data"},
       {"c2sp.org/tlog-proof@v1\nextra aGVsbG9=\nindex 0\n\n" + cp, "receipt extra data"},
-      {"c2sp.org/tlog-proof@v1\nextra " + absl::Base64Escape(std::string(kMaxReceiptExtraSize + 1, 'x')) +
-           "\nindex 0\n\n" + cp,
+      {"c2sp.org/tlog-proof@v1\nextra " +
+           absl::Base64Escape(std::string(kMaxReceiptExtraSize + 1, 'x')) + "\nindex 0\n\n" + cp,
        "receipt extra data is 16385 bytes, want at most 16384"},
       {"c2sp.org/tlog-proof@v1\nextra\nindex 0\n\n" + cp,
        "receipt line \"extra\", want \"index <n>\" or \"extra <base64>\""},

@@ -29,6 +29,8 @@ _LIBS = {
         None,
     ),
     "benchmark": (["benchmark"], ["-lbenchmark", "-lpthread"]),
+    # Beast and Asio are header-only; Asio needs threads.
+    "boost": ([], ["-lpthread"]),
     "gtest": (["gtest", "gmock"], ["-lgmock", "-lgtest", "-lpthread"]),
     "gtest_main": (["gtest_main", "gmock"], ["-lgmock", "-lgtest_main", "-lgtest", "-lpthread"]),
     "leveldb": ([], ["-lleveldb"]),

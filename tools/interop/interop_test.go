@@ -223,27 +223,48 @@ type runner struct {
 	spent time.Duration // summed over parallel runs
 }
 
-// runAll runs vellum once per argument list, `workers` at a time, and returns the outcomes in
-// order. Most runs are short, so running several at once mostly hides process start-up.
-func (r *runner) runAll(argLists [][]string) []outcome {
-	out := make([]outcome, len(argLists))
+// A batch collects vellum runs with the checks of their outcomes. flush runs them `workers` at a
+// time (process start-up dominates a run) and then calls the checks in the order they were
+// added, so that reports do not depend on scheduling.
+type batch struct {
+	r    *runner
+	jobs []job
+}
+
+type job struct {
+	stdin []byte
+	args  []string
+	check func(outcome)
+}
+
+func (r *runner) newBatch() *batch { return &batch{r: r} }
+
+func (b *batch) add(stdin []byte, args []string, check func(outcome)) {
+	b.jobs = append(b.jobs, job{stdin: stdin, args: args, check: check})
+}
+
+func (b *batch) flush() {
+	out := make([]outcome, len(b.jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < r.workers; w++ {
+	for w := 0; w < b.r.workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = r.run(nil, argLists[i]...)
+				out[i] = b.r.run(b.jobs[i].stdin, b.jobs[i].args...)
 			}
 		}()
 	}
-	for i := range argLists {
+	for i := range b.jobs {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return out
+	for i, j := range b.jobs {
+		j.check(out[i])
+	}
+	b.jobs = nil
 }
 
 func (r *runner) run(stdin []byte, args ...string) outcome {
@@ -553,15 +574,15 @@ func inclusionGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTr
 	pos := &group{name: "inclusion/positive"}
 	neg := &group{name: "inclusion/negative"}
 	var cases []inclusionCase
-	// Every size 1..70; every index for sizes up to 10, then the ends and two random indices.
+	// Every size 1..70; every index for sizes up to 8, then an end and a random index.
 	for size := int64(1); size <= 70; size++ {
 		idx := map[int64]bool{}
-		if size <= 10 {
+		if size <= 8 {
 			for i := int64(0); i < size; i++ {
 				idx[i] = true
 			}
 		} else {
-			for _, i := range []int64{0, size - 1, rng.Int63n(size), rng.Int63n(size)} {
+			for _, i := range []int64{(size - 1) * (size % 2), rng.Int63n(size)} {
 				idx[i] = true
 			}
 		}
@@ -570,8 +591,8 @@ func inclusionGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTr
 		}
 	}
 	// Larger dense sizes: powers of two and their neighbours, and random sizes.
-	large := []int64{127, 128, 129, 255, 256, 257, 1023, 1024, 1025, 65535, 65536, 65537}
-	for i := 0; i < 12; i++ {
+	large := []int64{127, 128, 129, 1023, 1024, 1025, 65535, 65536, 65537}
+	for i := 0; i < 6; i++ {
 		large = append(large, 71+rng.Int63n(dense.size()-71))
 	}
 	large = append(large, dense.size())
@@ -582,27 +603,27 @@ func inclusionGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTr
 	}
 	// Huge virtual trees (up to 2^61 leaves), at their special entries.
 	for _, t := range sparse {
-		for _, i := range t.indexes {
+		for _, i := range t.indexes[:4] {
 			cases = append(cases, newInclusionCase(t, t.n, i, "virtual tree"))
 		}
 	}
 
-	var argLists [][]string
+	b := r.newBatch()
 	for _, c := range cases {
-		argLists = append(argLists, c.args())
-	}
-	for k, o := range r.runAll(argLists) {
-		c := cases[k]
+		c := c
 		if goErr := c.goCheck(); goErr != nil {
 			pos.failf("harness: Go rejects its own proof %v: %v", c, goErr)
 			continue
 		}
-		if pos.verdict(c.String(), nil, o) {
-			want := fmt.Sprintf("valid: leaf %d is in the tree of size %d\n", c.index, c.size)
-			pos.check(o.stdout == want, "%v: stdout %q, want %q", c, o.stdout, want)
-		}
+		b.add(nil, c.args(), func(o outcome) {
+			if pos.verdict(c.String(), nil, o) {
+				want := fmt.Sprintf("valid: leaf %d is in the tree of size %d\n", c.index, c.size)
+				pos.check(o.stdout == want, "%v: stdout %q, want %q", c, o.stdout, want)
+			}
+		})
 	}
-	pos.notef("%d valid proofs from tlog.ProveRecord: sizes 1..70 (all indices up to size 10), %d larger sizes up to %d, %d virtual trees up to 2^61 leaves",
+	b.flush()
+	pos.notef("%d valid proofs from tlog.ProveRecord: sizes 1..70 (all indices up to size 8), %d larger sizes up to %d, %d virtual trees up to 2^61 leaves",
 		len(cases), len(large), dense.size(), len(sparse))
 
 	// Mutations of a sample: one index per size up to 70, and the large and huge cases.
@@ -613,36 +634,31 @@ func inclusionGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTr
 		sample = append(sample, newInclusionCase(dense, size, rng.Int63n(size), "dense tree"))
 		sampleSrc = append(sampleSrc, dense)
 	}
-	for _, size := range []int64{large[1], large[4], large[7], large[len(large)-1]} {
+	for _, size := range []int64{large[1], large[5], large[len(large)-1]} {
 		sample = append(sample, newInclusionCase(dense, size, rng.Int63n(size), "dense tree"))
 		sampleSrc = append(sampleSrc, dense)
 	}
-	for _, t := range sparse {
+	for _, t := range sparse[:3] {
 		sample = append(sample, newInclusionCase(t, t.n, t.pick(rng), "virtual tree"))
 		sampleSrc = append(sampleSrc, t)
 	}
-	var mutants []inclusionCase
-	argLists = nil
 	for k, base := range sample {
 		for _, m := range inclusionMutations(base, sampleSrc[k], rng) {
-			if base.size > 8 && base.size <= 70 && rng.Intn(4) != 0 {
-				continue // A quarter of the mutations for sizes 9..70, to bound the run time.
+			if base.size > 8 && base.size <= 70 && rng.Intn(8) != 0 {
+				continue // An eighth of the mutations for sizes 9..70, to bound the run time.
 			}
-			mutants = append(mutants, m)
-			argLists = append(argLists, m.args())
+			goErr := m.goCheck()
+			if goErr == nil {
+				accepted++
+				logf("Go accepts mutated proof %v", m)
+			} else {
+				rejected++
+			}
+			desc := m.String()
+			b.add(nil, m.args(), func(o outcome) { neg.verdict(desc, goErr, o) })
 		}
 	}
-	for k, o := range r.runAll(argLists) {
-		m := mutants[k]
-		goErr := m.goCheck()
-		if goErr == nil {
-			accepted++
-			logf("Go accepts mutated proof %v", m)
-		} else {
-			rejected++
-		}
-		neg.verdict(m.String(), goErr, o)
-	}
+	b.flush()
 	neg.notef("%d mutated proofs of %d valid ones: Go rejects %d, accepts %d (e.g. a proof that also fits another size)",
 		accepted+rejected, len(sample), rejected, accepted)
 	return pos, neg
@@ -758,11 +774,11 @@ func consistencyGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparse
 	pos := &group{name: "consistency/positive"}
 	neg := &group{name: "consistency/negative"}
 	var cases []consistencyCase
-	// Every pair of sizes up to 8; for size2 up to 70, size1 at 1, size2, the largest power of two
-	// below size2, and a random size.
+	// Every pair of sizes up to 6; for size2 up to 70, size1 at size2, either 1 or the largest
+	// power of two below size2, and a random size.
 	for size2 := int64(1); size2 <= 70; size2++ {
 		s1 := map[int64]bool{}
-		if size2 <= 8 {
+		if size2 <= 6 {
 			for i := int64(1); i <= size2; i++ {
 				s1[i] = true
 			}
@@ -771,7 +787,10 @@ func consistencyGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparse
 			for p*2 < size2 {
 				p *= 2
 			}
-			for _, i := range []int64{1, size2, p, 1 + rng.Int63n(size2)} {
+			if size2%2 == 0 {
+				p = 1
+			}
+			for _, i := range []int64{size2, p, 1 + rng.Int63n(size2)} {
 				s1[i] = true
 			}
 		}
@@ -780,7 +799,7 @@ func consistencyGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparse
 		}
 	}
 	large := [][2]int64{{1, 1024}, {1024, 1025}, {1023, 1024}, {1024, 65536}, {65535, 65537}, {255, 257}}
-	for i := 0; i < 14; i++ {
+	for i := 0; i < 6; i++ {
 		size2 := 71 + rng.Int63n(dense.size()-71)
 		large = append(large, [2]int64{1 + rng.Int63n(size2), size2})
 	}
@@ -795,8 +814,8 @@ func consistencyGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparse
 		return c
 	}
 	for _, t := range sparse {
-		size1s := map[int64]bool{1: true, t.n / 2: true, t.n - 1: true}
-		for _, i := range t.indexes {
+		size1s := map[int64]bool{1: true, t.n - 1: true}
+		for _, i := range t.indexes[1:3] {
 			size1s[i+1] = true
 		}
 		for _, size1 := range sortedKeys(size1s) {
@@ -804,28 +823,28 @@ func consistencyGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparse
 		}
 	}
 
-	var argLists [][]string
+	b := r.newBatch()
 	for _, c := range cases {
-		argLists = append(argLists, c.args())
-	}
-	for k, o := range r.runAll(argLists) {
-		c := cases[k]
+		c := c
 		if goErr := c.goCheck(); goErr != nil {
 			pos.failf("harness: Go rejects its own proof %v: %v", c, goErr)
 			continue
 		}
-		if pos.verdict(c.String(), nil, o) {
-			want := fmt.Sprintf("valid: the tree of size %d extends the tree of size %d\n", c.size2, c.size1)
-			pos.check(o.stdout == want, "%v: stdout %q, want %q", c, o.stdout, want)
-		}
+		b.add(nil, c.args(), func(o outcome) {
+			if pos.verdict(c.String(), nil, o) {
+				want := fmt.Sprintf("valid: the tree of size %d extends the tree of size %d\n", c.size2, c.size1)
+				pos.check(o.stdout == want, "%v: stdout %q, want %q", c, o.stdout, want)
+			}
+		})
 	}
-	pos.notef("%d valid proofs from tlog.ProveTree: all pairs up to size 8, up to 4 per size2 up to 70, %d larger pairs, %d virtual trees up to 2^61 leaves",
+	b.flush()
+	pos.notef("%d valid proofs from tlog.ProveTree: all pairs up to size 6, up to 3 per size2 up to 70, %d larger pairs, %d virtual trees up to 2^61 leaves",
 		len(cases), len(large), len(sparse))
 
 	accepted, rejected := 0, 0
 	var sample []consistencyCase
 	var sampleSrc []source
-	for size2 := int64(1); size2 <= 70; size2 += 1 + rng.Int63n(3) {
+	for size2 := int64(1); size2 <= 70; size2 += 1 + rng.Int63n(4) {
 		sample = append(sample, newConsistencyCase(dense, 1+rng.Int63n(size2), size2, "dense tree"))
 		sampleSrc = append(sampleSrc, dense)
 	}
@@ -833,7 +852,7 @@ func consistencyGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparse
 		sample = append(sample, newConsistencyCase(dense, size1, size1+1+rng.Int63n(100), "dense tree"))
 		sampleSrc = append(sampleSrc, dense)
 	}
-	for _, l := range large[:6] {
+	for _, l := range large[:4] {
 		sample = append(sample, newConsistencyCase(dense, l[0], l[1], "dense tree"))
 		sampleSrc = append(sampleSrc, dense)
 	}
@@ -841,28 +860,23 @@ func consistencyGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparse
 		sample = append(sample, sparseCase(t, t.pick(rng)+1))
 		sampleSrc = append(sampleSrc, t)
 	}
-	var mutants []consistencyCase
-	argLists = nil
 	for i, base := range sample {
 		for _, m := range consistencyMutations(base, sampleSrc[i], rng) {
-			if base.size2 > 8 && base.size2 <= 70 && rng.Intn(4) != 0 {
-				continue // A quarter of the mutations for sizes 9..70, to bound the run time.
+			if base.size2 > 8 && base.size2 <= 70 && rng.Intn(6) != 0 {
+				continue // A sixth of the mutations for sizes 9..70, to bound the run time.
 			}
-			mutants = append(mutants, m)
-			argLists = append(argLists, m.args())
+			goErr := m.goCheck()
+			if goErr == nil {
+				accepted++
+				logf("Go accepts mutated proof %v", m)
+			} else {
+				rejected++
+			}
+			desc := m.String()
+			b.add(nil, m.args(), func(o outcome) { neg.verdict(desc, goErr, o) })
 		}
 	}
-	for k, o := range r.runAll(argLists) {
-		m := mutants[k]
-		goErr := m.goCheck()
-		if goErr == nil {
-			accepted++
-			logf("Go accepts mutated proof %v", m)
-		} else {
-			rejected++
-		}
-		neg.verdict(m.String(), goErr, o)
-	}
+	b.flush()
 	neg.notef("%d mutated proofs of %d valid ones: Go rejects %d, accepts %d", accepted+rejected, len(sample), rejected, accepted)
 	return pos, neg
 }
@@ -984,9 +998,10 @@ func assemble(text string, lines ...string) []byte {
 	return []byte(text + "\n" + strings.Join(lines, ""))
 }
 
-// noteEnv runs `vellum verify checkpoint` on notes it writes to files named <prefix><n>.
+// noteEnv queues `vellum verify checkpoint` runs on notes it writes to files named
+// <prefix><n>; the caller flushes the batch.
 type noteEnv struct {
-	r      *runner
+	b      *batch
 	dir    string
 	prefix string
 	files  int
@@ -1004,21 +1019,22 @@ func (e *noteEnv) verifyCheckpoint(g *group, desc string, msg []byte, vkey strin
 }
 
 func (e *noteEnv) verifyCheckpointWith(g *group, desc string, msg []byte, vkeyArg string, v note.Verifier, stdin bool) {
-	var o outcome
-	if stdin {
-		o = e.r.run(msg, "verify", "checkpoint", "--verifier-key="+vkeyArg, "-")
-	} else {
-		o = e.r.run(nil, "verify", "checkpoint", "--verifier-key="+vkeyArg, e.file(msg))
-	}
 	cp, goErr := openCheckpoint(msg, v)
-	if g.verdict(desc, goErr, o) && goErr == nil {
-		want := fmt.Sprintf("origin: %s\nsize: %d\nroot: %s\n", cp.origin, cp.size, hashB64(cp.root))
-		g.check(o.stdout == want, "%s: stdout %q, want %q", desc, o.stdout, want)
+	check := func(o outcome) {
+		if g.verdict(desc, goErr, o) && goErr == nil {
+			want := fmt.Sprintf("origin: %s\nsize: %d\nroot: %s\n", cp.origin, cp.size, hashB64(cp.root))
+			g.check(o.stdout == want, "%s: stdout %q, want %q", desc, o.stdout, want)
+		}
+	}
+	if stdin {
+		e.b.add(msg, []string{"verify", "checkpoint", "--verifier-key=" + vkeyArg, "-"}, check)
+	} else {
+		e.b.add(nil, []string{"verify", "checkpoint", "--verifier-key=" + vkeyArg, e.file(msg)}, check)
 	}
 }
 
 func noteGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTree, dir string) []*group {
-	e := &noteEnv{r: r, dir: dir, prefix: "note"}
+	e := &noteEnv{b: r.newBatch(), dir: dir, prefix: "note"}
 	pos := &group{name: "note/go-to-vellum"}
 	neg := &group{name: "note/go-to-vellum-negative"}
 	multi := &group{name: "note/multiple-signatures"}
@@ -1147,6 +1163,7 @@ func noteGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTree, d
 	multiCase("unknown name with the log's key id", sigLine("not."+origin, log.verifier.KeyHash(), randBytes(rng, 64)), logLine)
 	multiCase("the same unknown signature twice", lines(unknown[:1])[0], lines(unknown[:1])[0], logLine)
 	multiCase("unknown signatures only", lines(unknown[:20])...)
+	e.b.flush()
 
 	return []*group{pos, neg, multi}
 }
@@ -1157,7 +1174,7 @@ func noteGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTree, d
 func keyGroups(r *runner, rng *rand.Rand, dense source, dir string) []*group {
 	g := &group{name: "keys/vellum-to-go"}
 	bad := &group{name: "keys/invalid-names"}
-	e := &noteEnv{r: r, dir: dir, prefix: "keygen-note"}
+	e := &noteEnv{b: r.newBatch(), dir: dir, prefix: "keygen-note"}
 	for i, origin := range []string{"vellum.example/log", "a", "ledger.example/ünïcode/日志", "zero\u200bwidth", "sigsum.org/v1/tree/" + strings.Repeat("f", 64)} {
 		prefix := filepath.Join(dir, fmt.Sprintf("vellum%d", i))
 		o := r.run(nil, "keygen", "--origin="+origin, "--out="+prefix)
@@ -1237,6 +1254,7 @@ func keyGroups(r *runner, rng *rand.Rand, dense source, dir string) []*group {
 		_, errPub := os.Stat(prefix + ".pub")
 		bad.check(os.IsNotExist(errKey) && os.IsNotExist(errPub), "keygen --origin %q wrote files", name)
 	}
+	e.b.flush()
 	return []*group{g, bad}
 }
 
@@ -1331,12 +1349,15 @@ func receiptGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTree
 		files++
 		return writeFile(dir, fmt.Sprintf("receipt%d", files), data)
 	}
+	b := r.newBatch()
 	verify := func(g *group, desc string, receipt, entry []byte, vkeyArg string) {
-		o := r.run(nil, "verify", "receipt", "--verifier-key="+vkeyArg, "--entry="+file(entry), file(receipt))
 		goErr := checkReceipt(receipt, entry, log.verifier)
-		if g.verdict(desc, goErr, o) && goErr == nil {
-			g.check(strings.HasPrefix(o.stdout, "valid"), "%s: stdout %q", desc, o.stdout)
-		}
+		args := []string{"verify", "receipt", "--verifier-key=" + vkeyArg, "--entry=" + file(entry), file(receipt)}
+		b.add(nil, args, func(o outcome) {
+			if g.verdict(desc, goErr, o) && goErr == nil {
+				g.check(strings.HasPrefix(o.stdout, "valid"), "%s: stdout %q", desc, o.stdout)
+			}
+		})
 	}
 
 	type spot struct {
@@ -1345,7 +1366,7 @@ func receiptGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTree
 	}
 	var spots []spot
 	for _, size := range []int64{1, 2, 3, 7, 8, 9, 70, 1000, dense.size()} {
-		spots = append(spots, spot{dense, size, 0}, spot{dense, size, size - 1}, spot{dense, size, rng.Int63n(size)})
+		spots = append(spots, spot{dense, size, size - 1}, spot{dense, size, rng.Int63n(size)})
 	}
 	for _, t := range sparse[:3] {
 		spots = append(spots, spot{t, t.n, t.pick(rng)})
@@ -1374,8 +1395,8 @@ func receiptGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTree
 			verify(pos, desc+", checkpoint cosigned by a witness", formatReceipt(extra, dec(sp.index), proof, checkpointFor(sp.s, sp.size, witness.signer, log.signer)), entry, key)
 		}
 
-		if i%3 != 2 && sp.size < 1<<20 && i > 3 {
-			continue // Negative cases for a third of the spots, plus the small and huge ones.
+		if i%4 != 3 && sp.size < 1<<20 && i > 1 {
+			continue // Negative cases for a quarter of the spots, plus the smallest and huge ones.
 		}
 		other := append([]byte(nil), entry...)
 		other = append(other, 'x')
@@ -1411,6 +1432,7 @@ func receiptGroups(r *runner, rng *rand.Rand, dense source, sparse []*sparseTree
 		verify(neg, desc+": no blank line before the checkpoint", bytes.Replace(receipt, []byte("\n\n"+origin), []byte("\n"+origin), 1), entry, key)
 		verify(neg, desc+": checkpoint missing", receipt[:len(receipt)-len(cpNote)], entry, key)
 	}
+	b.flush()
 	pos.notef("%d receipt spots in dense trees up to %d entries and virtual trees up to 2^61", len(spots), dense.size())
 	return []*group{pos, neg}
 }

@@ -1,0 +1,151 @@
+#include "api/http.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace vellum {
+namespace api {
+namespace {
+
+constexpr size_t kMaxParams = 16;
+constexpr size_t kMaxParamBytes = 1024;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+absl::StatusOr<std::string> PercentDecode(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out.push_back(' ');
+    } else if (text[i] != '%') {
+      out.push_back(text[i]);
+    } else {
+      int hi = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("bad %-escape at byte ", i, " of the query"));
+      }
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    }
+  }
+  return out;
+}
+
+// JSON-escapes `text` into a string literal body.
+std::string JsonEscape(absl::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          absl::StrAppend(&out, "\\u00", absl::string_view("0123456789abcdef" + (c >> 4), 1),
+                          absl::string_view("0123456789abcdef" + (c & 15), 1));
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string HttpRequest::Header(absl::string_view name) const {
+  auto it = headers.find(std::string(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::pair<absl::string_view, absl::string_view> SplitTarget(absl::string_view target) {
+  size_t q = target.find('?');
+  if (q == absl::string_view::npos) return {target, absl::string_view()};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+absl::StatusOr<QueryParams> QueryParams::Parse(absl::string_view query) {
+  QueryParams params;
+  if (query.empty()) return params;
+  for (absl::string_view part : absl::StrSplit(query, '&')) {
+    if (params.params_.size() == kMaxParams) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("query has more than ", kMaxParams, " parameters"));
+    }
+    if (part.size() > kMaxParamBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("query parameter is ", part.size(),
+                                                     " bytes, want at most ", kMaxParamBytes));
+    }
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
+    absl::StatusOr<std::string> name = PercentDecode(kv.first);
+    if (!name.ok()) return name.status();
+    absl::StatusOr<std::string> value = PercentDecode(kv.second);
+    if (!value.ok()) return value.status();
+    if (name->empty()) return absl::InvalidArgumentError("query parameter with an empty name");
+    if (!params.params_.emplace(*name, *value).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("query parameter \"", JsonEscape(*name), "\" given more than once"));
+    }
+  }
+  return params;
+}
+
+absl::optional<std::string> QueryParams::Get(absl::string_view name) const {
+  auto it = params_.find(name);
+  if (it == params_.end()) return absl::nullopt;
+  return it->second;
+}
+
+absl::Status QueryParams::CheckAllowed(std::initializer_list<absl::string_view> allowed) const {
+  for (const auto& [name, value] : params_) {
+    bool ok = false;
+    for (absl::string_view a : allowed) ok = ok || a == name;
+    if (!ok) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown query parameter \"", JsonEscape(name), "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+int HttpStatusFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange: return 400;
+    case absl::StatusCode::kUnauthenticated: return 401;
+    case absl::StatusCode::kPermissionDenied: return 403;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted: return 409;
+    case absl::StatusCode::kFailedPrecondition: return 412;
+    case absl::StatusCode::kResourceExhausted: return 429;
+    case absl::StatusCode::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+HttpResponse ErrorResponse(int http_status, absl::string_view message) {
+  HttpResponse response;
+  response.status = http_status;
+  response.content_type = "application/json";
+  response.body = absl::StrCat("{\"error\":\"", JsonEscape(message), "\"}\n");
+  return response;
+}
+
+HttpResponse ErrorResponse(const absl::Status& status) {
+  return ErrorResponse(HttpStatusFor(status), status.message());
+}
+
+}  // namespace api
+}  // namespace vellum

@@ -1,0 +1,67 @@
+#ifndef VELLUM_API_HTTP_H_
+#define VELLUM_API_HTTP_H_
+
+// Plain HTTP request and response values, independent of the server library, so that handlers
+// can be tested and fuzzed without sockets.
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
+
+namespace vellum {
+namespace api {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // Path and query, as sent: "/v1/proof/inclusion?index=1&size=2".
+  std::map<std::string, std::string> headers;  // Names lower-cased.
+  std::string body;
+  std::string remote_address;
+
+  // The header's value, or "" when absent. `name` must be lower case.
+  std::string Header(absl::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// Splits a request target into its path and its query string (without the "?").
+std::pair<absl::string_view, absl::string_view> SplitTarget(absl::string_view target);
+
+// The parameters of a query string. Parsing is strict: each parameter appears at most once, names
+// are non-empty, and %-escapes are two hex digits. At most 16 parameters of 1 KiB each.
+class QueryParams {
+ public:
+  static absl::StatusOr<QueryParams> Parse(absl::string_view query);
+
+  absl::optional<std::string> Get(absl::string_view name) const;
+  // Fails with InvalidArgument naming any parameter not in `allowed`.
+  absl::Status CheckAllowed(std::initializer_list<absl::string_view> allowed) const;
+
+ private:
+  std::map<std::string, std::string, std::less<>> params_;
+};
+
+// The HTTP status for an error status: InvalidArgument 400, Unauthenticated 401,
+// PermissionDenied 403, NotFound 404, AlreadyExists and Aborted 409, FailedPrecondition 412,
+// OutOfRange 400, ResourceExhausted 429, Unavailable 503, DataLoss and others 500.
+int HttpStatusFor(const absl::Status& status);
+
+// A one-line JSON error body {"error": "..."} with the status's message, and its HTTP status.
+HttpResponse ErrorResponse(const absl::Status& status);
+HttpResponse ErrorResponse(int http_status, absl::string_view message);
+
+}  // namespace api
+}  // namespace vellum
+
+#endif  // VELLUM_API_HTTP_H_

@@ -1,0 +1,256 @@
+#include "api/http_server.h"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+
+namespace vellum {
+namespace api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = boost::asio::ip::tcp;
+
+std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
+  return absl::ToChronoNanoseconds(d);
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(const Options& options, Handler handler)
+      : options_(options),
+        handler_(std::move(handler)),
+        ioc_(options.threads),
+        acceptor_(net::make_strand(ioc_)) {}
+
+  absl::Status Listen() {
+    beast::error_code ec;
+    net::ip::address address = net::ip::make_address(options_.address, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("listen address \"", options_.address, "\": ", ec.message()));
+    }
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.address, ":",
+                                                 options_.port, ": ", ec.message()));
+    }
+    port_ = acceptor_.local_endpoint().port();
+    Accept();
+    for (int i = 0; i < options_.threads; ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+    return absl::OkStatus();
+  }
+
+  uint16_t port() const { return port_; }
+
+  void Shutdown(absl::Duration grace) {
+    if (stopped_.exchange(true)) return;
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    // Requests in flight finish; sessions close once their current response is written.
+    absl::Time deadline = absl::Now() + grace;
+    while (in_flight_.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+    ioc_.stop();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+  ~Impl() { Shutdown(absl::ZeroDuration()); }
+
+ private:
+  class Session;
+
+  void Accept();
+
+  const Options options_;
+  const Handler handler_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopped_{false};
+  std::atomic<size_t> connections_{0};
+  std::atomic<size_t> in_flight_{0};
+};
+
+// One connection: reads requests one at a time, hands each to the handler, writes its response.
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Impl* server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    server_->connections_++;
+    beast::error_code ec;
+    tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = remote.address().to_string();
+  }
+  ~Session() { server_->connections_--; }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+ private:
+  void Read() {
+    if (server_->stopped_.load()) return Close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_->options_.max_header_bytes));
+    parser_->body_limit(server_->options_.max_body_bytes);
+    stream_.expires_after(ToChrono(first_request_ ? server_->options_.request_timeout
+                                                  : server_->options_.idle_timeout));
+    // Wait for the first byte with the idle timeout, then give the request its own deadline.
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    stream_.expires_after(ToChrono(server_->options_.request_timeout));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::header_limit) {
+      return WriteError(431, "request header is larger than the limit");
+    }
+    if (ec == http::error::body_limit) {
+      return WriteError(413, absl::StrCat("request body is larger than the limit of ",
+                                          server_->options_.max_body_bytes, " bytes"));
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof) {
+      return Close();
+    }
+    WriteError(400, absl::StrCat("malformed HTTP request: ", ec.message()));
+  }
+
+  void WriteError(int status, absl::string_view message) {
+    keep_alive_ = false;
+    Write(ErrorResponse(status, message));
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    first_request_ = false;
+    http::request<http::string_body> message = parser_->release();
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    for (const auto& field : message) {
+      std::string name = absl::AsciiStrToLower(
+          absl::string_view(field.name_string().data(), field.name_string().size()));
+      std::string value(field.value().data(), field.value().size());
+      auto [it, inserted] = request.headers.emplace(name, value);
+      if (!inserted) absl::StrAppend(&it->second, ",", value);
+    }
+    request.body = std::move(message.body());
+    request.remote_address = remote_address_;
+    stream_.expires_never();  // The handler may take a while (a durable append).
+    server_->in_flight_++;
+    server_->handler_(std::move(request), [self = shared_from_this()](HttpResponse response) {
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response)]() mutable {
+                  self->server_->in_flight_--;
+                  self->Write(std::move(response));
+                });
+    });
+  }
+
+  void Write(HttpResponse response) {
+    auto message = std::make_shared<http::response<http::string_body>>();
+    message->version(version_);
+    message->result(static_cast<unsigned>(response.status));
+    message->set(http::field::server, "vellumd");
+    message->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive_ && !server_->stopped_.load());
+    message->prepare_payload();
+    stream_.expires_after(ToChrono(server_->options_.request_timeout));
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message](beast::error_code ec, size_t) {
+                        if (ec || !message->keep_alive()) return self->Close();
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  Impl* const server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  boost::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_address_;
+  bool keep_alive_ = false;
+  bool first_request_ = true;
+  unsigned version_ = 11;
+};
+
+void HttpServer::Impl::Accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec,
+                                                        tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || stopped_.load()) return;
+    } else if (connections_.load() >= options_.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // Over the limit: refuse rather than queue without bound.
+    } else {
+      std::make_shared<Session>(this, std::move(socket))->Start();
+    }
+    if (!stopped_.load()) Accept();
+  });
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const Options& options,
+                                                              Handler handler) {
+  auto impl = std::make_unique<Impl>(options, std::move(handler));
+  absl::Status status = impl->Listen();
+  if (!status.ok()) return status;
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() = default;
+
+uint16_t HttpServer::port() const { return impl_->port(); }
+
+void HttpServer::Shutdown(absl::Duration grace) { impl_->Shutdown(grace); }
+
+}  // namespace api
+}  // namespace vellum

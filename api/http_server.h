@@ -1,0 +1,64 @@
+#ifndef VELLUM_API_HTTP_SERVER_H_
+#define VELLUM_API_HTTP_SERVER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "api/http.h"
+
+namespace vellum {
+namespace api {
+
+// An HTTP/1.1 server on Boost.Beast/Asio with keep-alive and bounded resources: header and body
+// sizes, connections, and time to receive a request. Thread-safe.
+class HttpServer {
+ public:
+  struct Options {
+    std::string address = "127.0.0.1";
+    uint16_t port = 8080;  // 0 picks a free port; see port().
+    int threads = 2;
+    size_t max_header_bytes = 8 * 1024;
+    size_t max_body_bytes = 8 << 20;
+    size_t max_connections = 4096;
+    // A request must arrive whole within this time of its first byte (or of the connection).
+    absl::Duration request_timeout = absl::Seconds(30);
+    // An idle keep-alive connection is closed after this.
+    absl::Duration idle_timeout = absl::Seconds(60);
+  };
+
+  // Sends the response for one request. May be called from any thread, exactly once.
+  using Respond = std::function<void(HttpResponse)>;
+  // Handles one request. Called on a server thread; must not block for long: hand slow work
+  // elsewhere and call `respond` later.
+  using Handler = std::function<void(HttpRequest request, Respond respond)>;
+
+  // Binds, listens and starts serving on `options.threads` threads.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const Options& options,
+                                                           Handler handler);
+  // Shuts down if still running.
+  ~HttpServer();
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  uint16_t port() const;
+
+  // Stops accepting, lets requests in flight finish (up to `grace`), then closes every
+  // connection and joins the threads.
+  void Shutdown(absl::Duration grace = absl::Seconds(10));
+
+ private:
+  class Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace api
+}  // namespace vellum
+
+#endif  // VELLUM_API_HTTP_SERVER_H_

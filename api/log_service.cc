@@ -1,0 +1,406 @@
+#include "api/log_service.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "api/log.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "proof/base64.h"
+#include "proof/decimal.h"
+#include "proof/receipt.h"
+#include "proof/tile.h"
+
+namespace vellum {
+namespace api {
+namespace {
+
+constexpr char kImmutable[] = "public, max-age=31536000, immutable";
+constexpr char kProtobufType[] = "application/x-protobuf";
+
+bool WantsProtobuf(const HttpRequest& request) {
+  return absl::StrContains(request.Header("accept"), kProtobufType);
+}
+
+// Encodes `message` as binary protobuf or as JSON, as the request asks.
+HttpResponse Encode(const HttpRequest& request, const google::protobuf::Message& message) {
+  HttpResponse response;
+  if (WantsProtobuf(request)) {
+    response.content_type = kProtobufType;
+    message.SerializeToString(&response.body);
+    return response;
+  }
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = false;
+  auto status = google::protobuf::util::MessageToJsonString(message, &response.body, options);
+  if (!status.ok()) return ErrorResponse(500, "cannot encode the response as JSON");
+  response.content_type = "application/json";
+  response.body.push_back('\n');
+  return response;
+}
+
+HttpResponse Bytes(std::string body, const char* cache_control) {
+  HttpResponse response;
+  response.content_type = "application/octet-stream";
+  response.headers.emplace_back("Cache-Control", cache_control);
+  response.body = std::move(body);
+  return response;
+}
+
+absl::StatusOr<uint64_t> NumberParam(const QueryParams& params, absl::string_view name) {
+  absl::optional<std::string> value = params.Get(name);
+  if (!value.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat("missing query parameter \"", name, "\""));
+  }
+  return ParseDecimal(*value, name);
+}
+
+// A tree size parameter: the current size when absent.
+absl::StatusOr<uint64_t> SizeParam(const QueryParams& params, absl::string_view name,
+                                   uint64_t current) {
+  if (!params.Get(name).has_value()) return current;
+  return NumberParam(params, name);
+}
+
+}  // namespace
+
+LogService::LogService(ledger::Sequencer* sequencer, const ledger::LogReader* storage,
+                       std::string verifier_key, const Options& options)
+    : sequencer_(sequencer),
+      storage_(storage),
+      prover_(*storage),
+      verifier_key_(std::move(verifier_key)),
+      options_(options) {
+  for (int i = 0; i < options_.worker_threads; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+LogService::~LogService() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : workers_) t.join();
+}
+
+void LogService::Later(std::function<void()> work) {
+  absl::MutexLock lock(&mu_);
+  work_.push_back(std::move(work));
+}
+
+void LogService::Work() {
+  for (;;) {
+    std::function<void()> work;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !work_.empty();
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (work_.empty()) return;
+      work = std::move(work_.front());
+      work_.pop_front();
+    }
+    work();
+  }
+}
+
+void LogService::Handle(HttpRequest request, HttpServer::Respond respond) {
+  requests_++;
+  const absl::Time start = absl::Now();
+  HttpServer::Respond timed = [this, start, respond = std::move(respond)](HttpResponse response) {
+    request_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - start));
+    if (response.status >= 500) {
+      server_errors_++;
+    } else if (response.status >= 400) {
+      client_errors_++;
+    }
+    respond(std::move(response));
+  };
+  auto [path, query] = SplitTarget(request.target);
+  Route(request, path, timed);
+}
+
+void LogService::Route(const HttpRequest& request, absl::string_view path,
+                       const HttpServer::Respond& respond) {
+  const absl::string_view query = SplitTarget(request.target).second;
+  const bool get = request.method == "GET";
+  const bool post = request.method == "POST";
+  auto only = [&](bool allowed, const char* methods) {
+    if (allowed) return true;
+    HttpResponse response = ErrorResponse(405, absl::StrCat("method ", request.method,
+                                                            " not allowed; use ", methods));
+    response.headers.emplace_back("Allow", methods);
+    respond(std::move(response));
+    return false;
+  };
+  if (path == "/checkpoint") {
+    if (only(get, "GET")) respond(GetCheckpoint());
+  } else if (absl::StartsWith(path, "/tile/entries/")) {
+    if (only(get, "GET")) respond(GetEntryBundle(path.substr(1)));
+  } else if (absl::StartsWith(path, "/tile/")) {
+    if (only(get, "GET")) respond(GetTile(path.substr(1)));
+  } else if (path == "/v1/entries") {
+    if (only(post, "POST")) PostEntry(request, query, respond);
+  } else if (path == "/v1/entries:batch") {
+    if (only(post, "POST")) PostEntries(request, respond);
+  } else if (absl::StartsWith(path, "/v1/entries/")) {
+    if (only(get, "GET")) respond(GetEntry(path.substr(strlen("/v1/entries/"))));
+  } else if (path == "/v1/proof/inclusion") {
+    if (only(get, "GET")) respond(GetInclusionProof(request, query));
+  } else if (path == "/v1/proof/consistency") {
+    if (only(get, "GET")) respond(GetConsistencyProof(request, query));
+  } else if (path == "/v1/log") {
+    if (only(get, "GET")) respond(GetLogInfo(request));
+  } else if (path == "/healthz") {
+    if (only(get, "GET")) {
+      HttpResponse response;
+      response.body = "ok\n";
+      respond(std::move(response));
+    }
+  } else if (path == "/metrics") {
+    if (only(get, "GET")) respond(GetMetrics());
+  } else {
+    respond(ErrorResponse(404, "no such endpoint"));
+  }
+}
+
+HttpResponse LogService::GetCheckpoint() const {
+  HttpResponse response;
+  response.headers.emplace_back("Cache-Control", "public, max-age=2");
+  response.body = sequencer_->Head()->checkpoint;
+  return response;
+}
+
+HttpResponse LogService::GetTile(absl::string_view path) const {
+  absl::StatusOr<TileId> tile = ParseTilePath(path);
+  if (!tile.ok()) return ErrorResponse(tile.status());
+  uint64_t size = sequencer_->Head()->size;
+  if (TileWidth(tile->level, tile->index, size) < tile->width) {
+    return ErrorResponse(404, absl::StrCat(path, " is not in the tree of size ", size));
+  }
+  absl::StatusOr<std::string> data = storage_->ReadTile(*tile);
+  if (!data.ok()) return ErrorResponse(data.status());
+  return Bytes(*std::move(data), kImmutable);
+}
+
+HttpResponse LogService::GetEntryBundle(absl::string_view path) const {
+  absl::StatusOr<EntryBundleId> bundle = ParseEntryBundlePath(path);
+  if (!bundle.ok()) return ErrorResponse(bundle.status());
+  uint64_t size = sequencer_->Head()->size;
+  if (TileWidth(0, bundle->index, size) < bundle->width) {
+    return ErrorResponse(404, absl::StrCat(path, " is not in the tree of size ", size));
+  }
+  absl::StatusOr<std::string> data = storage_->ReadEntryBundle(*bundle);
+  if (!data.ok()) return ErrorResponse(data.status());
+  return Bytes(*std::move(data), kImmutable);
+}
+
+void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
+                           const HttpServer::Respond& respond) {
+  if (options_.append_auth != nullptr) {
+    if (absl::Status s = options_.append_auth->Check(request); !s.ok()) {
+      return respond(ErrorResponse(s));
+    }
+  }
+  absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
+  if (!params.ok()) return respond(ErrorResponse(params.status()));
+  if (absl::Status s = params->CheckAllowed({"receipt"}); !s.ok()) return respond(ErrorResponse(s));
+  absl::optional<std::string> receipt = params->Get("receipt");
+  if (receipt.has_value() && *receipt != "0" && *receipt != "1") {
+    return respond(ErrorResponse(400, "query parameter \"receipt\" must be 0 or 1"));
+  }
+  const bool want_receipt = receipt == "1";
+  // The body is the entry, opaque bytes, whatever its declared content type.
+  if (request.body.empty()) return respond(ErrorResponse(400, "the entry is empty"));
+  if (request.body.size() > ledger::kMaxEntryBytes) {
+    return respond(ErrorResponse(413, absl::StrCat("the entry is ", request.body.size(),
+                                                   " bytes, want at most ",
+                                                   ledger::kMaxEntryBytes)));
+  }
+  const bool protobuf = WantsProtobuf(request);
+  HttpRequest shape;  // Only the Accept header matters for encoding the answer.
+  if (protobuf) shape.headers["accept"] = kProtobufType;
+  Hash leaf_hash = HashLeaf(request.body);
+  sequencer_->AppendAsync(
+      {request.body}, [this, respond, shape, leaf_hash,
+                       want_receipt](absl::StatusOr<ledger::Sequencer::Appended> appended) {
+        if (!appended.ok()) return respond(ErrorResponse(appended.status()));
+        auto answer = [this, respond, shape, leaf_hash, want_receipt,
+                       appended = *appended]() {
+          AppendResponse message;
+          message.set_index(appended.first_index);
+          message.set_leaf_hash(std::string(HashBytes(leaf_hash)));
+          message.set_tree_size(appended.head->size);
+          if (want_receipt) {
+            absl::StatusOr<std::vector<Hash>> proof = prover_.InclusionProof(
+                appended.first_index, appended.head->size, appended.head->size);
+            if (!proof.ok()) return respond(ErrorResponse(proof.status()));
+            Receipt receipt;
+            receipt.index = appended.first_index;
+            receipt.proof = *std::move(proof);
+            receipt.checkpoint = appended.head->checkpoint;
+            message.set_receipt(FormatReceipt(receipt));
+          }
+          respond(Encode(shape, message));
+        };
+        // Proofs read storage: keep that work off the sequencer's writer thread.
+        if (want_receipt) {
+          Later(std::move(answer));
+        } else {
+          answer();
+        }
+      });
+}
+
+void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respond& respond) {
+  if (options_.append_auth != nullptr) {
+    if (absl::Status s = options_.append_auth->Check(request); !s.ok()) {
+      return respond(ErrorResponse(s));
+    }
+  }
+  AppendBatchRequest batch;
+  std::string type = request.Header("content-type");
+  if (type == kProtobufType) {
+    if (!batch.ParseFromString(request.body)) {
+      return respond(ErrorResponse(400, "body is not a valid AppendBatchRequest protobuf"));
+    }
+  } else if (type == "application/json") {
+    google::protobuf::util::JsonParseOptions options;
+    auto status = google::protobuf::util::JsonStringToMessage(request.body, &batch, options);
+    if (!status.ok()) {
+      return respond(ErrorResponse(400, absl::StrCat("body is not a valid AppendBatchRequest: ",
+                                                     status.message().as_string())));
+    }
+  } else {
+    return respond(ErrorResponse(
+        415, "content type must be application/x-protobuf or application/json"));
+  }
+  if (static_cast<size_t>(batch.entries_size()) > options_.max_batch_request_entries) {
+    return respond(ErrorResponse(413, absl::StrCat("the batch has ", batch.entries_size(),
+                                                   " entries, want at most ",
+                                                   options_.max_batch_request_entries)));
+  }
+  std::vector<std::string> entries(std::make_move_iterator(batch.mutable_entries()->begin()),
+                                   std::make_move_iterator(batch.mutable_entries()->end()));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].size() > ledger::kMaxEntryBytes) {
+      return respond(ErrorResponse(413, absl::StrCat("entry ", i, " is ", entries[i].size(),
+                                                     " bytes, want at most ",
+                                                     ledger::kMaxEntryBytes)));
+    }
+  }
+  HttpRequest shape;
+  if (WantsProtobuf(request)) shape.headers["accept"] = kProtobufType;
+  const size_t count = entries.size();
+  sequencer_->AppendAsync(
+      std::move(entries),
+      [respond, shape, count](absl::StatusOr<ledger::Sequencer::Appended> appended) {
+        if (!appended.ok()) return respond(ErrorResponse(appended.status()));
+        AppendBatchResponse message;
+        message.set_first_index(appended->first_index);
+        message.set_count(count);
+        message.set_tree_size(appended->head->size);
+        respond(Encode(shape, message));
+      });
+}
+
+HttpResponse LogService::GetInclusionProof(const HttpRequest& request,
+                                           absl::string_view query) const {
+  absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
+  if (!params.ok()) return ErrorResponse(params.status());
+  if (absl::Status s = params->CheckAllowed({"index", "leaf_hash", "size"}); !s.ok()) {
+    return ErrorResponse(s);
+  }
+  const uint64_t committed = sequencer_->Head()->size;
+  absl::StatusOr<uint64_t> size = SizeParam(*params, "size", committed);
+  if (!size.ok()) return ErrorResponse(size.status());
+  InclusionProof message;
+  absl::StatusOr<uint64_t> index;
+  absl::optional<std::string> leaf_hash_param = params->Get("leaf_hash");
+  if (leaf_hash_param.has_value() == params->Get("index").has_value()) {
+    return ErrorResponse(400, "give exactly one of the query parameters index and leaf_hash");
+  }
+  if (leaf_hash_param.has_value()) {
+    absl::StatusOr<std::string> bytes = Base64UrlDecodeStrict(*leaf_hash_param);
+    if (!bytes.ok()) return ErrorResponse(400, "leaf_hash: want base64url of 32 bytes");
+    absl::StatusOr<Hash> leaf_hash = HashFromBytes(*bytes);
+    if (!leaf_hash.ok()) return ErrorResponse(400, absl::StrCat("leaf_hash: ",
+                                                                leaf_hash.status().message()));
+    index = prover_.FindLeaf(*leaf_hash, *size, committed);
+  } else {
+    index = NumberParam(*params, "index");
+  }
+  if (!index.ok()) return ErrorResponse(index.status());
+  absl::StatusOr<std::vector<Hash>> proof = prover_.InclusionProof(*index, *size, committed);
+  if (!proof.ok()) return ErrorResponse(proof.status());
+  message.set_index(*index);
+  message.set_tree_size(*size);
+  if (leaf_hash_param.has_value()) {
+    message.set_leaf_hash(*Base64UrlDecodeStrict(*leaf_hash_param));
+  }
+  for (const Hash& h : *proof) message.add_proof(std::string(HashBytes(h)));
+  return Encode(request, message);
+}
+
+HttpResponse LogService::GetConsistencyProof(const HttpRequest& request,
+                                             absl::string_view query) const {
+  absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
+  if (!params.ok()) return ErrorResponse(params.status());
+  if (absl::Status s = params->CheckAllowed({"from", "to"}); !s.ok()) return ErrorResponse(s);
+  const uint64_t committed = sequencer_->Head()->size;
+  absl::StatusOr<uint64_t> from = NumberParam(*params, "from");
+  if (!from.ok()) return ErrorResponse(from.status());
+  absl::StatusOr<uint64_t> to = SizeParam(*params, "to", committed);
+  if (!to.ok()) return ErrorResponse(to.status());
+  absl::StatusOr<std::vector<Hash>> proof = prover_.ConsistencyProof(*from, *to, committed);
+  if (!proof.ok()) return ErrorResponse(proof.status());
+  ConsistencyProof message;
+  message.set_from(*from);
+  message.set_to(*to);
+  for (const Hash& h : *proof) message.add_proof(std::string(HashBytes(h)));
+  return Encode(request, message);
+}
+
+HttpResponse LogService::GetEntry(absl::string_view index_text) const {
+  absl::StatusOr<uint64_t> index = ParseDecimal(index_text, "entry index");
+  if (!index.ok()) return ErrorResponse(index.status());
+  absl::StatusOr<std::string> entry = prover_.Entry(*index, sequencer_->Head()->size);
+  if (!entry.ok()) {
+    if (absl::IsOutOfRange(entry.status())) return ErrorResponse(404, entry.status().message());
+    return ErrorResponse(entry.status());
+  }
+  return Bytes(*std::move(entry), kImmutable);
+}
+
+HttpResponse LogService::GetLogInfo(const HttpRequest& request) const {
+  std::shared_ptr<const ledger::LogHead> head = sequencer_->Head();
+  LogInfo message;
+  message.set_origin(sequencer_->origin());
+  message.set_verifier_key(verifier_key_);
+  message.set_size(head->size);
+  message.set_root_hash(std::string(HashBytes(head->root)));
+  return Encode(request, message);
+}
+
+HttpResponse LogService::GetMetrics() const {
+  HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4";
+  std::string& out = response.body;
+  ledger::RenderMetric("vellum_http_requests_total", "counter", "HTTP requests received.",
+                       requests_.load(), &out);
+  ledger::RenderMetric("vellum_http_client_errors_total", "counter",
+                       "HTTP requests answered with a 4xx status.", client_errors_.load(), &out);
+  ledger::RenderMetric("vellum_http_server_errors_total", "counter",
+                       "HTTP requests answered with a 5xx status.", server_errors_.load(), &out);
+  request_seconds_.Render("vellum_http_request_seconds",
+                          "Time from reading a request to handing over its response.", &out);
+  sequencer_->RenderMetrics(&out);
+  return response;
+}
+
+}  // namespace api
+}  // namespace vellum

@@ -1,0 +1,87 @@
+#ifndef VELLUM_API_LOG_SERVICE_H_
+#define VELLUM_API_LOG_SERVICE_H_
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "api/auth.h"
+#include "api/http.h"
+#include "api/http_server.h"
+#include "ledger/prover.h"
+#include "ledger/sequencer.h"
+#include "ledger/stats.h"
+#include "ledger/storage.h"
+
+namespace vellum {
+namespace api {
+
+// The HTTP endpoints of a log (docs/api.md): the c2sp.org/tlog-tiles static API, appends with
+// optional receipts, dynamic proofs, entries, log information, health and metrics. Handlers are
+// thin: they parse, authorize, call the ledger and encode. Thread-safe.
+class LogService {
+ public:
+  struct Options {
+    // Appends need a bearer token known to this authenticator; nullptr leaves them open (the
+    // server then listens on loopback only). Not owned.
+    const TokenAuthenticator* append_auth = nullptr;
+    // The most entries one batch request may carry.
+    size_t max_batch_request_entries = 10000;
+    // Threads that finish appends (receipts) off the sequencer's writer thread.
+    int worker_threads = 2;
+  };
+
+  // `sequencer` and `storage` must outlive the service.
+  LogService(ledger::Sequencer* sequencer, const ledger::LogReader* storage,
+             std::string verifier_key, const Options& options);
+  ~LogService();
+
+  LogService(const LogService&) = delete;
+  LogService& operator=(const LogService&) = delete;
+
+  // Handles one request; `respond` may be called on another thread.
+  void Handle(HttpRequest request, HttpServer::Respond respond);
+
+ private:
+  void Route(const HttpRequest& request, absl::string_view path, const HttpServer::Respond& respond);
+  HttpResponse GetCheckpoint() const;
+  HttpResponse GetTile(absl::string_view path) const;
+  HttpResponse GetEntryBundle(absl::string_view path) const;
+  void PostEntry(const HttpRequest& request, absl::string_view query,
+                 const HttpServer::Respond& respond);
+  void PostEntries(const HttpRequest& request, const HttpServer::Respond& respond);
+  HttpResponse GetInclusionProof(const HttpRequest& request, absl::string_view query) const;
+  HttpResponse GetConsistencyProof(const HttpRequest& request, absl::string_view query) const;
+  HttpResponse GetEntry(absl::string_view index) const;
+  HttpResponse GetLogInfo(const HttpRequest& request) const;
+  HttpResponse GetMetrics() const;
+
+  // Runs `work` on a worker thread.
+  void Later(std::function<void()> work);
+  void Work();
+
+  ledger::Sequencer* const sequencer_;
+  const ledger::LogReader* const storage_;
+  const ledger::Prover prover_;
+  const std::string verifier_key_;
+  const Options options_;
+
+  std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> client_errors_{0};
+  std::atomic<uint64_t> server_errors_{0};
+  ledger::Histogram request_seconds_{ledger::Histogram::LatencyBounds()};
+
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> work_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace api
+}  // namespace vellum
+
+#endif  // VELLUM_API_LOG_SERVICE_H_

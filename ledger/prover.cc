@@ -1,0 +1,69 @@
+#include "ledger/prover.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/tile_reader.h"
+#include "proof/proof_nodes.h"
+#include "proof/tile.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+absl::Status CheckSize(uint64_t size, uint64_t committed_size, absl::string_view what) {
+  if (size > committed_size) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " ", size,
+                                                   " is past the current tree size ",
+                                                   committed_size));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Hash>> Prover::InclusionProof(uint64_t index, uint64_t size,
+                                                         uint64_t committed_size) const {
+  if (absl::Status s = CheckSize(size, committed_size, "tree size"); !s.ok()) return s;
+  // Tiles are read at the committed size, whose partial tiles are sure to exist.
+  TileNodeReader reader(storage_, committed_size);
+  return ProveInclusion(index, size, reader);
+}
+
+absl::StatusOr<uint64_t> Prover::FindLeaf(const Hash& leaf_hash, uint64_t size,
+                                          uint64_t committed_size) const {
+  if (absl::Status s = CheckSize(size, committed_size, "tree size"); !s.ok()) return s;
+  absl::StatusOr<absl::optional<uint64_t>> index = storage_.FindLeaf(leaf_hash);
+  if (!index.ok()) return index.status();
+  if (!index->has_value() || **index >= size) {
+    return absl::NotFoundError(absl::StrCat("no entry with leaf hash ", HashToBase64(leaf_hash),
+                                            " in the tree of size ", size));
+  }
+  return **index;
+}
+
+absl::StatusOr<std::vector<Hash>> Prover::ConsistencyProof(uint64_t from, uint64_t to,
+                                                           uint64_t committed_size) const {
+  if (absl::Status s = CheckSize(to, committed_size, "tree size"); !s.ok()) return s;
+  TileNodeReader reader(storage_, committed_size);
+  return ProveConsistency(from, to, reader);
+}
+
+absl::StatusOr<std::string> Prover::Entry(uint64_t index, uint64_t committed_size) const {
+  absl::StatusOr<EntryLocation> location = LocateEntry(index, committed_size);
+  if (!location.ok()) return location.status();
+  absl::StatusOr<std::string> data = storage_.ReadEntryBundle(location->bundle);
+  if (absl::IsNotFound(data.status()) && !location->bundle.is_full()) {
+    data = storage_.ReadEntryBundle({location->bundle.index, kTileWidth});
+  }
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(*data);
+  if (!entries.ok() || entries->size() <= location->position) {
+    return absl::DataLossError(absl::StrCat("stored entry bundle ",
+                                            EntryBundlePath(location->bundle),
+                                            " does not hold entry ", index));
+  }
+  return std::move((*entries)[location->position]);
+}
+
+}  // namespace ledger
+}  // namespace vellum

@@ -1,0 +1,45 @@
+#include "ledger/stats.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace vellum {
+namespace ledger {
+
+void Histogram::Observe(double value) {
+  size_t i = 0;
+  while (i < kBuckets && value > bounds_[i]) ++i;
+  counts_[i].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  double sum = sum_.load(std::memory_order_relaxed);
+  while (!sum_.compare_exchange_weak(sum, sum + value, std::memory_order_relaxed)) {
+  }
+}
+
+void Histogram::Render(absl::string_view name, absl::string_view help, std::string* out) const {
+  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " histogram\n");
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i <= kBuckets; ++i) {
+    cumulative += counts_[i].load(std::memory_order_relaxed);
+    std::string le = i < kBuckets ? absl::StrCat(bounds_[i]) : "+Inf";
+    absl::StrAppend(out, name, "_bucket{le=\"", le, "\"} ", cumulative, "\n");
+  }
+  absl::StrAppend(out, name, "_sum ", sum_.load(std::memory_order_relaxed), "\n", name,
+                  "_count ", count_.load(std::memory_order_relaxed), "\n");
+}
+
+std::array<double, Histogram::kBuckets> Histogram::LatencyBounds() {
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1, 10};
+}
+
+std::array<double, Histogram::kBuckets> Histogram::CountBounds() {
+  return {1, 2, 4, 8, 16, 64, 256, 512, 1024, 2048, 4096, 16384};
+}
+
+void RenderMetric(absl::string_view name, absl::string_view type, absl::string_view help,
+                  double value, std::string* out) {
+  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n", name, " ",
+                  value, "\n");
+}
+
+}  // namespace ledger
+}  // namespace vellum

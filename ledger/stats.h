@@ -1,0 +1,45 @@
+#ifndef VELLUM_LEDGER_STATS_H_
+#define VELLUM_LEDGER_STATS_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace vellum {
+namespace ledger {
+
+// A cumulative histogram with fixed upper bounds, rendered in the Prometheus text format.
+// Lock-free and thread-safe.
+class Histogram {
+ public:
+  static constexpr size_t kBuckets = 12;
+  // `bounds` are the upper bounds of the buckets, increasing; +Inf is implied.
+  explicit Histogram(const std::array<double, kBuckets>& bounds) : bounds_(bounds) {}
+
+  void Observe(double value);
+
+  // Appends `# HELP`, `# TYPE` and the sample lines for metric `name`.
+  void Render(absl::string_view name, absl::string_view help, std::string* out) const;
+
+  // Upper bounds for latencies in seconds, 50 us to 10 s, and for counts, 1 to 16384.
+  static std::array<double, kBuckets> LatencyBounds();
+  static std::array<double, kBuckets> CountBounds();
+
+ private:
+  const std::array<double, kBuckets> bounds_;
+  std::array<std::atomic<uint64_t>, kBuckets + 1> counts_{};
+  std::atomic<uint64_t> count_{0};
+  std::atomic<double> sum_{0};
+};
+
+// Appends a counter or gauge sample with its HELP and TYPE lines.
+void RenderMetric(absl::string_view name, absl::string_view type, absl::string_view help,
+                  double value, std::string* out);
+
+}  // namespace ledger
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_STATS_H_

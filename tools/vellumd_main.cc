@@ -1,0 +1,204 @@
+// vellumd: the Vellum log server. See docs/operations.md.
+//
+//   vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]
+//           [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "api/auth.h"
+#include "api/http_server.h"
+#include "api/log_service.h"
+#include "ledger/leveldb_storage.h"
+#include "ledger/sequencer.h"
+#include "proof/decimal.h"
+#include "proof/note.h"
+#include "tools/command_line.h"
+#include "tools/file_io.h"
+
+namespace vellum {
+namespace {
+
+constexpr char kUsage[] =
+    "vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]\n"
+    "        [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]\n"
+    "  Serves the Vellum log stored in DIR (created if missing). Without --signer-key the log's\n"
+    "  key is DIR/log.key, created on first start (mode 0600) for ORIGIN (default\n"
+    "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
+    "  append; without it the server only listens on loopback. Stops cleanly on SIGTERM.\n";
+
+constexpr size_t kMaxKeyFileBytes = 4096;
+
+int Fail(const absl::Status& status) {
+  std::cerr << "vellumd: " << status.message() << "\n";
+  return 1;
+}
+
+// Loads the signer key: from --signer-key, or DIR/log.key, created on first start.
+absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const cli::CommandLine& line,
+                                                       const std::string& data_dir) {
+  absl::optional<std::string> path = line.Get("signer-key");
+  absl::optional<std::string> origin = line.Get("origin");
+  if (!path.has_value()) {
+    path = data_dir + "/log.key";
+    struct stat st;
+    if (stat(path->c_str(), &st) != 0) {
+      absl::StatusOr<GeneratedKey> key = GenerateNoteKey(origin.value_or("localhost/vellum"));
+      if (!key.ok()) return key.status();
+      absl::Status status = cli::WriteNewFile(*path, key->signer_key + "\n", 0600);
+      if (status.ok()) {
+        status = cli::WriteNewFile(data_dir + "/log.pub", key->verifier_key + "\n", 0644);
+      }
+      if (!status.ok()) return status;
+      std::cerr << "vellumd: created the log key " << *path << "\n";
+    }
+  }
+  absl::StatusOr<std::string> text = cli::ReadInput(*path, kMaxKeyFileBytes);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::unique_ptr<NoteSigner>> signer =
+      NoteSigner::Create(absl::StripAsciiWhitespace(*text));
+  if (!signer.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("signer key ", *path, ": ", signer.status().message()));
+  }
+  if (origin.has_value() && *origin != (*signer)->name()) {
+    return absl::InvalidArgumentError(absl::StrCat("--origin ", *origin,
+                                                   " differs from the key's name ",
+                                                   (*signer)->name()));
+  }
+  return signer;
+}
+
+absl::StatusOr<std::pair<std::string, uint16_t>> ParseListen(absl::string_view listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("--listen ", listen, ": want HOST:PORT"));
+  }
+  absl::StatusOr<uint64_t> port = ParseDecimal(listen.substr(colon + 1), "--listen port");
+  if (!port.ok()) return port.status();
+  if (*port > 65535) return absl::InvalidArgumentError("--listen port is above 65535");
+  std::string host(listen.substr(0, colon));
+  if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
+    host = host.substr(1, host.size() - 2);
+  }
+  return std::make_pair(host, static_cast<uint16_t>(*port));
+}
+
+bool IsLoopback(absl::string_view host) {
+  return absl::StartsWith(host, "127.") || host == "::1" || host == "localhost";
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  static const cli::FlagSpec kFlags[] = {
+      {"data-dir"},   {"listen"},           {"signer-key"},         {"origin"},
+      {"token-file"}, {"max-batch-entries"}, {"max-batch-delay-us"},
+  };
+  absl::StatusOr<cli::CommandLine> line = cli::CommandLine::Parse(args, kFlags);
+  if (!line.ok()) {
+    std::cerr << "vellumd: " << line.status().message() << "\n" << kUsage;
+    return 2;
+  }
+  if (line->help()) {
+    std::cout << kUsage;
+    return 0;
+  }
+  absl::StatusOr<std::string> data_dir = line->Require("data-dir");
+  if (!data_dir.ok() || !line->positional().empty()) {
+    std::cerr << "vellumd: "
+              << (data_dir.ok() ? "takes no positional arguments" : data_dir.status().message())
+              << "\n"
+              << kUsage;
+    return 2;
+  }
+  auto listen = ParseListen(line->Get("listen").value_or("127.0.0.1:8080"));
+  if (!listen.ok()) return Fail(listen.status());
+  ledger::SequencerOptions sequencer_options;
+  if (auto v = line->Get("max-batch-entries"); v.has_value()) {
+    auto n = ParseDecimal(*v, "--max-batch-entries");
+    if (!n.ok() || *n == 0) return Fail(absl::InvalidArgumentError("bad --max-batch-entries"));
+    sequencer_options.max_batch_entries = *n;
+  }
+  if (auto v = line->Get("max-batch-delay-us"); v.has_value()) {
+    auto n = ParseDecimal(*v, "--max-batch-delay-us");
+    if (!n.ok()) return Fail(n.status());
+    sequencer_options.max_batch_delay = absl::Microseconds(*n);
+  }
+
+  std::unique_ptr<api::TokenAuthenticator> auth;
+  if (auto path = line->Get("token-file"); path.has_value()) {
+    auto contents = cli::ReadInput(*path, 1 << 20);
+    if (!contents.ok()) return Fail(contents.status());
+    auto parsed = api::TokenAuthenticator::FromFileContents(*contents);
+    if (!parsed.ok()) return Fail(parsed.status());
+    auth = *std::move(parsed);
+  } else if (!IsLoopback(listen->first)) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "refusing to listen on ", listen->first,
+        " without --token-file: appends would be open to the network")));
+  }
+
+  if (mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
+    return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
+  }
+  auto signer = LoadSigner(*line, *data_dir);
+  if (!signer.ok()) return Fail(signer.status());
+  auto storage = ledger::LevelDbStorage::Open(*data_dir + "/db", {});
+  if (!storage.ok()) return Fail(storage.status());
+  auto sequencer = ledger::Sequencer::Create(storage->get(), signer->get(), sequencer_options);
+  if (!sequencer.ok()) return Fail(sequencer.status());
+
+  // Signals are taken by sigwait below; block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  api::LogService::Options service_options;
+  service_options.append_auth = auth.get();
+  auto service = std::make_unique<api::LogService>(sequencer->get(), storage->get(),
+                                                   (*signer)->VerifierKey(), service_options);
+  api::HttpServer::Options server_options;
+  server_options.address = listen->first;
+  server_options.port = listen->second;
+  auto server = api::HttpServer::Start(
+      server_options, [&service](api::HttpRequest request, api::HttpServer::Respond respond) {
+        service->Handle(std::move(request), std::move(respond));
+      });
+  if (!server.ok()) return Fail(server.status());
+
+  std::cout << "vellumd: log " << (*signer)->name() << " at tree size "
+            << (*sequencer)->Head()->size << "\n"
+            << "vellumd: verifier key " << (*signer)->VerifierKey() << "\n"
+            << "vellumd: serving http://" << listen->first << ":" << (*server)->port() << "\n";
+  if (auth == nullptr) {
+    std::cout << "vellumd: no --token-file: appends are open to local clients; listening on "
+                 "loopback only\n";
+  }
+  std::cout.flush();
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::cout << "vellumd: signal " << signal_number << ", shutting down\n";
+  (*server)->Shutdown();          // Finishes requests in flight.
+  service.reset();
+  sequencer->reset();             // Commits every append already queued.
+  std::cout << "vellumd: stopped at tree size " << (*storage)->ReadCheckpoint()->first << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace vellum
+
+int main(int argc, char** argv) { return vellum::Main(argc, argv); }
