@@ -165,6 +165,11 @@ absl::StatusOr<absl::optional<uint64_t>> LevelDbStorage::FindLeaf(const Hash& le
 }
 
 absl::Status LevelDbStorage::Commit(const WriteSet& write) {
+  if (!write_error_.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("an earlier commit failed (", write_error_.message(),
+                     "); the store takes no more writes until it is reopened"));
+  }
   absl::StatusOr<std::pair<uint64_t, std::string>> current = ReadCheckpoint();
   if (!current.ok()) return current.status();
   if (write.tree_size <= current->first) {
@@ -198,7 +203,9 @@ absl::Status LevelDbStorage::Commit(const WriteSet& write) {
   batch.Put(std::string(kCheckpointKey), checkpoint);
   leveldb::WriteOptions options;
   options.sync = true;
-  return FromLevelDb(db_->Write(options, &batch), "cannot commit batch");
+  absl::Status status = FromLevelDb(db_->Write(options, &batch), "cannot commit batch");
+  if (!status.ok()) write_error_ = status;
+  return status;
 }
 
 }  // namespace ledger

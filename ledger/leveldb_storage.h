@@ -26,6 +26,13 @@ namespace ledger {
 //   v1/h/<leaf hash:32><I:8>  empty; the first key with a hash's prefix gives its smallest index
 //
 // Thread-safe. LevelDB locks the directory, so a second process opening it fails at once.
+//
+// After a failed write the end of LevelDB's log file is in an unknown state: part of the batch
+// may be in it, and LevelDB would append later batches after the torn record (it stops writing
+// by itself only after a failed sync), leaving a log it refuses to recover. So once a Commit
+// fails, every later Commit fails with Unavailable until the store is reopened; reopening
+// recovers the last batch that reached the log whole, which is either the last acknowledged
+// one or the one that failed.
 class LevelDbStorage : public LogStorage {
  public:
   struct Options {
@@ -56,6 +63,9 @@ class LevelDbStorage : public LogStorage {
   absl::StatusOr<std::string> Get(absl::string_view key, absl::string_view what) const;
 
   std::unique_ptr<leveldb::DB> db_;
+  // The error of the first failed write, if any. Only Commit(), which has one caller at a time,
+  // uses it.
+  absl::Status write_error_;
 };
 
 }  // namespace ledger

@@ -83,8 +83,8 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
   tools/fuzz.sh "$FUZZ_SECONDS" > "$REPORT_DIR/fuzz.log" 2>&1
   fuzz_rc=$?
   cat "$REPORT_DIR/fuzz.log"
-  fuzz_passed=$(grep -c '^fuzz: PASS ' "$REPORT_DIR/fuzz.log" || true)
-  fuzz_failed=$(grep -c '^fuzz: FAIL ' "$REPORT_DIR/fuzz.log" || true)
+  fuzz_passed=$(grep -c '^PASS //fuzz:' "$REPORT_DIR/fuzz.log" || true)
+  fuzz_failed=$(grep -c '^FAIL //fuzz:' "$REPORT_DIR/fuzz.log" || true)
   if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then
     fuzz_failed=1
   fi

@@ -8,22 +8,30 @@
 #include <algorithm>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
+#include "api/http_client.h"
 #include "proof/checkpoint.h"
 #include "proof/decimal.h"
 #include "proof/hash.h"
 #include "proof/note.h"
 #include "proof/receipt.h"
 #include "proof/verify.h"
+#include "tools/bench.h"
 #include "tools/command_line.h"
 #include "tools/file_io.h"
+#include "tools/log_client.h"
 
 namespace vellum {
 namespace cli {
@@ -221,6 +229,350 @@ int RunHashLeaf(const CommandLine& line) {
   return kValid;
 }
 
+// --- Commands that talk to a log server ---------------------------------------------------
+
+// A failed exchange with the server is an I/O error (2); anything else is a verification
+// failure (1). See tools/log_client.h.
+int ServerFailure(const absl::Status& status) {
+  return IsExchangeError(status) ? IoError(status) : Invalid(status);
+}
+
+absl::StatusOr<std::unique_ptr<HttpLogFetcher>> ServerFlag(const CommandLine& line) {
+  absl::StatusOr<std::string> url = line.Require("server");
+  if (!url.ok()) return url.status();
+  absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = HttpLogFetcher::Create(*url);
+  if (!fetcher.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--server: ", fetcher.status().message()));
+  }
+  return fetcher;
+}
+
+// An optional decimal flag within [min, max], `fallback` when absent.
+absl::StatusOr<uint64_t> NumberFlagOr(const CommandLine& line, absl::string_view name,
+                                      uint64_t fallback, uint64_t min, uint64_t max) {
+  if (!line.Has(name)) return fallback;
+  absl::StatusOr<uint64_t> value = NumberFlag(line, name);
+  if (!value.ok()) return value.status();
+  if (*value < min || *value > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " is ", *value, ", want ", min, " to ", max));
+  }
+  return value;
+}
+
+// Reads the bearer token from --token-file, if given: the file's one line. The token itself is
+// never part of any message.
+absl::StatusOr<std::string> TokenFlag(const CommandLine& line) {
+  absl::optional<std::string> path = line.Get("token-file");
+  if (!path.has_value()) return std::string();
+  absl::StatusOr<std::string> contents = ReadInput(*path, 4096);
+  if (!contents.ok()) return contents.status();
+  absl::string_view token = absl::StripAsciiWhitespace(*contents);
+  if (token.empty() || token.find_first_of(" \t\r\n") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--token-file ", *path, ": want exactly one token on one line"));
+  }
+  return std::string(token);
+}
+
+int RunAppend(const CommandLine& line) {
+  absl::StatusOr<std::string> url = line.Require("server");
+  if (!url.ok()) return UsageError(url.status().message());
+  absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
+      api::HttpClient::Create(*url, api::HttpClient::Options());
+  if (!client.ok()) return UsageError(absl::StrCat("--server: ", client.status().message()));
+  absl::StatusOr<std::string> token = TokenFlag(line);
+  if (!token.ok()) return IoError(token.status());
+  absl::StatusOr<std::string> input = InputArgument(line);
+  if (!input.ok()) return UsageError(input.status().message());
+  const bool want_receipt = line.Has("receipt") || line.Has("receipt-out");
+  std::unique_ptr<NoteVerifier> verifier;
+  if (line.Has("verifier-key")) {
+    absl::StatusOr<std::unique_ptr<NoteVerifier>> pinned = VerifierKeyFlag(line);
+    if (!pinned.ok()) return UsageError(pinned.status().message());
+    verifier = *std::move(pinned);
+  }
+  absl::StatusOr<std::string> entry = ReadInput(*input, kMaxEntryBytes);
+  if (!entry.ok()) return IoError(entry.status());
+  if (entry->empty()) return UsageError("the entry is empty; entries are 1 to 65535 bytes");
+
+  if (want_receipt && verifier == nullptr) {
+    // Trust on first use: nothing authenticates a key the server names itself.
+    absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = HttpLogFetcher::Create(*url);
+    if (!fetcher.ok()) return IoError(fetcher.status());
+    absl::StatusOr<std::string> key = FetchVerifierKey(**fetcher);
+    if (!key.ok()) return ServerFailure(key.status());
+    absl::StatusOr<std::unique_ptr<NoteVerifier>> fetched = NoteVerifier::Create(*key);
+    if (!fetched.ok()) return Invalid(fetched.status());
+    verifier = *std::move(fetched);
+    std::cerr << "vellum append: trusting the verifier key the server names, " << *key
+              << " (trust on first use; pin a key with --verifier-key)\n";
+  }
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Type", "application/octet-stream"}};
+  if (!token->empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", *token));
+  absl::StatusOr<api::HttpResponse> response = (*client)->Send(
+      "POST", want_receipt ? "/v1/entries?receipt=1" : "/v1/entries", *entry, headers);
+  if (!response.ok()) return IoError(response.status());
+  if (response->status != 200) {
+    return IoError(absl::UnavailableError(absl::StrCat(
+        "the server refused the entry: ", api::StatusFromResponse(*response).message())));
+  }
+  if (want_receipt) {
+    absl::StatusOr<Receipt> receipt = VerifyAppendAnswer(response->body, *entry, *verifier);
+    if (!receipt.ok()) return Invalid(receipt.status());
+    if (absl::optional<std::string> out = line.Get("receipt-out"); out.has_value()) {
+      absl::Status status = WriteNewFile(*out, FormatReceipt(*receipt), 0644);
+      if (!status.ok()) return IoError(status);
+    }
+    std::cerr << "vellum append: receipt verified: the entry is at index " << receipt->index
+              << "\n";
+  }
+  std::cout << response->body;
+  if (!absl::EndsWith(response->body, "\n")) std::cout << "\n";
+  return kValid;
+}
+
+// Parses --server and --verifier-key, then fetches and verifies the checkpoint. On failure
+// returns the exit status in `exit_status`.
+struct ServerSession {
+  std::unique_ptr<HttpLogFetcher> fetcher;
+  std::unique_ptr<NoteVerifier> verifier;
+  VerifiedCheckpoint checkpoint;
+};
+
+absl::optional<ServerSession> OpenSession(const CommandLine& line, int* exit_status) {
+  ServerSession session;
+  absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = ServerFlag(line);
+  if (!fetcher.ok()) {
+    *exit_status = UsageError(fetcher.status().message());
+    return absl::nullopt;
+  }
+  absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier = VerifierKeyFlag(line);
+  if (!verifier.ok()) {
+    *exit_status = UsageError(verifier.status().message());
+    return absl::nullopt;
+  }
+  if (!line.positional().empty()) {
+    *exit_status = UsageError("takes no positional arguments");
+    return absl::nullopt;
+  }
+  absl::StatusOr<VerifiedCheckpoint> checkpoint = FetchCheckpoint(**fetcher, **verifier);
+  if (!checkpoint.ok()) {
+    *exit_status = ServerFailure(checkpoint.status());
+    return absl::nullopt;
+  }
+  session.fetcher = *std::move(fetcher);
+  session.verifier = *std::move(verifier);
+  session.checkpoint = *std::move(checkpoint);
+  return session;
+}
+
+void PrintCheckpointFields(const Checkpoint& checkpoint) {
+  std::cout << "origin: " << checkpoint.origin << "\n"
+            << "size: " << checkpoint.size << "\n"
+            << "root: " << HashToBase64(checkpoint.root) << "\n";
+}
+
+int RunCheckpoint(const CommandLine& line) {
+  int exit_status = kUsage;
+  absl::optional<ServerSession> session = OpenSession(line, &exit_status);
+  if (!session.has_value()) return exit_status;
+  PrintCheckpointFields(session->checkpoint.checkpoint);
+  std::cout << "\n" << session->checkpoint.note;
+  return kValid;
+}
+
+int RunProve(const CommandLine& line) {
+  absl::StatusOr<uint64_t> index = NumberFlag(line, "index");
+  if (!index.ok()) return UsageError(index.status().message());
+  int exit_status = kUsage;
+  absl::optional<ServerSession> session = OpenSession(line, &exit_status);
+  if (!session.has_value()) return exit_status;
+  const Checkpoint& checkpoint = session->checkpoint.checkpoint;
+  if (*index >= checkpoint.size) {
+    return UsageError(absl::StrCat("--index ", *index, " is past the checkpoint's tree size ",
+                                   checkpoint.size));
+  }
+  absl::StatusOr<ProvedEntry> proved =
+      FetchAndVerifyInclusion(*session->fetcher, checkpoint, *index);
+  if (!proved.ok()) return ServerFailure(proved.status());
+  std::vector<std::string> proof;
+  for (const Hash& hash : proved->proof) proof.push_back(HashToBase64(hash));
+  PrintCheckpointFields(checkpoint);
+  std::cout << "index: " << proved->index << "\n"
+            << "leaf hash: " << HashToBase64(proved->leaf_hash) << "\n"
+            << "proof: " << absl::StrJoin(proof, ",") << "\n"
+            << "valid: entry " << proved->index << " is in the tree of size "
+            << proved->tree_size << "\n";
+  return kValid;
+}
+
+int RunVerifyLog(const CommandLine& line) {
+  int exit_status = kUsage;
+  absl::optional<ServerSession> session = OpenSession(line, &exit_status);
+  if (!session.has_value()) return exit_status;
+  AuditOptions options;
+  options.progress_every_bundles = 64;
+  options.progress = [](const AuditProgress& p) {
+    std::cerr << "vellum verify log: " << p.entries << " of " << p.tree_size
+              << " entries verified (" << p.bundles << " bundles, " << p.tiles << " tiles)\n";
+  };
+  absl::StatusOr<AuditResult> result =
+      AuditLog(*session->fetcher, session->checkpoint.checkpoint, options);
+  if (!result.ok()) return ServerFailure(result.status());
+  std::cout << "valid: " << result->entries << " entries in " << result->bundles
+            << " bundles and " << result->tiles << " tiles agree with the checkpoint of size "
+            << session->checkpoint.checkpoint.size << ", root " << HashToBase64(result->root)
+            << "\n";
+  return kValid;
+}
+
+// --- Benchmarks --------------------------------------------------------------------------------
+
+absl::StatusOr<absl::Duration> MaxSecondsFlag(const CommandLine& line) {
+  absl::StatusOr<uint64_t> seconds = NumberFlagOr(line, "max-seconds", 300, 1, 86400);
+  if (!seconds.ok()) return seconds.status();
+  return absl::Seconds(*seconds);
+}
+
+void PrintLatency(const char* what, BenchResult& result) {
+  std::cout << absl::StrFormat("%s latency: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", what,
+                               result.latency.Percentile(50) * 1e3,
+                               result.latency.Percentile(99) * 1e3, result.latency.Max() * 1e3);
+  if (result.errors > 0) {
+    std::cout << result.errors << " errors; the first: " << result.first_error << "\n";
+  }
+  if (result.deadline_hit) std::cout << "stopped at the --max-seconds deadline\n";
+}
+
+int BenchExit(const BenchResult& result) {
+  if (result.errors == 0) return kValid;
+  std::cerr << "vellum " << g_command_name << ": " << result.errors
+            << " operations failed; the first: " << result.first_error << "\n";
+  return kUsage;
+}
+
+int RunBenchAppend(const CommandLine& line) {
+  AppendBenchOptions options;
+  absl::StatusOr<std::string> dir = line.Require("data-dir");
+  if (!dir.ok()) return UsageError(dir.status().message());
+  options.data_dir = *dir;
+  absl::StatusOr<uint64_t> entries = NumberFlag(line, "entries");
+  absl::StatusOr<uint64_t> bytes = NumberFlagOr(line, "entry-bytes", 300, 1, kMaxEntryBytes);
+  absl::StatusOr<uint64_t> clients = NumberFlagOr(line, "clients", options.clients, 1, 1024);
+  absl::StatusOr<uint64_t> batch = NumberFlagOr(line, "batch", options.batch, 1, 100000);
+  absl::StatusOr<uint64_t> max_batch =
+      NumberFlagOr(line, "max-batch-entries", options.max_batch_entries, 1, 1000000);
+  absl::StatusOr<uint64_t> delay = NumberFlagOr(line, "max-batch-delay-us", 0, 0, 1000000);
+  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
+  for (const absl::Status& s : {entries.status(), bytes.status(), clients.status(),
+                                batch.status(), max_batch.status(), delay.status(),
+                                max_time.status()}) {
+    if (!s.ok()) return UsageError(s.message());
+  }
+  if (!line.positional().empty()) return UsageError("takes no positional arguments");
+  options.entries = *entries;
+  options.entry_bytes = *bytes;
+  options.clients = static_cast<int>(*clients);
+  options.batch = *batch;
+  options.max_batch_entries = *max_batch;
+  options.max_batch_delay = absl::Microseconds(*delay);
+  options.max_time = *max_time;
+  absl::StatusOr<AppendBenchResult> result = RunAppendBench(options);
+  if (!result.ok()) {
+    if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
+    return IoError(result.status());
+  }
+  BenchResult& bench = result->bench;
+  std::cout << absl::StrFormat(
+      "appended %d entries of %d bytes in %.3f s: %.0f entries/s, durable (synced LevelDB)\n",
+      bench.entries, options.entry_bytes, bench.seconds,
+      bench.seconds > 0 ? bench.entries / bench.seconds : 0.0);
+  std::cout << absl::StrFormat(
+      "%d clients, %d entries per Append call; %d group commits, %.1f entries each\n",
+      options.clients, options.batch, result->batches,
+      result->batches > 0 ? static_cast<double>(bench.entries) / result->batches : 0.0);
+  PrintLatency("Append", bench);
+  std::cout << AppendBenchJson(options, *result) << "\n";
+  return BenchExit(bench);
+}
+
+int RunBenchHttp(const CommandLine& line) {
+  HttpAppendBenchOptions options;
+  absl::StatusOr<std::string> url = line.Require("server");
+  if (!url.ok()) return UsageError(url.status().message());
+  options.url = *url;
+  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
+  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
+  absl::StatusOr<uint64_t> batch = NumberFlagOr(line, "batch", 1, 1, 100000);
+  absl::StatusOr<uint64_t> bytes = NumberFlagOr(line, "entry-bytes", 300, 1, kMaxEntryBytes);
+  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
+  for (const absl::Status& s : {clients.status(), requests.status(), batch.status(),
+                                bytes.status(), max_time.status()}) {
+    if (!s.ok()) return UsageError(s.message());
+  }
+  if (!line.positional().empty()) return UsageError("takes no positional arguments");
+  absl::StatusOr<std::string> token = TokenFlag(line);
+  if (!token.ok()) return IoError(token.status());
+  options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
+  options.requests = *requests;
+  options.batch = *batch;
+  options.receipt = line.Has("receipt");
+  options.entry_bytes = *bytes;
+  options.token = *token;
+  options.max_time = *max_time;
+  absl::StatusOr<BenchResult> result = RunHttpAppendBench(options);
+  if (!result.ok()) {
+    if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
+    return IoError(result.status());
+  }
+  std::cout << absl::StrFormat(
+      "%d requests (%d entries of %d bytes each%s) from %d keep-alive clients in %.3f s: "
+      "%.0f requests/s, %.0f entries/s\n",
+      result->operations, options.batch, options.entry_bytes,
+      options.receipt ? ", with receipts" : "", options.clients, result->seconds,
+      result->seconds > 0 ? result->operations / result->seconds : 0.0,
+      result->seconds > 0 ? result->entries / result->seconds : 0.0);
+  PrintLatency("Request", *result);
+  std::cout << HttpAppendBenchJson(options, *result) << "\n";
+  return BenchExit(*result);
+}
+
+int RunBenchProofs(const CommandLine& line) {
+  ProofBenchOptions options;
+  absl::StatusOr<std::string> url = line.Require("server");
+  if (!url.ok()) return UsageError(url.status().message());
+  options.url = *url;
+  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
+  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
+  absl::StatusOr<uint64_t> seed = NumberFlagOr(line, "seed", 1, 0, UINT64_MAX);
+  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
+  for (const absl::Status& s :
+       {clients.status(), requests.status(), seed.status(), max_time.status()}) {
+    if (!s.ok()) return UsageError(s.message());
+  }
+  if (!line.positional().empty()) return UsageError("takes no positional arguments");
+  options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
+  options.requests = *requests;
+  options.seed = *seed;
+  options.max_time = *max_time;
+  absl::StatusOr<ProofBenchResult> result = RunProofBench(options);
+  if (!result.ok()) {
+    if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
+    return IoError(result.status());
+  }
+  BenchResult& bench = result->bench;
+  std::cout << absl::StrFormat(
+      "%d inclusion proofs at random indices of tree size %d from %d keep-alive clients in "
+      "%.3f s: %.0f proofs/s\n",
+      bench.operations, result->tree_size, options.clients, bench.seconds,
+      bench.seconds > 0 ? bench.operations / bench.seconds : 0.0);
+  PrintLatency("Request", bench);
+  std::cout << ProofBenchJson(options, *result) << "\n";
+  return BenchExit(bench);
+}
+
 const std::vector<Command>& Commands() {
   static const auto* commands = new std::vector<Command>{
       {"keygen",
@@ -259,12 +611,85 @@ const std::vector<Command>& Commands() {
        "  Prints the base64 RFC 6962 leaf hash, SHA-256(0x00 || entry), of the entry in FILE.\n",
        {},
        RunHashLeaf},
+      {"append",
+       "vellum append --server URL [--token-file FILE] [--receipt] [--receipt-out FILE]\n"
+       "              [--verifier-key KEY] [FILE|-]\n"
+       "  Appends the entry in FILE (1 to 65535 bytes; standard input by default) to the log at\n"
+       "  URL and prints the server's JSON answer (index, leafHash, treeSize). --token-file names\n"
+       "  a file holding the bearer token; the token is never printed. With --receipt the answer\n"
+       "  carries a c2sp.org/tlog-proof receipt, verified here before it is printed (exit 1 if it\n"
+       "  does not verify); --receipt-out also writes it to FILE. The receipt is checked against\n"
+       "  KEY (a verifier key or a file holding one); without --verifier-key the key is fetched\n"
+       "  from the server's /v1/log, which is trust on first use: it proves only that the server\n"
+       "  signed, not that it is the log you mean.\n",
+       {{"server"}, {"token-file"}, {"receipt", false, true}, {"receipt-out"},
+        {"verifier-key"}},
+       RunAppend},
+      {"checkpoint",
+       "vellum checkpoint --server URL --verifier-key KEY\n"
+       "  Fetches the log's latest checkpoint, verifies its signature with KEY (a verifier key or\n"
+       "  a file holding one), and prints origin, size and root, a blank line, then the signed\n"
+       "  note. Exit 1 if it does not verify.\n",
+       {{"server"}, {"verifier-key"}},
+       RunCheckpoint},
+      {"prove",
+       "vellum prove --server URL --verifier-key KEY --index I\n"
+       "  Fetches and verifies the log's checkpoint, then fetches entry I and its inclusion proof\n"
+       "  for the checkpoint's tree size and verifies the proof locally (RFC 6962). Prints the\n"
+       "  checkpoint's fields, the leaf hash and the proof (as --proof for 'vellum verify\n"
+       "  inclusion'). Exit 0 only if everything verifies, 1 if not.\n",
+       {{"server"}, {"verifier-key"}, {"index"}},
+       RunProve},
+      {"verify log",
+       "vellum verify log --server URL --verifier-key KEY\n"
+       "  The monitor's audit: fetches and verifies the checkpoint, then every entry bundle and\n"
+       "  every tile of every level (c2sp.org/tlog-tiles, full and partial), recomputes every\n"
+       "  leaf hash, every tile hash from the level below, and the root. Exit 0 only if all of it\n"
+       "  agrees with the checkpoint; 1 with one line naming the first difference, e.g.\n"
+       "  \"tile/0/x001/234 hash 17: got X, want Y\" (got: served; want: recomputed). Progress\n"
+       "  goes to stderr every 64 bundles. Costs about two hashes per entry, streaming: memory\n"
+       "  stays bounded whatever the log's size.\n",
+       {{"server"}, {"verifier-key"}},
+       RunVerifyLog},
+      {"bench append",
+       "vellum bench append --data-dir DIR --entries N [--entry-bytes 300] [--clients 8]\n"
+       "                    [--batch 64] [--max-batch-entries 4096] [--max-batch-delay-us 0]\n"
+       "                    [--max-seconds 300]\n"
+       "  Measures durable appends in-process: creates a new log in DIR (which must not hold one)\n"
+       "  and appends N entries through the real sequencer and LevelDB store, every batch synced\n"
+       "  before it is acknowledged. C client threads each call Append with --batch entries at a\n"
+       "  time; the sequencer merges concurrent calls into group commits of at most\n"
+       "  --max-batch-entries. Prints a summary, then as the last line one JSON object: entries,\n"
+       "  seconds, entries_per_second, batches, p50/p99/max Append latency.\n",
+       {{"data-dir"}, {"entries"}, {"entry-bytes"}, {"clients"}, {"batch"},
+        {"max-batch-entries"}, {"max-batch-delay-us"}, {"max-seconds"}},
+       RunBenchAppend},
+      {"bench http",
+       "vellum bench http --server URL --clients C --requests N [--batch 1] [--receipt]\n"
+       "                  [--entry-bytes 300] [--token-file FILE] [--max-seconds 300]\n"
+       "  Load generator for appends: C threads, each with its own keep-alive connection, send N\n"
+       "  requests in all: single-entry POST /v1/entries (with ?receipt=1 if --receipt) when\n"
+       "  --batch is 1, else POST /v1/entries:batch with --batch entries (binary protobuf).\n"
+       "  Answers are asked for as binary protobuf and checked. Prints requests/s, entries/s and\n"
+       "  p50/p99/max latency; the last line is one JSON object. Only run it against your own\n"
+       "  server: every request appends to the log for good.\n",
+       {{"server"}, {"clients"}, {"requests"}, {"batch"}, {"receipt", false, true},
+        {"entry-bytes"}, {"token-file"}, {"max-seconds"}},
+       RunBenchHttp},
+      {"bench proofs",
+       "vellum bench proofs --server URL --clients C --requests N [--seed 1] [--max-seconds 300]\n"
+       "  Load generator for proofs: reads the log's size from /v1/log, then C keep-alive clients\n"
+       "  request N inclusion proofs in all (binary protobuf) at uniformly random indices for\n"
+       "  that size. Prints proofs/s and p50/p99/max latency; the last line is one JSON object.\n",
+       {{"server"}, {"clients"}, {"requests"}, {"seed"}, {"max-seconds"}},
+       RunBenchProofs},
   };
   return *commands;
 }
 
 void PrintOverview(std::ostream& out) {
-  out << "vellum: verify Vellum logs offline, and manage keys.\n\nCommands:\n";
+  out << "vellum: verify Vellum logs offline and online, append to them, manage keys, and\n"
+         "benchmark a log.\n\nCommands:\n";
   for (const Command& command : Commands()) {
     out << "  " << command.name << "\n";
   }

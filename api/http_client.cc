@@ -1,0 +1,183 @@
+#include "api/http_client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace vellum {
+namespace api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = boost::asio::ip::tcp;
+
+}  // namespace
+
+class HttpClient::Impl {
+ public:
+  Impl(std::string host, std::string port, std::string prefix, const Options& options)
+      : host_(std::move(host)),
+        port_(std::move(port)),
+        prefix_(std::move(prefix)),
+        options_(options),
+        stream_(ioc_) {}
+
+  absl::StatusOr<HttpResponse> Send(absl::string_view method, absl::string_view target,
+                                    absl::string_view body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers) {
+    // A kept-alive connection may have been closed by the server: retry once on a new one,
+    // but only when nothing of the answer was read.
+    for (int attempt = 0;; ++attempt) {
+      bool fresh = !connected_;
+      if (!connected_) {
+        if (absl::Status s = Connect(); !s.ok()) return s;
+      }
+      absl::StatusOr<HttpResponse> response = Exchange(method, target, body, headers);
+      if (response.ok() || fresh || attempt > 0) return response;
+    }
+  }
+
+ private:
+  absl::Status Connect() {
+    beast::error_code ec;
+    tcp::resolver resolver(ioc_);
+    auto endpoints = resolver.resolve(host_, port_, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat("cannot resolve ", host_, ": ", ec.message()));
+    }
+    stream_.expires_after(absl::ToChronoNanoseconds(options_.timeout));
+    stream_.connect(endpoints, ec);
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot connect to ", host_, ":", port_, ": ", ec.message()));
+    }
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    connected_ = true;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<HttpResponse> Exchange(
+      absl::string_view method, absl::string_view target, absl::string_view body,
+      const std::vector<std::pair<std::string, std::string>>& headers) {
+    http::request<http::string_body> request;
+    request.method_string(beast::string_view(method.data(), method.size()));
+    request.target(absl::StrCat(prefix_, target));
+    request.version(11);
+    request.set(http::field::host, host_);
+    request.keep_alive(true);
+    for (const auto& [name, value] : headers) request.set(name, value);
+    request.body() = std::string(body);
+    request.prepare_payload();
+    beast::error_code ec;
+    stream_.expires_after(absl::ToChronoNanoseconds(options_.timeout));
+    http::write(stream_, request, ec);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(options_.max_response_bytes);
+    if (!ec) http::read(stream_, buffer_, parser, ec);
+    if (ec) {
+      Disconnect();
+      return absl::UnavailableError(absl::StrCat(method, " ", prefix_, target, " on ", host_, ":",
+                                                 port_, ": ", ec.message()));
+    }
+    http::response<http::string_body> message = parser.release();
+    HttpResponse response;
+    response.status = static_cast<int>(message.result_int());
+    response.content_type = std::string(message[http::field::content_type]);
+    for (const auto& field : message) {
+      response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    response.body = std::move(message.body());
+    if (!message.keep_alive()) Disconnect();
+    return response;
+  }
+
+  void Disconnect() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+    buffer_.clear();
+    connected_ = false;
+  }
+
+  const std::string host_;
+  const std::string port_;
+  const std::string prefix_;
+  const Options options_;
+  net::io_context ioc_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  bool connected_ = false;
+};
+
+absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(absl::string_view url,
+                                                              const Options& options) {
+  absl::string_view rest = url;
+  if (!absl::ConsumePrefix(&rest, "http://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("server URL \"", url, "\" must start with http://"));
+  }
+  size_t slash = rest.find('/');
+  absl::string_view authority = rest.substr(0, slash);
+  std::string prefix(slash == absl::string_view::npos ? "" : rest.substr(slash));
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  std::string host(authority);
+  std::string port = "80";
+  size_t colon = authority.rfind(':');
+  if (colon != absl::string_view::npos && authority.find(']', colon) == absl::string_view::npos) {
+    host = std::string(authority.substr(0, colon));
+    port = std::string(authority.substr(colon + 1));
+  }
+  if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty() || port.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("server URL \"", url, "\" has no host"));
+  }
+  return std::unique_ptr<HttpClient>(
+      new HttpClient(std::make_unique<Impl>(host, port, prefix, options)));
+}
+
+HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpClient::~HttpClient() = default;
+
+absl::StatusOr<HttpResponse> HttpClient::Send(
+    absl::string_view method, absl::string_view target, absl::string_view body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  return impl_->Send(method, target, body, headers);
+}
+
+absl::StatusOr<std::string> HttpClient::Get(absl::string_view target) {
+  absl::StatusOr<HttpResponse> response = Send("GET", target);
+  if (!response.ok()) return response.status();
+  if (response->status != 200) return StatusFromResponse(*response);
+  return std::move(response->body);
+}
+
+absl::Status StatusFromResponse(const HttpResponse& response) {
+  std::string message = absl::StrCat("HTTP ", response.status, ": ",
+                                     absl::StripTrailingAsciiWhitespace(response.body.substr(0, 512)));
+  switch (response.status) {
+    case 400: return absl::InvalidArgumentError(message);
+    case 401: return absl::UnauthenticatedError(message);
+    case 403: return absl::PermissionDeniedError(message);
+    case 404: return absl::NotFoundError(message);
+    case 409: return absl::AbortedError(message);
+    case 412: return absl::FailedPreconditionError(message);
+    case 413: return absl::InvalidArgumentError(message);
+    case 429: return absl::ResourceExhaustedError(message);
+    case 503: return absl::UnavailableError(message);
+    default: return absl::InternalError(message);
+  }
+}
+
+}  // namespace api
+}  // namespace vellum

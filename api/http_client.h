@@ -1,0 +1,58 @@
+#ifndef VELLUM_API_HTTP_CLIENT_H_
+#define VELLUM_API_HTTP_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "api/http.h"
+
+namespace vellum {
+namespace api {
+
+// A blocking HTTP/1.1 client for one server, keeping one connection alive across requests and
+// reconnecting when the server closed it. Responses are bounded in size. Thread-compatible: use
+// one client per thread.
+class HttpClient {
+ public:
+  struct Options {
+    absl::Duration timeout = absl::Seconds(30);
+    size_t max_response_bytes = 64 << 20;
+  };
+
+  // `url` is http://HOST:PORT with an optional path prefix, e.g. "http://127.0.0.1:8080".
+  static absl::StatusOr<std::unique_ptr<HttpClient>> Create(absl::string_view url,
+                                                            const Options& options);
+  ~HttpClient();
+
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends one request to `target` (a path with an optional query, appended to the URL's path).
+  // Fails with Unavailable on connection errors; any HTTP status is a successful exchange.
+  absl::StatusOr<HttpResponse> Send(absl::string_view method, absl::string_view target,
+                                    absl::string_view body = "",
+                                    const std::vector<std::pair<std::string, std::string>>&
+                                        headers = {});
+
+  // GET `target`; fails unless the status is 200, with the status mapped back to a code
+  // (404 NotFound, 400 InvalidArgument, ...) and the server's message.
+  absl::StatusOr<std::string> Get(absl::string_view target);
+
+ private:
+  class Impl;
+  explicit HttpClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The error for a non-200 response: the HTTP status mapped back to a status code, with the body.
+absl::Status StatusFromResponse(const HttpResponse& response);
+
+}  // namespace api
+}  // namespace vellum
+
+#endif  // VELLUM_API_HTTP_CLIENT_H_

@@ -1,0 +1,291 @@
+// Feeds raw bytes to Boost.Beast's request parser, set up as api::HttpServer sets it up for each
+// request on a connection, and hands every request that parses (several, when pipelined on a
+// keep-alive connection) to a real api::LogService, converted to api::HttpRequest as the server
+// converts it. Parse errors get the response the server would send. Every response is then
+// serialized as the server writes it.
+//
+// The service runs over a ledger::Sequencer and ledger::MemoryStorage with a fixed test key,
+// created once, pre-filled with kInitialEntries entries, and without a token file (as vellumd
+// runs on loopback). POSTs are dropped once the log holds kMaxLogSize entries, to bound memory.
+//
+// Invariants: nothing crashes or throws; `respond` is called exactly once; every status is in
+// 200..599, and none is 5xx (the storage cannot fail); every error (>= 400) is application/json
+// with the one-line body {"error":"..."}\n holding a well-formed JSON string: valid escapes, no
+// raw control characters or newlines, valid UTF-8.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/optional.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
+#include "api/http.h"
+#include "api/http_server.h"
+#include "api/log_service.h"
+#include "ledger/memory_storage.h"
+#include "ledger/sequencer.h"
+#include "proof/note.h"
+
+namespace vellum {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+// A test key (example.com/fuzz), not used anywhere else.
+constexpr char kSignerKey[] =
+    "PRIVATE+KEY+example.com/fuzz+01fd5c43+AcMrUpcXzvN4cOjWa/AtTZp0uF/0UH159WMOkOP9V8KB";
+constexpr uint64_t kInitialEntries = 300;
+constexpr uint64_t kMaxLogSize = 4000;
+constexpr int kMaxRequestsPerInput = 8;
+
+// The parser limits of vellumd's server: HttpServer::Options' defaults, which vellumd keeps.
+// The set-up below mirrors HttpServer's Session::Read() and OnRead(); keep them in step.
+const api::HttpServer::Options& ServerOptions() {
+  static const api::HttpServer::Options* options = new api::HttpServer::Options();
+  return *options;
+}
+
+void Check(bool condition, const char* what) {
+  if (condition) return;
+  std::fprintf(stderr, "http_request_fuzzer: %s\n", what);
+  __builtin_trap();
+}
+
+// True if `text` (the inside of a JSON string literal) is well formed: only valid escapes, no
+// raw control characters or quotes, valid UTF-8.
+bool IsJsonStringBody(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"') return false;
+    if (c == '\\') {
+      if (i + 1 >= text.size()) return false;
+      const char e = text[i + 1];
+      if (e == 'u') {
+        if (text.size() - i < 6) return false;
+        for (size_t k = i + 2; k < i + 6; ++k) {
+          if (!absl::ascii_isxdigit(text[k])) return false;
+        }
+        i += 6;
+      } else if (e != '\0' && std::strchr("\"\\/bfnrt", e) != nullptr) {
+        i += 2;
+      } else {
+        return false;
+      }
+      continue;
+    }
+    const size_t length =
+        c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (length == 0 || text.size() - i < length) return false;
+    uint32_t code_point = length == 1 ? c : c & (0x7f >> length);
+    for (size_t k = 1; k < length; ++k) {
+      const unsigned char t = static_cast<unsigned char>(text[i + k]);
+      if ((t & 0xc0) != 0x80) return false;
+      code_point = code_point << 6 | (t & 0x3f);
+    }
+    static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code_point < kMinimum[length] || code_point > 0x10ffff ||
+        (code_point >= 0xd800 && code_point <= 0xdfff)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+void CheckResponse(const api::HttpResponse& response) {
+  Check(response.status >= 200 && response.status <= 599, "status outside 200..599");
+  Check(response.status < 500, "a 5xx from an in-memory log");
+  if (response.status >= 400) {
+    Check(response.content_type == "application/json", "an error that is not JSON");
+    absl::string_view body = response.body;
+    Check(absl::ConsumePrefix(&body, "{\"error\":\"") && absl::ConsumeSuffix(&body, "\"}\n"),
+          "an error body that is not {\"error\":\"...\"}\\n");
+    Check(IsJsonStringBody(body), "an error message that is not a well-formed JSON string");
+  }
+}
+
+// Serializes `response` as HttpServer's Session::Write() does.
+void Serialize(const api::HttpResponse& response, unsigned version, bool keep_alive) {
+  http::response<http::string_body> message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  message.set(http::field::server, "vellumd");
+  message.set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) message.set(name, value);
+  message.body() = response.body;
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  std::ostringstream out;
+  out << message;
+  const std::string wire = out.str();
+  Check(absl::StartsWith(wire, absl::StrCat("HTTP/", version / 10, ".", version % 10, " ",
+                                             response.status, " ")),
+        "a serialized response with the wrong status line");
+  Check(absl::EndsWith(wire, response.body), "a serialized response without its body");
+}
+
+// The log and its service, created once.
+class TestLog {
+ public:
+  static TestLog& Get() {
+    static TestLog* log = new TestLog();  // Never destroyed: the fuzzer exits with it running.
+    return *log;
+  }
+
+  // Handles `request`, waits for its response and checks it.
+  api::HttpResponse Call(api::HttpRequest request) {
+    struct Slot {
+      std::atomic<int> calls{0};
+      api::HttpResponse response;
+      absl::Notification done;
+    };
+    auto slot = std::make_shared<Slot>();
+    service_->Handle(std::move(request), [slot](api::HttpResponse response) {
+      Check(slot->calls.fetch_add(1) == 0, "respond called twice");
+      slot->response = std::move(response);
+      slot->done.Notify();
+    });
+    slot->done.WaitForNotification();
+    CheckResponse(slot->response);
+    return std::move(slot->response);
+  }
+
+  uint64_t size() const { return sequencer_->Head()->size; }
+
+ private:
+  TestLog() {
+    absl::StatusOr<std::unique_ptr<NoteSigner>> signer = NoteSigner::Create(kSignerKey);
+    Check(signer.ok(), "test key");
+    signer_ = *std::move(signer);
+    absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
+        ledger::Sequencer::Create(&storage_, signer_.get(), ledger::SequencerOptions());
+    Check(sequencer.ok(), "sequencer");
+    sequencer_ = *std::move(sequencer);
+    api::LogService::Options options;
+    options.worker_threads = 1;
+    service_ = std::make_unique<api::LogService>(sequencer_.get(), &storage_,
+                                                 signer_->VerifierKey(), options);
+    uint64_t next = 0;
+    for (uint64_t batch = 1; next < kInitialEntries; ++batch) {
+      std::vector<std::string> entries;
+      for (; entries.size() < batch && next < kInitialEntries; ++next) {
+        entries.push_back(absl::StrCat("entry ", next));
+      }
+      Check(sequencer_->Append(std::move(entries)).ok(), "pre-filling the log");
+    }
+  }
+
+  ledger::MemoryStorage storage_;
+  std::unique_ptr<NoteSigner> signer_;
+  std::unique_ptr<ledger::Sequencer> sequencer_;
+  std::unique_ptr<api::LogService> service_;
+};
+
+// As HttpServer's Session::OnRead(): the handler's view of a parsed request.
+api::HttpRequest ToHttpRequest(http::request<http::string_body> message) {
+  api::HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  for (const auto& field : message) {
+    std::string name = absl::AsciiStrToLower(
+        absl::string_view(field.name_string().data(), field.name_string().size()));
+    std::string value(field.value().data(), field.value().size());
+    auto [it, inserted] = request.headers.emplace(name, value);
+    if (!inserted) absl::StrAppend(&it->second, ",", value);
+  }
+  request.body = std::move(message.body());
+  request.remote_address = "127.0.0.1";
+  return request;
+}
+
+// Parses one request from the front of `*input`, consuming what the parser used. Returns the
+// request, or nullopt with `*ec` set to the read error (http::error::end_of_stream when the
+// input held nothing: the server then closes quietly), as the server's reads would report at
+// the end of the stream.
+boost::optional<http::request<http::string_body>> ParseOne(absl::string_view* input,
+                                                           beast::error_code* ec) {
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<uint32_t>(ServerOptions().max_header_bytes));
+  parser.body_limit(ServerOptions().max_body_bytes);
+  *ec = {};
+  while (!parser.is_done()) {
+    const size_t used = parser.put(boost::asio::buffer(input->data(), input->size()), *ec);
+    input->remove_prefix(used);
+    if (*ec == http::error::need_more) {
+      *ec = {};
+      if (used > 0) continue;
+      // The input is over: this is the end of the stream.
+      if (!parser.got_some()) {
+        *ec = http::error::end_of_stream;
+        return boost::none;
+      }
+      parser.put_eof(*ec);
+      if (!*ec && !parser.is_done()) *ec = http::error::partial_message;
+      if (*ec) return boost::none;
+      break;
+    }
+    if (*ec) return boost::none;
+    Check(used > 0 || parser.is_done(), "the parser made no progress without an error");
+  }
+  return parser.release();
+}
+
+// As HttpServer's Session::OnReadError(): the response to a read error, or nullopt when the
+// server closes without one.
+boost::optional<api::HttpResponse> ReadErrorResponse(beast::error_code ec) {
+  if (ec == http::error::header_limit) {
+    return api::ErrorResponse(431, "request header is larger than the limit");
+  }
+  if (ec == http::error::body_limit) {
+    return api::ErrorResponse(413, absl::StrCat("request body is larger than the limit of ",
+                                                ServerOptions().max_body_bytes, " bytes"));
+  }
+  if (ec == http::error::end_of_stream) return boost::none;
+  return api::ErrorResponse(400, absl::StrCat("malformed HTTP request: ", ec.message()));
+}
+
+}  // namespace
+}  // namespace vellum
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace vellum;  // NOLINT: a fuzz target's entry point.
+  TestLog& log = TestLog::Get();
+  absl::string_view input(reinterpret_cast<const char*>(data), size);
+  for (int i = 0; i < kMaxRequestsPerInput; ++i) {
+    beast::error_code ec;
+    boost::optional<http::request<http::string_body>> message = ParseOne(&input, &ec);
+    if (!message.has_value()) {
+      boost::optional<api::HttpResponse> error = ReadErrorResponse(ec);
+      if (error.has_value()) {
+        CheckResponse(*error);
+        Serialize(*error, 11, false);
+      }
+      break;  // The server closes the connection after a read error.
+    }
+    const bool keep_alive = message->keep_alive();
+    const unsigned version = message->version();
+    api::HttpRequest request = ToHttpRequest(*std::move(message));
+    if (request.method == "POST" && log.size() >= kMaxLogSize) break;
+    const api::HttpResponse response = log.Call(std::move(request));
+    Serialize(response, version, keep_alive);
+    if (!keep_alive) break;
+  }
+  return 0;
+}

@@ -1,0 +1,539 @@
+// Drives every endpoint of api::LogService directly, without HTTP parsing: the first bytes pick
+// the method, the endpoint and the headers; the rest is the path suffix, query string or body.
+// Besides raw parameters, some endpoints get structured ones (indices and sizes near the tree's
+// size, leaf hashes of real entries, tile paths that exist) so that the success paths are
+// reached as often as the error paths.
+//
+// The service runs over a real ledger::Sequencer and ledger::MemoryStorage with a fixed test key,
+// created once and pre-filled with kInitialEntries entries in batches of growing size. Appends
+// require a bearer token. Appends are taken until the log holds kMaxLogSize entries, then
+// skipped, so the log (and memory) stays bounded.
+//
+// Invariants checked on every response:
+//   * `respond` is called exactly once; the status is in 200..599 and never 5xx (storage is in
+//     memory and cannot fail);
+//   * errors are application/json with a one-line body {"error":"..."}\n holding a well-formed
+//     JSON string (valid escapes, no raw control characters, valid UTF-8);
+//   * 405 carries Allow; appends succeed only with the right token;
+//   * successful answers are right: checkpoints verify with the log's key and match the head;
+//     proofs verify against the roots the log had at those sizes; tiles and bundles have the
+//     requested width and agree with each other; append answers and receipts verify.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
+#include "api/auth.h"
+#include "api/http.h"
+#include "api/log.pb.h"
+#include "api/log_service.h"
+#include "google/protobuf/util/json_util.h"
+#include "ledger/memory_storage.h"
+#include "ledger/sequencer.h"
+#include "proof/checkpoint.h"
+#include "proof/hash.h"
+#include "proof/note.h"
+#include "proof/receipt.h"
+#include "proof/tile.h"
+#include "proof/verify.h"
+
+namespace vellum {
+namespace {
+
+// A test key (example.com/fuzz), not used anywhere else.
+constexpr char kSignerKey[] =
+    "PRIVATE+KEY+example.com/fuzz+01fd5c43+AcMrUpcXzvN4cOjWa/AtTZp0uF/0UH159WMOkOP9V8KB";
+constexpr char kToken[] = "fuzz-append-token-0123456789";
+constexpr uint64_t kInitialEntries = 700;
+constexpr uint64_t kMaxLogSize = 4000;
+
+void Check(bool condition, const char* what) {
+  if (condition) return;
+  std::fprintf(stderr, "log_service_fuzzer: %s\n", what);
+  __builtin_trap();
+}
+
+void CheckOk(const absl::Status& status, const char* what) {
+  if (status.ok()) return;
+  std::fprintf(stderr, "log_service_fuzzer: %s: %s\n", what, status.ToString().c_str());
+  __builtin_trap();
+}
+
+// True if `text` (the inside of a JSON string literal) is well formed: only valid escapes, no
+// raw control characters or quotes, valid UTF-8.
+bool IsJsonStringBody(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"') return false;
+    if (c == '\\') {
+      if (i + 1 >= text.size()) return false;
+      const char e = text[i + 1];
+      if (e == 'u') {
+        if (text.size() - i < 6) return false;
+        for (size_t k = i + 2; k < i + 6; ++k) {
+          if (!absl::ascii_isxdigit(text[k])) return false;
+        }
+        i += 6;
+      } else if (std::strchr("\"\\/bfnrt", e) != nullptr && e != '\0') {
+        i += 2;
+      } else {
+        return false;
+      }
+      continue;
+    }
+    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (length == 0 || text.size() - i < length) return false;
+    uint32_t code_point = length == 1 ? c : c & (0x7f >> length);
+    for (size_t k = 1; k < length; ++k) {
+      const unsigned char t = static_cast<unsigned char>(text[i + k]);
+      if ((t & 0xc0) != 0x80) return false;
+      code_point = code_point << 6 | (t & 0x3f);
+    }
+    static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code_point < kMinimum[length] || code_point > 0x10ffff ||
+        (code_point >= 0xd800 && code_point <= 0xdfff)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+void CheckResponseShape(const api::HttpResponse& response) {
+  Check(response.status >= 200 && response.status <= 599, "status outside 200..599");
+  Check(response.status < 500, "a 5xx from an in-memory log");
+  if (response.status >= 400) {
+    Check(response.content_type == "application/json", "an error that is not JSON");
+    absl::string_view body = response.body;
+    Check(absl::ConsumePrefix(&body, "{\"error\":\"") && absl::ConsumeSuffix(&body, "\"}\n"),
+          "an error body that is not {\"error\":\"...\"}\\n");
+    Check(IsJsonStringBody(body), "an error message that is not a well-formed JSON string");
+  }
+  if (response.status == 405) {
+    bool allow = false;
+    for (const auto& [name, value] : response.headers) allow = allow || name == "Allow";
+    Check(allow, "405 without Allow");
+  }
+}
+
+// Reads the input front to back; past the end everything is zero or empty.
+class Input {
+ public:
+  Input(const uint8_t* data, size_t size)
+      : rest_(reinterpret_cast<const char*>(data), size) {}
+
+  uint8_t Byte() {
+    if (rest_.empty()) return 0;
+    const uint8_t b = static_cast<uint8_t>(rest_[0]);
+    rest_.remove_prefix(1);
+    return b;
+  }
+  uint64_t Number() {
+    uint64_t n = 0;
+    for (int i = 0; i < 8; ++i) n = n << 8 | Byte();
+    return n;
+  }
+  // Up to the first newline (dropped), or everything.
+  absl::string_view Line() {
+    const size_t newline = rest_.find('\n');
+    absl::string_view line = rest_.substr(0, newline);
+    rest_.remove_prefix(newline == absl::string_view::npos ? rest_.size() : newline + 1);
+    return line;
+  }
+  absl::string_view Rest() {
+    absl::string_view rest = rest_;
+    rest_ = absl::string_view();
+    return rest;
+  }
+
+ private:
+  absl::string_view rest_;
+};
+
+template <typename Message>
+bool Decode(const api::HttpResponse& response, Message* message) {
+  if (response.content_type == "application/x-protobuf") {
+    return message->ParseFromString(response.body);
+  }
+  Check(response.content_type == "application/json", "an answer that is neither JSON nor proto");
+  Check(absl::EndsWith(response.body, "\n"), "a JSON answer without a final newline");
+  return google::protobuf::util::JsonStringToMessage(response.body, message).ok();
+}
+
+std::vector<Hash> Hashes(const google::protobuf::RepeatedPtrField<std::string>& bytes) {
+  std::vector<Hash> hashes;
+  for (const std::string& b : bytes) {
+    absl::StatusOr<Hash> h = HashFromBytes(b);
+    Check(h.ok(), "a proof hash that is not 32 bytes");
+    hashes.push_back(*h);
+  }
+  return hashes;
+}
+
+// The log and its service, and the roots the log had at each size this process saw committed.
+class TestLog {
+ public:
+  static TestLog& Get() {
+    static TestLog* log = new TestLog();  // Never destroyed: the fuzzer exits with it running.
+    return *log;
+  }
+
+  // Handles `request` and waits for its response, checking the response's shape.
+  api::HttpResponse Call(api::HttpRequest request) {
+    struct Slot {
+      std::atomic<int> calls{0};
+      api::HttpResponse response;
+      absl::Notification done;
+    };
+    auto slot = std::make_shared<Slot>();
+    service_->Handle(std::move(request), [slot](api::HttpResponse response) {
+      Check(slot->calls.fetch_add(1) == 0, "respond called twice");
+      slot->response = std::move(response);
+      slot->done.Notify();
+    });
+    slot->done.WaitForNotification();
+    Record();
+    CheckResponseShape(slot->response);
+    return std::move(slot->response);
+  }
+
+  api::HttpResponse Get(std::string target) {
+    api::HttpRequest request;
+    request.method = "GET";
+    request.target = std::move(target);
+    return Call(std::move(request));
+  }
+
+  uint64_t size() const { return sequencer_->Head()->size; }
+  const NoteVerifier& verifier() const { return *verifier_; }
+  const std::string& verifier_key() const { return verifier_key_; }
+
+  // The entry at `index`, read through the service.
+  std::string Entry(uint64_t index) {
+    api::HttpResponse response = Get(absl::StrCat("/v1/entries/", index));
+    Check(response.status == 200, "cannot read back an entry of the tree");
+    return response.body;
+  }
+
+  const Hash* RootAt(uint64_t size) const {
+    auto it = roots_.find(size);
+    return it == roots_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  TestLog() {
+    absl::StatusOr<std::unique_ptr<NoteSigner>> signer = NoteSigner::Create(kSignerKey);
+    CheckOk(signer.status(), "test key");
+    signer_ = *std::move(signer);
+    verifier_key_ = signer_->VerifierKey();
+    absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier = NoteVerifier::Create(verifier_key_);
+    CheckOk(verifier.status(), "test verifier key");
+    verifier_ = *std::move(verifier);
+    absl::StatusOr<std::unique_ptr<api::TokenAuthenticator>> auth =
+        api::TokenAuthenticator::FromFileContents(api::TokenAuthenticator::TokenFileLine(kToken));
+    CheckOk(auth.status(), "token file");
+    auth_ = *std::move(auth);
+    absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
+        ledger::Sequencer::Create(&storage_, signer_.get(), ledger::SequencerOptions());
+    CheckOk(sequencer.status(), "sequencer");
+    sequencer_ = *std::move(sequencer);
+    api::LogService::Options options;
+    options.append_auth = auth_.get();
+    options.worker_threads = 1;
+    service_ = std::make_unique<api::LogService>(sequencer_.get(), &storage_, verifier_key_,
+                                                 options);
+    Record();
+    // Batches of 1, 2, 3, ... entries, so that many sizes (and partial tiles) were checkpointed.
+    // Entry 650 repeats entry 3: look-ups by leaf hash must find the first.
+    uint64_t next = 0;
+    for (uint64_t batch = 1; next < kInitialEntries; ++batch) {
+      std::vector<std::string> entries;
+      for (; entries.size() < batch && next < kInitialEntries; ++next) {
+        entries.push_back(absl::StrCat("entry ", next == 650 ? 3 : next));
+      }
+      CheckOk(sequencer_->Append(std::move(entries)).status(), "pre-filling the log");
+      Record();
+    }
+  }
+
+  void Record() {
+    std::shared_ptr<const ledger::LogHead> head = sequencer_->Head();
+    roots_.emplace(head->size, head->root);
+  }
+
+  ledger::MemoryStorage storage_;
+  std::unique_ptr<NoteSigner> signer_;
+  std::string verifier_key_;
+  std::unique_ptr<NoteVerifier> verifier_;
+  std::unique_ptr<api::TokenAuthenticator> auth_;
+  std::unique_ptr<ledger::Sequencer> sequencer_;
+  std::unique_ptr<api::LogService> service_;
+  std::map<uint64_t, Hash> roots_;  // Only touched on the fuzzing thread.
+};
+
+enum Endpoint : uint8_t {
+  kCheckpoint,
+  kTile,
+  kEntryBundle,
+  kAppend,
+  kAppendBatch,
+  kEntry,
+  kInclusion,
+  kConsistency,
+  kLogInfo,
+  kHealth,
+  kMetrics,
+  kRawTarget,
+  kInclusionByIndex,  // Structured from here on.
+  kInclusionByLeafHash,
+  kConsistencySizes,
+  kTileAndBundle,
+  kEndpointCount,
+};
+
+std::string Method(uint8_t b) {
+  static const char* const kOthers[] = {"HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "get", ""};
+  if (b % 16 < 9) return "GET";
+  if (b % 16 < 13) return "POST";
+  return kOthers[(b >> 4) % 7];
+}
+
+// A number in 0..limit, with the edges more likely than the middle.
+uint64_t Near(uint64_t n, uint64_t limit) {
+  switch (n % 8) {
+    case 0: return 0;
+    case 1: return limit;
+    case 2: return limit > 0 ? limit - 1 : 0;
+    default: return (n >> 3) % (limit + 1);
+  }
+}
+
+void CheckInclusionAnswer(TestLog& log, const api::HttpResponse& response,
+                          absl::optional<Hash> queried_leaf) {
+  api::InclusionProof message;
+  Check(Decode(response, &message), "an inclusion proof answer that does not decode");
+  Check(message.index() < message.tree_size(), "inclusion proof index past its size");
+  Check(message.tree_size() <= log.size(), "inclusion proof past the committed size");
+  Hash leaf = HashLeaf(log.Entry(message.index()));
+  if (queried_leaf.has_value()) {
+    Check(message.leaf_hash() == HashBytes(*queried_leaf), "answer for another leaf hash");
+    Check(leaf == *queried_leaf, "the entry at the answered index has another leaf hash");
+  }
+  std::vector<Hash> proof = Hashes(message.proof());
+  if (const Hash* root = log.RootAt(message.tree_size())) {
+    CheckOk(VerifyInclusion(message.index(), message.tree_size(), leaf, proof, *root),
+            "served inclusion proof");
+  } else {
+    CheckOk(RootFromInclusionProof(message.index(), message.tree_size(), leaf, proof).status(),
+            "served inclusion proof length");
+  }
+}
+
+void CheckConsistencyAnswer(TestLog& log, const api::HttpResponse& response) {
+  api::ConsistencyProof message;
+  Check(Decode(response, &message), "a consistency proof answer that does not decode");
+  Check(message.from() <= message.to() && message.to() <= log.size(),
+        "consistency proof sizes out of order");
+  const Hash* root1 = log.RootAt(message.from());
+  const Hash* root2 = log.RootAt(message.to());
+  if (root1 != nullptr && root2 != nullptr) {
+    CheckOk(VerifyConsistency(message.from(), message.to(), Hashes(message.proof()), *root1,
+                              *root2),
+            "served consistency proof");
+  }
+}
+
+void CheckTileAnswer(const api::HttpResponse& response, uint16_t width) {
+  Check(response.body.size() == 32u * width, "a tile of the wrong width");
+  Check(response.headers.size() == 1 && response.headers[0].first == "Cache-Control",
+        "a tile without Cache-Control");
+}
+
+}  // namespace
+}  // namespace vellum
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace vellum;  // NOLINT: a fuzz target's entry point.
+  TestLog& log = TestLog::Get();
+  Input in(data, size);
+  api::HttpRequest request;
+  request.method = Method(in.Byte());
+  const uint8_t endpoint = in.Byte() % kEndpointCount;
+  const uint8_t flags = in.Byte();
+  const bool protobuf = flags & 1;
+  const int auth = (flags >> 1) & 3;
+  const int content_type = (flags >> 3) & 3;
+  request.remote_address = "127.0.0.1";
+  if (protobuf) request.headers["accept"] = "application/x-protobuf";
+  switch (auth) {
+    case 1: request.headers["authorization"] = absl::StrCat("Bearer ", kToken); break;
+    case 2: request.headers["authorization"] = "Bearer not-the-token"; break;
+    case 3: request.headers["authorization"] = absl::StrCat("Basic ", kToken); break;
+    default: break;
+  }
+  static const char* const kContentTypes[] = {"application/json", "application/x-protobuf",
+                                              "application/json; charset=utf-8", ""};
+  if (content_type != 3) request.headers["content-type"] = kContentTypes[content_type];
+
+  const uint64_t tree_size = log.size();
+  absl::optional<Hash> queried_leaf;
+  uint16_t tile_width = 0;
+  switch (endpoint) {
+    case kCheckpoint: request.target = "/checkpoint"; break;
+    case kTile: request.target = absl::StrCat("/tile/", in.Rest()); break;
+    case kEntryBundle: request.target = absl::StrCat("/tile/entries/", in.Rest()); break;
+    case kAppend:
+      request.target = absl::StrCat("/v1/entries?", in.Line());
+      request.body = std::string(in.Rest());
+      break;
+    case kAppendBatch:
+      request.target = "/v1/entries:batch";
+      request.body = std::string(in.Rest());
+      break;
+    case kEntry: request.target = absl::StrCat("/v1/entries/", in.Rest()); break;
+    case kInclusion: request.target = absl::StrCat("/v1/proof/inclusion?", in.Rest()); break;
+    case kConsistency: request.target = absl::StrCat("/v1/proof/consistency?", in.Rest()); break;
+    case kLogInfo: request.target = "/v1/log"; break;
+    case kHealth: request.target = "/healthz"; break;
+    case kMetrics: request.target = "/metrics"; break;
+    case kRawTarget:
+      request.target = std::string(in.Line());
+      request.body = std::string(in.Rest());
+      break;
+    case kInclusionByIndex: {
+      const uint64_t index = Near(in.Number(), tree_size + 1);
+      const uint64_t param = Near(in.Number(), tree_size + 1);
+      request.target = absl::StrCat("/v1/proof/inclusion?index=", index);
+      if (flags & 0x20) absl::StrAppend(&request.target, "&size=", param);
+      break;
+    }
+    case kInclusionByLeafHash: {
+      const uint64_t index = Near(in.Number(), tree_size);
+      const uint64_t param = Near(in.Number(), tree_size + 1);
+      Hash leaf{};
+      if (index < tree_size) {
+        leaf = HashLeaf(log.Entry(index));
+      } else {
+        absl::string_view bytes = in.Rest().substr(0, leaf.size());
+        std::memcpy(leaf.data(), bytes.data(), bytes.size());
+      }
+      queried_leaf = leaf;
+      std::string encoded = absl::WebSafeBase64Escape(HashBytes(leaf));  // Unpadded.
+      if (flags & 0x40) encoded += "=";
+      request.target = absl::StrCat("/v1/proof/inclusion?leaf_hash=", encoded);
+      if (flags & 0x20) absl::StrAppend(&request.target, "&size=", param);
+      break;
+    }
+    case kConsistencySizes: {
+      const uint64_t from = Near(in.Number(), tree_size + 1);
+      const uint64_t to = Near(in.Number(), tree_size + 1);
+      request.target = absl::StrCat("/v1/proof/consistency?from=", from);
+      if (flags & 0x20) absl::StrAppend(&request.target, "&to=", to);
+      break;
+    }
+    case kTileAndBundle: {
+      const uint8_t level = in.Byte() % 3;
+      uint64_t hashes = tree_size;
+      for (int i = 0; i < level; ++i) hashes /= 256;
+      const uint64_t index = Near(in.Number(), hashes / 256 + 1);
+      const uint8_t w = in.Byte();
+      tile_width = w == 0 ? 256 : w;
+      const TileId tile{level, index, tile_width};
+      request.target = absl::StrCat("/", (flags & 0x20) != 0 && level == 0
+                                             ? EntryBundlePath({index, tile_width})
+                                             : TilePath(tile));
+      break;
+    }
+    default: break;
+  }
+  const bool append = request.method == "POST" &&
+                      (absl::StartsWith(request.target, "/v1/entries") || endpoint == kRawTarget);
+  if (append && tree_size >= kMaxLogSize) return 0;
+
+  const std::string body = request.body;
+  const std::string target = request.target;
+  const bool good_token = auth == 1;
+  const api::HttpResponse response = log.Call(request);
+
+  if (response.status != 200) {
+    if (endpoint == kInclusionByIndex || endpoint == kConsistencySizes ||
+        endpoint == kInclusionByLeafHash || endpoint == kTileAndBundle) {
+      Check(request.method != "GET" || response.status == 400 || response.status == 404,
+            "a structured query failed with an unexpected status");
+    }
+    return 0;
+  }
+  Check(!append || good_token, "an append without the right token succeeded");
+  const absl::string_view path = api::SplitTarget(target).first;
+  if (path == "/checkpoint") {
+    absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(response.body, log.verifier());
+    CheckOk(checkpoint.status(), "served checkpoint");
+    Check(checkpoint->size == log.size(), "the checkpoint is not the latest");
+    const Hash* root = log.RootAt(checkpoint->size);
+    Check(root != nullptr && *root == checkpoint->root, "the checkpoint root is wrong");
+  } else if (path == "/v1/proof/inclusion") {
+    CheckInclusionAnswer(log, response, queried_leaf);
+  } else if (path == "/v1/proof/consistency") {
+    CheckConsistencyAnswer(log, response);
+  } else if (path == "/v1/log") {
+    api::LogInfo message;
+    Check(Decode(response, &message), "a log info answer that does not decode");
+    Check(message.size() <= log.size(), "log info past the committed size");
+    const Hash* root = log.RootAt(message.size());
+    Check(root != nullptr && message.root_hash() == HashBytes(*root), "log info root is wrong");
+    Check(message.verifier_key() == log.verifier_key(), "log info names another key");
+  } else if (path == "/v1/entries") {
+    api::AppendResponse message;
+    Check(Decode(response, &message), "an append answer that does not decode");
+    Check(message.leaf_hash() == HashBytes(HashLeaf(body)), "append answer leaf hash");
+    Check(message.index() < message.tree_size() && message.tree_size() <= log.size(),
+          "append answer index and size");
+    Check(log.Entry(message.index()) == body, "the appended entry is not at its index");
+    if (!message.receipt().empty()) {
+      absl::StatusOr<Receipt> receipt = ParseReceipt(message.receipt());
+      CheckOk(receipt.status(), "served receipt");
+      CheckOk(VerifyReceipt(*receipt, body, log.verifier()), "served receipt");
+    }
+  } else if (path == "/v1/entries:batch") {
+    api::AppendBatchResponse message;
+    Check(Decode(response, &message), "a batch answer that does not decode");
+    Check(message.count() > 0 && message.first_index() + message.count() <= message.tree_size(),
+          "batch answer indices");
+  } else if (endpoint == kTileAndBundle) {
+    CheckTileAnswer(response, tile_width);
+    absl::StatusOr<TileId> tile = ParseTilePath(path.substr(1));
+    if (tile.ok() && tile->level == 0) {
+      // The bundle of the same index and width holds the entries whose leaf hashes make up the
+      // tile.
+      api::HttpResponse bundle = log.Get(absl::StrCat("/", EntryBundlePath({tile->index,
+                                                                             tile->width})));
+      if (bundle.status == 200) {
+        absl::StatusOr<std::vector<std::string>> entries =
+            ParseEntryBundle(bundle.body, tile->width);
+        CheckOk(entries.status(), "served entry bundle");
+        for (size_t i = 0; i < entries->size(); ++i) {
+          Check(absl::string_view(response.body).substr(32 * i, 32) ==
+                    HashBytes(HashLeaf((*entries)[i])),
+                "a tile disagrees with its entry bundle");
+        }
+      }
+    } else if (!tile.ok()) {
+      CheckOk(ParseEntryBundle(response.body, tile_width).status(), "served entry bundle");
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,131 @@
+// Fuzzes api::TokenAuthenticator: parsing a token file and checking an Authorization header.
+//
+// Input: one flags byte, then a token up to the first newline, then the token file's contents.
+// The flags choose whether the file also gets the raw token as a line (an operator's mistake
+// whose error must not echo the token), or the token's proper hash line, and which
+// Authorization header the request carries. Invariants: a bearer token is accepted exactly when
+// its hash line is in the file; errors have the documented codes; and no error message repeats
+// a token of 8 bytes or more (secrets never go into messages, which end up in logs and
+// responses). A message may only contain the token where the same message for a different token
+// does too (a token like "bearer t" is part of the fixed wording).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "api/auth.h"
+#include "api/http.h"
+
+namespace {
+
+using vellum::api::HttpRequest;
+using vellum::api::TokenAuthenticator;
+
+constexpr size_t kMinSecretBytes = 8;
+
+void Check(bool condition, const char* what) {
+  if (condition) return;
+  std::fprintf(stderr, "token_file_fuzzer: %s\n", what);
+  __builtin_trap();
+}
+
+// Fails if `message` shows `token` although `reference`, the message for another token, does
+// not.
+void CheckNoEcho(absl::string_view message, absl::string_view reference, absl::string_view token) {
+  if (token.size() < kMinSecretBytes) return;
+  Check(!absl::StrContains(message, token) || absl::StrContains(reference, token),
+        "an error message repeats the token");
+}
+
+bool FileHasLine(absl::string_view contents, absl::string_view line) {
+  for (absl::string_view l : absl::StrSplit(contents, '\n')) {
+    if (absl::StripAsciiWhitespace(l) == line) return true;
+  }
+  return false;
+}
+
+absl::Status CheckHeader(const TokenAuthenticator& auth, absl::string_view header) {
+  HttpRequest request;
+  request.headers["authorization"] = std::string(header);
+  return auth.Check(request);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const uint8_t flags = data[0];
+  const absl::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const size_t newline = input.find('\n');
+  const absl::string_view token = input.substr(0, newline);
+  const absl::string_view rest =
+      newline == absl::string_view::npos ? absl::string_view() : input.substr(newline + 1);
+
+  const std::string hash_line = TokenAuthenticator::TokenFileLine(token);
+  Check(hash_line.size() == 64, "TokenFileLine must be 64 hex digits");
+  for (char c : hash_line) Check(absl::ascii_isxdigit(c) && !absl::ascii_isupper(c), "lower hex");
+
+  std::string contents(rest);
+  std::string reference_contents(rest);
+  switch (flags & 3) {
+    case 1:  // The raw token pasted into the file instead of its hash.
+      absl::StrAppend(&contents, "\n", token, "\n");
+      absl::StrAppend(&reference_contents, "\n", std::string(token.size(), '!'), "\n");
+      break;
+    case 2:
+      absl::StrAppend(&contents, "\n", hash_line, "\n");
+      absl::StrAppend(&reference_contents, "\n", hash_line, "\n");
+      break;
+    default:
+      break;
+  }
+
+  absl::StatusOr<std::unique_ptr<TokenAuthenticator>> auth =
+      TokenAuthenticator::FromFileContents(contents);
+  if (!auth.ok()) {
+    Check(auth.status().code() == absl::StatusCode::kInvalidArgument,
+          "a bad token file must be InvalidArgument");
+    absl::StatusOr<std::unique_ptr<TokenAuthenticator>> reference =
+        TokenAuthenticator::FromFileContents(reference_contents);
+    CheckNoEcho(auth.status().message(), reference.status().message(), token);
+    return 0;
+  }
+
+  std::string header;
+  switch ((flags >> 2) & 3) {
+    case 0: header = absl::StrCat("Bearer ", token); break;
+    case 1: header = std::string(token); break;
+    case 2: header = absl::StrCat("bearer ", token); break;
+    case 3: header = absl::StrCat("Bearer  ", token); break;
+  }
+  absl::Status status = CheckHeader(**auth, header);
+  const bool known = FileHasLine(contents, hash_line);
+  if (((flags >> 2) & 3) == 0 && !token.empty()) {
+    Check(status.ok() == known, "a token must be accepted exactly when its hash is in the file");
+  }
+  if (status.ok()) {
+    // Then some suffix of the header after "Bearer " is a token whose hash is in the file.
+    Check(absl::StartsWith(header, "Bearer "), "accepted a header without \"Bearer \"");
+    const std::string accepted = TokenAuthenticator::TokenFileLine(header.substr(7));
+    Check(FileHasLine(contents, accepted), "accepted a token whose hash is not in the file");
+    return 0;
+  }
+  Check(status.code() == absl::StatusCode::kUnauthenticated,
+        "a rejected token must be Unauthenticated");
+  // The message for a different token of the same shape.
+  std::string other = header;
+  for (size_t i = header.size() - token.size(); i < other.size(); ++i) {
+    other[i] = other[i] == '\x01' ? '\x02' : '\x01';
+  }
+  absl::Status reference = CheckHeader(**auth, other);
+  CheckNoEcho(status.message(), reference.message(), token);
+  return 0;
+}

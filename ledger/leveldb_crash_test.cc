@@ -1,0 +1,408 @@
+// Faults and crashes under the LevelDB store, injected at LevelDB's filesystem seam (FaultEnv):
+// a commit whose write fails changes nothing, and a crash at any point of a write leaves the old
+// state or the new one, never a mix, and never loses an acknowledged entry.
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/leveldb_storage.h"
+#include "ledger/sequencer.h"
+#include "ledger/testing/fault_env.h"
+#include "ledger/tile_reader.h"
+#include "leveldb/env.h"
+#include "leveldb/helpers/memenv.h"
+#include "proof/checkpoint.h"
+#include "proof/compact_range.h"
+#include "proof/hash.h"
+#include "proof/note.h"
+#include "proof/proof_nodes.h"
+#include "proof/tile.h"
+#include "proof/verify.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kDir[] = "/vellum/db";
+
+#define ASSERT_OK_START(log)                          \
+  do {                                                \
+    absl::Status started_status = (log).Start();      \
+    ASSERT_TRUE(started_status.ok()) << started_status; \
+  } while (false)
+
+std::unique_ptr<NoteSigner> NewSigner() {
+  auto key = GenerateNoteKey("example.com/crash-test");
+  EXPECT_TRUE(key.ok()) << key.status();
+  auto signer = NoteSigner::Create(key->signer_key);
+  EXPECT_TRUE(signer.ok()) << signer.status();
+  return *std::move(signer);
+}
+
+Hash RootOf(const std::vector<std::string>& entries) {
+  CompactRange range;
+  for (const std::string& e : entries) range.Append(HashLeaf(e));
+  return range.Root();
+}
+
+// Every tile and entry bundle that exists at some tree size of at most `max_size`, in order.
+std::set<std::tuple<int, uint8_t, uint64_t, uint16_t>> TilesUpTo(uint64_t max_size) {
+  std::set<std::tuple<int, uint8_t, uint64_t, uint16_t>> ids;
+  for (uint64_t size = 1; size <= max_size; ++size) {
+    ForEachNewTile(size - 1, size, [&](const TileId& tile) {
+      ids.emplace(0, tile.level, tile.index, tile.width);
+      if (tile.level == 0) ids.emplace(1, 0, tile.index, tile.width);
+    });
+  }
+  return ids;
+}
+
+// What a reader of `store` sees: the checkpoint, every tile and bundle (at every width) of the
+// trees up to `max_size` leaves, and the index of each of `entries` by leaf hash. Two stores
+// with equal dumps are indistinguishable through the LogReader interface for those trees.
+std::map<std::string, std::string> Dump(const LogReader& store, uint64_t max_size,
+                                        const std::vector<std::string>& entries) {
+  std::map<std::string, std::string> dump;
+  auto record = [&dump](const std::string& key, const absl::StatusOr<std::string>& value) {
+    if (absl::IsNotFound(value.status())) return;  // Absent.
+    dump[key] = value.ok() ? *value : absl::StrCat("error: ", value.status().ToString());
+  };
+  auto checkpoint = store.ReadCheckpoint();
+  if (checkpoint.ok()) {
+    dump["checkpoint"] = absl::StrCat(checkpoint->first, "\n", checkpoint->second);
+  } else {
+    dump["checkpoint"] = absl::StrCat("error: ", checkpoint.status().ToString());
+  }
+  for (const auto& [kind, level, index, width] : TilesUpTo(max_size)) {
+    if (kind == 0) {
+      TileId tile{level, index, width};
+      record(TilePath(tile), store.ReadTile(tile));
+    } else {
+      EntryBundleId bundle{index, width};
+      record(EntryBundlePath(bundle), store.ReadEntryBundle(bundle));
+    }
+  }
+  for (const std::string& entry : entries) {
+    auto index = store.FindLeaf(HashLeaf(entry));
+    std::string& value = dump[absl::StrCat("leaf ", HashToBase64(HashLeaf(entry)))];
+    if (!index.ok()) {
+      value = absl::StrCat("error: ", index.status().ToString());
+    } else {
+      value = index->has_value() ? absl::StrCat(**index) : "absent";
+    }
+  }
+  return dump;
+}
+
+// The entries of the tree of `size` leaves, read back from the stored bundles.
+std::vector<std::string> StoredEntries(const LogReader& store, uint64_t size) {
+  std::vector<std::string> entries;
+  for (uint64_t start = 0; start < size; start += kTileWidth) {
+    const uint16_t width = static_cast<uint16_t>(std::min<uint64_t>(kTileWidth, size - start));
+    auto data = store.ReadEntryBundle({start / kTileWidth, width});
+    if (absl::IsNotFound(data.status()) && width != kTileWidth) {
+      data = store.ReadEntryBundle({start / kTileWidth, kTileWidth});  // Superseded partial.
+    }
+    EXPECT_TRUE(data.ok()) << data.status();
+    if (!data.ok()) break;
+    auto parsed = ParseEntryBundle(*data);
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    if (!parsed.ok()) break;
+    for (size_t i = 0; i < width && i < parsed->size(); ++i) entries.push_back((*parsed)[i]);
+  }
+  return entries;
+}
+
+// `count` distinct entries of varied sizes, all derived from `tag`.
+std::vector<std::string> MakeBatch(const std::string& tag, size_t count, std::mt19937_64& rng) {
+  std::vector<std::string> batch;
+  for (size_t i = 0; i < count; ++i) {
+    std::string entry = absl::StrCat(tag, " #", i, " ");
+    entry.resize(entry.size() + rng() % 300, static_cast<char>('a' + rng() % 26));
+    batch.push_back(std::move(entry));
+  }
+  return batch;
+}
+
+// A log on a LevelDB store in a FaultEnv: a "process" that can be stopped, crashed and
+// restarted on the same files.
+class Log {
+ public:
+  Log(FaultEnv* env, const NoteSigner* signer) : env_(env), signer_(signer) {}
+
+  // Opens the store and recovers the sequencer, as vellumd does on start.
+  absl::Status Start() {
+    LevelDbStorage::Options options;
+    options.env = env_;
+    auto storage = LevelDbStorage::Open(kDir, options);
+    if (!storage.ok()) return storage.status();
+    storage_ = *std::move(storage);
+    auto sequencer = Sequencer::Create(storage_.get(), signer_, SequencerOptions());
+    if (!sequencer.ok()) {
+      storage_.reset();
+      return sequencer.status();
+    }
+    sequencer_ = *std::move(sequencer);
+    return absl::OkStatus();
+  }
+
+  // Closes the files as a killed process's would be; nothing more reaches them.
+  void Stop() {
+    sequencer_.reset();
+    storage_.reset();
+  }
+
+  // A power loss: stops, then keeps `keep` of each file's unsynced bytes.
+  void Crash(uint64_t keep_unsynced) {
+    Stop();
+    leveldb::Status status =
+        env_->Crash([keep_unsynced](const std::string&, uint64_t) { return keep_unsynced; });
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+
+  Sequencer& sequencer() { return *sequencer_; }
+  LevelDbStorage& storage() { return *storage_; }
+
+ private:
+  FaultEnv* const env_;
+  const NoteSigner* const signer_;
+  std::unique_ptr<LevelDbStorage> storage_;
+  std::unique_ptr<Sequencer> sequencer_;
+};
+
+class LevelDbCrashTest : public ::testing::Test {
+ protected:
+  // Appends `batch` to `log` and to `acked_`; fails the test unless it is acknowledged.
+  void AppendAcked(Log& log, const std::vector<std::string>& batch) {
+    auto appended = log.sequencer().Append(batch);
+    ASSERT_TRUE(appended.ok()) << appended.status();
+    ASSERT_EQ(appended->first_index, acked_.size());
+    acked_.insert(acked_.end(), batch.begin(), batch.end());
+  }
+
+  // Checks that the log holds exactly `entries`: size, root, signed checkpoint, bundles, leaf
+  // index, and proofs from the tiles.
+  void ExpectHolds(Log& log, const std::vector<std::string>& entries) {
+    auto head = log.sequencer().Head();
+    ASSERT_EQ(head->size, entries.size());
+    const Hash root = RootOf(entries);
+    EXPECT_EQ(head->root, root);
+    auto verifier = NoteVerifier::Create(signer_->VerifierKey());
+    ASSERT_TRUE(verifier.ok());
+    auto stored = log.storage().ReadCheckpoint();
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    EXPECT_EQ(stored->first, entries.size());
+    if (!entries.empty()) {
+      auto checkpoint = OpenCheckpoint(stored->second, **verifier);
+      ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
+      EXPECT_EQ(checkpoint->size, entries.size());
+      EXPECT_EQ(checkpoint->root, root);
+    }
+    EXPECT_TRUE(StoredEntries(log.storage(), entries.size()) == entries)
+        << "the stored entries differ from the expected " << entries.size();
+    TileNodeReader reader(log.storage(), entries.size());
+    for (uint64_t i = 0; i < entries.size(); i += 1 + entries.size() / 37) {
+      auto index = log.storage().FindLeaf(HashLeaf(entries[i]));
+      ASSERT_TRUE(index.ok()) << index.status();
+      ASSERT_TRUE(index->has_value()) << "entry " << i << " is not indexed";
+      EXPECT_LE(**index, i);
+      auto proof = ProveInclusion(i, entries.size(), reader);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      EXPECT_TRUE(VerifyInclusion(i, entries.size(), HashLeaf(entries[i]), *proof, root).ok())
+          << "entry " << i;
+    }
+  }
+
+  std::unique_ptr<leveldb::Env> mem_{leveldb::NewMemEnv(leveldb::Env::Default())};
+  FaultEnv env_{mem_.get()};
+  std::unique_ptr<NoteSigner> signer_ = NewSigner();
+  std::vector<std::string> acked_;
+};
+
+// How much of the write-ahead log a failing write gets out before the error: nothing, part of
+// the record header, the header and part of the batch.
+class FailedAppendTest : public LevelDbCrashTest,
+                         public ::testing::WithParamInterface<size_t> {};
+
+TEST_P(FailedAppendTest, LeavesTheStoreAsItWasAndLosesNothingAcknowledged) {
+  std::mt19937_64 rng(1000 + GetParam());
+  Log log(&env_, signer_.get());
+  ASSERT_OK_START(log);
+  AppendAcked(log, MakeBatch("first", 300, rng));
+  AppendAcked(log, MakeBatch("second", 5, rng));
+  const std::vector<std::string> failed = MakeBatch("failed", 250, rng);
+  const uint64_t max_size = acked_.size() + failed.size() + 300;
+  std::vector<std::string> all = acked_;
+  all.insert(all.end(), failed.begin(), failed.end());
+  const auto before = Dump(log.storage(), max_size, all);
+  const auto head = log.sequencer().Head();
+
+  env_.FailLogAppendAfter(GetParam());
+  auto appended = log.sequencer().Append(failed);
+  EXPECT_EQ(appended.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(appended.status().message(), HasSubstr("cannot commit batch"));
+  EXPECT_THAT(appended.status().message(), HasSubstr("injected append failure"));
+  EXPECT_EQ(log.sequencer().Head(), head);
+  EXPECT_TRUE(Dump(log.storage(), max_size, all) == before) << "the failed commit left traces";
+
+  // The log file now ends in an unknown state: the store must take no more writes that could
+  // land after a torn record, but it keeps serving what it has.
+  auto later = log.sequencer().Append(MakeBatch("later", 40, rng));
+  EXPECT_EQ(later.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(later.status().message(), HasSubstr("earlier commit failed"));
+  EXPECT_THAT(later.status().message(), HasSubstr("injected append failure"));
+  EXPECT_EQ(log.sequencer().Head(), head);
+  EXPECT_TRUE(Dump(log.storage(), max_size, all) == before);
+  ExpectHolds(log, acked_);
+
+  // A restart recovers the last acknowledged tree, and appends work again.
+  log.Stop();
+  ASSERT_OK_START(log);
+  EXPECT_TRUE(Dump(log.storage(), max_size, all) == before);
+  for (int i = 0; i < 12; ++i) AppendAcked(log, MakeBatch(absl::StrCat("after ", i), 60, rng));
+  ExpectHolds(log, acked_);
+  log.Crash(0);
+  ASSERT_OK_START(log);
+  ExpectHolds(log, acked_);
+}
+
+INSTANTIATE_TEST_SUITE_P(BytesWritten, FailedAppendTest, ::testing::Values(0, 3, 7, 7 + 1000));
+
+// A write that was appended to the log but whose sync failed, followed by a crash that keeps
+// some prefix of the unsynced bytes: after the restart the store holds the old tree or the new
+// one, whole, and the recovered root matches the signed checkpoint.
+class TornWriteTest : public LevelDbCrashTest,
+                      public ::testing::WithParamInterface<uint64_t> {};
+
+constexpr uint64_t kKeepAll = ~uint64_t{0};
+
+TEST_P(TornWriteTest, CrashGivesTheOldOrTheNewStateNeverAMix) {
+  const uint64_t keep = GetParam();
+  std::mt19937_64 rng(2000 + keep % 1000);
+  // A twin log commits the same batches without faults: its dump is the "new" state.
+  std::unique_ptr<leveldb::Env> twin_mem(leveldb::NewMemEnv(leveldb::Env::Default()));
+  FaultEnv twin_env(twin_mem.get());
+  Log twin(&twin_env, signer_.get());
+  Log log(&env_, signer_.get());
+  ASSERT_OK_START(twin);
+  ASSERT_OK_START(log);
+  // Batch sizes that leave partial tiles the torn batch then completes (and so deletes).
+  for (size_t n : {200, 40, 1}) {
+    std::vector<std::string> batch = MakeBatch(absl::StrCat("acked ", acked_.size()), n, rng);
+    ASSERT_TRUE(twin.sequencer().Append(batch).ok());
+    AppendAcked(log, batch);
+  }
+  const std::vector<std::string> torn = MakeBatch("torn", 300, rng);
+  std::vector<std::string> all = acked_;
+  all.insert(all.end(), torn.begin(), torn.end());
+  const uint64_t max_size = all.size();
+  const auto old_state = Dump(log.storage(), max_size, all);
+  ASSERT_TRUE(twin.sequencer().Append(torn).ok());
+  const auto new_state = Dump(twin.storage(), max_size, all);
+  ASSERT_NE(old_state, new_state);
+
+  env_.FailNextLogSync();
+  const uint64_t unsynced_before = env_.UnsyncedBytes();
+  auto appended = log.sequencer().Append(torn);
+  EXPECT_EQ(appended.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(appended.status().message(), HasSubstr("injected sync failure"));
+  const uint64_t record = env_.UnsyncedBytes() - unsynced_before;
+  ASSERT_GT(record, 0u);
+  EXPECT_TRUE(Dump(log.storage(), max_size, all) == old_state);
+
+  log.Crash(keep);
+  auto started = log.Start();
+  ASSERT_TRUE(started.ok()) << started;
+  const auto after = Dump(log.storage(), max_size, all);
+  if (keep >= record) {
+    EXPECT_TRUE(after == new_state) << "the whole record survived, but not the whole batch";
+    acked_ = all;  // Never acknowledged, yet durable: a client retry would see it.
+  } else {
+    EXPECT_TRUE(after == old_state) << "kept " << keep << " of " << record << " bytes";
+  }
+  ExpectHolds(log, acked_);
+  AppendAcked(log, MakeBatch("resumed", 70, rng));
+  log.Crash(0);
+  ASSERT_OK_START(log);
+  ExpectHolds(log, acked_);
+}
+
+INSTANTIATE_TEST_SUITE_P(UnsyncedBytesKept, TornWriteTest,
+                         ::testing::Values(0, 1, 6, 7, 100, 5000, kKeepAll));
+
+// Random batches, random faults and random crash points, over enough data that LevelDB switches
+// log files and flushes memtables to tables. Every acknowledged entry survives each restart, at
+// its index; a batch whose commit failed is afterwards either wholly in the log or not at all.
+TEST_F(LevelDbCrashTest, RandomFaultsAndCrashesLoseNoAcknowledgedEntry) {
+  const uint64_t seed = 20261128;
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  Log log(&env_, signer_.get());
+  ASSERT_OK_START(log);
+  int failures = 0, survivors = 0;
+  for (int round = 0; round < 12; ++round) {
+    SCOPED_TRACE(absl::StrCat("round ", round));
+    const int batches = 1 + static_cast<int>(rng() % 12);
+    std::vector<std::string> pending;  // A failed batch: in the log after the restart, or not.
+    for (int b = 0; b < batches; ++b) {
+      std::vector<std::string> batch = MakeBatch(absl::StrCat("r", round, "b", b),
+                                                 1 + rng() % 700, rng);
+      if (rng() % 200 == 0) batch.push_back(std::string(kMaxEntryBytes, 'z'));
+      const int fault = static_cast<int>(rng() % 10);
+      if (fault == 0) env_.FailLogAppendAfter(rng() % 20000);
+      if (fault == 1) env_.FailNextLogSync();
+      auto appended = log.sequencer().Append(batch);
+      if (appended.ok()) {
+        ASSERT_TRUE(pending.empty()) << "a commit succeeded after a failed one";
+        ASSERT_EQ(appended->first_index, acked_.size());
+        acked_.insert(acked_.end(), batch.begin(), batch.end());
+        continue;
+      }
+      ASSERT_EQ(appended.status().code(), absl::StatusCode::kUnavailable) << appended.status();
+      ++failures;
+      if (pending.empty()) pending = batch;
+    }
+    // A crash keeping a random share of what was not synced, or a clean stop.
+    switch (rng() % 4) {
+      case 0:
+        log.Stop();
+        break;
+      case 1:
+        log.Crash(0);
+        break;
+      default:
+        log.Crash(rng() % 30000);
+        break;
+    }
+    auto started = log.Start();
+    ASSERT_TRUE(started.ok()) << started;
+    const uint64_t size = log.sequencer().Head()->size;
+    if (size != acked_.size()) {
+      ASSERT_FALSE(pending.empty()) << "size " << size << ", acknowledged " << acked_.size();
+      ASSERT_EQ(size, acked_.size() + pending.size());
+      acked_.insert(acked_.end(), pending.begin(), pending.end());
+      ++survivors;
+    }
+    ExpectHolds(log, acked_);
+    if (HasFatalFailure()) return;
+  }
+  std::printf("%zu entries, %d failed commits, %d of them durable after all\n", acked_.size(),
+              failures, survivors);
+  EXPECT_GT(env_.log_syncs(), 0);
+}
+
+}  // namespace
+}  // namespace ledger
+}  // namespace vellum

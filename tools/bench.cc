@@ -1,0 +1,479 @@
+#include "tools/bench.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "api/http_client.h"
+#include "api/log.pb.h"
+#include "ledger/leveldb_storage.h"
+#include "ledger/sequencer.h"
+#include "proof/crypto.h"
+#include "proof/note.h"
+
+namespace vellum {
+namespace cli {
+namespace {
+
+constexpr char kProtobufType[] = "application/x-protobuf";
+
+// The outcome of one client thread.
+struct ClientTally {
+  uint64_t operations = 0;
+  uint64_t entries = 0;
+  uint64_t errors = 0;
+  std::string first_error;
+  LatencySamples latency;
+  std::vector<uint64_t> head_sizes;  // bench append: the checkpoint each call was acked with.
+  bool deadline_hit = false;
+
+  void Error(absl::string_view message) {
+    if (errors++ == 0) first_error = std::string(message);
+  }
+};
+
+// Runs `body(i, tally)` on `clients` threads once each has done `setup(i, tally)`, and returns
+// the merged tallies and the wall time from the start signal to the last thread's end.
+template <typename Setup, typename Body>
+BenchResult RunClients(int clients, Setup setup, Body body, std::vector<ClientTally>* tallies) {
+  tallies->assign(clients, ClientTally());
+  absl::Notification start;
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  threads.reserve(clients);
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&, i] {
+      ClientTally& tally = (*tallies)[i];
+      const bool ok = setup(i, tally);
+      ready++;
+      start.WaitForNotification();
+      if (ok) body(i, tally);
+    });
+  }
+  while (ready.load() < clients) absl::SleepFor(absl::Milliseconds(1));
+  const absl::Time begin = absl::Now();
+  start.Notify();
+  for (std::thread& t : threads) t.join();
+  BenchResult result;
+  result.seconds = absl::ToDoubleSeconds(absl::Now() - begin);
+  for (const ClientTally& tally : *tallies) {
+    result.operations += tally.operations;
+    result.entries += tally.entries;
+    if (tally.errors > 0 && result.errors == 0) result.first_error = tally.first_error;
+    result.errors += tally.errors;
+    result.latency.Merge(tally.latency);
+    result.deadline_hit |= tally.deadline_hit;
+  }
+  return result;
+}
+
+double PerSecond(uint64_t count, double seconds) { return seconds > 0 ? count / seconds : 0; }
+
+// Adds the fields every benchmark reports.
+void AddCommonFields(BenchResult& result, JsonObject& json) {
+  json.Add("seconds", result.seconds)
+      .Add("p50_ms", result.latency.Percentile(50) * 1e3)
+      .Add("p99_ms", result.latency.Percentile(99) * 1e3)
+      .Add("max_ms", result.latency.Max() * 1e3)
+      .Add("errors", result.errors);
+  if (result.deadline_hit) json.Add("stopped_at_deadline", "true");
+  if (!result.first_error.empty()) json.Add("first_error", result.first_error);
+}
+
+absl::Status CheckClients(int clients, uint64_t operations) {
+  if (clients < 1 || clients > 1024) {
+    return absl::InvalidArgumentError(absl::StrCat("clients: got ", clients, ", want 1 to 1024"));
+  }
+  if (operations == 0) return absl::InvalidArgumentError("nothing to do: the count is 0");
+  return absl::OkStatus();
+}
+
+// The nonce that keeps entries of different runs apart.
+uint64_t RunNonce() {
+  uint64_t nonce = 0;
+  crypto::RandomBytes(absl::MakeSpan(reinterpret_cast<uint8_t*>(&nonce), sizeof(nonce)))
+      .IgnoreError();
+  return nonce;
+}
+
+}  // namespace
+
+void LatencySamples::Merge(const LatencySamples& other) {
+  samples_.insert(samples_.end(), other.samples_.begin(), other.samples_.end());
+  sorted_ = false;
+}
+
+double LatencySamples::Percentile(double p) {
+  if (samples_.empty()) return 0;
+  if (!sorted_) {
+    std::sort(samples_.begin(), samples_.end());
+    sorted_ = true;
+  }
+  // Nearest rank: the smallest sample with at least p% of the samples at or below it.
+  double rank = std::ceil(p / 100.0 * static_cast<double>(samples_.size()));
+  size_t index = rank < 1 ? 0 : static_cast<size_t>(rank) - 1;
+  return samples_[std::min(index, samples_.size() - 1)];
+}
+
+double LatencySamples::Max() const {
+  return samples_.empty() ? 0 : *std::max_element(samples_.begin(), samples_.end());
+}
+
+JsonObject& JsonObject::Add(absl::string_view key, uint64_t value) {
+  fields_.emplace_back(std::string(key), absl::StrCat(value));
+  return *this;
+}
+
+JsonObject& JsonObject::Add(absl::string_view key, double value) {
+  fields_.emplace_back(std::string(key),
+                       std::isfinite(value) ? absl::StrFormat("%.3f", value) : "null");
+  return *this;
+}
+
+JsonObject& JsonObject::Add(absl::string_view key, absl::string_view value) {
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') {
+      quoted.push_back('\\');
+      quoted.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppendFormat(&quoted, "\\u%04x", static_cast<unsigned char>(c));
+    } else {
+      quoted.push_back(c);
+    }
+  }
+  quoted.push_back('"');
+  fields_.emplace_back(std::string(key), std::move(quoted));
+  return *this;
+}
+
+std::string JsonObject::ToString() const {
+  std::string out = "{";
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ", ", "\"", fields_[i].first, "\": ", fields_[i].second);
+  }
+  out += "}";
+  return out;
+}
+
+std::string BenchEntry(uint64_t nonce, uint64_t number, size_t bytes) {
+  std::string entry = absl::StrFormat("vellum bench %016x %d ", nonce, number);
+  entry.reserve(std::max(bytes, entry.size()));
+  for (size_t i = entry.size(); i < bytes; ++i) {
+    entry.push_back(static_cast<char>('a' + (number + i) % 26));
+  }
+  entry.resize(bytes);
+  return entry;
+}
+
+// --- bench append ---------------------------------------------------------------------------
+
+absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& options) {
+  if (absl::Status s = CheckClients(options.clients, options.entries); !s.ok()) return s;
+  if (options.batch < 1 || options.entry_bytes < 1 ||
+      options.entry_bytes > ledger::kMaxEntryBytes || options.max_batch_entries < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "want batch >= 1, entry bytes 1 to ", ledger::kMaxEntryBytes,
+        " and max batch entries >= 1; got ", options.batch, ", ", options.entry_bytes, " and ",
+        options.max_batch_entries));
+  }
+  if (mkdir(options.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", options.data_dir));
+  }
+  const std::string db_dir = options.data_dir + "/db";
+  struct stat st;
+  if (stat(db_dir.c_str(), &st) == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(options.data_dir, " already holds a log; give a new directory"));
+  }
+  absl::StatusOr<GeneratedKey> key = GenerateNoteKey("bench.vellum.example/log");
+  if (!key.ok()) return key.status();
+  absl::StatusOr<std::unique_ptr<NoteSigner>> signer = NoteSigner::Create(key->signer_key);
+  if (!signer.ok()) return signer.status();
+  absl::StatusOr<std::unique_ptr<ledger::LevelDbStorage>> storage =
+      ledger::LevelDbStorage::Open(db_dir, {});
+  if (!storage.ok()) return storage.status();
+  ledger::SequencerOptions sequencer_options;
+  sequencer_options.max_batch_entries = options.max_batch_entries;
+  sequencer_options.max_batch_delay = options.max_batch_delay;
+  absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
+      ledger::Sequencer::Create(storage->get(), signer->get(), sequencer_options);
+  if (!sequencer.ok()) return sequencer.status();
+
+  const uint64_t nonce = RunNonce();
+  std::atomic<uint64_t> next{0};
+  absl::Time deadline;
+  std::vector<ClientTally> tallies;
+  auto setup = [&](int, ClientTally&) { return true; };
+  auto body = [&](int, ClientTally& tally) {
+    for (;;) {
+      if (absl::Now() > deadline) {
+        tally.deadline_hit = true;
+        return;
+      }
+      const uint64_t first = next.fetch_add(options.batch);
+      if (first >= options.entries) return;
+      const uint64_t count = std::min<uint64_t>(options.batch, options.entries - first);
+      std::vector<std::string> entries;
+      entries.reserve(count);
+      for (uint64_t i = 0; i < count; ++i) {
+        entries.push_back(BenchEntry(nonce, first + i, options.entry_bytes));
+      }
+      const absl::Time start = absl::Now();
+      absl::StatusOr<ledger::Sequencer::Appended> appended =
+          (*sequencer)->Append(std::move(entries));
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      if (!appended.ok()) {
+        tally.Error(appended.status().message());
+        continue;
+      }
+      tally.operations++;
+      tally.entries += count;
+      tally.latency.Add(seconds);
+      tally.head_sizes.push_back(appended->head->size);
+    }
+  };
+  deadline = absl::Now() + options.max_time;
+  AppendBenchResult result;
+  result.bench = RunClients(options.clients, setup, body, &tallies);
+  std::vector<uint64_t> heads;
+  for (const ClientTally& tally : tallies) {
+    heads.insert(heads.end(), tally.head_sizes.begin(), tally.head_sizes.end());
+  }
+  std::sort(heads.begin(), heads.end());
+  result.batches = std::unique(heads.begin(), heads.end()) - heads.begin();
+  result.tree_size = (*sequencer)->Head()->size;
+  sequencer->reset();
+  return result;
+}
+
+std::string AppendBenchJson(const AppendBenchOptions& options, AppendBenchResult& result) {
+  BenchResult& bench = result.bench;
+  JsonObject json;
+  json.Add("benchmark", "append")
+      .Add("entries", bench.entries)
+      .Add("entry_bytes", static_cast<uint64_t>(options.entry_bytes))
+      .Add("clients", static_cast<uint64_t>(options.clients))
+      .Add("entries_per_call", static_cast<uint64_t>(options.batch))
+      .Add("max_batch_entries", static_cast<uint64_t>(options.max_batch_entries))
+      .Add("max_batch_delay_us",
+           static_cast<uint64_t>(absl::ToInt64Microseconds(options.max_batch_delay)))
+      .Add("entries_per_second", PerSecond(bench.entries, bench.seconds))
+      .Add("calls", bench.operations)
+      .Add("batches", result.batches)
+      .Add("entries_per_batch",
+           result.batches > 0 ? static_cast<double>(bench.entries) / result.batches : 0.0)
+      .Add("tree_size", result.tree_size);
+  AddCommonFields(bench, json);
+  return json.ToString();
+}
+
+// --- bench http -----------------------------------------------------------------------------
+
+namespace {
+
+// Opens `url` with a client and checks that the server answers /healthz.
+bool Connect(absl::string_view url, std::unique_ptr<api::HttpClient>& client, ClientTally& tally) {
+  absl::StatusOr<std::unique_ptr<api::HttpClient>> created =
+      api::HttpClient::Create(url, api::HttpClient::Options());
+  if (!created.ok()) {
+    tally.Error(created.status().message());
+    return false;
+  }
+  client = *std::move(created);
+  absl::StatusOr<std::string> health = client->Get("/healthz");
+  if (!health.ok()) {
+    tally.Error(health.status().message());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& options) {
+  if (absl::Status s = CheckClients(options.clients, options.requests); !s.ok()) return s;
+  if (options.batch < 1 || options.entry_bytes < 1 ||
+      options.entry_bytes > ledger::kMaxEntryBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("want batch >= 1 and entry bytes 1 to ", ledger::kMaxEntryBytes, "; got ",
+                     options.batch, " and ", options.entry_bytes));
+  }
+  if (options.receipt && options.batch > 1) {
+    return absl::InvalidArgumentError("receipts are for single-entry appends (batch 1)");
+  }
+  if (absl::Status s = api::HttpClient::Create(options.url, {}).status(); !s.ok()) return s;
+  std::vector<std::pair<std::string, std::string>> headers = {{"Accept", kProtobufType}};
+  if (!options.token.empty()) {
+    headers.emplace_back("Authorization", absl::StrCat("Bearer ", options.token));
+  }
+  const std::string target = options.batch > 1  ? "/v1/entries:batch"
+                             : options.receipt ? "/v1/entries?receipt=1"
+                                               : "/v1/entries";
+  if (options.batch > 1) headers.emplace_back("Content-Type", kProtobufType);
+
+  const uint64_t nonce = RunNonce();
+  std::atomic<uint64_t> next{0};
+  absl::Time deadline;
+  std::vector<std::unique_ptr<api::HttpClient>> clients(options.clients);
+  auto setup = [&](int i, ClientTally& tally) { return Connect(options.url, clients[i], tally); };
+  auto body = [&](int i, ClientTally& tally) {
+    api::HttpClient& client = *clients[i];
+    for (;;) {
+      if (absl::Now() > deadline) {
+        tally.deadline_hit = true;
+        return;
+      }
+      const uint64_t request = next.fetch_add(1);
+      if (request >= options.requests) return;
+      std::string payload;
+      if (options.batch > 1) {
+        api::AppendBatchRequest batch;
+        for (size_t k = 0; k < options.batch; ++k) {
+          batch.add_entries(BenchEntry(nonce, request * options.batch + k, options.entry_bytes));
+        }
+        payload = batch.SerializeAsString();
+      } else {
+        payload = BenchEntry(nonce, request, options.entry_bytes);
+      }
+      const absl::Time start = absl::Now();
+      absl::StatusOr<api::HttpResponse> response = client.Send("POST", target, payload, headers);
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      if (!response.ok()) {
+        tally.Error(response.status().message());
+        continue;
+      }
+      if (response->status != 200) {
+        tally.Error(api::StatusFromResponse(*response).message());
+        continue;
+      }
+      if (options.batch > 1) {
+        api::AppendBatchResponse answer;
+        if (!answer.ParseFromString(response->body) || answer.count() != options.batch) {
+          tally.Error("malformed AppendBatchResponse");
+          continue;
+        }
+      } else {
+        api::AppendResponse answer;
+        if (!answer.ParseFromString(response->body) ||
+            (options.receipt && answer.receipt().empty())) {
+          tally.Error(options.receipt ? "AppendResponse without a receipt"
+                                      : "malformed AppendResponse");
+          continue;
+        }
+      }
+      tally.operations++;
+      tally.entries += options.batch;
+      tally.latency.Add(seconds);
+    }
+  };
+  deadline = absl::Now() + options.max_time;
+  std::vector<ClientTally> tallies;
+  return RunClients(options.clients, setup, body, &tallies);
+}
+
+std::string HttpAppendBenchJson(const HttpAppendBenchOptions& options, BenchResult& result) {
+  JsonObject json;
+  json.Add("benchmark", "http")
+      .Add("requests", result.operations)
+      .Add("entries", result.entries)
+      .Add("clients", static_cast<uint64_t>(options.clients))
+      .Add("entries_per_request", static_cast<uint64_t>(options.batch))
+      .Add("receipt", options.receipt ? "true" : "false")
+      .Add("entry_bytes", static_cast<uint64_t>(options.entry_bytes))
+      .Add("requests_per_second", PerSecond(result.operations, result.seconds))
+      .Add("entries_per_second", PerSecond(result.entries, result.seconds));
+  AddCommonFields(result, json);
+  return json.ToString();
+}
+
+// --- bench proofs ---------------------------------------------------------------------------
+
+absl::StatusOr<ProofBenchResult> RunProofBench(const ProofBenchOptions& options) {
+  if (absl::Status s = CheckClients(options.clients, options.requests); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<api::HttpClient>> info_client =
+      api::HttpClient::Create(options.url, {});
+  if (!info_client.ok()) return info_client.status();
+  absl::StatusOr<api::HttpResponse> info_answer =
+      (*info_client)->Send("GET", "/v1/log", "", {{"Accept", kProtobufType}});
+  if (!info_answer.ok()) return info_answer.status();
+  if (info_answer->status != 200) return api::StatusFromResponse(*info_answer);
+  api::LogInfo info;
+  if (!info.ParseFromString(info_answer->body)) {
+    return absl::InvalidArgumentError("GET /v1/log: the answer is not a LogInfo");
+  }
+  const uint64_t size = info.size();
+  if (size == 0) return absl::FailedPreconditionError("the log is empty: nothing to prove");
+
+  std::atomic<uint64_t> next{0};
+  absl::Time deadline;
+  std::vector<std::unique_ptr<api::HttpClient>> clients(options.clients);
+  auto setup = [&](int i, ClientTally& tally) { return Connect(options.url, clients[i], tally); };
+  auto body = [&](int i, ClientTally& tally) {
+    api::HttpClient& client = *clients[i];
+    std::mt19937_64 random(options.seed + static_cast<uint64_t>(i));
+    std::uniform_int_distribution<uint64_t> index_of(0, size - 1);
+    const std::vector<std::pair<std::string, std::string>> headers = {
+        {"Accept", kProtobufType}};
+    for (;;) {
+      if (absl::Now() > deadline) {
+        tally.deadline_hit = true;
+        return;
+      }
+      if (next.fetch_add(1) >= options.requests) return;
+      const uint64_t index = index_of(random);
+      const std::string target =
+          absl::StrCat("/v1/proof/inclusion?index=", index, "&size=", size);
+      const absl::Time start = absl::Now();
+      absl::StatusOr<api::HttpResponse> response = client.Send("GET", target, "", headers);
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      if (!response.ok()) {
+        tally.Error(response.status().message());
+        continue;
+      }
+      if (response->status != 200) {
+        tally.Error(api::StatusFromResponse(*response).message());
+        continue;
+      }
+      api::InclusionProof proof;
+      if (!proof.ParseFromString(response->body) || proof.index() != index) {
+        tally.Error("malformed InclusionProof");
+        continue;
+      }
+      tally.operations++;
+      tally.latency.Add(seconds);
+    }
+  };
+  deadline = absl::Now() + options.max_time;
+  std::vector<ClientTally> tallies;
+  ProofBenchResult result;
+  result.tree_size = size;
+  result.bench = RunClients(options.clients, setup, body, &tallies);
+  return result;
+}
+
+std::string ProofBenchJson(const ProofBenchOptions& options, ProofBenchResult& result) {
+  JsonObject json;
+  json.Add("benchmark", "proofs")
+      .Add("requests", result.bench.operations)
+      .Add("clients", static_cast<uint64_t>(options.clients))
+      .Add("tree_size", result.tree_size)
+      .Add("requests_per_second", PerSecond(result.bench.operations, result.bench.seconds));
+  AddCommonFields(result.bench, json);
+  return json.ToString();
+}
+
+}  // namespace cli
+}  // namespace vellum

@@ -1,0 +1,147 @@
+#ifndef VELLUM_TOOLS_BENCH_H_
+#define VELLUM_TOOLS_BENCH_H_
+
+// Load generators behind `vellum bench`: durable in-process appends through the real sequencer
+// and LevelDB store, appends over HTTP, and inclusion proofs over HTTP. Each runs a bounded
+// number of operations on client threads, stops early at a deadline, and reports throughput and
+// latency percentiles as one JSON object.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace vellum {
+namespace cli {
+
+// Latency samples, in seconds. Thread-compatible: give each thread its own and Merge() them.
+class LatencySamples {
+ public:
+  void Add(double seconds) { samples_.push_back(seconds); }
+  void Merge(const LatencySamples& other);
+
+  // The nearest-rank percentile p (0 < p <= 100) of the samples, 0 when there are none.
+  // Sorts the samples.
+  double Percentile(double p);
+  double Max() const;
+  size_t size() const { return samples_.size(); }
+
+ private:
+  std::vector<double> samples_;
+  bool sorted_ = false;
+};
+
+// A flat JSON object built field by field, in order. Keys are plain identifiers.
+class JsonObject {
+ public:
+  JsonObject& Add(absl::string_view key, uint64_t value);
+  JsonObject& Add(absl::string_view key, double value);
+  JsonObject& Add(absl::string_view key, absl::string_view value);
+  JsonObject& Add(absl::string_view key, const char* value) {
+    return Add(key, absl::string_view(value));
+  }
+  // `{"key": value, ...}` on one line.
+  std::string ToString() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+// Returns `bytes` bytes of printable content, unique for each (`nonce`, `number`) pair.
+std::string BenchEntry(uint64_t nonce, uint64_t number, size_t bytes);
+
+// Fills in the throughput and latency fields every benchmark reports.
+struct BenchResult {
+  uint64_t operations = 0;  // Appends calls, or HTTP requests, that succeeded.
+  uint64_t entries = 0;     // Entries appended (appends only).
+  uint64_t errors = 0;      // Failed operations.
+  std::string first_error;  // The message of the first failure.
+  double seconds = 0;       // Wall time from the first operation to the last answer.
+  LatencySamples latency;   // One sample per successful operation.
+  bool deadline_hit = false;
+};
+
+// --- bench append ---------------------------------------------------------------------------
+
+struct AppendBenchOptions {
+  // A directory without a log in it (created if missing); the benchmark creates a new log there.
+  std::string data_dir;
+  uint64_t entries = 1000000;
+  size_t entry_bytes = 300;
+  // Client threads, each calling Sequencer::Append with `batch` entries at a time.
+  int clients = 8;
+  size_t batch = 64;
+  // The sequencer's group-commit bounds (ledger::SequencerOptions).
+  size_t max_batch_entries = 4096;
+  absl::Duration max_batch_delay = absl::ZeroDuration();
+  // Clients stop calling Append after this.
+  absl::Duration max_time = absl::Minutes(5);
+};
+
+struct AppendBenchResult {
+  BenchResult bench;         // operations = Append calls.
+  uint64_t batches = 0;      // Group commits (distinct checkpoints the calls were acked with).
+  uint64_t tree_size = 0;    // Size of the log at the end.
+};
+
+// Creates a log in options.data_dir with a fresh key and appends options.entries entries through
+// ledger::Sequencer and ledger::LevelDbStorage, every one durable before it is acknowledged.
+// Fails with FailedPrecondition if the directory already holds a log, InvalidArgument on bad
+// options, and with the storage's errors. Append failures are counted in the result.
+absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& options);
+
+// The JSON line for `result`: entries, seconds, entries_per_second, batches, latencies in ms.
+std::string AppendBenchJson(const AppendBenchOptions& options, AppendBenchResult& result);
+
+// --- bench http -----------------------------------------------------------------------------
+
+struct HttpAppendBenchOptions {
+  std::string url;
+  int clients = 64;
+  uint64_t requests = 100000;
+  // Entries per request: 1 posts to /v1/entries, more to /v1/entries:batch (binary protobuf).
+  size_t batch = 1;
+  bool receipt = false;  // Single-entry requests ask for a tlog-proof receipt.
+  size_t entry_bytes = 300;
+  std::string token;  // Bearer token for appends; empty for none.
+  absl::Duration max_time = absl::Minutes(5);
+};
+
+// Posts options.requests append requests from options.clients threads, each with its own
+// keep-alive connection (opened before the clock starts). A non-200 answer counts as an error.
+// Fails only on bad options or an unparseable URL.
+absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& options);
+
+std::string HttpAppendBenchJson(const HttpAppendBenchOptions& options, BenchResult& result);
+
+// --- bench proofs ---------------------------------------------------------------------------
+
+struct ProofBenchOptions {
+  std::string url;
+  int clients = 16;
+  uint64_t requests = 100000;
+  uint64_t seed = 1;
+  absl::Duration max_time = absl::Minutes(5);
+};
+
+struct ProofBenchResult {
+  BenchResult bench;
+  uint64_t tree_size = 0;  // The size the proofs are for.
+};
+
+// Reads the log's current size (/v1/log), then requests options.requests inclusion proofs
+// (binary protobuf) for uniformly random indices at that size from options.clients threads.
+// Fails with FailedPrecondition on an empty log, and with the error of the size look-up.
+absl::StatusOr<ProofBenchResult> RunProofBench(const ProofBenchOptions& options);
+
+std::string ProofBenchJson(const ProofBenchOptions& options, ProofBenchResult& result);
+
+}  // namespace cli
+}  // namespace vellum
+
+#endif  // VELLUM_TOOLS_BENCH_H_
