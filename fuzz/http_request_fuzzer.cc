@@ -4,9 +4,10 @@
 // converts it. Parse errors get the response the server would send. Every response is then
 // serialized as the server writes it.
 //
-// The service runs over a ledger::Sequencer and ledger::MemoryStorage with a fixed test key,
-// created once, pre-filled with kInitialEntries entries, and without a token file (as vellumd
-// runs on loopback). POSTs are dropped once the log holds kMaxLogSize entries, to bound memory.
+// The service runs over a real ledger::Sequencer and an in-memory ledger::LogStorage with a
+// fixed test key, created once, pre-filled with kInitialEntries entries, and without a token
+// file (as vellumd runs on loopback). POSTs are dropped once the log holds kMaxLogSize entries,
+// to bound memory.
 //
 // Invariants: nothing crashes or throws; `respond` is called exactly once; every status is in
 // 200..599, and none is 5xx (the storage cannot fail); every error (>= 400) is application/json
@@ -18,9 +19,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/buffer.hpp>
@@ -34,13 +38,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/types/optional.h"
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/log_service.h"
-#include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
+#include "ledger/storage.h"
+#include "proof/hash.h"
 #include "proof/note.h"
+#include "proof/tile.h"
 
 namespace vellum {
 namespace {
@@ -141,6 +149,71 @@ void Serialize(const api::HttpResponse& response, unsigned version, bool keep_al
   Check(absl::EndsWith(wire, response.body), "a serialized response without its body");
 }
 
+// A LogStorage in memory, standing in for ledger::MemoryStorage, which //ledger does not make
+// visible to //fuzz. Superseded partial tiles and bundles are dropped once the full one is
+// written, as c2sp.org/tlog-tiles allows, so memory stays proportional to the log. Thread-safe.
+class InMemoryStorage : public ledger::LogStorage {
+ public:
+  absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override {
+    absl::MutexLock lock(&mu_);
+    return std::make_pair(size_, checkpoint_);
+  }
+  absl::StatusOr<std::string> ReadTile(const TileId& tile) const override {
+    return Read({false, tile.level, tile.index}, tile.width);
+  }
+  absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override {
+    return Read({true, 0, bundle.index}, bundle.width);
+  }
+  absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const override {
+    absl::MutexLock lock(&mu_);
+    auto it = leaves_.find(leaf_hash);
+    if (it == leaves_.end()) return absl::optional<uint64_t>();
+    return absl::optional<uint64_t>(it->second);
+  }
+  absl::Status Commit(const ledger::WriteSet& write) override {
+    absl::MutexLock lock(&mu_);
+    if (write.tree_size <= size_) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("commit of size ", write.tree_size, ", want more than ", size_));
+    }
+    for (const auto& [tile, bytes] : write.tiles) {
+      Put({false, tile.level, tile.index}, tile.width, bytes);
+    }
+    for (const auto& [bundle, bytes] : write.bundles) {
+      Put({true, 0, bundle.index}, bundle.width, bytes);
+    }
+    for (const auto& [hash, index] : write.leaves) leaves_.emplace(hash, index);
+    size_ = write.tree_size;
+    checkpoint_ = write.checkpoint;
+    return absl::OkStatus();
+  }
+
+ private:
+  using Key = std::tuple<bool, uint8_t, uint64_t>;  // Bundle or tile, level, index.
+
+  absl::StatusOr<std::string> Read(const Key& key, uint16_t width) const {
+    absl::MutexLock lock(&mu_);
+    auto it = stored_.find(key);
+    if (it != stored_.end()) {
+      auto version = it->second.find(width);
+      if (version != it->second.end()) return version->second;
+    }
+    return absl::NotFoundError(absl::StrCat("no such ", std::get<0>(key) ? "bundle" : "tile"));
+  }
+  void Put(const Key& key, uint16_t width, const std::string& bytes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::map<uint16_t, std::string>& versions = stored_[key];
+    if (width == kTileWidth) versions.clear();
+    versions[width] = bytes;
+  }
+
+  mutable absl::Mutex mu_;
+  uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string checkpoint_ ABSL_GUARDED_BY(mu_);
+  std::map<Key, std::map<uint16_t, std::string>> stored_ ABSL_GUARDED_BY(mu_);  // By width.
+  std::map<Hash, uint64_t> leaves_ ABSL_GUARDED_BY(mu_);
+};
+
 // The log and its service, created once.
 class TestLog {
  public:
@@ -192,7 +265,7 @@ class TestLog {
     }
   }
 
-  ledger::MemoryStorage storage_;
+  InMemoryStorage storage_;
   std::unique_ptr<NoteSigner> signer_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<api::LogService> service_;

@@ -4,10 +4,10 @@
 // size, leaf hashes of real entries, tile paths that exist) so that the success paths are
 // reached as often as the error paths.
 //
-// The service runs over a real ledger::Sequencer and ledger::MemoryStorage with a fixed test key,
-// created once and pre-filled with kInitialEntries entries in batches of growing size. Appends
-// require a bearer token. Appends are taken until the log holds kMaxLogSize entries, then
-// skipped, so the log (and memory) stays bounded.
+// The service runs over a real ledger::Sequencer and an in-memory ledger::LogStorage with a
+// fixed test key, created once and pre-filled with kInitialEntries entries in batches of growing
+// size. Appends require a bearer token. They are taken until the log holds kMaxLogSize entries,
+// then skipped, so the log (and memory) stays bounded.
 //
 // Invariants checked on every response:
 //   * `respond` is called exactly once; the status is in 200..599 and never 5xx (storage is in
@@ -27,6 +27,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -36,14 +38,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/types/optional.h"
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/log.pb.h"
 #include "api/log_service.h"
 #include "google/protobuf/util/json_util.h"
-#include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
+#include "ledger/storage.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
 #include "proof/note.h"
@@ -184,6 +188,71 @@ std::vector<Hash> Hashes(const google::protobuf::RepeatedPtrField<std::string>& 
   return hashes;
 }
 
+// A LogStorage in memory, standing in for ledger::MemoryStorage, which //ledger does not make
+// visible to //fuzz. Superseded partial tiles and bundles are dropped once the full one is
+// written, as c2sp.org/tlog-tiles allows, so memory stays proportional to the log. Thread-safe.
+class InMemoryStorage : public ledger::LogStorage {
+ public:
+  absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override {
+    absl::MutexLock lock(&mu_);
+    return std::make_pair(size_, checkpoint_);
+  }
+  absl::StatusOr<std::string> ReadTile(const TileId& tile) const override {
+    return Read({false, tile.level, tile.index}, tile.width);
+  }
+  absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override {
+    return Read({true, 0, bundle.index}, bundle.width);
+  }
+  absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const override {
+    absl::MutexLock lock(&mu_);
+    auto it = leaves_.find(leaf_hash);
+    if (it == leaves_.end()) return absl::optional<uint64_t>();
+    return absl::optional<uint64_t>(it->second);
+  }
+  absl::Status Commit(const ledger::WriteSet& write) override {
+    absl::MutexLock lock(&mu_);
+    if (write.tree_size <= size_) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("commit of size ", write.tree_size, ", want more than ", size_));
+    }
+    for (const auto& [tile, bytes] : write.tiles) {
+      Put({false, tile.level, tile.index}, tile.width, bytes);
+    }
+    for (const auto& [bundle, bytes] : write.bundles) {
+      Put({true, 0, bundle.index}, bundle.width, bytes);
+    }
+    for (const auto& [hash, index] : write.leaves) leaves_.emplace(hash, index);
+    size_ = write.tree_size;
+    checkpoint_ = write.checkpoint;
+    return absl::OkStatus();
+  }
+
+ private:
+  using Key = std::tuple<bool, uint8_t, uint64_t>;  // Bundle or tile, level, index.
+
+  absl::StatusOr<std::string> Read(const Key& key, uint16_t width) const {
+    absl::MutexLock lock(&mu_);
+    auto it = stored_.find(key);
+    if (it != stored_.end()) {
+      auto version = it->second.find(width);
+      if (version != it->second.end()) return version->second;
+    }
+    return absl::NotFoundError(absl::StrCat("no such ", std::get<0>(key) ? "bundle" : "tile"));
+  }
+  void Put(const Key& key, uint16_t width, const std::string& bytes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::map<uint16_t, std::string>& versions = stored_[key];
+    if (width == kTileWidth) versions.clear();
+    versions[width] = bytes;
+  }
+
+  mutable absl::Mutex mu_;
+  uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string checkpoint_ ABSL_GUARDED_BY(mu_);
+  std::map<Key, std::map<uint16_t, std::string>> stored_ ABSL_GUARDED_BY(mu_);  // By width.
+  std::map<Hash, uint64_t> leaves_ ABSL_GUARDED_BY(mu_);
+};
+
 // The log and its service, and the roots the log had at each size this process saw committed.
 class TestLog {
  public:
@@ -275,7 +344,7 @@ class TestLog {
     roots_.emplace(head->size, head->root);
   }
 
-  ledger::MemoryStorage storage_;
+  InMemoryStorage storage_;
   std::unique_ptr<NoteSigner> signer_;
   std::string verifier_key_;
   std::unique_ptr<NoteVerifier> verifier_;

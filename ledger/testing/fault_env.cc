@@ -106,6 +106,7 @@ leveldb::Status FaultEnv::NewWritableFile(const std::string& name,
   {
     absl::MutexLock lock(&mu_);
     files_[name] = FileState();  // Created or truncated.
+    if (IsLog(name)) ++log_files_;
   }
   *result = new File(this, name, std::unique_ptr<leveldb::WritableFile>(base));
   return status;
@@ -202,6 +203,11 @@ uint64_t FaultEnv::UnsyncedBytes() const {
 int FaultEnv::log_appends() const {
   absl::MutexLock lock(&mu_);
   return log_appends_;
+}
+
+int FaultEnv::log_files() const {
+  absl::MutexLock lock(&mu_);
+  return log_files_;
 }
 
 int FaultEnv::log_syncs() const {

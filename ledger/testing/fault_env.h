@@ -54,6 +54,8 @@ class FaultEnv : public leveldb::EnvWrapper {
   // How many appends and syncs reached log files, successful or not.
   int log_appends() const;
   int log_syncs() const;
+  // How many log files were created.
+  int log_files() const;
 
   leveldb::Status NewWritableFile(const std::string& name,
                                   leveldb::WritableFile** result) override;
@@ -89,6 +91,7 @@ class FaultEnv : public leveldb::EnvWrapper {
   bool fail_next_log_sync_ ABSL_GUARDED_BY(mu_) = false;
   int log_appends_ ABSL_GUARDED_BY(mu_) = 0;
   int log_syncs_ ABSL_GUARDED_BY(mu_) = 0;
+  int log_files_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace ledger
