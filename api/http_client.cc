@@ -33,15 +33,17 @@ class HttpClient::Impl {
   absl::StatusOr<HttpResponse> Send(absl::string_view method, absl::string_view target,
                                     absl::string_view body,
                                     const std::vector<std::pair<std::string, std::string>>& headers) {
-    // A kept-alive connection may have been closed by the server: retry once on a new one,
-    // but only when nothing of the answer was read.
+    // A kept-alive connection may have been closed by the server: retry once on a new one, but
+    // only for GET and HEAD. A failed POST may still have been applied; retrying it could
+    // append an entry twice, so that is the caller's decision.
+    const bool idempotent = method == "GET" || method == "HEAD";
     for (int attempt = 0;; ++attempt) {
       bool fresh = !connected_;
       if (!connected_) {
         if (absl::Status s = Connect(); !s.ok()) return s;
       }
       absl::StatusOr<HttpResponse> response = Exchange(method, target, body, headers);
-      if (response.ok() || fresh || attempt > 0) return response;
+      if (response.ok() || fresh || attempt > 0 || !idempotent) return response;
     }
   }
 

@@ -15,7 +15,8 @@ namespace vellum {
 namespace api {
 
 // A blocking HTTP/1.1 client for one server, keeping one connection alive across requests and
-// reconnecting when the server closed it. Responses are bounded in size. Thread-compatible: use
+// reconnecting when the server closed it (a GET or HEAD that failed on a kept-alive connection
+// is retried once on a new one; other methods are not). Responses are bounded in size. Thread-compatible: use
 // one client per thread.
 class HttpClient {
  public:

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -20,6 +21,13 @@ namespace {
 
 constexpr char kImmutable[] = "public, max-age=31536000, immutable";
 constexpr char kProtobufType[] = "application/x-protobuf";
+
+// The media type of a Content-Type value, lower-cased and without its parameters: both
+// "application/json; charset=utf-8" and "Application/JSON" are "application/json".
+std::string MediaType(absl::string_view content_type) {
+  return absl::AsciiStrToLower(
+      absl::StripAsciiWhitespace(content_type.substr(0, content_type.find(';'))));
+}
 
 bool WantsProtobuf(const HttpRequest& request) {
   return absl::StrContains(request.Header("accept"), kProtobufType);
@@ -40,6 +48,14 @@ HttpResponse Encode(const HttpRequest& request, const google::protobuf::Message&
   if (!status.ok()) return ErrorResponse(500, "cannot encode the response as JSON");
   response.content_type = "application/json";
   response.body.push_back('\n');
+  return response;
+}
+
+// The answer to a request whose bearer token is missing or unknown: a 401 must name the scheme
+// it wants (RFC 9110, section 11.6.1).
+HttpResponse AuthError(const absl::Status& status) {
+  HttpResponse response = ErrorResponse(status);
+  response.headers.emplace_back("WWW-Authenticate", "Bearer");
   return response;
 }
 
@@ -157,9 +173,14 @@ void LogService::Route(const HttpRequest& request, absl::string_view path,
     if (only(get, "GET")) respond(GetLogInfo(request));
   } else if (path == "/healthz") {
     if (only(get, "GET")) {
-      HttpResponse response;
-      response.body = "ok\n";
-      respond(std::move(response));
+      absl::Status health = sequencer_->Health();
+      if (!health.ok()) {
+        respond(ErrorResponse(503, absl::StrCat("the last commit failed: ", health.message())));
+      } else {
+        HttpResponse response;
+        response.body = "ok\n";
+        respond(std::move(response));
+      }
     }
   } else if (path == "/metrics") {
     if (only(get, "GET")) respond(GetMetrics());
@@ -203,7 +224,7 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
                            const HttpServer::Respond& respond) {
   if (options_.append_auth != nullptr) {
     if (absl::Status s = options_.append_auth->Check(request); !s.ok()) {
-      return respond(ErrorResponse(s));
+      return respond(AuthError(s));
     }
   }
   absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
@@ -259,11 +280,11 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
 void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respond& respond) {
   if (options_.append_auth != nullptr) {
     if (absl::Status s = options_.append_auth->Check(request); !s.ok()) {
-      return respond(ErrorResponse(s));
+      return respond(AuthError(s));
     }
   }
   AppendBatchRequest batch;
-  std::string type = request.Header("content-type");
+  const std::string type = MediaType(request.Header("content-type"));
   if (type == kProtobufType) {
     if (!batch.ParseFromString(request.body)) {
       return respond(ErrorResponse(400, "body is not a valid AppendBatchRequest protobuf"));

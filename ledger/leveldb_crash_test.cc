@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -37,12 +38,6 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kDir[] = "/vellum/db";
-
-#define ASSERT_OK_START(log)                          \
-  do {                                                \
-    absl::Status started_status = (log).Start();      \
-    ASSERT_TRUE(started_status.ok()) << started_status; \
-  } while (false)
 
 std::unique_ptr<NoteSigner> NewSigner() {
   auto key = GenerateNoteKey("example.com/crash-test");
@@ -238,6 +233,65 @@ class LevelDbCrashTest : public ::testing::Test {
   std::vector<std::string> acked_;
 };
 
+// The env itself: a crash keeps exactly the synced bytes plus the share of the others asked for,
+// and injected failures hit log files only.
+TEST(FaultEnvTest, CrashKeepsSyncedBytesAndTheAskedShareOfTheRest) {
+  std::unique_ptr<leveldb::Env> mem(leveldb::NewMemEnv(leveldb::Env::Default()));
+  FaultEnv env(mem.get());
+  ASSERT_TRUE(env.CreateDir("/d").ok());
+  auto write = [&env](const std::string& name, const std::string& synced,
+                      const std::string& unsynced) {
+    leveldb::WritableFile* file = nullptr;
+    ASSERT_TRUE(env.NewWritableFile(name, &file).ok());
+    std::unique_ptr<leveldb::WritableFile> owned(file);
+    ASSERT_TRUE(file->Append(synced).ok());
+    ASSERT_TRUE(file->Sync().ok());
+    ASSERT_TRUE(file->Append(unsynced).ok());
+    ASSERT_TRUE(file->Close().ok());
+  };
+  auto read = [&env](const std::string& name) {
+    std::string data;
+    leveldb::Status status = leveldb::ReadFileToString(&env, name, &data);
+    return status.ok() ? data : status.ToString();
+  };
+  write("/d/000001.log", "synced", "+unsynced");
+  write("/d/MANIFEST-000002", "manifest", "+tail");
+  write("/d/tmp", "", "never synced");
+  ASSERT_TRUE(env.RenameFile("/d/tmp", "/d/CURRENT").ok());
+  EXPECT_EQ(env.UnsyncedBytes(), 9u + 5u + 12u);
+  ASSERT_TRUE(env.Crash([](const std::string& file, uint64_t unsynced) -> uint64_t {
+                   if (absl::EndsWith(file, ".log")) return 3;
+                   return file == "/d/CURRENT" ? unsynced : 0;
+                 }).ok());
+  EXPECT_EQ(read("/d/000001.log"), "synced+un");
+  EXPECT_EQ(read("/d/MANIFEST-000002"), "manifest");
+  EXPECT_EQ(read("/d/CURRENT"), "never synced");
+  EXPECT_EQ(env.UnsyncedBytes(), 0u);
+
+  // An append fault: the bytes that fit are written, the append fails, and the next one works.
+  leveldb::WritableFile* file = nullptr;
+  ASSERT_TRUE(env.NewAppendableFile("/d/000001.log", &file).ok());
+  std::unique_ptr<leveldb::WritableFile> log(file);
+  env.FailLogAppendAfter(4);
+  EXPECT_TRUE(log->Append("ab").ok());
+  leveldb::Status failed = log->Append("cdef");
+  EXPECT_TRUE(failed.IsIOError()) << failed.ToString();
+  EXPECT_THAT(failed.ToString(), HasSubstr("injected append failure"));
+  EXPECT_TRUE(log->Append("gh").ok());
+  env.FailNextLogSync();
+  EXPECT_THAT(log->Sync().ToString(), HasSubstr("injected sync failure"));
+  ASSERT_TRUE(log->Close().ok());
+  log.reset();
+  EXPECT_EQ(read("/d/000001.log"), "synced+unabcdgh");
+  ASSERT_TRUE(env.DropUnsyncedData().ok());
+  EXPECT_EQ(read("/d/000001.log"), "synced+un");
+  // Other files never fail.
+  env.FailLogAppendAfter(0);
+  write("/d/000005.ldb", "table", "");
+  EXPECT_EQ(read("/d/000005.ldb"), "table");
+  EXPECT_EQ(env.log_files(), 1);
+}
+
 // How much of the write-ahead log a failing write gets out before the error: nothing, part of
 // the record header, the header and part of the batch.
 class FailedAppendTest : public LevelDbCrashTest,
@@ -246,7 +300,7 @@ class FailedAppendTest : public LevelDbCrashTest,
 TEST_P(FailedAppendTest, LeavesTheStoreAsItWasAndLosesNothingAcknowledged) {
   std::mt19937_64 rng(1000 + GetParam());
   Log log(&env_, signer_.get());
-  ASSERT_OK_START(log);
+  ASSERT_EQ(log.Start(), absl::OkStatus());
   AppendAcked(log, MakeBatch("first", 300, rng));
   AppendAcked(log, MakeBatch("second", 5, rng));
   const std::vector<std::string> failed = MakeBatch("failed", 250, rng);
@@ -276,12 +330,12 @@ TEST_P(FailedAppendTest, LeavesTheStoreAsItWasAndLosesNothingAcknowledged) {
 
   // A restart recovers the last acknowledged tree, and appends work again.
   log.Stop();
-  ASSERT_OK_START(log);
+  ASSERT_EQ(log.Start(), absl::OkStatus());
   EXPECT_TRUE(Dump(log.storage(), max_size, all) == before);
   for (int i = 0; i < 12; ++i) AppendAcked(log, MakeBatch(absl::StrCat("after ", i), 60, rng));
   ExpectHolds(log, acked_);
   log.Crash(0);
-  ASSERT_OK_START(log);
+  ASSERT_EQ(log.Start(), absl::OkStatus());
   ExpectHolds(log, acked_);
 }
 
@@ -301,8 +355,8 @@ TEST_P(TornWriteTest, CrashGivesTheOldOrTheNewStateNeverAMix) {
   FaultEnv twin_env(twin_mem.get());
   Log twin(&twin_env, signer_.get());
   Log log(&env_, signer_.get());
-  ASSERT_OK_START(twin);
-  ASSERT_OK_START(log);
+  ASSERT_EQ(twin.Start(), absl::OkStatus());
+  ASSERT_EQ(log.Start(), absl::OkStatus());
   // Batch sizes that leave partial tiles the torn batch then completes (and so deletes).
   for (size_t n : {200, 40, 1}) {
     std::vector<std::string> batch = MakeBatch(absl::StrCat("acked ", acked_.size()), n, rng);
@@ -340,7 +394,7 @@ TEST_P(TornWriteTest, CrashGivesTheOldOrTheNewStateNeverAMix) {
   ExpectHolds(log, acked_);
   AppendAcked(log, MakeBatch("resumed", 70, rng));
   log.Crash(0);
-  ASSERT_OK_START(log);
+  ASSERT_EQ(log.Start(), absl::OkStatus());
   ExpectHolds(log, acked_);
 }
 
@@ -359,11 +413,11 @@ TEST_P(RandomCrashTest, LosesNoAcknowledgedEntry) {
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
   FaultEnv disk_env(leveldb::Env::Default());
-  FaultEnv& env_ = on_disk ? disk_env : this->env_;
+  FaultEnv& env = on_disk ? disk_env : env_;
   const char* tmp = std::getenv("TEST_TMPDIR");
-  Log log(&env_, signer_.get(),
+  Log log(&env, signer_.get(),
           on_disk ? absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/random-crash-db") : kDir);
-  ASSERT_OK_START(log);
+  ASSERT_EQ(log.Start(), absl::OkStatus());
   const int kRounds = on_disk ? 4 : 12;
   int failures = 0, survivors = 0;
   for (int round = 0; round < kRounds; ++round) {
@@ -375,8 +429,8 @@ TEST_P(RandomCrashTest, LosesNoAcknowledgedEntry) {
           MakeBatch(absl::StrCat("r", round, "b", b), 1 + rng() % 1000, rng, 1200);
       if (rng() % 50 == 0) batch.push_back(std::string(kMaxEntryBytes, 'z'));
       const int fault = static_cast<int>(rng() % 30);
-      if (fault == 0) env_.FailLogAppendAfter(rng() % 100000);
-      if (fault == 1) env_.FailNextLogSync();
+      if (fault == 0) env.FailLogAppendAfter(rng() % 100000);
+      if (fault == 1) env.FailNextLogSync();
       auto appended = log.sequencer().Append(batch);
       if (appended.ok()) {
         ASSERT_TRUE(pending.empty()) << "a commit succeeded after a failed one";
@@ -403,7 +457,7 @@ TEST_P(RandomCrashTest, LosesNoAcknowledgedEntry) {
         log.Crash(rng() % 60000);
         break;
     }
-    ASSERT_OK_START(log);
+    ASSERT_EQ(log.Start(), absl::OkStatus());
     const uint64_t size = log.sequencer().Head()->size;
     if (size != acked_.size()) {
       ASSERT_FALSE(pending.empty()) << "size " << size << ", acknowledged " << acked_.size();
@@ -415,9 +469,11 @@ TEST_P(RandomCrashTest, LosesNoAcknowledgedEntry) {
     if (HasFatalFailure()) return;
   }
   std::printf("%zu entries, %d failed commits, %d of them durable after all, %d log files\n",
-              acked_.size(), failures, survivors, env_.log_files());
+              acked_.size(), failures, survivors, env.log_files());
   // LevelDB switched log files (and so flushed memtables to tables) more often than it started.
-  if (!on_disk) EXPECT_GT(env_.log_files(), kRounds + 1);
+  if (!on_disk) {
+    EXPECT_GT(env.log_files(), kRounds + 1);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(InMemoryAndOnDisk, RandomCrashTest, ::testing::Values(false, true));

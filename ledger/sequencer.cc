@@ -96,6 +96,11 @@ std::shared_ptr<const LogHead> Sequencer::Head() const {
   return head_;
 }
 
+absl::Status Sequencer::Health() const {
+  absl::MutexLock lock(&mu_);
+  return last_commit_;
+}
+
 void Sequencer::RenderMetrics(std::string* out) const {
   RenderMetric("vellum_appended_entries_total", "counter",
                "Entries committed to the log by this process.", committed_entries_.load(), out);
@@ -175,10 +180,13 @@ void Sequencer::Run() {
     if (head.ok()) {
       batch_entries_.Observe(static_cast<double>((*head)->size - first_index));
       committed_entries_ += (*head)->size - first_index;
-      absl::MutexLock lock(&mu_);
-      head_ = *head;
     } else {
       commit_errors_++;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      last_commit_ = head.status();
+      if (head.ok()) head_ = *head;
     }
     uint64_t index = first_index;
     for (Pending& pending : batch) {

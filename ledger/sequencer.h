@@ -81,6 +81,11 @@ class Sequencer {
   // The latest committed tree.
   std::shared_ptr<const LogHead> Head() const;
 
+  // OK while the last batch committed, or none was tried; otherwise that batch's error. A store
+  // may refuse every write after one failure until it is reopened (LevelDbStorage does), so a
+  // lasting error here means the process needs a restart.
+  absl::Status Health() const;
+
   // Appends the sequencer's metrics in the Prometheus text format: batches, entries, batch
   // sizes, commit latency and commit errors.
   void RenderMetrics(std::string* out) const;
@@ -107,6 +112,7 @@ class Sequencer {
   size_t queued_entries_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<const LogHead> head_ ABSL_GUARDED_BY(mu_);
+  absl::Status last_commit_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> committed_entries_{0};
   std::atomic<uint64_t> commit_errors_{0};
   Histogram batch_entries_{Histogram::CountBounds()};

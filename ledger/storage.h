@@ -53,8 +53,9 @@ class LogReader {
 class LogStorage : public LogReader {
  public:
   // Applies `write` atomically and durably: when this returns OK the whole set is on stable
-  // storage; when it fails, none of it is visible, now or after a restart. Writing a full tile
-  // or bundle may delete the partial versions of the same index. Requires write.tree_size to be
+  // storage; when it fails, none of it is visible now, and after a restart it is either wholly
+  // present or wholly absent (a write can fail after reaching the disk). Writing a full tile or
+  // bundle may delete the partial versions of the same index. Requires write.tree_size to be
   // greater than the stored size; fails with FailedPrecondition otherwise. Not for concurrent
   // use: a log has one writer.
   virtual absl::Status Commit(const WriteSet& write) = 0;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -168,14 +169,62 @@ std::string JsonObject::ToString() const {
   return out;
 }
 
-std::string BenchEntry(uint64_t nonce, uint64_t number, size_t bytes) {
-  std::string entry = absl::StrFormat("vellum bench %016x %d ", nonce, number);
-  entry.reserve(std::max(bytes, entry.size()));
-  for (size_t i = entry.size(); i < bytes; ++i) {
-    entry.push_back(static_cast<char>('a' + (number + i) % 26));
+namespace {
+
+constexpr size_t kBenchHeaderBytes = 47;  // "vellum bench " + 16 + " " + 16 + " "
+
+// Writes the first min(bytes, kBenchHeaderBytes) bytes of a bench entry to `out`.
+void WriteBenchHeader(uint64_t nonce, uint64_t number, char* out, size_t bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char header[kBenchHeaderBytes];
+  memcpy(header, "vellum bench ", 13);
+  for (int i = 0; i < 16; ++i) {
+    header[13 + i] = kHex[(nonce >> (60 - 4 * i)) & 0xf];
+    header[30 + i] = kHex[(number >> (60 - 4 * i)) & 0xf];
   }
-  entry.resize(bytes);
+  header[29] = ' ';
+  header[46] = ' ';
+  memcpy(out, header, std::min(bytes, kBenchHeaderBytes));
+}
+
+void WriteBenchEntry(uint64_t nonce, uint64_t number, char* out, size_t bytes) {
+  WriteBenchHeader(nonce, number, out, bytes);
+  for (size_t i = kBenchHeaderBytes; i < bytes; ++i) out[i] = static_cast<char>('a' + i % 26);
+}
+
+void AppendVarint(std::string* out, uint64_t value) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+}  // namespace
+
+std::string BenchEntry(uint64_t nonce, uint64_t number, size_t bytes) {
+  std::string entry(bytes, '\0');
+  WriteBenchEntry(nonce, number, entry.data(), bytes);
   return entry;
+}
+
+BatchPayload::BatchPayload(uint64_t nonce, size_t count, size_t bytes)
+    : nonce_(nonce), bytes_(bytes) {
+  offsets_.reserve(count);
+  for (size_t k = 0; k < count; ++k) {
+    encoded_.push_back(0x0a);  // Field 1 (entries), length-delimited.
+    AppendVarint(&encoded_, bytes);
+    offsets_.push_back(encoded_.size());
+    encoded_.resize(encoded_.size() + bytes);
+    WriteBenchEntry(nonce, k, &encoded_[offsets_.back()], bytes);
+  }
+}
+
+const std::string& BatchPayload::Renumber(uint64_t first) {
+  for (size_t k = 0; k < offsets_.size(); ++k) {
+    WriteBenchHeader(nonce_, first + k, &encoded_[offsets_[k]], bytes_);
+  }
+  return encoded_;
 }
 
 // --- bench append ---------------------------------------------------------------------------
@@ -255,6 +304,7 @@ absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& optio
   std::sort(heads.begin(), heads.end());
   result.batches = std::unique(heads.begin(), heads.end()) - heads.begin();
   result.tree_size = (*sequencer)->Head()->size;
+  (*sequencer)->RenderMetrics(&result.metrics);
   sequencer->reset();
   return result;
 }
@@ -283,6 +333,20 @@ std::string AppendBenchJson(const AppendBenchOptions& options, AppendBenchResult
 // --- bench http -----------------------------------------------------------------------------
 
 namespace {
+
+// One bench entry, renumbered in place.
+class SinglePayload {
+ public:
+  SinglePayload(uint64_t nonce, size_t bytes) : nonce_(nonce), entry_(BenchEntry(nonce, 0, bytes)) {}
+  const std::string& Renumber(uint64_t number) {
+    WriteBenchHeader(nonce_, number, entry_.data(), entry_.size());
+    return entry_;
+  }
+
+ private:
+  const uint64_t nonce_;
+  std::string entry_;
+};
 
 // Opens `url` with a client and checks that the server answers /healthz.
 bool Connect(absl::string_view url, std::unique_ptr<api::HttpClient>& client, ClientTally& tally) {
@@ -331,6 +395,8 @@ absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& opt
   auto setup = [&](int i, ClientTally& tally) { return Connect(options.url, clients[i], tally); };
   auto body = [&](int i, ClientTally& tally) {
     api::HttpClient& client = *clients[i];
+    BatchPayload batch_payload(nonce, options.batch > 1 ? options.batch : 0, options.entry_bytes);
+    SinglePayload single_payload(nonce, options.entry_bytes);
     for (;;) {
       if (absl::Now() > deadline) {
         tally.deadline_hit = true;
@@ -338,16 +404,9 @@ absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& opt
       }
       const uint64_t request = next.fetch_add(1);
       if (request >= options.requests) return;
-      std::string payload;
-      if (options.batch > 1) {
-        api::AppendBatchRequest batch;
-        for (size_t k = 0; k < options.batch; ++k) {
-          batch.add_entries(BenchEntry(nonce, request * options.batch + k, options.entry_bytes));
-        }
-        payload = batch.SerializeAsString();
-      } else {
-        payload = BenchEntry(nonce, request, options.entry_bytes);
-      }
+      const std::string& payload = options.batch > 1
+                                       ? batch_payload.Renumber(request * options.batch)
+                                       : single_payload.Renumber(request);
       const absl::Time start = absl::Now();
       absl::StatusOr<api::HttpResponse> response = client.Send("POST", target, payload, headers);
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start);

@@ -52,8 +52,26 @@ class JsonObject {
   std::vector<std::pair<std::string, std::string>> fields_;
 };
 
-// Returns `bytes` bytes of printable content, unique for each (`nonce`, `number`) pair.
+// Returns `bytes` bytes of printable content: "vellum bench <nonce> <number> " (16 hex digits
+// each) followed by letters, so unique for each (`nonce`, `number`) pair when bytes >= 47.
 std::string BenchEntry(uint64_t nonce, uint64_t number, size_t bytes);
+
+// The body of POST /v1/entries:batch (a binary AppendBatchRequest) holding `count` entries
+// BenchEntry(nonce, first + k, bytes), built once and renumbered in place, so that a load
+// generator spends its time sending rather than encoding. Thread-compatible.
+class BatchPayload {
+ public:
+  BatchPayload(uint64_t nonce, size_t count, size_t bytes);
+
+  // Renumbers the entries to first, first + 1, ...; returns the encoded request.
+  const std::string& Renumber(uint64_t first);
+
+ private:
+  const uint64_t nonce_;
+  const size_t bytes_;
+  std::string encoded_;
+  std::vector<size_t> offsets_;  // Where each entry starts in encoded_.
+};
 
 // Fills in the throughput and latency fields every benchmark reports.
 struct BenchResult {
@@ -73,9 +91,11 @@ struct AppendBenchOptions {
   std::string data_dir;
   uint64_t entries = 1000000;
   size_t entry_bytes = 300;
-  // Client threads, each calling Sequencer::Append with `batch` entries at a time.
-  int clients = 8;
-  size_t batch = 64;
+  // Client threads, each calling Sequencer::Append with `batch` entries at a time: by default
+  // 32 producers of 128-entry batches, so that 4096 entries (one full group commit) are in
+  // flight.
+  int clients = 32;
+  size_t batch = 128;
   // The sequencer's group-commit bounds (ledger::SequencerOptions).
   size_t max_batch_entries = 4096;
   absl::Duration max_batch_delay = absl::ZeroDuration();
@@ -87,6 +107,7 @@ struct AppendBenchResult {
   BenchResult bench;         // operations = Append calls.
   uint64_t batches = 0;      // Group commits (distinct checkpoints the calls were acked with).
   uint64_t tree_size = 0;    // Size of the log at the end.
+  std::string metrics;       // The sequencer's metrics at the end, in the Prometheus format.
 };
 
 // Creates a log in options.data_dir with a fresh key and appends options.entries entries through

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/auth.h"
+#include "api/log.pb.h"
 #include "api/http_server.h"
 #include "api/log_service.h"
 #include "gmock/gmock.h"
@@ -63,6 +64,21 @@ TEST(BenchEntryTest, SizedAndUnique) {
   EXPECT_EQ(seen.size(), 1000u);
   EXPECT_NE(BenchEntry(1, 0, 300), BenchEntry(2, 0, 300));
   EXPECT_EQ(BenchEntry(1, 0, 5).size(), 5u);
+}
+
+TEST(BatchPayloadTest, IsAnAppendBatchRequestOfBenchEntries) {
+  BatchPayload payload(7, 300, 200);  // 200-byte entries need a two-byte length varint.
+  for (uint64_t first : {uint64_t{0}, uint64_t{300}, uint64_t{1} << 40}) {
+    api::AppendBatchRequest request;
+    ASSERT_TRUE(request.ParseFromString(payload.Renumber(first)));
+    ASSERT_EQ(request.entries_size(), 300);
+    for (int k = 0; k < 300; ++k) {
+      ASSERT_EQ(request.entries(k), BenchEntry(7, first + k, 200)) << first << " " << k;
+    }
+  }
+  api::AppendBatchRequest tiny;
+  ASSERT_TRUE(tiny.ParseFromString(BatchPayload(7, 2, 3).Renumber(5)));
+  EXPECT_EQ(tiny.entries(1), "vel");
 }
 
 TEST(AppendBenchTest, AppendsDurablyAndReports) {

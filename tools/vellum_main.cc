@@ -494,6 +494,7 @@ int RunBenchAppend(const CommandLine& line) {
       options.clients, options.batch, result->batches,
       result->batches > 0 ? static_cast<double>(bench.entries) / result->batches : 0.0);
   PrintLatency("Append", bench);
+  if (line.Has("metrics")) std::cout << result->metrics;
   std::cout << AppendBenchJson(options, *result) << "\n";
   return BenchExit(bench);
 }
@@ -528,7 +529,7 @@ int RunBenchHttp(const CommandLine& line) {
     return IoError(result.status());
   }
   std::cout << absl::StrFormat(
-      "%d requests (%d entries of %d bytes each%s) from %d keep-alive clients in %.3f s: "
+      "%d requests of %d entries (%d bytes each%s) from %d keep-alive clients in %.3f s: "
       "%.0f requests/s, %.0f entries/s\n",
       result->operations, options.batch, options.entry_bytes,
       options.receipt ? ", with receipts" : "", options.clients, result->seconds,
@@ -652,17 +653,19 @@ const std::vector<Command>& Commands() {
        {{"server"}, {"verifier-key"}},
        RunVerifyLog},
       {"bench append",
-       "vellum bench append --data-dir DIR --entries N [--entry-bytes 300] [--clients 8]\n"
-       "                    [--batch 64] [--max-batch-entries 4096] [--max-batch-delay-us 0]\n"
-       "                    [--max-seconds 300]\n"
+       "vellum bench append --data-dir DIR --entries N [--entry-bytes 300] [--clients 32]\n"
+       "                    [--batch 128] [--max-batch-entries 4096] [--max-batch-delay-us 0]\n"
+       "                    [--max-seconds 300] [--metrics]\n"
        "  Measures durable appends in-process: creates a new log in DIR (which must not hold one)\n"
        "  and appends N entries through the real sequencer and LevelDB store, every batch synced\n"
        "  before it is acknowledged. C client threads each call Append with --batch entries at a\n"
        "  time; the sequencer merges concurrent calls into group commits of at most\n"
        "  --max-batch-entries. Prints a summary, then as the last line one JSON object: entries,\n"
-       "  seconds, entries_per_second, batches, p50/p99/max Append latency.\n",
+       "  seconds, entries_per_second, batches, p50/p99/max Append latency. --metrics also\n"
+       "  prints the sequencer's metrics (batch sizes, commit latency histograms).\n",
        {{"data-dir"}, {"entries"}, {"entry-bytes"}, {"clients"}, {"batch"},
-        {"max-batch-entries"}, {"max-batch-delay-us"}, {"max-seconds"}},
+        {"max-batch-entries"}, {"max-batch-delay-us"}, {"max-seconds"},
+        {"metrics", false, true}},
        RunBenchAppend},
       {"bench http",
        "vellum bench http --server URL --clients C --requests N [--batch 1] [--receipt]\n"

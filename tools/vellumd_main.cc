@@ -191,9 +191,11 @@ int Main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   std::cout << "vellumd: signal " << signal_number << ", shutting down\n";
-  (*server)->Shutdown();          // Finishes requests in flight.
+  (*server)->Shutdown();  // Finishes requests in flight.
+  // The sequencer commits every append already queued; their callbacks may still hand work to
+  // the service, so the service goes last.
+  sequencer->reset();
   service.reset();
-  sequencer->reset();             // Commits every append already queued.
   std::cout << "vellumd: stopped at tree size " << (*storage)->ReadCheckpoint()->first << "\n";
   return 0;
 }

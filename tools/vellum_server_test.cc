@@ -1,0 +1,384 @@
+// Starts a real vellumd on a free loopback port (--listen 127.0.0.1:0; the port is read from
+// its "serving http://..." line) and drives it with the vellum commands that talk to a server,
+// checking exit statuses and messages as an operator or a monitor would see them.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "api/auth.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proof/hash.h"
+
+extern char** environ;
+
+namespace vellum {
+namespace {
+
+using ::testing::EndsWith;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+constexpr char kToken[] = "test-token-5f1c9a";
+
+std::string TempDir() {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return dir != nullptr ? dir : "/tmp";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << contents;
+}
+
+// Spawns `binary` with `args`, standard input from `in`, output to `out` and `err`.
+pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
+            const std::string& in, const std::string& out, const std::string& err) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> argv_storage = {binary};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+int Wait(pid_t pid) {
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+struct Result {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+Result RunVellum(const std::vector<std::string>& args, const std::string& input = "") {
+  static int counter = 0;
+  std::string base = absl::StrCat(TempDir(), "/vellum", counter++);
+  WriteFile(base + ".in", input);
+  Result result;
+  pid_t pid = Spawn("tools/vellum", args, base + ".in", base + ".out", base + ".err");
+  if (pid < 0) {
+    ADD_FAILURE() << "cannot spawn tools/vellum";
+    return result;
+  }
+  result.status = Wait(pid);
+  result.out = ReadFile(base + ".out");
+  result.err = ReadFile(base + ".err");
+  return result;
+}
+
+std::string LastLine(const std::string& text) {
+  std::vector<std::string> lines = absl::StrSplit(absl::StripTrailingAsciiWhitespace(text), '\n');
+  return lines.back();
+}
+
+// One vellumd for the whole suite, with a token file, so that appends need the token.
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(TempDir() + "/vellumd");
+    token_file_ = new std::string(TempDir() + "/token");
+    WriteFile(*token_file_, std::string(kToken) + "\n");
+    WriteFile(TempDir() + "/token-hashes",
+              "# append tokens\n" + api::TokenAuthenticator::TokenFileLine(kToken) + "\n");
+    WriteFile(TempDir() + "/empty", "");
+    const std::string out = TempDir() + "/vellumd.out";
+    pid_ = Spawn("tools/vellumd",
+                 {"--data-dir", *dir_, "--listen", "127.0.0.1:0", "--token-file",
+                  TempDir() + "/token-hashes"},
+                 TempDir() + "/empty", out, TempDir() + "/vellumd.err");
+    ASSERT_GT(pid_, 0) << "cannot spawn tools/vellumd";
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (absl::Now() < deadline) {
+      std::string text = ReadFile(out);
+      size_t at = text.find("serving http://");
+      size_t end = text.find('\n', at);
+      if (at != std::string::npos && end != std::string::npos) {
+        url_ = new std::string(text.substr(at + 8, end - at - 8));
+        break;
+      }
+      int wstatus;
+      if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
+        pid_ = -1;
+        FAIL() << "vellumd exited: " << ReadFile(TempDir() + "/vellumd.err");
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ASSERT_NE(url_, nullptr) << "vellumd did not say where it serves: " << ReadFile(out);
+    key_ = new std::string(*dir_ + "/log.pub");
+  }
+
+  static void TearDownTestSuite() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      EXPECT_EQ(Wait(pid_), 0) << ReadFile(TempDir() + "/vellumd.err");
+    }
+  }
+
+  // Appends `entry` with the token; returns the index from the JSON answer.
+  static uint64_t Append(const std::string& entry) {
+    Result r = RunVellum({"append", "--server", *url_, "--token-file", *token_file_}, entry);
+    EXPECT_EQ(r.status, 0) << r.err;
+    size_t at = r.out.find("\"index\":\"");
+    uint64_t index = 0;
+    EXPECT_NE(at, std::string::npos) << r.out;
+    if (at != std::string::npos) {
+      std::string rest = r.out.substr(at + 9);
+      EXPECT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find('"')), &index)) << r.out;
+    }
+    return index;
+  }
+
+  static uint64_t TreeSize() {
+    Result r = RunVellum({"checkpoint", "--server", *url_, "--verifier-key", *key_});
+    EXPECT_EQ(r.status, 0) << r.err;
+    std::vector<std::string> lines = absl::StrSplit(r.out, '\n');
+    uint64_t size = 0;
+    EXPECT_TRUE(lines.size() > 1 && absl::SimpleAtoi(absl::StripPrefix(lines[1], "size: "), &size))
+        << r.out;
+    return size;
+  }
+
+  // A verifier key for the log's origin that is not the log's.
+  static std::string StrangerKey() {
+    static std::string* path = nullptr;
+    if (path == nullptr) {
+      path = new std::string(TempDir() + "/stranger");
+      Result r = RunVellum({"keygen", "--origin", "localhost/vellum", "--out", *path});
+      EXPECT_EQ(r.status, 0) << r.err;
+    }
+    return *path + ".pub";
+  }
+
+  static pid_t pid_;
+  static std::string* dir_;
+  static std::string* url_;
+  static std::string* key_;
+  static std::string* token_file_;
+};
+
+pid_t ServerTest::pid_ = -1;
+std::string* ServerTest::dir_ = nullptr;
+std::string* ServerTest::url_ = nullptr;
+std::string* ServerTest::key_ = nullptr;
+std::string* ServerTest::token_file_ = nullptr;
+
+TEST_F(ServerTest, AppendNeedsTheTokenAndNeverPrintsIt) {
+  Result denied = RunVellum({"append", "--server", *url_}, "no token");
+  EXPECT_EQ(denied.status, 2);
+  EXPECT_THAT(denied.err, HasSubstr("the server refused the entry: HTTP 401"));
+
+  Result ok = RunVellum({"append", "--server", *url_, "--token-file", *token_file_}, "entry");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_THAT(ok.out, StartsWith("{\"index\":\""));
+  EXPECT_THAT(ok.out, HasSubstr(absl::StrCat("\"leafHash\":\"", HashToBase64(HashLeaf("entry")))));
+  EXPECT_THAT(ok.out + ok.err, Not(HasSubstr(kToken)));
+
+  WriteFile(TempDir() + "/bad-token", "two words\n");
+  Result bad = RunVellum({"append", "--server", *url_, "--token-file", TempDir() + "/bad-token"},
+                         "entry");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("want exactly one token on one line"));
+  EXPECT_THAT(bad.err, Not(HasSubstr("two words")));
+
+  Result empty = RunVellum({"append", "--server", *url_, "--token-file", *token_file_}, "");
+  EXPECT_EQ(empty.status, 2);
+  EXPECT_THAT(empty.err, HasSubstr("the entry is empty"));
+}
+
+TEST_F(ServerTest, AppendWithReceiptVerifiesIt) {
+  const std::string entry_file = TempDir() + "/receipt-entry";
+  WriteFile(entry_file, "an entry with a receipt");
+  const std::string receipt_file = TempDir() + "/receipt.txt";
+  Result pinned = RunVellum({"append", "--server", *url_, "--token-file", *token_file_,
+                             "--receipt", "--verifier-key", *key_, "--receipt-out", receipt_file,
+                             entry_file});
+  EXPECT_EQ(pinned.status, 0) << pinned.err;
+  EXPECT_THAT(pinned.err, HasSubstr("receipt verified: the entry is at index "));
+  EXPECT_THAT(pinned.err, Not(HasSubstr("trust on first use")));
+  EXPECT_THAT(pinned.out, HasSubstr("\"receipt\":\"c2sp.org/tlog-proof@v1\\n"));
+  Result offline = RunVellum({"verify", "receipt", "--verifier-key", *key_, "--entry",
+                              entry_file, receipt_file});
+  EXPECT_EQ(offline.status, 0) << offline.err;
+
+  Result tofu = RunVellum({"append", "--server", *url_, "--token-file", *token_file_,
+                           "--receipt"},
+                          "trust me");
+  EXPECT_EQ(tofu.status, 0) << tofu.err;
+  EXPECT_THAT(tofu.err, HasSubstr("trust on first use"));
+  EXPECT_THAT(tofu.err, HasSubstr(absl::StripTrailingAsciiWhitespace(ReadFile(*key_))));
+
+  // A receipt signed by the log does not verify with another key: exit 1, though the entry
+  // is in the log by now.
+  Result stranger = RunVellum({"append", "--server", *url_, "--token-file", *token_file_,
+                               "--receipt", "--verifier-key", StrangerKey()},
+                              "checked with the wrong key");
+  EXPECT_EQ(stranger.status, 1);
+  EXPECT_THAT(stranger.err, StartsWith("vellum append: invalid: "));
+  EXPECT_EQ(stranger.out, "");
+}
+
+TEST_F(ServerTest, CheckpointProveAndVerifyLog) {
+  for (int i = 0; i < 5; ++i) Append(absl::StrCat("audit event ", i));
+  // Grow past two entry bundles and a level-1 tile with batch requests.
+  Result bench = RunVellum({"bench", "http", "--server", *url_, "--clients", "2", "--requests",
+                            "3", "--batch", "200", "--entry-bytes", "64", "--token-file",
+                            *token_file_});
+  ASSERT_EQ(bench.status, 0) << bench.err << bench.out;
+  EXPECT_THAT(LastLine(bench.out), StartsWith("{\"benchmark\": \"http\", \"requests\": 3, "
+                                              "\"entries\": 600, "));
+  const uint64_t index = Append("the entry to prove");
+  const uint64_t size = TreeSize();
+  ASSERT_GT(size, 600u);
+
+  Result checkpoint = RunVellum({"checkpoint", "--server", *url_, "--verifier-key", *key_});
+  EXPECT_EQ(checkpoint.status, 0) << checkpoint.err;
+  EXPECT_THAT(checkpoint.out, StartsWith("origin: localhost/vellum\nsize: "));
+  EXPECT_THAT(checkpoint.out, HasSubstr("\n\nlocalhost/vellum\n"));
+  EXPECT_THAT(checkpoint.out, HasSubstr("\n\xe2\x80\x94 localhost/vellum "));
+
+  Result proved = RunVellum(
+      {"prove", "--server", *url_, "--verifier-key", *key_, "--index", absl::StrCat(index)});
+  EXPECT_EQ(proved.status, 0) << proved.err;
+  EXPECT_THAT(proved.out, HasSubstr(absl::StrCat("index: ", index, "\nleaf hash: ",
+                                                 HashToBase64(HashLeaf("the entry to prove")))));
+  EXPECT_THAT(proved.out, EndsWith(absl::StrCat("valid: entry ", index,
+                                                " is in the tree of size ", size, "\n")));
+  // The printed proof verifies offline.
+  std::vector<std::string> lines = absl::StrSplit(proved.out, '\n');
+  std::string root, proof;
+  for (const std::string& line : lines) {
+    if (absl::StartsWith(line, "root: ")) root = line.substr(6);
+    if (absl::StartsWith(line, "proof: ")) proof = line.substr(7);
+  }
+  Result offline = RunVellum({"verify", "inclusion", "--leaf-hash",
+                              HashToBase64(HashLeaf("the entry to prove")), "--index",
+                              absl::StrCat(index), "--size", absl::StrCat(size), "--root", root,
+                              "--proof", proof});
+  EXPECT_EQ(offline.status, 0) << offline.err;
+
+  Result past = RunVellum(
+      {"prove", "--server", *url_, "--verifier-key", *key_, "--index", absl::StrCat(size)});
+  EXPECT_EQ(past.status, 2);
+  EXPECT_THAT(past.err, HasSubstr(absl::StrCat("--index ", size,
+                                               " is past the checkpoint's tree size ", size)));
+
+  Result audit = RunVellum({"verify", "log", "--server", *url_, "--verifier-key", *key_});
+  EXPECT_EQ(audit.status, 0) << audit.err;
+  EXPECT_THAT(audit.out, StartsWith(absl::StrCat("valid: ", size, " entries in ")));
+  EXPECT_THAT(audit.out, HasSubstr(absl::StrCat("agree with the checkpoint of size ", size)));
+  EXPECT_THAT(audit.err, HasSubstr(absl::StrCat(size, " of ", size, " entries verified")));
+
+  Result proofs = RunVellum({"bench", "proofs", "--server", *url_, "--clients", "2",
+                             "--requests", "50"});
+  EXPECT_EQ(proofs.status, 0) << proofs.err;
+  EXPECT_THAT(LastLine(proofs.out),
+              StartsWith("{\"benchmark\": \"proofs\", \"requests\": 50, \"clients\": 2, "));
+}
+
+TEST_F(ServerTest, AnotherKeyIsInvalid) {
+  Append("one entry at least");
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"checkpoint"}, {"prove", "--index", "0"}, {"verify", "log"}}) {
+    args.insert(args.end(), {"--server", *url_, "--verifier-key", StrangerKey()});
+    Result r = RunVellum(args);
+    EXPECT_EQ(r.status, 1) << args[0] << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("invalid: checkpoint: ")) << args[0];
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST_F(ServerTest, UnreachableServerIsAnIoError) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"checkpoint"}, {"prove", "--index", "0"}, {"verify", "log"}}) {
+    args.insert(args.end(), {"--server", "http://127.0.0.1:1", "--verifier-key", *key_});
+    Result r = RunVellum(args);
+    EXPECT_EQ(r.status, 2) << args[0] << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("cannot connect to 127.0.0.1:1")) << args[0];
+  }
+  Result wrong_prefix =
+      RunVellum({"checkpoint", "--server", *url_ + "/nothing", "--verifier-key", *key_});
+  EXPECT_EQ(wrong_prefix.status, 2) << wrong_prefix.err;
+  EXPECT_THAT(wrong_prefix.err, HasSubstr("HTTP 404"));
+  Result bad_url = RunVellum({"checkpoint", "--server", "https://x", "--verifier-key", *key_});
+  EXPECT_EQ(bad_url.status, 2);
+  EXPECT_THAT(bad_url.err, HasSubstr("--server: server URL \"https://x\" must start with http://"));
+}
+
+TEST(VellumServerCommandsTest, HelpForEveryNewCommand) {
+  for (const char* command : {"append", "checkpoint", "prove", "verify log", "bench append",
+                              "bench http", "bench proofs"}) {
+    std::vector<std::string> args = absl::StrSplit(command, ' ');
+    args.push_back("--help");
+    Result r = RunVellum(args);
+    EXPECT_EQ(r.status, 0) << command;
+    EXPECT_THAT(r.out, StartsWith(absl::StrCat("vellum ", command, " "))) << command;
+  }
+  Result overview = RunVellum({"--help"});
+  for (const char* command : {"append", "checkpoint", "prove", "verify log", "bench append"}) {
+    EXPECT_THAT(overview.out, HasSubstr(absl::StrCat("  ", command, "\n")));
+  }
+}
+
+TEST(VellumServerCommandsTest, BenchAppend) {
+  const std::string dir = TempDir() + "/bench-append";
+  Result r = RunVellum({"bench", "append", "--data-dir", dir, "--entries", "2000", "--clients",
+                        "2", "--batch", "16"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("appended 2000 entries of 300 bytes in "));
+  EXPECT_THAT(LastLine(r.out), StartsWith("{\"benchmark\": \"append\", \"entries\": 2000, "
+                                          "\"entry_bytes\": 300, \"clients\": 2, "
+                                          "\"entries_per_call\": 16, "));
+  EXPECT_THAT(LastLine(r.out), HasSubstr("\"entries_per_second\": "));
+  EXPECT_THAT(LastLine(r.out), HasSubstr("\"batches\": "));
+  EXPECT_THAT(LastLine(r.out), EndsWith("\"errors\": 0}"));
+
+  Result again = RunVellum({"bench", "append", "--data-dir", dir, "--entries", "10"});
+  EXPECT_EQ(again.status, 2);
+  EXPECT_THAT(again.err, HasSubstr("already holds a log"));
+
+  Result usage = RunVellum({"bench", "append", "--data-dir", dir + "2", "--entries", "10",
+                            "--entry-bytes", "70000"});
+  EXPECT_EQ(usage.status, 2);
+  EXPECT_THAT(usage.err, HasSubstr("--entry-bytes is 70000, want 1 to 65535"));
+  Result missing = RunVellum({"bench", "http", "--server", "http://127.0.0.1:1"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_THAT(missing.err, HasSubstr("missing required flag --clients"));
+}
+
+}  // namespace
+}  // namespace vellum
