@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 
 tools/install_deps.sh || { echo "install_deps failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# Convenience symlinks left by a Bazel server with another output base would be walked by //...
+find . -maxdepth 1 -name 'bazel-*' -type l -delete
+
 FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 REPORT_DIR="$(mktemp -d)"
 trap 'rm -rf "$REPORT_DIR"' EXIT
@@ -19,12 +22,16 @@ run_suite() {
   local name="$1"
   shift
   echo "=== bazel test $* //..."
-  bazel query 'tests(//...)' > "$REPORT_DIR/$name.tests"
-  bazel test "$@" --build_event_json_file="$REPORT_DIR/$name.bep.json" -- //...
+  local query_rc=0 test_rc=0
+  bazel query 'tests(//...)' > "$REPORT_DIR/$name.tests" || query_rc=$?
+  bazel test "$@" --build_event_json_file="$REPORT_DIR/$name.bep.json" -- //... || test_rc=$?
+  # Exit 0: all passed; 3: some tests failed (counted below). Anything else (a build or
+  # loading failure, no tests) is one more failure, so a broken build can never look green.
   python3 - "$REPORT_DIR/$name.bep.json" "$name" "$REPORT_DIR/$name.tests" \
-    > "$REPORT_DIR/$name.counts" <<'PY'
+    "$query_rc" "$test_rc" > "$REPORT_DIR/$name.counts" <<'PY'
 import json, sys, urllib.parse, xml.etree.ElementTree as ET
 bep_path, suite, tests_path = sys.argv[1:4]
+query_rc, test_rc = int(sys.argv[4]), int(sys.argv[5])
 with open(tests_path) as f:
     wanted = set(f.read().split())
 results = {}
@@ -67,6 +74,12 @@ for label in sorted(wanted):
         fails, cases = 1, 1
     passed += cases - fails
     failed += fails
+if query_rc != 0 or not wanted:
+    print(f"{suite}: bazel query found no tests (exit {query_rc})", file=sys.stderr)
+    failed += 1
+if test_rc not in (0, 3) or (test_rc == 3 and failed == 0):
+    print(f"{suite}: bazel test exited {test_rc}", file=sys.stderr)
+    failed += 1
 print(passed, failed)
 PY
   echo "=== $name: $(cat "$REPORT_DIR/$name.counts") (passed failed)"
