@@ -392,8 +392,10 @@ uint64_t Near(uint64_t n, uint64_t limit) {
   }
 }
 
+// `queried_leaf` is the leaf_hash parameter of a structured query, and `leaf_index` the index of
+// an entry with that hash, when the query took it from one.
 void CheckInclusionAnswer(TestLog& log, const api::HttpResponse& response,
-                          absl::optional<Hash> queried_leaf) {
+                          absl::optional<Hash> queried_leaf, absl::optional<uint64_t> leaf_index) {
   api::InclusionProof message;
   Check(Decode(response, &message), "an inclusion proof answer that does not decode");
   Check(message.index() < message.tree_size(), "inclusion proof index past its size");
@@ -402,6 +404,8 @@ void CheckInclusionAnswer(TestLog& log, const api::HttpResponse& response,
   if (queried_leaf.has_value()) {
     Check(message.leaf_hash() == HashBytes(*queried_leaf), "answer for another leaf hash");
     Check(leaf == *queried_leaf, "the entry at the answered index has another leaf hash");
+    Check(!leaf_index.has_value() || message.index() <= *leaf_index,
+          "a look-up by leaf hash did not find the first entry with it");
   }
   std::vector<Hash> proof = Hashes(message.proof());
   if (const Hash* root = log.RootAt(message.tree_size())) {
@@ -471,6 +475,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const uint64_t tree_size = log.size();
   absl::optional<Hash> queried_leaf;
+  absl::optional<uint64_t> leaf_index;
   uint16_t tile_width = 0;
   switch (endpoint) {
     case kCheckpoint: request.target = "/checkpoint"; break;
@@ -507,6 +512,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Hash leaf{};
       if (index < tree_size) {
         leaf = HashLeaf(log.Entry(index));
+        leaf_index = index;
       } else {
         absl::string_view bytes = in.Rest().substr(0, leaf.size());
         std::memcpy(leaf.data(), bytes.data(), bytes.size());
@@ -544,10 +550,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                       (absl::StartsWith(request.target, "/v1/entries") || endpoint == kRawTarget);
   if (append && tree_size >= kMaxLogSize) return 0;
 
-  const std::string body = request.body;
-  const std::string target = request.target;
   const bool good_token = auth == 1;
-  const api::HttpResponse response = log.Call(request);
+  const api::HttpResponse response = log.Call(request);  // A copy: `request` stays for checks.
+  const std::string& body = request.body;
   if (std::getenv("FUZZ_VERBOSE") != nullptr) {
     std::fprintf(stderr, "%s %s -> %d %s\n", request.method.c_str(),
                  absl::CHexEscape(request.target).c_str(), response.status,
@@ -563,7 +568,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   Check(!append || good_token, "an append without the right token succeeded");
-  const absl::string_view path = api::SplitTarget(target).first;
+  const absl::string_view path = api::SplitTarget(request.target).first;
   if (path == "/checkpoint") {
     absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(response.body, log.verifier());
     CheckOk(checkpoint.status(), "served checkpoint");
@@ -571,7 +576,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Hash* root = log.RootAt(checkpoint->size);
     Check(root != nullptr && *root == checkpoint->root, "the checkpoint root is wrong");
   } else if (path == "/v1/proof/inclusion") {
-    CheckInclusionAnswer(log, response, queried_leaf);
+    CheckInclusionAnswer(log, response, queried_leaf, leaf_index);
   } else if (path == "/v1/proof/consistency") {
     CheckConsistencyAnswer(log, response);
   } else if (path == "/v1/log") {

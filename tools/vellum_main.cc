@@ -28,10 +28,12 @@
 #include "proof/note.h"
 #include "proof/receipt.h"
 #include "proof/verify.h"
+#include "ledger/leveldb_storage.h"
 #include "tools/bench.h"
 #include "tools/command_line.h"
 #include "tools/file_io.h"
 #include "tools/log_client.h"
+#include "tools/storage_fetcher.h"
 
 namespace vellum {
 namespace cli {
@@ -113,11 +115,8 @@ absl::StatusOr<std::string> InputArgument(const CommandLine& line) {
   return line.positional().empty() ? std::string("-") : line.positional()[0];
 }
 
-// --verifier-key holds a verifier key, or the name of a file holding one.
-absl::StatusOr<std::unique_ptr<NoteVerifier>> VerifierKeyFlag(const CommandLine& line) {
-  absl::StatusOr<std::string> value = line.Require("verifier-key");
-  if (!value.ok()) return value.status();
-  std::string key = *value;
+// A verifier key, or the name of a file holding one, as --verifier-key takes it.
+absl::StatusOr<std::unique_ptr<NoteVerifier>> LoadVerifierKey(std::string key) {
   struct stat st;
   if (stat(key.c_str(), &st) == 0) {
     absl::StatusOr<std::string> contents = ReadInput(key, kMaxDocumentBytes);
@@ -130,6 +129,12 @@ absl::StatusOr<std::unique_ptr<NoteVerifier>> VerifierKeyFlag(const CommandLine&
         absl::StrCat("--verifier-key: ", verifier.status().message()));
   }
   return verifier;
+}
+
+absl::StatusOr<std::unique_ptr<NoteVerifier>> VerifierKeyFlag(const CommandLine& line) {
+  absl::StatusOr<std::string> value = line.Require("verifier-key");
+  if (!value.ok()) return value.status();
+  return LoadVerifierKey(*value);
 }
 
 int RunKeygen(const CommandLine& line) {
@@ -333,14 +338,15 @@ int RunAppend(const CommandLine& line) {
   return kValid;
 }
 
-// Parses --server and --verifier-key, then fetches and verifies the checkpoint. On failure
-// returns the exit status in `exit_status`.
+// A server's verified checkpoint, and the connection and key it was fetched and checked with.
 struct ServerSession {
   std::unique_ptr<HttpLogFetcher> fetcher;
   std::unique_ptr<NoteVerifier> verifier;
   VerifiedCheckpoint checkpoint;
 };
 
+// Parses --server and --verifier-key, then fetches and verifies the checkpoint. On failure,
+// having said why, returns nullopt and sets `exit_status`.
 absl::optional<ServerSession> OpenSession(const CommandLine& line, int* exit_status) {
   ServerSession session;
   absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = ServerFlag(line);
@@ -408,24 +414,56 @@ int RunProve(const CommandLine& line) {
   return kValid;
 }
 
+// Runs the monitor's audit of `checkpoint`'s tree through `fetcher` and reports it.
+int Audit(LogFetcher& fetcher, const Checkpoint& checkpoint) {
+  AuditOptions options;
+  options.progress_every_bundles = 64;
+  options.progress = [](const AuditProgress& p) {
+    std::cerr << "vellum " << g_command_name << ": " << p.entries << " of " << p.tree_size
+              << " entries verified (" << p.bundles << " bundles, " << p.tiles << " tiles)\n";
+  };
+  absl::StatusOr<AuditResult> result = AuditLog(fetcher, checkpoint, options);
+  if (!result.ok()) return ServerFailure(result.status());
+  std::cout << "valid: " << result->entries << " entries in " << result->bundles
+            << " bundles and " << result->tiles << " tiles agree with the checkpoint of size "
+            << checkpoint.size << ", root " << HashToBase64(result->root) << "\n";
+  return kValid;
+}
+
 int RunVerifyLog(const CommandLine& line) {
   int exit_status = kUsage;
   absl::optional<ServerSession> session = OpenSession(line, &exit_status);
   if (!session.has_value()) return exit_status;
-  AuditOptions options;
-  options.progress_every_bundles = 64;
-  options.progress = [](const AuditProgress& p) {
-    std::cerr << "vellum verify log: " << p.entries << " of " << p.tree_size
-              << " entries verified (" << p.bundles << " bundles, " << p.tiles << " tiles)\n";
-  };
-  absl::StatusOr<AuditResult> result =
-      AuditLog(*session->fetcher, session->checkpoint.checkpoint, options);
-  if (!result.ok()) return ServerFailure(result.status());
-  std::cout << "valid: " << result->entries << " entries in " << result->bundles
-            << " bundles and " << result->tiles << " tiles agree with the checkpoint of size "
-            << session->checkpoint.checkpoint.size << ", root " << HashToBase64(result->root)
-            << "\n";
-  return kValid;
+  return Audit(*session->fetcher, session->checkpoint.checkpoint);
+}
+
+int RunFsck(const CommandLine& line) {
+  absl::StatusOr<std::string> dir = line.Require("data-dir");
+  if (!dir.ok()) return UsageError(dir.status().message());
+  if (!line.positional().empty()) return UsageError("takes no positional arguments");
+  absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier =
+      LoadVerifierKey(line.Get("verifier-key").value_or(*dir + "/log.pub"));
+  if (!verifier.ok()) return UsageError(verifier.status().message());
+  ledger::LevelDbStorage::Options options;
+  options.create_if_missing = false;
+  absl::StatusOr<std::unique_ptr<ledger::LevelDbStorage>> storage =
+      ledger::LevelDbStorage::Open(*dir + "/db", options);
+  if (!storage.ok()) return IoError(storage.status());
+  absl::StatusOr<std::pair<uint64_t, std::string>> stored = (*storage)->ReadCheckpoint();
+  if (!stored.ok()) return Invalid(stored.status());
+  if (stored->first == 0) {
+    std::cout << "valid: the log is empty\n";
+    return kValid;
+  }
+  StorageLogFetcher fetcher(**storage);
+  absl::StatusOr<VerifiedCheckpoint> checkpoint = FetchCheckpoint(fetcher, **verifier);
+  if (!checkpoint.ok()) return ServerFailure(checkpoint.status());
+  if (checkpoint->checkpoint.size != stored->first) {
+    return Invalid(absl::DataLossError(absl::StrCat("the store records tree size ", stored->first,
+                                                    ", its checkpoint has size ",
+                                                    checkpoint->checkpoint.size)));
+  }
+  return Audit(fetcher, checkpoint->checkpoint);
 }
 
 // --- Benchmarks --------------------------------------------------------------------------------
@@ -652,6 +690,14 @@ const std::vector<Command>& Commands() {
        "  stays bounded whatever the log's size.\n",
        {{"server"}, {"verifier-key"}},
        RunVerifyLog},
+      {"fsck",
+       "vellum fsck --data-dir DIR [--verifier-key KEY]\n"
+       "  Checks a stopped vellumd's store in DIR: the stored checkpoint must be signed by KEY\n"
+       "  (default DIR/log.pub), and every entry bundle and tile must agree with it, as\n"
+       "  'vellum verify log' checks a live server. LevelDB locks the directory, so run it while\n"
+       "  vellumd is stopped. Exit 0 only if everything agrees.\n",
+       {{"data-dir"}, {"verifier-key"}},
+       RunFsck},
       {"bench append",
        "vellum bench append --data-dir DIR --entries N [--entry-bytes 300] [--clients 32]\n"
        "                    [--batch 128] [--max-batch-entries 4096] [--max-batch-delay-us 0]\n"
