@@ -145,6 +145,8 @@ class Log {
   absl::Status Start() {
     LevelDbStorage::Options options;
     options.env = env_;
+    // Small memtables, so that LevelDB switches log files often during the test.
+    options.write_buffer_bytes = 1 << 20;
     auto storage = LevelDbStorage::Open(dir_, options);
     if (!storage.ok()) return storage.status();
     storage_ = *std::move(storage);

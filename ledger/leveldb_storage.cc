@@ -86,11 +86,8 @@ absl::StatusOr<std::unique_ptr<LevelDbStorage>> LevelDbStorage::Open(absl::strin
   leveldb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.paranoid_checks = true;
-  // Larger memtables and tables than LevelDB's 4 MiB and 2 MiB defaults: each commit writes
-  // tens of KiB of tiles and bundles, and small ones made compaction most of the write path's
-  // cost (docs/benchmarks.md).
-  db_options.write_buffer_size = 64 << 20;
-  db_options.max_file_size = 64 << 20;
+  db_options.write_buffer_size = options.write_buffer_bytes;
+  db_options.max_file_size = options.write_buffer_bytes;
   if (options.env != nullptr) db_options.env = options.env;
   leveldb::DB* raw = nullptr;
   std::string path(dir);

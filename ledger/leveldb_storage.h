@@ -40,6 +40,10 @@ class LevelDbStorage : public LogStorage {
     leveldb::Env* env = nullptr;
     // Creates the database if the directory holds none.
     bool create_if_missing = true;
+    // LevelDB's memtable size and table file size. Larger than LevelDB's defaults (4 MiB and
+    // 2 MiB): each commit writes tens of KiB of tiles and bundles, and with small tables
+    // compaction was most of the write path's cost (docs/benchmarks.md).
+    size_t write_buffer_bytes = 64 << 20;
   };
 
   // Opens (or creates) the store in `dir`. Fails with FailedPrecondition when another process
