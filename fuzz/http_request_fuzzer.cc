@@ -46,6 +46,8 @@
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/log_service.h"
+#include "fuzz/fuzz_checks.h"
+#include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
 #include "ledger/storage.h"
 #include "proof/hash.h"
@@ -54,6 +56,9 @@
 
 namespace vellum {
 namespace {
+
+using fuzz::Check;
+using fuzz::CheckResponseShape;
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
@@ -70,65 +75,6 @@ constexpr int kMaxRequestsPerInput = 8;
 const api::HttpServer::Options& ServerOptions() {
   static const api::HttpServer::Options* options = new api::HttpServer::Options();
   return *options;
-}
-
-void Check(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "http_request_fuzzer: %s\n", what);
-  __builtin_trap();
-}
-
-// True if `text` (the inside of a JSON string literal) is well formed: only valid escapes, no
-// raw control characters or quotes, valid UTF-8.
-bool IsJsonStringBody(absl::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == '"') return false;
-    if (c == '\\') {
-      if (i + 1 >= text.size()) return false;
-      const char e = text[i + 1];
-      if (e == 'u') {
-        if (text.size() - i < 6) return false;
-        for (size_t k = i + 2; k < i + 6; ++k) {
-          if (!absl::ascii_isxdigit(text[k])) return false;
-        }
-        i += 6;
-      } else if (e != '\0' && std::strchr("\"\\/bfnrt", e) != nullptr) {
-        i += 2;
-      } else {
-        return false;
-      }
-      continue;
-    }
-    const size_t length =
-        c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (length == 0 || text.size() - i < length) return false;
-    uint32_t code_point = length == 1 ? c : c & (0x7f >> length);
-    for (size_t k = 1; k < length; ++k) {
-      const unsigned char t = static_cast<unsigned char>(text[i + k]);
-      if ((t & 0xc0) != 0x80) return false;
-      code_point = code_point << 6 | (t & 0x3f);
-    }
-    static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinimum[length] || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
-void CheckResponse(const api::HttpResponse& response) {
-  Check(response.status >= 200 && response.status <= 599, "status outside 200..599");
-  Check(response.status < 500, "a 5xx from an in-memory log");
-  if (response.status >= 400) {
-    Check(response.content_type == "application/json", "an error that is not JSON");
-    absl::string_view body = response.body;
-    Check(absl::ConsumePrefix(&body, "{\"error\":\"") && absl::ConsumeSuffix(&body, "\"}\n"),
-          "an error body that is not {\"error\":\"...\"}\\n");
-    Check(IsJsonStringBody(body), "an error message that is not a well-formed JSON string");
-  }
 }
 
 // Serializes `response` as HttpServer's Session::Write() does.
@@ -150,71 +96,6 @@ void Serialize(const api::HttpResponse& response, unsigned version, bool keep_al
         "a serialized response with the wrong status line");
   Check(absl::EndsWith(wire, response.body), "a serialized response without its body");
 }
-
-// A LogStorage in memory, standing in for ledger::MemoryStorage, which //ledger does not make
-// visible to //fuzz. Superseded partial tiles and bundles are dropped once the full one is
-// written, as c2sp.org/tlog-tiles allows, so memory stays proportional to the log. Thread-safe.
-class InMemoryStorage : public ledger::LogStorage {
- public:
-  absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override {
-    absl::MutexLock lock(&mu_);
-    return std::make_pair(size_, checkpoint_);
-  }
-  absl::StatusOr<std::string> ReadTile(const TileId& tile) const override {
-    return Read({false, tile.level, tile.index}, tile.width);
-  }
-  absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override {
-    return Read({true, 0, bundle.index}, bundle.width);
-  }
-  absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const override {
-    absl::MutexLock lock(&mu_);
-    auto it = leaves_.find(leaf_hash);
-    if (it == leaves_.end()) return absl::optional<uint64_t>();
-    return absl::optional<uint64_t>(it->second);
-  }
-  absl::Status Commit(const ledger::WriteSet& write) override {
-    absl::MutexLock lock(&mu_);
-    if (write.tree_size <= size_) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("commit of size ", write.tree_size, ", want more than ", size_));
-    }
-    for (const auto& [tile, bytes] : write.tiles) {
-      Put({false, tile.level, tile.index}, tile.width, bytes);
-    }
-    for (const auto& [bundle, bytes] : write.bundles) {
-      Put({true, 0, bundle.index}, bundle.width, bytes);
-    }
-    for (const auto& [hash, index] : write.leaves) leaves_.emplace(hash, index);
-    size_ = write.tree_size;
-    checkpoint_ = write.checkpoint;
-    return absl::OkStatus();
-  }
-
- private:
-  using Key = std::tuple<bool, uint8_t, uint64_t>;  // Bundle or tile, level, index.
-
-  absl::StatusOr<std::string> Read(const Key& key, uint16_t width) const {
-    absl::MutexLock lock(&mu_);
-    auto it = stored_.find(key);
-    if (it != stored_.end()) {
-      auto version = it->second.find(width);
-      if (version != it->second.end()) return version->second;
-    }
-    return absl::NotFoundError(absl::StrCat("no such ", std::get<0>(key) ? "bundle" : "tile"));
-  }
-  void Put(const Key& key, uint16_t width, const std::string& bytes)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    std::map<uint16_t, std::string>& versions = stored_[key];
-    if (width == kTileWidth) versions.clear();
-    versions[width] = bytes;
-  }
-
-  mutable absl::Mutex mu_;
-  uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;
-  std::string checkpoint_ ABSL_GUARDED_BY(mu_);
-  std::map<Key, std::map<uint16_t, std::string>> stored_ ABSL_GUARDED_BY(mu_);  // By width.
-  std::map<Hash, uint64_t> leaves_ ABSL_GUARDED_BY(mu_);
-};
 
 // The log and its service, created once.
 class TestLog {
@@ -238,7 +119,7 @@ class TestLog {
       slot->done.Notify();
     });
     slot->done.WaitForNotification();
-    CheckResponse(slot->response);
+    CheckResponseShape(slot->response);
     return std::move(slot->response);
   }
 
@@ -267,7 +148,7 @@ class TestLog {
     }
   }
 
-  InMemoryStorage storage_;
+  ledger::MemoryStorage storage_;
   std::unique_ptr<NoteSigner> signer_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<api::LogService> service_;
@@ -368,7 +249,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (std::getenv("FUZZ_VERBOSE") != nullptr) {
           std::fprintf(stderr, "read error -> %d %s", error->status, error->body.c_str());
         }
-        CheckResponse(*error);
+        CheckResponseShape(*error);
         Serialize(*error, 11, false);
       }
       break;  // The server closes the connection after a read error.
