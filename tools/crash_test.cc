@@ -5,11 +5,8 @@
 // prefix of the final tree, checked both with the server's consistency proofs and by recomputing
 // the roots locally from the entry bundles.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,11 +14,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -43,8 +38,7 @@
 #include "proof/receipt.h"
 #include "proof/tile.h"
 #include "proof/verify.h"
-
-extern char** environ;
+#include "tools/testing/process.h"
 
 namespace vellum {
 namespace {
@@ -58,128 +52,9 @@ constexpr char kProtobuf[] = "application/x-protobuf";
 // Generous: a loaded machine may be slow to start a server, and that must not fail the test.
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// One vellumd process. The destructor kills it if it still runs, so that no failure path of the
-// test leaves a server behind.
-class Server {
- public:
-  // Spawns `tools/vellumd args...` with its output in files named after `name`.
-  static std::unique_ptr<Server> Spawn(const std::string& name,
-                                       const std::vector<std::string>& args) {
-    auto server = std::unique_ptr<Server>(new Server);
-    server->out_path_ = absl::StrCat(TempDir(), "/", name, ".out");
-    server->err_path_ = absl::StrCat(TempDir(), "/", name, ".err");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, server->out_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, server->err_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> argv_storage = {kVellumd};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : argv_storage) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const int error =
-        posix_spawn(&server->pid_, kVellumd, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (error != 0) {
-      ADD_FAILURE() << "cannot spawn " << kVellumd << ": " << strerror(error);
-      return nullptr;
-    }
-    return server;
-  }
-
-  ~Server() {
-    if (running()) Kill();
-  }
-
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
-
-  // Waits until the server prints its address and returns the port; 0 if it exits first or
-  // does not start within kStartTimeout.
-  uint16_t WaitUntilServing() {
-    const absl::Time deadline = absl::Now() + kStartTimeout;
-    while (absl::Now() < deadline) {
-      const std::string out = ReadFile(out_path_);
-      const size_t at = out.find("serving http://127.0.0.1:");
-      const size_t end = at == std::string::npos ? at : out.find('\n', at);
-      if (end != std::string::npos) {
-        uint32_t port = 0;
-        const size_t begin = at + strlen("serving http://127.0.0.1:");
-        if (absl::SimpleAtoi(out.substr(begin, end - begin), &port) && port > 0 &&
-            port < 65536) {
-          return static_cast<uint16_t>(port);
-        }
-        ADD_FAILURE() << "cannot read the port in: " << out;
-        return 0;
-      }
-      if (Exited()) return 0;
-      absl::SleepFor(absl::Milliseconds(5));
-    }
-    ADD_FAILURE() << "vellumd did not start within " << kStartTimeout;
-    return 0;
-  }
-
-  // kill -9, and reap. Returns false if the process had already exited by itself.
-  bool Kill() {
-    if (!running()) return false;
-    if (Exited()) return false;
-    kill(pid_, SIGKILL);
-    Reap(/*block=*/true);
-    return true;
-  }
-
-  // Waits up to `timeout` for the process to exit by itself; kills it if it does not.
-  bool WaitForExit(absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      if (Exited()) return true;
-      absl::SleepFor(absl::Milliseconds(5));
-    }
-    Kill();
-    return false;
-  }
-
-  // True once the process has exited (reaping it).
-  bool Exited() { return !running() || Reap(/*block=*/false); }
-
-  bool running() const { return pid_ > 0; }
-  // The exit code, or 128 + the signal that ended it; -1 while it runs.
-  int status() const { return status_; }
-  std::string out() const { return ReadFile(out_path_); }
-  std::string err() const { return ReadFile(err_path_); }
-
- private:
-  Server() = default;
-
-  bool Reap(bool block) {
-    int wstatus = 0;
-    pid_t got = waitpid(pid_, &wstatus, block ? 0 : WNOHANG);
-    if (got != pid_) return false;
-    status_ = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-    pid_ = -1;
-    return true;
-  }
-
-  pid_t pid_ = -1;
-  int status_ = -1;
-  std::string out_path_;
-  std::string err_path_;
-};
+using subprocess::ChildProcess;
+using subprocess::ReadFile;
+using subprocess::TempDir;
 
 // What a client was told.
 struct Acked {
@@ -325,19 +200,17 @@ class CrashTest : public ::testing::Test {
     key_path_ = TempDir() + "/log.key";
     auto key = GenerateNoteKey(kOrigin);
     ASSERT_TRUE(key.ok()) << key.status();
-    {
-      std::ofstream out(key_path_, std::ios::trunc);
-      out << key->signer_key << "\n";
-    }
+    subprocess::WriteFile(key_path_, key->signer_key + "\n");
     chmod(key_path_.c_str(), 0600);
     auto verifier = NoteVerifier::Create(key->verifier_key);
     ASSERT_TRUE(verifier.ok()) << verifier.status();
     verifier_ = *std::move(verifier);
   }
 
-  std::unique_ptr<Server> SpawnServer(const std::string& name) {
-    return Server::Spawn(name, {"--data-dir", data_dir_, "--listen", "127.0.0.1:0",
-                                "--signer-key", key_path_});
+  std::unique_ptr<ChildProcess> SpawnServer(const std::string& name) {
+    return ChildProcess::Spawn(
+        kVellumd, {"--data-dir", data_dir_, "--listen", "127.0.0.1:0", "--signer-key", key_path_},
+        name);
   }
 
   // Opens a checkpoint note with the log's key, failing the test if it does not verify.
@@ -398,7 +271,7 @@ TEST_F(CrashTest, NoAcknowledgedEntryIsLostAcrossKill9) {
   int early_kills = 0;
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE(absl::StrCat("round ", round));
-    std::unique_ptr<Server> server = SpawnServer(absl::StrCat("round", round));
+    std::unique_ptr<ChildProcess> server = SpawnServer(absl::StrCat("round", round));
     ASSERT_NE(server, nullptr);
     if (round > 0 && rng() % 4 == 0) {
       absl::SleepFor(absl::Milliseconds(rng() % 40));
@@ -407,7 +280,7 @@ TEST_F(CrashTest, NoAcknowledgedEntryIsLostAcrossKill9) {
                                   << server->err();
       continue;
     }
-    const uint16_t port = server->WaitUntilServing();
+    const uint16_t port = server->WaitUntilServing(kStartTimeout);
     ASSERT_NE(port, 0) << "vellumd exited with " << server->status() << ": " << server->err();
     const uint64_t recovered = RecoveredSize(server->out());
     EXPECT_GE(recovered, committed_floor) << "the tree went back after a restart";
@@ -434,9 +307,9 @@ TEST_F(CrashTest, NoAcknowledgedEntryIsLostAcrossKill9) {
   threads.clear();
 
   // The last start, which must recover whatever the last kill left.
-  std::unique_ptr<Server> server = SpawnServer("final");
+  std::unique_ptr<ChildProcess> server = SpawnServer("final");
   ASSERT_NE(server, nullptr);
-  const uint16_t port = server->WaitUntilServing();
+  const uint16_t port = server->WaitUntilServing(kStartTimeout);
   ASSERT_NE(port, 0) << "vellumd exited with " << server->status() << ": " << server->err();
   EXPECT_GE(RecoveredSize(server->out()), committed_floor);
   auto client = api::HttpClient::Create(absl::StrCat("http://127.0.0.1:", port), {});
@@ -445,7 +318,7 @@ TEST_F(CrashTest, NoAcknowledgedEntryIsLostAcrossKill9) {
 
   // A second server on the same directory refuses at once, naming it.
   {
-    std::unique_ptr<Server> second = SpawnServer("second");
+    std::unique_ptr<ChildProcess> second = SpawnServer("second");
     ASSERT_NE(second, nullptr);
     ASSERT_TRUE(second->WaitForExit(kStartTimeout)) << "a second vellumd kept running";
     EXPECT_NE(second->status(), 0);

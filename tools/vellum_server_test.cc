@@ -2,14 +2,8 @@
 // its "serving http://..." line) and drives it with the vellum commands that talk to a server,
 // checking exit statuses and messages as an operator or a monitor would see them.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,8 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proof/hash.h"
-
-extern char** environ;
+#include "tools/testing/process.h"
 
 namespace vellum {
 namespace {
@@ -36,68 +29,14 @@ using ::testing::StartsWith;
 
 constexpr char kToken[] = "test-token-5f1c9a";
 
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-}
-
-// Spawns `binary` with `args`, standard input from `in`, output to `out` and `err`.
-pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
-            const std::string& in, const std::string& out, const std::string& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> argv_storage = {binary};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
-int Wait(pid_t pid) {
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-}
-
-struct Result {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using Result = subprocess::RunResult;
+using subprocess::ChildProcess;
+using subprocess::ReadFile;
+using subprocess::TempDir;
+using subprocess::WriteFile;
 
 Result RunVellum(const std::vector<std::string>& args, const std::string& input = "") {
-  static int counter = 0;
-  std::string base = absl::StrCat(TempDir(), "/vellum", counter++);
-  WriteFile(base + ".in", input);
-  Result result;
-  pid_t pid = Spawn("tools/vellum", args, base + ".in", base + ".out", base + ".err");
-  if (pid < 0) {
-    ADD_FAILURE() << "cannot spawn tools/vellum";
-    return result;
-  }
-  result.status = Wait(pid);
-  result.out = ReadFile(base + ".out");
-  result.err = ReadFile(base + ".err");
-  return result;
+  return subprocess::Run("tools/vellum", args, input);
 }
 
 std::string LastLine(const std::string& text) {
@@ -114,38 +53,23 @@ class ServerTest : public ::testing::Test {
     WriteFile(*token_file_, std::string(kToken) + "\n");
     WriteFile(TempDir() + "/token-hashes",
               "# append tokens\n" + api::TokenAuthenticator::TokenFileLine(kToken) + "\n");
-    WriteFile(TempDir() + "/empty", "");
-    const std::string out = TempDir() + "/vellumd.out";
-    pid_ = Spawn("tools/vellumd",
-                 {"--data-dir", *dir_, "--listen", "127.0.0.1:0", "--token-file",
-                  TempDir() + "/token-hashes"},
-                 TempDir() + "/empty", out, TempDir() + "/vellumd.err");
-    ASSERT_GT(pid_, 0) << "cannot spawn tools/vellumd";
-    const absl::Time deadline = absl::Now() + absl::Seconds(60);
-    while (absl::Now() < deadline) {
-      std::string text = ReadFile(out);
-      size_t at = text.find("serving http://");
-      size_t end = text.find('\n', at);
-      if (at != std::string::npos && end != std::string::npos) {
-        url_ = new std::string(text.substr(at + 8, end - at - 8));
-        break;
-      }
-      int wstatus;
-      if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
-        pid_ = -1;
-        FAIL() << "vellumd exited: " << ReadFile(TempDir() + "/vellumd.err");
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    ASSERT_NE(url_, nullptr) << "vellumd did not say where it serves: " << ReadFile(out);
+    server_ = ChildProcess::Spawn("tools/vellumd",
+                                  {"--data-dir", *dir_, "--listen", "127.0.0.1:0",
+                                   "--token-file", TempDir() + "/token-hashes"},
+                                  "vellumd")
+                  .release();
+    ASSERT_NE(server_, nullptr);
+    const uint16_t port = server_->WaitUntilServing(absl::Seconds(60));
+    ASSERT_NE(port, 0) << "vellumd exited: " << server_->err();
+    url_ = new std::string(absl::StrCat("http://127.0.0.1:", port));
     key_ = new std::string(*dir_ + "/log.pub");
   }
 
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      EXPECT_EQ(Wait(pid_), 0) << ReadFile(TempDir() + "/vellumd.err");
-    }
+    if (server_ == nullptr) return;
+    EXPECT_TRUE(server_->Stop(SIGTERM, absl::Seconds(30)));
+    EXPECT_EQ(server_->status(), 0) << server_->err();
+    delete server_;
   }
 
   // Appends `entry` with the token; returns the index from the JSON answer.
@@ -183,14 +107,14 @@ class ServerTest : public ::testing::Test {
     return *path + ".pub";
   }
 
-  static pid_t pid_;
+  static ChildProcess* server_;
   static std::string* dir_;
   static std::string* url_;
   static std::string* key_;
   static std::string* token_file_;
 };
 
-pid_t ServerTest::pid_ = -1;
+ChildProcess* ServerTest::server_ = nullptr;
 std::string* ServerTest::dir_ = nullptr;
 std::string* ServerTest::url_ = nullptr;
 std::string* ServerTest::key_ = nullptr;

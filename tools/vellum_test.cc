@@ -2,15 +2,8 @@
 // for malformed input: every bad input must end in status 1 or 2 with one clear line, never a
 // crash.
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,67 +13,21 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proof/hash.h"
-
-extern char** environ;
+#include "tools/testing/process.h"
 
 namespace vellum {
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Result {
-  int status = -1;  // Exit status; 128 + signal number when killed by a signal.
-  std::string out;
-  std::string err;
-};
-
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-}
+using Result = subprocess::RunResult;
+using subprocess::ReadFile;
+using subprocess::TempDir;
+using subprocess::WriteFile;
 
 // Runs tools/vellum with `args`, feeding `input` on standard input.
 Result RunVellum(const std::vector<std::string>& args, const std::string& input = "") {
-  static int counter = 0;
-  std::string base = absl::StrCat(TempDir(), "/run", counter++);
-  WriteFile(base + ".in", input);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, (base + ".in").c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, (base + ".out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, (base + ".err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> argv_storage = {"tools/vellum"};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid;
-  Result result;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
-    ADD_FAILURE() << "cannot spawn tools/vellum";
-    return result;
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  result.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  result.out = ReadFile(base + ".out");
-  result.err = ReadFile(base + ".err");
-  return result;
+  return subprocess::Run("tools/vellum", args, input);
 }
 
 // A valid inclusion proof: leaf 2 of the 3-leaf tree over "a", "b", "c".

@@ -1,0 +1,148 @@
+#include "tools/testing/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+
+extern char** environ;
+
+namespace vellum {
+namespace subprocess {
+
+std::string TempDir() {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return dir != nullptr ? dir : "/tmp";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << contents;
+}
+
+std::unique_ptr<ChildProcess> ChildProcess::Spawn(const std::string& binary,
+                                                  const std::vector<std::string>& args,
+                                                  const std::string& name,
+                                                  const std::string& stdin_path) {
+  auto child = std::unique_ptr<ChildProcess>(new ChildProcess);
+  child->out_path_ = absl::StrCat(TempDir(), "/", name, ".out");
+  child->err_path_ = absl::StrCat(TempDir(), "/", name, ".err");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, child->out_path_.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, child->err_path_.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> argv_storage = {binary};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const int error =
+      posix_spawn(&child->pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) {
+    ADD_FAILURE() << "cannot spawn " << binary << ": " << strerror(error);
+    return nullptr;
+  }
+  return child;
+}
+
+ChildProcess::~ChildProcess() {
+  if (running()) Kill();
+}
+
+uint16_t ChildProcess::WaitUntilServing(absl::Duration timeout) {
+  const std::string kServing = "serving http://127.0.0.1:";
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    const std::string text = out();
+    const size_t at = text.find(kServing);
+    const size_t end = at == std::string::npos ? at : text.find('\n', at);
+    if (end != std::string::npos) {
+      uint32_t port = 0;
+      const size_t begin = at + kServing.size();
+      if (absl::SimpleAtoi(text.substr(begin, end - begin), &port) && port > 0 &&
+          port < 65536) {
+        return static_cast<uint16_t>(port);
+      }
+      ADD_FAILURE() << "cannot read the port in: " << text;
+      return 0;
+    }
+    if (Exited()) return 0;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ADD_FAILURE() << "the server did not start within " << timeout;
+  return 0;
+}
+
+bool ChildProcess::Kill() {
+  if (!running() || Exited()) return false;
+  kill(pid_, SIGKILL);
+  Reap(/*block=*/true);
+  return true;
+}
+
+bool ChildProcess::Stop(int signal, absl::Duration timeout) {
+  if (!running() || Exited()) return false;
+  kill(pid_, signal);
+  return WaitForExit(timeout);
+}
+
+bool ChildProcess::WaitForExit(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (Exited()) return true;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  Kill();
+  return false;
+}
+
+bool ChildProcess::Exited() { return !running() || Reap(/*block=*/false); }
+
+bool ChildProcess::Reap(bool block) {
+  int wstatus = 0;
+  pid_t got = waitpid(pid_, &wstatus, block ? 0 : WNOHANG);
+  if (got != pid_) return false;
+  status_ = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+  pid_ = -1;
+  return true;
+}
+
+RunResult Run(const std::string& binary, const std::vector<std::string>& args,
+              const std::string& input) {
+  static int counter = 0;
+  const std::string name = absl::StrCat("run", counter++);
+  const std::string in = absl::StrCat(TempDir(), "/", name, ".in");
+  WriteFile(in, input);
+  RunResult result;
+  std::unique_ptr<ChildProcess> child = ChildProcess::Spawn(binary, args, name, in);
+  if (child == nullptr) return result;
+  child->WaitForExit(absl::InfiniteDuration());
+  result.status = child->status();
+  result.out = child->out();
+  result.err = child->err();
+  return result;
+}
+
+}  // namespace subprocess
+}  // namespace vellum
