@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "api/beast_codec.h"
 
 namespace vellum {
 namespace api {
@@ -119,8 +120,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void Read() {
     if (server_->stopped_.load()) return Close();
     parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(server_->options_.max_header_bytes));
-    parser_->body_limit(server_->options_.max_body_bytes);
+    LimitRequestParser(server_->options_.max_header_bytes, server_->options_.max_body_bytes,
+                       &*parser_);
     stream_.expires_after(ToChrono(first_request_ ? server_->options_.request_timeout
                                                   : server_->options_.idle_timeout));
     // Wait for the first byte with the idle timeout, then give the request its own deadline.
@@ -139,44 +140,20 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == http::error::header_limit) {
-      return WriteError(431, "request header is larger than the limit");
-    }
-    if (ec == http::error::body_limit) {
-      return WriteError(413, absl::StrCat("request body is larger than the limit of ",
-                                          server_->options_.max_body_bytes, " bytes"));
-    }
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
-      return Close();
-    }
-    WriteError(400, absl::StrCat("malformed HTTP request: ", ec.message()));
-  }
-
-  void WriteError(int status, absl::string_view message) {
+    absl::optional<HttpResponse> response =
+        ReadErrorResponse(ec, server_->options_.max_body_bytes);
+    if (!response.has_value()) return Close();
     keep_alive_ = false;
-    Write(ErrorResponse(status, message));
+    Write(*std::move(response));
   }
 
   void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     first_request_ = false;
-    http::request<http::string_body> message = parser_->release();
+    BeastRequest message = parser_->release();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      std::string name = absl::AsciiStrToLower(
-          absl::string_view(field.name_string().data(), field.name_string().size()));
-      std::string value(field.value().data(), field.value().size());
-      auto [it, inserted] = request.headers.emplace(name, value);
-      if (!inserted) absl::StrAppend(&it->second, ",", value);
-    }
-    request.body = std::move(message.body());
-    request.remote_address = remote_address_;
+    HttpRequest request = ToHttpRequest(std::move(message), remote_address_);
     stream_.expires_never();  // The handler may take a while (a durable append).
     server_->in_flight_++;
     server_->handler_(std::move(request), [self = shared_from_this()](HttpResponse response) {
@@ -189,15 +166,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
-    auto message = std::make_shared<http::response<http::string_body>>();
-    message->version(version_);
-    message->result(static_cast<unsigned>(response.status));
-    message->set(http::field::server, "vellumd");
-    message->set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
-    message->keep_alive(keep_alive_ && !server_->stopped_.load());
-    message->prepare_payload();
+    auto message = std::make_shared<BeastResponse>(ToBeastResponse(
+        std::move(response), version_, keep_alive_ && !server_->stopped_.load()));
     stream_.expires_after(ToChrono(server_->options_.request_timeout));
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message](beast::error_code ec, size_t) {
@@ -214,7 +184,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   Impl* const server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  boost::optional<http::request_parser<http::string_body>> parser_;
+  boost::optional<BeastRequestParser> parser_;
   std::string remote_address_;
   bool keep_alive_ = false;
   bool first_request_ = true;

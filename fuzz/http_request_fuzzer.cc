@@ -43,6 +43,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/types/optional.h"
+#include "api/beast_codec.h"
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/log_service.h"
@@ -77,19 +78,10 @@ const api::HttpServer::Options& ServerOptions() {
   return *options;
 }
 
-// Serializes `response` as HttpServer's Session::Write() does.
+// Serializes `response` as the server writes it.
 void Serialize(const api::HttpResponse& response, unsigned version, bool keep_alive) {
-  http::response<http::string_body> message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
-  message.set(http::field::server, "vellumd");
-  message.set(http::field::content_type, response.content_type);
-  for (const auto& [name, value] : response.headers) message.set(name, value);
-  message.body() = response.body;
-  message.keep_alive(keep_alive);
-  message.prepare_payload();
   std::ostringstream out;
-  out << message;
+  out << api::ToBeastResponse(response, version, keep_alive);
   const std::string wire = out.str();
   Check(absl::StartsWith(wire, absl::StrCat("HTTP/", version / 10, ".", version % 10, " ",
                                              response.status, " ")),
@@ -154,32 +146,15 @@ class TestLog {
   std::unique_ptr<api::LogService> service_;
 };
 
-// As HttpServer's Session::OnRead(): the handler's view of a parsed request.
-api::HttpRequest ToHttpRequest(http::request<http::string_body> message) {
-  api::HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  for (const auto& field : message) {
-    std::string name = absl::AsciiStrToLower(
-        absl::string_view(field.name_string().data(), field.name_string().size()));
-    std::string value(field.value().data(), field.value().size());
-    auto [it, inserted] = request.headers.emplace(name, value);
-    if (!inserted) absl::StrAppend(&it->second, ",", value);
-  }
-  request.body = std::move(message.body());
-  request.remote_address = "127.0.0.1";
-  return request;
-}
-
 // Parses one request from the front of `*input`, consuming what the parser used. Returns the
 // request, or nullopt with `*ec` set to the read error (http::error::end_of_stream when the
 // input held nothing: the server then closes quietly), as the server's reads would report at
 // the end of the stream.
 boost::optional<http::request<http::string_body>> ParseOne(absl::string_view* input,
                                                            beast::error_code* ec) {
-  http::request_parser<http::string_body> parser;
-  parser.header_limit(static_cast<uint32_t>(ServerOptions().max_header_bytes));
-  parser.body_limit(ServerOptions().max_body_bytes);
+  api::BeastRequestParser parser;
+  api::LimitRequestParser(ServerOptions().max_header_bytes, ServerOptions().max_body_bytes,
+                          &parser);
   *ec = {};
   while (!parser.is_done()) {
     // Like the server's reads, hand the parser bytes only while there are some; at the end of
@@ -201,20 +176,6 @@ boost::optional<http::request<http::string_body>> ParseOne(absl::string_view* in
     if (*ec) return boost::none;
   }
   return parser.release();
-}
-
-// As HttpServer's Session::OnReadError(): the response to a read error, or nullopt when the
-// server closes without one.
-boost::optional<api::HttpResponse> ReadErrorResponse(beast::error_code ec) {
-  if (ec == http::error::header_limit) {
-    return api::ErrorResponse(431, "request header is larger than the limit");
-  }
-  if (ec == http::error::body_limit) {
-    return api::ErrorResponse(413, absl::StrCat("request body is larger than the limit of ",
-                                                ServerOptions().max_body_bytes, " bytes"));
-  }
-  if (ec == http::error::end_of_stream) return boost::none;
-  return api::ErrorResponse(400, absl::StrCat("malformed HTTP request: ", ec.message()));
 }
 
 }  // namespace
@@ -244,7 +205,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     beast::error_code ec;
     boost::optional<http::request<http::string_body>> message = ParseOne(&input, &ec);
     if (!message.has_value()) {
-      boost::optional<api::HttpResponse> error = ReadErrorResponse(ec);
+      absl::optional<api::HttpResponse> error =
+          api::ReadErrorResponse(ec, ServerOptions().max_body_bytes);
       if (error.has_value()) {
         if (std::getenv("FUZZ_VERBOSE") != nullptr) {
           std::fprintf(stderr, "read error -> %d %s", error->status, error->body.c_str());
@@ -256,7 +218,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     const bool keep_alive = message->keep_alive();
     const unsigned version = message->version();
-    api::HttpRequest request = ToHttpRequest(*std::move(message));
+    api::HttpRequest request = api::ToHttpRequest(*std::move(message), "127.0.0.1");
     if (request.method == "POST" && log.size() >= kMaxLogSize) break;
     const std::string method = request.method;
     const std::string target = request.target;
