@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/testing/test_log.h"
 #include "ledger/leveldb_storage.h"
 #include "ledger/sequencer.h"
 #include "ledger/testing/fault_env.h"
@@ -39,19 +40,7 @@ using ::testing::HasSubstr;
 
 constexpr char kDir[] = "/vellum/db";
 
-std::unique_ptr<NoteSigner> NewSigner() {
-  auto key = GenerateNoteKey("example.com/crash-test");
-  EXPECT_TRUE(key.ok()) << key.status();
-  auto signer = NoteSigner::Create(key->signer_key);
-  EXPECT_TRUE(signer.ok()) << signer.status();
-  return *std::move(signer);
-}
 
-Hash RootOf(const std::vector<std::string>& entries) {
-  CompactRange range;
-  for (const std::string& e : entries) range.Append(HashLeaf(e));
-  return range.Root();
-}
 
 // Every tile and entry bundle that exists at some tree size of at most `max_size`, in order.
 std::set<std::tuple<int, uint8_t, uint64_t, uint16_t>> TilesUpTo(uint64_t max_size) {
@@ -231,7 +220,7 @@ class LevelDbCrashTest : public ::testing::Test {
 
   std::unique_ptr<leveldb::Env> mem_{leveldb::NewMemEnv(leveldb::Env::Default())};
   FaultEnv env_{mem_.get()};
-  std::unique_ptr<NoteSigner> signer_ = NewSigner();
+  std::unique_ptr<NoteSigner> signer_ = NewTestSigner("example.com/crash-test");
   std::vector<std::string> acked_;
 };
 

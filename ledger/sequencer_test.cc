@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "ledger/memory_storage.h"
 #include "ledger/testing/fault_storage.h"
+#include "ledger/testing/test_log.h"
 #include "ledger/tile_reader.h"
 #include "proof/checkpoint.h"
 #include "proof/compact_range.h"
@@ -24,19 +25,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::unique_ptr<NoteSigner> NewSigner(absl::string_view origin) {
-  auto key = GenerateNoteKey(origin);
-  EXPECT_TRUE(key.ok()) << key.status();
-  auto signer = NoteSigner::Create(key->signer_key);
-  EXPECT_TRUE(signer.ok()) << signer.status();
-  return *std::move(signer);
-}
 
-Hash RootOf(const std::vector<std::string>& entries) {
-  CompactRange range;
-  for (const std::string& e : entries) range.Append(HashLeaf(e));
-  return range.Root();
-}
 
 // Reads every entry back from the stored bundles of a tree of `size`.
 std::vector<std::string> StoredEntries(const LogReader& storage, uint64_t size) {
@@ -88,7 +77,7 @@ class SequencerTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<NoteSigner> signer_ = NewSigner("example.com/sequencer-test");
+  std::unique_ptr<NoteSigner> signer_ = NewTestSigner("example.com/sequencer-test");
 };
 
 TEST_F(SequencerTest, EmptyLogHasASignedCheckpointOfSizeZero) {
@@ -282,7 +271,7 @@ TEST_F(SequencerTest, RecoveryRefusesACheckpointSignedByAnotherKey) {
     auto sequencer = NewSequencer(&storage);
     ASSERT_TRUE(sequencer->Append({"entry"}).ok());
   }
-  auto other = NewSigner("example.com/sequencer-test");
+  auto other = NewTestSigner("example.com/sequencer-test");
   auto sequencer = Sequencer::Create(&storage, other.get(), {});
   EXPECT_EQ(sequencer.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(sequencer.status().message(), HasSubstr("the stored checkpoint does not verify"));
