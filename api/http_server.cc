@@ -153,6 +153,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     BeastRequest message = parser_->release();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
+    head_request_ = message.method() == http::verb::head;
     HttpRequest request = ToHttpRequest(std::move(message), remote_address_);
     stream_.expires_never();  // The handler may take a while (a durable append).
     server_->in_flight_++;
@@ -166,6 +167,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
+    // An answer to HEAD has no body (RFC 9110 section 9.3.2); one would desynchronize a
+    // keep-alive client.
+    if (head_request_) response.body.clear();
     auto message = std::make_shared<BeastResponse>(ToBeastResponse(
         std::move(response), version_, keep_alive_ && !server_->stopped_.load()));
     stream_.expires_after(ToChrono(server_->options_.request_timeout));
@@ -188,6 +192,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::string remote_address_;
   bool keep_alive_ = false;
   bool first_request_ = true;
+  bool head_request_ = false;
   unsigned version_ = 11;
 };
 

@@ -46,6 +46,7 @@ namespace vellum {
 namespace api {
 namespace {
 
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -916,6 +917,22 @@ TEST_F(LogServiceTest, ConcurrentAppendsAllVerify) {
 }
 
 // --- Server limits -------------------------------------------------------------------------------
+
+TEST_F(LogServiceTest, AnswerToHeadHasNoBody) {
+  Start();
+  RawConnection connection(port());
+  ASSERT_TRUE(connection.connected());
+  // Pipelined on one connection: the second answer must be read as its own response.
+  ASSERT_TRUE(connection.Send("HEAD /checkpoint HTTP/1.1\r\nHost: test\r\n\r\n"
+                              "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
+  bool closed = false;
+  std::string answer = connection.ReadUntilClosed(&closed);
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 405 "));
+  EXPECT_THAT(answer, Not(HasSubstr("{\"error\"")));
+  const size_t second = answer.find("HTTP/1.1 200 ");
+  ASSERT_NE(second, std::string::npos) << answer;
+  EXPECT_THAT(answer.substr(second), EndsWith("\r\n\r\nok\n"));
+}
 
 TEST_F(LogServiceTest, OversizedHeaderIs431) {
   Start();
