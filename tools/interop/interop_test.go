@@ -7,7 +7,7 @@
 //
 //	GO111MODULE=off GOPATH=/usr/share/gocode go run interop.go -vellum PATH -seed N
 //
-// (`go run` refuses file names ending in _test.go, so interop_test.sh runs a copy.)
+// (`go run` refuses file names ending in _test.go, so run_go_test.sh builds a copy.)
 //
 // # Verdicts
 //

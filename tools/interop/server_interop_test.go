@@ -7,7 +7,7 @@
 //
 //	GO111MODULE=off GOPATH=/usr/share/gocode go run server_interop.go -vellumd PATH -seed N
 //
-// (`go run` refuses file names ending in _test.go, so server_interop_test.sh runs a copy.)
+// (`go run` refuses file names ending in _test.go, so run_go_test.sh builds a copy.)
 //
 // # What it does
 //
