@@ -5,7 +5,7 @@
 //
 // It is a plain main program rather than a go test, so that it runs offline without modules:
 //
-//	GO111MODULE=off GOPATH=/usr/share/gocode go run interop.go -vellum PATH -seed N
+//	GO111MODULE=off GOPATH=/usr/share/gocode go run interop.go report.go -vellum PATH -seed N
 //
 // (`go run` refuses file names ending in _test.go, so run_go_test.sh builds a copy.)
 //
@@ -37,7 +37,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -301,34 +300,7 @@ func (r *runner) run(stdin []byte, args ...string) outcome {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Check groups and the JUnit report.
-
-const maxReportedFailures = 8
-
-type group struct {
-	name     string
-	checks   int
-	failures []string
-	notes    []string
-	elapsed  time.Duration
-}
-
-func (g *group) failf(format string, args ...interface{}) {
-	g.failures = append(g.failures, fmt.Sprintf(format, args...))
-}
-
-func (g *group) notef(format string, args ...interface{}) {
-	g.notes = append(g.notes, fmt.Sprintf(format, args...))
-}
-
-// check counts one check, failing it with the description if !ok.
-func (g *group) check(ok bool, format string, args ...interface{}) bool {
-	g.checks++
-	if !ok {
-		g.failf(format, args...)
-	}
-	return ok
-}
+// Checks specific to this program (group and the report are in report.go).
 
 // verdict checks vellum's exit status against Go's verdict (goErr == nil: Go accepts).
 func (g *group) verdict(desc string, goErr error, o outcome) bool {
@@ -364,79 +336,6 @@ func stderrSuffix(o outcome) string {
 	}
 	return "; stderr: " + s
 }
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitSuite struct {
-	XMLName  xml.Name    `xml:"testsuite"`
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-func writeJUnit(path string, groups []*group, total time.Duration, seed int64) error {
-	suite := junitSuite{Name: "tools/interop/interop_test", Time: seconds(total)}
-	for _, g := range groups {
-		c := junitCase{
-			Name:      g.name,
-			Classname: "interop",
-			Time:      seconds(g.elapsed),
-			SystemOut: fmt.Sprintf("seed %d: %d checks, %d failed\n", seed, g.checks, len(g.failures)),
-		}
-		for _, n := range g.notes {
-			c.SystemOut += n + "\n"
-		}
-		if len(g.failures) > 0 || g.checks == 0 {
-			f := &junitFailure{Type: "mismatch", Message: fmt.Sprintf("%d of %d checks failed (seed %d)", len(g.failures), g.checks, seed)}
-			if g.checks == 0 {
-				f.Message = "no checks ran"
-			}
-			for i, m := range g.failures {
-				if i == maxReportedFailures {
-					f.Text += fmt.Sprintf("... and %d more\n", len(g.failures)-i)
-					break
-				}
-				f.Text += m + "\n"
-			}
-			c.Failure = f
-			suite.Failures++
-		}
-		suite.Cases = append(suite.Cases, c)
-		suite.Tests++
-	}
-	doc := junitSuites{Tests: suite.Tests, Failures: suite.Failures, Time: suite.Time, Suites: []junitSuite{suite}}
-	out, err := xml.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append([]byte(xml.Header), append(out, '\n')...), 0o644)
-}
-
-func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
@@ -1658,7 +1557,7 @@ func main() {
 	denseSize := flag.Int64("dense_size", 0, "entries in the in-memory tlog tree; 0 picks 100,000..149,999 from the seed")
 	flag.Parse()
 	if *vellum == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run interop.go -vellum PATH [-seed N] [-xml FILE]")
+		fmt.Fprintln(os.Stderr, "usage: go run interop.go report.go -vellum PATH [-seed N] [-xml FILE]")
 		os.Exit(2)
 	}
 	if *seed == 0 {
@@ -1737,7 +1636,7 @@ func main() {
 	fmt.Printf("\ninterop: seed %d: %d of %d groups passed; %d vellum runs (%v summed over the runs), %v in all\n",
 		*seed, len(groups)-failed, len(groups), r.calls, r.spent.Round(time.Millisecond), total.Round(time.Millisecond))
 	if *xmlPath != "" {
-		if err := writeJUnit(*xmlPath, groups, total, *seed); err != nil {
+		if err := writeJUnit(*xmlPath, "tools/interop/interop_test", "interop", groups, total, *seed); err != nil {
 			fmt.Fprintf(os.Stderr, "interop: writing %s: %v\n", *xmlPath, err)
 			os.Exit(1)
 		}

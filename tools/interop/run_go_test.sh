@@ -47,11 +47,12 @@ export GOCACHE="$tmp/gocache"
 export GOTMPDIR="$tmp/gotmp"
 export HOME="$tmp/home"
 
-# Go refuses to build files named *_test.go as a program, so build a copy under another name.
-# Build first and run the binary, so that a program's deadline does not count compile time and
-# signals reach it.
+# Go refuses to build files named *_test.go as a program, so build a copy under another name,
+# with report.go beside it. Build first and run the binary, so that a program's deadline does not
+# count compile time and signals reach it.
 cp "$source_file" "$tmp/src/$name.go"
+cp "$(dirname "$source_file")/report.go" "$tmp/src/report.go"
 cd "$tmp/src"
 go version
-go build -o "$tmp/$name" "$name.go"
+go build -o "$tmp/$name" "$name.go" report.go
 exec "$tmp/$name" "$binary_flag" "$binary" -seed "${INTEROP_SEED:-$DEFAULT_SEED}"

@@ -5,7 +5,7 @@
 //
 // It is a plain main program rather than a go test, so that it runs offline without modules:
 //
-//	GO111MODULE=off GOPATH=/usr/share/gocode go run server_interop.go -vellumd PATH -seed N
+//	GO111MODULE=off GOPATH=/usr/share/gocode go run server_interop.go report.go -vellumd PATH -seed N
 //
 // (`go run` refuses file names ending in _test.go, so run_go_test.sh builds a copy.)
 //
@@ -38,7 +38,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -68,122 +67,7 @@ const (
 	tileWidth     = 1 << tileHeight
 	maxEntryBytes = 65535
 	maxBody       = 16 << 20 // largest response body read
-	maxReported   = 8        // failures listed per group
 )
-
-// ---------------------------------------------------------------------------------------------
-// Check groups and the JUnit report.
-
-type group struct {
-	name string
-
-	mu       sync.Mutex
-	checks   int
-	failures []string
-	notes    []string
-	elapsed  time.Duration
-}
-
-// check counts one check, failing it with the description if !ok. Safe for concurrent use.
-func (g *group) check(ok bool, format string, args ...interface{}) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.checks++
-	if !ok {
-		g.failures = append(g.failures, fmt.Sprintf(format, args...))
-	}
-	return ok
-}
-
-// fail counts one failed check.
-func (g *group) fail(format string, args ...interface{}) { g.check(false, format, args...) }
-
-// noErr counts one check that passes when err == nil.
-func (g *group) noErr(err error, format string, args ...interface{}) bool {
-	if err == nil {
-		return g.check(true, "")
-	}
-	return g.check(false, "%s: %v", fmt.Sprintf(format, args...), err)
-}
-
-func (g *group) notef(format string, args ...interface{}) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.notes = append(g.notes, fmt.Sprintf(format, args...))
-}
-
-func (g *group) failed() bool { return len(g.failures) > 0 || g.checks == 0 }
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitSuite struct {
-	XMLName  xml.Name    `xml:"testsuite"`
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-func writeJUnit(path string, groups []*group, total time.Duration, seed int64) error {
-	suite := junitSuite{Name: "tools/interop/server_interop_test", Time: seconds(total)}
-	for _, g := range groups {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		c := junitCase{Name: g.name, Classname: "server_interop", Time: seconds(g.elapsed),
-			SystemOut: fmt.Sprintf("seed %d: %d checks, %d failed\n", seed, g.checks, len(g.failures))}
-		for _, n := range g.notes {
-			c.SystemOut += n + "\n"
-		}
-		if g.failed() {
-			f := &junitFailure{Type: "mismatch", Message: fmt.Sprintf("%d of %d checks failed (seed %d)", len(g.failures), g.checks, seed)}
-			if g.checks == 0 {
-				f.Message = "no checks ran"
-			}
-			for i, m := range g.failures {
-				if i == maxReported {
-					f.Text += fmt.Sprintf("... and %d more\n", len(g.failures)-i)
-					break
-				}
-				f.Text += m + "\n"
-			}
-			c.Failure = f
-			suite.Failures++
-		}
-		suite.Cases = append(suite.Cases, c)
-		suite.Tests++
-	}
-	doc := junitSuites{Tests: suite.Tests, Failures: suite.Failures, Time: suite.Time, Suites: []junitSuite{suite}}
-	out, err := xml.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append([]byte(xml.Header), append(out, '\n')...), 0o644)
-}
-
-func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
 // ---------------------------------------------------------------------------------------------
 // Strict parsers of the C2SP text formats (Go has none for checkpoints or receipts).
@@ -1466,7 +1350,7 @@ func main() {
 	limit := flag.Duration("deadline", 170*time.Second, "give up (and fail) after this long")
 	flag.Parse()
 	if *vellumdFlag == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run server_interop.go -vellumd PATH [-seed N] [-xml FILE]")
+		fmt.Fprintln(os.Stderr, "usage: go run server_interop.go report.go -vellumd PATH [-seed N] [-xml FILE]")
 		os.Exit(2)
 	}
 	if *seed == 0 {
@@ -1800,7 +1684,7 @@ func report(groups []*group, xmlPath string, total time.Duration, seed int64) {
 			fmt.Printf("       %s\n", n)
 		}
 		for i, m := range g.failures {
-			if i == maxReported {
+			if i == maxReportedFailures {
 				fmt.Printf("       ... and %d more\n", len(g.failures)-i)
 				break
 			}
@@ -1810,7 +1694,7 @@ func report(groups []*group, xmlPath string, total time.Duration, seed int64) {
 	}
 	fmt.Printf("\nserver_interop: seed %d: %d of %d groups passed in %v\n", seed, len(groups)-failed, len(groups), total.Round(time.Millisecond))
 	if xmlPath != "" {
-		if err := writeJUnit(xmlPath, groups, total, seed); err != nil {
+		if err := writeJUnit(xmlPath, "tools/interop/server_interop_test", "server_interop", groups, total, seed); err != nil {
 			fmt.Fprintf(os.Stderr, "server_interop: writing %s: %v\n", xmlPath, err)
 		}
 	}
