@@ -69,6 +69,11 @@ void CheckResponseShape(const api::HttpResponse& response) {
           "an error body that is not {\"error\":\"...\"}\\n");
     Check(IsJsonStringBody(body), "an error message that is not a well-formed JSON string");
   }
+  if (response.status == 405) {
+    bool allow = false;
+    for (const auto& [name, value] : response.headers) allow = allow || name == "Allow";
+    Check(allow, "405 without Allow");
+  }
 }
 
 }  // namespace fuzz

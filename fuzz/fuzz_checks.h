@@ -19,8 +19,8 @@ void CheckOk(const absl::Status& status, const char* what);
 bool IsJsonStringBody(absl::string_view text);
 
 // Checks what every answer of the service over an in-memory log must satisfy: a status in
-// 200..499 (the storage cannot fail), and for errors the one-line JSON body
-// {"error":"..."}\n holding a well-formed JSON string.
+// 200..499 (the storage cannot fail), for errors the one-line JSON body {"error":"..."}\n
+// holding a well-formed JSON string, and for 405 an Allow header.
 void CheckResponseShape(const api::HttpResponse& response);
 
 }  // namespace fuzz

@@ -48,6 +48,7 @@
 #include "api/http_server.h"
 #include "api/log_service.h"
 #include "fuzz/fuzz_checks.h"
+#include "fuzz/service_log.h"
 #include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
 #include "ledger/storage.h"
@@ -64,9 +65,6 @@ using fuzz::CheckResponseShape;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
-// A test key (example.com/fuzz), not used anywhere else.
-constexpr char kSignerKey[] =
-    "PRIVATE+KEY+example.com/fuzz+01fd5c43+AcMrUpcXzvN4cOjWa/AtTZp0uF/0UH159WMOkOP9V8KB";
 constexpr uint64_t kInitialEntries = 300;
 constexpr uint64_t kMaxLogSize = 4000;
 constexpr int kMaxRequestsPerInput = 8;
@@ -89,62 +87,12 @@ void Serialize(const api::HttpResponse& response, unsigned version, bool keep_al
   Check(absl::EndsWith(wire, response.body), "a serialized response without its body");
 }
 
-// The log and its service, created once.
-class TestLog {
- public:
-  static TestLog& Get() {
-    static TestLog* log = new TestLog();  // Never destroyed: the fuzzer exits with it running.
-    return *log;
-  }
-
-  // Handles `request`, waits for its response and checks it.
-  api::HttpResponse Call(api::HttpRequest request) {
-    struct Slot {
-      std::atomic<int> calls{0};
-      api::HttpResponse response;
-      absl::Notification done;
-    };
-    auto slot = std::make_shared<Slot>();
-    service_->Handle(std::move(request), [slot](api::HttpResponse response) {
-      Check(slot->calls.fetch_add(1) == 0, "respond called twice");
-      slot->response = std::move(response);
-      slot->done.Notify();
-    });
-    slot->done.WaitForNotification();
-    CheckResponseShape(slot->response);
-    return std::move(slot->response);
-  }
-
-  uint64_t size() const { return sequencer_->Head()->size; }
-
- private:
-  TestLog() {
-    absl::StatusOr<std::unique_ptr<NoteSigner>> signer = NoteSigner::Create(kSignerKey);
-    Check(signer.ok(), "test key");
-    signer_ = *std::move(signer);
-    absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
-        ledger::Sequencer::Create(&storage_, signer_.get(), ledger::SequencerOptions());
-    Check(sequencer.ok(), "sequencer");
-    sequencer_ = *std::move(sequencer);
-    api::LogService::Options options;
-    options.worker_threads = 1;
-    service_ = std::make_unique<api::LogService>(sequencer_.get(), &storage_,
-                                                 signer_->VerifierKey(), options);
-    uint64_t next = 0;
-    for (uint64_t batch = 1; next < kInitialEntries; ++batch) {
-      std::vector<std::string> entries;
-      for (; entries.size() < batch && next < kInitialEntries; ++next) {
-        entries.push_back(absl::StrCat("entry ", next));
-      }
-      Check(sequencer_->Append(std::move(entries)).ok(), "pre-filling the log");
-    }
-  }
-
-  ledger::MemoryStorage storage_;
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<ledger::Sequencer> sequencer_;
-  std::unique_ptr<api::LogService> service_;
-};
+// The log and its service, created once, without a token file (as vellumd runs on loopback).
+fuzz::ServiceLog& Log() {
+  static fuzz::ServiceLog* log = new fuzz::ServiceLog(
+      {nullptr, kInitialEntries, [](uint64_t i) { return absl::StrCat("entry ", i); }});
+  return *log;
+}
 
 // Parses one request from the front of `*input`, consuming what the parser used. Returns the
 // request, or nullopt with `*ec` set to the read error (http::error::end_of_stream when the
@@ -181,25 +129,14 @@ boost::optional<http::request<http::string_body>> ParseOne(absl::string_view* in
 }  // namespace
 }  // namespace vellum
 
-// The log keeps what each append adds, so under libFuzzer every successful append looks like a
-// leak and triggers a full LeakSanitizer scan of the heap, which makes appends a hundred times
-// slower. Turn per-input leak checks off unless the command line sets -detect_leaks itself.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  static std::vector<char*>* args = new std::vector<char*>((*argv), (*argv) + *argc);
-  for (char* arg : *args) {
-    if (absl::StartsWith(arg, "-detect_leaks=")) return 0;
-  }
-  static char kNoLeakChecks[] = "-detect_leaks=0";
-  args->push_back(kNoLeakChecks);
-  args->push_back(nullptr);
-  *argc = static_cast<int>(args->size()) - 1;
-  *argv = args->data();
+  vellum::fuzz::DisablePerInputLeakChecks(argc, argv);
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vellum;  // NOLINT: a fuzz target's entry point.
-  TestLog& log = TestLog::Get();
+  fuzz::ServiceLog& log = Log();
   absl::string_view input(reinterpret_cast<const char*>(data), size);
   for (int i = 0; i < kMaxRequestsPerInput; ++i) {
     beast::error_code ec;

@@ -47,6 +47,7 @@
 #include "api/log.pb.h"
 #include "api/log_service.h"
 #include "fuzz/fuzz_checks.h"
+#include "fuzz/service_log.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
@@ -65,22 +66,9 @@ using fuzz::Check;
 using fuzz::CheckOk;
 using fuzz::CheckResponseShape;
 
-// A test key (example.com/fuzz), not used anywhere else.
-constexpr char kSignerKey[] =
-    "PRIVATE+KEY+example.com/fuzz+01fd5c43+AcMrUpcXzvN4cOjWa/AtTZp0uF/0UH159WMOkOP9V8KB";
 constexpr char kToken[] = "fuzz-append-token-0123456789";
 constexpr uint64_t kInitialEntries = 700;
 constexpr uint64_t kMaxLogSize = 4000;
-
-// The shared checks, and a 405 must say which methods are allowed.
-void CheckAnswerShape(const api::HttpResponse& response) {
-  CheckResponseShape(response);
-  if (response.status == 405) {
-    bool allow = false;
-    for (const auto& [name, value] : response.headers) allow = allow || name == "Allow";
-    Check(allow, "405 without Allow");
-  }
-}
 
 // Reads the input front to back; past the end everything is zero or empty.
 class Input {
@@ -136,106 +124,14 @@ std::vector<Hash> Hashes(const google::protobuf::RepeatedPtrField<std::string>& 
   return hashes;
 }
 
-// The log and its service, and the roots the log had at each size this process saw committed.
-class TestLog {
- public:
-  static TestLog& Get() {
-    static TestLog* log = new TestLog();  // Never destroyed: the fuzzer exits with it running.
-    return *log;
-  }
-
-  // Handles `request` and waits for its response, checking the response's shape.
-  api::HttpResponse Call(api::HttpRequest request) {
-    struct Slot {
-      std::atomic<int> calls{0};
-      api::HttpResponse response;
-      absl::Notification done;
-    };
-    auto slot = std::make_shared<Slot>();
-    service_->Handle(std::move(request), [slot](api::HttpResponse response) {
-      Check(slot->calls.fetch_add(1) == 0, "respond called twice");
-      slot->response = std::move(response);
-      slot->done.Notify();
-    });
-    slot->done.WaitForNotification();
-    Record();
-    CheckAnswerShape(slot->response);
-    return std::move(slot->response);
-  }
-
-  api::HttpResponse Get(std::string target) {
-    api::HttpRequest request;
-    request.method = "GET";
-    request.target = std::move(target);
-    return Call(std::move(request));
-  }
-
-  uint64_t size() const { return sequencer_->Head()->size; }
-  const NoteVerifier& verifier() const { return *verifier_; }
-  const std::string& verifier_key() const { return verifier_key_; }
-
-  // The entry at `index`, read through the service.
-  std::string Entry(uint64_t index) {
-    api::HttpResponse response = Get(absl::StrCat("/v1/entries/", index));
-    Check(response.status == 200, "cannot read back an entry of the tree");
-    return response.body;
-  }
-
-  const Hash* RootAt(uint64_t size) const {
-    auto it = roots_.find(size);
-    return it == roots_.end() ? nullptr : &it->second;
-  }
-
- private:
-  TestLog() {
-    absl::StatusOr<std::unique_ptr<NoteSigner>> signer = NoteSigner::Create(kSignerKey);
-    CheckOk(signer.status(), "test key");
-    signer_ = *std::move(signer);
-    verifier_key_ = signer_->VerifierKey();
-    absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier = NoteVerifier::Create(verifier_key_);
-    CheckOk(verifier.status(), "test verifier key");
-    verifier_ = *std::move(verifier);
-    absl::StatusOr<std::unique_ptr<api::TokenAuthenticator>> auth =
-        api::TokenAuthenticator::FromFileContents(api::TokenAuthenticator::TokenFileLine(kToken));
-    CheckOk(auth.status(), "token file");
-    auth_ = *std::move(auth);
-    absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
-        ledger::Sequencer::Create(&storage_, signer_.get(), ledger::SequencerOptions());
-    CheckOk(sequencer.status(), "sequencer");
-    sequencer_ = *std::move(sequencer);
-    api::LogService::Options options;
-    options.append_auth = auth_.get();
-    options.worker_threads = 1;
-    service_ = std::make_unique<api::LogService>(sequencer_.get(), &storage_, verifier_key_,
-                                                 options);
-    Record();
-    // Batches of 1, 2, 3, ... entries, so that many sizes (and partial tiles) were checkpointed.
-    // Entry 650 repeats entry 3: look-ups by leaf hash must find the first.
-    uint64_t next = 0;
-    for (uint64_t batch = 1; next < kInitialEntries; ++batch) {
-      std::vector<std::string> entries;
-      for (; entries.size() < batch && next < kInitialEntries; ++next) {
-        entries.push_back(absl::StrCat("entry ", next == 650 ? 3 : next));
-      }
-      CheckOk(sequencer_->Append(std::move(entries)).status(), "pre-filling the log");
-      Record();
-    }
-  }
-
-  void Record() {
-    std::shared_ptr<const ledger::LogHead> head = sequencer_->Head();
-    roots_.emplace(head->size, head->root);
-  }
-
-  ledger::MemoryStorage storage_;
-  std::unique_ptr<NoteSigner> signer_;
-  std::string verifier_key_;
-  std::unique_ptr<NoteVerifier> verifier_;
-  std::unique_ptr<api::TokenAuthenticator> auth_;
-  std::unique_ptr<ledger::Sequencer> sequencer_;
-  std::unique_ptr<api::LogService> service_;
-  std::map<uint64_t, Hash> roots_;  // Only touched on the fuzzing thread.
-};
+// The log and its service, created once. Entry 650 repeats entry 3: look-ups by leaf hash
+// must find the first.
+fuzz::ServiceLog& Log() {
+  static fuzz::ServiceLog* log = new fuzz::ServiceLog(
+      {kToken, kInitialEntries,
+       [](uint64_t i) { return absl::StrCat("entry ", i == 650 ? 3 : i); }});
+  return *log;
+}
 
 enum Endpoint : uint8_t {
   kCheckpoint,
@@ -276,7 +172,7 @@ uint64_t Near(uint64_t n, uint64_t limit) {
 
 // `queried_leaf` is the leaf_hash parameter of a structured query, and `leaf_index` the index of
 // an entry with that hash, when the query took it from one.
-void CheckInclusionAnswer(TestLog& log, const api::HttpResponse& response,
+void CheckInclusionAnswer(fuzz::ServiceLog& log, const api::HttpResponse& response,
                           absl::optional<Hash> queried_leaf, absl::optional<uint64_t> leaf_index) {
   api::InclusionProof message;
   Check(Decode(response, &message), "an inclusion proof answer that does not decode");
@@ -299,7 +195,7 @@ void CheckInclusionAnswer(TestLog& log, const api::HttpResponse& response,
   }
 }
 
-void CheckConsistencyAnswer(TestLog& log, const api::HttpResponse& response) {
+void CheckConsistencyAnswer(fuzz::ServiceLog& log, const api::HttpResponse& response) {
   api::ConsistencyProof message;
   Check(Decode(response, &message), "a consistency proof answer that does not decode");
   Check(message.from() <= message.to() && message.to() <= log.size(),
@@ -316,25 +212,14 @@ void CheckConsistencyAnswer(TestLog& log, const api::HttpResponse& response) {
 }  // namespace
 }  // namespace vellum
 
-// The log keeps what each append adds, so under libFuzzer every successful append looks like a
-// leak and triggers a full LeakSanitizer scan of the heap, which makes appends a hundred times
-// slower. Turn per-input leak checks off unless the command line sets -detect_leaks itself.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  static std::vector<char*>* args = new std::vector<char*>((*argv), (*argv) + *argc);
-  for (char* arg : *args) {
-    if (absl::StartsWith(arg, "-detect_leaks=")) return 0;
-  }
-  static char kNoLeakChecks[] = "-detect_leaks=0";
-  args->push_back(kNoLeakChecks);
-  args->push_back(nullptr);
-  *argc = static_cast<int>(args->size()) - 1;
-  *argv = args->data();
+  vellum::fuzz::DisablePerInputLeakChecks(argc, argv);
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vellum;  // NOLINT: a fuzz target's entry point.
-  TestLog& log = TestLog::Get();
+  fuzz::ServiceLog& log = Log();
   Input in(data, size);
   api::HttpRequest request;
   request.method = Method(in.Byte());
