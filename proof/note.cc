@@ -135,6 +135,22 @@ std::string StoreBigEndian32(uint32_t v) {
   return out;
 }
 
+constexpr size_t kTimestampSize = 8;
+
+std::string StoreBigEndian64(uint64_t v) {
+  std::string out(kTimestampSize, '\0');
+  for (size_t i = 0; i < kTimestampSize; ++i) out[i] = static_cast<char>(v >> (56 - 8 * i));
+  return out;
+}
+
+// The big-endian timestamp of a cosignature, or nullopt if it is over 2^63 - 1.
+absl::optional<uint64_t> LoadTimestamp(absl::string_view b) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < kTimestampSize; ++i) v = (v << 8) | static_cast<unsigned char>(b[i]);
+  if (v > kMaxCosignatureTimestamp) return absl::nullopt;
+  return v;
+}
+
 // Splits `s` at the first `sep`; returns false if there is none.
 bool Chop(absl::string_view s, char sep, absl::string_view* before, absl::string_view* after) {
   size_t i = s.find(sep);
@@ -148,8 +164,13 @@ bool Chop(absl::string_view s, char sep, absl::string_view* before, absl::string
 struct KeyFields {
   std::string name;
   uint32_t key_id = 0;
+  uint8_t type = 0;  // key[0]
   std::string key;
 };
+
+bool IsKnownKeyType(uint8_t type) {
+  return type == kNoteSignatureTypeEd25519 || type == kNoteSignatureTypeCosignatureV1;
+}
 
 // Parses `<name>+<key id>+<base64 key>`; `what` names the key kind in messages. Messages never
 // quote the input, which may be (part of) a signer key.
@@ -187,14 +208,15 @@ absl::StatusOr<KeyFields> ParseKeyFields(absl::string_view text, absl::string_vi
         "%s: key field is not strict standard base64 (%d characters)", what, key64.size()));
   }
   fields.key = *std::move(key);
-  if (fields.key.empty() || static_cast<uint8_t>(fields.key[0]) != kNoteSignatureTypeEd25519) {
+  if (fields.key.empty() || !IsKnownKeyType(static_cast<uint8_t>(fields.key[0]))) {
     std::string got = fields.key.empty()
                           ? "no type byte"
                           : absl::StrFormat("type 0x%02x", static_cast<uint8_t>(fields.key[0]));
     Wipe(fields.key);
-    return absl::InvalidArgumentError(
-        absl::StrFormat("%s: got %s, want 0x01 (Ed25519)", what, got));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: got %s, want 0x01 (Ed25519) or 0x04 (cosignature/v1)", what, got));
   }
+  fields.type = static_cast<uint8_t>(fields.key[0]);
   if (fields.key.size() != kEncodedEd25519KeySize) {
     size_t got = fields.key.size();
     Wipe(fields.key);
@@ -205,9 +227,9 @@ absl::StatusOr<KeyFields> ParseKeyFields(absl::string_view text, absl::string_vi
   return fields;
 }
 
-std::string EncodeVerifierKey(absl::string_view name, uint32_t key_id,
+std::string EncodeVerifierKey(absl::string_view name, uint32_t key_id, uint8_t type,
                               const crypto::Ed25519PublicKey& public_key) {
-  std::string key(1, static_cast<char>(kNoteSignatureTypeEd25519));
+  std::string key(1, static_cast<char>(type));
   key.append(reinterpret_cast<const char*>(public_key.data()), public_key.size());
   return absl::StrCat(name, "+", FormatKeyId(key_id), "+", absl::Base64Escape(key));
 }
@@ -328,9 +350,9 @@ absl::Status CheckNoteText(absl::string_view text) {
   return CheckNoteChars(text, "note text");
 }
 
-NoteVerifier::NoteVerifier(std::string name, uint32_t key_id,
+NoteVerifier::NoteVerifier(std::string name, uint32_t key_id, uint8_t type,
                            const crypto::Ed25519PublicKey& public_key)
-    : name_(std::move(name)), key_id_(key_id), public_key_(public_key) {}
+    : name_(std::move(name)), key_id_(key_id), type_(type), public_key_(public_key) {}
 
 absl::StatusOr<std::unique_ptr<NoteVerifier>> NoteVerifier::Create(absl::string_view vkey) {
   if (absl::StartsWith(vkey, kSignerKeyPrefix)) {
@@ -341,34 +363,43 @@ absl::StatusOr<std::unique_ptr<NoteVerifier>> NoteVerifier::Create(absl::string_
   if (!fields.ok()) return fields.status();
   crypto::Ed25519PublicKey public_key;
   std::copy(fields->key.begin() + 1, fields->key.end(), public_key.begin());
-  uint32_t want = NoteKeyId(fields->name, kNoteSignatureTypeEd25519, public_key);
+  uint32_t want = NoteKeyId(fields->name, fields->type, public_key);
   if (fields->key_id != want) {
     return absl::InvalidArgumentError(
         absl::StrFormat("verifier key: key id %s does not match the key, want %s",
                         FormatKeyId(fields->key_id), FormatKeyId(want)));
   }
   return std::unique_ptr<NoteVerifier>(
-      new NoteVerifier(std::move(fields->name), fields->key_id, public_key));
+      new NoteVerifier(std::move(fields->name), fields->key_id, fields->type, public_key));
 }
 
 absl::StatusOr<std::unique_ptr<NoteVerifier>> NoteVerifier::FromEd25519(
     absl::string_view name, const crypto::Ed25519PublicKey& public_key) {
   if (absl::Status s = CheckKeyName(name); !s.ok()) return s;
-  return std::unique_ptr<NoteVerifier>(new NoteVerifier(
-      std::string(name), NoteKeyId(name, kNoteSignatureTypeEd25519, public_key), public_key));
+  return std::unique_ptr<NoteVerifier>(
+      new NoteVerifier(std::string(name), NoteKeyId(name, kNoteSignatureTypeEd25519, public_key),
+                       kNoteSignatureTypeEd25519, public_key));
 }
 
 bool NoteVerifier::Verify(absl::string_view msg, absl::Span<const uint8_t> signature) const {
-  return crypto::Ed25519Verify(public_key_, msg, signature);
+  if (type_ == kNoteSignatureTypeEd25519) {
+    return crypto::Ed25519Verify(public_key_, msg, signature);
+  }
+  if (signature.size() != kTimestampSize + crypto::kEd25519SignatureSize) return false;
+  absl::optional<uint64_t> timestamp = LoadTimestamp(
+      absl::string_view(reinterpret_cast<const char*>(signature.data()), kTimestampSize));
+  if (!timestamp.has_value()) return false;
+  return crypto::Ed25519Verify(public_key_, CosignatureMessage(msg, *timestamp),
+                               signature.subspan(kTimestampSize));
 }
 
 std::string NoteVerifier::ToString() const {
-  return EncodeVerifierKey(name_, key_id_, public_key_);
+  return EncodeVerifierKey(name_, key_id_, type_, public_key_);
 }
 
-NoteSigner::NoteSigner(std::string name, uint32_t key_id,
+NoteSigner::NoteSigner(std::string name, uint32_t key_id, uint8_t type,
                        std::unique_ptr<crypto::Ed25519PrivateKey> private_key)
-    : name_(std::move(name)), key_id_(key_id), private_key_(std::move(private_key)) {}
+    : name_(std::move(name)), key_id_(key_id), type_(type), private_key_(std::move(private_key)) {}
 
 NoteSigner::~NoteSigner() = default;
 
@@ -386,28 +417,58 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> NoteSigner::Create(absl::string_view
       crypto::Ed25519PrivateKey::Create(seed);
   explicit_bzero(seed.data(), seed.size());
   if (!private_key.ok()) return private_key.status();
-  uint32_t want = NoteKeyId(fields->name, kNoteSignatureTypeEd25519, (*private_key)->public_key());
+  uint32_t want = NoteKeyId(fields->name, fields->type, (*private_key)->public_key());
   if (fields->key_id != want) {
     return absl::InvalidArgumentError(
         absl::StrFormat("signer key: key id %s does not match the key, want %s",
                         FormatKeyId(fields->key_id), FormatKeyId(want)));
   }
-  return std::unique_ptr<NoteSigner>(
-      new NoteSigner(std::move(fields->name), fields->key_id, *std::move(private_key)));
+  return std::unique_ptr<NoteSigner>(new NoteSigner(std::move(fields->name), fields->key_id,
+                                                    fields->type, *std::move(private_key)));
 }
 
 absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view msg) const {
+  if (type_ != kNoteSignatureTypeEd25519) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "key %s is a cosigner key (type 0x%02x): it signs checkpoints with Cosign, want an "
+        "Ed25519 note key (type 0x01)",
+        KeyLabel(name_, key_id_), type_));
+  }
   absl::StatusOr<crypto::Ed25519Signature> sig = private_key_->Sign(msg);
   if (!sig.ok()) return sig.status();
   return std::string(reinterpret_cast<const char*>(sig->data()), sig->size());
 }
 
-std::string NoteSigner::VerifierKey() const {
-  return EncodeVerifierKey(name_, key_id_, private_key_->public_key());
+absl::StatusOr<NoteSignature> NoteSigner::Cosign(absl::string_view text,
+                                                 uint64_t timestamp) const {
+  if (type_ != kNoteSignatureTypeCosignatureV1) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "key %s has type 0x%02x, want a cosigner key (type 0x04)", KeyLabel(name_, key_id_),
+        type_));
+  }
+  if (timestamp > kMaxCosignatureTimestamp) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "cosignature timestamp %d is over the maximum %d", timestamp, kMaxCosignatureTimestamp));
+  }
+  if (absl::Status s = CheckNoteText(text); !s.ok()) return s;
+  absl::StatusOr<crypto::Ed25519Signature> sig =
+      private_key_->Sign(CosignatureMessage(text, timestamp));
+  if (!sig.ok()) return sig.status();
+  std::string bytes = StoreBigEndian64(timestamp);
+  bytes.append(reinterpret_cast<const char*>(sig->data()), sig->size());
+  return MakeNoteSignature(name_, key_id_, bytes);
 }
 
-absl::StatusOr<GeneratedKey> GenerateNoteKey(absl::string_view name) {
+std::string NoteSigner::VerifierKey() const {
+  return EncodeVerifierKey(name_, key_id_, type_, private_key_->public_key());
+}
+
+absl::StatusOr<GeneratedKey> GenerateNoteKey(absl::string_view name, uint8_t type) {
   if (absl::Status s = CheckKeyName(name); !s.ok()) return s;
+  if (!IsKnownKeyType(type)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "key type 0x%02x, want 0x01 (Ed25519) or 0x04 (cosignature/v1)", type));
+  }
   crypto::Ed25519Seed seed;
   if (absl::Status s = crypto::RandomBytes(absl::MakeSpan(seed)); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<crypto::Ed25519PrivateKey>> private_key =
@@ -417,15 +478,15 @@ absl::StatusOr<GeneratedKey> GenerateNoteKey(absl::string_view name) {
     return private_key.status();
   }
   const crypto::Ed25519PublicKey& public_key = (*private_key)->public_key();
-  uint32_t key_id = NoteKeyId(name, kNoteSignatureTypeEd25519, public_key);
-  std::string encoded_seed(1, static_cast<char>(kNoteSignatureTypeEd25519));
+  uint32_t key_id = NoteKeyId(name, type, public_key);
+  std::string encoded_seed(1, static_cast<char>(type));
   encoded_seed.append(reinterpret_cast<const char*>(seed.data()), seed.size());
   explicit_bzero(seed.data(), seed.size());
   GeneratedKey key;
   key.signer_key = absl::StrCat(kSignerKeyPrefix, name, "+", FormatKeyId(key_id), "+",
                                 absl::Base64Escape(encoded_seed));
   Wipe(encoded_seed);
-  key.verifier_key = EncodeVerifierKey(name, key_id, public_key);
+  key.verifier_key = EncodeVerifierKey(name, key_id, type, public_key);
   return key;
 }
 
@@ -433,7 +494,30 @@ absl::StatusOr<std::string> Ed25519NoteVerifierKey(absl::string_view name,
                                                    const crypto::Ed25519PublicKey& public_key) {
   if (absl::Status s = CheckKeyName(name); !s.ok()) return s;
   return EncodeVerifierKey(name, NoteKeyId(name, kNoteSignatureTypeEd25519, public_key),
-                           public_key);
+                           kNoteSignatureTypeEd25519, public_key);
+}
+
+std::string CosignatureMessage(absl::string_view text, uint64_t timestamp) {
+  return absl::StrCat("cosignature/v1\ntime ", timestamp, "\n", text);
+}
+
+absl::StatusOr<uint64_t> CosignatureTimestamp(const NoteSignature& signature) {
+  absl::StatusOr<std::string> raw = Base64DecodeStrict(signature.base64);
+  constexpr size_t kWant = kKeyIdSize + kTimestampSize + crypto::kEd25519SignatureSize;
+  if (!raw.ok() || raw->size() != kWant) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "signature of %s is not a cosignature/v1: want base64 of %d bytes (key id, timestamp, "
+        "Ed25519 signature)",
+        KeyLabel(signature.name, signature.key_id), kWant));
+  }
+  absl::optional<uint64_t> timestamp =
+      LoadTimestamp(absl::string_view(*raw).substr(kKeyIdSize, kTimestampSize));
+  if (!timestamp.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("cosignature of %s has a timestamp over 2^63-1",
+                        KeyLabel(signature.name, signature.key_id)));
+  }
+  return *timestamp;
 }
 
 NoteSignature MakeNoteSignature(absl::string_view name, uint32_t key_id,

@@ -2,10 +2,10 @@
 #define VELLUM_PROOF_NOTE_H_
 
 // Signed notes (c2sp.org/signed-note) with Ed25519 keys in the text formats of
-// golang.org/x/mod/sumdb/note:
+// golang.org/x/mod/sumdb/note, and witness cosignatures (c2sp.org/tlog-cosignature):
 //
-//   verifier key  <name>+<8 hex key id>+<base64(0x01 || 32-byte public key)>
-//   signer key    PRIVATE+KEY+<name>+<8 hex key id>+<base64(0x01 || 32-byte seed)>
+//   verifier key  <name>+<8 hex key id>+<base64(type || 32-byte public key)>
+//   signer key    PRIVATE+KEY+<name>+<8 hex key id>+<base64(type || 32-byte seed)>
 //   signed note   <text ending in newline>
 //                 <blank line>
 //                 — <name> <base64(4-byte big-endian key id || signature)>   (one or more)
@@ -30,8 +30,18 @@
 
 namespace vellum {
 
-// Signature type byte of Ed25519 note signatures (c2sp.org/signed-note).
+// Key types (the first byte of the encoded key, also hashed into the key id):
+//   0x01  Ed25519 note signatures (c2sp.org/signed-note): the signature is Ed25519 over the note
+//         text.
+//   0x04  cosignature/v1 (c2sp.org/tlog-cosignature): the signature is an 8-byte big-endian
+//         timestamp then Ed25519 over CosignatureMessage(text, timestamp). A cosigner key signs
+//         checkpoints only through NoteSigner::Cosign. Vellum's own text form for the private
+//         key is the signer-key form above with type 0x04.
 inline constexpr uint8_t kNoteSignatureTypeEd25519 = 0x01;
+inline constexpr uint8_t kNoteSignatureTypeCosignatureV1 = 0x04;
+
+// The largest timestamp a cosignature may carry: 2^63 - 1.
+inline constexpr uint64_t kMaxCosignatureTimestamp = (uint64_t{1} << 63) - 1;
 
 // Largest signed note OpenNote accepts and SignNote produces, in bytes. A checkpoint with 100
 // Ed25519 signatures is under 16 KiB; 128 KiB also holds the 16 signatures the spec requires
@@ -57,82 +67,6 @@ uint32_t NoteKeyId(absl::string_view name, uint8_t signature_type,
 // are allowed inside the text (the spec separates the signatures at the last one).
 absl::Status CheckNoteText(absl::string_view text);
 
-// The Ed25519 public key of a signed-note verifier key. Immutable, so thread-safe.
-class NoteVerifier {
- public:
-  // Parses a verifier key `<name>+<8 hex key id>+<base64(0x01 || public key)>`. The key id must
-  // be 8 lowercase hex digits equal to NoteKeyId(name, 0x01, public key), the base64 standard and
-  // padded, and the name valid. Rejects signer keys without echoing them.
-  static absl::StatusOr<std::unique_ptr<NoteVerifier>> Create(absl::string_view vkey);
-
-  // Builds the verifier for `public_key` under `name`, which must be a valid key name.
-  static absl::StatusOr<std::unique_ptr<NoteVerifier>> FromEd25519(
-      absl::string_view name, const crypto::Ed25519PublicKey& public_key);
-
-  const std::string& name() const { return name_; }
-  uint32_t key_id() const { return key_id_; }
-  const crypto::Ed25519PublicKey& public_key() const { return public_key_; }
-
-  // Returns true if `signature` (64 bytes, without the key id) is a valid Ed25519 signature of
-  // `msg` by this key.
-  bool Verify(absl::string_view msg, absl::Span<const uint8_t> signature) const;
-
-  // Returns the verifier key text; Create(ToString()) gives back an equal verifier.
-  std::string ToString() const;
-
- private:
-  NoteVerifier(std::string name, uint32_t key_id, const crypto::Ed25519PublicKey& public_key);
-
-  std::string name_;
-  uint32_t key_id_;
-  crypto::Ed25519PublicKey public_key_;
-};
-
-// An Ed25519 signer key for notes. Owns the private key; immutable after creation, so Sign()
-// is thread-safe. Error messages never contain any part of the signer key text.
-class NoteSigner {
- public:
-  // Parses a signer key `PRIVATE+KEY+<name>+<8 hex key id>+<base64(0x01 || 32-byte seed)>`. The
-  // key id must be 8 lowercase hex digits equal to the id of the derived public key.
-  static absl::StatusOr<std::unique_ptr<NoteSigner>> Create(absl::string_view skey);
-
-  NoteSigner(const NoteSigner&) = delete;
-  NoteSigner& operator=(const NoteSigner&) = delete;
-  ~NoteSigner();
-
-  const std::string& name() const { return name_; }
-  uint32_t key_id() const { return key_id_; }
-
-  // Returns the 64-byte Ed25519 signature of `msg` (without the key id).
-  absl::StatusOr<std::string> Sign(absl::string_view msg) const;
-
-  // Returns the verifier key text for this signer.
-  std::string VerifierKey() const;
-
- private:
-  NoteSigner(std::string name, uint32_t key_id,
-             std::unique_ptr<crypto::Ed25519PrivateKey> private_key);
-
-  std::string name_;
-  uint32_t key_id_;
-  std::unique_ptr<crypto::Ed25519PrivateKey> private_key_;
-};
-
-// A freshly generated key pair in text form. `signer_key` is secret.
-struct GeneratedKey {
-  std::string signer_key;
-  std::string verifier_key;
-};
-
-// Generates an Ed25519 key pair named `name` (which must be a valid key name) from
-// crypto::RandomBytes. Thread-safe.
-absl::StatusOr<GeneratedKey> GenerateNoteKey(absl::string_view name);
-
-// Returns the verifier key text for an Ed25519 `public_key` named `name`, which must be a
-// valid key name.
-absl::StatusOr<std::string> Ed25519NoteVerifierKey(absl::string_view name,
-                                                   const crypto::Ed25519PublicKey& public_key);
-
 // One signature line of a note.
 struct NoteSignature {
   std::string name;
@@ -144,6 +78,105 @@ struct NoteSignature {
   }
   friend bool operator!=(const NoteSignature& a, const NoteSignature& b) { return !(a == b); }
 };
+
+// The Ed25519 public key of a signed-note verifier key, of type 0x01 (the log's) or 0x04 (a
+// witness's). Immutable, so thread-safe.
+class NoteVerifier {
+ public:
+  // Parses a verifier key `<name>+<8 hex key id>+<base64(type || public key)>`. The key id must
+  // be 8 lowercase hex digits equal to NoteKeyId(name, type, public key), the base64 standard and
+  // padded, and the name valid. Rejects signer keys without echoing them.
+  static absl::StatusOr<std::unique_ptr<NoteVerifier>> Create(absl::string_view vkey);
+
+  // Builds the type 0x01 verifier for `public_key` under `name`, which must be a valid key name.
+  static absl::StatusOr<std::unique_ptr<NoteVerifier>> FromEd25519(
+      absl::string_view name, const crypto::Ed25519PublicKey& public_key);
+
+  const std::string& name() const { return name_; }
+  uint32_t key_id() const { return key_id_; }
+  uint8_t type() const { return type_; }
+  const crypto::Ed25519PublicKey& public_key() const { return public_key_; }
+
+  // Returns true if `signature` (without the key id) is a valid signature of note text `msg` by
+  // this key: 64 bytes of Ed25519 for type 0x01; a timestamp of at most 2^63 - 1 and 64 bytes
+  // of Ed25519 over CosignatureMessage for type 0x04.
+  bool Verify(absl::string_view msg, absl::Span<const uint8_t> signature) const;
+
+  // Returns the verifier key text; Create(ToString()) gives back an equal verifier.
+  std::string ToString() const;
+
+ private:
+  NoteVerifier(std::string name, uint32_t key_id, uint8_t type,
+               const crypto::Ed25519PublicKey& public_key);
+
+  std::string name_;
+  uint32_t key_id_;
+  uint8_t type_;
+  crypto::Ed25519PublicKey public_key_;
+};
+
+// An Ed25519 signer key for notes. Owns the private key; immutable after creation, so Sign()
+// is thread-safe. Error messages never contain any part of the signer key text.
+class NoteSigner {
+ public:
+  // Parses a signer key `PRIVATE+KEY+<name>+<8 hex key id>+<base64(type || 32-byte seed)>`, type
+  // 0x01 or 0x04. The key id must be 8 lowercase hex digits equal to the id of the derived
+  // public key.
+  static absl::StatusOr<std::unique_ptr<NoteSigner>> Create(absl::string_view skey);
+
+  NoteSigner(const NoteSigner&) = delete;
+  NoteSigner& operator=(const NoteSigner&) = delete;
+  ~NoteSigner();
+
+  const std::string& name() const { return name_; }
+  uint32_t key_id() const { return key_id_; }
+  uint8_t type() const { return type_; }
+
+  // Returns the 64-byte Ed25519 signature of `msg` (without the key id). FailedPrecondition for
+  // a cosigner key (type 0x04), which signs only through Cosign.
+  absl::StatusOr<std::string> Sign(absl::string_view msg) const;
+
+  // Returns the cosignature/v1 signature line of this cosigner key (type 0x04; FailedPrecondition
+  // otherwise) on checkpoint note text `text` at POSIX time `timestamp` (at most 2^63 - 1), for
+  // AppendNoteSignatures or an add-checkpoint answer.
+  absl::StatusOr<NoteSignature> Cosign(absl::string_view text, uint64_t timestamp) const;
+
+  // Returns the verifier key text for this signer.
+  std::string VerifierKey() const;
+
+ private:
+  NoteSigner(std::string name, uint32_t key_id, uint8_t type,
+             std::unique_ptr<crypto::Ed25519PrivateKey> private_key);
+
+  std::string name_;
+  uint32_t key_id_;
+  uint8_t type_;
+  std::unique_ptr<crypto::Ed25519PrivateKey> private_key_;
+};
+
+// A freshly generated key pair in text form. `signer_key` is secret.
+struct GeneratedKey {
+  std::string signer_key;
+  std::string verifier_key;
+};
+
+// Generates an Ed25519 key pair of `type` (0x01 or 0x04) named `name` (which must be a valid key
+// name) from crypto::RandomBytes. Thread-safe.
+absl::StatusOr<GeneratedKey> GenerateNoteKey(absl::string_view name,
+                                             uint8_t type = kNoteSignatureTypeEd25519);
+
+// Returns the verifier key text for an Ed25519 `public_key` named `name`, which must be a
+// valid key name.
+absl::StatusOr<std::string> Ed25519NoteVerifierKey(absl::string_view name,
+                                                   const crypto::Ed25519PublicKey& public_key);
+
+// The message a cosigner signs for note text `text` at `timestamp` (c2sp.org/tlog-cosignature):
+// "cosignature/v1\ntime <timestamp>\n" followed by the text.
+std::string CosignatureMessage(absl::string_view text, uint64_t timestamp);
+
+// The timestamp of a cosignature/v1 signature line, without verifying it. InvalidArgument if
+// the signature is not 4 + 8 + 64 bytes or the timestamp is over 2^63 - 1.
+absl::StatusOr<uint64_t> CosignatureTimestamp(const NoteSignature& signature);
 
 // Builds the signature entry for `signature` bytes made by key `name`+`key_id`, for
 // AppendNoteSignatures. Does not validate.
