@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/leveldb_util.h"
 #include "leveldb/db.h"
 #include "leveldb/env.h"
 #include "leveldb/iterator.h"
@@ -62,14 +63,6 @@ std::string BundleKey(const EntryBundleId& bundle) {
   return key;
 }
 
-absl::Status FromLevelDb(const leveldb::Status& status, absl::string_view what) {
-  if (status.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": ", status.ToString());
-  if (status.IsNotFound()) return absl::NotFoundError(message);
-  if (status.IsCorruption()) return absl::DataLossError(message);
-  return absl::UnavailableError(message);
-}
-
 // Deletes, within `batch`, every key starting with `prefix` except `keep`.
 void DeleteOtherVersions(leveldb::DB* db, const std::string& prefix, const std::string& keep,
                          leveldb::WriteBatch* batch) {
@@ -85,36 +78,13 @@ absl::StatusOr<std::unique_ptr<LevelDbStorage>> LevelDbStorage::Open(absl::strin
                                                                       const Options& options) {
   leveldb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
-  db_options.paranoid_checks = true;
   db_options.write_buffer_size = options.write_buffer_bytes;
   db_options.max_file_size = options.write_buffer_bytes;
   if (options.env != nullptr) db_options.env = options.env;
-  leveldb::DB* raw = nullptr;
-  std::string path(dir);
-  leveldb::Status status = leveldb::DB::Open(db_options, path, &raw);
-  if (!status.ok()) {
-    std::string text = status.ToString();
-    if (absl::StrContains(text, "lock")) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "data directory ", path, " is in use by another process (", text, ")"));
-    }
-    return FromLevelDb(status, absl::StrCat("cannot open data directory ", path));
-  }
-  std::unique_ptr<LevelDbStorage> storage(new LevelDbStorage(std::unique_ptr<leveldb::DB>(raw)));
-  std::string format;
-  status = raw->Get(leveldb::ReadOptions(), std::string(kFormatKey), &format);
-  if (status.IsNotFound()) {
-    leveldb::WriteOptions sync;
-    sync.sync = true;
-    status = raw->Put(sync, std::string(kFormatKey), std::string(kFormat));
-    if (!status.ok()) return FromLevelDb(status, "cannot initialize the store");
-  } else if (!status.ok()) {
-    return FromLevelDb(status, "cannot read the store format");
-  } else if (format != kFormat) {
-    return absl::DataLossError(absl::StrCat("data directory ", path, " has store format \"",
-                                            format, "\", want \"", kFormat, "\""));
-  }
-  return storage;
+  absl::StatusOr<std::unique_ptr<leveldb::DB>> db =
+      OpenLevelDb(dir, db_options, kFormatKey, kFormat);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<LevelDbStorage>(new LevelDbStorage(*std::move(db)));
 }
 
 LevelDbStorage::LevelDbStorage(std::unique_ptr<leveldb::DB> db) : db_(std::move(db)) {}
