@@ -4,10 +4,14 @@
 // inputs; BoringSSL ignores this macro.
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <cstdlib>
+#include <limits>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -38,6 +42,31 @@ Sha256Digest Sha256(std::initializer_list<absl::string_view> parts) {
   Sha256Digest out;
   SHA256_Final(out.data(), &ctx);
   return out;
+}
+
+Sha256Digest HmacSha256(absl::string_view key, absl::string_view data) {
+  // HMAC() takes the key length as an int; a longer key is hashed to 32 bytes first, exactly as
+  // HMAC itself does with keys longer than the block size, so the result is the same.
+  Sha256Digest hashed_key;
+  if (key.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    hashed_key = Sha256({key});
+    key = absl::string_view(reinterpret_cast<const char*>(hashed_key.data()), hashed_key.size());
+  }
+  Sha256Digest out;
+  unsigned int out_len = 0;
+  // HMAC() fails only on allocation failure or an unknown digest; neither is input-dependent.
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const uint8_t*>(data.data()), data.size(), out.data(),
+           &out_len) == nullptr ||
+      out_len != out.size()) {
+    std::abort();
+  }
+  return out;
+}
+
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 absl::Status RandomBytes(absl::Span<uint8_t> out) {

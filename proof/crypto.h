@@ -30,6 +30,14 @@ using Ed25519Signature = std::array<uint8_t, kEd25519SignatureSize>;
 // about a quarter of OpenSSL 3's one-shot SHA256() on short inputs. Thread-safe.
 Sha256Digest Sha256(std::initializer_list<absl::string_view> parts);
 
+// Returns HMAC-SHA256(key, data) (RFC 2104). Keys of any length are accepted, as RFC 4231
+// requires: a key longer than the 64-byte block is hashed first. Thread-safe.
+Sha256Digest HmacSha256(absl::string_view key, absl::string_view data);
+
+// Returns a == b, taking time that depends on the lengths but not on the contents, for comparing
+// MACs and other secrets. Inputs of different lengths are unequal (lengths are not secret).
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
+
 // Fills `out` with bytes from the library's CSPRNG.
 absl::Status RandomBytes(absl::Span<uint8_t> out);
 

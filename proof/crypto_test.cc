@@ -61,6 +61,53 @@ TEST(Ed25519Test, Rfc8032Vectors) {
   }
 }
 
+// RFC 4231 section 4: test cases 1-7 (case 5's output is truncated to 128 bits there).
+TEST(HmacSha256Test, Rfc4231Vectors) {
+  struct Vector {
+    std::string key;
+    std::string data;
+    const char* mac;
+  };
+  const std::string large_key(131, '\xaa');
+  const Vector vectors[] = {
+      {std::string(20, '\x0b'), "Hi There",
+       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+      {"Jefe", "what do ya want for nothing?",
+       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+      {std::string(20, '\xaa'), std::string(50, '\xdd'),
+       "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
+      {absl::HexStringToBytes("0102030405060708090a0b0c0d0e0f10111213141516171819"),
+       std::string(50, '\xcd'),
+       "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+      {std::string(20, '\x0c'), "Test With Truncation", "a3b6167473100ee06e0c796c2955552b"},
+      {large_key, "Test Using Larger Than Block-Size Key - Hash Key First",
+       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+      {large_key,
+       "This is a test using a larger than block-size key and a larger than block-size data. "
+       "The key needs to be hashed before being used by the HMAC algorithm.",
+       "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
+  };
+  for (const Vector& v : vectors) {
+    const std::string mac = Hex(HmacSha256(v.key, v.data));
+    EXPECT_EQ(mac.substr(0, std::string(v.mac).size()), v.mac) << "key " << Hex(
+        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(v.key.data()), v.key.size()));
+  }
+  // The key and the data are not interchangeable, and one changed bit changes the MAC.
+  EXPECT_NE(HmacSha256("Jefe", "what"), HmacSha256("what", "Jefe"));
+  EXPECT_NE(HmacSha256("Jefe", "what"), HmacSha256("Jefe", "whau"));
+  EXPECT_EQ(Hex(HmacSha256("", "")),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+TEST(ConstantTimeEqualsTest, ComparesContentsAndLengths) {
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+  EXPECT_FALSE(ConstantTimeEquals("ab", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals(std::string("a\0c", 3), std::string("a\0d", 3)));
+}
+
 TEST(RandomBytesTest, FillsBuffer) {
   std::array<uint8_t, 32> a{}, b{};
   ASSERT_TRUE(RandomBytes(absl::MakeSpan(a)).ok());
