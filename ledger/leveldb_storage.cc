@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/leveldb_util.h"
 #include "leveldb/db.h"
@@ -20,7 +19,6 @@ constexpr absl::string_view kFormat = "1";
 constexpr absl::string_view kCheckpointKey = "v1/checkpoint";
 constexpr absl::string_view kTilePrefix = "v1/t/";
 constexpr absl::string_view kBundlePrefix = "v1/e/";
-constexpr absl::string_view kLeafPrefix = "v1/h/";
 
 void AppendBigEndian(std::string* out, uint64_t value, int bytes) {
   for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
@@ -120,22 +118,6 @@ absl::StatusOr<std::string> LevelDbStorage::ReadEntryBundle(const EntryBundleId&
   return Get(BundleKey(bundle), EntryBundlePath(bundle));
 }
 
-absl::StatusOr<absl::optional<uint64_t>> LevelDbStorage::FindLeaf(const Hash& leaf_hash) const {
-  std::string prefix = absl::StrCat(kLeafPrefix, HashBytes(leaf_hash));
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
-  it->Seek(prefix);
-  if (!it->Valid() || !it->key().starts_with(prefix)) {
-    absl::Status status = FromLevelDb(it->status(), "cannot search leaf hashes");
-    if (!status.ok()) return status;
-    return absl::optional<uint64_t>();
-  }
-  if (it->key().size() != prefix.size() + 8) {
-    return absl::DataLossError(absl::StrCat("leaf index key is ", it->key().size(),
-                                            " bytes, want ", prefix.size() + 8));
-  }
-  return absl::optional<uint64_t>(LoadBigEndian64(it->key().data() + prefix.size()));
-}
-
 absl::Status LevelDbStorage::Commit(const WriteSet& write) {
   if (!write_error_.ok()) {
     return absl::UnavailableError(
@@ -163,11 +145,6 @@ absl::Status LevelDbStorage::Commit(const WriteSet& write) {
       DeleteOtherVersions(db_.get(), BundleIndexKey(bundle.index), key, &batch);
     }
     batch.Put(key, data);
-  }
-  for (const auto& [hash, index] : write.leaves) {
-    std::string key = absl::StrCat(kLeafPrefix, HashBytes(hash));
-    AppendBigEndian64(&key, index);
-    batch.Put(key, leveldb::Slice());
   }
   std::string checkpoint;
   AppendBigEndian64(&checkpoint, write.tree_size);

@@ -314,10 +314,6 @@ absl::StatusOr<ParsedNote> ParseSignedNote(absl::string_view msg) {
   return note;
 }
 
-std::string SignatureLine(const NoteSignature& sig) {
-  return absl::StrCat(kSignaturePrefix, sig.name, " ", sig.base64, "\n");
-}
-
 std::string ListKeys(const std::vector<std::string>& labels) {
   constexpr size_t kMaxListed = 5;
   if (labels.size() <= kMaxListed) return absl::StrCat("[", absl::StrJoin(labels, ", "), "]");
@@ -520,6 +516,10 @@ absl::StatusOr<uint64_t> CosignatureTimestamp(const NoteSignature& signature) {
   return *timestamp;
 }
 
+std::string NoteSignatureLine(const NoteSignature& sig) {
+  return absl::StrCat(kSignaturePrefix, sig.name, " ", sig.base64, "\n");
+}
+
 NoteSignature MakeNoteSignature(absl::string_view name, uint32_t key_id,
                                 absl::string_view signature) {
   NoteSignature sig;
@@ -549,7 +549,7 @@ absl::StatusOr<std::string> SignNote(absl::string_view text,
     }
     absl::StatusOr<std::string> sig = signer->Sign(text);
     if (!sig.ok()) return sig.status();
-    out += SignatureLine(MakeNoteSignature(signer->name(), signer->key_id(), *sig));
+    out += NoteSignatureLine(MakeNoteSignature(signer->name(), signer->key_id(), *sig));
   }
   if (out.size() > kMaxNoteSize) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -651,7 +651,7 @@ absl::StatusOr<std::string> AppendNoteSignatures(absl::string_view signed_note,
           absl::StrFormat("signature %d: the note already has a signature by key %s", i,
                           KeyLabel(sig.name, sig.key_id)));
     }
-    out += SignatureLine(sig);
+    out += NoteSignatureLine(sig);
   }
   if (out.size() > kMaxNoteSize) {
     return absl::InvalidArgumentError(absl::StrFormat(

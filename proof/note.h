@@ -178,6 +178,9 @@ std::string CosignatureMessage(absl::string_view text, uint64_t timestamp);
 // the signature is not 4 + 8 + 64 bytes or the timestamp is over 2^63 - 1.
 absl::StatusOr<uint64_t> CosignatureTimestamp(const NoteSignature& signature);
 
+// The signature line of `signature`: "— <name> <base64>\n".
+std::string NoteSignatureLine(const NoteSignature& signature);
+
 // Builds the signature entry for `signature` bytes made by key `name`+`key_id`, for
 // AppendNoteSignatures. Does not validate.
 NoteSignature MakeNoteSignature(absl::string_view name, uint32_t key_id,
