@@ -1,0 +1,245 @@
+#include "api/event_codec.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "proof/tile.h"
+
+namespace vellum {
+namespace api {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat("audit event: ", field, ": ", problem));
+}
+
+// Checks every field of `message` and its submessages, whatever the field: no unknown fields,
+// enum values that the enum defines, and strings within their length limit.
+absl::Status CheckFieldsRecursively(const Message& message, const std::string& path) {
+  const Reflection* reflection = message.GetReflection();
+  if (!reflection->GetUnknownFields(message).empty()) {
+    return Invalid(path.empty() ? "event" : path, "has unknown fields, want none");
+  }
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    const std::string field_path = path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
+    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      switch (field->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_MESSAGE: {
+          const Message& child = field->is_repeated()
+                                     ? reflection->GetRepeatedMessage(message, field, i)
+                                     : reflection->GetMessage(message, field);
+          absl::Status status = CheckFieldsRecursively(child, field_path);
+          if (!status.ok()) return status;
+          break;
+        }
+        case FieldDescriptor::CPPTYPE_ENUM: {
+          const int value = field->is_repeated() ? reflection->GetRepeatedEnumValue(message, field, i)
+                                                 : reflection->GetEnumValue(message, field);
+          if (field->enum_type()->FindValueByNumber(value) == nullptr) {
+            return Invalid(field_path, absl::StrCat("got enum value ", value, ", want one of ",
+                                                    field->enum_type()->full_name()));
+          }
+          break;
+        }
+        case FieldDescriptor::CPPTYPE_STRING: {
+          if (field->type() == FieldDescriptor::TYPE_BYTES) break;  // Checked by their owners.
+          std::string scratch;
+          const std::string& value =
+              field->is_repeated() ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
+                                   : reflection->GetStringReference(message, field, &scratch);
+          const size_t limit = field->full_name() == "vellum.api.Outcome.reason"
+                                   ? kMaxEventReasonBytes
+                                   : kMaxEventStringBytes;
+          if (value.size() > limit) {
+            return Invalid(field_path,
+                           absl::StrCat("got ", value.size(), " bytes, want at most ", limit));
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTimestamp(const google::protobuf::Timestamp& time, absl::string_view field) {
+  if (time.seconds() < kMinTimestampSeconds || time.seconds() > kMaxTimestampSeconds) {
+    return Invalid(field, absl::StrCat("got seconds ", time.seconds(), ", want ",
+                                       kMinTimestampSeconds, "..", kMaxTimestampSeconds));
+  }
+  if (time.nanos() < 0 || time.nanos() > 999999999) {
+    return Invalid(field, absl::StrCat("got nanos ", time.nanos(), ", want 0..999999999"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Required(bool present, absl::string_view field) {
+  return present ? absl::OkStatus() : Invalid(field, "missing, want a value");
+}
+
+// Printing fails only on timestamps out of range, which ValidateEvent rejects.
+absl::StatusOr<std::string> ToJson(const Message& message) {
+  std::string out;
+  auto status = google::protobuf::util::MessageToJsonString(message, &out,
+                                                            google::protobuf::util::JsonPrintOptions());
+  if (!status.ok()) return Invalid("JSON", std::string(status.message()));
+  return out;
+}
+
+absl::StatusOr<AuditEvent> ParseBinary(absl::string_view bytes) {
+  if (bytes.size() > kMaxEventEntryBytes) {
+    return Invalid("encoding", absl::StrCat("got ", bytes.size(), " bytes, want at most ",
+                                            kMaxEventEntryBytes));
+  }
+  AuditEvent event;
+  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Invalid("encoding", "not a protobuf AuditEvent");
+  }
+  absl::Status status = ValidateEvent(event);
+  if (!status.ok()) return status;
+  return event;
+}
+
+DecodedEntry DecodeForDisplay(uint64_t index, absl::string_view entry) {
+  DecodedEntry decoded;
+  decoded.set_index(index);
+  absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
+  if (event.ok()) {
+    *decoded.mutable_event() = *std::move(event);
+  } else {
+    decoded.set_raw(std::string(entry));
+    decoded.set_error(std::string(event.status().message()));
+  }
+  return decoded;
+}
+
+}  // namespace
+
+absl::Status ValidateEvent(const AuditEvent& event) {
+  absl::Status status = CheckFieldsRecursively(event, "");
+  if (!status.ok()) return status;
+  for (const absl::Status& s : {
+           Required(!event.id().source().empty(), "id.source"),
+           Required(!event.id().source_id().empty(), "id.source_id"),
+           Required(event.has_event_time(), "event_time"),
+           Required(!event.observer().adapter().empty(), "observer.adapter"),
+           Required(event.action() != ACTION_UNSPECIFIED, "action"),
+           Required(!event.target().model_name().empty(), "target.model_name"),
+           Required(event.outcome().result() != Outcome::RESULT_UNSPECIFIED, "outcome.result"),
+       }) {
+    if (!s.ok()) return s;
+  }
+  status = CheckTimestamp(event.event_time(), "event_time");
+  if (!status.ok()) return status;
+  if (event.has_logged_time()) {
+    status = CheckTimestamp(event.logged_time(), "logged_time");
+    if (!status.ok()) return status;
+  }
+  const size_t digest_size = event.source_payload_digest().size();
+  if (digest_size != 0 && digest_size != 32) {
+    return Invalid("source_payload_digest",
+                   absl::StrCat("got ", digest_size, " bytes, want 32 (SHA-256) or none"));
+  }
+  if (event.actor().groups_size() > static_cast<int>(kMaxEventGroups)) {
+    return Invalid("actor.groups", absl::StrCat("got ", event.actor().groups_size(),
+                                                " groups, want at most ", kMaxEventGroups));
+  }
+  if (event.context().labels_size() > static_cast<int>(kMaxEventLabels)) {
+    return Invalid("context.labels", absl::StrCat("got ", event.context().labels_size(),
+                                                  " labels, want at most ", kMaxEventLabels));
+  }
+  for (const auto& label : event.context().labels()) {
+    if (label.first.empty() || label.first.size() > kMaxEventLabelKeyBytes) {
+      return Invalid("context.labels", absl::StrCat("got a key of ", label.first.size(),
+                                                    " bytes, want 1..", kMaxEventLabelKeyBytes));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> EncodeEntry(const AuditEvent& event) {
+  absl::Status status = ValidateEvent(event);
+  if (!status.ok()) return status;
+  const size_t size = event.ByteSizeLong();
+  if (size > kMaxEventEntryBytes) {
+    return Invalid("encoding",
+                   absl::StrCat("got ", size, " bytes, want at most ", kMaxEventEntryBytes));
+  }
+  std::string entry;
+  {
+    google::protobuf::io::StringOutputStream stream(&entry);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    event.SerializeWithCachedSizes(&coded);
+  }
+  return entry;
+}
+
+absl::StatusOr<AuditEvent> DecodeEntry(absl::string_view entry) {
+  absl::StatusOr<AuditEvent> event = ParseBinary(entry);
+  if (!event.ok()) return event.status();
+  absl::StatusOr<std::string> canonical = EncodeEntry(*event);
+  if (!canonical.ok()) return canonical.status();
+  if (*canonical != entry) {
+    return Invalid("encoding", "not the deterministic encoding of the event it holds");
+  }
+  return event;
+}
+
+absl::StatusOr<AuditEvent> ParseEventProto(absl::string_view bytes) { return ParseBinary(bytes); }
+
+absl::StatusOr<AuditEvent> ParseEventJson(absl::string_view json) {
+  if (json.size() > kMaxEventJsonBytes) {
+    return Invalid("JSON", absl::StrCat("got ", json.size(), " bytes, want at most ",
+                                        kMaxEventJsonBytes));
+  }
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  AuditEvent event;
+  auto status = google::protobuf::util::JsonStringToMessage(std::string(json), &event, options);
+  if (!status.ok()) {
+    return Invalid("JSON", std::string(status.message()));
+  }
+  absl::Status valid = ValidateEvent(event);
+  if (!valid.ok()) return valid;
+  return event;
+}
+
+absl::StatusOr<std::string> EventToJson(const AuditEvent& event) { return ToJson(event); }
+
+absl::StatusOr<std::string> EntryToJson(uint64_t index, absl::string_view entry) {
+  return ToJson(DecodeForDisplay(index, entry));
+}
+
+absl::StatusOr<std::string> EntryBundleToJson(uint64_t first_index, absl::string_view bundle) {
+  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(bundle);
+  if (!entries.ok()) return entries.status();
+  DecodedBundle decoded;
+  for (size_t i = 0; i < entries->size(); ++i) {
+    *decoded.add_entries() = DecodeForDisplay(first_index + i, (*entries)[i]);
+  }
+  return ToJson(decoded);
+}
+
+}  // namespace api
+}  // namespace vellum

@@ -1,0 +1,81 @@
+#ifndef VELLUM_API_EVENT_CODEC_H_
+#define VELLUM_API_EVENT_CODEC_H_
+
+// Encoding, decoding and validation of AuditEvents (api/audit_event.proto, docs/events.md).
+//
+// A log entry that holds an event is exactly EncodeEntry(event): the event's deterministic
+// protobuf serialization (google::protobuf::io::CodedOutputStream::SetSerializationDeterministic),
+// which writes fields in field-number order and map entries sorted by key. DecodeEntry accepts
+// exactly those bytes, so each valid event has one entry and each entry one event.
+//
+// Every function here is a pure function of its arguments and thread-safe; all of them are safe on
+// untrusted input.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "api/audit_event.pb.h"
+
+namespace vellum {
+namespace api {
+
+// Limits that ValidateEvent enforces, so that an event always fits in one log entry.
+inline constexpr size_t kMaxEventEntryBytes = 65535;  // The tlog-tiles entry limit.
+inline constexpr size_t kMaxEventJsonBytes = 256 * 1024;
+inline constexpr size_t kMaxEventStringBytes = 1024;  // Any single string field...
+inline constexpr size_t kMaxEventReasonBytes = 4096;  // ...except outcome.reason.
+inline constexpr size_t kMaxEventGroups = 64;
+inline constexpr size_t kMaxEventLabels = 64;
+inline constexpr size_t kMaxEventLabelKeyBytes = 128;
+
+// Checks that `event` is complete and within limits: id.source and id.source_id, event_time,
+// observer.adapter and target.model_name are set; action and outcome.result are set and are
+// values of their enums (as is actor.kind); timestamps are valid (years 1..9999, nanos below
+// 1e9); source_payload_digest is empty or 32 bytes; strings, groups and labels are within the
+// limits above, label keys are non-empty; and the event has no unknown fields. Fails with
+// InvalidArgument naming the field and its got/want values (never the field's contents).
+absl::Status ValidateEvent(const AuditEvent& event);
+
+// Returns the log entry for `event`: its deterministic protobuf encoding. Fails with
+// InvalidArgument if ValidateEvent fails or the encoding exceeds kMaxEventEntryBytes.
+absl::StatusOr<std::string> EncodeEntry(const AuditEvent& event);
+
+// Parses a log entry. Fails with InvalidArgument if `entry` is longer than kMaxEventEntryBytes,
+// is not a protobuf AuditEvent, fails ValidateEvent, or is not the canonical encoding
+// (EncodeEntry of the result is not `entry`).
+absl::StatusOr<AuditEvent> DecodeEntry(absl::string_view entry);
+
+// Parses an event posted as binary protobuf (POST /v1/events with Content-Type
+// application/x-protobuf). Unlike DecodeEntry it accepts any valid encoding of a valid event,
+// since producers need not serialize deterministically; the log stores EncodeEntry of the result.
+absl::StatusOr<AuditEvent> ParseEventProto(absl::string_view bytes);
+
+// Parses an event in proto3 JSON (POST /v1/events). Strict: unknown fields are rejected, and the
+// result must pass ValidateEvent. Fails with InvalidArgument; inputs over kMaxEventJsonBytes are
+// refused before parsing.
+absl::StatusOr<AuditEvent> ParseEventJson(absl::string_view json);
+
+// Returns `event` as proto3 JSON on one line, with field names in lowerCamelCase and enums by
+// name; fields with default values are left out. Fails with InvalidArgument only for a timestamp
+// outside the years 1..9999, which ValidateEvent rejects too.
+absl::StatusOr<std::string> EventToJson(const AuditEvent& event);
+
+// Returns a DecodedEntry for log entry `index` as JSON: {"index": "<n>", "event": {...}} for an
+// event, or {"index": "<n>", "raw": "<base64>", "error": "..."} for an entry that is not one.
+// An entry that does not decode is shown as raw bytes with the reason, not as an error: the log
+// may hold opaque entries as well as events.
+absl::StatusOr<std::string> EntryToJson(uint64_t index, absl::string_view entry);
+
+// Returns a DecodedBundle for a c2sp.org/tlog-tiles entry bundle whose first entry is log entry
+// `first_index`, as JSON {"entries": [...]} with each entry as EntryToJson describes. Fails with
+// InvalidArgument if `bundle` is not a well-formed entry bundle.
+absl::StatusOr<std::string> EntryBundleToJson(uint64_t first_index, absl::string_view bundle);
+
+}  // namespace api
+}  // namespace vellum
+
+#endif  // VELLUM_API_EVENT_CODEC_H_
