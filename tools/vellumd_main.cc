@@ -3,7 +3,6 @@
 //   vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]
 //           [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]
 
-#include <signal.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -12,7 +11,6 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -25,6 +23,7 @@
 #include "proof/note.h"
 #include "tools/command_line.h"
 #include "tools/file_io.h"
+#include "tools/serving.h"
 
 namespace vellum {
 namespace {
@@ -79,25 +78,6 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const cli::CommandLine& l
   return signer;
 }
 
-absl::StatusOr<std::pair<std::string, uint16_t>> ParseListen(absl::string_view listen) {
-  size_t colon = listen.rfind(':');
-  if (colon == absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("--listen ", listen, ": want HOST:PORT"));
-  }
-  absl::StatusOr<uint64_t> port = ParseDecimal(listen.substr(colon + 1), "--listen port");
-  if (!port.ok()) return port.status();
-  if (*port > 65535) return absl::InvalidArgumentError("--listen port is above 65535");
-  std::string host(listen.substr(0, colon));
-  if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
-    host = host.substr(1, host.size() - 2);
-  }
-  return std::make_pair(host, static_cast<uint16_t>(*port));
-}
-
-bool IsLoopback(absl::string_view host) {
-  return absl::StartsWith(host, "127.") || host == "::1" || host == "localhost";
-}
-
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   static const cli::FlagSpec kFlags[] = {
@@ -121,7 +101,7 @@ int Main(int argc, char** argv) {
               << kUsage;
     return 2;
   }
-  auto listen = ParseListen(line->Get("listen").value_or("127.0.0.1:8080"));
+  auto listen = cli::ParseListen(line->Get("listen").value_or("127.0.0.1:8080"));
   if (!listen.ok()) return Fail(listen.status());
   ledger::SequencerOptions sequencer_options;
   if (auto v = line->Get("max-batch-entries"); v.has_value()) {
@@ -142,7 +122,7 @@ int Main(int argc, char** argv) {
     auto parsed = api::TokenAuthenticator::FromFileContents(*contents);
     if (!parsed.ok()) return Fail(parsed.status());
     auth = *std::move(parsed);
-  } else if (!IsLoopback(listen->first)) {
+  } else if (!cli::IsLoopback(listen->first)) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
         "refusing to listen on ", listen->first,
         " without --token-file: appends would be open to the network")));
@@ -158,12 +138,8 @@ int Main(int argc, char** argv) {
   auto sequencer = ledger::Sequencer::Create(storage->get(), signer->get(), sequencer_options);
   if (!sequencer.ok()) return Fail(sequencer.status());
 
-  // Signals are taken by sigwait below; block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Block the signals before any thread starts.
+  cli::TerminationSignals signals;
 
   api::LogService::Options service_options;
   service_options.append_auth = auth.get();
@@ -188,8 +164,7 @@ int Main(int argc, char** argv) {
   }
   std::cout.flush();
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  int signal_number = signals.Wait();
   std::cout << "vellumd: signal " << signal_number << ", shutting down\n";
   (*server)->Shutdown();  // Finishes requests in flight.
   // The sequencer commits every append already queued; their callbacks may still hand work to
