@@ -34,6 +34,7 @@
 #include "tools/file_io.h"
 #include "tools/log_client.h"
 #include "tools/storage_fetcher.h"
+#include "tools/witness_command.h"
 
 namespace vellum {
 namespace cli {
@@ -143,7 +144,8 @@ int RunKeygen(const CommandLine& line) {
   absl::StatusOr<std::string> prefix = line.Require("out");
   if (!prefix.ok()) return UsageError(prefix.status().message());
   if (!line.positional().empty()) return UsageError("keygen takes no positional arguments");
-  absl::StatusOr<GeneratedKey> key = GenerateNoteKey(*origin);
+  absl::StatusOr<GeneratedKey> key = GenerateNoteKey(
+      *origin, line.Has("cosigner") ? kNoteSignatureTypeCosignatureV1 : kNoteSignatureTypeEd25519);
   if (!key.ok()) return UsageError(key.status().message());
   absl::Status status = WriteNewFile(*prefix + ".key", key->signer_key + "\n", 0600);
   if (status.ok()) status = WriteNewFile(*prefix + ".pub", key->verifier_key + "\n", 0644);
@@ -615,12 +617,15 @@ int RunBenchProofs(const CommandLine& line) {
 const std::vector<Command>& Commands() {
   static const auto* commands = new std::vector<Command>{
       {"keygen",
-       "vellum keygen --origin ORIGIN --out PREFIX\n"
+       "vellum keygen --origin ORIGIN --out PREFIX [--cosigner]\n"
        "  Generates an Ed25519 signed-note key named ORIGIN. Writes PREFIX.key (the signer key,\n"
        "  mode 0600) and PREFIX.pub (the verifier key), and prints the verifier key. Existing\n"
-       "  files are never overwritten.\n",
-       {{"origin"}, {"out"}},
+       "  files are never overwritten. --cosigner makes a witness key (c2sp.org/tlog-cosignature,\n"
+       "  type 0x04), for vellum witness; ORIGIN is then the witness's name.\n",
+       {{"origin"}, {"out"}, {"cosigner", false, true}},
        RunKeygen},
+      {"witness", kWitnessUsage, {std::begin(kWitnessFlags), std::end(kWitnessFlags)},
+       RunWitness},
       {"verify inclusion",
        "vellum verify inclusion --leaf-hash B64 --index I --size N --root B64 --proof B64,...\n"
        "  Checks an RFC 6962 inclusion proof: that the leaf with hash B64 is at index I of the\n"

@@ -1,0 +1,151 @@
+#include "tools/witness_command.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "api/http_server.h"
+#include "api/witness_service.h"
+#include "ledger/witness_store.h"
+#include "proof/note.h"
+#include "tools/file_io.h"
+#include "tools/serving.h"
+
+namespace vellum {
+namespace cli {
+
+const char kWitnessUsage[] =
+    "vellum witness --data-dir DIR --signer-key FILE (--log ORIGIN=VKEY ... | --logs-file FILE)\n"
+    "               [--listen 127.0.0.1:8090]\n"
+    "  Runs a witness (c2sp.org/tlog-witness): POST /add-checkpoint cosigns a log's checkpoint\n"
+    "  when it is signed by the log's key and consistent with the last one this witness cosigned;\n"
+    "  GET /v1/witness/checkpoint?origin=ORIGIN serves that latest cosigned checkpoint. The state\n"
+    "  lives in DIR (one process at a time). FILE holds a cosigner key (vellum keygen\n"
+    "  --cosigner). Each --log names a log by origin and verifier key; repeat it for more logs or\n"
+    "  keys. --logs-file holds the same ORIGIN=VKEY, one per line ('#' starts a comment).\n"
+    "  Stops cleanly on SIGTERM.\n";
+
+const FlagSpec kWitnessFlags[5] = {
+    {"data-dir"}, {"signer-key"}, {"log", true}, {"logs-file"}, {"listen"},
+};
+
+namespace {
+
+constexpr size_t kMaxKeyFileBytes = 4096;
+constexpr size_t kMaxLogsFileBytes = 1 << 20;
+
+int Fail(const absl::Status& status) {
+  std::cerr << "vellum witness: " << status.message() << "\n";
+  return 1;
+}
+
+int Usage(absl::string_view message) {
+  std::cerr << "vellum witness: " << message << "\n" << kWitnessUsage;
+  return 2;
+}
+
+// Adds "ORIGIN=VKEY" to `logs`.
+absl::Status AddLog(absl::string_view spec, std::map<std::string, api::WitnessService::Log>* logs) {
+  std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
+  if (parts.first.empty() || parts.second.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("log \"", absl::CHexEscape(spec.substr(0, 80)), "\": want ORIGIN=VKEY"));
+  }
+  absl::StatusOr<std::unique_ptr<NoteVerifier>> key = NoteVerifier::Create(parts.second);
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("log ", parts.first, ": ", key.status().message()));
+  }
+  api::WitnessService::Log& log = (*logs)[std::string(parts.first)];
+  log.origin = std::string(parts.first);
+  log.keys.push_back(*std::move(key));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunWitness(const CommandLine& line) {
+  absl::StatusOr<std::string> data_dir = line.Require("data-dir");
+  if (!data_dir.ok()) return Usage(data_dir.status().message());
+  absl::StatusOr<std::string> key_path = line.Require("signer-key");
+  if (!key_path.ok()) return Usage(key_path.status().message());
+  if (!line.positional().empty()) return Usage("takes no positional arguments");
+  auto listen = ParseListen(line.Get("listen").value_or("127.0.0.1:8090"));
+  if (!listen.ok()) return Usage(listen.status().message());
+
+  std::map<std::string, api::WitnessService::Log> logs;
+  for (const std::string& spec : line.GetAll("log")) {
+    if (absl::Status s = AddLog(spec, &logs); !s.ok()) return Usage(s.message());
+  }
+  if (absl::optional<std::string> path = line.Get("logs-file"); path.has_value()) {
+    absl::StatusOr<std::string> contents = ReadInput(*path, kMaxLogsFileBytes);
+    if (!contents.ok()) return Fail(contents.status());
+    for (absl::string_view spec : absl::StrSplit(*contents, '\n')) {
+      spec = absl::StripAsciiWhitespace(spec);
+      if (spec.empty() || spec[0] == '#') continue;
+      if (absl::Status s = AddLog(spec, &logs); !s.ok()) {
+        return Fail(absl::InvalidArgumentError(absl::StrCat(*path, ": ", s.message())));
+      }
+    }
+  }
+  if (logs.empty()) return Usage("no log to witness: give --log or --logs-file");
+
+  absl::StatusOr<std::string> key_text = ReadInput(*key_path, kMaxKeyFileBytes);
+  if (!key_text.ok()) return Fail(key_text.status());
+  absl::StatusOr<std::unique_ptr<NoteSigner>> cosigner =
+      NoteSigner::Create(absl::StripAsciiWhitespace(*key_text));
+  if (!cosigner.ok()) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("signer key ", *key_path, ": ", cosigner.status().message())));
+  }
+  std::string name = (*cosigner)->name();
+  std::string verifier_key = (*cosigner)->VerifierKey();
+
+  if (mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
+    return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
+  }
+  absl::StatusOr<std::unique_ptr<ledger::WitnessStore>> store =
+      ledger::WitnessStore::Open(*data_dir + "/db");
+  if (!store.ok()) return Fail(store.status());
+  std::vector<api::WitnessService::Log> log_list;
+  for (auto& entry : logs) log_list.push_back(std::move(entry.second));
+  absl::StatusOr<std::unique_ptr<api::WitnessService>> service = api::WitnessService::Create(
+      store->get(), *std::move(cosigner), std::move(log_list),
+      [] { return static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now())); });
+  if (!service.ok()) return Fail(service.status());
+
+  TerminationSignals signals;  // Before any thread starts.
+  api::HttpServer::Options options;
+  options.address = listen->first;
+  options.port = listen->second;
+  options.max_body_bytes = api::kMaxAddCheckpointBytes;
+  api::WitnessService* handler = service->get();
+  auto server = api::HttpServer::Start(
+      options, [handler](api::HttpRequest request, api::HttpServer::Respond respond) {
+        respond(handler->Handle(request));
+      });
+  if (!server.ok()) return Fail(server.status());
+  std::cout << "vellum witness: " << name << " witnessing " << logs.size() << " log(s)\n"
+            << "vellum witness: verifier key " << verifier_key << "\n"
+            << "vellum witness: serving http://" << listen->first << ":" << (*server)->port()
+            << "\n";
+  std::cout.flush();
+  int signal_number = signals.Wait();
+  std::cout << "vellum witness: signal " << signal_number << ", shutting down\n";
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace cli
+}  // namespace vellum
