@@ -1,5 +1,6 @@
 #include "api/http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -9,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -102,38 +104,72 @@ class HttpServer::Impl {
 };
 
 // One connection: reads requests one at a time, hands each to the handler, writes its response.
+//
+// Time limits use one timer per connection, armed lazily: each phase (waiting for a request,
+// reading its body, writing the answer) only moves a deadline, a plain store, and the timer, when
+// it fires, closes the connection if the deadline has passed or sleeps again until it. Re-arming
+// a timer on every read and write costs a timerfd_settime system call each (docs/benchmarks.md);
+// this way a busy connection re-arms about once per timeout period. Deadlines only move later, so
+// a phase gets at least its own limit, and a stalled or dribbling client is still cut off.
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Impl* server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  using Clock = std::chrono::steady_clock;
+
+  Session(Impl* server, tcp::socket socket)
+      : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {
     server_->connections_++;
     beast::error_code ec;
-    tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    tcp::endpoint remote = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = remote.address().to_string();
   }
   ~Session() { server_->connections_--; }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      self->ExtendDeadline(self->server_->options_.request_timeout);
+      self->ArmTimer(self->deadline_);
+      self->Read();
+    });
   }
 
  private:
+  // The deadline becomes at least `limit` from now.
+  void ExtendDeadline(absl::Duration limit) {
+    deadline_ = std::max(deadline_, Clock::now() + ToChrono(limit));
+  }
+
+  void ArmTimer(Clock::time_point at) {
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
+  }
+
+  void OnTimer(beast::error_code ec) {
+    if (ec == net::error::operation_aborted || !socket_.is_open()) return;
+    const Clock::time_point now = Clock::now();
+    if (handling_) {
+      // The handler may take a while (a durable append); the answer's write gets its own limit.
+      return ArmTimer(now + ToChrono(server_->options_.request_timeout));
+    }
+    if (now < deadline_) return ArmTimer(deadline_);
+    // Past the deadline: closing cancels the pending read or write, which then ends the session.
+    socket_.close(ec);
+  }
+
   void Read() {
-    if (server_->stopped_.load()) return Close();
+    if (server_->stopped_.load() || !socket_.is_open()) return Close();
     parser_.emplace();
     LimitRequestParser(server_->options_.max_header_bytes, server_->options_.max_body_bytes,
                        &*parser_);
-    stream_.expires_after(ToChrono(first_request_ ? server_->options_.request_timeout
-                                                  : server_->options_.idle_timeout));
-    // Wait for the first byte with the idle timeout, then give the request its own deadline.
+    if (!first_request_) ExtendDeadline(server_->options_.idle_timeout);
     http::async_read_header(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    stream_.expires_after(ToChrono(server_->options_.request_timeout));
-    http::async_read(stream_, buffer_, *parser_,
+    ExtendDeadline(server_->options_.request_timeout);
+    http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->OnRead(ec);
                      });
@@ -142,7 +178,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnReadError(beast::error_code ec) {
     absl::optional<HttpResponse> response =
         ReadErrorResponse(ec, server_->options_.max_body_bytes);
-    if (!response.has_value()) return Close();
+    if (!response.has_value() || !socket_.is_open()) return Close();
     keep_alive_ = false;
     Write(*std::move(response));
   }
@@ -155,12 +191,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     version_ = message.version();
     head_request_ = message.method() == http::verb::head;
     HttpRequest request = ToHttpRequest(std::move(message), remote_address_);
-    stream_.expires_never();  // The handler may take a while (a durable append).
+    handling_ = true;
     server_->in_flight_++;
     server_->handler_(std::move(request), [self = shared_from_this()](HttpResponse response) {
-      net::post(self->stream_.get_executor(),
+      net::post(self->socket_.get_executor(),
                 [self, response = std::move(response)]() mutable {
                   self->server_->in_flight_--;
+                  self->handling_ = false;
                   self->Write(std::move(response));
                 });
     });
@@ -172,21 +209,26 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (head_request_) response.body.clear();
     auto message = std::make_shared<BeastResponse>(ToBeastResponse(
         std::move(response), version_, keep_alive_ && !server_->stopped_.load()));
-    stream_.expires_after(ToChrono(server_->options_.request_timeout));
-    http::async_write(stream_, *message,
+    ExtendDeadline(server_->options_.request_timeout);
+    http::async_write(socket_, *message,
                       [self = shared_from_this(), message](beast::error_code ec, size_t) {
                         if (ec || !message->keep_alive()) return self->Close();
                         self->Read();
                       });
   }
 
+  // Ends the session: once the timer's wait is cancelled, nothing holds it any more.
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    timer_.cancel();
   }
 
   Impl* const server_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::min();
+  bool handling_ = false;
   beast::flat_buffer buffer_;
   boost::optional<BeastRequestParser> parser_;
   std::string remote_address_;

@@ -33,10 +33,10 @@ bool WantsProtobuf(const HttpRequest& request) {
   return absl::StrContains(request.Header("accept"), kProtobufType);
 }
 
-// Encodes `message` as binary protobuf or as JSON, as the request asks.
-HttpResponse Encode(const HttpRequest& request, const google::protobuf::Message& message) {
+// Encodes `message` as binary protobuf or as JSON.
+HttpResponse Encode(bool protobuf, const google::protobuf::Message& message) {
   HttpResponse response;
-  if (WantsProtobuf(request)) {
+  if (protobuf) {
     response.content_type = kProtobufType;
     message.SerializeToString(&response.body);
     return response;
@@ -49,6 +49,11 @@ HttpResponse Encode(const HttpRequest& request, const google::protobuf::Message&
   response.content_type = "application/json";
   response.body.push_back('\n');
   return response;
+}
+
+// Encodes `message` as the request asks.
+HttpResponse Encode(const HttpRequest& request, const google::protobuf::Message& message) {
+  return Encode(WantsProtobuf(request), message);
 }
 
 // The answer to a request whose bearer token is missing or unknown: a 401 must name the scheme
@@ -88,7 +93,7 @@ LogService::LogService(ledger::Sequencer* sequencer, const ledger::LogReader* st
                        std::string verifier_key, const Options& options)
     : sequencer_(sequencer),
       storage_(storage),
-      prover_(*storage),
+      prover_(*storage, ledger::ProverOptions{options.tile_cache, options.leaf_index}),
       verifier_key_(std::move(verifier_key)),
       options_(options) {
   for (int i = 0; i < options_.worker_threads; ++i) workers_.emplace_back([this] { Work(); });
@@ -243,38 +248,63 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
                                                    ledger::kMaxEntryBytes)));
   }
   const bool protobuf = WantsProtobuf(request);
-  HttpRequest shape;  // Only the Accept header matters for encoding the answer.
-  if (protobuf) shape.headers["accept"] = kProtobufType;
   Hash leaf_hash = HashLeaf(request.body);
   sequencer_->AppendAsync(
-      {request.body}, [this, respond, shape, leaf_hash,
+      {request.body}, [this, respond, protobuf, leaf_hash,
                        want_receipt](absl::StatusOr<ledger::Sequencer::Appended> appended) {
         if (!appended.ok()) return respond(ErrorResponse(appended.status()));
-        auto answer = [this, respond, shape, leaf_hash, want_receipt,
-                       appended = *appended]() {
-          AppendResponse message;
-          message.set_index(appended.first_index);
-          message.set_leaf_hash(std::string(HashBytes(leaf_hash)));
-          message.set_tree_size(appended.head->size);
-          if (want_receipt) {
-            absl::StatusOr<std::vector<Hash>> proof = prover_.InclusionProof(
-                appended.first_index, appended.head->size, appended.head->size);
-            if (!proof.ok()) return respond(ErrorResponse(proof.status()));
-            Receipt receipt;
-            receipt.index = appended.first_index;
-            receipt.proof = *std::move(proof);
-            receipt.checkpoint = appended.head->checkpoint;
-            message.set_receipt(FormatReceipt(receipt));
-          }
-          respond(Encode(shape, message));
-        };
-        // Proofs read storage: keep that work off the sequencer's writer thread.
         if (want_receipt) {
-          Later(std::move(answer));
-        } else {
-          answer();
+          // Proofs read storage: keep that work off the sequencer's writer thread.
+          return AddReceipt({appended->first_index, leaf_hash, appended->head, protobuf, respond});
         }
+        AppendResponse message;
+        message.set_index(appended->first_index);
+        message.set_leaf_hash(std::string(HashBytes(leaf_hash)));
+        message.set_tree_size(appended->head->size);
+        respond(Encode(protobuf, message));
       });
+}
+
+void LogService::AddReceipt(PendingReceipt receipt) {
+  absl::MutexLock lock(&mu_);
+  receipts_.push_back(std::move(receipt));
+  // The first one queued schedules the proving; the rest of its batch joins it meanwhile.
+  if (receipts_.size() == 1) work_.push_back([this] { ProveReceipts(); });
+}
+
+void LogService::ProveReceipts() {
+  std::vector<PendingReceipt> receipts;
+  {
+    absl::MutexLock lock(&mu_);
+    receipts.swap(receipts_);
+  }
+  // Appends of one batch share a head, and reach AddReceipt in order.
+  for (size_t begin = 0, end; begin < receipts.size(); begin = end) {
+    const std::shared_ptr<const ledger::LogHead>& head = receipts[begin].head;
+    std::vector<uint64_t> indices;
+    for (end = begin; end < receipts.size() && receipts[end].head == head; ++end) {
+      indices.push_back(receipts[end].index);
+    }
+    absl::StatusOr<std::vector<std::vector<Hash>>> proofs =
+        prover_.InclusionProofs(indices, head->size, head->size);
+    for (size_t i = begin; i < end; ++i) {
+      PendingReceipt& pending = receipts[i];
+      if (!proofs.ok()) {
+        pending.respond(ErrorResponse(proofs.status()));
+        continue;
+      }
+      Receipt receipt;
+      receipt.index = pending.index;
+      receipt.proof = std::move((*proofs)[i - begin]);
+      receipt.checkpoint = head->checkpoint;
+      AppendResponse message;
+      message.set_index(pending.index);
+      message.set_leaf_hash(std::string(HashBytes(pending.leaf_hash)));
+      message.set_tree_size(head->size);
+      message.set_receipt(FormatReceipt(receipt));
+      pending.respond(Encode(pending.protobuf, message));
+    }
+  }
 }
 
 void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respond& respond) {
@@ -314,18 +344,17 @@ void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respo
                                                      ledger::kMaxEntryBytes)));
     }
   }
-  HttpRequest shape;
-  if (WantsProtobuf(request)) shape.headers["accept"] = kProtobufType;
+  const bool protobuf = WantsProtobuf(request);
   const size_t count = entries.size();
   sequencer_->AppendAsync(
       std::move(entries),
-      [respond, shape, count](absl::StatusOr<ledger::Sequencer::Appended> appended) {
+      [respond, protobuf, count](absl::StatusOr<ledger::Sequencer::Appended> appended) {
         if (!appended.ok()) return respond(ErrorResponse(appended.status()));
         AppendBatchResponse message;
         message.set_first_index(appended->first_index);
         message.set_count(count);
         message.set_tree_size(appended->head->size);
-        respond(Encode(shape, message));
+        respond(Encode(protobuf, message));
       });
 }
 
@@ -420,6 +449,8 @@ HttpResponse LogService::GetMetrics() const {
   request_seconds_.Render("vellum_http_request_seconds",
                           "Time from reading a request to handing over its response.", &out);
   sequencer_->RenderMetrics(&out);
+  if (options_.tile_cache != nullptr) options_.tile_cache->RenderMetrics(&out);
+  if (options_.index_follower != nullptr) options_.index_follower->RenderMetrics(&out);
   return response;
 }
 

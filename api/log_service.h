@@ -12,10 +12,13 @@
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/http_server.h"
+#include "ledger/index_follower.h"
+#include "ledger/leaf_index.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
 #include "ledger/stats.h"
 #include "ledger/storage.h"
+#include "ledger/tile_cache.h"
 
 namespace vellum {
 namespace api {
@@ -33,6 +36,13 @@ class LogService {
     size_t max_batch_request_entries = 10000;
     // Threads that finish appends (receipts) off the sequencer's writer thread.
     int worker_threads = 2;
+    // Expanded tiles shared by every proof and receipt; nullptr expands them per request.
+    ledger::TileCache* tile_cache = nullptr;
+    // Look-ups by leaf hash; nullptr searches the tiles alone, which only suits small logs
+    // (ledger::ProverOptions::max_leaf_scan).
+    const ledger::LeafHashIndex* leaf_index = nullptr;
+    // The follower that feeds leaf_index, for /metrics; may be nullptr.
+    const ledger::IndexFollower* index_follower = nullptr;
   };
 
   // `sequencer` and `storage` must outlive the service.
@@ -60,6 +70,19 @@ class LogService {
   HttpResponse GetLogInfo(const HttpRequest& request) const;
   HttpResponse GetMetrics() const;
 
+  // An append that asked for a receipt, waiting for its inclusion proof.
+  struct PendingReceipt {
+    uint64_t index;
+    Hash leaf_hash;
+    std::shared_ptr<const ledger::LogHead> head;
+    bool protobuf;
+    HttpServer::Respond respond;
+  };
+  // Queues `receipt`; the appends of one committed batch are proved together (ProveReceipts).
+  void AddReceipt(PendingReceipt receipt);
+  // On a worker thread: proves every queued receipt, one Prover::InclusionProofs per head.
+  void ProveReceipts();
+
   // Runs `work` on a worker thread.
   void Later(std::function<void()> work);
   void Work();
@@ -77,6 +100,7 @@ class LogService {
 
   absl::Mutex mu_;
   std::deque<std::function<void()>> work_ ABSL_GUARDED_BY(mu_);
+  std::vector<PendingReceipt> receipts_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
 };

@@ -33,6 +33,7 @@
 #include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
 #include "ledger/testing/fault_storage.h"
+#include "ledger/tile_cache.h"
 #include "proof/base64.h"
 #include "proof/checkpoint.h"
 #include "proof/compact_range.h"
@@ -276,6 +277,8 @@ class LogServiceTest : public ::testing::Test {
 
   ledger::MemoryStorage storage_;
   ledger::FaultStorage faults_{&storage_};
+  // Room for 16 expanded full tiles, so that a test's load evicts some.
+  ledger::TileCache small_cache_{16 * ledger::ExpandedTile(std::vector<Hash>(kTileWidth)).bytes()};
   std::unique_ptr<NoteSigner> signer_;
   std::unique_ptr<NoteVerifier> verifier_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
@@ -827,8 +830,12 @@ TEST_F(LogServiceTest, WrongMethodIs405WithAllow) {
 
 // --- Concurrency ---------------------------------------------------------------------------------
 
+// With a shared tile cache small enough to evict, as vellumd runs: receipts of one batch are
+// proved together, and proofs at every size read cached tiles.
 TEST_F(LogServiceTest, ConcurrentAppendsAllVerify) {
-  Start();
+  LogService::Options options;
+  options.tile_cache = &small_cache_;
+  Start(options);
   constexpr int kThreads = 8;
   constexpr int kRequests = 30;
   struct Acked {
@@ -913,6 +920,10 @@ TEST_F(LogServiceTest, ConcurrentAppendsAllVerify) {
                     .ok());
   }
   EXPECT_EQ(receipts, kThreads * (kRequests / 3));
+  EXPECT_GT(small_cache_.stats().hits, 0u);
+  auto metrics = Send("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_THAT(metrics->body, HasSubstr("vellum_tile_cache_hits_total"));
   std::printf("%zu entries from %d threads\n", entries.size(), kThreads);
 }
 

@@ -21,6 +21,7 @@
 #include "ledger/leveldb_storage.h"
 #include "ledger/sequencer.h"
 #include "ledger/testing/fault_env.h"
+#include "ledger/prover.h"
 #include "ledger/tile_reader.h"
 #include "leveldb/env.h"
 #include "leveldb/helpers/memenv.h"
@@ -79,13 +80,17 @@ std::map<std::string, std::string> Dump(const LogReader& store, uint64_t max_siz
       record(EntryBundlePath(bundle), store.ReadEntryBundle(bundle));
     }
   }
+  const uint64_t size = checkpoint.ok() ? checkpoint->first : 0;
+  const Prover prover(store);
   for (const std::string& entry : entries) {
-    auto index = store.FindLeaf(HashLeaf(entry));
+    auto index = prover.FindLeaf(HashLeaf(entry), size, size);
     std::string& value = dump[absl::StrCat("leaf ", HashToBase64(HashLeaf(entry)))];
-    if (!index.ok()) {
+    if (absl::IsNotFound(index.status())) {
+      value = "absent";
+    } else if (!index.ok()) {
       value = absl::StrCat("error: ", index.status().ToString());
     } else {
-      value = index->has_value() ? absl::StrCat(**index) : "absent";
+      value = absl::StrCat(*index);
     }
   }
   return dump;
@@ -207,10 +212,10 @@ class LevelDbCrashTest : public ::testing::Test {
         << "the stored entries differ from the expected " << entries.size();
     TileNodeReader reader(log.storage(), entries.size());
     for (uint64_t i = 0; i < entries.size(); i += 1 + entries.size() / 37) {
-      auto index = log.storage().FindLeaf(HashLeaf(entries[i]));
-      ASSERT_TRUE(index.ok()) << index.status();
-      ASSERT_TRUE(index->has_value()) << "entry " << i << " is not indexed";
-      EXPECT_LE(**index, i);
+      auto index = Prover(log.storage()).FindLeaf(HashLeaf(entries[i]), entries.size(),
+                                                  entries.size());
+      ASSERT_TRUE(index.ok()) << "entry " << i << ": " << index.status();
+      EXPECT_LE(*index, i);
       auto proof = ProveInclusion(i, entries.size(), reader);
       ASSERT_TRUE(proof.ok()) << proof.status();
       EXPECT_TRUE(VerifyInclusion(i, entries.size(), HashLeaf(entries[i]), *proof, root).ok())

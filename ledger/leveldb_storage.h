@@ -23,7 +23,9 @@ namespace ledger {
 //   v1/checkpoint             8-byte big-endian tree size || signed checkpoint note
 //   v1/t/<L:1><N:8><W:2>      tile bytes (big-endian integers; W = 256 for a full tile)
 //   v1/e/<N:8><W:2>           entry bundle bytes
-//   v1/h/<leaf hash:32><I:8>  empty; the first key with a hash's prefix gives its smallest index
+//
+// Stores written before the leaf-hash index moved to its own IndexStore also hold
+// v1/h/<leaf hash:32><I:8> keys; nothing reads them any more.
 //
 // Thread-safe. LevelDB locks the directory, so a second process opening it fails at once.
 //
@@ -58,7 +60,6 @@ class LevelDbStorage : public LogStorage {
   absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override;
   absl::StatusOr<std::string> ReadTile(const TileId& tile) const override;
   absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override;
-  absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const override;
   absl::Status Commit(const WriteSet& write) override;
 
  private:

@@ -26,13 +26,6 @@ absl::StatusOr<std::string> MemoryStorage::ReadEntryBundle(const EntryBundleId& 
   return it->second;
 }
 
-absl::StatusOr<absl::optional<uint64_t>> MemoryStorage::FindLeaf(const Hash& leaf_hash) const {
-  absl::MutexLock lock(&mu_);
-  auto it = leaves_.find(leaf_hash);
-  if (it == leaves_.end()) return absl::optional<uint64_t>();
-  return absl::optional<uint64_t>(it->second);
-}
-
 absl::Status MemoryStorage::Commit(const WriteSet& write) {
   absl::MutexLock lock(&mu_);
   if (write.tree_size <= tree_size_) {
@@ -52,9 +45,6 @@ absl::Status MemoryStorage::Commit(const WriteSet& write) {
                      bundles_.lower_bound({bundle.index, kTileWidth}));
     }
     bundles_[{bundle.index, bundle.width}] = data;
-  }
-  for (const auto& [hash, index] : write.leaves) {
-    leaves_.emplace(hash, index);  // Keeps the first, smallest index.
   }
   tree_size_ = write.tree_size;
   checkpoint_ = write.checkpoint;

@@ -21,7 +21,6 @@ class MemoryStorage : public LogStorage {
   absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override;
   absl::StatusOr<std::string> ReadTile(const TileId& tile) const override;
   absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override;
-  absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const override;
   absl::Status Commit(const WriteSet& write) override;
 
  private:
@@ -33,7 +32,6 @@ class MemoryStorage : public LogStorage {
   std::string checkpoint_ ABSL_GUARDED_BY(mu_);
   std::map<TileKey, std::string> tiles_ ABSL_GUARDED_BY(mu_);
   std::map<BundleKey, std::string> bundles_ ABSL_GUARDED_BY(mu_);
-  std::map<Hash, uint64_t> leaves_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ledger

@@ -188,6 +188,7 @@ void Sequencer::Run() {
       last_commit_ = head.status();
       if (head.ok()) head_ = *head;
     }
+    if (head.ok() && options_.on_commit) options_.on_commit((*head)->size);
     uint64_t index = first_index;
     for (Pending& pending : batch) {
       if (head.ok()) {

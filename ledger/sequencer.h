@@ -37,6 +37,10 @@ struct SequencerOptions {
   // How long the first append of a batch waits for others to join it. Zero commits at once;
   // appends that arrive during a commit form the next batch either way.
   absl::Duration max_batch_delay = absl::ZeroDuration();
+  // Called on the writer thread with the new tree size after each batch is committed and its
+  // head published, before its appends are acknowledged; must be quick. Feeds derived indexes
+  // (IndexFollower::Notify).
+  std::function<void(uint64_t tree_size)> on_commit;
 };
 
 // Entries are 1 to 65,535 bytes.

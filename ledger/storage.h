@@ -2,7 +2,8 @@
 #define VELLUM_LEDGER_STORAGE_H_
 
 // The storage seam of the log. Tiles, entry bundles and the latest checkpoint are the units of
-// storage, as they are the units of serving (c2sp.org/tlog-tiles). Each backend runs the shared
+// storage, as they are the units of serving (c2sp.org/tlog-tiles). Data derived from the entries,
+// such as the leaf-hash index, is not part of a commit: it lives in an IndexStore. Each backend runs the shared
 // conformance suite in storage_conformance_test.cc.
 
 #include <cstdint>
@@ -12,7 +13,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/types/optional.h"
 #include "proof/hash.h"
 #include "proof/tile.h"
 
@@ -27,8 +27,6 @@ struct WriteSet {
   // New tiles and entry bundles (full, or the new partial ones), with their bytes.
   std::vector<std::pair<TileId, std::string>> tiles;
   std::vector<std::pair<EntryBundleId, std::string>> bundles;
-  // Leaf hash -> index of the entries added, for look-ups by leaf hash.
-  std::vector<std::pair<Hash, uint64_t>> leaves;
 };
 
 // The read side. Implementations are thread-safe, and a reader never sees part of a WriteSet.
@@ -44,9 +42,6 @@ class LogReader {
   // full tile of the same index exists: the spec lets a log delete superseded partial tiles.
   virtual absl::StatusOr<std::string> ReadTile(const TileId& tile) const = 0;
   virtual absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const = 0;
-
-  // The smallest index at which an entry with `leaf_hash` was committed, or nullopt.
-  virtual absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const = 0;
 };
 
 // The read-write side. Only the sequencer holds one.

@@ -73,9 +73,6 @@ TYPED_TEST(StorageConformanceTest, EmptyStore) {
   EXPECT_EQ(tile.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(tile.status().message(), HasSubstr("tile/0/000.p/1"));
   EXPECT_EQ(s->ReadEntryBundle({0, 1}).status().code(), absl::StatusCode::kNotFound);
-  auto leaf = s->FindLeaf(HashLeaf("x"));
-  ASSERT_TRUE(leaf.ok());
-  EXPECT_FALSE(leaf->has_value());
 }
 
 TYPED_TEST(StorageConformanceTest, CommitIsVisibleAndSurvivesReopen) {
@@ -83,7 +80,6 @@ TYPED_TEST(StorageConformanceTest, CommitIsVisibleAndSurvivesReopen) {
   WriteSet write = Batch(3, "checkpoint at 3\n");
   write.tiles = {{{0, 0, 3}, "tile-0-0-3"}, {{1, 0, 1}, "tile-1-0-1"}};
   write.bundles = {{{0, 3}, "bundle-0-3"}};
-  write.leaves = {{HashLeaf("a"), 0}, {HashLeaf("b"), 1}, {HashLeaf("a"), 2}};
   ASSERT_TRUE(s->Commit(write).ok());
   s = this->backend_.Reopen();
   EXPECT_EQ(*s->ReadCheckpoint(), std::make_pair(uint64_t{3}, std::string("checkpoint at 3\n")));
@@ -91,9 +87,6 @@ TYPED_TEST(StorageConformanceTest, CommitIsVisibleAndSurvivesReopen) {
   EXPECT_EQ(*s->ReadTile({1, 0, 1}), "tile-1-0-1");
   EXPECT_EQ(*s->ReadEntryBundle({0, 3}), "bundle-0-3");
   EXPECT_EQ(s->ReadTile({0, 0, 2}).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(**s->FindLeaf(HashLeaf("a")), 0u);  // The smallest index of a repeated entry.
-  EXPECT_EQ(**s->FindLeaf(HashLeaf("b")), 1u);
-  EXPECT_FALSE(s->FindLeaf(HashLeaf("c"))->has_value());
 }
 
 TYPED_TEST(StorageConformanceTest, PartialTilesStayUntilTheFullTileArrives) {

@@ -6,8 +6,44 @@
 namespace vellum {
 namespace ledger {
 
-TileNodeReader::TileNodeReader(const LogReader& storage, uint64_t tree_size)
-    : storage_(storage), tree_size_(tree_size) {}
+absl::StatusOr<std::vector<Hash>> ReadTileRow(const LogReader& storage, const TileId& tile,
+                                              uint64_t tree_size) {
+  absl::StatusOr<std::string> data = storage.ReadTile(tile);
+  if (absl::IsNotFound(data.status()) && !tile.is_full()) {
+    // Superseded by the full tile, whose first `width` hashes are the same.
+    data = storage.ReadTile({tile.level, tile.index, kTileWidth});
+    if (data.ok()) data->resize(std::min(data->size(), size_t{tile.width} * kHashSize));
+  }
+  if (absl::IsNotFound(data.status())) {
+    return absl::DataLossError(
+        absl::StrCat("tile ", TilePath(tile), " is missing for tree size ", tree_size));
+  }
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::vector<Hash>> row = ParseTileData(*data, tile.width);
+  if (!row.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("stored tile ", TilePath(tile), ": ", row.status().message()));
+  }
+  return row;
+}
+
+absl::StatusOr<std::vector<Hash>> ReadLeafHashes(const LogReader& storage, uint64_t begin,
+                                                 uint64_t end, uint64_t tree_size) {
+  std::vector<Hash> hashes;
+  hashes.reserve(end - begin);
+  for (uint64_t index = begin; index < end;) {
+    const uint64_t tile_index = index / kTileWidth;
+    absl::StatusOr<std::vector<Hash>> row =
+        ReadTileRow(storage, {0, tile_index, TileWidth(0, tile_index, tree_size)}, tree_size);
+    if (!row.ok()) return row.status();
+    const uint64_t row_end = std::min(end, tile_index * kTileWidth + row->size());
+    for (; index < row_end; ++index) hashes.push_back((*row)[index % kTileWidth]);
+  }
+  return hashes;
+}
+
+TileNodeReader::TileNodeReader(const LogReader& storage, uint64_t tree_size, TileCache* cache)
+    : storage_(storage), tree_size_(tree_size), cache_(cache) {}
 
 absl::StatusOr<std::vector<Hash>> TileNodeReader::ReadNodes(absl::Span<const NodeId> ids) {
   std::vector<Hash> hashes;
@@ -23,32 +59,24 @@ absl::StatusOr<std::vector<Hash>> TileNodeReader::ReadNodes(absl::Span<const Nod
 absl::StatusOr<Hash> TileNodeReader::ReadNode(NodeId id) {
   absl::StatusOr<NodeTileLocation> location = LocateNode(id, tree_size_);
   if (!location.ok()) return location.status();
-  absl::StatusOr<const std::vector<Hash>*> hashes = ReadTile(location->tile);
-  if (!hashes.ok()) return hashes.status();
-  return HashFromTile(location->tile, **hashes, id);
+  absl::StatusOr<std::shared_ptr<const ExpandedTile>> tile = ReadTile(location->tile);
+  if (!tile.ok()) return tile.status();
+  return (*tile)->Node(location->level_in_tile, location->begin);
 }
 
-absl::StatusOr<const std::vector<Hash>*> TileNodeReader::ReadTile(const TileId& tile) {
-  auto cached = cache_.find(tile);
-  if (cached != cache_.end()) return &cached->second;
-  absl::StatusOr<std::string> data = storage_.ReadTile(tile);
-  std::vector<Hash> hashes;
-  if (absl::IsNotFound(data.status()) && !tile.is_full()) {
-    // Superseded by the full tile, whose first `width` hashes are the same.
-    data = storage_.ReadTile({tile.level, tile.index, kTileWidth});
-    if (data.ok()) data->resize(std::min(data->size(), size_t{tile.width} * kHashSize));
+absl::StatusOr<std::shared_ptr<const ExpandedTile>> TileNodeReader::ReadTile(const TileId& tile) {
+  auto known = tiles_.find(tile);
+  if (known != tiles_.end()) return known->second;
+  std::shared_ptr<const ExpandedTile> expanded;
+  if (cache_ != nullptr) expanded = cache_->Lookup(tile);
+  if (expanded == nullptr) {
+    absl::StatusOr<std::vector<Hash>> row = ReadTileRow(storage_, tile, tree_size_);
+    if (!row.ok()) return row.status();
+    expanded = std::make_shared<const ExpandedTile>(*std::move(row));
+    if (cache_ != nullptr) cache_->Insert(tile, expanded);
   }
-  if (absl::IsNotFound(data.status())) {
-    return absl::DataLossError(absl::StrCat("tile ", TilePath(tile), " is missing for tree size ",
-                                            tree_size_));
-  }
-  if (!data.ok()) return data.status();
-  absl::StatusOr<std::vector<Hash>> parsed = ParseTileData(*data, tile.width);
-  if (!parsed.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("stored tile ", TilePath(tile), ": ", parsed.status().message()));
-  }
-  return &cache_.emplace(tile, *std::move(parsed)).first->second;
+  tiles_.emplace(tile, expanded);
+  return expanded;
 }
 
 }  // namespace ledger

@@ -2,25 +2,38 @@
 #define VELLUM_LEDGER_TILE_READER_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "ledger/storage.h"
+#include "ledger/tile_cache.h"
 #include "proof/proof_nodes.h"
 #include "proof/tile.h"
 
 namespace vellum {
 namespace ledger {
 
-// Reads Merkle tree nodes from the stored tiles of a tree of `tree_size` leaves, recomputing the
-// nodes between tile levels. Any committed size works: a partial tile that a later commit
-// superseded is read from the full tile that replaced it. Caches the tiles it reads, so one
-// reader serves one proof or one scan. Thread-compatible.
+// The bottom row of `tile` as it exists in the committed tree of `tree_size` leaves: a partial tile
+// that a later commit superseded is read from the full tile that replaced it. Fails with DataLoss
+// if the tile is missing or malformed.
+absl::StatusOr<std::vector<Hash>> ReadTileRow(const LogReader& storage, const TileId& tile,
+                                              uint64_t tree_size);
+
+// The leaf hashes of leaves [begin, end) of the committed tree of `tree_size` leaves, read from the
+// level-0 tiles. Requires begin <= end <= tree_size. Fails as ReadTileRow().
+absl::StatusOr<std::vector<Hash>> ReadLeafHashes(const LogReader& storage, uint64_t begin,
+                                                 uint64_t end, uint64_t tree_size);
+
+// Reads Merkle tree nodes from the stored tiles of a tree of `tree_size` leaves. Any committed
+// size works (ReadTileRow). Each tile is read and expanded (ExpandedTile) once per reader, or taken from a
+// shared TileCache, so one reader serves one proof, a group of proofs at the same size, or a scan.
+// Thread-compatible.
 class TileNodeReader : public NodeReader {
  public:
-  // `storage` must outlive the reader.
-  TileNodeReader(const LogReader& storage, uint64_t tree_size);
+  // `storage`, and `cache` unless it is nullptr, must outlive the reader.
+  TileNodeReader(const LogReader& storage, uint64_t tree_size, TileCache* cache = nullptr);
 
   TileNodeReader(const TileNodeReader&) = delete;
   TileNodeReader& operator=(const TileNodeReader&) = delete;
@@ -31,13 +44,14 @@ class TileNodeReader : public NodeReader {
   // at tree_size, and with DataLoss if a tile it needs is missing or malformed.
   absl::StatusOr<Hash> ReadNode(NodeId id);
 
-  // The bottom-row hashes of `tile` as it exists at tree_size. DataLoss if missing or malformed.
-  absl::StatusOr<const std::vector<Hash>*> ReadTile(const TileId& tile);
+  // `tile` as it exists at tree_size, expanded. DataLoss if missing or malformed.
+  absl::StatusOr<std::shared_ptr<const ExpandedTile>> ReadTile(const TileId& tile);
 
  private:
   const LogReader& storage_;
   const uint64_t tree_size_;
-  absl::flat_hash_map<TileId, std::vector<Hash>> cache_;
+  TileCache* const cache_;
+  absl::flat_hash_map<TileId, std::shared_ptr<const ExpandedTile>> tiles_;
 };
 
 }  // namespace ledger

@@ -21,10 +21,11 @@ absl::StatusOr<TreeState> TreeState::Load(const LogReader& storage, uint64_t tre
   state.range_ = *std::move(range);
   for (const LevelTiles& level : TilesForSize(tree_size)) {
     if (level.partial_width == 0) continue;
-    absl::StatusOr<const std::vector<Hash>*> row =
+    absl::StatusOr<std::shared_ptr<const ExpandedTile>> tile =
         reader.ReadTile({level.level, level.full_tiles, level.partial_width});
-    if (!row.ok()) return row.status();
-    state.rows_[level.level] = **row;
+    if (!tile.ok()) return tile.status();
+    absl::Span<const Hash> row = (*tile)->row();
+    state.rows_[level.level].assign(row.begin(), row.end());
   }
   if (uint16_t width = tree_size % kTileWidth; width != 0) {
     EntryBundleId bundle{tree_size / kTileWidth, width};
@@ -46,7 +47,6 @@ absl::StatusOr<TreeState> TreeState::Load(const LogReader& storage, uint64_t tre
 
 void TreeState::Append(absl::string_view entry, const Hash& leaf_hash, WriteSet* write) {
   const uint64_t index = range_.size();
-  write->leaves.emplace_back(leaf_hash, index);
   bundle_.emplace_back(entry);
   if (bundle_.size() == kTileWidth) {
     write->bundles.emplace_back(EntryBundleId{index / kTileWidth, kTileWidth},

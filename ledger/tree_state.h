@@ -29,7 +29,7 @@ class TreeState {
   static absl::StatusOr<TreeState> Load(const LogReader& storage, uint64_t tree_size);
 
   // Appends one entry of a batch, whose leaf hash is `leaf_hash`, and adds to `write` the full
-  // tiles and bundle it completes and its leaf-hash record. Requires an entry of 0..65535 bytes.
+  // tiles and bundle it completes. Requires an entry of 0..65535 bytes.
   void Append(absl::string_view entry, const Hash& leaf_hash, WriteSet* write);
 
   // Ends a batch that started at tree size `batch_start`: adds to `write` the partial tiles and

@@ -107,11 +107,14 @@ struct AppendBenchResult {
   BenchResult bench;         // operations = Append calls.
   uint64_t batches = 0;      // Group commits (distinct checkpoints the calls were acked with).
   uint64_t tree_size = 0;    // Size of the log at the end.
+  // From the last acknowledgement until the leaf-hash index covered the whole log.
+  double index_lag_seconds = 0;
   std::string metrics;       // The sequencer's metrics at the end, in the Prometheus format.
 };
 
 // Creates a log in options.data_dir with a fresh key and appends options.entries entries through
-// ledger::Sequencer and ledger::LevelDbStorage, every one durable before it is acknowledged.
+// ledger::Sequencer and ledger::LocalLog (LevelDB, with the leaf-hash index following the
+// commits), every one durable before it is acknowledged, then waits for the index to catch up.
 // Fails with FailedPrecondition if the directory already holds a log, InvalidArgument on bad
 // options, and with the storage's errors. Append failures are counted in the result.
 absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& options);

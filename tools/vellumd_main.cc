@@ -2,6 +2,7 @@
 //
 //   vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]
 //           [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]
+//           [--tile-cache-mib N]
 
 #include <sys/stat.h>
 
@@ -17,8 +18,9 @@
 #include "api/auth.h"
 #include "api/http_server.h"
 #include "api/log_service.h"
-#include "ledger/leveldb_storage.h"
+#include "ledger/local_log.h"
 #include "ledger/sequencer.h"
+#include "ledger/tile_cache.h"
 #include "proof/decimal.h"
 #include "proof/note.h"
 #include "tools/command_line.h"
@@ -31,10 +33,12 @@ namespace {
 constexpr char kUsage[] =
     "vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]\n"
     "        [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]\n"
+    "        [--tile-cache-mib N]\n"
     "  Serves the Vellum log stored in DIR (created if missing). Without --signer-key the log's\n"
     "  key is DIR/log.key, created on first start (mode 0600) for ORIGIN (default\n"
     "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
-    "  append; without it the server only listens on loopback. Stops cleanly on SIGTERM.\n";
+    "  append; without it the server only listens on loopback. Stops cleanly on SIGTERM.\n"
+    "  --tile-cache-mib bounds the expanded tiles kept for proofs (default 128; 0 for none).\n";
 
 constexpr size_t kMaxKeyFileBytes = 4096;
 
@@ -82,7 +86,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   static const cli::FlagSpec kFlags[] = {
       {"data-dir"},   {"listen"},           {"signer-key"},         {"origin"},
-      {"token-file"}, {"max-batch-entries"}, {"max-batch-delay-us"},
+      {"token-file"}, {"max-batch-entries"}, {"max-batch-delay-us"}, {"tile-cache-mib"},
   };
   absl::StatusOr<cli::CommandLine> line = cli::CommandLine::Parse(args, kFlags);
   if (!line.ok()) {
@@ -114,6 +118,12 @@ int Main(int argc, char** argv) {
     if (!n.ok()) return Fail(n.status());
     sequencer_options.max_batch_delay = absl::Microseconds(*n);
   }
+  uint64_t tile_cache_mib = 128;
+  if (auto v = line->Get("tile-cache-mib"); v.has_value()) {
+    auto n = ParseDecimal(*v, "--tile-cache-mib");
+    if (!n.ok()) return Fail(n.status());
+    tile_cache_mib = *n;
+  }
 
   std::unique_ptr<api::TokenAuthenticator> auth;
   if (auto path = line->Get("token-file"); path.has_value()) {
@@ -133,17 +143,24 @@ int Main(int argc, char** argv) {
   }
   auto signer = LoadSigner(*line, *data_dir);
   if (!signer.ok()) return Fail(signer.status());
-  auto storage = ledger::LevelDbStorage::Open(*data_dir + "/db", {});
-  if (!storage.ok()) return Fail(storage.status());
-  auto sequencer = ledger::Sequencer::Create(storage->get(), signer->get(), sequencer_options);
-  if (!sequencer.ok()) return Fail(sequencer.status());
-
   // Block the signals before any thread starts.
   cli::TerminationSignals signals;
 
+  auto log = ledger::LocalLog::Open(*data_dir);
+  if (!log.ok()) return Fail(log.status());
+  ledger::IndexFollower* follower = &(*log)->follower();
+  sequencer_options.on_commit = [follower](uint64_t size) { follower->Notify(size); };
+  auto sequencer =
+      ledger::Sequencer::Create(&(*log)->storage(), signer->get(), sequencer_options);
+  if (!sequencer.ok()) return Fail(sequencer.status());
+
+  ledger::TileCache tile_cache(tile_cache_mib << 20);
   api::LogService::Options service_options;
   service_options.append_auth = auth.get();
-  auto service = std::make_unique<api::LogService>(sequencer->get(), storage->get(),
+  service_options.tile_cache = &tile_cache;
+  service_options.leaf_index = &(*log)->leaf_index();
+  service_options.index_follower = follower;
+  auto service = std::make_unique<api::LogService>(sequencer->get(), &(*log)->storage(),
                                                    (*signer)->VerifierKey(), service_options);
   api::HttpServer::Options server_options;
   server_options.address = listen->first;
@@ -171,7 +188,8 @@ int Main(int argc, char** argv) {
   // the service, so the service goes last.
   sequencer->reset();
   service.reset();
-  std::cout << "vellumd: stopped at tree size " << (*storage)->ReadCheckpoint()->first << "\n";
+  std::cout << "vellumd: stopped at tree size " << (*log)->storage().ReadCheckpoint()->first
+            << "\n";
   return 0;
 }
 

@@ -40,10 +40,6 @@ absl::StatusOr<std::string> FaultStorage::ReadEntryBundle(const EntryBundleId& b
   return base_->ReadEntryBundle(bundle);
 }
 
-absl::StatusOr<absl::optional<uint64_t>> FaultStorage::FindLeaf(const Hash& leaf_hash) const {
-  return base_->FindLeaf(leaf_hash);
-}
-
 absl::Status FaultStorage::Commit(const WriteSet& write) {
   std::function<void()> hook;
   {

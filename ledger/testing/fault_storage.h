@@ -26,7 +26,6 @@ class FaultStorage : public LogStorage {
   absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override;
   absl::StatusOr<std::string> ReadTile(const TileId& tile) const override;
   absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override;
-  absl::StatusOr<absl::optional<uint64_t>> FindLeaf(const Hash& leaf_hash) const override;
   absl::Status Commit(const WriteSet& write) override;
 
  private:

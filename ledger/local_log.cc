@@ -1,0 +1,31 @@
+#include "ledger/local_log.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace vellum {
+namespace ledger {
+
+absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_dir) {
+  std::unique_ptr<LocalLog> log(new LocalLog());
+  absl::StatusOr<std::unique_ptr<LevelDbStorage>> storage =
+      LevelDbStorage::Open(absl::StrCat(data_dir, "/db"), {});
+  if (!storage.ok()) return storage.status();
+  log->storage_ = *std::move(storage);
+  absl::StatusOr<std::pair<uint64_t, std::string>> checkpoint = log->storage_->ReadCheckpoint();
+  if (!checkpoint.ok()) return checkpoint.status();
+  absl::StatusOr<std::unique_ptr<IndexStore>> index_store =
+      IndexStore::Open(absl::StrCat(data_dir, "/index"), checkpoint->first, {});
+  if (!index_store.ok()) return index_store.status();
+  log->index_store_ = *std::move(index_store);
+  log->leaf_index_ = std::make_unique<LeafHashIndex>(log->index_store_.get());
+  absl::StatusOr<std::unique_ptr<IndexFollower>> follower = IndexFollower::Start(
+      log->storage_.get(), log->index_store_.get(), {log->leaf_index_.get()}, {});
+  if (!follower.ok()) return follower.status();
+  log->follower_ = *std::move(follower);
+  return log;
+}
+
+LocalLog::~LocalLog() = default;
+
+}  // namespace ledger
+}  // namespace vellum
