@@ -32,13 +32,21 @@ inline constexpr size_t kMaxEventGroups = 64;
 inline constexpr size_t kMaxEventLabels = 64;
 inline constexpr size_t kMaxEventLabelKeyBytes = 128;
 
-// Checks that `event` is complete and within limits: id.source and id.source_id, event_time,
-// observer.adapter and target.model_name are set; action and outcome.result are set and are
+// Checks that `event` is complete and within limits: id.source and id.source_id, event_time and
+// observer.adapter are set, and target.model_name unless the action is ACTION_INGEST_REJECTED; action and outcome.result are set and are
 // values of their enums (as is actor.kind); timestamps are valid (years 1..9999, nanos below
-// 1e9); source_payload_digest is empty or 32 bytes; strings, groups and labels are within the
+// 1e9); strings are valid UTF-8 (protobuf refuses to parse anything else); source_payload_digest is empty or 32 bytes; strings, groups and labels are within the
 // limits above, label keys are non-empty; and the event has no unknown fields. Fails with
 // InvalidArgument naming the field and its got/want values (never the field's contents).
 absl::Status ValidateEvent(const AuditEvent& event);
+
+// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or values above U+10FFFF).
+bool IsValidUtf8(absl::string_view text);
+
+// Returns the longest prefix of `text` of at most `max_bytes` that ends on a character boundary,
+// with every byte that is not part of a well-formed UTF-8 character replaced by '?': for putting
+// text from untrusted headers or errors into an event.
+std::string SanitizeUtf8(absl::string_view text, size_t max_bytes);
 
 // Returns the log entry for `event`: its deterministic protobuf encoding. Fails with
 // InvalidArgument if ValidateEvent fails or the encoding exceeds kMaxEventEntryBytes.

@@ -1,0 +1,44 @@
+#include "api/ingest/adapter.h"
+
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "api/event_codec.h"
+#include "api/ingest/internal/adapter_support.h"
+#include "proof/crypto.h"
+
+namespace vellum {
+namespace api {
+namespace ingest {
+
+AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequest& request,
+                               const absl::Status& error, absl::Time received) {
+  const std::string remote = SanitizeUtf8(request.remote_address, kMaxEventStringBytes);
+  const std::string nanos = absl::StrCat(absl::ToUnixNanos(received));
+  const crypto::Sha256Digest body_digest = crypto::Sha256({request.body});
+  const absl::string_view body_digest_bytes(reinterpret_cast<const char*>(body_digest.data()),
+                                            body_digest.size());
+  // Length-prefixed parts, so that no two attempts share an id by concatenation.
+  const crypto::Sha256Digest id = crypto::Sha256(
+      {absl::StrCat(adapter.size(), ":"), adapter, absl::StrCat(remote.size(), ":"), remote,
+       absl::StrCat(nanos.size(), ":"), nanos, body_digest_bytes});
+
+  AuditEvent event = NewEvent(
+      "ingest", absl::BytesToHexString(absl::string_view(
+                    reinterpret_cast<const char*>(id.data()), id.size())),
+      request.body);
+  event.mutable_observer()->set_adapter(SanitizeUtf8(adapter, kMaxEventStringBytes));
+  *event.mutable_event_time() = TimeFromAbsl(received);
+  event.set_action(ACTION_INGEST_REJECTED);
+  event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
+  event.mutable_outcome()->set_reason(SanitizeUtf8(error.message(), kMaxEventReasonBytes));
+  event.mutable_context()->set_source_ip(remote);
+  event.mutable_context()->set_user_agent(
+      SanitizeUtf8(request.Header("user-agent"), kMaxEventStringBytes));
+  return event;
+}
+
+}  // namespace ingest
+}  // namespace api
+}  // namespace vellum

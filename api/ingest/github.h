@@ -1,0 +1,33 @@
+#ifndef VELLUM_API_INGEST_GITHUB_H_
+#define VELLUM_API_INGEST_GITHUB_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "api/ingest/adapter.h"
+
+namespace vellum {
+namespace api {
+namespace ingest {
+
+inline constexpr absl::string_view kGithubAdapter = "github";
+
+struct GithubConfig {
+  // The webhook's shared secret (from the file `github` under --ingest-secrets). Required.
+  std::string secret;
+};
+
+// The GitHub webhook adapter for `deployment`, `deployment_status` and `deployment_review`
+// events (docs/events.md#github); `ping` is accepted and yields no event. Checks
+// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>`. X-GitHub-Event is not signed,
+// so the body must have the members of the event it names, and event ids come from the signed
+// body, never from the unsigned X-GitHub-Delivery. Fails with InvalidArgument if the secret is
+// empty.
+absl::StatusOr<std::unique_ptr<Adapter>> NewGithubAdapter(GithubConfig config);
+
+}  // namespace ingest
+}  // namespace api
+}  // namespace vellum
+
+#endif  // VELLUM_API_INGEST_GITHUB_H_

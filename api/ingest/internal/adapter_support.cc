@@ -1,0 +1,117 @@
+#include "api/ingest/internal/adapter_support.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "api/event_codec.h"
+#include "google/protobuf/util/time_util.h"
+#include "proof/crypto.h"
+
+namespace vellum {
+namespace api {
+namespace ingest {
+
+AuditEvent NewEvent(absl::string_view adapter, absl::string_view source_id,
+                    absl::string_view body) {
+  AuditEvent event;
+  event.mutable_id()->set_source(std::string(adapter));
+  event.mutable_id()->set_source_id(std::string(source_id));
+  event.mutable_observer()->set_adapter(std::string(adapter));
+  const crypto::Sha256Digest digest = crypto::Sha256({body});
+  event.set_source_payload_digest(std::string(digest.begin(), digest.end()));
+  return event;
+}
+
+absl::StatusOr<std::string> Header(const HttpRequest& request, absl::string_view name) {
+  std::string value = request.Header(name);
+  if (value.size() > kMaxEventStringBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("header ", name, ": got ", value.size(),
+                                                   " bytes, want at most ", kMaxEventStringBytes));
+  }
+  if (!IsValidUtf8(value)) {
+    return absl::InvalidArgumentError(absl::StrCat("header ", name, ": got invalid UTF-8"));
+  }
+  return value;
+}
+
+absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text,
+                                                      absl::string_view what) {
+  google::protobuf::Timestamp time;
+  if (!google::protobuf::util::TimeUtil::FromString(std::string(text), &time)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": got \"", absl::CEscape(text.substr(0, 64)),
+                     "\", want an RFC 3339 time such as 2026-10-14T02:17:43.512Z"));
+  }
+  return time;
+}
+
+google::protobuf::Timestamp TimeFromUnixMillis(int64_t millis) {
+  return google::protobuf::util::TimeUtil::MillisecondsToTimestamp(millis);
+}
+
+google::protobuf::Timestamp TimeFromAbsl(absl::Time time) {
+  google::protobuf::Timestamp out;
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
+  absl::Duration remainder;
+  out.set_seconds(absl::IDivDuration(since_epoch, absl::Seconds(1), &remainder));
+  int64_t nanos = absl::ToInt64Nanoseconds(remainder);
+  if (nanos < 0) {  // Timestamp nanos count forward from the second.
+    nanos += 1000000000;
+    out.set_seconds(out.seconds() - 1);
+  }
+  out.set_nanos(static_cast<int32_t>(nanos));
+  return out;
+}
+
+absl::Status CheckHmacSha256(absl::string_view secret, absl::string_view signed_data,
+                             absl::string_view claimed_mac, absl::string_view header) {
+  const crypto::Sha256Digest want = crypto::HmacSha256(secret, signed_data);
+  if (!crypto::ConstantTimeEquals(
+          claimed_mac, absl::string_view(reinterpret_cast<const char*>(want.data()), want.size()))) {
+    return absl::UnauthenticatedError(
+        absl::StrCat(header, " does not match the delivery under the configured secret"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> DecodeHexMac(absl::string_view hex, absl::string_view header) {
+  if (hex.size() != 64) {
+    return absl::UnauthenticatedError(
+        absl::StrCat(header, ": got ", hex.size(), " hex digits, want 64"));
+  }
+  for (char c : hex) {
+    if (!absl::ascii_isxdigit(c)) {
+      return absl::UnauthenticatedError(absl::StrCat(header, ": got a non-hex digit, want 64"));
+    }
+  }
+  return absl::HexStringToBytes(hex);
+}
+
+absl::Status Unauthenticated(absl::string_view adapter, absl::string_view reason) {
+  return absl::UnauthenticatedError(absl::StrCat(adapter, ": ", reason));
+}
+
+absl::Status Prefixed(absl::string_view adapter, const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(adapter, ": ", status.message()));
+}
+
+absl::StatusOr<std::vector<AuditEvent>> Validated(absl::string_view adapter,
+                                                  std::vector<AuditEvent> events) {
+  for (const AuditEvent& event : events) {
+    absl::Status status = ValidateEvent(event);
+    if (!status.ok()) return Prefixed(adapter, status);
+  }
+  return events;
+}
+
+void SetLabel(AuditEvent* event, absl::string_view key, absl::string_view value) {
+  if (value.empty()) return;
+  (*event->mutable_context()->mutable_labels())[std::string(key)] = std::string(value);
+}
+
+}  // namespace ingest
+}  // namespace api
+}  // namespace vellum
