@@ -25,52 +25,6 @@ absl::StatusOr<Hash> AnswerHash(absl::string_view bytes, absl::string_view what)
   return hash;
 }
 
-// The hashes of `tile`. A partial tile the server no longer has is read as the prefix of the
-// full tile that replaced it.
-absl::StatusOr<std::vector<Hash>> FetchTile(LogFetcher& fetcher, const TileId& tile) {
-  const std::string path = TilePath(tile);
-  absl::StatusOr<std::string> data = fetcher.Get(absl::StrCat("/", path));
-  uint16_t served_width = tile.width;
-  if (absl::IsNotFound(data.status()) && !tile.is_full()) {
-    absl::StatusOr<std::string> full =
-        fetcher.Get(absl::StrCat("/", TilePath({tile.level, tile.index, kTileWidth})));
-    if (full.ok()) {
-      data = std::move(full);
-      served_width = kTileWidth;
-    }
-  }
-  if (!data.ok()) return data.status();
-  absl::StatusOr<std::vector<Hash>> hashes = ParseTileData(*data, served_width);
-  if (!hashes.ok()) {
-    return absl::DataLossError(absl::StrCat(path, ": ", hashes.status().message()));
-  }
-  hashes->resize(tile.width);
-  return hashes;
-}
-
-// The entries of `bundle`, read like FetchTile() reads tiles.
-absl::StatusOr<std::vector<std::string>> FetchBundle(LogFetcher& fetcher,
-                                                     const EntryBundleId& bundle) {
-  const std::string path = EntryBundlePath(bundle);
-  absl::StatusOr<std::string> data = fetcher.Get(absl::StrCat("/", path));
-  uint16_t served_width = bundle.width;
-  if (absl::IsNotFound(data.status()) && !bundle.is_full()) {
-    absl::StatusOr<std::string> full =
-        fetcher.Get(absl::StrCat("/", EntryBundlePath({bundle.index, kTileWidth})));
-    if (full.ok()) {
-      data = std::move(full);
-      served_width = kTileWidth;
-    }
-  }
-  if (!data.ok()) return data.status();
-  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(*data, served_width);
-  if (!entries.ok()) {
-    return absl::DataLossError(absl::StrCat(path, ": ", entries.status().message()));
-  }
-  entries->resize(bundle.width);
-  return entries;
-}
-
 // Checks the tiles of a tree level by level as their bottom rows are recomputed from below.
 // Holds one row of at most 256 hashes per tile level.
 class TileAuditor {
@@ -165,9 +119,9 @@ class TileAuditor {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HttpLogFetcher>> HttpLogFetcher::Create(absl::string_view url) {
-  absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
-      api::HttpClient::Create(url, api::HttpClient::Options());
+absl::StatusOr<std::unique_ptr<HttpLogFetcher>> HttpLogFetcher::Create(
+    absl::string_view url, const api::HttpClient::Options& options) {
+  absl::StatusOr<std::unique_ptr<api::HttpClient>> client = api::HttpClient::Create(url, options);
   if (!client.ok()) return client.status();
   return std::unique_ptr<HttpLogFetcher>(new HttpLogFetcher(*std::move(client)));
 }
@@ -185,6 +139,49 @@ absl::Status FetchError(absl::string_view target, const api::HttpResponse& respo
   std::string message = absl::StrCat("GET ", target, ": ", status.message());
   if (response.status == 404) return absl::NotFoundError(message);
   return absl::UnavailableError(message);
+}
+
+absl::StatusOr<std::vector<Hash>> FetchTile(LogFetcher& fetcher, const TileId& tile) {
+  const std::string path = TilePath(tile);
+  absl::StatusOr<std::string> data = fetcher.Get(absl::StrCat("/", path));
+  uint16_t served_width = tile.width;
+  if (absl::IsNotFound(data.status()) && !tile.is_full()) {
+    absl::StatusOr<std::string> full =
+        fetcher.Get(absl::StrCat("/", TilePath({tile.level, tile.index, kTileWidth})));
+    if (full.ok()) {
+      data = std::move(full);
+      served_width = kTileWidth;
+    }
+  }
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::vector<Hash>> hashes = ParseTileData(*data, served_width);
+  if (!hashes.ok()) {
+    return absl::DataLossError(absl::StrCat(path, ": ", hashes.status().message()));
+  }
+  hashes->resize(tile.width);
+  return hashes;
+}
+
+absl::StatusOr<std::vector<std::string>> FetchBundle(LogFetcher& fetcher,
+                                                     const EntryBundleId& bundle) {
+  const std::string path = EntryBundlePath(bundle);
+  absl::StatusOr<std::string> data = fetcher.Get(absl::StrCat("/", path));
+  uint16_t served_width = bundle.width;
+  if (absl::IsNotFound(data.status()) && !bundle.is_full()) {
+    absl::StatusOr<std::string> full =
+        fetcher.Get(absl::StrCat("/", EntryBundlePath({bundle.index, kTileWidth})));
+    if (full.ok()) {
+      data = std::move(full);
+      served_width = kTileWidth;
+    }
+  }
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(*data, served_width);
+  if (!entries.ok()) {
+    return absl::DataLossError(absl::StrCat(path, ": ", entries.status().message()));
+  }
+  entries->resize(bundle.width);
+  return entries;
 }
 
 absl::StatusOr<VerifiedCheckpoint> FetchCheckpoint(LogFetcher& fetcher,
@@ -214,32 +211,67 @@ absl::StatusOr<std::string> FetchVerifierKey(LogFetcher& fetcher) {
   return info.verifier_key();
 }
 
+absl::StatusOr<std::vector<Hash>> FetchConsistencyProof(LogFetcher& fetcher, uint64_t from,
+                                                        uint64_t to) {
+  absl::StatusOr<std::string> answer =
+      fetcher.Get(absl::StrCat("/v1/proof/consistency?from=", from, "&to=", to));
+  if (!answer.ok()) return answer.status();
+  api::ConsistencyProof message;
+  if (!message.ParseFromArray(answer->data(), static_cast<int>(answer->size()))) {
+    return absl::InvalidArgumentError("the consistency proof answer is not a ConsistencyProof");
+  }
+  if (message.from() != from || message.to() != to) {
+    return absl::InvalidArgumentError(absl::StrCat("the consistency proof is from size ",
+                                                   message.from(), " to ", message.to(),
+                                                   ", want from ", from, " to ", to));
+  }
+  std::vector<Hash> proof;
+  for (int i = 0; i < message.proof_size(); ++i) {
+    absl::StatusOr<Hash> hash =
+        AnswerHash(message.proof(i), absl::StrCat("consistency proof hash ", i));
+    if (!hash.ok()) return hash.status();
+    proof.push_back(*hash);
+  }
+  return proof;
+}
+
+absl::StatusOr<std::vector<Hash>> ParseInclusionAnswer(uint64_t index, uint64_t size,
+                                                       const Hash& leaf_hash,
+                                                       absl::string_view answer) {
+  api::InclusionProof message;
+  if (!message.ParseFromArray(answer.data(), static_cast<int>(answer.size()))) {
+    return absl::InvalidArgumentError("the inclusion proof answer is not an InclusionProof");
+  }
+  if (message.index() != index || message.tree_size() != size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the inclusion proof is for index ", message.index(), " in tree size ",
+        message.tree_size(), ", want index ", index, " in tree size ", size));
+  }
+  if (!message.leaf_hash().empty() && message.leaf_hash() != HashBytes(leaf_hash)) {
+    return absl::InvalidArgumentError("the inclusion proof names another leaf hash");
+  }
+  std::vector<Hash> proof;
+  for (int i = 0; i < message.proof_size(); ++i) {
+    absl::StatusOr<Hash> hash = AnswerHash(message.proof(i), absl::StrCat("proof hash ", i));
+    if (!hash.ok()) return hash.status();
+    proof.push_back(*hash);
+  }
+  return proof;
+}
+
 absl::StatusOr<ProvedEntry> VerifyInclusionAnswer(const Checkpoint& checkpoint, uint64_t index,
                                                   absl::string_view entry,
                                                   absl::string_view proof_answer) {
-  api::InclusionProof message;
-  if (!message.ParseFromArray(proof_answer.data(), static_cast<int>(proof_answer.size()))) {
-    return absl::InvalidArgumentError("the inclusion proof answer is not an InclusionProof");
-  }
-  if (message.index() != index || message.tree_size() != checkpoint.size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the inclusion proof is for index ", message.index(), " in tree size ",
-        message.tree_size(), ", want index ", index, " in tree size ", checkpoint.size));
-  }
   ProvedEntry proved;
   proved.index = index;
   proved.tree_size = checkpoint.size;
   proved.entry = std::string(entry);
   proved.leaf_hash = HashLeaf(entry);
   proved.root = checkpoint.root;
-  if (!message.leaf_hash().empty() && message.leaf_hash() != HashBytes(proved.leaf_hash)) {
-    return absl::InvalidArgumentError("the inclusion proof names another leaf hash");
-  }
-  for (int i = 0; i < message.proof_size(); ++i) {
-    absl::StatusOr<Hash> hash = AnswerHash(message.proof(i), absl::StrCat("proof hash ", i));
-    if (!hash.ok()) return hash.status();
-    proved.proof.push_back(*hash);
-  }
+  absl::StatusOr<std::vector<Hash>> proof =
+      ParseInclusionAnswer(index, checkpoint.size, proved.leaf_hash, proof_answer);
+  if (!proof.ok()) return proof.status();
+  proved.proof = *std::move(proof);
   absl::Status status =
       VerifyInclusion(index, checkpoint.size, proved.leaf_hash, proved.proof, checkpoint.root);
   if (!status.ok()) {

@@ -29,6 +29,7 @@
 #include "proof/hash.h"
 #include "proof/note.h"
 #include "proof/receipt.h"
+#include "proof/tile.h"
 
 namespace vellum {
 namespace cli {
@@ -48,8 +49,10 @@ class LogFetcher {
 // dynamic endpoints. Thread-compatible.
 class HttpLogFetcher : public LogFetcher {
  public:
-  // `url` is the log's base URL, http://HOST:PORT[/PREFIX].
-  static absl::StatusOr<std::unique_ptr<HttpLogFetcher>> Create(absl::string_view url);
+  // `url` is the log's base URL, http://HOST:PORT[/PREFIX]. `options` bound the answers' size
+  // and time.
+  static absl::StatusOr<std::unique_ptr<HttpLogFetcher>> Create(
+      absl::string_view url, const api::HttpClient::Options& options = {});
 
   absl::StatusOr<std::string> Get(absl::string_view target) override;
 
@@ -66,6 +69,15 @@ absl::Status FetchError(absl::string_view target, const api::HttpResponse& respo
 // failure.
 inline bool IsExchangeError(const absl::Status& status) { return absl::IsUnavailable(status); }
 
+// The hashes of `tile` (width as in `tile`). A partial tile the server no longer has is read as
+// the prefix of the full tile that replaced it. DataLoss for malformed tile data, and the
+// fetcher's errors.
+absl::StatusOr<std::vector<Hash>> FetchTile(LogFetcher& fetcher, const TileId& tile);
+
+// The entries of `bundle`, read like FetchTile() reads tiles.
+absl::StatusOr<std::vector<std::string>> FetchBundle(LogFetcher& fetcher,
+                                                     const EntryBundleId& bundle);
+
 // A checkpoint whose signature by the log's key was checked, and its signed note verbatim.
 struct VerifiedCheckpoint {
   Checkpoint checkpoint;
@@ -81,6 +93,12 @@ absl::StatusOr<VerifiedCheckpoint> FetchCheckpoint(LogFetcher& fetcher,
 // authenticated by anything: trusting it is trust on first use.
 absl::StatusOr<std::string> FetchVerifierKey(LogFetcher& fetcher);
 
+// Fetches the consistency proof from tree size `from` to `to` (/v1/proof/consistency, binary
+// protobuf) without verifying it. InvalidArgument if the answer is malformed or names other
+// sizes.
+absl::StatusOr<std::vector<Hash>> FetchConsistencyProof(LogFetcher& fetcher, uint64_t from,
+                                                        uint64_t to);
+
 // An entry proved to be in a verified checkpoint's tree.
 struct ProvedEntry {
   uint64_t index = 0;
@@ -90,6 +108,13 @@ struct ProvedEntry {
   std::vector<Hash> proof;
   Hash root{};
 };
+
+// Parses an InclusionProof answer (binary protobuf, api/log.proto) for leaf `index`, with hash
+// `leaf_hash`, of the tree of `size` leaves, without verifying the proof: it must name that index
+// and size, and that leaf hash if it names one. InvalidArgument otherwise.
+absl::StatusOr<std::vector<Hash>> ParseInclusionAnswer(uint64_t index, uint64_t size,
+                                                       const Hash& leaf_hash,
+                                                       absl::string_view answer);
 
 // Checks an InclusionProof answer (binary protobuf, api/log.proto) for leaf `index` of
 // `checkpoint`'s tree, whose entry is `entry`: it must name that index and size, and its proof
