@@ -5,6 +5,10 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
 #include <algorithm>
 #include <functional>
 #include <iostream>
@@ -12,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
@@ -22,8 +28,11 @@
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "api/http_client.h"
+#include "api/http_server.h"
 #include "proof/checkpoint.h"
+#include "proof/cosigned_checkpoint.h"
 #include "proof/decimal.h"
+#include "proof/evidence.h"
 #include "proof/hash.h"
 #include "proof/note.h"
 #include "proof/receipt.h"
@@ -33,6 +42,8 @@
 #include "tools/command_line.h"
 #include "tools/file_io.h"
 #include "tools/log_client.h"
+#include "tools/monitor.h"
+#include "tools/serving.h"
 #include "tools/storage_fetcher.h"
 #include "tools/witness_command.h"
 
@@ -116,8 +127,9 @@ absl::StatusOr<std::string> InputArgument(const CommandLine& line) {
   return line.positional().empty() ? std::string("-") : line.positional()[0];
 }
 
-// A verifier key, or the name of a file holding one, as --verifier-key takes it.
-absl::StatusOr<std::unique_ptr<NoteVerifier>> LoadVerifierKey(std::string key) {
+// A verifier key, or the name of a file holding one, as --verifier-key (or `flag`) takes it.
+absl::StatusOr<std::unique_ptr<NoteVerifier>> LoadVerifierKey(
+    std::string key, absl::string_view flag = "verifier-key") {
   struct stat st;
   if (stat(key.c_str(), &st) == 0) {
     absl::StatusOr<std::string> contents = ReadInput(key, kMaxDocumentBytes);
@@ -127,9 +139,38 @@ absl::StatusOr<std::unique_ptr<NoteVerifier>> LoadVerifierKey(std::string key) {
   absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier = NoteVerifier::Create(key);
   if (!verifier.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--verifier-key: ", verifier.status().message()));
+        absl::StrCat("--", flag, ": ", verifier.status().message()));
   }
   return verifier;
+}
+
+// The witness keys of --witness-key and the policy of --min-witnesses (default: all of them).
+struct WitnessPolicy {
+  std::vector<std::unique_ptr<NoteVerifier>> keys;
+  std::vector<const NoteVerifier*> verifiers;
+  size_t min_witnesses = 0;
+};
+
+absl::StatusOr<WitnessPolicy> WitnessPolicyFlags(const CommandLine& line) {
+  WitnessPolicy policy;
+  for (const std::string& value : line.GetAll("witness-key")) {
+    absl::StatusOr<std::unique_ptr<NoteVerifier>> key = LoadVerifierKey(value, "witness-key");
+    if (!key.ok()) return key.status();
+    policy.verifiers.push_back(key->get());
+    policy.keys.push_back(*std::move(key));
+  }
+  policy.min_witnesses = policy.keys.size();
+  if (absl::optional<std::string> k = line.Get("min-witnesses"); k.has_value()) {
+    absl::StatusOr<uint64_t> value = ParseDecimal(*k, "--min-witnesses");
+    if (!value.ok()) return value.status();
+    if (*value > policy.keys.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("--min-witnesses is ", *value,
+                                                     ", want at most the ", policy.keys.size(),
+                                                     " --witness-key keys"));
+    }
+    policy.min_witnesses = *value;
+  }
+  return policy;
 }
 
 absl::StatusOr<std::unique_ptr<NoteVerifier>> VerifierKeyFlag(const CommandLine& line) {
@@ -196,13 +237,20 @@ int RunVerifyCheckpoint(const CommandLine& line) {
   if (!verifier.ok()) return UsageError(verifier.status().message());
   absl::StatusOr<std::string> input = InputArgument(line);
   if (!input.ok()) return UsageError(input.status().message());
+  absl::StatusOr<WitnessPolicy> policy = WitnessPolicyFlags(line);
+  if (!policy.ok()) return UsageError(policy.status().message());
   absl::StatusOr<std::string> note = ReadInput(*input, kMaxDocumentBytes);
   if (!note.ok()) return IoError(note.status());
-  absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(*note, **verifier);
-  if (!checkpoint.ok()) return Invalid(checkpoint.status());
-  std::cout << "origin: " << checkpoint->origin << "\n"
-            << "size: " << checkpoint->size << "\n"
-            << "root: " << HashToBase64(checkpoint->root) << "\n";
+  absl::StatusOr<CosignedCheckpoint> opened =
+      OpenCosignedCheckpoint(*note, **verifier, policy->verifiers, policy->min_witnesses);
+  if (!opened.ok()) return Invalid(opened.status());
+  const Checkpoint& checkpoint = opened->checkpoint;
+  std::cout << "origin: " << checkpoint.origin << "\n"
+            << "size: " << checkpoint.size << "\n"
+            << "root: " << HashToBase64(checkpoint.root) << "\n";
+  if (!policy->keys.empty()) {
+    std::cout << "cosigned by: " << absl::StrJoin(opened->witnesses, ", ") << "\n";
+  }
   return kValid;
 }
 
@@ -224,6 +272,24 @@ int RunVerifyReceipt(const CommandLine& line) {
   absl::Status status = VerifyReceipt(*receipt, *entry, **verifier);
   if (!status.ok()) return Invalid(status);
   std::cout << "valid: the entry is at index " << receipt->index << "\n";
+  return kValid;
+}
+
+int RunVerifyEvidence(const CommandLine& line) {
+  absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier = VerifierKeyFlag(line);
+  if (!verifier.ok()) return UsageError(verifier.status().message());
+  if (line.positional().size() != 1) {
+    return UsageError(
+        absl::StrCat("got ", line.positional().size(), " evidence files, want exactly 1"));
+  }
+  absl::StatusOr<std::string> text = ReadInput(line.positional()[0], kMaxEvidenceSize);
+  if (!text.ok()) return IoError(text.status());
+  absl::StatusOr<SplitViewEvidence> evidence = ParseEvidence(*text);
+  if (!evidence.ok()) return Invalid(evidence.status());
+  absl::StatusOr<SplitView> view = VerifyEvidence(*evidence, **verifier);
+  if (!view.ok()) return Invalid(view.status());
+  std::cout << "valid: split view of " << view->smaller.origin << ": " << view->description
+            << "\n";
   return kValid;
 }
 
@@ -468,6 +534,106 @@ int RunFsck(const CommandLine& line) {
   return Audit(fetcher, checkpoint->checkpoint);
 }
 
+// --- Monitor -----------------------------------------------------------------------------------
+
+// Prints what a round found; in the long-running mode, each finding once, as an ALERT line.
+void PrintRound(const RoundResult& round, bool long_running, absl::flat_hash_set<std::string>* shown) {
+  for (const Finding& finding : round.findings) {
+    if (long_running && !shown->insert(finding.message).second) continue;
+    std::cerr << (long_running ? "ALERT " : "vellum monitor: invalid: ") << finding.message;
+    if (!finding.evidence_path.empty()) std::cerr << "; evidence: " << finding.evidence_path;
+    std::cerr << "\n";
+  }
+  for (const std::string& undecided : round.undecided) {
+    std::cerr << "vellum monitor: " << undecided << "\n";
+  }
+  for (const std::string& error : round.errors) std::cerr << "vellum monitor: " << error << "\n";
+}
+
+int RunMonitor(const CommandLine& line) {
+  absl::StatusOr<std::unique_ptr<HttpLogFetcher>> log = ServerFlag(line);
+  if (!log.ok()) return UsageError(log.status().message());
+  absl::StatusOr<std::unique_ptr<NoteVerifier>> log_key = VerifierKeyFlag(line);
+  if (!log_key.ok()) return UsageError(log_key.status().message());
+  absl::StatusOr<std::string> state_dir = line.Require("state-dir");
+  if (!state_dir.ok()) return UsageError(state_dir.status().message());
+  absl::StatusOr<WitnessPolicy> policy = WitnessPolicyFlags(line);
+  if (!policy.ok()) return UsageError(policy.status().message());
+  absl::StatusOr<uint64_t> interval = NumberFlagOr(line, "interval-ms", 10000, 10, 86400000);
+  if (!interval.ok()) return UsageError(interval.status().message());
+  if (!line.positional().empty()) return UsageError("takes no positional arguments");
+  std::vector<Peer> peers;
+  for (const std::string& url : line.GetAll("peer")) {
+    absl::StatusOr<Peer> peer = OpenPeer(url);
+    if (!peer.ok()) return UsageError(absl::StrCat("--peer: ", peer.status().message()));
+    peers.push_back(*std::move(peer));
+  }
+  absl::optional<std::pair<std::string, uint16_t>> listen;
+  if (absl::optional<std::string> value = line.Get("listen"); value.has_value()) {
+    absl::StatusOr<std::pair<std::string, uint16_t>> parsed = ParseListen(*value);
+    if (!parsed.ok()) return UsageError(absl::StrCat("--listen: ", parsed.status().message()));
+    listen = *parsed;
+  }
+  if (mkdir(state_dir->c_str(), 0755) != 0 && errno != EEXIST) {
+    return IoError(absl::InternalError(
+        absl::StrCat("cannot create --state-dir ", *state_dir, ": ", std::strerror(errno))));
+  }
+  MonitorOptions options;
+  options.state_dir = *state_dir;
+  options.log_key = log_key->get();
+  options.witness_keys = policy->verifiers;
+  options.min_witnesses = policy->min_witnesses;
+  absl::StatusOr<std::unique_ptr<Monitor>> monitor = Monitor::Open(options);
+  if (!monitor.ok()) return IoError(monitor.status());
+  std::cout << "vellum monitor: mirror of " << (*log_key)->name() << " at tree size "
+            << (*monitor)->Health().tree_size << " in " << *state_dir << std::endl;
+
+  const bool once = line.Has("once");
+  // Block the signals before any thread starts.
+  absl::optional<TerminationSignals> signals;
+  if (!once) signals.emplace();
+  std::unique_ptr<api::HttpServer> server;
+  if (listen.has_value()) {
+    api::HttpServer::Options server_options;
+    server_options.address = listen->first;
+    server_options.port = listen->second;
+    server_options.max_body_bytes = 1024;
+    Monitor* m = monitor->get();
+    absl::StatusOr<std::unique_ptr<api::HttpServer>> started = api::HttpServer::Start(
+        server_options,
+        [m](api::HttpRequest request, api::HttpServer::Respond respond) {
+          respond(m->Serve(request));
+        });
+    if (!started.ok()) return IoError(started.status());
+    server = *std::move(started);
+    std::cout << "vellum monitor: serving http://" << listen->first << ":" << server->port()
+              << std::endl;
+  }
+  absl::flat_hash_set<std::string> shown;
+  if (once) {
+    RoundResult round = (*monitor)->Round(**log, peers);
+    PrintRound(round, false, &shown);
+    if (round.ExitCode() == kValid) {
+      std::cout << "verified: tree size " << round.tree_size << "\n";
+    }
+    if (server != nullptr) server->Shutdown(absl::Seconds(1));
+    return round.ExitCode();
+  }
+  absl::Notification stop;
+  std::thread rounds([&] {
+    do {
+      RoundResult round = (*monitor)->Round(**log, peers);
+      PrintRound(round, true, &shown);
+    } while (!stop.WaitForNotificationWithTimeout(absl::Milliseconds(*interval)));
+  });
+  const int signal_number = signals->Wait();
+  std::cerr << "vellum monitor: signal " << signal_number << ", stopping\n";
+  stop.Notify();
+  rounds.join();
+  if (server != nullptr) server->Shutdown(absl::Seconds(5));
+  return kValid;
+}
+
 // --- Benchmarks --------------------------------------------------------------------------------
 
 absl::StatusOr<absl::Duration> MaxSecondsFlag(const CommandLine& line) {
@@ -639,11 +805,24 @@ const std::vector<Command>& Commands() {
        {{"size1"}, {"size2"}, {"root1"}, {"root2"}, {"proof"}},
        RunVerifyConsistency},
       {"verify checkpoint",
-       "vellum verify checkpoint --verifier-key KEY [FILE|-]\n"
+       "vellum verify checkpoint --verifier-key KEY [--witness-key WKEY]... [--min-witnesses K]\n"
+       "                         [FILE|-]\n"
        "  Checks a signed checkpoint (c2sp.org/tlog-checkpoint) against the log's verifier key.\n"
-       "  KEY is a verifier key or a file holding one. Prints origin, size and root.\n",
-       {{"verifier-key"}},
+       "  KEY is a verifier key or a file holding one. Prints origin, size and root. With\n"
+       "  --witness-key, at least K (default: all) of the witness keys must have cosigned it\n"
+       "  (c2sp.org/tlog-cosignature), and a cosignature by a listed witness that does not verify\n"
+       "  is invalid; prints the witnesses that cosigned.\n",
+       {{"verifier-key"}, {"witness-key", true}, {"min-witnesses"}},
        RunVerifyCheckpoint},
+      {"verify evidence",
+       "vellum verify evidence --verifier-key KEY FILE\n"
+       "  Checks split-view evidence (docs/formats.md), as vellum monitor writes it, offline: both\n"
+       "  checkpoints are signed by KEY, and either they have the same size and different roots,\n"
+       "  or the larger one's consistency proof leads from its root at the smaller size to its\n"
+       "  own root while that prefix root differs from the smaller checkpoint's. Exit 0 when the\n"
+       "  evidence proves a split view, 1 when it does not, 2 for usage or I/O errors.\n",
+       {{"verifier-key"}},
+       RunVerifyEvidence},
       {"verify receipt",
        "vellum verify receipt --verifier-key KEY --entry FILE RECEIPT\n"
        "  Checks a c2sp.org/tlog-proof@v1 receipt: its checkpoint is signed by KEY and the entry\n"
@@ -703,6 +882,24 @@ const std::vector<Command>& Commands() {
        "  vellumd is stopped. Exit 0 only if everything agrees.\n",
        {{"data-dir"}, {"verifier-key"}},
        RunFsck},
+      {"monitor",
+       "vellum monitor --server URL --verifier-key KEY --state-dir DIR [--witness-key WKEY]...\n"
+       "               [--min-witnesses K] [--peer URL]... [--listen HOST:PORT]\n"
+       "               [--interval-ms 10000] [--once]\n"
+       "  Follows the log at URL: verifies each new checkpoint (KEY's signature; with\n"
+       "  --witness-key, at least K valid cosignatures, default all), its consistency with the\n"
+       "  last trusted one, and every new entry bundle and tile, kept in a verified mirror in\n"
+       "  DIR (resumed on restart). Each round it also fetches the checkpoint of every --peer (a\n"
+       "  monitor's base URL, or a full URL ending in .../checkpoint?..., such as a witness's\n"
+       "  /v1/witness/checkpoint?origin=...) and compares it with the mirror. A split view is\n"
+       "  written to DIR as evidence for 'vellum verify evidence'. With --listen it serves\n"
+       "  /checkpoint (the latest verified checkpoint), /healthz and /metrics. --once runs one\n"
+       "  round: exit 0 if all verified, 1 on a split view or inconsistency, 2 if an exchange\n"
+       "  failed. Otherwise it runs a round every --interval-ms until SIGTERM, printing ALERT\n"
+       "  lines on stderr and answering /healthz with 503 once it found something.\n",
+       {{"server"}, {"verifier-key"}, {"state-dir"}, {"witness-key", true}, {"min-witnesses"},
+        {"peer", true}, {"listen"}, {"interval-ms"}, {"once", false, true}},
+       RunMonitor},
       {"bench append",
        "vellum bench append --data-dir DIR --entries N [--entry-bytes 300] [--clients 32]\n"
        "                    [--batch 128] [--max-batch-entries 4096] [--max-batch-delay-us 0]\n"
