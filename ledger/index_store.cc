@@ -89,8 +89,8 @@ absl::StatusOr<std::unique_ptr<IndexStore>> IndexStore::Open(absl::string_view d
   // A torn tail of the unsynced write-ahead log is dropped rather than refused: losing the last
   // writes only sets the position back.
   db_options.paranoid_checks = false;
-  db_options.write_buffer_size = 64 << 20;
-  db_options.max_file_size = 64 << 20;
+  db_options.write_buffer_size = 4 << 20;
+  db_options.compression = leveldb::kNoCompression;
   if (options.env != nullptr) db_options.env = options.env;
   const std::string path(dir);
   absl::StatusOr<Opened> opened = OpenDb(path, log_size, db_options);
