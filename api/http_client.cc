@@ -55,8 +55,7 @@ class HttpClient::Impl {
     if (ec) {
       return absl::UnavailableError(absl::StrCat("cannot resolve ", host_, ": ", ec.message()));
     }
-    stream_.expires_after(absl::ToChronoNanoseconds(options_.timeout));
-    stream_.connect(endpoints, ec);
+    ec = WithTimeout([&](auto done) { stream_.async_connect(endpoints, done); });
     if (ec) {
       return absl::UnavailableError(
           absl::StrCat("cannot connect to ", host_, ":", port_, ": ", ec.message()));
@@ -78,12 +77,13 @@ class HttpClient::Impl {
     for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = std::string(body);
     request.prepare_payload();
-    beast::error_code ec;
-    stream_.expires_after(absl::ToChronoNanoseconds(options_.timeout));
-    http::write(stream_, request, ec);
+    beast::error_code ec =
+        WithTimeout([&](auto done) { http::async_write(stream_, request, done); });
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
-    if (!ec) http::read(stream_, buffer_, parser, ec);
+    if (!ec) {
+      ec = WithTimeout([&](auto done) { http::async_read(stream_, buffer_, parser, done); });
+    }
     if (ec) {
       Disconnect();
       return absl::UnavailableError(absl::StrCat(method, " ", prefix_, target, " on ", host_, ":",
@@ -99,6 +99,20 @@ class HttpClient::Impl {
     response.body = std::move(message.body());
     if (!message.keep_alive()) Disconnect();
     return response;
+  }
+
+  // Runs the asynchronous operation that `start` begins (it is passed the completion handler)
+  // to completion, within options_.timeout, on this client's own io_context, and returns its
+  // error. beast::tcp_stream enforces its timeout on asynchronous operations only; the blocking
+  // calls would wait forever on a server that accepts and never answers.
+  template <typename Start>
+  beast::error_code WithTimeout(Start start) {
+    beast::error_code result = net::error::would_block;
+    stream_.expires_after(absl::ToChronoNanoseconds(options_.timeout));
+    start([&result](beast::error_code ec, const auto&...) { result = ec; });
+    ioc_.restart();
+    ioc_.run();
+    return result;
   }
 
   void Disconnect() {
