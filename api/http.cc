@@ -143,6 +143,14 @@ absl::optional<std::string> QueryParams::Get(absl::string_view name) const {
   return it->second;
 }
 
+absl::StatusOr<bool> QueryParams::GetFlag(absl::string_view name) const {
+  absl::optional<std::string> value = Get(name);
+  if (!value.has_value() || *value == "0") return false;
+  if (*value == "1") return true;
+  return absl::InvalidArgumentError(
+      absl::StrCat("query parameter \"", name, "\" must be 0 or 1"));
+}
+
 absl::Status QueryParams::CheckAllowed(std::initializer_list<absl::string_view> allowed) const {
   for (const auto& [name, value] : params_) {
     bool ok = false;
@@ -168,6 +176,7 @@ int HttpStatusFor(const absl::Status& status) {
     case absl::StatusCode::kFailedPrecondition: return 412;
     case absl::StatusCode::kResourceExhausted: return 429;
     case absl::StatusCode::kUnavailable: return 503;
+    case absl::StatusCode::kDeadlineExceeded: return 504;
     default: return 500;
   }
 }

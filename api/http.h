@@ -45,6 +45,8 @@ class QueryParams {
   static absl::StatusOr<QueryParams> Parse(absl::string_view query);
 
   absl::optional<std::string> Get(absl::string_view name) const;
+  // A 0/1 switch: false when absent; InvalidArgument for any value but "0" and "1".
+  absl::StatusOr<bool> GetFlag(absl::string_view name) const;
   // Fails with InvalidArgument naming any parameter not in `allowed`.
   absl::Status CheckAllowed(std::initializer_list<absl::string_view> allowed) const;
 
@@ -54,7 +56,7 @@ class QueryParams {
 
 // The HTTP status for an error status: InvalidArgument 400, Unauthenticated 401,
 // PermissionDenied 403, NotFound 404, AlreadyExists and Aborted 409, FailedPrecondition 412,
-// OutOfRange 400, ResourceExhausted 429, Unavailable 503, DataLoss and others 500.
+// OutOfRange 400, ResourceExhausted 429, Unavailable 503, DeadlineExceeded 504, DataLoss and others 500.
 int HttpStatusFor(const absl::Status& status);
 
 // A one-line JSON error body {"error": "..."} with the status's message, and its HTTP status.

@@ -21,6 +21,10 @@ namespace {
 
 constexpr char kImmutable[] = "public, max-age=31536000, immutable";
 constexpr char kProtobufType[] = "application/x-protobuf";
+// How long POST /v1/entries?receipt=1&witnessed=1 waits for a witnessed checkpoint by default,
+// and at most (timeout_ms).
+constexpr absl::Duration kDefaultWitnessedReceiptTimeout = absl::Seconds(10);
+constexpr absl::Duration kMaxWitnessedReceiptTimeout = absl::Seconds(60);
 
 // The media type of a Content-Type value, lower-cased and without its parameters: both
 // "application/json; charset=utf-8" and "Application/JSON" are "application/json".
@@ -195,9 +199,19 @@ void LogService::Route(const HttpRequest& request, absl::string_view path,
 }
 
 HttpResponse LogService::GetCheckpoint() const {
+  std::shared_ptr<const ledger::LogHead> head = sequencer_->Head();
+  if (options_.witnesses != nullptr) {
+    head = options_.witnesses->Published();
+    if (head == nullptr) {
+      return ErrorResponse(503, absl::StrCat("no checkpoint has met the witness policy yet (",
+                                             options_.witnesses->quorum(), " of ",
+                                             options_.witnesses->Status().size(),
+                                             " witnesses); see /v1/log"));
+    }
+  }
   HttpResponse response;
   response.headers.emplace_back("Cache-Control", "public, max-age=2");
-  response.body = sequencer_->Head()->checkpoint;
+  response.body = head->checkpoint;
   return response;
 }
 
@@ -234,12 +248,34 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
   }
   absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
   if (!params.ok()) return respond(ErrorResponse(params.status()));
-  if (absl::Status s = params->CheckAllowed({"receipt"}); !s.ok()) return respond(ErrorResponse(s));
-  absl::optional<std::string> receipt = params->Get("receipt");
-  if (receipt.has_value() && *receipt != "0" && *receipt != "1") {
-    return respond(ErrorResponse(400, "query parameter \"receipt\" must be 0 or 1"));
+  if (absl::Status s = params->CheckAllowed({"receipt", "witnessed", "timeout_ms"}); !s.ok()) {
+    return respond(ErrorResponse(s));
   }
-  const bool want_receipt = receipt == "1";
+  absl::StatusOr<bool> want_receipt = params->GetFlag("receipt");
+  if (!want_receipt.ok()) return respond(ErrorResponse(want_receipt.status()));
+  absl::StatusOr<bool> witnessed = params->GetFlag("witnessed");
+  if (!witnessed.ok()) return respond(ErrorResponse(witnessed.status()));
+  absl::optional<std::string> timeout_text = params->Get("timeout_ms");
+  absl::Duration timeout = kDefaultWitnessedReceiptTimeout;
+  if (*witnessed || timeout_text.has_value()) {
+    if (!*want_receipt || !*witnessed) {
+      return respond(ErrorResponse(
+          400, "witnessed=1 needs receipt=1, and timeout_ms needs witnessed=1"));
+    }
+    if (options_.witnesses == nullptr) {
+      return respond(ErrorResponse(400, "this log has no witnesses configured"));
+    }
+    if (timeout_text.has_value()) {
+      absl::StatusOr<uint64_t> ms = ParseDecimal(*timeout_text, "timeout_ms");
+      if (!ms.ok()) return respond(ErrorResponse(ms.status()));
+      if (*ms == 0 || absl::Milliseconds(*ms) > kMaxWitnessedReceiptTimeout) {
+        return respond(ErrorResponse(
+            400, absl::StrCat("timeout_ms is ", *ms, ", want 1 to ",
+                              absl::ToInt64Milliseconds(kMaxWitnessedReceiptTimeout))));
+      }
+      timeout = absl::Milliseconds(*ms);
+    }
+  }
   // The body is the entry, opaque bytes, whatever its declared content type.
   if (request.body.empty()) return respond(ErrorResponse(400, "the entry is empty"));
   if (request.body.size() > ledger::kMaxEntryBytes) {
@@ -249,10 +285,28 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
   }
   const bool protobuf = WantsProtobuf(request);
   Hash leaf_hash = HashLeaf(request.body);
+  const absl::Time deadline = absl::Now() + timeout;
   sequencer_->AppendAsync(
-      {request.body}, [this, respond, protobuf, leaf_hash,
-                       want_receipt](absl::StatusOr<ledger::Sequencer::Appended> appended) {
+      {request.body},
+      [this, respond, protobuf, leaf_hash, want_receipt = *want_receipt, witnessed = *witnessed,
+       deadline](absl::StatusOr<ledger::Sequencer::Appended> appended) {
         if (!appended.ok()) return respond(ErrorResponse(appended.status()));
+        if (witnessed) {
+          const uint64_t index = appended->first_index;
+          return options_.witnesses->WhenCovered(
+              index + 1, deadline,
+              [this, index, leaf_hash, protobuf,
+               respond](absl::StatusOr<std::shared_ptr<const ledger::LogHead>> head) {
+                if (!head.ok()) {
+                  return respond(ErrorResponse(absl::Status(
+                      head.status().code(),
+                      absl::StrCat("entry ", index, " is in the log, but ", head.status().message(),
+                                   "; ask again with GET /v1/proof/inclusion?index=", index,
+                                   "&size= the size of a later /checkpoint"))));
+                }
+                AddReceipt({index, leaf_hash, *std::move(head), protobuf, respond});
+              });
+        }
         if (want_receipt) {
           // Proofs read storage: keep that work off the sequencer's writer thread.
           return AddReceipt({appended->first_index, leaf_hash, appended->head, protobuf, respond});
@@ -433,6 +487,21 @@ HttpResponse LogService::GetLogInfo(const HttpRequest& request) const {
   message.set_verifier_key(verifier_key_);
   message.set_size(head->size);
   message.set_root_hash(std::string(HashBytes(head->root)));
+  if (options_.witnesses != nullptr) {
+    std::shared_ptr<const ledger::LogHead> witnessed = options_.witnesses->Published();
+    message.set_witnessed_size(witnessed == nullptr ? 0 : witnessed->size);
+    message.set_witness_quorum(options_.witnesses->quorum());
+    for (const WitnessStatus& status : options_.witnesses->Status()) {
+      LogInfo::Witness* w = message.add_witnesses();
+      w->set_name(status.name);
+      w->set_url(status.url);
+      w->set_cosigned_size(status.cosigned_size);
+      w->set_healthy(status.healthy);
+      w->set_last_error(status.last_error);
+      w->set_cosignatures(status.cosignatures);
+      w->set_failures(status.failures);
+    }
+  }
   return Encode(request, message);
 }
 
@@ -451,6 +520,7 @@ HttpResponse LogService::GetMetrics() const {
   sequencer_->RenderMetrics(&out);
   if (options_.tile_cache != nullptr) options_.tile_cache->RenderMetrics(&out);
   if (options_.index_follower != nullptr) options_.index_follower->RenderMetrics(&out);
+  if (options_.witnesses != nullptr) options_.witnesses->RenderMetrics(&out);
   return response;
 }
 

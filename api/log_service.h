@@ -12,6 +12,7 @@
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/http_server.h"
+#include "api/witness_collector.h"
 #include "ledger/index_follower.h"
 #include "ledger/leaf_index.h"
 #include "ledger/prover.h"
@@ -43,6 +44,9 @@ class LogService {
     const ledger::LeafHashIndex* leaf_index = nullptr;
     // The follower that feeds leaf_index, for /metrics; may be nullptr.
     const ledger::IndexFollower* index_follower = nullptr;
+    // When set, /checkpoint serves the newest checkpoint that met the witness policy, with its
+    // cosignatures, and receipts may wait for one (?witnessed=1). Not owned.
+    WitnessCollector* witnesses = nullptr;
   };
 
   // `sequencer` and `storage` must outlive the service.

@@ -93,13 +93,15 @@ WitnessCollector::WitnessCollector(const ledger::Sequencer* sequencer,
   thread_ = std::thread([this] { Run(); });
 }
 
-WitnessCollector::~WitnessCollector() {
+WitnessCollector::~WitnessCollector() { Stop(); }
+
+void WitnessCollector::Stop() {
   std::vector<Waiter> waiters;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   {
     absl::MutexLock lock(&mu_);
     waiters.swap(waiters_);
@@ -109,13 +111,13 @@ WitnessCollector::~WitnessCollector() {
   }
 }
 
-std::shared_ptr<const WitnessedCheckpoint> WitnessCollector::Published() const {
+std::shared_ptr<const ledger::LogHead> WitnessCollector::Published() const {
   absl::MutexLock lock(&mu_);
   return published_;
 }
 
 void WitnessCollector::WhenCovered(uint64_t size, absl::Time deadline, Done done) {
-  std::shared_ptr<const WitnessedCheckpoint> ready;
+  std::shared_ptr<const ledger::LogHead> ready;
   {
     absl::MutexLock lock(&mu_);
     if (published_ != nullptr && published_->size >= size) {
@@ -142,7 +144,7 @@ std::vector<WitnessStatus> WitnessCollector::Status() const {
 }
 
 void WitnessCollector::RenderMetrics(std::string* out) const {
-  std::shared_ptr<const WitnessedCheckpoint> published = Published();
+  std::shared_ptr<const ledger::LogHead> published = Published();
   absl::StrAppend(out,
                   "# HELP vellum_witnessed_tree_size Size of the newest checkpoint that met the "
                   "witness policy.\n# TYPE vellum_witnessed_tree_size gauge\n"
@@ -179,16 +181,15 @@ void WitnessCollector::Run() {
   while (true) {
     absl::Time round_start = absl::Now();
     std::shared_ptr<const ledger::LogHead> head = sequencer_->Head();
-    std::shared_ptr<const WitnessedCheckpoint> published = Published();
+    std::shared_ptr<const ledger::LogHead> published = Published();
     if (published == nullptr || published->size < head->size) {
       std::vector<NoteSignature> cosignatures = Round(*head);
       if (cosignatures.size() >= options_.quorum) {
         absl::StatusOr<std::string> note = AppendNoteSignatures(head->checkpoint, cosignatures);
         if (note.ok()) {
-          auto checkpoint = std::make_shared<WitnessedCheckpoint>();
-          checkpoint->size = head->size;
-          checkpoint->note = *std::move(note);
-          Publish(std::move(checkpoint));
+          auto witnessed = std::make_shared<ledger::LogHead>(*head);
+          witnessed->checkpoint = *std::move(note);
+          Publish(std::move(witnessed));
         }
       }
     }
@@ -289,7 +290,7 @@ absl::StatusOr<NoteSignature> WitnessCollector::Submit(Peer& peer, const ledger:
   }
 }
 
-void WitnessCollector::Publish(std::shared_ptr<const WitnessedCheckpoint> checkpoint) {
+void WitnessCollector::Publish(std::shared_ptr<const ledger::LogHead> checkpoint) {
   std::vector<Waiter> ready;
   {
     absl::MutexLock lock(&mu_);

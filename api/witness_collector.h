@@ -28,12 +28,6 @@
 namespace vellum {
 namespace api {
 
-// A checkpoint that met the witness policy.
-struct WitnessedCheckpoint {
-  uint64_t size = 0;
-  std::string note;  // The log's signature first, then the cosignatures.
-};
-
 // What the log knows about one witness.
 struct WitnessStatus {
   std::string name;         // The witness key's name.
@@ -62,20 +56,23 @@ class WitnessCollector {
   static absl::StatusOr<std::unique_ptr<WitnessCollector>> Start(
       const ledger::Sequencer* sequencer, const ledger::LogReader* storage,
       std::vector<Witness> witnesses, const Options& options);
-  // Stops the thread; pending waiters get Unavailable.
+  // Stops the thread; pending and later waiters get Unavailable. Idempotent. Call it before the
+  // sequencer goes away, since the thread reads the sequencer's head.
+  void Stop();
   ~WitnessCollector();
 
   WitnessCollector(const WitnessCollector&) = delete;
   WitnessCollector& operator=(const WitnessCollector&) = delete;
 
-  // The newest checkpoint that met the policy, or nullptr if none has yet.
-  std::shared_ptr<const WitnessedCheckpoint> Published() const;
+  // The newest tree whose checkpoint met the policy, or nullptr if none has yet. Its
+  // `checkpoint` note carries the log's signature first, then the cosignatures.
+  std::shared_ptr<const ledger::LogHead> Published() const;
 
   // Calls `done` once a published checkpoint covers `size` leaves, with that checkpoint; or with
   // DeadlineExceeded at `deadline`; or with Unavailable if the collector stops first. `done`
   // runs on the collector's thread (or the caller's, when the answer is already known) and must
   // be quick.
-  using Done = std::function<void(absl::StatusOr<std::shared_ptr<const WitnessedCheckpoint>>)>;
+  using Done = std::function<void(absl::StatusOr<std::shared_ptr<const ledger::LogHead>>)>;
   void WhenCovered(uint64_t size, absl::Time deadline, Done done);
 
   std::vector<WitnessStatus> Status() const;
@@ -100,7 +97,7 @@ class WitnessCollector {
   std::vector<NoteSignature> Round(const ledger::LogHead& head);
   // One witness's add-checkpoint exchange, with one retry after a 409.
   absl::StatusOr<NoteSignature> Submit(Peer& peer, const ledger::LogHead& head);
-  void Publish(std::shared_ptr<const WitnessedCheckpoint> checkpoint);
+  void Publish(std::shared_ptr<const ledger::LogHead> checkpoint);
   void ExpireWaiters(absl::Time now);
 
   const ledger::Sequencer* const sequencer_;
@@ -110,7 +107,7 @@ class WitnessCollector {
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::shared_ptr<const WitnessedCheckpoint> published_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const ledger::LogHead> published_ ABSL_GUARDED_BY(mu_);
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };

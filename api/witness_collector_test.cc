@@ -98,7 +98,7 @@ class WitnessCollectorTest : public ::testing::Test {
   }
 
   // Waits until the collector publishes the current head; returns its note.
-  std::shared_ptr<const WitnessedCheckpoint> AwaitPublished(WitnessCollector& collector) {
+  std::shared_ptr<const ledger::LogHead> AwaitPublished(WitnessCollector& collector) {
     uint64_t size = sequencer_->Head()->size;
     absl::Time deadline = absl::Now() + absl::Seconds(20);
     while (absl::Now() < deadline) {
@@ -143,7 +143,7 @@ TEST_F(WitnessCollectorTest, PublishesCheckpointsCosignedByAllWitnesses) {
     published = AwaitPublished(*collector);
     ASSERT_NE(published, nullptr);
     EXPECT_EQ(published->size, sequencer_->Head()->size);
-    EXPECT_EQ(Cosignatures(published->note), 3u);
+    EXPECT_EQ(Cosignatures(published->checkpoint), 3u);
   }
   for (const WitnessStatus& s : collector->Status()) {
     EXPECT_TRUE(s.healthy) << s.name << ": " << s.last_error;
@@ -161,7 +161,7 @@ TEST_F(WitnessCollectorTest, AQuorumIsEnoughWhenAWitnessIsDown) {
   Append(10);
   auto published = AwaitPublished(*collector);
   ASSERT_NE(published, nullptr);
-  EXPECT_EQ(Cosignatures(published->note), 2u);
+  EXPECT_EQ(Cosignatures(published->checkpoint), 2u);
   std::vector<WitnessStatus> status = collector->Status();
   EXPECT_FALSE(status[0].healthy);
   EXPECT_FALSE(status[0].last_error.empty());
@@ -177,7 +177,7 @@ TEST_F(WitnessCollectorTest, NothingIsPublishedWithoutQuorumAndWaitersTimeOut) {
   absl::Notification done;
   absl::Status result;
   collector->WhenCovered(3, absl::Now() + absl::Milliseconds(300),
-                         [&](absl::StatusOr<std::shared_ptr<const WitnessedCheckpoint>> r) {
+                         [&](absl::StatusOr<std::shared_ptr<const ledger::LogHead>> r) {
                            result = r.status();
                            done.Notify();
                          });
@@ -190,17 +190,17 @@ TEST_F(WitnessCollectorTest, WaitersGetTheFirstCheckpointThatCoversThem) {
   auto collector = StartCollector(3);
   Append(7);
   absl::Notification done;
-  absl::StatusOr<std::shared_ptr<const WitnessedCheckpoint>> result =
+  absl::StatusOr<std::shared_ptr<const ledger::LogHead>> result =
       absl::UnknownError("not called");
   collector->WhenCovered(7, absl::Now() + absl::Seconds(20),
-                         [&](absl::StatusOr<std::shared_ptr<const WitnessedCheckpoint>> r) {
+                         [&](absl::StatusOr<std::shared_ptr<const ledger::LogHead>> r) {
                            result = std::move(r);
                            done.Notify();
                          });
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_GE((*result)->size, 7u);
-  EXPECT_EQ(Cosignatures((*result)->note), 3u);
+  EXPECT_EQ(Cosignatures((*result)->checkpoint), 3u);
 }
 
 TEST_F(WitnessCollectorTest, ARestartedLogResumesFromTheWitnessesSizes) {
@@ -215,7 +215,7 @@ TEST_F(WitnessCollectorTest, ARestartedLogResumesFromTheWitnessesSizes) {
   Append(30);
   auto published = AwaitPublished(*collector);
   ASSERT_NE(published, nullptr);
-  EXPECT_EQ(Cosignatures(published->note), 3u);
+  EXPECT_EQ(Cosignatures(published->checkpoint), 3u);
 }
 
 TEST_F(WitnessCollectorTest, AWitnessThatSawAnotherTreeIsReported) {
@@ -235,7 +235,7 @@ TEST_F(WitnessCollectorTest, AWitnessThatSawAnotherTreeIsReported) {
   Append(10);
   auto published = AwaitPublished(*collector);
   ASSERT_NE(published, nullptr);
-  EXPECT_EQ(Cosignatures(published->note), 2u);
+  EXPECT_EQ(Cosignatures(published->checkpoint), 2u);
   WitnessStatus status = collector->Status()[0];
   EXPECT_FALSE(status.healthy);
   EXPECT_EQ(status.cosigned_size, 50u);

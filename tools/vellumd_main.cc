@@ -2,7 +2,8 @@
 //
 //   vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]
 //           [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]
-//           [--tile-cache-mib N]
+//           [--tile-cache-mib N] [--witness URL=VKEY ... [--witness-quorum K]
+//           [--witness-interval-ms N]]
 
 #include <sys/stat.h>
 
@@ -18,6 +19,7 @@
 #include "api/auth.h"
 #include "api/http_server.h"
 #include "api/log_service.h"
+#include "api/witness_collector.h"
 #include "ledger/local_log.h"
 #include "ledger/sequencer.h"
 #include "ledger/tile_cache.h"
@@ -33,12 +35,16 @@ namespace {
 constexpr char kUsage[] =
     "vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]\n"
     "        [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]\n"
-    "        [--tile-cache-mib N]\n"
+    "        [--tile-cache-mib N] [--witness URL=VKEY ... [--witness-quorum K]\n"
+    "        [--witness-interval-ms N]]\n"
     "  Serves the Vellum log stored in DIR (created if missing). Without --signer-key the log's\n"
     "  key is DIR/log.key, created on first start (mode 0600) for ORIGIN (default\n"
     "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
     "  append; without it the server only listens on loopback. Stops cleanly on SIGTERM.\n"
-    "  --tile-cache-mib bounds the expanded tiles kept for proofs (default 128; 0 for none).\n";
+    "  --tile-cache-mib bounds the expanded tiles kept for proofs (default 128; 0 for none).\n"
+    "  --witness URL=VKEY (repeatable) sends each new checkpoint to that witness\n"
+    "  (c2sp.org/tlog-witness); /checkpoint then serves the newest checkpoint cosigned by\n"
+    "  --witness-quorum K of them (default: all), at most every --witness-interval-ms (1000).\n";
 
 constexpr size_t kMaxKeyFileBytes = 4096;
 
@@ -82,11 +88,52 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const cli::CommandLine& l
   return signer;
 }
 
+// Starts the witness collector for the --witness flags, or returns nullptr if there are none.
+absl::StatusOr<std::unique_ptr<api::WitnessCollector>> StartWitnesses(
+    const cli::CommandLine& line, const ledger::Sequencer* sequencer,
+    const ledger::LogReader* storage) {
+  std::vector<api::WitnessCollector::Witness> witnesses;
+  for (const std::string& spec : line.GetAll("witness")) {
+    size_t equals = spec.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--witness ", spec.substr(0, 80), ": want URL=VKEY"));
+    }
+    auto key = NoteVerifier::Create(spec.substr(equals + 1));
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--witness ", spec.substr(0, equals), ": ", key.status().message()));
+    }
+    witnesses.push_back({spec.substr(0, equals), *std::move(key)});
+  }
+  if (witnesses.empty()) {
+    if (line.Has("witness-quorum") || line.Has("witness-interval-ms")) {
+      return absl::InvalidArgumentError("--witness-quorum and --witness-interval-ms need --witness");
+    }
+    return std::unique_ptr<api::WitnessCollector>();
+  }
+  api::WitnessCollector::Options options;
+  options.quorum = witnesses.size();
+  if (auto v = line.Get("witness-quorum"); v.has_value()) {
+    auto n = ParseDecimal(*v, "--witness-quorum");
+    if (!n.ok()) return n.status();
+    options.quorum = *n;
+  }
+  if (auto v = line.Get("witness-interval-ms"); v.has_value()) {
+    auto n = ParseDecimal(*v, "--witness-interval-ms");
+    if (!n.ok()) return n.status();
+    if (*n == 0) return absl::InvalidArgumentError("--witness-interval-ms must be at least 1");
+    options.interval = absl::Milliseconds(*n);
+  }
+  return api::WitnessCollector::Start(sequencer, storage, std::move(witnesses), options);
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   static const cli::FlagSpec kFlags[] = {
       {"data-dir"},   {"listen"},           {"signer-key"},         {"origin"},
       {"token-file"}, {"max-batch-entries"}, {"max-batch-delay-us"}, {"tile-cache-mib"},
+      {"witness", true}, {"witness-quorum"}, {"witness-interval-ms"},
   };
   absl::StatusOr<cli::CommandLine> line = cli::CommandLine::Parse(args, kFlags);
   if (!line.ok()) {
@@ -154,8 +201,12 @@ int Main(int argc, char** argv) {
       ledger::Sequencer::Create(&(*log)->storage(), signer->get(), sequencer_options);
   if (!sequencer.ok()) return Fail(sequencer.status());
 
+  auto witnesses = StartWitnesses(*line, sequencer->get(), &(*log)->storage());
+  if (!witnesses.ok()) return Fail(witnesses.status());
+
   ledger::TileCache tile_cache(tile_cache_mib << 20);
   api::LogService::Options service_options;
+  service_options.witnesses = witnesses->get();
   service_options.append_auth = auth.get();
   service_options.tile_cache = &tile_cache;
   service_options.leaf_index = &(*log)->leaf_index();
@@ -175,6 +226,11 @@ int Main(int argc, char** argv) {
             << (*sequencer)->Head()->size << "\n"
             << "vellumd: verifier key " << (*signer)->VerifierKey() << "\n"
             << "vellumd: serving http://" << listen->first << ":" << (*server)->port() << "\n";
+  if (*witnesses != nullptr) {
+    std::cout << "vellumd: /checkpoint serves checkpoints cosigned by "
+              << (*witnesses)->quorum() << " of " << (*witnesses)->Status().size()
+              << " witnesses\n";
+  }
   if (auth == nullptr) {
     std::cout << "vellumd: no --token-file: appends are open to local clients; listening on "
                  "loopback only\n";
@@ -185,8 +241,11 @@ int Main(int argc, char** argv) {
   std::cout << "vellumd: signal " << signal_number << ", shutting down\n";
   (*server)->Shutdown();  // Finishes requests in flight.
   // The sequencer commits every append already queued; their callbacks may still hand work to
-  // the service, so the service goes last.
+  // the witness collector (stopped first, as it reads the sequencer's head: it then answers at
+  // once) and to the service, so the service goes last.
+  if (*witnesses != nullptr) (*witnesses)->Stop();
   sequencer->reset();
+  witnesses->reset();
   service.reset();
   std::cout << "vellumd: stopped at tree size " << (*log)->storage().ReadCheckpoint()->first
             << "\n";
