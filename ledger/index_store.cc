@@ -15,6 +15,7 @@ namespace {
 
 constexpr absl::string_view kFormatKey = "meta/format";
 constexpr absl::string_view kFormat = "1";
+constexpr absl::string_view kIndexesKey = "meta/indexes";
 constexpr absl::string_view kPositionKey = "meta/position";
 
 std::string EncodePosition(uint64_t position) {
@@ -37,7 +38,7 @@ struct Opened {
 };
 
 absl::StatusOr<Opened> OpenDb(const std::string& path, uint64_t log_size,
-                              const leveldb::Options& options) {
+                              const std::string& indexes, const leveldb::Options& options) {
   leveldb::DB* raw = nullptr;
   leveldb::Status status = leveldb::DB::Open(options, path, &raw);
   if (!status.ok()) {
@@ -54,6 +55,7 @@ absl::StatusOr<Opened> OpenDb(const std::string& path, uint64_t log_size,
   if (status.IsNotFound()) {
     leveldb::WriteBatch init;
     init.Put(std::string(kFormatKey), std::string(kFormat));
+    init.Put(std::string(kIndexesKey), indexes);
     init.Put(std::string(kPositionKey), EncodePosition(0));
     status = raw->Write(leveldb::WriteOptions(), &init);
     if (!status.ok()) return FromLevelDb(status, "cannot initialize the index store");
@@ -63,6 +65,15 @@ absl::StatusOr<Opened> OpenDb(const std::string& path, uint64_t log_size,
   if (format != kFormat) {
     return absl::DataLossError(
         absl::StrCat("index store format \"", format, "\", want \"", kFormat, "\""));
+  }
+  std::string stored_indexes;
+  status = raw->Get(leveldb::ReadOptions(), std::string(kIndexesKey), &stored_indexes);
+  if (!status.ok() && !status.IsNotFound()) {
+    return FromLevelDb(status, "cannot read the index store's index set");
+  }
+  if (stored_indexes != indexes) {
+    return absl::DataLossError(absl::StrCat("index store holds indexes \"", stored_indexes,
+                                            "\", want \"", indexes, "\""));
   }
   std::string position;
   status = raw->Get(leveldb::ReadOptions(), std::string(kPositionKey), &position);
@@ -93,7 +104,9 @@ absl::StatusOr<std::unique_ptr<IndexStore>> IndexStore::Open(absl::string_view d
   db_options.compression = leveldb::kNoCompression;
   if (options.env != nullptr) db_options.env = options.env;
   const std::string path(dir);
-  absl::StatusOr<Opened> opened = OpenDb(path, log_size, db_options);
+  absl::StatusOr<Opened> opened =
+      options.rebuild ? absl::DataLossError("rebuilding the index store")
+                      : OpenDb(path, log_size, options.indexes, db_options);
   if (!opened.ok() && !absl::IsFailedPrecondition(opened.status())) {
     // Derived data: start over, and let the follower rebuild it from the log.
     leveldb::Status destroyed = leveldb::DestroyDB(path, db_options);
@@ -101,7 +114,7 @@ absl::StatusOr<std::unique_ptr<IndexStore>> IndexStore::Open(absl::string_view d
       return FromLevelDb(destroyed, absl::StrCat("cannot delete the index store ", path, " (",
                                                  opened.status().message(), ")"));
     }
-    opened = OpenDb(path, log_size, db_options);
+    opened = OpenDb(path, log_size, options.indexes, db_options);
   }
   if (!opened.ok()) return opened.status();
   return std::unique_ptr<IndexStore>(new IndexStore(std::move(opened->db), opened->position));
@@ -136,6 +149,10 @@ absl::StatusOr<absl::optional<std::string>> IndexStore::FirstKey(
     return status;
   }
   return absl::optional<std::string>();
+}
+
+std::unique_ptr<leveldb::Iterator> IndexStore::NewIterator() const {
+  return std::unique_ptr<leveldb::Iterator>(db_->NewIterator(leveldb::ReadOptions()));
 }
 
 }  // namespace ledger

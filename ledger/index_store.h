@@ -14,6 +14,7 @@
 namespace leveldb {
 class DB;
 class Env;
+class Iterator;
 }  // namespace leveldb
 
 namespace vellum {
@@ -25,6 +26,7 @@ namespace ledger {
 // [0, position()). Keys:
 //
 //   meta/format     "1"
+//   meta/indexes    Options::indexes: which indexes the store holds
 //   meta/position   8-byte big-endian leaf count
 //   i/<index>/...   each index's records, in its own namespace
 //
@@ -36,11 +38,16 @@ class IndexStore {
   struct Options {
     // The filesystem seam; nullptr means leveldb::Env::Default(). Not owned.
     leveldb::Env* env = nullptr;
+    // Names the set of indexes the store holds (and their formats). A store opened with another
+    // set is deleted and rebuilt, so that every index covers the same leaves.
+    std::string indexes = "leaf";
+    // Deletes the store first, so that the follower rebuilds it from the log (`vellum reindex`).
+    bool rebuild = false;
   };
 
   // Opens the store in `dir` for a log of `log_size` leaves, or creates it. A store that cannot
-  // be opened (files missing, torn or corrupt) or that claims more leaves than the log has (the
-  // log was replaced) is deleted and created empty, to be rebuilt: its content is derived. Fails
+  // be opened (files missing, torn or corrupt), that claims more leaves than the log has (the
+  // log was replaced) or that holds another set of indexes is deleted and created empty, to be rebuilt: its content is derived. Fails
   // with FailedPrecondition when another process holds the directory.
   static absl::StatusOr<std::unique_ptr<IndexStore>> Open(absl::string_view dir,
                                                           uint64_t log_size,
@@ -59,6 +66,10 @@ class IndexStore {
 
   // The first key, in byte order, that starts with `prefix`, or nullopt.
   absl::StatusOr<absl::optional<std::string>> FirstKey(absl::string_view prefix) const;
+
+  // An iterator over every record, for range scans; it sees at least the records of the leaves
+  // below the position() read before creating it. Check its status() when it becomes invalid.
+  std::unique_ptr<leveldb::Iterator> NewIterator() const;
 
  private:
   IndexStore(std::unique_ptr<leveldb::DB> db, uint64_t position);

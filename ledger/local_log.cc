@@ -5,7 +5,8 @@
 namespace vellum {
 namespace ledger {
 
-absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_dir) {
+absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_dir,
+                                                         const Options& options) {
   std::unique_ptr<LocalLog> log(new LocalLog());
   absl::StatusOr<std::unique_ptr<LevelDbStorage>> storage =
       LevelDbStorage::Open(absl::StrCat(data_dir, "/db"), {});
@@ -13,13 +14,22 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_
   log->storage_ = *std::move(storage);
   absl::StatusOr<std::pair<uint64_t, std::string>> checkpoint = log->storage_->ReadCheckpoint();
   if (!checkpoint.ok()) return checkpoint.status();
+  IndexStore::Options store_options;
+  if (options.event_fields) store_options.indexes = std::string(kLeafAndEventIndexes);
+  store_options.rebuild = options.rebuild_indexes;
   absl::StatusOr<std::unique_ptr<IndexStore>> index_store =
-      IndexStore::Open(absl::StrCat(data_dir, "/index"), checkpoint->first, {});
+      IndexStore::Open(absl::StrCat(data_dir, "/index"), checkpoint->first, store_options);
   if (!index_store.ok()) return index_store.status();
   log->index_store_ = *std::move(index_store);
   log->leaf_index_ = std::make_unique<LeafHashIndex>(log->index_store_.get());
+  std::vector<DerivedIndex*> indexes = {log->leaf_index_.get()};
+  if (options.event_fields) {
+    log->event_index_ =
+        std::make_unique<EventIndex>(log->index_store_.get(), options.event_fields);
+    indexes.push_back(log->event_index_.get());
+  }
   absl::StatusOr<std::unique_ptr<IndexFollower>> follower = IndexFollower::Start(
-      log->storage_.get(), log->index_store_.get(), {log->leaf_index_.get()}, {});
+      log->storage_.get(), log->index_store_.get(), std::move(indexes), {});
   if (!follower.ok()) return follower.status();
   log->follower_ = *std::move(follower);
   return log;

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/event_index.h"
 #include "ledger/index_follower.h"
 #include "ledger/index_store.h"
 #include "ledger/leaf_index.h"
@@ -24,8 +25,20 @@ namespace ledger {
 // Thread-safe.
 class LocalLog {
  public:
+  struct Options {
+    // Keeps an EventIndex of the entries next to the leaf-hash index, reading their fields with
+    // this function; none when empty.
+    EventFieldsFn event_fields;
+    // Deletes the derived indexes first, to rebuild them from the log.
+    bool rebuild_indexes = false;
+  };
+
   // Opens or creates both stores under `data_dir`, which must exist, and starts the follower.
-  static absl::StatusOr<std::unique_ptr<LocalLog>> Open(absl::string_view data_dir);
+  static absl::StatusOr<std::unique_ptr<LocalLog>> Open(absl::string_view data_dir,
+                                                        const Options& options);
+  static absl::StatusOr<std::unique_ptr<LocalLog>> Open(absl::string_view data_dir) {
+    return Open(data_dir, Options());
+  }
 
   // Stops the follower; what it has not indexed yet is indexed after the next Open().
   ~LocalLog();
@@ -35,6 +48,8 @@ class LocalLog {
 
   LevelDbStorage& storage() { return *storage_; }
   const LeafHashIndex& leaf_index() const { return *leaf_index_; }
+  // nullptr unless Options::event_fields was set.
+  const EventIndex* event_index() const { return event_index_.get(); }
   IndexFollower& follower() { return *follower_; }
 
  private:
@@ -44,6 +59,7 @@ class LocalLog {
   std::unique_ptr<LevelDbStorage> storage_;
   std::unique_ptr<IndexStore> index_store_;
   std::unique_ptr<LeafHashIndex> leaf_index_;
+  std::unique_ptr<EventIndex> event_index_;
   std::unique_ptr<IndexFollower> follower_;
 };
 

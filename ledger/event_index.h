@@ -1,0 +1,122 @@
+#ifndef VELLUM_LEDGER_EVENT_INDEX_H_
+#define VELLUM_LEDGER_EVENT_INDEX_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
+#include "ledger/index_follower.h"
+#include "ledger/index_store.h"
+#include "ledger/storage.h"
+
+namespace vellum {
+namespace ledger {
+
+// The fields of one log entry that the event indexes record. The ledger does not know the event
+// schema: an EventFieldsFn supplied by the caller (api/events/event_fields.h) reads them from the
+// entry's bytes.
+struct EventFields {
+  std::string source;     // The deduplication key: source and the source's id.
+  std::string source_id;
+  std::string actor;      // Not indexed when empty, as are model and version.
+  std::string model;
+  std::string version;
+  uint32_t action = 0;
+  uint32_t outcome = 0;
+  // When the log sequenced the event, in microseconds since the Unix epoch; not indexed when
+  // absent.
+  absl::optional<int64_t> logged_time_micros;
+};
+
+// The fields of `entry`, or nullopt for an entry that is not an event. Must be thread-safe.
+using EventFieldsFn = std::function<absl::optional<EventFields>(absl::string_view entry)>;
+
+// The name of the index set for IndexStore::Options::indexes when an EventIndex is kept next to
+// the leaf-hash index.
+inline constexpr absl::string_view kLeafAndEventIndexes = "leaf event/1";
+
+// A search over the indexed events. Equality filters are combined with AND; the index range and
+// the logged-time range narrow it further.
+struct EventQuery {
+  absl::optional<std::string> actor;
+  absl::optional<std::string> model;
+  absl::optional<std::string> version;  // Requires model.
+  absl::optional<uint32_t> action;
+  absl::optional<uint32_t> outcome;
+  // Logged time in [since, until), microseconds since the Unix epoch.
+  absl::optional<int64_t> since_micros;
+  absl::optional<int64_t> until_micros;
+  // Only leaves in [begin, end) are searched (a page cursor, the tree size).
+  uint64_t begin = 0;
+  uint64_t end = UINT64_MAX;
+  bool newest_first = true;
+  // The most matches to return; at least 1.
+  size_t limit = 100;
+};
+
+// The secondary indexes of the events in a log: the deduplication key, actor, model, model and
+// version, action, outcome and logged time, each mapping a value to the indices of the entries
+// that hold it. Records are keys only, "i/ev/<tag><value><index:8 big-endian>", with string
+// values prefixed by their 2-byte big-endian length, so a value's records are one key range in
+// index order and nothing is stored that the log does not hold. Entries that are not events are
+// skipped. Fed by an IndexFollower; every answer says how many leaves it covers. Thread-safe.
+//
+// Logged time maps to an index range through the time records ("i/ev/t<time:8><index:8>"), which
+// is exact when logged time never decreases along the log, as the event service guarantees for
+// the events it sequences; callers should check the events they read against the query.
+class EventIndex : public DerivedIndex {
+ public:
+  // `store` must outlive the index.
+  EventIndex(const IndexStore* store, EventFieldsFn fields)
+      : store_(store), fields_(std::move(fields)) {}
+
+  EventIndex(const EventIndex&) = delete;
+  EventIndex& operator=(const EventIndex&) = delete;
+
+  absl::Status Add(const CommittedLeaves& leaves, leveldb::WriteBatch* records) override;
+
+  // Leaves [0, covered()) are indexed.
+  uint64_t covered() const { return store_->position(); }
+
+  struct IdLookup {
+    // Leaves [0, covered) were searched.
+    uint64_t covered = 0;
+    // The smallest index of an event with the id below `covered`, if any.
+    absl::optional<uint64_t> index;
+  };
+  absl::StatusOr<IdLookup> FindId(absl::string_view source, absl::string_view source_id) const;
+
+  struct Matches {
+    // Leaves [0, covered) were searched.
+    uint64_t covered = 0;
+    // Matching indices in the query's order, at most query.limit of them.
+    std::vector<uint64_t> indices;
+    // Whether more matches follow the last of `indices`.
+    bool more = false;
+  };
+  // InvalidArgument if the query names a version without a model or has a limit of 0.
+  absl::StatusOr<Matches> Search(const EventQuery& query) const;
+
+  // The latest logged time among the indexed events, if any.
+  absl::StatusOr<absl::optional<int64_t>> LastLoggedTime() const;
+
+ private:
+  const IndexStore* const store_;
+  const EventFieldsFn fields_;
+};
+
+// The entries of entry bundle `bundle_index` of the tree of `tree_size` leaves, read from `log`
+// (the full bundle when the partial one was superseded, cut to the tree size). Requires
+// bundle_index * 256 < tree_size.
+absl::StatusOr<std::vector<std::string>> ReadBundleEntries(const LogReader& log,
+                                                           uint64_t bundle_index,
+                                                           uint64_t tree_size);
+
+}  // namespace ledger
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_EVENT_INDEX_H_
