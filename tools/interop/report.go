@@ -134,3 +134,36 @@ func writeJUnit(path, suite, class string, groups []*group, total time.Duration,
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
+// report prints each group's result and the summary line of `program`, and writes the JUnit
+// file when xmlPath is set.
+func report(program string, groups []*group, xmlPath string, total time.Duration, seed int64) {
+	failed := 0
+	fmt.Println()
+	for _, g := range groups {
+		g.mu.Lock()
+		status := "PASS"
+		if g.failed() {
+			status = "FAIL"
+			failed++
+		}
+		fmt.Printf("%s %-20s %6d checks, %d failed (%v)\n", status, g.name, g.checks, len(g.failures), g.elapsed.Round(time.Millisecond))
+		for _, n := range g.notes {
+			fmt.Printf("       %s\n", n)
+		}
+		for i, m := range g.failures {
+			if i == maxReportedFailures {
+				fmt.Printf("       ... and %d more\n", len(g.failures)-i)
+				break
+			}
+			fmt.Printf("     ! %s\n", m)
+		}
+		g.mu.Unlock()
+	}
+	fmt.Printf("\n%s: seed %d: %d of %d groups passed in %v\n", program, seed, len(groups)-failed, len(groups), total.Round(time.Millisecond))
+	if xmlPath != "" {
+		if err := writeJUnit(xmlPath, "tools/interop/"+program+"_test", program, groups, total, seed); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: writing %s: %v\n", program, xmlPath, err)
+		}
+	}
+}

@@ -48,11 +48,13 @@ export GOTMPDIR="$tmp/gotmp"
 export HOME="$tmp/home"
 
 # Go refuses to build files named *_test.go as a program, so build a copy under another name,
-# with report.go beside it. Build first and run the binary, so that a program's deadline does not
-# count compile time and signals reach it.
+# with the shared files (report.go, process.go) beside it. Build first and run the binary, so that
+# a program's deadline does not count compile time and signals reach it.
 cp "$source_file" "$tmp/src/$name.go"
-cp "$(dirname "$source_file")/report.go" "$tmp/src/report.go"
+for shared in report.go process.go; do
+  cp "$(dirname "$source_file")/$shared" "$tmp/src/$shared"
+done
 cd "$tmp/src"
 go version
-go build -o "$tmp/$name" "$name.go" report.go
+go build -o "$tmp/$name" "$name.go" report.go process.go
 exec "$tmp/$name" "$binary_flag" "$binary" -seed "${INTEROP_SEED:-$DEFAULT_SEED}"

@@ -32,7 +32,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
@@ -46,14 +45,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -515,112 +512,6 @@ func (r *tileReader) fetch(t tlog.Tile) ([]byte, error) {
 		return nil, fmt.Errorf("GET /%s: %v", c2spTilePath(t), a)
 	}
 	return a.body, nil // tlog.TileHashReader checks the length
-}
-
-// ---------------------------------------------------------------------------------------------
-// The vellumd process.
-
-type daemon struct {
-	cmd    *exec.Cmd
-	ready  chan struct{} // closed once the serving line is printed
-	exited chan struct{} // closed once the process has exited and its output is read
-
-	mu      sync.Mutex
-	stdout  []string
-	stderr  bytes.Buffer
-	waitErr error
-}
-
-type lockedWriter struct {
-	mu  *sync.Mutex
-	buf *bytes.Buffer
-}
-
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
-}
-
-func startDaemon(bin, dataDir string) (*daemon, error) {
-	d := &daemon{ready: make(chan struct{}), exited: make(chan struct{})}
-	d.cmd = exec.Command(bin, "--data-dir", dataDir, "--listen", "127.0.0.1:0")
-	d.cmd.Stderr = lockedWriter{&d.mu, &d.stderr}
-	out, err := d.cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := d.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		readyClosed := false
-		for sc.Scan() {
-			d.mu.Lock()
-			d.stdout = append(d.stdout, sc.Text())
-			d.mu.Unlock()
-			if !readyClosed && strings.HasPrefix(sc.Text(), "vellumd: serving ") {
-				close(d.ready)
-				readyClosed = true
-			}
-		}
-		io.Copy(io.Discard, out)
-		err := d.cmd.Wait()
-		d.mu.Lock()
-		d.waitErr = err
-		d.mu.Unlock()
-		close(d.exited)
-	}()
-	return d, nil
-}
-
-// line returns the first stdout line with the prefix, without it.
-func (d *daemon) line(prefix string) (string, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, l := range d.stdout {
-		if strings.HasPrefix(l, prefix) {
-			return strings.TrimPrefix(l, prefix), true
-		}
-	}
-	return "", false
-}
-
-func (d *daemon) output() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return fmt.Sprintf("stdout:\n  %s\nstderr:\n  %s", strings.Join(d.stdout, "\n  "),
-		strings.ReplaceAll(strings.TrimSpace(d.stderr.String()), "\n", "\n  "))
-}
-
-// stop sends SIGTERM and waits for the exit; it kills the process after the timeout.
-func (d *daemon) stop(timeout time.Duration) (exitCode int, err error) {
-	select {
-	case <-d.exited:
-	default:
-		d.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-d.exited:
-		case <-time.After(timeout):
-			d.cmd.Process.Kill()
-			<-d.exited
-			return -1, fmt.Errorf("no exit %v after SIGTERM; killed", timeout)
-		}
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.cmd.ProcessState.ExitCode(), d.waitErr
-}
-
-// kill ends the process if it is still running (used on the way out of a failed run).
-func (d *daemon) kill() {
-	select {
-	case <-d.exited:
-	default:
-		d.cmd.Process.Kill()
-		<-d.exited
-	}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1385,7 +1276,7 @@ func main() {
 			d.kill()
 		}
 		os.RemoveAll(tmp)
-		report(groups, *xmlPath, time.Since(start), *seed)
+		report("server_interop", groups, *xmlPath, time.Since(start), *seed)
 		if code == 0 {
 			for _, g := range groups {
 				if g.failed() {
@@ -1406,7 +1297,7 @@ func main() {
 
 	// 1. Start vellumd.
 	phase := time.Now()
-	if d, err = startDaemon(bin, dataDir); err != nil {
+	if d, err = startProcess(bin, []string{"--data-dir", dataDir, "--listen", "127.0.0.1:0"}, "vellumd: serving "); err != nil {
 		gStart.fail("cannot start %s: %v", bin, err)
 		finish(1)
 	}
@@ -1669,33 +1560,3 @@ func main() {
 	finish(0)
 }
 
-func report(groups []*group, xmlPath string, total time.Duration, seed int64) {
-	failed := 0
-	fmt.Println()
-	for _, g := range groups {
-		g.mu.Lock()
-		status := "PASS"
-		if g.failed() {
-			status = "FAIL"
-			failed++
-		}
-		fmt.Printf("%s %-20s %6d checks, %d failed (%v)\n", status, g.name, g.checks, len(g.failures), g.elapsed.Round(time.Millisecond))
-		for _, n := range g.notes {
-			fmt.Printf("       %s\n", n)
-		}
-		for i, m := range g.failures {
-			if i == maxReportedFailures {
-				fmt.Printf("       ... and %d more\n", len(g.failures)-i)
-				break
-			}
-			fmt.Printf("     ! %s\n", m)
-		}
-		g.mu.Unlock()
-	}
-	fmt.Printf("\nserver_interop: seed %d: %d of %d groups passed in %v\n", seed, len(groups)-failed, len(groups), total.Round(time.Millisecond))
-	if xmlPath != "" {
-		if err := writeJUnit(xmlPath, "tools/interop/server_interop_test", "server_interop", groups, total, seed); err != nil {
-			fmt.Fprintf(os.Stderr, "server_interop: writing %s: %v\n", xmlPath, err)
-		}
-	}
-}
