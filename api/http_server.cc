@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -193,8 +194,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     HttpRequest request = ToHttpRequest(std::move(message), remote_address_);
     handling_ = true;
     server_->in_flight_++;
+    // A handler that answers at once runs the write inline on this strand; one that answers from
+    // another thread queues it here.
     server_->handler_(std::move(request), [self = shared_from_this()](HttpResponse response) {
-      net::post(self->socket_.get_executor(),
+      net::dispatch(self->socket_.get_executor(),
                 [self, response = std::move(response)]() mutable {
                   self->server_->in_flight_--;
                   self->handling_ = false;

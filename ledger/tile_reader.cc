@@ -59,14 +59,20 @@ absl::StatusOr<std::vector<Hash>> TileNodeReader::ReadNodes(absl::Span<const Nod
 absl::StatusOr<Hash> TileNodeReader::ReadNode(NodeId id) {
   absl::StatusOr<NodeTileLocation> location = LocateNode(id, tree_size_);
   if (!location.ok()) return location.status();
-  absl::StatusOr<std::shared_ptr<const ExpandedTile>> tile = ReadTile(location->tile);
+  absl::StatusOr<const ExpandedTile*> tile = Tile(location->tile);
   if (!tile.ok()) return tile.status();
   return (*tile)->Node(location->level_in_tile, location->begin);
 }
 
 absl::StatusOr<std::shared_ptr<const ExpandedTile>> TileNodeReader::ReadTile(const TileId& tile) {
+  absl::StatusOr<const ExpandedTile*> expanded = Tile(tile);
+  if (!expanded.ok()) return expanded.status();
+  return tiles_.find(tile)->second;
+}
+
+absl::StatusOr<const ExpandedTile*> TileNodeReader::Tile(const TileId& tile) {
   auto known = tiles_.find(tile);
-  if (known != tiles_.end()) return known->second;
+  if (known != tiles_.end()) return known->second.get();
   std::shared_ptr<const ExpandedTile> expanded;
   if (cache_ != nullptr) expanded = cache_->Lookup(tile);
   if (expanded == nullptr) {
@@ -75,8 +81,7 @@ absl::StatusOr<std::shared_ptr<const ExpandedTile>> TileNodeReader::ReadTile(con
     expanded = std::make_shared<const ExpandedTile>(*std::move(row));
     if (cache_ != nullptr) cache_->Insert(tile, expanded);
   }
-  tiles_.emplace(tile, expanded);
-  return expanded;
+  return tiles_.emplace(tile, std::move(expanded)).first->second.get();
 }
 
 }  // namespace ledger

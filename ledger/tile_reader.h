@@ -48,6 +48,9 @@ class TileNodeReader : public NodeReader {
   absl::StatusOr<std::shared_ptr<const ExpandedTile>> ReadTile(const TileId& tile);
 
  private:
+  // As ReadTile(), without copying the shared pointer; valid as long as the reader.
+  absl::StatusOr<const ExpandedTile*> Tile(const TileId& tile);
+
   const LogReader& storage_;
   const uint64_t tree_size_;
   TileCache* const cache_;
