@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -34,10 +33,15 @@ absl::string_view NoteText(absl::string_view note) {
   return split == absl::string_view::npos ? note : note.substr(0, split + 1);
 }
 
-// An untrusted answer body, shortened and escaped for an error message.
+// An untrusted answer body, shortened, with bytes other than printable ASCII replaced, for an
+// error message.
 std::string Excerpt(absl::string_view body) {
-  constexpr size_t kMax = 120;
-  return absl::CHexEscape(absl::StripAsciiWhitespace(body.substr(0, kMax)));
+  constexpr size_t kMax = 160;
+  std::string out(absl::StripAsciiWhitespace(body.substr(0, kMax)));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
 }
 
 }  // namespace

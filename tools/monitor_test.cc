@@ -17,7 +17,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "api/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/testing/process.h"
@@ -28,6 +27,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using subprocess::ChildProcess;
+using subprocess::HttpGet;
 using subprocess::ReadFile;
 using subprocess::RunResult;
 using subprocess::TempDir;
@@ -49,17 +49,6 @@ std::vector<std::string> EvidenceFiles(const std::string& dir) {
   }
   closedir(d);
   return files;
-}
-
-// GET `target` from `url`: the status, or -1 if the exchange failed.
-int HttpStatus(const std::string& url, const std::string& target, std::string* body = nullptr) {
-  absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
-      api::HttpClient::Create(url, api::HttpClient::Options());
-  if (!client.ok()) return -1;
-  absl::StatusOr<api::HttpResponse> response = (*client)->Send("GET", target);
-  if (!response.ok()) return -1;
-  if (body != nullptr) *body = response->body;
-  return response->status;
 }
 
 class MonitorTest : public ::testing::Test {
@@ -112,7 +101,7 @@ class MonitorTest : public ::testing::Test {
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
     std::string body;
     while (absl::Now() < deadline) {
-      if (HttpStatus(Url(port), "/checkpoint", &body) == 200) {
+      if (HttpGet(Url(port), "/checkpoint", &body) == 200) {
         std::vector<std::string> lines = absl::StrSplit(body, '\n');
         if (lines.size() > 1 && lines[1] == absl::StrCat(size)) return;
       }
@@ -177,8 +166,8 @@ TEST_F(MonitorTest, ForkedLogIsDetectedByBothMonitorsWithEvidence) {
   EXPECT_EQ(consistent.status, 0) << consistent.err;
   EXPECT_THAT(consistent.out, HasSubstr("\nverified: tree size 5\n"));
   absl::SleepFor(absl::Milliseconds(300));
-  EXPECT_EQ(HttpStatus(Url(port_a), "/healthz"), 200) << monitors_["ma"]->err();
-  EXPECT_EQ(HttpStatus(Url(port_b), "/healthz"), 200) << monitors_["mb"]->err();
+  EXPECT_EQ(HttpGet(Url(port_a), "/healthz"), 200) << monitors_["ma"]->err();
+  EXPECT_EQ(HttpGet(Url(port_b), "/healthz"), 200) << monitors_["mb"]->err();
   EXPECT_TRUE(EvidenceFiles(dir_ + "/ma").empty());
 
   // The fork at the same size.
@@ -192,9 +181,9 @@ TEST_F(MonitorTest, ForkedLogIsDetectedByBothMonitorsWithEvidence) {
   ExpectProvesSplitView(same_b);
   EXPECT_THAT(ReadFile(same_a), Not(HasSubstr("prefix-root")));
   std::string health;
-  EXPECT_EQ(HttpStatus(Url(port_a), "/healthz", &health), 503);
+  EXPECT_EQ(HttpGet(Url(port_a), "/healthz", &health), 503);
   EXPECT_THAT(health, HasSubstr("SPLIT VIEW"));
-  EXPECT_EQ(HttpStatus(Url(port_b), "/metrics", &health), 200);
+  EXPECT_EQ(HttpGet(Url(port_b), "/metrics", &health), 200);
   EXPECT_THAT(health, HasSubstr("vellum_monitor_evidence_files_total 1"));
   EXPECT_THAT(monitors_["ma"]->err(), HasSubstr("ALERT SPLIT VIEW: peer " + Url(port_b)));
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "api/http_client.h"
 
 extern char** environ;
 
@@ -142,6 +143,16 @@ RunResult Run(const std::string& binary, const std::vector<std::string>& args,
   result.out = child->out();
   result.err = child->err();
   return result;
+}
+
+int HttpGet(const std::string& url, const std::string& target, std::string* body) {
+  absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
+      api::HttpClient::Create(url, api::HttpClient::Options());
+  if (!client.ok()) return -1;
+  absl::StatusOr<api::HttpResponse> response = (*client)->Send("GET", target);
+  if (!response.ok()) return -1;
+  if (body != nullptr) *body = response->body;
+  return response->status;
 }
 
 }  // namespace subprocess

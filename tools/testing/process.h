@@ -75,6 +75,10 @@ struct RunResult {
 RunResult Run(const std::string& binary, const std::vector<std::string>& args,
               const std::string& input = "");
 
+// GETs `target` from the server at `url` (http://HOST:PORT) on a new connection: the HTTP
+// status, with the body in `*body` if not null; -1 if the exchange failed.
+int HttpGet(const std::string& url, const std::string& target, std::string* body = nullptr);
+
 }  // namespace subprocess
 }  // namespace vellum
 

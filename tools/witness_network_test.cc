@@ -1,0 +1,286 @@
+// Multi-process test of the witness network on loopback: a log (vellumd) that sends its
+// checkpoints to three witnesses (vellum witness) and publishes those a quorum cosigned, a fork
+// of it (a second vellumd with the same signer key and different entries), and monitors.
+//
+// Covers: witnesses refusing the fork with the spec's status codes as the forked log submits it
+// (409 at the same size, 422 for a larger tree); a witness killed with -9 and restarted while the
+// log grows, after which it still never cosigns another tree; monitors that require cosignatures
+// accepting the real log; and monitors detecting the fork, shown to one of them, against the
+// witnesses' checkpoints and against each other, with evidence that verifies offline.
+
+#include <signal.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tools/testing/process.h"
+
+namespace vellum {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using subprocess::ChildProcess;
+using subprocess::HttpGet;
+using subprocess::ReadFile;
+using subprocess::RunResult;
+using subprocess::TempDir;
+
+constexpr char kOrigin[] = "network.test/log";
+
+std::string Url(uint16_t port) { return absl::StrCat("http://127.0.0.1:", port); }
+
+RunResult Vellum(const std::vector<std::string>& args) {
+  return subprocess::Run("tools/vellum", args);
+}
+
+// The tree size of a checkpoint note, or -1.
+int64_t SizeOf(const std::string& note) {
+  std::vector<std::string> lines = absl::StrSplit(note, '\n');
+  int64_t size = -1;
+  if (lines.size() > 2 && !absl::SimpleAtoi(lines[1], &size)) return -1;
+  return size;
+}
+
+// The evidence file a `vellum monitor --once` run names on stderr, or "".
+std::string EvidencePath(const RunResult& run) {
+  size_t at = run.err.find("evidence: ");
+  if (at == std::string::npos) return "";
+  at += strlen("evidence: ");
+  return run.err.substr(at, run.err.find_first_of(" \n", at) - at);
+}
+
+class WitnessNetworkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = TempDir() + "/" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ASSERT_EQ(subprocess::Run("/bin/rm", {"-rf", dir_}).status, 0);
+    ASSERT_EQ(subprocess::Run("/bin/mkdir", {"-p", dir_}).status, 0);
+    RunResult key = Vellum({"keygen", "--origin", kOrigin, "--out", dir_ + "/log"});
+    ASSERT_EQ(key.status, 0) << key.err;
+    log_vkey_ = ReadFile(dir_ + "/log.pub");
+    log_vkey_.pop_back();
+    for (int i = 0; i < 3; ++i) {
+      std::string name = absl::StrCat("w", i);
+      RunResult w = Vellum({"keygen", "--cosigner", "--origin", name + ".network.test", "--out",
+                            dir_ + "/" + name});
+      ASSERT_EQ(w.status, 0) << w.err;
+      std::string vkey = ReadFile(dir_ + "/" + name + ".pub");
+      vkey.pop_back();
+      witness_keys_.push_back(vkey);
+      witness_ports_.push_back(0);
+      witnesses_.emplace_back();
+      ASSERT_TRUE(StartWitness(i));
+    }
+  }
+
+  bool StartWitness(int i, uint16_t port = 0) {
+    std::string name = absl::StrCat("w", i);
+    witnesses_[i] = ChildProcess::Spawn(
+        "tools/vellum",
+        {"witness", "--data-dir", dir_ + "/" + name + "-data", "--signer-key",
+         dir_ + "/" + name + ".key", "--log", absl::StrCat(kOrigin, "=", log_vkey_), "--listen",
+         absl::StrCat("127.0.0.1:", port)},
+        absl::StrCat("witness-", name, "-", ++spawned_));
+    if (witnesses_[i] == nullptr) return false;
+    witness_ports_[i] = witnesses_[i]->WaitUntilServing(absl::Seconds(30));
+    return witness_ports_[i] != 0;
+  }
+
+  // Starts a log on data directory `name`; with `witnessed`, it sends its checkpoints to the
+  // three witnesses and publishes those that two of them cosigned.
+  std::unique_ptr<ChildProcess> StartLog(const std::string& name, bool witnessed, uint16_t* port) {
+    std::vector<std::string> args = {"--data-dir", dir_ + "/" + name, "--listen", "127.0.0.1:0",
+                                     "--signer-key", dir_ + "/log.key"};
+    if (witnessed) {
+      for (int i = 0; i < 3; ++i) {
+        args.push_back("--witness");
+        args.push_back(absl::StrCat(Url(witness_ports_[i]), "=", witness_keys_[i]));
+      }
+      args.insert(args.end(), {"--witness-quorum", "2", "--witness-interval-ms", "20"});
+    }
+    auto log = ChildProcess::Spawn("tools/vellumd", args, absl::StrCat(name, "-", ++spawned_));
+    *port = log == nullptr ? 0 : log->WaitUntilServing(absl::Seconds(60));
+    return log;
+  }
+
+  void Append(uint16_t log, const std::string& entry) {
+    RunResult r = subprocess::Run("tools/vellum", {"append", "--server", Url(log)}, entry);
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+
+  // Waits until `url` + `target` serves a checkpoint of at least `size`; returns it.
+  std::string WaitForCheckpoint(const std::string& url, const std::string& target, int64_t size) {
+    std::string body;
+    for (absl::Time deadline = absl::Now() + absl::Seconds(30); absl::Now() < deadline;
+         absl::SleepFor(absl::Milliseconds(20))) {
+      if (HttpGet(url, target, &body) == 200 && SizeOf(body) >= size) return body;
+    }
+    ADD_FAILURE() << url << target << " did not reach size " << size << "; it serves: " << body;
+    return "";
+  }
+
+  std::string WitnessCheckpointTarget() const {
+    return "/v1/witness/checkpoint?origin=network.test%2Flog";
+  }
+
+  std::vector<std::string> WitnessKeyFlags() const {
+    std::vector<std::string> flags;
+    for (int i = 0; i < 3; ++i) {
+      flags.push_back("--witness-key");
+      flags.push_back(dir_ + absl::StrCat("/w", i, ".pub"));
+    }
+    return flags;
+  }
+
+  void ExpectProvesSplitView(const std::string& evidence) {
+    ASSERT_FALSE(evidence.empty());
+    RunResult r = Vellum({"verify", "evidence", "--verifier-key", dir_ + "/log.pub", evidence});
+    EXPECT_EQ(r.status, 0) << evidence << ": " << r.err << "\n" << ReadFile(evidence);
+    EXPECT_THAT(r.out, HasSubstr("valid: split view of network.test/log"));
+  }
+
+  std::string dir_;
+  std::string log_vkey_;
+  std::vector<std::string> witness_keys_;
+  std::vector<uint16_t> witness_ports_;
+  std::vector<std::unique_ptr<ChildProcess>> witnesses_;
+  int spawned_ = 0;
+};
+
+TEST_F(WitnessNetworkTest, WitnessesRefuseAForkAndMonitorsCatchIt) {
+  uint16_t a = 0;
+  auto log_a = StartLog("log-a", /*witnessed=*/true, &a);
+  ASSERT_NE(a, 0);
+  for (int i = 0; i < 5; ++i) Append(a, absl::StrCat("entry ", i));
+  std::string cosigned = WaitForCheckpoint(Url(a), "/checkpoint", 5);
+
+  // A checkpoint the witnesses cosigned satisfies a client that requires two of them.
+  subprocess::WriteFile(dir_ + "/cosigned", cosigned);
+  std::vector<std::string> verify = {"verify", "checkpoint", "--verifier-key", dir_ + "/log.pub",
+                                     "--min-witnesses", "2"};
+  for (const std::string& flag : WitnessKeyFlags()) verify.push_back(flag);
+  verify.push_back(dir_ + "/cosigned");
+  RunResult verified = Vellum(verify);
+  EXPECT_EQ(verified.status, 0) << verified.err << cosigned;
+
+  // Witness 0 is killed with -9 while the log grows, and restarted on its port: the log carries
+  // on with the other two, and witness 0 catches up from the size it had stored.
+  uint16_t port0 = witness_ports_[0];
+  ASSERT_TRUE(witnesses_[0]->Kill());
+  for (int i = 5; i < 8; ++i) Append(a, absl::StrCat("entry ", i));
+  WaitForCheckpoint(Url(a), "/checkpoint", 8);
+  ASSERT_TRUE(StartWitness(0, port0));
+  for (int i = 8; i < 11; ++i) Append(a, absl::StrCat("entry ", i));
+  WaitForCheckpoint(Url(a), "/checkpoint", 11);
+  for (int i = 0; i < 3; ++i) {
+    WaitForCheckpoint(Url(witness_ports_[i]), WitnessCheckpointTarget(), 11);
+  }
+
+  // The fork: the same key, other entries, sent to the same witnesses. At size 11 they answer
+  // 409 (same size, another root); once it is larger, 422 (the proof from their size fails).
+  uint16_t b = 0;
+  auto log_b = StartLog("log-b", /*witnessed=*/true, &b);
+  ASSERT_NE(b, 0);
+  for (int i = 0; i < 11; ++i) Append(b, absl::StrCat("forked entry ", i));
+  std::string info;
+  auto wait_for_error = [&](const std::string& text) {
+    for (absl::Time deadline = absl::Now() + absl::Seconds(30); absl::Now() < deadline;
+         absl::SleepFor(absl::Milliseconds(20))) {
+      HttpGet(Url(b), "/v1/log", &info);
+      if (absl::StrContains(info, text)) return;
+    }
+    ADD_FAILURE() << "the fork's /v1/log never said \"" << text << "\": " << info;
+  };
+  wait_for_error("it holds another tree at size 11");
+  for (int i = 11; i < 14; ++i) Append(b, absl::StrCat("forked entry ", i));
+  wait_for_error("HTTP 422");
+  EXPECT_EQ(HttpGet(Url(b), "/checkpoint"), 503);
+  // No witness ever cosigned for the fork.
+  std::vector<std::string> parts = absl::StrSplit(info, "\"cosignatures\":\"0\"");
+  EXPECT_EQ(parts.size(), 4u) << info;
+  EXPECT_THAT(log_b->err(), Not(HasSubstr("PRIVATE")));
+  for (int i = 0; i < 3; ++i) {
+    std::string latest;
+    ASSERT_EQ(HttpGet(Url(witness_ports_[i]), WitnessCheckpointTarget(), &latest), 200);
+    EXPECT_EQ(SizeOf(latest), 11) << "witness " << i << " moved to the fork: " << latest;
+    EXPECT_THAT(witnesses_[i]->err(), HasSubstr("witness: refused network.test/log size"));
+  }
+
+  // The fork is then shown to one monitor alone: log B stops asking witnesses and serves its
+  // own checkpoints. The monitor of the real log, which requires two cosignatures, is content.
+  ASSERT_TRUE(log_b->Stop(SIGTERM, absl::Seconds(20)));
+  log_b = StartLog("log-b", /*witnessed=*/false, &b);
+  ASSERT_NE(b, 0);
+  std::vector<std::string> m1 = {"monitor", "--server", Url(a), "--verifier-key",
+                                 dir_ + "/log.pub", "--state-dir", dir_ + "/m1",
+                                 "--min-witnesses", "2"};
+  for (const std::string& flag : WitnessKeyFlags()) m1.push_back(flag);
+  for (int i = 0; i < 3; ++i) {
+    m1.push_back("--peer");
+    m1.push_back(Url(witness_ports_[i]) + WitnessCheckpointTarget());
+  }
+  std::vector<std::string> once = m1;
+  once.push_back("--once");
+  RunResult content = Vellum(once);
+  EXPECT_EQ(content.status, 0) << content.err;
+
+  // The fork's monitor compares with the witnesses: their size-11 checkpoint is not a prefix of
+  // its 14-entry tree.
+  auto m2 = ChildProcess::Spawn(
+      "tools/vellum",
+      {"monitor", "--server", Url(b), "--verifier-key", dir_ + "/log.pub", "--state-dir",
+       dir_ + "/m2", "--peer", Url(witness_ports_[1]) + WitnessCheckpointTarget(), "--listen",
+       "127.0.0.1:0", "--interval-ms", "50"},
+      "monitor-m2");
+  ASSERT_NE(m2, nullptr);
+  uint16_t m2_port = m2->WaitUntilServing(absl::Seconds(30));
+  ASSERT_NE(m2_port, 0);
+  WaitForCheckpoint(Url(m2_port), "/checkpoint", 14);
+  RunResult fork_seen = Vellum({"monitor", "--server", Url(b), "--verifier-key",
+                                dir_ + "/log.pub", "--state-dir", dir_ + "/m3", "--peer",
+                                Url(witness_ports_[2]) + WitnessCheckpointTarget(), "--once"});
+  EXPECT_EQ(fork_seen.status, 1) << fork_seen.err;
+  EXPECT_THAT(fork_seen.err, HasSubstr("SPLIT VIEW"));
+  ExpectProvesSplitView(EvidencePath(fork_seen));
+  for (absl::Time deadline = absl::Now() + absl::Seconds(30);
+       absl::Now() < deadline && !absl::StrContains(m2->err(), "ALERT SPLIT VIEW");) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_THAT(m2->err(), HasSubstr("ALERT SPLIT VIEW"));
+  EXPECT_EQ(HttpGet(Url(m2_port), "/healthz"), 503);
+
+  // The real log's monitor peers with the fork's monitor. While the real log is smaller it cannot
+  // decide; once the real log grows past 14 it proves the split view from its own mirror.
+  std::vector<std::string> with_peer = m1;
+  with_peer.insert(with_peer.end(), {"--peer", Url(m2_port), "--once"});
+  for (int i = 11; i < 16; ++i) Append(a, absl::StrCat("entry ", i));
+  WaitForCheckpoint(Url(a), "/checkpoint", 16);
+  RunResult caught = Vellum(with_peer);
+  EXPECT_EQ(caught.status, 1) << caught.err;
+  EXPECT_THAT(caught.err, HasSubstr("SPLIT VIEW: peer " + Url(m2_port)));
+  ExpectProvesSplitView(EvidencePath(caught));
+
+  // Nothing the witnesses hold ever left the real log's tree.
+  for (int i = 0; i < 3; ++i) {
+    std::string latest = WaitForCheckpoint(Url(witness_ports_[i]), WitnessCheckpointTarget(), 16);
+    std::string real;
+    ASSERT_EQ(HttpGet(Url(a), "/checkpoint", &real), 200);
+    EXPECT_EQ(latest.substr(0, latest.find("\n\n")), real.substr(0, real.find("\n\n")))
+        << "witness " << i;
+  }
+  EXPECT_TRUE(m2->Stop(SIGTERM, absl::Seconds(10)));
+  EXPECT_TRUE(log_a->Stop(SIGTERM, absl::Seconds(20)));
+  EXPECT_EQ(log_a->status(), 0) << log_a->err();
+}
+
+}  // namespace
+}  // namespace vellum
