@@ -3,7 +3,7 @@
 //   vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]
 //           [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]
 //           [--tile-cache-mib N] [--witness URL=VKEY ... [--witness-quorum K]
-//           [--witness-interval-ms N]]
+//           [--witness-interval-ms N]] [--ingest-secrets DIR] [--k8s-cluster NAME]
 
 #include <sys/stat.h>
 
@@ -17,6 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "api/auth.h"
+#include "api/events/event_fields.h"
+#include "api/events/event_service.h"
 #include "api/http_server.h"
 #include "api/log_service.h"
 #include "api/witness_collector.h"
@@ -27,6 +29,7 @@
 #include "proof/note.h"
 #include "tools/command_line.h"
 #include "tools/file_io.h"
+#include "tools/ingest_adapters.h"
 #include "tools/serving.h"
 
 namespace vellum {
@@ -36,7 +39,7 @@ constexpr char kUsage[] =
     "vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]\n"
     "        [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]\n"
     "        [--tile-cache-mib N] [--witness URL=VKEY ... [--witness-quorum K]\n"
-    "        [--witness-interval-ms N]]\n"
+    "        [--witness-interval-ms N]] [--ingest-secrets DIR] [--k8s-cluster NAME]\n"
     "  Serves the Vellum log stored in DIR (created if missing). Without --signer-key the log's\n"
     "  key is DIR/log.key, created on first start (mode 0600) for ORIGIN (default\n"
     "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
@@ -44,7 +47,10 @@ constexpr char kUsage[] =
     "  --tile-cache-mib bounds the expanded tiles kept for proofs (default 128; 0 for none).\n"
     "  --witness URL=VKEY (repeatable) sends each new checkpoint to that witness\n"
     "  (c2sp.org/tlog-witness); /checkpoint then serves the newest checkpoint cosigned by\n"
-    "  --witness-quorum K of them (default: all), at most every --witness-interval-ms (1000).\n";
+    "  --witness-quorum K of them (default: all), at most every --witness-interval-ms (1000).\n"
+    "  --ingest-secrets DIR holds the webhook secrets of /v1/ingest/{mlflow,databricks,github},\n"
+    "  one file per adapter named after it; an adapter without its file is disabled.\n"
+    "  --k8s-cluster names the cluster of /v1/ingest/k8s-audit (default kubernetes).\n";
 
 constexpr size_t kMaxKeyFileBytes = 4096;
 
@@ -134,6 +140,7 @@ int Main(int argc, char** argv) {
       {"data-dir"},   {"listen"},           {"signer-key"},         {"origin"},
       {"token-file"}, {"max-batch-entries"}, {"max-batch-delay-us"}, {"tile-cache-mib"},
       {"witness", true}, {"witness-quorum"}, {"witness-interval-ms"},
+      {"ingest-secrets"}, {"k8s-cluster"},
   };
   absl::StatusOr<cli::CommandLine> line = cli::CommandLine::Parse(args, kFlags);
   if (!line.ok()) {
@@ -193,7 +200,12 @@ int Main(int argc, char** argv) {
   // Block the signals before any thread starts.
   cli::TerminationSignals signals;
 
-  auto log = ledger::LocalLog::Open(*data_dir);
+  auto adapters = cli::LoadIngestAdapters(line->Get("ingest-secrets"),
+                                          line->Get("k8s-cluster").value_or("kubernetes"));
+  if (!adapters.ok()) return Fail(adapters.status());
+  ledger::LocalLog::Options log_options;
+  log_options.event_fields = api::EventFieldsOf;
+  auto log = ledger::LocalLog::Open(*data_dir, log_options);
   if (!log.ok()) return Fail(log.status());
   ledger::IndexFollower* follower = &(*log)->follower();
   sequencer_options.on_commit = [follower](uint64_t size) { follower->Notify(size); };
@@ -213,12 +225,24 @@ int Main(int argc, char** argv) {
   service_options.index_follower = follower;
   auto service = std::make_unique<api::LogService>(sequencer->get(), &(*log)->storage(),
                                                    (*signer)->VerifierKey(), service_options);
+  api::EventService::Options event_options;
+  event_options.auth = auth.get();
+  for (const auto& adapter : adapters->enabled) event_options.adapters.push_back(adapter.get());
+  event_options.disabled_adapters = adapters->disabled;
+  event_options.tile_cache = &tile_cache;
+  auto events = api::EventService::Create(
+      sequencer->get(), &(*log)->storage(), (*log)->event_index(), follower,
+      [&service](api::HttpRequest request, api::HttpServer::Respond respond) {
+        service->Handle(std::move(request), std::move(respond));
+      },
+      event_options);
+  if (!events.ok()) return Fail(events.status());
   api::HttpServer::Options server_options;
   server_options.address = listen->first;
   server_options.port = listen->second;
   auto server = api::HttpServer::Start(
-      server_options, [&service](api::HttpRequest request, api::HttpServer::Respond respond) {
-        service->Handle(std::move(request), std::move(respond));
+      server_options, [&events](api::HttpRequest request, api::HttpServer::Respond respond) {
+        (*events)->Handle(std::move(request), std::move(respond));
       });
   if (!server.ok()) return Fail(server.status());
 
@@ -231,6 +255,7 @@ int Main(int argc, char** argv) {
               << (*witnesses)->quorum() << " of " << (*witnesses)->Status().size()
               << " witnesses\n";
   }
+  for (const std::string& text : adapters->startup_lines) std::cout << "vellumd: " << text << "\n";
   if (auth == nullptr) {
     std::cout << "vellumd: no --token-file: appends are open to local clients; listening on "
                  "loopback only\n";
@@ -246,6 +271,7 @@ int Main(int argc, char** argv) {
   if (*witnesses != nullptr) (*witnesses)->Stop();
   sequencer->reset();
   witnesses->reset();
+  events->reset();
   service.reset();
   std::cout << "vellumd: stopped at tree size " << (*log)->storage().ReadCheckpoint()->first
             << "\n";

@@ -1,0 +1,31 @@
+#include "api/events/event_fields.h"
+
+#include "api/audit_event.pb.h"
+#include "api/event_codec.h"
+
+namespace vellum {
+namespace api {
+
+int64_t TimestampMicros(const google::protobuf::Timestamp& time) {
+  return time.seconds() * 1000000 + time.nanos() / 1000;
+}
+
+absl::optional<ledger::EventFields> EventFieldsOf(absl::string_view entry) {
+  absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
+  if (!event.ok()) return absl::nullopt;
+  ledger::EventFields fields;
+  fields.source = event->id().source();
+  fields.source_id = event->id().source_id();
+  fields.actor = event->actor().subject();
+  fields.model = event->target().model_name();
+  fields.version = event->target().model_version();
+  fields.action = static_cast<uint32_t>(event->action());
+  fields.outcome = static_cast<uint32_t>(event->outcome().result());
+  if (event->has_logged_time()) {
+    fields.logged_time_micros = TimestampMicros(event->logged_time());
+  }
+  return fields;
+}
+
+}  // namespace api
+}  // namespace vellum

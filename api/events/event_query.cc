@@ -1,0 +1,168 @@
+#include "api/events/event_query.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "api/event_codec.h"
+#include "api/events/event_fields.h"
+#include "api/http.h"
+#include "proof/decimal.h"
+
+namespace vellum {
+namespace api {
+namespace {
+
+absl::StatusOr<absl::optional<std::string>> StringParam(const QueryParams& params,
+                                                        absl::string_view name) {
+  absl::optional<std::string> value = params.Get(name);
+  if (!value.has_value()) return value;
+  if (value->empty() || value->size() > kMaxEventStringBytes || !IsValidUtf8(*value)) {
+    return absl::InvalidArgumentError(absl::StrCat("query parameter \"", name, "\" is ",
+                                                   value->size(), " bytes, want 1 to ",
+                                                   kMaxEventStringBytes, " of UTF-8"));
+  }
+  return value;
+}
+
+absl::StatusOr<absl::optional<int64_t>> TimeParam(const QueryParams& params,
+                                                  absl::string_view name) {
+  absl::optional<std::string> value = params.Get(name);
+  if (!value.has_value()) return absl::optional<int64_t>();
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, *value, &time, &error) ||
+      time < absl::FromCivil(absl::CivilSecond(1, 1, 1), absl::UTCTimeZone()) ||
+      time >= absl::FromCivil(absl::CivilSecond(10000, 1, 1), absl::UTCTimeZone())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "query parameter \"", name,
+        "\" is not an RFC 3339 time in the years 1 to 9999 (like 2024-05-01T12:00:00Z)"));
+  }
+  return absl::ToUnixMicros(time);
+}
+
+template <typename Enum>
+absl::StatusOr<absl::optional<uint32_t>> EnumParam(const QueryParams& params,
+                                                   absl::string_view name,
+                                                   bool (*parse)(const std::string&, Enum*),
+                                                   absl::string_view example) {
+  absl::optional<std::string> value = params.Get(name);
+  if (!value.has_value()) return absl::optional<uint32_t>();
+  Enum parsed;
+  if (!parse(*value, &parsed) || static_cast<int>(parsed) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("query parameter \"", name, "\" must be a ",
+                                                   name, " name like ", example));
+  }
+  return static_cast<uint32_t>(parsed);
+}
+
+}  // namespace
+
+absl::StatusOr<EventSearchRequest> ParseEventSearch(absl::string_view query) {
+  absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
+  if (!params.ok()) return params.status();
+  if (absl::Status s = params->CheckAllowed({"actor", "model", "version", "action", "outcome",
+                                             "since", "until", "limit", "page_token", "order",
+                                             "proof"});
+      !s.ok()) {
+    return s;
+  }
+  EventSearchRequest request;
+  ledger::EventQuery& q = request.query;
+  for (auto [name, field] : {std::pair<const char*, absl::optional<std::string>*>{"actor", &q.actor},
+                             {"model", &q.model},
+                             {"version", &q.version}}) {
+    absl::StatusOr<absl::optional<std::string>> value = StringParam(*params, name);
+    if (!value.ok()) return value.status();
+    *field = *std::move(value);
+  }
+  if (q.version.has_value() && !q.model.has_value()) {
+    return absl::InvalidArgumentError("query parameter \"version\" needs \"model\"");
+  }
+  absl::StatusOr<absl::optional<uint32_t>> action =
+      EnumParam<Action>(*params, "action", Action_Parse, "ACTION_DEPLOY");
+  if (!action.ok()) return action.status();
+  q.action = *action;
+  absl::StatusOr<absl::optional<uint32_t>> outcome =
+      EnumParam<Outcome::Result>(*params, "outcome", Outcome::Result_Parse, "RESULT_DENIED");
+  if (!outcome.ok()) return outcome.status();
+  q.outcome = *outcome;
+  absl::StatusOr<absl::optional<int64_t>> since = TimeParam(*params, "since");
+  if (!since.ok()) return since.status();
+  absl::StatusOr<absl::optional<int64_t>> until = TimeParam(*params, "until");
+  if (!until.ok()) return until.status();
+  if (since->has_value() && until->has_value() && **since >= **until) {
+    return absl::InvalidArgumentError("query parameter \"since\" must be before \"until\"");
+  }
+  q.since_micros = *since;
+  q.until_micros = *until;
+  q.limit = kDefaultEventSearchLimit;
+  if (absl::optional<std::string> limit = params->Get("limit"); limit.has_value()) {
+    absl::StatusOr<uint64_t> n = ParseDecimal(*limit, "limit");
+    if (!n.ok()) return n.status();
+    if (*n == 0 || *n > kMaxEventSearchLimit) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("query parameter \"limit\" is ", *n, ", want 1 to ", kMaxEventSearchLimit));
+    }
+    q.limit = *n;
+  }
+  if (absl::optional<std::string> token = params->Get("page_token"); token.has_value()) {
+    absl::StatusOr<uint64_t> cursor = ParseDecimal(*token, "page_token");
+    if (!cursor.ok()) return cursor.status();
+    request.cursor = *cursor;
+  }
+  const absl::optional<std::string> order = params->Get("order");
+  if (order.has_value() && *order != "newest" && *order != "oldest") {
+    return absl::InvalidArgumentError("query parameter \"order\" must be newest or oldest");
+  }
+  q.newest_first = order != "oldest";
+  const absl::optional<std::string> proof = params->Get("proof");
+  if (proof.has_value() && *proof != "0" && *proof != "1") {
+    return absl::InvalidArgumentError("query parameter \"proof\" must be 0 or 1");
+  }
+  request.proof = proof == "1";
+  return request;
+}
+
+ledger::EventQuery PageQuery(const EventSearchRequest& request, uint64_t tree_size) {
+  ledger::EventQuery query = request.query;
+  query.begin = 0;
+  query.end = tree_size;
+  if (request.cursor.has_value()) {
+    if (query.newest_first) {
+      query.end = std::min(query.end, *request.cursor);
+    } else {
+      query.begin = *request.cursor;
+    }
+  }
+  return query;
+}
+
+std::string NextPageToken(const EventSearchRequest& request, uint64_t last) {
+  return absl::StrCat(request.query.newest_first ? last : last + 1);
+}
+
+bool EventMatchesQuery(const AuditEvent& event, const ledger::EventQuery& query) {
+  if (query.actor.has_value() && event.actor().subject() != *query.actor) return false;
+  if (query.model.has_value() && event.target().model_name() != *query.model) return false;
+  if (query.version.has_value() && event.target().model_version() != *query.version) {
+    return false;
+  }
+  if (query.action.has_value() && static_cast<uint32_t>(event.action()) != *query.action) {
+    return false;
+  }
+  if (query.outcome.has_value() &&
+      static_cast<uint32_t>(event.outcome().result()) != *query.outcome) {
+    return false;
+  }
+  if (query.since_micros.has_value() || query.until_micros.has_value()) {
+    if (!event.has_logged_time()) return false;
+    const int64_t micros = TimestampMicros(event.logged_time());
+    if (query.since_micros.has_value() && micros < *query.since_micros) return false;
+    if (query.until_micros.has_value() && micros >= *query.until_micros) return false;
+  }
+  return true;
+}
+
+}  // namespace api
+}  // namespace vellum

@@ -1,0 +1,114 @@
+#include "tools/ingest_adapters.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "api/ingest/cloudevents.h"
+#include "api/ingest/databricks.h"
+#include "api/ingest/github.h"
+#include "api/ingest/k8s_audit.h"
+#include "api/ingest/mlflow.h"
+#include "api/ingest/sagemaker.h"
+#include "tools/file_io.h"
+
+namespace vellum {
+namespace cli {
+namespace {
+
+constexpr size_t kMaxSecretBytes = 4096;
+
+// The secret in DIR/<name>, or nullopt with the reason the adapter stays disabled.
+absl::StatusOr<absl::optional<std::string>> ReadSecret(
+    const absl::optional<std::string>& secrets_dir, absl::string_view name,
+    IngestAdapters* adapters) {
+  if (!secrets_dir.has_value()) {
+    adapters->disabled.emplace(name, "vellumd runs without --ingest-secrets");
+    return absl::optional<std::string>();
+  }
+  const std::string path = absl::StrCat(*secrets_dir, "/", name);
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+    adapters->disabled.emplace(name, absl::StrCat("no secret file ", path));
+    return absl::optional<std::string>();
+  }
+  absl::StatusOr<std::string> contents = ReadInput(path, kMaxSecretBytes);
+  if (!contents.ok()) {
+    return absl::Status(contents.status().code(), absl::StrCat("ingest secret ", path, ": ",
+                                                               contents.status().message()));
+  }
+  std::string secret(absl::StripAsciiWhitespace(*contents));
+  if (secret.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("ingest secret ", path, " is empty"));
+  }
+  if ((st.st_mode & 0077) != 0) {
+    adapters->startup_lines.push_back(absl::StrCat(
+        "warning: ingest secret ", path, " is readable by other users (want mode 0600)"));
+  }
+  return absl::optional<std::string>(std::move(secret));
+}
+
+}  // namespace
+
+absl::StatusOr<IngestAdapters> LoadIngestAdapters(const absl::optional<std::string>& secrets_dir,
+                                                  const std::string& k8s_cluster) {
+  IngestAdapters adapters;
+  auto enable = [&](absl::StatusOr<std::unique_ptr<api::ingest::Adapter>> adapter,
+                    absl::string_view how) -> absl::Status {
+    if (!adapter.ok()) return adapter.status();
+    adapters.startup_lines.push_back(
+        absl::StrCat("ingest: /v1/ingest/", (*adapter)->name(), " enabled (", how, ")"));
+    adapters.enabled.push_back(*std::move(adapter));
+    return absl::OkStatus();
+  };
+  for (absl::string_view name :
+       {api::ingest::kMlflowAdapter, api::ingest::kDatabricksAdapter, api::ingest::kGithubAdapter}) {
+    absl::StatusOr<absl::optional<std::string>> secret = ReadSecret(secrets_dir, name, &adapters);
+    if (!secret.ok()) return secret.status();
+    if (!secret->has_value()) {
+      adapters.startup_lines.push_back(absl::StrCat("ingest: /v1/ingest/", name, " disabled: ",
+                                                    adapters.disabled.at(std::string(name))));
+      continue;
+    }
+    absl::StatusOr<std::unique_ptr<api::ingest::Adapter>> adapter;
+    if (name == api::ingest::kMlflowAdapter) {
+      api::ingest::MlflowConfig config;
+      config.secret = **secret;
+      adapter = api::ingest::NewMlflowAdapter(std::move(config));
+    } else if (name == api::ingest::kDatabricksAdapter) {
+      api::ingest::DatabricksConfig config;
+      config.secret = **secret;
+      adapter = api::ingest::NewDatabricksAdapter(std::move(config));
+    } else {
+      api::ingest::GithubConfig config;
+      config.secret = **secret;
+      adapter = api::ingest::NewGithubAdapter(std::move(config));
+    }
+    if (absl::Status s = enable(std::move(adapter), "signature checked with its secret");
+        !s.ok()) {
+      return s;
+    }
+  }
+  api::ingest::K8sAuditConfig k8s;
+  k8s.cluster = k8s_cluster;
+  k8s.rules = api::ingest::DefaultK8sResourceRules();
+  if (absl::Status s = enable(api::ingest::NewK8sAuditAdapter(std::move(k8s)),
+                              absl::StrCat("bearer token; cluster ", k8s_cluster));
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = enable(api::ingest::NewCloudEventsAdapter(), "bearer token"); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = enable(api::ingest::NewSageMakerAdapter(), "bearer token"); !s.ok()) {
+    return s;
+  }
+  return adapters;
+}
+
+}  // namespace cli
+}  // namespace vellum

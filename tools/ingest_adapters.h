@@ -1,0 +1,37 @@
+#ifndef VELLUM_TOOLS_INGEST_ADAPTERS_H_
+#define VELLUM_TOOLS_INGEST_ADAPTERS_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "api/ingest/adapter.h"
+
+namespace vellum {
+namespace cli {
+
+// vellumd's ingestion adapters, as configured at start.
+struct IngestAdapters {
+  std::vector<std::unique_ptr<api::ingest::Adapter>> enabled;
+  // Adapters left disabled, with the reason (for their endpoint's 404 and the start-up lines).
+  std::map<std::string, std::string> disabled;
+  // What vellumd prints at start about each adapter; never a secret.
+  std::vector<std::string> startup_lines;
+};
+
+// Builds the six adapters (docs/events.md). Those that verify a shared-secret signature (mlflow,
+// databricks, github) read their secret from the file named after them in `secrets_dir`, with
+// surrounding whitespace removed; an adapter without its file (or without `secrets_dir`) is
+// disabled. k8s-audit (for cluster `k8s_cluster`, with DefaultK8sResourceRules()), cloudevents
+// and sagemaker need no secret and are always enabled. Fails on a secret file that exists but
+// cannot be read, or is empty, never naming its contents.
+absl::StatusOr<IngestAdapters> LoadIngestAdapters(const absl::optional<std::string>& secrets_dir,
+                                                  const std::string& k8s_cluster);
+
+}  // namespace cli
+}  // namespace vellum
+
+#endif  // VELLUM_TOOLS_INGEST_ADAPTERS_H_
