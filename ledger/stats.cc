@@ -35,10 +35,25 @@ std::array<double, Histogram::kBuckets> Histogram::CountBounds() {
   return {1, 2, 4, 8, 16, 64, 256, 512, 1024, 2048, 4096, 16384};
 }
 
-void RenderMetric(absl::string_view name, absl::string_view type, absl::string_view help,
-                  double value, std::string* out) {
+namespace {
+
+template <typename T>
+void RenderSample(absl::string_view name, absl::string_view type, absl::string_view help, T value,
+                  std::string* out) {
   absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n", name, " ",
                   value, "\n");
+}
+
+}  // namespace
+
+void RenderMetric(absl::string_view name, absl::string_view type, absl::string_view help,
+                  double value, std::string* out) {
+  RenderSample(name, type, help, value, out);
+}
+
+void RenderMetric(absl::string_view name, absl::string_view type, absl::string_view help,
+                  uint64_t value, std::string* out) {
+  RenderSample(name, type, help, value, out);
 }
 
 }  // namespace ledger

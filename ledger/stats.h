@@ -35,9 +35,12 @@ class Histogram {
   std::atomic<double> sum_{0};
 };
 
-// Appends a counter or gauge sample with its HELP and TYPE lines.
+// Appends a counter or gauge sample with its HELP and TYPE lines. Counts are written in full:
+// a double would print 1100000 as 1.1e+06 and round larger ones.
 void RenderMetric(absl::string_view name, absl::string_view type, absl::string_view help,
                   double value, std::string* out);
+void RenderMetric(absl::string_view name, absl::string_view type, absl::string_view help,
+                  uint64_t value, std::string* out);
 
 }  // namespace ledger
 }  // namespace vellum
