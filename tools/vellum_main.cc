@@ -40,6 +40,7 @@
 #include "ledger/leveldb_storage.h"
 #include "tools/bench.h"
 #include "tools/command_line.h"
+#include "tools/events_command.h"
 #include "tools/file_io.h"
 #include "tools/log_client.h"
 #include "tools/monitor.h"
@@ -934,6 +935,19 @@ const std::vector<Command>& Commands() {
        "  that size. Prints proofs/s and p50/p99/max latency; the last line is one JSON object.\n",
        {{"server"}, {"clients"}, {"requests"}, {"seed"}, {"max-seconds"}},
        RunBenchProofs},
+      {"events", kEventsUsage, {std::begin(kEventsFlags), std::end(kEventsFlags)},
+       [](const CommandLine& line) {
+         std::unique_ptr<NoteVerifier> verifier;
+         if (line.Has("verify")) {
+           absl::StatusOr<std::unique_ptr<NoteVerifier>> key = VerifierKeyFlag(line);
+           if (!key.ok()) return UsageError(key.status().message());
+           verifier = *std::move(key);
+         }
+         return RunEvents(line, verifier.get());
+       }},
+      {"decode", kDecodeUsage, {std::begin(kDecodeFlags), std::end(kDecodeFlags)}, RunDecode},
+      {"reindex", kReindexUsage, {std::begin(kReindexFlags), std::end(kReindexFlags)},
+       RunReindex},
   };
   return *commands;
 }

@@ -1,0 +1,298 @@
+#include "tools/events_command.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "api/event_codec.h"
+#include "api/events/event_fields.h"
+#include "api/events/events_api.pb.h"
+#include "api/http_client.h"
+#include "google/protobuf/util/json_util.h"
+#include "ledger/local_log.h"
+#include "proof/checkpoint.h"
+#include "proof/decimal.h"
+#include "proof/hash.h"
+#include "proof/verify.h"
+#include "tools/file_io.h"
+
+namespace vellum {
+namespace cli {
+
+const char kEventsUsage[] =
+    "vellum events --server URL [--token-file FILE] [--actor SUBJECT] [--model NAME\n"
+    "              [--version V]] [--action ACTION] [--outcome RESULT] [--since TIME]\n"
+    "              [--until TIME] [--order newest|oldest] [--limit N] [--page-token T] [--all]\n"
+    "              [--json] [--verify --verifier-key KEY]\n"
+    "  Searches the log's audit events (GET /v1/events) and prints them as a table, or with\n"
+    "  --json one JSON object per line. ACTION is an action name (deploy, ACTION_DEPLOY), RESULT\n"
+    "  an outcome (denied, RESULT_DENIED), TIME RFC 3339. One page of --limit events (default\n"
+    "  100) unless --all; the next page's token goes to standard error. --verify asks for\n"
+    "  inclusion proofs and checks each event against the checkpoint signed by KEY.\n";
+
+const FlagSpec kEventsFlags[16] = {
+    {"server"}, {"token-file"}, {"actor"},      {"model"},          {"version"},
+    {"action"}, {"outcome"},    {"since"},      {"until"},          {"order"},
+    {"limit"},  {"page-token"}, {"all", false, true}, {"json", false, true},
+    {"verify", false, true},    {"verifier-key"},
+};
+
+const char kDecodeUsage[] =
+    "vellum decode [FILE|-] [--index N | --bundle [--first-index N]]\n"
+    "  Prints a log entry (at index N, default 0) as a JSON DecodedEntry, or with --bundle a\n"
+    "  tlog-tiles entry bundle whose first entry is at --first-index (default 0) as a\n"
+    "  DecodedBundle. Entries that are not audit events are shown as base64 with the reason.\n";
+
+const FlagSpec kDecodeFlags[3] = {{"index"}, {"bundle", false, true}, {"first-index"}};
+
+const char kReindexUsage[] =
+    "vellum reindex --data-dir DIR\n"
+    "  Deletes the derived indexes of the log in DIR (leaf hashes and audit events) and rebuilds\n"
+    "  them from the log. vellumd must not be running on DIR.\n";
+
+const FlagSpec kReindexFlags[1] = {{"data-dir"}};
+
+namespace {
+
+constexpr int kValid = 0;
+constexpr int kInvalid = 1;
+constexpr int kUsage = 2;
+
+int Fail(absl::string_view command, absl::string_view message, int status = kUsage) {
+  std::cerr << "vellum " << command << ": " << message << "\n";
+  return status;
+}
+
+std::string PercentEncode(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(c);
+    } else {
+      absl::StrAppend(&out, "%", absl::StrFormat("%02X", static_cast<uint8_t>(c)));
+    }
+  }
+  return out;
+}
+
+// "deploy" -> "ACTION_DEPLOY"; names already in upper case pass unchanged.
+std::string EnumName(absl::string_view prefix, absl::string_view value) {
+  std::string name = absl::AsciiStrToUpper(value);
+  if (!absl::StartsWith(name, prefix)) name = absl::StrCat(prefix, name);
+  return name;
+}
+
+absl::StatusOr<std::string> Token(const CommandLine& line) {
+  absl::optional<std::string> path = line.Get("token-file");
+  if (!path.has_value()) return std::string();
+  absl::StatusOr<std::string> contents = ReadInput(*path, 4096);
+  if (!contents.ok()) return contents.status();
+  absl::string_view token = absl::StripAsciiWhitespace(*contents);
+  if (token.empty() || token.find_first_of(" \t\r\n") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--token-file ", *path, ": want exactly one token on one line"));
+  }
+  return std::string(token);
+}
+
+// Checks every event of `page` against its signed checkpoint.
+absl::Status VerifyPage(const api::EventSearchResponse& page, const NoteVerifier& verifier) {
+  absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(page.checkpoint(), verifier);
+  if (!checkpoint.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the answer's checkpoint: ", checkpoint.status().message()));
+  }
+  if (checkpoint->size != page.tree_size()) {
+    return absl::InvalidArgumentError(absl::StrCat("the checkpoint has size ", checkpoint->size,
+                                                   ", the answer says ", page.tree_size()));
+  }
+  for (const api::EventMatch& match : page.events()) {
+    absl::StatusOr<std::string> entry = api::EncodeEntry(match.event());
+    if (!entry.ok()) return entry.status();
+    const Hash leaf_hash = HashLeaf(*entry);
+    if (HashBytes(leaf_hash) != match.leaf_hash()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", match.index(), ": its entry has leaf hash ",
+                       HashToBase64(leaf_hash), ", the answer says another"));
+    }
+    std::vector<Hash> proof;
+    for (const std::string& node : match.proof()) {
+      absl::StatusOr<Hash> hash = HashFromBytes(node);
+      if (!hash.ok()) return hash.status();
+      proof.push_back(*hash);
+    }
+    if (absl::Status s = VerifyInclusion(match.index(), checkpoint->size, leaf_hash, proof,
+                                         checkpoint->root);
+        !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", match.index(), ": ", s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string TableRow(const api::EventMatch& match) {
+  const api::AuditEvent& e = match.event();
+  std::string logged = "-";
+  if (e.has_logged_time()) {
+    logged = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                              absl::FromUnixMicros(api::TimestampMicros(e.logged_time())),
+                              absl::UTCTimeZone());
+  }
+  auto cell = [](absl::string_view text) { return text.empty() ? std::string("-") : std::string(text); };
+  std::string model = cell(e.target().model_name());
+  if (!e.target().model_version().empty()) absl::StrAppend(&model, "@", e.target().model_version());
+  return absl::StrFormat("%-8d %-24s %-24s %-16s %-28s %-24s %s:%s", match.index(), logged,
+                         api::Action_Name(e.action()),
+                         api::Outcome::Result_Name(e.outcome().result()),
+                         cell(e.actor().subject()), model, e.id().source(), e.id().source_id());
+}
+
+}  // namespace
+
+int RunEvents(const CommandLine& line, const NoteVerifier* verifier) {
+  constexpr absl::string_view kCommand = "events";
+  absl::StatusOr<std::string> url = line.Require("server");
+  if (!url.ok()) return Fail(kCommand, url.status().message());
+  if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
+  absl::StatusOr<std::string> token = Token(line);
+  if (!token.ok()) return Fail(kCommand, token.status().message());
+  std::string query;
+  auto add = [&query](absl::string_view name, absl::string_view value) {
+    absl::StrAppend(&query, query.empty() ? "?" : "&", name, "=", PercentEncode(value));
+  };
+  for (const char* name : {"actor", "model", "version", "since", "until", "order", "limit"}) {
+    if (absl::optional<std::string> value = line.Get(name); value.has_value()) add(name, *value);
+  }
+  if (auto action = line.Get("action"); action.has_value()) add("action", EnumName("ACTION_", *action));
+  if (auto outcome = line.Get("outcome"); outcome.has_value()) {
+    add("outcome", EnumName("RESULT_", *outcome));
+  }
+  if (verifier != nullptr) add("proof", "1");
+  absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
+      api::HttpClient::Create(*url, api::HttpClient::Options());
+  if (!client.ok()) return Fail(kCommand, absl::StrCat("--server: ", client.status().message()));
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token->empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", *token));
+
+  const bool json = line.Has("json");
+  if (!json) {
+    std::cout << absl::StrFormat("%-8s %-24s %-24s %-16s %-28s %-24s %s\n", "INDEX",
+                                 "LOGGED_TIME", "ACTION", "OUTCOME", "ACTOR", "MODEL", "ID");
+  }
+  absl::optional<std::string> page_token = line.Get("page-token");
+  uint64_t shown = 0;
+  for (;;) {
+    std::string target = absl::StrCat("/v1/events", query);
+    if (page_token.has_value()) {
+      absl::StrAppend(&target, query.empty() ? "?" : "&", "page_token=",
+                      PercentEncode(*page_token));
+    }
+    absl::StatusOr<api::HttpResponse> response = (*client)->Send("GET", target, "", headers);
+    if (!response.ok()) return Fail(kCommand, response.status().message());
+    if (response->status != 200) {
+      return Fail(kCommand, absl::StrCat("the server refused the search: ",
+                                         api::StatusFromResponse(*response).message()));
+    }
+    api::EventSearchResponse page;
+    google::protobuf::util::JsonParseOptions parse_options;
+    if (!google::protobuf::util::JsonStringToMessage(response->body, &page, parse_options).ok()) {
+      return Fail(kCommand, "the server's answer is not an EventSearchResponse", kInvalid);
+    }
+    if (verifier != nullptr) {
+      if (absl::Status s = VerifyPage(page, *verifier); !s.ok()) {
+        return Fail(kCommand, absl::StrCat("invalid: ", s.message()), kInvalid);
+      }
+    }
+    for (const api::EventMatch& match : page.events()) {
+      if (json) {
+        std::string text;
+        google::protobuf::util::JsonPrintOptions print_options;
+        print_options.always_print_primitive_fields = true;  // "index":"0" too.
+        if (!google::protobuf::util::MessageToJsonString(match, &text, print_options).ok()) {
+          return Fail(kCommand, "cannot print an event as JSON");
+        }
+        std::cout << text << "\n";
+      } else {
+        std::cout << TableRow(match) << "\n";
+      }
+    }
+    shown += page.events_size();
+    if (page.next_page_token().empty()) break;
+    if (!line.Has("all")) {
+      std::cerr << "vellum events: more events: --page-token " << page.next_page_token() << "\n";
+      break;
+    }
+    page_token = page.next_page_token();
+  }
+  if (verifier != nullptr) {
+    std::cerr << "vellum events: verified " << shown
+              << " events against checkpoints signed by " << verifier->name() << "\n";
+  }
+  return kValid;
+}
+
+int RunDecode(const CommandLine& line) {
+  constexpr absl::string_view kCommand = "decode";
+  if (line.positional().size() > 1) return Fail(kCommand, "takes at most one input file");
+  const std::string input = line.positional().empty() ? "-" : line.positional()[0];
+  const bool bundle = line.Has("bundle");
+  if (bundle ? line.Has("index") : line.Has("first-index")) {
+    return Fail(kCommand, "--index goes with an entry, --first-index with --bundle");
+  }
+  uint64_t index = 0;
+  if (auto value = line.Get(bundle ? "first-index" : "index"); value.has_value()) {
+    absl::StatusOr<uint64_t> n = ParseDecimal(*value, bundle ? "--first-index" : "--index");
+    if (!n.ok()) return Fail(kCommand, n.status().message());
+    index = *n;
+  }
+  // A bundle holds at most 256 entries of at most 65,535 bytes, each with a 2-byte length.
+  absl::StatusOr<std::string> data = ReadInput(input, bundle ? 256 * 65537 : 65535);
+  if (!data.ok()) return Fail(kCommand, data.status().message());
+  absl::StatusOr<std::string> json =
+      bundle ? api::EntryBundleToJson(index, *data) : api::EntryToJson(index, *data);
+  if (!json.ok()) return Fail(kCommand, absl::StrCat("invalid: ", json.status().message()), kInvalid);
+  std::cout << *json << "\n";
+  return kValid;
+}
+
+int RunReindex(const CommandLine& line) {
+  constexpr absl::string_view kCommand = "reindex";
+  absl::StatusOr<std::string> dir = line.Require("data-dir");
+  if (!dir.ok()) return Fail(kCommand, dir.status().message());
+  if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
+  const absl::Time start = absl::Now();
+  ledger::LocalLog::Options options;
+  options.event_fields = api::EventFieldsOf;
+  options.rebuild_indexes = true;
+  absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log = ledger::LocalLog::Open(*dir, options);
+  if (!log.ok()) return Fail(kCommand, log.status().message());
+  absl::StatusOr<std::pair<uint64_t, std::string>> checkpoint =
+      (*log)->storage().ReadCheckpoint();
+  if (!checkpoint.ok()) return Fail(kCommand, checkpoint.status().message());
+  const uint64_t size = checkpoint->first;
+  (*log)->follower().Notify(size);
+  while (!(*log)->follower().WaitFor(size, absl::Seconds(10))) {
+    if (absl::Status health = (*log)->follower().Health(); !health.ok()) {
+      return Fail(kCommand, health.message());
+    }
+    std::cerr << "vellum reindex: " << (*log)->event_index()->covered() << " of " << size
+              << " entries indexed\n";
+  }
+  std::cout << "vellum reindex: indexed " << size << " entries in "
+            << absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))
+            << "\n";
+  return kValid;
+}
+
+}  // namespace cli
+}  // namespace vellum
