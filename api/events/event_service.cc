@@ -195,8 +195,7 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
 void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respond& respond) {
   if (options_.auth != nullptr) {
     if (absl::Status s = options_.auth->Check(request); !s.ok()) {
-      RecordRejected(kNativeAdapter, request, s);
-      return respond(AuthError(s));
+      return RecordRejected(kNativeAdapter, request, s, [respond, s] { respond(AuthError(s)); });
     }
   }
   const std::string type = MediaType(request.Header("content-type"));
@@ -254,14 +253,13 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
   const ingest::Adapter& adapter = **it;
   if (!adapter.verifies_signature() && options_.auth != nullptr) {
     if (absl::Status s = options_.auth->Check(request); !s.ok()) {
-      RecordRejected(adapter.name(), request, s);
-      return respond(AuthError(s));
+      return RecordRejected(adapter.name(), request, s, [respond, s] { respond(AuthError(s)); });
     }
   }
   absl::StatusOr<std::vector<AuditEvent>> events = adapter.Parse(request, absl::Now());
   if (!events.ok()) {
-    RecordRejected(adapter.name(), request, events.status());
-    return respond(ErrorResponse(events.status()));
+    return RecordRejected(adapter.name(), request, events.status(),
+                          [respond, s = events.status()] { respond(ErrorResponse(s)); });
   }
   std::vector<EventId> ids;
   for (const AuditEvent& event : *events) ids.push_back(event.id());
@@ -420,7 +418,7 @@ void EventService::Settle(const Key& key, const absl::StatusOr<Resolved>& result
 }
 
 void EventService::RecordRejected(absl::string_view adapter, const HttpRequest& request,
-                                  const absl::Status& error) {
+                                  const absl::Status& error, std::function<void()> then) {
   const absl::Time now = absl::Now();
   {
     absl::MutexLock lock(&mu_);
@@ -431,13 +429,14 @@ void EventService::RecordRejected(absl::string_view adapter, const HttpRequest& 
     rejected_refilled_ = now;
     if (rejected_tokens_ < 1) {
       rejected_dropped_++;
-      return;
+      return then();
     }
     rejected_tokens_ -= 1;
   }
   std::vector<AuditEvent> events;
   events.push_back(ingest::IngestRejectedEvent(adapter, request, error, now));
-  Submit(std::move(events), [](absl::StatusOr<std::vector<Resolved>>) {});
+  Submit(std::move(events),
+         [then = std::move(then)](absl::StatusOr<std::vector<Resolved>>) { then(); });
 }
 
 HttpResponse EventService::Search(const HttpRequest& request) const {

@@ -51,7 +51,8 @@ namespace api {
 // A request that fails its authenticity check (bearer token or signature) or that an adapter
 // refuses gets its error status (401 with WWW-Authenticate: Bearer for tokens) and appends
 // nothing but, rate-limited, an ACTION_INGEST_REJECTED event recording the attempt (adapter,
-// remote address, reason; never the body, a secret, a signature or a token). Thread-safe.
+// remote address, reason; never the body, a secret, a signature or a token), answered once that
+// record is durable. Thread-safe.
 class EventService {
  public:
   struct Options {
@@ -119,9 +120,10 @@ class EventService {
   void Append(std::vector<AuditEvent> events, std::vector<Waiter> owners);
   // Resolves the claim on `key` and every redelivery waiting on it.
   void Settle(const Key& key, const absl::StatusOr<Resolved>& result, Waiter owner);
-  // Records a refused attempt, if the rate limit allows.
+  // Records a refused attempt, if the rate limit allows, then calls `then` (which answers the
+  // request) once the record is durable or was not made.
   void RecordRejected(absl::string_view adapter, const HttpRequest& request,
-                      const absl::Status& error);
+                      const absl::Status& error, std::function<void()> then);
 
   ledger::Sequencer* const sequencer_;
   const ledger::LogReader* const log_;
