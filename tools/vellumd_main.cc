@@ -86,6 +86,11 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const cli::CommandLine& l
     return absl::InvalidArgumentError(
         absl::StrCat("signer key ", *path, ": ", signer.status().message()));
   }
+  if ((*signer)->type() != kNoteSignatureTypeEd25519) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "signer key ", *path, " is a witness's cosigner key (type 0x04); the log needs a note key "
+        "(vellum keygen without --cosigner)"));
+  }
   if (origin.has_value() && *origin != (*signer)->name()) {
     return absl::InvalidArgumentError(absl::StrCat("--origin ", *origin,
                                                    " differs from the key's name ",

@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -280,6 +281,43 @@ TEST_F(WitnessNetworkTest, WitnessesRefuseAForkAndMonitorsCatchIt) {
   EXPECT_TRUE(m2->Stop(SIGTERM, absl::Seconds(10)));
   EXPECT_TRUE(log_a->Stop(SIGTERM, absl::Seconds(20)));
   EXPECT_EQ(log_a->status(), 0) << log_a->err();
+}
+
+TEST_F(WitnessNetworkTest, KeysAndFlagsAreCheckedAtStart) {
+  // A witness key cannot sign a log, and a log key cannot be a witness's.
+  RunResult log_with_cosigner = subprocess::Run(
+      "tools/vellumd", {"--data-dir", dir_ + "/x", "--signer-key", dir_ + "/w0.key"});
+  EXPECT_EQ(log_with_cosigner.status, 1);
+  EXPECT_THAT(log_with_cosigner.err, HasSubstr("is a witness's cosigner key (type 0x04)"));
+  RunResult witness_with_log_key =
+      Vellum({"witness", "--data-dir", dir_ + "/y", "--signer-key", dir_ + "/log.key", "--log",
+              absl::StrCat(kOrigin, "=", log_vkey_)});
+  EXPECT_EQ(witness_with_log_key.status, 1);
+  EXPECT_THAT(witness_with_log_key.err, HasSubstr("must be a cosigner key"));
+  // Only one process per witness state directory (witness 0 runs on it).
+  RunResult second = Vellum({"witness", "--data-dir", dir_ + "/w0-data", "--signer-key",
+                             dir_ + "/w0.key", "--log", absl::StrCat(kOrigin, "=", log_vkey_)});
+  EXPECT_EQ(second.status, 1);
+  EXPECT_THAT(second.err, HasSubstr("in use by another process"));
+  // Usage errors.
+  EXPECT_EQ(Vellum({"witness", "--data-dir", dir_ + "/z", "--signer-key", dir_ + "/w0.key"}).status,
+            2);
+  RunResult bad_log = Vellum({"witness", "--data-dir", dir_ + "/z", "--signer-key",
+                              dir_ + "/w0.key", "--log", "no-equals-sign"});
+  EXPECT_EQ(bad_log.status, 2);
+  EXPECT_THAT(bad_log.err, HasSubstr("want ORIGIN=VKEY"));
+  for (const std::vector<std::string>& flags : std::vector<std::vector<std::string>>{
+           {"--witness", "http://127.0.0.1:1"},
+           {"--witness", "http://127.0.0.1:1=" + log_vkey_},
+           {"--witness", "http://127.0.0.1:1=" + witness_keys_[0], "--witness-quorum", "2"},
+           {"--witness-quorum", "1"}}) {
+    std::vector<std::string> args = {"--data-dir", dir_ + "/log-bad", "--signer-key",
+                                     dir_ + "/log.key", "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    RunResult r = subprocess::Run("tools/vellumd", args);
+    EXPECT_EQ(r.status, 1) << absl::StrJoin(flags, " ") << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("witness")) << absl::StrJoin(flags, " ");
+  }
 }
 
 }  // namespace
