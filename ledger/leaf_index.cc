@@ -1,7 +1,6 @@
 #include "ledger/leaf_index.h"
 
 #include <algorithm>
-#include <array>
 #include <string>
 #include <vector>
 
@@ -19,22 +18,31 @@ std::string KeyPrefix(const Hash& leaf_hash) { return absl::StrCat(kPrefix, Hash
 }  // namespace
 
 absl::Status LeafHashIndex::Add(const CommittedLeaves& leaves, leveldb::WriteBatch* records) {
-  // Keys are inserted in key order: consecutive inserts then walk mostly the same path of
+  // Keys are inserted about in key order: consecutive inserts then walk mostly the same path of
   // LevelDB's memtable skip list, which is otherwise a cache miss per level for random hashes.
-  using Suffix = std::array<char, kHashSize + 8>;
-  std::vector<Suffix> suffixes(leaves.leaf_hashes.size());
-  for (size_t i = 0; i < suffixes.size(); ++i) {
-    Suffix& suffix = suffixes[i];
-    std::copy(leaves.leaf_hashes[i].begin(), leaves.leaf_hashes[i].end(), suffix.begin());
-    uint64_t index = leaves.first + i;
-    for (size_t b = suffix.size(); b > kHashSize; --b, index >>= 8) {
-      suffix[b - 1] = static_cast<char>(index & 0xff);
-    }
+  // Ordering by the first 8 bytes of the hash is enough for that, and cheap; the keys are unique
+  // whatever their order.
+  struct Leaf {
+    uint64_t prefix;  // The hash's first 8 bytes, big-endian.
+    size_t i;
+  };
+  std::vector<Leaf> order(leaves.leaf_hashes.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    uint64_t prefix = 0;
+    for (int b = 0; b < 8; ++b) prefix = (prefix << 8) | leaves.leaf_hashes[i][b];
+    order[i] = {prefix, i};
   }
-  std::sort(suffixes.begin(), suffixes.end());
-  std::string key(kPrefix);
-  for (const Suffix& suffix : suffixes) {
-    key.replace(kPrefix.size(), suffix.size(), suffix.data(), suffix.size());
+  std::sort(order.begin(), order.end(),
+            [](const Leaf& a, const Leaf& b) { return a.prefix < b.prefix; });
+  std::string key = KeyPrefix(Hash{});
+  key.resize(kPrefix.size() + kHashSize + 8);
+  for (const Leaf& leaf : order) {
+    const Hash& hash = leaves.leaf_hashes[leaf.i];
+    std::copy(hash.begin(), hash.end(), key.begin() + kPrefix.size());
+    uint64_t index = leaves.first + leaf.i;
+    for (size_t b = key.size(); b > kPrefix.size() + kHashSize; --b, index >>= 8) {
+      key[b - 1] = static_cast<char>(index & 0xff);
+    }
     records->Put(key, leveldb::Slice());
   }
   return absl::OkStatus();
