@@ -26,63 +26,8 @@
 
 namespace vellum {
 namespace cli {
-namespace {
-
-constexpr char kProtobufType[] = "application/x-protobuf";
-
-// The outcome of one client thread.
-struct ClientTally {
-  uint64_t operations = 0;
-  uint64_t entries = 0;
-  uint64_t errors = 0;
-  std::string first_error;
-  LatencySamples latency;
-  std::vector<uint64_t> head_sizes;  // bench append: the checkpoint each call was acked with.
-  bool deadline_hit = false;
-
-  void Error(absl::string_view message) {
-    if (errors++ == 0) first_error = std::string(message);
-  }
-};
-
-// Runs `body(i, tally)` on `clients` threads once each has done `setup(i, tally)`, and returns
-// the merged tallies and the wall time from the start signal to the last thread's end.
-template <typename Setup, typename Body>
-BenchResult RunClients(int clients, Setup setup, Body body, std::vector<ClientTally>* tallies) {
-  tallies->assign(clients, ClientTally());
-  absl::Notification start;
-  std::atomic<int> ready{0};
-  std::vector<std::thread> threads;
-  threads.reserve(clients);
-  for (int i = 0; i < clients; ++i) {
-    threads.emplace_back([&, i] {
-      ClientTally& tally = (*tallies)[i];
-      const bool ok = setup(i, tally);
-      ready++;
-      start.WaitForNotification();
-      if (ok) body(i, tally);
-    });
-  }
-  while (ready.load() < clients) absl::SleepFor(absl::Milliseconds(1));
-  const absl::Time begin = absl::Now();
-  start.Notify();
-  for (std::thread& t : threads) t.join();
-  BenchResult result;
-  result.seconds = absl::ToDoubleSeconds(absl::Now() - begin);
-  for (const ClientTally& tally : *tallies) {
-    result.operations += tally.operations;
-    result.entries += tally.entries;
-    if (tally.errors > 0 && result.errors == 0) result.first_error = tally.first_error;
-    result.errors += tally.errors;
-    result.latency.Merge(tally.latency);
-    result.deadline_hit |= tally.deadline_hit;
-  }
-  return result;
-}
-
 double PerSecond(uint64_t count, double seconds) { return seconds > 0 ? count / seconds : 0; }
 
-// Adds the fields every benchmark reports.
 void AddCommonFields(BenchResult& result, JsonObject& json) {
   json.Add("seconds", result.seconds)
       .Add("p50_ms", result.latency.Percentile(50) * 1e3)
@@ -101,15 +46,12 @@ absl::Status CheckClients(int clients, uint64_t operations) {
   return absl::OkStatus();
 }
 
-// The nonce that keeps entries of different runs apart.
 uint64_t RunNonce() {
   uint64_t nonce = 0;
   crypto::RandomBytes(absl::MakeSpan(reinterpret_cast<uint8_t*>(&nonce), sizeof(nonce)))
       .IgnoreError();
   return nonce;
 }
-
-}  // namespace
 
 void LatencySamples::Merge(const LatencySamples& other) {
   samples_.insert(samples_.end(), other.samples_.begin(), other.samples_.end());
@@ -360,7 +302,8 @@ class SinglePayload {
   std::string entry_;
 };
 
-// Opens `url` with a client and checks that the server answers /healthz.
+}  // namespace
+
 bool Connect(absl::string_view url, std::unique_ptr<api::HttpClient>& client, ClientTally& tally) {
   absl::StatusOr<std::unique_ptr<api::HttpClient>> created =
       api::HttpClient::Create(url, api::HttpClient::Options());
@@ -376,8 +319,6 @@ bool Connect(absl::string_view url, std::unique_ptr<api::HttpClient>& client, Cl
   }
   return true;
 }
-
-}  // namespace
 
 absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& options) {
   if (absl::Status s = CheckClients(options.clients, options.requests); !s.ok()) return s;

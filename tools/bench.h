@@ -6,15 +6,22 @@
 // number of operations on client threads, stops early at a deadline, and reports throughput and
 // latency percentiles as one JSON object.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/http_client.h"
 
 namespace vellum {
 namespace cli {
@@ -83,6 +90,78 @@ struct BenchResult {
   LatencySamples latency;   // One sample per successful operation.
   bool deadline_hit = false;
 };
+
+// --- Shared by the load generators (this file's and tools/events_bench.h) -----------------
+
+inline constexpr char kProtobufType[] = "application/x-protobuf";
+
+// The outcome of one client thread.
+struct ClientTally {
+  uint64_t operations = 0;
+  uint64_t entries = 0;
+  uint64_t errors = 0;
+  std::string first_error;
+  LatencySamples latency;
+  std::vector<uint64_t> head_sizes;  // bench append: the checkpoint each call was acked with.
+  bool deadline_hit = false;
+
+  void Error(absl::string_view message) {
+    if (errors++ == 0) first_error = std::string(message);
+  }
+};
+
+// Runs `body(i, tally)` on `clients` threads once each has done `setup(i, tally)` (which returns
+// false to sit the run out), and returns the merged tallies and the wall time from the start
+// signal to the last thread's end.
+template <typename Setup, typename Body>
+BenchResult RunClients(int clients, Setup setup, Body body, std::vector<ClientTally>* tallies) {
+  tallies->assign(clients, ClientTally());
+  absl::Notification start;
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  threads.reserve(clients);
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&, i] {
+      ClientTally& tally = (*tallies)[i];
+      const bool ok = setup(i, tally);
+      ready++;
+      start.WaitForNotification();
+      if (ok) body(i, tally);
+    });
+  }
+  while (ready.load() < clients) absl::SleepFor(absl::Milliseconds(1));
+  const absl::Time begin = absl::Now();
+  start.Notify();
+  for (std::thread& t : threads) t.join();
+  BenchResult result;
+  result.seconds = absl::ToDoubleSeconds(absl::Now() - begin);
+  for (const ClientTally& tally : *tallies) {
+    result.operations += tally.operations;
+    result.entries += tally.entries;
+    if (tally.errors > 0 && result.errors == 0) result.first_error = tally.first_error;
+    result.errors += tally.errors;
+    result.latency.Merge(tally.latency);
+    result.deadline_hit |= tally.deadline_hit;
+  }
+  return result;
+}
+
+// Opens `url` with a client and checks that the server answers /healthz; on failure records the
+// error in `tally` and returns false.
+bool Connect(absl::string_view url, std::unique_ptr<api::HttpClient>& client, ClientTally& tally);
+
+// InvalidArgument unless 1 <= clients <= 1024 and operations > 0.
+absl::Status CheckClients(int clients, uint64_t operations);
+
+// count / seconds, or 0 when no time passed.
+double PerSecond(uint64_t count, double seconds);
+
+// Adds the fields every benchmark reports: seconds, p50_ms, p99_ms, max_ms, errors, and
+// stopped_at_deadline and first_error when they apply.
+void AddCommonFields(BenchResult& result, JsonObject& json);
+
+// A random nonce that keeps the entries of different runs apart.
+uint64_t RunNonce();
 
 // --- bench append ---------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@
 #include "proof/verify.h"
 #include "ledger/leveldb_storage.h"
 #include "tools/bench.h"
+#include "tools/events_bench.h"
 #include "tools/command_line.h"
 #include "tools/events_command.h"
 #include "tools/file_io.h"
@@ -781,6 +782,94 @@ int RunBenchProofs(const CommandLine& line) {
   return BenchExit(bench);
 }
 
+int RunBenchEvents(const CommandLine& line) {
+  EventIngestBenchOptions options;
+  absl::StatusOr<std::string> url = line.Require("server");
+  if (!url.ok()) return UsageError(url.status().message());
+  options.url = *url;
+  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
+  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
+  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
+  for (const absl::Status& s : {clients.status(), requests.status(), max_time.status()}) {
+    if (!s.ok()) return UsageError(s.message());
+  }
+  if (!line.positional().empty()) return UsageError("takes no positional arguments");
+  const std::string format = line.Get("format").value_or("json");
+  if (format != "json" && format != "protobuf") {
+    return UsageError(absl::StrCat("--format: got \"", format, "\", want json or protobuf"));
+  }
+  absl::StatusOr<std::string> token = TokenFlag(line);
+  if (!token.ok()) return IoError(token.status());
+  options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
+  options.requests = *requests;
+  options.format = format == "json" ? EventFormat::kJson : EventFormat::kProtobuf;
+  options.token = *token;
+  options.max_time = *max_time;
+  absl::StatusOr<EventIngestBenchResult> result = RunEventIngestBench(options);
+  if (!result.ok()) {
+    if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
+    return IoError(result.status());
+  }
+  BenchResult& bench = result->bench;
+  std::cout << absl::StrFormat(
+      "%d events (%s) from %d keep-alive clients in %.3f s: %.0f events/s; log size %d; "
+      "indexes caught up %.3f s after the last answer\n",
+      bench.operations, format, options.clients, bench.seconds,
+      bench.seconds > 0 ? bench.operations / bench.seconds : 0.0, result->tree_size,
+      result->index_lag_seconds);
+  PrintLatency("Request", bench);
+  std::cout << EventIngestBenchJson(options, *result) << "\n";
+  return BenchExit(bench);
+}
+
+int RunBenchEventsQuery(const CommandLine& line) {
+  EventQueryBenchOptions options;
+  absl::StatusOr<std::string> url = line.Require("server");
+  if (!url.ok()) return UsageError(url.status().message());
+  options.url = *url;
+  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
+  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
+  absl::StatusOr<uint64_t> seed = NumberFlagOr(line, "seed", 1, 0, UINT64_MAX);
+  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
+  for (const absl::Status& s :
+       {clients.status(), requests.status(), seed.status(), max_time.status()}) {
+    if (!s.ok()) return UsageError(s.message());
+  }
+  if (!line.positional().empty()) return UsageError("takes no positional arguments");
+  absl::StatusOr<std::string> token = TokenFlag(line);
+  if (!token.ok()) return IoError(token.status());
+  options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
+  options.requests = *requests;
+  options.seed = *seed;
+  options.token = *token;
+  options.max_time = *max_time;
+  absl::StatusOr<EventQueryBenchResult> result = RunEventQueryBench(options);
+  if (!result.ok()) {
+    if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
+    return IoError(result.status());
+  }
+  std::cout << absl::StrFormat(
+      "searches of a log of %d entries (events logged over %.1f s), %d keep-alive clients:\n",
+      result->tree_size,
+      absl::ToDoubleSeconds(result->last_logged - result->first_logged), options.clients);
+  BenchResult all;
+  for (QueryShapeResult& variant : result->shapes) {
+    BenchResult& bench = variant.bench;
+    std::cout << absl::StrFormat(
+        "  %-20s %6d queries, %8.0f queries/s, p50 %8.3f ms, p99 %8.3f ms, %5.1f matches each\n",
+        variant.name, bench.operations, bench.seconds > 0 ? bench.operations / bench.seconds : 0.0,
+        bench.latency.Percentile(50) * 1e3, bench.latency.Percentile(99) * 1e3,
+        bench.operations > 0 ? static_cast<double>(variant.matches) / bench.operations : 0.0);
+    all.errors += bench.errors;
+    if (all.first_error.empty()) all.first_error = bench.first_error;
+    all.deadline_hit |= bench.deadline_hit;
+  }
+  if (all.errors > 0) std::cout << all.errors << " errors; the first: " << all.first_error << "\n";
+  if (all.deadline_hit) std::cout << "stopped at the --max-seconds deadline\n";
+  std::cout << EventQueryBenchJson(options, *result) << "\n";
+  return BenchExit(all);
+}
+
 const std::vector<Command>& Commands() {
   static const auto* commands = new std::vector<Command>{
       {"keygen",
@@ -935,6 +1024,27 @@ const std::vector<Command>& Commands() {
        "  that size. Prints proofs/s and p50/p99/max latency; the last line is one JSON object.\n",
        {{"server"}, {"clients"}, {"requests"}, {"seed"}, {"max-seconds"}},
        RunBenchProofs},
+      {"bench events",
+       "vellum bench events --server URL --clients C --requests N [--format json|protobuf]\n"
+       "                    [--token-file FILE] [--max-seconds 300]\n"
+       "  Load generator for event ingestion: C threads, each with its own keep-alive\n"
+       "  connection, POST N distinct synthetic audit events in all to /v1/events (proto3 JSON by\n"
+       "  default), with varied actors, models, versions, actions and outcomes. Then waits for the\n"
+       "  server's indexes to cover the log (from /metrics). Prints events/s, p50/p99/max latency\n"
+       "  and the index catch-up time; the last line is one JSON object. Only run it against your\n"
+       "  own server: every event is logged for good.\n",
+       {{"server"}, {"clients"}, {"requests"}, {"format"}, {"token-file"}, {"max-seconds"}},
+       RunBenchEvents},
+      {"bench events-query",
+       "vellum bench events-query --server URL --clients C --requests N [--seed 1]\n"
+       "                          [--token-file FILE] [--max-seconds 300]\n"
+       "  Load generator for event search: N random GET /v1/events in all, split evenly over\n"
+       "  eight variants run one after another: by actor, by model and version, by action and\n"
+       "  outcome, by a logged-time window of 1% of the log's span, each without and with\n"
+       "  proof=1, limit 100. Prints queries/s, p50/p99 latency and matches per variant; the last\n"
+       "  line is one JSON object.\n",
+       {{"server"}, {"clients"}, {"requests"}, {"seed"}, {"token-file"}, {"max-seconds"}},
+       RunBenchEventsQuery},
       {"events", kEventsUsage, {std::begin(kEventsFlags), std::end(kEventsFlags)},
        [](const CommandLine& line) {
          std::unique_ptr<NoteVerifier> verifier;
