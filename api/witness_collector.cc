@@ -80,9 +80,12 @@ absl::StatusOr<std::unique_ptr<WitnessCollector>> WitnessCollector::Start(
     peer->url = witness.url;
     peer->key = std::move(witness.key);
     peer->client = *std::move(client);
-    peer->status.name = peer->key->name();
-    peer->status.url = peer->url;
-    peer->status.last_error = "no exchange yet";
+    {
+      absl::MutexLock lock(&peer->mu);
+      peer->status.name = peer->key->name();
+      peer->status.url = peer->url;
+      peer->status.last_error = "no exchange yet";
+    }
     peers.push_back(std::move(peer));
   }
   return std::unique_ptr<WitnessCollector>(

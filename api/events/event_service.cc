@@ -121,7 +121,8 @@ struct EventService::Delivery {
   }
 
   void Resolve(size_t i, absl::StatusOr<Resolved> result) {
-    bool last;
+    std::vector<Resolved> all;
+    absl::Status first_error;
     {
       absl::MutexLock lock(&mu);
       if (!result.ok()) {
@@ -129,13 +130,15 @@ struct EventService::Delivery {
       } else {
         results[i] = *result;
       }
-      last = --remaining == 0;
+      if (--remaining != 0) return;
+      // The last one answers, outside the lock.
+      all = std::move(results);
+      first_error = error;
     }
-    if (!last) return;
-    if (error.ok()) {
-      done(std::move(results));
+    if (first_error.ok()) {
+      done(std::move(all));
     } else {
-      done(error);
+      done(first_error);
     }
   }
 
