@@ -291,5 +291,23 @@ absl::StatusOr<std::string> EntryBundleToJson(uint64_t first_index, absl::string
   return ToJson(decoded);
 }
 
+google::protobuf::Timestamp ToProtoTime(absl::Time time) {
+  google::protobuf::Timestamp out;
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
+  absl::Duration remainder;
+  out.set_seconds(absl::IDivDuration(since_epoch, absl::Seconds(1), &remainder));
+  int64_t nanos = absl::ToInt64Nanoseconds(remainder);
+  if (nanos < 0) {  // Timestamp nanos count forward from the second.
+    nanos += 1000000000;
+    out.set_seconds(out.seconds() - 1);
+  }
+  out.set_nanos(static_cast<int32_t>(nanos));
+  return out;
+}
+
+absl::Time FromProtoTime(const google::protobuf::Timestamp& timestamp) {
+  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
+}
+
 }  // namespace api
 }  // namespace vellum

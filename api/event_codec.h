@@ -16,6 +16,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "api/audit_event.pb.h"
@@ -39,6 +40,11 @@ inline constexpr size_t kMaxEventLabelKeyBytes = 128;
 // limits above, label keys are non-empty; and the event has no unknown fields. Fails with
 // InvalidArgument naming the field and its got/want values (never the field's contents).
 absl::Status ValidateEvent(const AuditEvent& event);
+
+// Conversions between absl::Time and the events' google.protobuf.Timestamp (nanos count forward
+// from the second, also before 1970).
+google::protobuf::Timestamp ToProtoTime(absl::Time time);
+absl::Time FromProtoTime(const google::protobuf::Timestamp& timestamp);
 
 // True if `text` is well-formed UTF-8 (no overlong forms, surrogates or values above U+10FFFF).
 bool IsValidUtf8(absl::string_view text);

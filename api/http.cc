@@ -193,5 +193,18 @@ HttpResponse ErrorResponse(const absl::Status& status) {
   return ErrorResponse(HttpStatusFor(status), status.message());
 }
 
+HttpResponse UnauthorizedResponse(const absl::Status& status) {
+  HttpResponse response = ErrorResponse(status);
+  response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+HttpResponse MethodNotAllowedResponse(absl::string_view method, absl::string_view allowed) {
+  HttpResponse response =
+      ErrorResponse(405, absl::StrCat("method ", method, " not allowed; use ", allowed));
+  response.headers.emplace_back("Allow", std::string(allowed));
+  return response;
+}
+
 }  // namespace api
 }  // namespace vellum

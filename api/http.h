@@ -63,6 +63,13 @@ int HttpStatusFor(const absl::Status& status);
 HttpResponse ErrorResponse(const absl::Status& status);
 HttpResponse ErrorResponse(int http_status, absl::string_view message);
 
+// The 401 for a missing or unknown bearer token: the error, and WWW-Authenticate naming the
+// scheme, as RFC 9110 (section 11.6.1) requires.
+HttpResponse UnauthorizedResponse(const absl::Status& status);
+
+// The 405 for `method`, with the Allow header listing `allowed` (e.g. "GET").
+HttpResponse MethodNotAllowedResponse(absl::string_view method, absl::string_view allowed);
+
 }  // namespace api
 }  // namespace vellum
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "api/message_codec.h"
 #include "api/log.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "proof/base64.h"
@@ -20,53 +21,10 @@ namespace api {
 namespace {
 
 constexpr char kImmutable[] = "public, max-age=31536000, immutable";
-constexpr char kProtobufType[] = "application/x-protobuf";
 // How long POST /v1/entries?receipt=1&witnessed=1 waits for a witnessed checkpoint by default,
 // and at most (timeout_ms).
 constexpr absl::Duration kDefaultWitnessedReceiptTimeout = absl::Seconds(10);
 constexpr absl::Duration kMaxWitnessedReceiptTimeout = absl::Seconds(60);
-
-// The media type of a Content-Type value, lower-cased and without its parameters: both
-// "application/json; charset=utf-8" and "Application/JSON" are "application/json".
-std::string MediaType(absl::string_view content_type) {
-  return absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(content_type.substr(0, content_type.find(';'))));
-}
-
-bool WantsProtobuf(const HttpRequest& request) {
-  return absl::StrContains(request.Header("accept"), kProtobufType);
-}
-
-// Encodes `message` as binary protobuf or as JSON.
-HttpResponse Encode(bool protobuf, const google::protobuf::Message& message) {
-  HttpResponse response;
-  if (protobuf) {
-    response.content_type = kProtobufType;
-    message.SerializeToString(&response.body);
-    return response;
-  }
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = false;
-  auto status = google::protobuf::util::MessageToJsonString(message, &response.body, options);
-  if (!status.ok()) return ErrorResponse(500, "cannot encode the response as JSON");
-  response.content_type = "application/json";
-  response.body.push_back('\n');
-  return response;
-}
-
-// Encodes `message` as the request asks.
-HttpResponse Encode(const HttpRequest& request, const google::protobuf::Message& message) {
-  return Encode(WantsProtobuf(request), message);
-}
-
-// The answer to a request whose bearer token is missing or unknown: a 401 must name the scheme
-// it wants (RFC 9110, section 11.6.1).
-HttpResponse AuthError(const absl::Status& status) {
-  HttpResponse response = ErrorResponse(status);
-  response.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return response;
-}
 
 HttpResponse Bytes(std::string body, const char* cache_control) {
   HttpResponse response;
@@ -156,10 +114,7 @@ void LogService::Route(const HttpRequest& request, absl::string_view path,
   const bool post = request.method == "POST";
   auto only = [&](bool allowed, const char* methods) {
     if (allowed) return true;
-    HttpResponse response = ErrorResponse(405, absl::StrCat("method ", request.method,
-                                                            " not allowed; use ", methods));
-    response.headers.emplace_back("Allow", methods);
-    respond(std::move(response));
+    respond(MethodNotAllowedResponse(request.method, methods));
     return false;
   };
   if (path == "/checkpoint") {
@@ -243,7 +198,7 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
                            const HttpServer::Respond& respond) {
   if (options_.append_auth != nullptr) {
     if (absl::Status s = options_.append_auth->Check(request); !s.ok()) {
-      return respond(AuthError(s));
+      return respond(UnauthorizedResponse(s));
     }
   }
   absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
@@ -315,7 +270,7 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
         message.set_index(appended->first_index);
         message.set_leaf_hash(std::string(HashBytes(leaf_hash)));
         message.set_tree_size(appended->head->size);
-        respond(Encode(protobuf, message));
+        respond(EncodeMessage(protobuf, message));
       });
 }
 
@@ -356,7 +311,7 @@ void LogService::ProveReceipts() {
       message.set_leaf_hash(std::string(HashBytes(pending.leaf_hash)));
       message.set_tree_size(head->size);
       message.set_receipt(FormatReceipt(receipt));
-      pending.respond(Encode(pending.protobuf, message));
+      pending.respond(EncodeMessage(pending.protobuf, message));
     }
   }
 }
@@ -364,7 +319,7 @@ void LogService::ProveReceipts() {
 void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respond& respond) {
   if (options_.append_auth != nullptr) {
     if (absl::Status s = options_.append_auth->Check(request); !s.ok()) {
-      return respond(AuthError(s));
+      return respond(UnauthorizedResponse(s));
     }
   }
   AppendBatchRequest batch;
@@ -408,7 +363,7 @@ void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respo
         message.set_first_index(appended->first_index);
         message.set_count(count);
         message.set_tree_size(appended->head->size);
-        respond(Encode(protobuf, message));
+        respond(EncodeMessage(protobuf, message));
       });
 }
 
@@ -447,7 +402,7 @@ HttpResponse LogService::GetInclusionProof(const HttpRequest& request,
     message.set_leaf_hash(*Base64UrlDecodeStrict(*leaf_hash_param));
   }
   for (const Hash& h : *proof) message.add_proof(std::string(HashBytes(h)));
-  return Encode(request, message);
+  return EncodeMessage(request, message);
 }
 
 HttpResponse LogService::GetConsistencyProof(const HttpRequest& request,
@@ -466,7 +421,7 @@ HttpResponse LogService::GetConsistencyProof(const HttpRequest& request,
   message.set_from(*from);
   message.set_to(*to);
   for (const Hash& h : *proof) message.add_proof(std::string(HashBytes(h)));
-  return Encode(request, message);
+  return EncodeMessage(request, message);
 }
 
 HttpResponse LogService::GetEntry(absl::string_view index_text) const {
@@ -502,7 +457,7 @@ HttpResponse LogService::GetLogInfo(const HttpRequest& request) const {
       w->set_failures(status.failures);
     }
   }
-  return Encode(request, message);
+  return EncodeMessage(request, message);
 }
 
 HttpResponse LogService::GetMetrics() const {

@@ -49,10 +49,6 @@ constexpr int kResultWeights[] = {90, 5, 4, 1};
 static_assert(sizeof(kActionWeights) / sizeof(int) ==
               sizeof(kBenchActions) / sizeof(kBenchActions[0]));
 
-absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(timestamp));
-}
-
 std::string Rfc3339(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone());
 }
@@ -319,8 +315,8 @@ absl::StatusOr<EventQueryBenchResult> RunEventQueryBench(const EventQueryBenchOp
         absl::StrCat("the log of ", newest->tree_size(), " entries holds no events to search"));
   }
   result.tree_size = oldest->tree_size();
-  result.first_logged = FromTimestamp(oldest->events(0).event().logged_time());
-  result.last_logged = FromTimestamp(newest->events(0).event().logged_time());
+  result.first_logged = api::FromProtoTime(oldest->events(0).event().logged_time());
+  result.last_logged = api::FromProtoTime(newest->events(0).event().logged_time());
 
   constexpr uint64_t kVariants = 2 * std::size(kQueryShapes);
   const uint64_t per_variant = (options.requests + kVariants - 1) / kVariants;

@@ -13,70 +13,15 @@
 #include "api/event_codec.h"
 #include "api/events/event_query.h"
 #include "api/events/events_api.pb.h"
+#include "api/message_codec.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace vellum {
 namespace api {
 namespace {
 
-constexpr char kProtobufType[] = "application/x-protobuf";
 constexpr absl::string_view kNativeAdapter = "native";
 constexpr absl::string_view kIngestPrefix = "/v1/ingest/";
-
-// The media type of a Content-Type value, lower-cased, without parameters.
-std::string MediaType(absl::string_view content_type) {
-  return absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(content_type.substr(0, content_type.find(';'))));
-}
-
-bool WantsProtobuf(const HttpRequest& request) {
-  return absl::StrContains(request.Header("accept"), kProtobufType);
-}
-
-// `message` as binary protobuf or as proto3 JSON with every field printed (docs/api.md).
-HttpResponse Encode(bool protobuf, const google::protobuf::Message& message) {
-  HttpResponse response;
-  if (protobuf) {
-    response.content_type = kProtobufType;
-    message.SerializeToString(&response.body);
-    return response;
-  }
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  if (!google::protobuf::util::MessageToJsonString(message, &response.body, options).ok()) {
-    return ErrorResponse(500, "cannot encode the response as JSON");
-  }
-  response.content_type = "application/json";
-  response.body.push_back('\n');
-  return response;
-}
-
-// A 401 for a missing or unknown bearer token names the scheme (RFC 9110, section 11.6.1).
-HttpResponse AuthError(const absl::Status& status) {
-  HttpResponse response = ErrorResponse(status);
-  response.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return response;
-}
-
-HttpResponse MethodNotAllowed(absl::string_view method, const char* allowed) {
-  HttpResponse response =
-      ErrorResponse(405, absl::StrCat("method ", method, " not allowed; use ", allowed));
-  response.headers.emplace_back("Allow", allowed);
-  return response;
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  const int64_t seconds = absl::ToUnixSeconds(time);
-  timestamp.set_seconds(seconds);
-  timestamp.set_nanos(
-      static_cast<int32_t>((time - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-  return timestamp;
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
-  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
-}
 
 // The latest logged time of the events in [covered, size) of the log, searching backwards: logged
 // time does not decrease along the log, so the last event that has one has the latest.
@@ -90,7 +35,7 @@ absl::StatusOr<absl::optional<absl::Time>> LastLoggedInTail(const ledger::LogRea
     const uint64_t begin = std::max(covered, bundle * kTileWidth);
     for (uint64_t i = end; i > begin; --i) {
       absl::StatusOr<AuditEvent> event = DecodeEntry((*entries)[(i - 1) % kTileWidth]);
-      if (event.ok() && event->has_logged_time()) return FromTimestamp(event->logged_time());
+      if (event.ok() && event->has_logged_time()) return FromProtoTime(event->logged_time());
     }
     end = begin;
   }
@@ -186,10 +131,10 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   if (path == "/v1/events") {
     if (request.method == "POST") return PostEvent(request, respond);
     if (request.method == "GET") return respond(Search(request));
-    return respond(MethodNotAllowed(request.method, "GET, POST"));
+    return respond(MethodNotAllowedResponse(request.method, "GET, POST"));
   }
   if (absl::StartsWith(path, kIngestPrefix)) {
-    if (request.method != "POST") return respond(MethodNotAllowed(request.method, "POST"));
+    if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
     return PostIngest(request, path.substr(kIngestPrefix.size()), respond);
   }
   next_(std::move(request), std::move(respond));
@@ -198,7 +143,7 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
 void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respond& respond) {
   if (options_.auth != nullptr) {
     if (absl::Status s = options_.auth->Check(request); !s.ok()) {
-      return RecordRejected(kNativeAdapter, request, s, [respond, s] { respond(AuthError(s)); });
+      return RecordRejected(kNativeAdapter, request, s, [respond, s] { respond(UnauthorizedResponse(s)); });
     }
   }
   const std::string type = MediaType(request.Header("content-type"));
@@ -237,7 +182,7 @@ void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respo
     message.set_leaf_hash(std::string(HashBytes(r.leaf_hash)));
     message.set_tree_size(r.tree_size);
     message.set_duplicate(r.duplicate);
-    respond(Encode(protobuf, message));
+    respond(EncodeMessage(protobuf, message));
   });
 }
 
@@ -256,7 +201,7 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
   const ingest::Adapter& adapter = **it;
   if (!adapter.verifies_signature() && options_.auth != nullptr) {
     if (absl::Status s = options_.auth->Check(request); !s.ok()) {
-      return RecordRejected(adapter.name(), request, s, [respond, s] { respond(AuthError(s)); });
+      return RecordRejected(adapter.name(), request, s, [respond, s] { respond(UnauthorizedResponse(s)); });
     }
   }
   absl::StatusOr<std::vector<AuditEvent>> events = adapter.Parse(request, absl::Now());
@@ -280,7 +225,7 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
       appended->set_tree_size(r.tree_size);
       appended->set_duplicate(r.duplicate);
     }
-    respond(Encode(protobuf, message));
+    respond(EncodeMessage(protobuf, message));
   });
 }
 
@@ -367,7 +312,7 @@ void EventService::Append(std::vector<AuditEvent> events, std::vector<Waiter> ow
   std::vector<Waiter> appended_owners;
   absl::MutexLock lock(&append_mu_);
   last_logged_ = std::max(absl::Now(), last_logged_);
-  const google::protobuf::Timestamp logged_time = ToTimestamp(last_logged_);
+  const google::protobuf::Timestamp logged_time = ToProtoTime(last_logged_);
   for (size_t i = 0; i < events.size(); ++i) {
     Key key(events[i].id().source(), events[i].id().source_id());
     *events[i].mutable_logged_time() = logged_time;
@@ -444,7 +389,7 @@ void EventService::RecordRejected(absl::string_view adapter, const HttpRequest& 
 
 HttpResponse EventService::Search(const HttpRequest& request) const {
   if (options_.auth != nullptr) {
-    if (absl::Status s = options_.auth->Check(request); !s.ok()) return AuthError(s);
+    if (absl::Status s = options_.auth->Check(request); !s.ok()) return UnauthorizedResponse(s);
   }
   absl::StatusOr<EventSearchRequest> search = ParseEventSearch(SplitTarget(request.target).second);
   if (!search.ok()) return ErrorResponse(search.status());
@@ -495,7 +440,7 @@ HttpResponse EventService::Search(const HttpRequest& request) const {
   if (matches->more) {
     response.set_next_page_token(NextPageToken(*search, matches->indices.back()));
   }
-  return Encode(WantsProtobuf(request), response);
+  return EncodeMessage(WantsProtobuf(request), response);
 }
 
 }  // namespace api

@@ -29,7 +29,7 @@ AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequest& req
                     reinterpret_cast<const char*>(id.data()), id.size())),
       request.body);
   event.mutable_observer()->set_adapter(SanitizeUtf8(adapter, kMaxEventStringBytes));
-  *event.mutable_event_time() = TimeFromAbsl(received);
+  *event.mutable_event_time() = ToProtoTime(received);
   event.set_action(ACTION_INGEST_REJECTED);
   event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
   event.mutable_outcome()->set_reason(SanitizeUtf8(error.message(), kMaxEventReasonBytes));

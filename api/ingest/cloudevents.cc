@@ -204,7 +204,7 @@ class CloudEventsAdapter : public Adapter {
                                 absl::StrCat(attributes->source, "#", attributes->id), request.body);
     event.mutable_observer()->set_source_system(attributes->source);
     if (attributes->time.empty()) {
-      *event.mutable_event_time() = TimeFromAbsl(received);
+      *event.mutable_event_time() = ToProtoTime(received);
     } else {
       absl::StatusOr<google::protobuf::Timestamp> time = ParseTime(attributes->time, "time");
       if (!time.ok()) return Prefixed(kCloudEventsAdapter, time.status());

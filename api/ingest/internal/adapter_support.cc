@@ -51,20 +51,6 @@ google::protobuf::Timestamp TimeFromUnixMillis(int64_t millis) {
   return google::protobuf::util::TimeUtil::MillisecondsToTimestamp(millis);
 }
 
-google::protobuf::Timestamp TimeFromAbsl(absl::Time time) {
-  google::protobuf::Timestamp out;
-  const absl::Duration since_epoch = time - absl::UnixEpoch();
-  absl::Duration remainder;
-  out.set_seconds(absl::IDivDuration(since_epoch, absl::Seconds(1), &remainder));
-  int64_t nanos = absl::ToInt64Nanoseconds(remainder);
-  if (nanos < 0) {  // Timestamp nanos count forward from the second.
-    nanos += 1000000000;
-    out.set_seconds(out.seconds() - 1);
-  }
-  out.set_nanos(static_cast<int32_t>(nanos));
-  return out;
-}
-
 absl::Status CheckHmacSha256(absl::string_view secret, absl::string_view signed_data,
                              absl::string_view claimed_mac, absl::string_view header) {
   const crypto::Sha256Digest want = crypto::HmacSha256(secret, signed_data);

@@ -33,7 +33,6 @@ absl::StatusOr<std::string> Header(const HttpRequest& request, absl::string_view
 absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text,
                                                       absl::string_view what);
 google::protobuf::Timestamp TimeFromUnixMillis(int64_t millis);
-google::protobuf::Timestamp TimeFromAbsl(absl::Time time);
 
 // Checks that `claimed_mac` (raw bytes) equals HMAC-SHA256(secret, signed_data), in constant
 // time. Fails with Unauthenticated naming `header`, never the values.
