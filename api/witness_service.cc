@@ -114,15 +114,15 @@ WitnessService::WitnessService(ledger::WitnessStore* store, std::unique_ptr<Note
 HttpResponse WitnessService::Handle(const HttpRequest& request) {
   auto [path, query] = SplitTarget(request.target);
   if (path == "/add-checkpoint") {
-    if (request.method != "POST") return ErrorResponse(405, "use POST");
+    if (request.method != "POST") return MethodNotAllowedResponse(request.method, "POST");
     return AddCheckpoint(request);
   }
   if (path == "/v1/witness/checkpoint") {
-    if (request.method != "GET") return ErrorResponse(405, "use GET");
+    if (request.method != "GET") return MethodNotAllowedResponse(request.method, "GET");
     return GetCheckpoint(query);
   }
   if (path == "/healthz") {
-    if (request.method != "GET") return ErrorResponse(405, "use GET");
+    if (request.method != "GET") return MethodNotAllowedResponse(request.method, "GET");
     return Text(200, "ok\n", "text/plain; charset=utf-8");
   }
   return ErrorResponse(404, "no such endpoint");
