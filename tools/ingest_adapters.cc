@@ -54,8 +54,9 @@ absl::StatusOr<absl::optional<std::string>> ReadSecret(
 
 }  // namespace
 
-absl::StatusOr<IngestAdapters> LoadIngestAdapters(const absl::optional<std::string>& secrets_dir,
-                                                  const std::string& k8s_cluster) {
+absl::StatusOr<IngestAdapters> LoadIngestAdapters(
+    const absl::optional<std::string>& secrets_dir, const std::string& k8s_cluster,
+    std::vector<api::ingest::K8sResourceRule> k8s_rules) {
   IngestAdapters adapters;
   auto enable = [&](absl::StatusOr<std::unique_ptr<api::ingest::Adapter>> adapter,
                     absl::string_view how) -> absl::Status {
@@ -95,9 +96,11 @@ absl::StatusOr<IngestAdapters> LoadIngestAdapters(const absl::optional<std::stri
   }
   api::ingest::K8sAuditConfig k8s;
   k8s.cluster = k8s_cluster;
-  k8s.rules = api::ingest::DefaultK8sResourceRules();
+  const size_t rules = k8s_rules.size();
+  k8s.rules = std::move(k8s_rules);
   if (absl::Status s = enable(api::ingest::NewK8sAuditAdapter(std::move(k8s)),
-                              absl::StrCat("bearer token; cluster ", k8s_cluster));
+                              absl::StrCat("bearer token; cluster ", k8s_cluster, "; ", rules,
+                                           " resource rules"));
       !s.ok()) {
     return s;
   }

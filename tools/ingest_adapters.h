@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
 #include "api/ingest/adapter.h"
+#include "api/ingest/k8s_audit.h"
 
 namespace vellum {
 namespace cli {
@@ -25,11 +26,12 @@ struct IngestAdapters {
 // Builds the six adapters (docs/events.md). Those that verify a shared-secret signature (mlflow,
 // databricks, github) read their secret from the file named after them in `secrets_dir`, with
 // surrounding whitespace removed; an adapter without its file (or without `secrets_dir`) is
-// disabled. k8s-audit (for cluster `k8s_cluster`, with DefaultK8sResourceRules()), cloudevents
-// and sagemaker need no secret and are always enabled. Fails on a secret file that exists but
+// disabled. k8s-audit (for cluster `k8s_cluster`, recording the resources `k8s_rules` names),
+// cloudevents and sagemaker need no secret and are always enabled. Fails on a secret file that exists but
 // cannot be read, or is empty, never naming its contents.
-absl::StatusOr<IngestAdapters> LoadIngestAdapters(const absl::optional<std::string>& secrets_dir,
-                                                  const std::string& k8s_cluster);
+absl::StatusOr<IngestAdapters> LoadIngestAdapters(
+    const absl::optional<std::string>& secrets_dir, const std::string& k8s_cluster,
+    std::vector<api::ingest::K8sResourceRule> k8s_rules);
 
 }  // namespace cli
 }  // namespace vellum

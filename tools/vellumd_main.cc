@@ -4,6 +4,7 @@
 //           [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]
 //           [--tile-cache-mib N] [--witness URL=VKEY ... [--witness-quorum K]
 //           [--witness-interval-ms N]] [--ingest-secrets DIR] [--k8s-cluster NAME]
+//           [--k8s-resources FILE]
 
 #include <sys/stat.h>
 
@@ -20,6 +21,7 @@
 #include "api/events/event_fields.h"
 #include "api/events/event_service.h"
 #include "api/http_server.h"
+#include "api/ingest/k8s_audit.h"
 #include "api/log_service.h"
 #include "api/witness_collector.h"
 #include "ledger/local_log.h"
@@ -40,6 +42,7 @@ constexpr char kUsage[] =
     "        [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]\n"
     "        [--tile-cache-mib N] [--witness URL=VKEY ... [--witness-quorum K]\n"
     "        [--witness-interval-ms N]] [--ingest-secrets DIR] [--k8s-cluster NAME]\n"
+    "        [--k8s-resources FILE]\n"
     "  Serves the Vellum log stored in DIR (created if missing). Without --signer-key the log's\n"
     "  key is DIR/log.key, created on first start (mode 0600) for ORIGIN (default\n"
     "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
@@ -50,7 +53,9 @@ constexpr char kUsage[] =
     "  --witness-quorum K of them (default: all), at most every --witness-interval-ms (1000).\n"
     "  --ingest-secrets DIR holds the webhook secrets of /v1/ingest/{mlflow,databricks,github},\n"
     "  one file per adapter named after it; an adapter without its file is disabled.\n"
-    "  --k8s-cluster names the cluster of /v1/ingest/k8s-audit (default kubernetes).\n";
+    "  --k8s-cluster names the cluster of /v1/ingest/k8s-audit (default kubernetes);\n"
+    "  --k8s-resources FILE lists the model-related resources it records, one\n"
+    "  <api group>/<resource> per line (default: KServe and Seldon resources).\n";
 
 constexpr size_t kMaxKeyFileBytes = 4096;
 
@@ -145,7 +150,7 @@ int Main(int argc, char** argv) {
       {"data-dir"},   {"listen"},           {"signer-key"},         {"origin"},
       {"token-file"}, {"max-batch-entries"}, {"max-batch-delay-us"}, {"tile-cache-mib"},
       {"witness", true}, {"witness-quorum"}, {"witness-interval-ms"},
-      {"ingest-secrets"}, {"k8s-cluster"},
+      {"ingest-secrets"}, {"k8s-cluster"}, {"k8s-resources"},
   };
   absl::StatusOr<cli::CommandLine> line = cli::CommandLine::Parse(args, kFlags);
   if (!line.ok()) {
@@ -205,8 +210,17 @@ int Main(int argc, char** argv) {
   // Block the signals before any thread starts.
   cli::TerminationSignals signals;
 
+  std::vector<api::ingest::K8sResourceRule> k8s_rules = api::ingest::DefaultK8sResourceRules();
+  if (auto path = line->Get("k8s-resources"); path.has_value()) {
+    auto text = cli::ReadInput(*path, 64 * 1024);
+    if (!text.ok()) return Fail(text.status());
+    auto rules = api::ingest::ParseK8sResourceRules(*text);
+    if (!rules.ok()) return Fail(rules.status());
+    k8s_rules = *std::move(rules);
+  }
   auto adapters = cli::LoadIngestAdapters(line->Get("ingest-secrets"),
-                                          line->Get("k8s-cluster").value_or("kubernetes"));
+                                          line->Get("k8s-cluster").value_or("kubernetes"),
+                                          std::move(k8s_rules));
   if (!adapters.ok()) return Fail(adapters.status());
   ledger::LocalLog::Options log_options;
   log_options.event_fields = api::EventFieldsOf;

@@ -3,8 +3,11 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "api/ingest/internal/adapter_support.h"
 #include "api/ingest/internal/json_reader.h"
 
@@ -153,6 +156,39 @@ std::vector<K8sResourceRule> DefaultK8sResourceRules() {
       {"machinelearning.seldon.io", "seldondeployments"},
       {"mlops.seldon.io", "models"},
   };
+}
+
+absl::StatusOr<std::vector<K8sResourceRule>> ParseK8sResourceRules(absl::string_view text) {
+  auto valid = [](absl::string_view name) {
+    for (char c : name) {
+      if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '.' && c != '-') return false;
+    }
+    return name.size() <= 253;
+  };
+  std::vector<K8sResourceRule> rules;
+  int number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    size_t slash = line.find('/');
+    absl::string_view group = line.substr(0, slash);
+    absl::string_view resource =
+        slash == absl::string_view::npos ? absl::string_view() : line.substr(slash + 1);
+    if (slash == absl::string_view::npos || resource.empty() || !valid(group) ||
+        !valid(resource)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "k8s resource rules, line ", number,
+          ": want <api group>/<resource> in lowercase letters, digits, '.' and '-'"));
+    }
+    if (rules.size() == kMaxK8sResourceRules) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("k8s resource rules: more than ", kMaxK8sResourceRules, " rules"));
+    }
+    rules.push_back({std::string(group), std::string(resource)});
+  }
+  if (rules.empty()) return absl::InvalidArgumentError("k8s resource rules: none, want one");
+  return rules;
 }
 
 absl::StatusOr<std::unique_ptr<Adapter>> NewK8sAuditAdapter(K8sAuditConfig config) {

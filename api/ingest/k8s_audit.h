@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "api/ingest/adapter.h"
 
 namespace vellum {
@@ -33,6 +34,13 @@ struct K8sAuditConfig {
 // KServe InferenceServices and TrainedModels, Seldon Core SeldonDeployments and Seldon Core 2
 // Models.
 std::vector<K8sResourceRule> DefaultK8sResourceRules();
+
+// Parses a rules file (vellumd --k8s-resources): one `<api group>/<resource>` per line, such as
+// `serving.kserve.io/inferenceservices` (`/pods` for the core group); blank lines and lines
+// starting with '#' are ignored. At most kMaxK8sResourceRules rules of lowercase letters, digits,
+// '.' and '-'; InvalidArgument naming the line otherwise, or when no rule is left.
+inline constexpr size_t kMaxK8sResourceRules = 256;
+absl::StatusOr<std::vector<K8sResourceRule>> ParseK8sResourceRules(absl::string_view text);
 
 // The Kubernetes API server audit webhook adapter (docs/events.md#kubernetes): an
 // audit.k8s.io/v1 EventList in, one event per item that is about a resource the rules name, is

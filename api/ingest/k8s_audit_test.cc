@@ -107,6 +107,28 @@ TEST(K8sAuditAdapterTest, RejectsOtherKindsAndOversizeLists) {
   EXPECT_EQ(NewK8sAuditAdapter({"c", {}}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+
+TEST(K8sResourceRulesTest, ParsesTheFileFormat) {
+  absl::StatusOr<std::vector<K8sResourceRule>> rules = ParseK8sResourceRules(
+      "# models\nserving.kserve.io/inferenceservices\n\n  ml.example.com/model-deployments \n/pods\n");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  ASSERT_EQ(rules->size(), 3u);
+  EXPECT_EQ((*rules)[0].api_group, "serving.kserve.io");
+  EXPECT_EQ((*rules)[0].resource, "inferenceservices");
+  EXPECT_EQ((*rules)[1].api_group, "ml.example.com");
+  EXPECT_EQ((*rules)[1].resource, "model-deployments");
+  EXPECT_EQ((*rules)[2].api_group, "");
+  EXPECT_EQ((*rules)[2].resource, "pods");
+  for (const char* bad : {"", "# only a comment\n", "inferenceservices\n", "a/\n",
+                          "Serving.KServe.io/x\n", "a/b/c\n", "a b/c\n"}) {
+    absl::StatusOr<std::vector<K8sResourceRule>> r = ParseK8sResourceRules(bad);
+    EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << bad;
+  }
+  std::string many;
+  for (size_t i = 0; i <= kMaxK8sResourceRules; ++i) absl::StrAppend(&many, "g/r", i, "\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ParseK8sResourceRules(many).status()));
+}
+
 }  // namespace
 }  // namespace ingest
 }  // namespace api
