@@ -133,8 +133,7 @@ class HttpClient::Impl {
   bool connected_ = false;
 };
 
-absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(absl::string_view url,
-                                                              const Options& options) {
+absl::StatusOr<ServerUrl> ParseServerUrl(absl::string_view url) {
   absl::string_view rest = url;
   if (!absl::ConsumePrefix(&rest, "http://")) {
     return absl::InvalidArgumentError(
@@ -142,23 +141,31 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(absl::string_view
   }
   size_t slash = rest.find('/');
   absl::string_view authority = rest.substr(0, slash);
-  std::string prefix(slash == absl::string_view::npos ? "" : rest.substr(slash));
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  std::string host(authority);
-  std::string port = "80";
+  ServerUrl parsed;
+  parsed.prefix = std::string(slash == absl::string_view::npos ? "" : rest.substr(slash));
+  while (!parsed.prefix.empty() && parsed.prefix.back() == '/') parsed.prefix.pop_back();
+  parsed.host = std::string(authority);
+  parsed.port = "80";
   size_t colon = authority.rfind(':');
   if (colon != absl::string_view::npos && authority.find(']', colon) == absl::string_view::npos) {
-    host = std::string(authority.substr(0, colon));
-    port = std::string(authority.substr(colon + 1));
+    parsed.host = std::string(authority.substr(0, colon));
+    parsed.port = std::string(authority.substr(colon + 1));
   }
-  if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
-    host = host.substr(1, host.size() - 2);
+  if (absl::StartsWith(parsed.host, "[") && absl::EndsWith(parsed.host, "]")) {
+    parsed.host = parsed.host.substr(1, parsed.host.size() - 2);
   }
-  if (host.empty() || port.empty()) {
+  if (parsed.host.empty() || parsed.port.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("server URL \"", url, "\" has no host"));
   }
-  return std::unique_ptr<HttpClient>(
-      new HttpClient(std::make_unique<Impl>(host, port, prefix, options)));
+  return parsed;
+}
+
+absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(absl::string_view url,
+                                                              const Options& options) {
+  absl::StatusOr<ServerUrl> parsed = ParseServerUrl(url);
+  if (!parsed.ok()) return parsed.status();
+  return std::unique_ptr<HttpClient>(new HttpClient(std::make_unique<Impl>(
+      std::move(parsed->host), std::move(parsed->port), std::move(parsed->prefix), options)));
 }
 
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -50,6 +50,15 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// The parts of a server URL http://HOST:PORT[/PREFIX]: the host without brackets, the port
+// ("80" if absent), and the path prefix without trailing slashes ("" if none).
+struct ServerUrl {
+  std::string host;
+  std::string port;
+  std::string prefix;
+};
+absl::StatusOr<ServerUrl> ParseServerUrl(absl::string_view url);
+
 // The error for a non-200 response: the HTTP status mapped back to a status code, with the body.
 absl::Status StatusFromResponse(const HttpResponse& response);
 

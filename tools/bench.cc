@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <thread>
@@ -14,7 +14,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "api/http_client.h"
@@ -51,27 +50,6 @@ uint64_t RunNonce() {
   crypto::RandomBytes(absl::MakeSpan(reinterpret_cast<uint8_t*>(&nonce), sizeof(nonce)))
       .IgnoreError();
   return nonce;
-}
-
-void LatencySamples::Merge(const LatencySamples& other) {
-  samples_.insert(samples_.end(), other.samples_.begin(), other.samples_.end());
-  sorted_ = false;
-}
-
-double LatencySamples::Percentile(double p) {
-  if (samples_.empty()) return 0;
-  if (!sorted_) {
-    std::sort(samples_.begin(), samples_.end());
-    sorted_ = true;
-  }
-  // Nearest rank: the smallest sample with at least p% of the samples at or below it.
-  double rank = std::ceil(p / 100.0 * static_cast<double>(samples_.size()));
-  size_t index = rank < 1 ? 0 : static_cast<size_t>(rank) - 1;
-  return samples_[std::min(index, samples_.size() - 1)];
-}
-
-double LatencySamples::Max() const {
-  return samples_.empty() ? 0 : *std::max_element(samples_.begin(), samples_.end());
 }
 
 JsonObject& JsonObject::Add(absl::string_view key, uint64_t value) {
@@ -132,6 +110,29 @@ void WriteBenchHeader(uint64_t nonce, uint64_t number, char* out, size_t bytes) 
 void WriteBenchEntry(uint64_t nonce, uint64_t number, char* out, size_t bytes) {
   WriteBenchHeader(nonce, number, out, bytes);
   for (size_t i = kBenchHeaderBytes; i < bytes; ++i) out[i] = static_cast<char>('a' + i % 26);
+}
+
+// Runs `body(i, tally)` on `clients` threads at once, and returns the merged tallies and the
+// wall time from the start signal to the last thread's end.
+template <typename Body>
+BenchResult RunClients(int clients, Body body) {
+  std::vector<BenchResult> tallies(clients);
+  absl::Notification start;
+  std::vector<std::thread> threads;
+  threads.reserve(clients);
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&, i] {
+      start.WaitForNotification();
+      body(i, tallies[i]);
+    });
+  }
+  const absl::Time begin = absl::Now();
+  start.Notify();
+  for (std::thread& t : threads) t.join();
+  BenchResult result;
+  result.seconds = absl::ToDoubleSeconds(absl::Now() - begin);
+  for (const BenchResult& tally : tallies) result.Merge(tally);
+  return result;
 }
 
 void AppendVarint(std::string* out, uint64_t value) {
@@ -208,9 +209,8 @@ absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& optio
   const uint64_t nonce = RunNonce();
   std::atomic<uint64_t> next{0};
   absl::Time deadline;
-  std::vector<ClientTally> tallies;
-  auto setup = [&](int, ClientTally&) { return true; };
-  auto body = [&](int, ClientTally& tally) {
+  std::vector<std::vector<uint64_t>> head_sizes(options.clients);
+  auto body = [&](int i, BenchResult& tally) {
     for (;;) {
       if (absl::Now() > deadline) {
         tally.deadline_hit = true;
@@ -235,15 +235,15 @@ absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& optio
       tally.operations++;
       tally.entries += count;
       tally.latency.Add(seconds);
-      tally.head_sizes.push_back(appended->head->size);
+      head_sizes[i].push_back(appended->head->size);
     }
   };
   deadline = absl::Now() + options.max_time;
   AppendBenchResult result;
-  result.bench = RunClients(options.clients, setup, body, &tallies);
+  result.bench = RunClients(options.clients, body);
   std::vector<uint64_t> heads;
-  for (const ClientTally& tally : tallies) {
-    heads.insert(heads.end(), tally.head_sizes.begin(), tally.head_sizes.end());
+  for (const std::vector<uint64_t>& sizes : head_sizes) {
+    heads.insert(heads.end(), sizes.begin(), sizes.end());
   }
   std::sort(heads.begin(), heads.end());
   result.batches = std::unique(heads.begin(), heads.end()) - heads.begin();
@@ -286,40 +286,6 @@ std::string AppendBenchJson(const AppendBenchOptions& options, AppendBenchResult
 
 // --- bench http -----------------------------------------------------------------------------
 
-namespace {
-
-// One bench entry, renumbered in place.
-class SinglePayload {
- public:
-  SinglePayload(uint64_t nonce, size_t bytes) : nonce_(nonce), entry_(BenchEntry(nonce, 0, bytes)) {}
-  const std::string& Renumber(uint64_t number) {
-    WriteBenchHeader(nonce_, number, entry_.data(), entry_.size());
-    return entry_;
-  }
-
- private:
-  const uint64_t nonce_;
-  std::string entry_;
-};
-
-}  // namespace
-
-bool Connect(absl::string_view url, std::unique_ptr<api::HttpClient>& client, ClientTally& tally) {
-  absl::StatusOr<std::unique_ptr<api::HttpClient>> created =
-      api::HttpClient::Create(url, api::HttpClient::Options());
-  if (!created.ok()) {
-    tally.Error(created.status().message());
-    return false;
-  }
-  client = *std::move(created);
-  absl::StatusOr<std::string> health = client->Get("/healthz");
-  if (!health.ok()) {
-    tally.Error(health.status().message());
-    return false;
-  }
-  return true;
-}
-
 absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& options) {
   if (absl::Status s = CheckClients(options.clients, options.requests); !s.ok()) return s;
   if (options.batch < 1 || options.entry_bytes < 1 ||
@@ -331,69 +297,59 @@ absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& opt
   if (options.receipt && options.batch > 1) {
     return absl::InvalidArgumentError("receipts are for single-entry appends (batch 1)");
   }
-  if (absl::Status s = api::HttpClient::Create(options.url, {}).status(); !s.ok()) return s;
-  std::vector<std::pair<std::string, std::string>> headers = {{"Accept", kProtobufType}};
+  LoadOptions load;
+  load.url = options.url;
+  load.connections = options.clients;
+  load.requests = options.requests;
+  load.max_time = options.max_time;
+  load.method = "POST";
+  load.headers = {{"Accept", kProtobufType}};
   if (!options.token.empty()) {
-    headers.emplace_back("Authorization", absl::StrCat("Bearer ", options.token));
+    load.headers.emplace_back("Authorization", absl::StrCat("Bearer ", options.token));
   }
+  if (options.batch > 1) load.headers.emplace_back("Content-Type", kProtobufType);
   const std::string target = options.batch > 1  ? "/v1/entries:batch"
                              : options.receipt ? "/v1/entries?receipt=1"
                                                : "/v1/entries";
-  if (options.batch > 1) headers.emplace_back("Content-Type", kProtobufType);
 
+  // Each connection renumbers its own payload in place.
   const uint64_t nonce = RunNonce();
-  std::atomic<uint64_t> next{0};
-  absl::Time deadline;
-  std::vector<std::unique_ptr<api::HttpClient>> clients(options.clients);
-  auto setup = [&](int i, ClientTally& tally) { return Connect(options.url, clients[i], tally); };
-  auto body = [&](int i, ClientTally& tally) {
-    api::HttpClient& client = *clients[i];
-    BatchPayload batch_payload(nonce, options.batch > 1 ? options.batch : 0, options.entry_bytes);
-    SinglePayload single_payload(nonce, options.entry_bytes);
-    for (;;) {
-      if (absl::Now() > deadline) {
-        tally.deadline_hit = true;
-        return;
-      }
-      const uint64_t request = next.fetch_add(1);
-      if (request >= options.requests) return;
-      const std::string& payload = options.batch > 1
-                                       ? batch_payload.Renumber(request * options.batch)
-                                       : single_payload.Renumber(request);
-      const absl::Time start = absl::Now();
-      absl::StatusOr<api::HttpResponse> response = client.Send("POST", target, payload, headers);
-      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-      if (!response.ok()) {
-        tally.Error(response.status().message());
-        continue;
-      }
-      if (response->status != 200) {
-        tally.Error(api::StatusFromResponse(*response).message());
-        continue;
-      }
-      if (options.batch > 1) {
-        api::AppendBatchResponse answer;
-        if (!answer.ParseFromString(response->body) || answer.count() != options.batch) {
-          tally.Error("malformed AppendBatchResponse");
-          continue;
-        }
-      } else {
-        api::AppendResponse answer;
-        if (!answer.ParseFromString(response->body) ||
-            (options.receipt && answer.receipt().empty())) {
-          tally.Error(options.receipt ? "AppendResponse without a receipt"
-                                      : "malformed AppendResponse");
-          continue;
-        }
-      }
-      tally.operations++;
-      tally.entries += options.batch;
-      tally.latency.Add(seconds);
+  std::vector<BatchPayload> batches;
+  for (int i = 0; options.batch > 1 && i < options.clients; ++i) {
+    batches.emplace_back(nonce, options.batch, options.entry_bytes);
+  }
+  auto fill = [&](int connection, uint64_t number, LoadRequest* request) {
+    if (request->target.empty()) request->target = target;
+    if (options.batch > 1) {
+      request->body = batches[connection].Renumber(number * options.batch);
+    } else if (request->body.empty()) {
+      request->body = BenchEntry(nonce, number, options.entry_bytes);
+    } else {
+      WriteBenchHeader(nonce, number, request->body.data(), request->body.size());
     }
   };
-  deadline = absl::Now() + options.max_time;
-  std::vector<ClientTally> tallies;
-  return RunClients(options.clients, setup, body, &tallies);
+  auto check = [&](int, const LoadRequest&, const std::string& body) -> absl::Status {
+    if (options.batch > 1) {
+      api::AppendBatchResponse answer;
+      if (!answer.ParseFromString(body)) {
+        return absl::InvalidArgumentError("malformed AppendBatchResponse");
+      }
+      if (answer.count() != options.batch) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "AppendBatchResponse count: got ", answer.count(), ", want ", options.batch));
+      }
+      return absl::OkStatus();
+    }
+    api::AppendResponse answer;
+    if (!answer.ParseFromString(body)) return absl::InvalidArgumentError("malformed AppendResponse");
+    if (options.receipt && answer.receipt().empty()) {
+      return absl::InvalidArgumentError("AppendResponse without a receipt");
+    }
+    return absl::OkStatus();
+  };
+  absl::StatusOr<BenchResult> result = RunLoad(load, fill, check);
+  if (result.ok()) result->entries = result->operations * options.batch;
+  return result;
 }
 
 std::string HttpAppendBenchJson(const HttpAppendBenchOptions& options, BenchResult& result) {
@@ -429,50 +385,35 @@ absl::StatusOr<ProofBenchResult> RunProofBench(const ProofBenchOptions& options)
   const uint64_t size = info.size();
   if (size == 0) return absl::FailedPreconditionError("the log is empty: nothing to prove");
 
-  std::atomic<uint64_t> next{0};
-  absl::Time deadline;
-  std::vector<std::unique_ptr<api::HttpClient>> clients(options.clients);
-  auto setup = [&](int i, ClientTally& tally) { return Connect(options.url, clients[i], tally); };
-  auto body = [&](int i, ClientTally& tally) {
-    api::HttpClient& client = *clients[i];
-    std::mt19937_64 random(options.seed + static_cast<uint64_t>(i));
-    std::uniform_int_distribution<uint64_t> index_of(0, size - 1);
-    const std::vector<std::pair<std::string, std::string>> headers = {
-        {"Accept", kProtobufType}};
-    for (;;) {
-      if (absl::Now() > deadline) {
-        tally.deadline_hit = true;
-        return;
-      }
-      if (next.fetch_add(1) >= options.requests) return;
-      const uint64_t index = index_of(random);
-      const std::string target =
-          absl::StrCat("/v1/proof/inclusion?index=", index, "&size=", size);
-      const absl::Time start = absl::Now();
-      absl::StatusOr<api::HttpResponse> response = client.Send("GET", target, "", headers);
-      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-      if (!response.ok()) {
-        tally.Error(response.status().message());
-        continue;
-      }
-      if (response->status != 200) {
-        tally.Error(api::StatusFromResponse(*response).message());
-        continue;
-      }
-      api::InclusionProof proof;
-      if (!proof.ParseFromString(response->body) || proof.index() != index) {
-        tally.Error("malformed InclusionProof");
-        continue;
-      }
-      tally.operations++;
-      tally.latency.Add(seconds);
-    }
+  LoadOptions load;
+  load.url = options.url;
+  load.connections = options.clients;
+  load.requests = options.requests;
+  load.max_time = options.max_time;
+  load.headers = {{"Accept", kProtobufType}};
+  std::vector<std::mt19937_64> randoms;
+  for (int i = 0; i < options.clients; ++i) randoms.emplace_back(options.seed + i);
+  std::vector<uint64_t> asked(options.clients);  // The index each connection asked for last.
+  auto fill = [&](int connection, uint64_t, LoadRequest* request) {
+    asked[connection] = std::uniform_int_distribution<uint64_t>(0, size - 1)(randoms[connection]);
+    request->target.clear();
+    absl::StrAppend(&request->target, "/v1/proof/inclusion?index=", asked[connection],
+                    "&size=", size);
   };
-  deadline = absl::Now() + options.max_time;
-  std::vector<ClientTally> tallies;
+  auto check = [&](int connection, const LoadRequest&, const std::string& body) -> absl::Status {
+    api::InclusionProof proof;
+    if (!proof.ParseFromString(body)) return absl::InvalidArgumentError("malformed InclusionProof");
+    if (proof.index() != asked[connection]) {
+      return absl::InvalidArgumentError(absl::StrCat("InclusionProof index: got ", proof.index(),
+                                                     ", want ", asked[connection]));
+    }
+    return absl::OkStatus();
+  };
+  absl::StatusOr<BenchResult> bench = RunLoad(load, fill, check);
+  if (!bench.ok()) return bench.status();
   ProofBenchResult result;
   result.tree_size = size;
-  result.bench = RunClients(options.clients, setup, body, &tallies);
+  result.bench = *std::move(bench);
   return result;
 }
 

@@ -2,46 +2,24 @@
 #define VELLUM_TOOLS_BENCH_H_
 
 // Load generators behind `vellum bench`: durable in-process appends through the real sequencer
-// and LevelDB store, appends over HTTP, and inclusion proofs over HTTP. Each runs a bounded
-// number of operations on client threads, stops early at a deadline, and reports throughput and
-// latency percentiles as one JSON object.
+// and LevelDB store on client threads, and appends and inclusion proofs over HTTP through
+// tools/load_client.h's keep-alive connections. Each runs a bounded number of operations, stops
+// early at a deadline, and reports throughput and latency percentiles as one JSON object.
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/notification.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "api/http_client.h"
+#include "tools/load_client.h"
 
 namespace vellum {
 namespace cli {
-
-// Latency samples, in seconds. Thread-compatible: give each thread its own and Merge() them.
-class LatencySamples {
- public:
-  void Add(double seconds) { samples_.push_back(seconds); }
-  void Merge(const LatencySamples& other);
-
-  // The nearest-rank percentile p (0 < p <= 100) of the samples, 0 when there are none.
-  // Sorts the samples.
-  double Percentile(double p);
-  double Max() const;
-  size_t size() const { return samples_.size(); }
-
- private:
-  std::vector<double> samples_;
-  bool sorted_ = false;
-};
 
 // A flat JSON object built field by field, in order. Keys are plain identifiers.
 class JsonObject {
@@ -80,75 +58,9 @@ class BatchPayload {
   std::vector<size_t> offsets_;  // Where each entry starts in encoded_.
 };
 
-// Fills in the throughput and latency fields every benchmark reports.
-struct BenchResult {
-  uint64_t operations = 0;  // Appends calls, or HTTP requests, that succeeded.
-  uint64_t entries = 0;     // Entries appended (appends only).
-  uint64_t errors = 0;      // Failed operations.
-  std::string first_error;  // The message of the first failure.
-  double seconds = 0;       // Wall time from the first operation to the last answer.
-  LatencySamples latency;   // One sample per successful operation.
-  bool deadline_hit = false;
-};
-
 // --- Shared by the load generators (this file's and tools/events_bench.h) -----------------
 
 inline constexpr char kProtobufType[] = "application/x-protobuf";
-
-// The outcome of one client thread.
-struct ClientTally {
-  uint64_t operations = 0;
-  uint64_t entries = 0;
-  uint64_t errors = 0;
-  std::string first_error;
-  LatencySamples latency;
-  std::vector<uint64_t> head_sizes;  // bench append: the checkpoint each call was acked with.
-  bool deadline_hit = false;
-
-  void Error(absl::string_view message) {
-    if (errors++ == 0) first_error = std::string(message);
-  }
-};
-
-// Runs `body(i, tally)` on `clients` threads once each has done `setup(i, tally)` (which returns
-// false to sit the run out), and returns the merged tallies and the wall time from the start
-// signal to the last thread's end.
-template <typename Setup, typename Body>
-BenchResult RunClients(int clients, Setup setup, Body body, std::vector<ClientTally>* tallies) {
-  tallies->assign(clients, ClientTally());
-  absl::Notification start;
-  std::atomic<int> ready{0};
-  std::vector<std::thread> threads;
-  threads.reserve(clients);
-  for (int i = 0; i < clients; ++i) {
-    threads.emplace_back([&, i] {
-      ClientTally& tally = (*tallies)[i];
-      const bool ok = setup(i, tally);
-      ready++;
-      start.WaitForNotification();
-      if (ok) body(i, tally);
-    });
-  }
-  while (ready.load() < clients) absl::SleepFor(absl::Milliseconds(1));
-  const absl::Time begin = absl::Now();
-  start.Notify();
-  for (std::thread& t : threads) t.join();
-  BenchResult result;
-  result.seconds = absl::ToDoubleSeconds(absl::Now() - begin);
-  for (const ClientTally& tally : *tallies) {
-    result.operations += tally.operations;
-    result.entries += tally.entries;
-    if (tally.errors > 0 && result.errors == 0) result.first_error = tally.first_error;
-    result.errors += tally.errors;
-    result.latency.Merge(tally.latency);
-    result.deadline_hit |= tally.deadline_hit;
-  }
-  return result;
-}
-
-// Opens `url` with a client and checks that the server answers /healthz; on failure records the
-// error in `tally` and returns false.
-bool Connect(absl::string_view url, std::unique_ptr<api::HttpClient>& client, ClientTally& tally);
 
 // InvalidArgument unless 1 <= clients <= 1024 and operations > 0.
 absl::Status CheckClients(int clients, uint64_t operations);
@@ -215,8 +127,8 @@ struct HttpAppendBenchOptions {
   absl::Duration max_time = absl::Minutes(5);
 };
 
-// Posts options.requests append requests from options.clients threads, each with its own
-// keep-alive connection (opened before the clock starts). A non-200 answer counts as an error.
+// Posts options.requests append requests over options.clients keep-alive connections (opened
+// before the clock starts, driven by one I/O thread). A non-200 answer counts as an error.
 // Fails only on bad options or an unparseable URL.
 absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& options);
 
@@ -238,7 +150,8 @@ struct ProofBenchResult {
 };
 
 // Reads the log's current size (/v1/log), then requests options.requests inclusion proofs
-// (binary protobuf) for uniformly random indices at that size from options.clients threads.
+// (binary protobuf) for uniformly random indices at that size over options.clients keep-alive
+// connections.
 // Fails with FailedPrecondition on an empty log, and with the error of the size look-up.
 absl::StatusOr<ProofBenchResult> RunProofBench(const ProofBenchOptions& options);
 

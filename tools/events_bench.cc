@@ -166,52 +166,33 @@ absl::StatusOr<EventIngestBenchResult> RunEventIngestBench(
                                            ? kProtobufType
                                            : "application/json");
 
+  LoadOptions load;
+  load.url = options.url;
+  load.connections = options.clients;
+  load.requests = options.requests;
+  load.max_time = options.max_time;
+  load.method = "POST";
+  load.headers = std::move(headers);
   const uint64_t nonce = RunNonce();
-  std::atomic<uint64_t> next{0};
-  absl::Time deadline;
-  std::vector<std::unique_ptr<api::HttpClient>> clients(options.clients);
   std::vector<uint64_t> tree_sizes(options.clients, 0);
-  auto setup = [&](int i, ClientTally& tally) { return Connect(options.url, clients[i], tally); };
-  auto body = [&](int i, ClientTally& tally) {
-    api::HttpClient& client = *clients[i];
-    for (;;) {
-      const absl::Time now = absl::Now();
-      if (now > deadline) {
-        tally.deadline_hit = true;
-        return;
-      }
-      const uint64_t request = next.fetch_add(1);
-      if (request >= options.requests) return;
-      const std::string payload =
-          EventRequestBody(BenchEvent(nonce, request, now), options.format);
-      const absl::Time start = absl::Now();
-      absl::StatusOr<api::HttpResponse> response =
-          client.Send("POST", "/v1/events", payload, headers);
-      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-      if (!response.ok()) {
-        tally.Error(response.status().message());
-        continue;
-      }
-      if (response->status != 200) {
-        tally.Error(api::StatusFromResponse(*response).message());
-        continue;
-      }
-      api::EventAppended answer;
-      if (!answer.ParseFromString(response->body) || answer.duplicate()) {
-        tally.Error(answer.duplicate() ? "a new event was answered as a duplicate"
-                                       : "malformed EventAppended");
-        continue;
-      }
-      tally.operations++;
-      tally.entries++;
-      tally.latency.Add(seconds);
-      tree_sizes[i] = std::max(tree_sizes[i], answer.tree_size());
-    }
+  auto fill = [&](int, uint64_t number, LoadRequest* request) {
+    if (request->target.empty()) request->target = "/v1/events";
+    request->body = EventRequestBody(BenchEvent(nonce, number, absl::Now()), options.format);
   };
-  deadline = absl::Now() + options.max_time;
-  std::vector<ClientTally> tallies;
+  auto check = [&](int connection, const LoadRequest&, const std::string& body) -> absl::Status {
+    api::EventAppended answer;
+    if (!answer.ParseFromString(body)) return absl::InvalidArgumentError("malformed EventAppended");
+    if (answer.duplicate()) {
+      return absl::InvalidArgumentError("a new event was answered as a duplicate");
+    }
+    tree_sizes[connection] = std::max(tree_sizes[connection], answer.tree_size());
+    return absl::OkStatus();
+  };
+  absl::StatusOr<BenchResult> bench = RunLoad(load, fill, check);
+  if (!bench.ok()) return bench.status();
   EventIngestBenchResult result;
-  result.bench = RunClients(options.clients, setup, body, &tallies);
+  result.bench = *std::move(bench);
+  result.bench.entries = result.bench.operations;
   result.tree_size = *std::max_element(tree_sizes.begin(), tree_sizes.end());
 
   // The indexes trail the answers; say how long they took to cover the log.
@@ -321,53 +302,47 @@ absl::StatusOr<EventQueryBenchResult> RunEventQueryBench(const EventQueryBenchOp
   constexpr uint64_t kVariants = 2 * std::size(kQueryShapes);
   const uint64_t per_variant = (options.requests + kVariants - 1) / kVariants;
   const absl::Time deadline = absl::Now() + options.max_time;
-  std::vector<std::unique_ptr<api::HttpClient>> clients(options.clients);
+  LoadOptions load;
+  load.url = options.url;
+  load.connections = options.clients;
+  load.requests = per_variant;
+  load.headers = Headers(options.token);
   std::vector<std::mt19937_64> randoms;
   for (int i = 0; i < options.clients; ++i) randoms.emplace_back(options.seed + i);
   for (QueryShape shape : kQueryShapes) {
     for (bool proof : {false, true}) {
-      std::atomic<uint64_t> next{0};
       std::vector<uint64_t> matches(options.clients, 0);
-      auto setup = [&](int i, ClientTally& tally) {
-        return clients[i] != nullptr || Connect(options.url, clients[i], tally);
+      auto fill = [&](int connection, uint64_t, LoadRequest* request) {
+        request->target = BenchQueryTarget(shape, proof, result.first_logged,
+                                           result.last_logged, randoms[connection]);
       };
-      auto body = [&](int i, ClientTally& tally) {
-        for (;;) {
-          if (absl::Now() > deadline) {
-            tally.deadline_hit = true;
-            return;
-          }
-          if (next.fetch_add(1) >= per_variant) return;
-          const std::string target = BenchQueryTarget(shape, proof, result.first_logged,
-                                                      result.last_logged, randoms[i]);
-          const absl::Time start = absl::Now();
-          absl::StatusOr<api::EventSearchResponse> answer =
-              Search(*clients[i], target, options.token);
-          const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-          if (!answer.ok()) {
-            tally.Error(answer.status().message());
-            continue;
-          }
-          if (static_cast<size_t>(answer->events_size()) > kQueryLimit) {
-            tally.Error(absl::StrCat(target, ": got ", answer->events_size(),
-                                     " events, want at most ", kQueryLimit));
-            continue;
-          }
-          if (proof && answer->events_size() > 0 &&
-              (answer->checkpoint().empty() ||
-               (answer->tree_size() > 1 && answer->events(0).proof().empty()))) {
-            tally.Error(absl::StrCat(target, ": an answer without proofs"));
-            continue;
-          }
-          tally.operations++;
-          tally.latency.Add(seconds);
-          matches[i] += answer->events_size();
+      auto check = [&](int connection, const LoadRequest& request,
+                       const std::string& body) -> absl::Status {
+        api::EventSearchResponse answer;
+        if (!answer.ParseFromString(body)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("GET ", request.target, ": the answer is not an EventSearchResponse"));
         }
+        if (static_cast<size_t>(answer.events_size()) > kQueryLimit) {
+          return absl::InvalidArgumentError(absl::StrCat(request.target, ": got ",
+                                                         answer.events_size(),
+                                                         " events, want at most ", kQueryLimit));
+        }
+        if (proof && answer.events_size() > 0 &&
+            (answer.checkpoint().empty() ||
+             (answer.tree_size() > 1 && answer.events(0).proof().empty()))) {
+          return absl::InvalidArgumentError(absl::StrCat(request.target, ": an answer without proofs"));
+        }
+        matches[connection] += answer.events_size();
+        return absl::OkStatus();
       };
-      std::vector<ClientTally> tallies;
+      // The variants share the time budget.
+      load.max_time = std::max(deadline - absl::Now(), absl::ZeroDuration());
+      absl::StatusOr<BenchResult> bench = RunLoad(load, fill, check);
+      if (!bench.ok()) return bench.status();
       QueryShapeResult& variant = result.shapes.emplace_back();
       variant.name = QueryShapeName(shape, proof);
-      variant.bench = RunClients(options.clients, setup, body, &tallies);
+      variant.bench = *std::move(bench);
       for (uint64_t m : matches) variant.matches += m;
     }
   }
@@ -378,12 +353,8 @@ std::string EventQueryBenchJson(const EventQueryBenchOptions& options,
                                 EventQueryBenchResult& result) {
   BenchResult all;
   for (const QueryShapeResult& variant : result.shapes) {
-    all.operations += variant.bench.operations;
+    all.Merge(variant.bench);
     all.seconds += variant.bench.seconds;
-    if (variant.bench.errors > 0 && all.errors == 0) all.first_error = variant.bench.first_error;
-    all.errors += variant.bench.errors;
-    all.latency.Merge(variant.bench.latency);
-    all.deadline_hit |= variant.bench.deadline_hit;
   }
   JsonObject json;
   json.Add("benchmark", "events-query")

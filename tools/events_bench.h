@@ -3,8 +3,9 @@
 
 // Load generators for the event endpoints behind `vellum bench events` and
 // `vellum bench events-query` (docs/cli.md): synthetic audit events posted to POST /v1/events,
-// and searches of several shapes through GET /v1/events. Built on tools/bench.h's client pool and
-// latency samples; each reports throughput and latency percentiles as one JSON object.
+// and searches of several shapes through GET /v1/events. Built on tools/load_client.h's
+// keep-alive connections and latency samples; each reports throughput and latency percentiles as
+// one JSON object.
 
 #include <cstdint>
 #include <random>
