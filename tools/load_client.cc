@@ -62,6 +62,8 @@ namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
+constexpr size_t kReadBytes = 16 << 10;
+
 // What every connection of one run shares. Read-only once the run starts, but for `next`.
 struct Shared {
   Shared(const LoadOptions& options, const FillRequest& fill, const CheckAnswer& check,
@@ -182,7 +184,11 @@ class Worker {
 };
 
 Connection::Connection(Shared& shared, Worker& worker, int index)
-    : shared_(shared), worker_(worker), index_(index), socket_(worker.io()) {}
+    : shared_(shared), worker_(worker), index_(index), socket_(worker.io()) {
+  // Room for a whole typical answer: Beast reads at most the buffer's free capacity (at least
+  // 512 bytes) at a time, and a 1 KiB proof would otherwise take two reads.
+  buffer_.reserve(kReadBytes);
+}
 
 void Connection::Open() {
   wire_ = absl::StrCat("GET ", shared_.url.prefix, "/healthz HTTP/1.1\r\nHost: ",
