@@ -341,7 +341,9 @@ absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& opt
       return absl::OkStatus();
     }
     api::AppendResponse answer;
-    if (!answer.ParseFromString(body)) return absl::InvalidArgumentError("malformed AppendResponse");
+    if (!answer.ParseFromString(body)) {
+      return absl::InvalidArgumentError("malformed AppendResponse");
+    }
     if (options.receipt && answer.receipt().empty()) {
       return absl::InvalidArgumentError("AppendResponse without a receipt");
     }

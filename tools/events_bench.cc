@@ -331,7 +331,8 @@ absl::StatusOr<EventQueryBenchResult> RunEventQueryBench(const EventQueryBenchOp
         if (proof && answer.events_size() > 0 &&
             (answer.checkpoint().empty() ||
              (answer.tree_size() > 1 && answer.events(0).proof().empty()))) {
-          return absl::InvalidArgumentError(absl::StrCat(request.target, ": an answer without proofs"));
+          return absl::InvalidArgumentError(
+              absl::StrCat(request.target, ": an answer without proofs"));
         }
         matches[connection] += answer.events_size();
         return absl::OkStatus();

@@ -191,6 +191,10 @@ Connection::Connection(Shared& shared, Worker& worker, int index)
 }
 
 void Connection::Open() {
+  if (shared_.endpoints.empty()) {  // Then no connection takes part in the run.
+    tally_.Error(shared_.resolve_error);
+    return Done();
+  }
   wire_ = absl::StrCat("GET ", shared_.url.prefix, "/healthz HTTP/1.1\r\nHost: ",
                        shared_.url.host, "\r\n\r\n");
   busy_ = true;
@@ -215,11 +219,6 @@ void Connection::Open() {
 
 void Connection::Connect(std::function<void()> then) {
   if (connected_) return then();
-  if (shared_.endpoints.empty()) {
-    busy_ = false;
-    tally_.Error(shared_.resolve_error);
-    return running_ ? Next() : Done();
-  }
   net::async_connect(socket_, shared_.endpoints,
                      [this, then = std::move(then)](beast::error_code ec, const tcp::endpoint&) {
                        if (ec) {
@@ -345,7 +344,9 @@ absl::StatusOr<BenchResult> RunLoad(const LoadOptions& options, const FillReques
     tcp::resolver resolver(io);
     beast::error_code ec;
     shared.endpoints = resolver.resolve(shared.url.host, shared.url.port, ec);
-    if (ec) shared.resolve_error = absl::StrCat("cannot resolve ", shared.url.host, ": ", ec.message());
+    if (ec) {
+      shared.resolve_error = absl::StrCat("cannot resolve ", shared.url.host, ": ", ec.message());
+    }
   }
   shared.fixed_headers = absl::StrCat("Host: ", shared.url.host, "\r\n");
   for (const auto& [name, value] : options.headers) {
@@ -375,7 +376,9 @@ absl::StatusOr<BenchResult> RunLoad(const LoadOptions& options, const FillReques
   result.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   std::vector<const Connection*> all(options.connections);
   for (auto& worker : workers) {
-    for (const auto& connection : worker->connections()) all[connection->index()] = connection.get();
+    for (const auto& connection : worker->connections()) {
+      all[connection->index()] = connection.get();
+    }
   }
   for (const Connection* connection : all) result.Merge(connection->tally());
   return result;

@@ -86,8 +86,8 @@ struct LoadOptions {
 using FillRequest = std::function<void(int connection, uint64_t number, LoadRequest* request)>;
 // Checks the body of the 200 answer to `request`, the last request of connection `connection`,
 // on that connection's I/O thread; an error fails the request.
-using CheckAnswer =
-    std::function<absl::Status(int connection, const LoadRequest& request, const std::string& body)>;
+using CheckAnswer = std::function<absl::Status(int connection, const LoadRequest& request,
+                                               const std::string& body)>;
 
 // Opens options.connections connections and checks that each answers GET /healthz with a 200 (a
 // connection that does not sits the run out, counted as one error), then starts the clock and
