@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "proof/decimal.h"
+#include "proof/text_lines.h"
 #include "proof/verify.h"
 
 namespace vellum {
@@ -15,20 +16,6 @@ namespace {
 constexpr absl::string_view kPrefixRoot = "prefix-root ";
 constexpr absl::string_view kConsistency = "consistency ";
 constexpr absl::string_view kNote = "note ";
-
-absl::Status Annotate(const absl::Status& status, absl::string_view prefix) {
-  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
-}
-
-// Moves the next line of `*rest`, without its newline, to `*line`. Returns false, changing
-// nothing, if `*rest` holds no newline.
-bool NextLine(absl::string_view* rest, absl::string_view* line) {
-  size_t eol = rest->find('\n');
-  if (eol == absl::string_view::npos) return false;
-  *line = rest->substr(0, eol);
-  rest->remove_prefix(eol + 1);
-  return true;
-}
 
 // Reads "note <n>" and the n bytes after it from `*rest`. `which` names the note in errors.
 absl::StatusOr<std::string> ReadNote(absl::string_view* rest, absl::string_view which) {

@@ -10,6 +10,7 @@
 #include "proof/base64.h"
 #include "proof/checkpoint.h"
 #include "proof/decimal.h"
+#include "proof/text_lines.h"
 #include "proof/verify.h"
 
 namespace vellum {
@@ -17,20 +18,6 @@ namespace {
 
 constexpr absl::string_view kExtraPrefix = "extra ";
 constexpr absl::string_view kIndexPrefix = "index ";
-
-absl::Status Annotate(const absl::Status& status, absl::string_view prefix) {
-  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
-}
-
-// Moves the next line of `*rest`, without its newline, to `*line`. Returns false, changing
-// nothing, if `*rest` holds no newline.
-bool NextLine(absl::string_view* rest, absl::string_view* line) {
-  size_t eol = rest->find('\n');
-  if (eol == absl::string_view::npos) return false;
-  *line = rest->substr(0, eol);
-  rest->remove_prefix(eol + 1);
-  return true;
-}
 
 // Quotes untrusted text for an error message: escaped, and cut to 64 bytes.
 std::string Quote(absl::string_view s) {

@@ -91,19 +91,6 @@ std::string EnumName(absl::string_view prefix, absl::string_view value) {
   return name;
 }
 
-absl::StatusOr<std::string> Token(const CommandLine& line) {
-  absl::optional<std::string> path = line.Get("token-file");
-  if (!path.has_value()) return std::string();
-  absl::StatusOr<std::string> contents = ReadInput(*path, 4096);
-  if (!contents.ok()) return contents.status();
-  absl::string_view token = absl::StripAsciiWhitespace(*contents);
-  if (token.empty() || token.find_first_of(" \t\r\n") != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--token-file ", *path, ": want exactly one token on one line"));
-  }
-  return std::string(token);
-}
-
 // Checks every event of `page` against its signed checkpoint.
 absl::Status VerifyPage(const api::EventSearchResponse& page, const NoteVerifier& verifier) {
   absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(page.checkpoint(), verifier);
@@ -164,7 +151,7 @@ int RunEvents(const CommandLine& line, const NoteVerifier* verifier) {
   absl::StatusOr<std::string> url = line.Require("server");
   if (!url.ok()) return Fail(kCommand, url.status().message());
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
-  absl::StatusOr<std::string> token = Token(line);
+  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return Fail(kCommand, token.status().message());
   std::string query;
   auto add = [&query](absl::string_view name, absl::string_view value) {

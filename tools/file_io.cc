@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace vellum {
@@ -81,6 +82,18 @@ absl::Status WriteNewFile(absl::string_view path, absl::string_view contents, mo
   }
   if (fsync(fd.get()) != 0) return fail("cannot sync");
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadTokenFile(const absl::optional<std::string>& path) {
+  if (!path.has_value()) return std::string();
+  absl::StatusOr<std::string> contents = ReadInput(*path, 4096);
+  if (!contents.ok()) return contents.status();
+  absl::string_view token = absl::StripAsciiWhitespace(*contents);
+  if (token.empty() || token.find_first_of(" \t\r\n") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--token-file ", *path, ": want exactly one token on one line"));
+  }
+  return std::string(token);
 }
 
 }  // namespace cli

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/optional.h"
 #include "absl/strings/string_view.h"
 
 namespace vellum {
@@ -20,6 +21,11 @@ absl::StatusOr<std::string> ReadInput(absl::string_view path, size_t max_bytes);
 // Creates `path` with permission bits `mode` and writes `contents`, then fsyncs it. Fails with
 // AlreadyExists rather than overwrite an existing file.
 absl::Status WriteNewFile(absl::string_view path, absl::string_view contents, mode_t mode);
+
+// Reads a bearer token from `path` (the --token-file flag), if given: the file's one line, with
+// surrounding whitespace removed. "" without a path. The token itself is never part of any
+// message.
+absl::StatusOr<std::string> ReadTokenFile(const absl::optional<std::string>& path);
 
 }  // namespace cli
 }  // namespace vellum

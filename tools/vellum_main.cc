@@ -335,28 +335,13 @@ absl::StatusOr<uint64_t> NumberFlagOr(const CommandLine& line, absl::string_view
   return value;
 }
 
-// Reads the bearer token from --token-file, if given: the file's one line. The token itself is
-// never part of any message.
-absl::StatusOr<std::string> TokenFlag(const CommandLine& line) {
-  absl::optional<std::string> path = line.Get("token-file");
-  if (!path.has_value()) return std::string();
-  absl::StatusOr<std::string> contents = ReadInput(*path, 4096);
-  if (!contents.ok()) return contents.status();
-  absl::string_view token = absl::StripAsciiWhitespace(*contents);
-  if (token.empty() || token.find_first_of(" \t\r\n") != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--token-file ", *path, ": want exactly one token on one line"));
-  }
-  return std::string(token);
-}
-
 int RunAppend(const CommandLine& line) {
   absl::StatusOr<std::string> url = line.Require("server");
   if (!url.ok()) return UsageError(url.status().message());
   absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
       api::HttpClient::Create(*url, api::HttpClient::Options());
   if (!client.ok()) return UsageError(absl::StrCat("--server: ", client.status().message()));
-  absl::StatusOr<std::string> token = TokenFlag(line);
+  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
   absl::StatusOr<std::string> input = InputArgument(line);
   if (!input.ok()) return UsageError(input.status().message());
@@ -722,7 +707,7 @@ int RunBenchHttp(const CommandLine& line) {
     if (!s.ok()) return UsageError(s.message());
   }
   if (!line.positional().empty()) return UsageError("takes no positional arguments");
-  absl::StatusOr<std::string> token = TokenFlag(line);
+  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
   options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
   options.requests = *requests;
@@ -798,7 +783,7 @@ int RunBenchEvents(const CommandLine& line) {
   if (format != "json" && format != "protobuf") {
     return UsageError(absl::StrCat("--format: got \"", format, "\", want json or protobuf"));
   }
-  absl::StatusOr<std::string> token = TokenFlag(line);
+  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
   options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
   options.requests = *requests;
@@ -836,7 +821,7 @@ int RunBenchEventsQuery(const CommandLine& line) {
     if (!s.ok()) return UsageError(s.message());
   }
   if (!line.positional().empty()) return UsageError("takes no positional arguments");
-  absl::StatusOr<std::string> token = TokenFlag(line);
+  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
   options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
   options.requests = *requests;
