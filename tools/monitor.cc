@@ -146,27 +146,16 @@ void Monitor::CheckLog(LogFetcher& log, const Checkpoint& checkpoint, const std:
                        RoundResult* result) {
   const Checkpoint ours = mirror_->checkpoint();
   const std::string our_note = mirror_->note();
-  if (checkpoint.size == ours.size) {
-    if (checkpoint.root == ours.root) return;
-    if (ours.size == 0) {
+  if (checkpoint.size == 0 && ours.size == 0) {
+    if (checkpoint.root != ours.root) {
       Record({absl::StrCat("the log signed tree size 0 with root ", HashToBase64(checkpoint.root),
                            ", want the empty tree's ", HashToBase64(EmptyRoot())),
               ""},
              result);
-      return;
-    }
-    Report("the log's checkpoint", SplitViewEvidence{our_note, note, {}, {}}, result);
-    return;
-  }
-  if (checkpoint.size < ours.size) {
-    absl::StatusOr<PrefixProof> prefix = mirror_->Prefix(checkpoint.size);
-    if (!prefix.ok()) {
-      result->errors.push_back(absl::StrCat("the mirror: ", prefix.status().message()));
-    } else if (prefix->root != checkpoint.root) {
-      Report("the log's checkpoint", PrefixEvidence(note, our_note, *std::move(prefix)), result);
     }
     return;
   }
+  if (CompareWithMirror("the log's checkpoint", checkpoint, note, result)) return;
   std::vector<Hash> proof;
   if (ours.size > 0) {
     absl::StatusOr<std::vector<Hash>> fetched = FetchConsistencyProof(log, ours.size, checkpoint.size);
@@ -213,25 +202,32 @@ void Monitor::CheckLog(LogFetcher& log, const Checkpoint& checkpoint, const std:
          result);
 }
 
+bool Monitor::CompareWithMirror(const std::string& what, const Checkpoint& checkpoint,
+                                const std::string& note, RoundResult* result) {
+  const Checkpoint& ours = mirror_->checkpoint();
+  if (checkpoint.size > ours.size) return false;
+  if (checkpoint.size == ours.size) {
+    if (checkpoint.root != ours.root) {
+      Report(what, SplitViewEvidence{mirror_->note(), note, {}, {}}, result);
+    }
+    return true;
+  }
+  absl::StatusOr<PrefixProof> prefix = mirror_->Prefix(checkpoint.size);
+  if (!prefix.ok()) {
+    result->errors.push_back(absl::StrCat("the mirror: ", prefix.status().message()));
+  } else if (prefix->root != checkpoint.root) {
+    Report(what, PrefixEvidence(note, mirror_->note(), *std::move(prefix)), result);
+  }
+  return true;
+}
+
 void Monitor::CheckPeer(LogFetcher& log, const Peer& peer, const Checkpoint& checkpoint,
                         const std::string& note, RoundResult* result) {
   const Checkpoint& ours = mirror_->checkpoint();
   const std::string what = absl::StrCat("peer ", peer.url);
-  if (checkpoint.size == ours.size) {
-    if (checkpoint.root == ours.root) return;
-    if (ours.size == 0) return;  // The log's own size-0 checkpoint is checked in CheckLog.
-    Report(what, SplitViewEvidence{mirror_->note(), note, {}, {}}, result);
-    return;
-  }
-  if (checkpoint.size < ours.size) {
-    absl::StatusOr<PrefixProof> prefix = mirror_->Prefix(checkpoint.size);
-    if (!prefix.ok()) {
-      result->errors.push_back(absl::StrCat("the mirror: ", prefix.status().message()));
-    } else if (prefix->root != checkpoint.root) {
-      Report(what, PrefixEvidence(note, mirror_->note(), *std::move(prefix)), result);
-    }
-    return;
-  }
+  // The log's own size-0 checkpoint is checked in CheckLog.
+  if (checkpoint.size == 0 && ours.size == 0) return;
+  if (CompareWithMirror(what, checkpoint, note, result)) return;
   absl::Status consistent;
   if (ours.size == 0) {
     consistent = absl::FailedPreconditionError("the mirror is empty");

@@ -102,6 +102,11 @@ class Monitor {
   // the mirror to it.
   void CheckLog(LogFetcher& log, const Checkpoint& checkpoint, const std::string& note,
                 RoundResult* result);
+  // Compares a verified checkpoint no larger than the mirror's tree with the mirror: the same
+  // size with another root, or a size whose root differs from the mirror's prefix, is a split
+  // view reported as `what`. Returns false, comparing nothing, for a larger checkpoint.
+  bool CompareWithMirror(const std::string& what, const Checkpoint& checkpoint,
+                         const std::string& note, RoundResult* result);
   // Compares a peer's verified checkpoint with the mirror's.
   void CheckPeer(LogFetcher& log, const Peer& peer, const Checkpoint& checkpoint,
                  const std::string& note, RoundResult* result);
