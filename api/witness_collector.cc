@@ -44,6 +44,21 @@ std::string Excerpt(absl::string_view body) {
   return out;
 }
 
+// `text` escaped as a Prometheus label value: backslash, double quote and newline. (Key names
+// have no newline, but may hold the other two.)
+std::string LabelValue(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WitnessCollector>> WitnessCollector::Start(
@@ -178,8 +193,8 @@ void WitnessCollector::RenderMetrics(std::string* out) const {
     absl::StrAppend(out, "# HELP ", series.name, " ", series.help, "\n# TYPE ", series.name, " ",
                     series.type, "\n");
     for (const WitnessStatus& s : statuses) {
-      // Key names cannot hold '"', '\\' or newlines (note.h), so they need no escaping.
-      absl::StrAppend(out, series.name, "{witness=\"", s.name, "\"} ", series.value(s), "\n");
+      absl::StrAppend(out, series.name, "{witness=\"", LabelValue(s.name), "\"} ",
+                      series.value(s), "\n");
     }
   }
 }

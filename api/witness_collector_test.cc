@@ -242,6 +242,24 @@ TEST_F(WitnessCollectorTest, AWitnessThatSawAnotherTreeIsReported) {
   EXPECT_THAT(status.last_error, HasSubstr("larger than the log's"));
 }
 
+TEST(WitnessCollectorConfigTest, MetricsEscapeWitnessNames) {
+  ledger::MemoryStorage storage;
+  auto signer = ledger::NewTestSigner(kOrigin);
+  auto sequencer = ledger::Sequencer::Create(&storage, signer.get(), {}).value();
+  GeneratedKey key =
+      GenerateNoteKey("quote\"back\\slash", kNoteSignatureTypeCosignatureV1).value();
+  std::vector<WitnessCollector::Witness> witnesses;
+  witnesses.push_back({"http://127.0.0.1:1", NoteVerifier::Create(key.verifier_key).value()});
+  WitnessCollector::Options options;
+  options.timeout = absl::Milliseconds(100);
+  auto collector =
+      WitnessCollector::Start(sequencer.get(), &storage, std::move(witnesses), options).value();
+  std::string metrics;
+  collector->RenderMetrics(&metrics);
+  EXPECT_THAT(metrics,
+              HasSubstr("vellum_witness_healthy{witness=\"quote\\\"back\\\\slash\"} 0"));
+}
+
 TEST(WitnessCollectorConfigTest, RejectsBadPolicies) {
   ledger::MemoryStorage storage;
   auto signer = ledger::NewTestSigner(kOrigin);
