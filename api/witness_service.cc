@@ -151,6 +151,8 @@ HttpResponse WitnessService::AddCheckpoint(const HttpRequest& request) {
 
   // The decision runs under the store's lock; it leaves its answer here when it refuses.
   absl::optional<HttpResponse> refusal;
+  // Set when the refused checkpoint may show a log signing another tree than the stored one.
+  bool suspect = false;
   absl::optional<NoteSignature> cosignature;
   auto decide = [&](const absl::optional<std::string>& current) -> absl::StatusOr<std::string> {
     uint64_t stored_size = 0;
@@ -172,11 +174,13 @@ HttpResponse WitnessService::AddCheckpoint(const HttpRequest& request) {
     }
     if (checkpoint->size == stored_size && checkpoint->root != stored_root) {
       refusal = Conflict(stored_size);
+      suspect = true;
       return absl::AbortedError("same size, different root");
     }
     absl::Status consistent = VerifyConsistency(stored_size, checkpoint->size, submission->proof,
                                                 stored_root, checkpoint->root);
     if (!consistent.ok()) {
+      suspect = true;
       refusal = ErrorResponse(422, absl::StrCat("consistency proof from size ", stored_size,
                                                 " does not verify: ", consistent.message()));
       return absl::AbortedError("invalid proof");
@@ -191,7 +195,10 @@ HttpResponse WitnessService::AddCheckpoint(const HttpRequest& request) {
   };
   absl::StatusOr<std::string> recorded = store_->Update(origin, decide);
   if (refusal.has_value()) {
-    // A signed checkpoint the witness refuses may be evidence of a misbehaving log: keep a trace.
+    if (!suspect) return *std::move(refusal);
+    // A signed checkpoint that suspect the cosigned one may be evidence of a misbehaving
+    // log: keep a trace. (Other refusals, such as a stale old size, are the protocol's normal
+    // flow and anyone can replay them, so they are not logged.)
     std::cerr << "witness: refused " << origin << " size " << checkpoint->size << " (old "
               << submission->old_size << "): HTTP " << refusal->status << " "
               << refusal->body;
