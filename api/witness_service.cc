@@ -196,7 +196,7 @@ HttpResponse WitnessService::AddCheckpoint(const HttpRequest& request) {
   absl::StatusOr<std::string> recorded = store_->Update(origin, decide);
   if (refusal.has_value()) {
     if (!suspect) return *std::move(refusal);
-    // A signed checkpoint that suspect the cosigned one may be evidence of a misbehaving
+    // A signed checkpoint that disagrees with the cosigned one may be evidence of a misbehaving
     // log: keep a trace. (Other refusals, such as a stale old size, are the protocol's normal
     // flow and anyone can replay them, so they are not logged.)
     std::cerr << "witness: refused " << origin << " size " << checkpoint->size << " (old "
