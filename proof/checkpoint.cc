@@ -9,23 +9,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "proof/decimal.h"
+#include "proof/text_lines.h"
 
 namespace vellum {
-namespace {
-
-absl::Status Annotate(const absl::Status& status, absl::string_view prefix) {
-  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
-}
-
-// Quotes untrusted text for an error message: escaped, and cut to 64 bytes.
-std::string Quote(absl::string_view s) {
-  constexpr size_t kMax = 64;
-  if (s.size() <= kMax) return absl::StrCat("\"", absl::CHexEscape(s), "\"");
-  return absl::StrCat("\"", absl::CHexEscape(s.substr(0, kMax)), "\"...");
-}
-
-}  // namespace
-
 std::string FormatCheckpoint(const Checkpoint& checkpoint) {
   std::string out = absl::StrCat(checkpoint.origin, "\n", checkpoint.size, "\n",
                                  HashToBase64(checkpoint.root), "\n");
@@ -89,6 +75,12 @@ absl::StatusOr<std::string> SignCheckpoint(const Checkpoint& checkpoint,
 
 absl::StatusOr<Checkpoint> OpenCheckpoint(absl::string_view signed_note,
                                           const NoteVerifier& log_verifier) {
+  if (log_verifier.type() != kNoteSignatureTypeEd25519) {
+    // A witness's cosignature must never pass for the log's own signature.
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "checkpoint: key %s is a witness's cosigner key (type 0x%02x), want the log's key",
+        Quote(log_verifier.name()), log_verifier.type()));
+  }
   const NoteVerifier* verifiers[] = {&log_verifier};
   absl::StatusOr<Note> note = OpenNote(signed_note, verifiers);
   if (!note.ok()) return Annotate(note.status(), "checkpoint: ");

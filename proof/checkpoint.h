@@ -52,9 +52,10 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view text);
 absl::StatusOr<std::string> SignCheckpoint(const Checkpoint& checkpoint,
                                            const NoteSigner& log_signer);
 
-// Opens signed note `signed_note`, which needs a valid signature by `log_verifier` (other
-// signatures are ignored), and parses its text as a checkpoint whose origin must equal the
-// log key's name (InvalidArgument otherwise). Errors as OpenNote and ParseCheckpoint.
+// Opens signed note `signed_note`, which needs a valid signature by `log_verifier`, a log key
+// (type 0x01; InvalidArgument for a witness's cosigner key), other signatures being ignored, and
+// parses its text as a checkpoint whose origin must equal the log key's name (InvalidArgument
+// otherwise). Errors as OpenNote and ParseCheckpoint.
 // Thread-safe.
 absl::StatusOr<Checkpoint> OpenCheckpoint(absl::string_view signed_note,
                                           const NoteVerifier& log_verifier);

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "proof/base64.h"
 #include "proof/crypto.h"
+#include "proof/checkpoint.h"
 #include "proof/note.h"
 
 namespace vellum {
@@ -151,6 +152,22 @@ TEST(CosignatureTest, RejectsTamperedCosignatures) {
   ASSERT_TRUE(other.ok());
   absl::StatusOr<Note> opened = OpenNote(absl::StrCat(*note, Line(*other)), verifiers);
   EXPECT_TRUE(absl::IsUnauthenticated(opened.status())) << opened.status();
+}
+
+TEST(CosignatureTest, ACosignatureNeverPassesForTheLogsSignature) {
+  // A witness named like the log cosigns a checkpoint: opening it with the witness's key as if
+  // it were the log's must fail, even though the cosignature itself is valid.
+  Keys log = MakeKeys("example.com/behind-the-sofa", kNoteSignatureTypeEd25519);
+  Keys impostor = MakeKeys("example.com/behind-the-sofa", kNoteSignatureTypeCosignatureV1);
+  const NoteSigner* signers[] = {log.signer.get()};
+  absl::StatusOr<std::string> note = SignNote(kCheckpoint, signers);
+  absl::StatusOr<NoteSignature> c = impostor.signer->Cosign(kCheckpoint, kTime);
+  ASSERT_TRUE(note.ok() && c.ok());
+  std::string cosigned = AppendNoteSignatures(*note, {*c}).value();
+  EXPECT_TRUE(OpenCheckpoint(cosigned, *log.verifier).ok());
+  absl::StatusOr<Checkpoint> wrong = OpenCheckpoint(cosigned, *impostor.verifier);
+  EXPECT_TRUE(absl::IsInvalidArgument(wrong.status())) << wrong.status();
+  EXPECT_THAT(std::string(wrong.status().message()), HasSubstr("cosigner key"));
 }
 
 TEST(CosignatureTest, KeysSignOnlyTheirOwnWay) {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "proof/base64.h"
+#include "proof/text_lines.h"
 
 namespace vellum {
 namespace {
@@ -115,13 +116,6 @@ std::string FormatKeyId(uint32_t key_id) { return absl::StrFormat("%08x", key_id
 
 std::string KeyLabel(absl::string_view name, uint32_t key_id) {
   return absl::StrCat(name, "+", FormatKeyId(key_id));
-}
-
-// Quotes untrusted text for an error message: escaped, and cut to 64 bytes.
-std::string Quote(absl::string_view s) {
-  constexpr size_t kMax = 64;
-  if (s.size() <= kMax) return absl::StrCat("\"", absl::CHexEscape(s), "\"");
-  return absl::StrCat("\"", absl::CHexEscape(s.substr(0, kMax)), "\"...");
 }
 
 uint32_t LoadBigEndian32(absl::string_view b) {

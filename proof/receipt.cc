@@ -19,13 +19,6 @@ namespace {
 constexpr absl::string_view kExtraPrefix = "extra ";
 constexpr absl::string_view kIndexPrefix = "index ";
 
-// Quotes untrusted text for an error message: escaped, and cut to 64 bytes.
-std::string Quote(absl::string_view s) {
-  constexpr size_t kMax = 64;
-  if (s.size() <= kMax) return absl::StrCat("\"", absl::CHexEscape(s), "\"");
-  return absl::StrCat("\"", absl::CHexEscape(s.substr(0, kMax)), "\"...");
-}
-
 }  // namespace
 
 std::string FormatReceipt(const Receipt& receipt) {

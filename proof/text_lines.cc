@@ -1,5 +1,6 @@
 #include "proof/text_lines.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace vellum {
@@ -14,6 +15,12 @@ bool NextLine(absl::string_view* rest, absl::string_view* line) {
 
 absl::Status Annotate(const absl::Status& status, absl::string_view prefix) {
   return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
+}
+
+std::string Quote(absl::string_view s) {
+  constexpr size_t kMax = 64;
+  if (s.size() <= kMax) return absl::StrCat("\"", absl::CHexEscape(s), "\"");
+  return absl::StrCat("\"", absl::CHexEscape(s.substr(0, kMax)), "\"...");
 }
 
 }  // namespace vellum
