@@ -134,20 +134,27 @@ absl::optional<int64_t> JsonReader::Integer(JsonPath path) {
   return static_cast<int64_t>(value->number_value());
 }
 
-std::vector<std::string> JsonReader::Strings(JsonPath path, size_t max_count) {
-  std::vector<std::string> out;
+const google::protobuf::ListValue* JsonReader::Array(JsonPath path, size_t max_count) {
   const Value* value = Find(path);
-  if (value == nullptr || !error_->ok()) return out;
+  if (value == nullptr || !error_->ok()) return nullptr;
   if (!value->has_list_value()) {
     Mismatch(path, *value, "an array");
-    return out;
+    return nullptr;
   }
-  const auto& items = value->list_value().values();
-  if (static_cast<size_t>(items.size()) > max_count) {
+  if (static_cast<size_t>(value->list_value().values_size()) > max_count) {
     Fail(absl::InvalidArgumentError(absl::StrCat("member ", PathName(path), ": got ",
-                                                 items.size(), " items, want at most ", max_count)));
-    return out;
+                                                 value->list_value().values_size(),
+                                                 " items, want at most ", max_count)));
+    return nullptr;
   }
+  return &value->list_value();
+}
+
+std::vector<std::string> JsonReader::Strings(JsonPath path, size_t max_count) {
+  std::vector<std::string> out;
+  const google::protobuf::ListValue* list = Array(path, max_count);
+  if (list == nullptr) return out;
+  const auto& items = list->values();
   for (const Value& item : items) {
     if (!item.has_string_value() || item.string_value().size() > kMaxEventStringBytes) {
       Fail(absl::InvalidArgumentError(absl::StrCat(
@@ -174,18 +181,9 @@ JsonReader JsonReader::Object(JsonPath path) {
 
 std::vector<JsonReader> JsonReader::Objects(JsonPath path, size_t max_count) {
   std::vector<JsonReader> out;
-  const Value* value = Find(path);
-  if (value == nullptr || !error_->ok()) return out;
-  if (!value->has_list_value()) {
-    Mismatch(path, *value, "an array");
-    return out;
-  }
-  const auto& items = value->list_value().values();
-  if (static_cast<size_t>(items.size()) > max_count) {
-    Fail(absl::InvalidArgumentError(absl::StrCat("member ", PathName(path), ": got ",
-                                                 items.size(), " items, want at most ", max_count)));
-    return out;
-  }
+  const google::protobuf::ListValue* list = Array(path, max_count);
+  if (list == nullptr) return out;
+  const auto& items = list->values();
   for (int i = 0; i < items.size(); ++i) {
     if (!items[i].has_struct_value()) {
       Mismatch(path, items[i], "an array of objects");

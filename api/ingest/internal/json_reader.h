@@ -74,6 +74,9 @@ class JsonReader {
   const google::protobuf::Value* Find(JsonPath path) const;
   std::string PathName(JsonPath path) const;
   void Mismatch(JsonPath path, const google::protobuf::Value& value, absl::string_view want);
+  // The items of the array at `path`: nullptr when it is absent or an error was recorded, or
+  // (recording why) when it is not an array or holds more than `max_count` items.
+  const google::protobuf::ListValue* Array(JsonPath path, size_t max_count);
 
   std::shared_ptr<const google::protobuf::Struct> root_;  // Keeps object_ alive.
   const google::protobuf::Struct* object_;
