@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -294,7 +295,8 @@ absl::StatusOr<NoteSignature> WitnessCollector::Submit(Peer& peer, const ledger:
       peer.status.cosigned_size = head.size;
       return note->verified[0];
     }
-    if (response->status == 409 && response->content_type == "text/x.tlog.size") {
+    // The spec's type, with any parameters another witness may add.
+    if (response->status == 409 && absl::StartsWith(response->content_type, "text/x.tlog.size")) {
       absl::StatusOr<uint64_t> size =
           ParseDecimal(absl::StripSuffix(response->body, "\n"), "witness size");
       if (!size.ok()) return size.status();
