@@ -42,7 +42,14 @@ absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromFile
 absl::Status TokenAuthenticator::Check(const HttpRequest& request) const {
   std::string header = request.Header("authorization");
   absl::string_view token = header;
-  if (!absl::ConsumePrefix(&token, "Bearer ") || token.empty()) {
+  // The scheme is case-insensitive (RFC 9110, section 11.1); the token is not.
+  constexpr absl::string_view kScheme = "bearer ";
+  if (token.size() <= kScheme.size() ||
+      !absl::EqualsIgnoreCase(token.substr(0, kScheme.size()), kScheme)) {
+    return absl::UnauthenticatedError("missing bearer token (Authorization: Bearer <token>)");
+  }
+  token.remove_prefix(kScheme.size());
+  if (token.empty()) {
     return absl::UnauthenticatedError("missing bearer token (Authorization: Bearer <token>)");
   }
   if (!hashes_.contains(Digest(token))) {

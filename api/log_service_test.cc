@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -594,11 +595,20 @@ TEST_F(LogServiceTest, AppendsNeedTheBearerTokenWhenConfigured) {
   response = Send("POST", "/v1/entries:batch", batch, {json, bearer});
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200) << response->body;
+  // The scheme is case-insensitive, the token is not.
+  response = Send("POST", "/v1/entries", "x", {{"Authorization", absl::StrCat("bEARER ", kToken)}});
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200) << response->body;
+  ExpectError(Send("POST", "/v1/entries", "x",
+                   {{"Authorization", "Bearer " + absl::AsciiStrToUpper(kToken)}}),
+              401, "unknown bearer token");
+  ExpectError(Send("POST", "/v1/entries", "x", {{"Authorization", "Bearer "}}), 401,
+              "missing bearer token");
   // Reads stay open.
   response = Send("GET", "/checkpoint");
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200);
-  EXPECT_EQ(CurrentCheckpoint().size, 2u);
+  EXPECT_EQ(CurrentCheckpoint().size, 3u);
 }
 
 // --- Dynamic reads -------------------------------------------------------------------------------

@@ -108,12 +108,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   absl::Status status = CheckHeader(**auth, header);
   const bool known = FileHasLine(contents, hash_line);
-  if (((flags >> 2) & 3) == 0 && !token.empty()) {
+  // The scheme is case-insensitive: "bearer " is as good as "Bearer ".
+  if ((((flags >> 2) & 3) == 0 || ((flags >> 2) & 3) == 2) && !token.empty()) {
     Check(status.ok() == known, "a token must be accepted exactly when its hash is in the file");
   }
   if (status.ok()) {
-    // Then some suffix of the header after "Bearer " is a token whose hash is in the file.
-    Check(absl::StartsWith(header, "Bearer "), "accepted a header without \"Bearer \"");
+    // Then some suffix of the header after "Bearer " (in any case) is a token whose hash is in
+    // the file.
+    Check(absl::StartsWithIgnoreCase(header, "bearer "), "accepted a header without \"Bearer \"");
     const std::string accepted = TokenAuthenticator::TokenFileLine(header.substr(7));
     Check(FileHasLine(contents, accepted), "accepted a token whose hash is not in the file");
     return 0;
