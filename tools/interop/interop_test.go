@@ -1613,35 +1613,8 @@ func main() {
 	timed(func() []*group { return []*group{divergenceGroup(r, rng, dense, dir)} })
 	total := time.Since(start)
 
-	failed := 0
-	fmt.Println()
-	for _, g := range groups {
-		status := "PASS"
-		if len(g.failures) > 0 || g.checks == 0 {
-			status = "FAIL"
-			failed++
-		}
-		fmt.Printf("%s %-28s %5d checks, %d failed\n", status, g.name, g.checks, len(g.failures))
-		for _, n := range g.notes {
-			fmt.Printf("       %s\n", n)
-		}
-		for i, m := range g.failures {
-			if i == maxReportedFailures {
-				fmt.Printf("       ... and %d more\n", len(g.failures)-i)
-				break
-			}
-			fmt.Printf("     ! %s\n", m)
-		}
-	}
-	fmt.Printf("\ninterop: seed %d: %d of %d groups passed; %d vellum runs (%v summed over the runs), %v in all\n",
-		*seed, len(groups)-failed, len(groups), r.calls, r.spent.Round(time.Millisecond), total.Round(time.Millisecond))
-	if *xmlPath != "" {
-		if err := writeJUnit(*xmlPath, "tools/interop/interop_test", "interop", groups, total, *seed); err != nil {
-			fmt.Fprintf(os.Stderr, "interop: writing %s: %v\n", *xmlPath, err)
-			os.Exit(1)
-		}
-	}
-	if failed > 0 {
+	detail := fmt.Sprintf("; %d vellum runs (%v summed over the runs)", r.calls, r.spent.Round(time.Millisecond))
+	if !report("interop", groups, *xmlPath, total, *seed, detail) {
 		os.Exit(1)
 	}
 }

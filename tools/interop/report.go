@@ -135,9 +135,10 @@ func writeJUnit(path, suite, class string, groups []*group, total time.Duration,
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
-// report prints each group's result and the summary line of `program`, and writes the JUnit
-// file when xmlPath is set.
-func report(program string, groups []*group, xmlPath string, total time.Duration, seed int64) {
+// report prints each group's result and the summary line of `program` (with `detail`, if any,
+// after the count of groups passed), and writes the JUnit file when xmlPath is set. It returns
+// true if every group passed and the JUnit file, if asked for, was written.
+func report(program string, groups []*group, xmlPath string, total time.Duration, seed int64, detail string) bool {
 	failed := 0
 	fmt.Println()
 	for _, g := range groups {
@@ -160,10 +161,12 @@ func report(program string, groups []*group, xmlPath string, total time.Duration
 		}
 		g.mu.Unlock()
 	}
-	fmt.Printf("\n%s: seed %d: %d of %d groups passed in %v\n", program, seed, len(groups)-failed, len(groups), total.Round(time.Millisecond))
+	fmt.Printf("\n%s: seed %d: %d of %d groups passed%s; %v in all\n", program, seed, len(groups)-failed, len(groups), detail, total.Round(time.Millisecond))
 	if xmlPath != "" {
 		if err := writeJUnit(xmlPath, "tools/interop/"+program+"_test", program, groups, total, seed); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: writing %s: %v\n", program, xmlPath, err)
+			return false
 		}
 	}
+	return failed == 0
 }
