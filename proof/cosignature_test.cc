@@ -12,38 +12,26 @@
 #include "proof/base64.h"
 #include "proof/crypto.h"
 #include "proof/checkpoint.h"
+#include "proof/internal/test_keys.h"
 #include "proof/note.h"
 
 namespace vellum {
 namespace {
 
 using ::testing::HasSubstr;
+using internal::NewTestKeys;
+using internal::TestKeys;
 
 constexpr absl::string_view kCheckpoint =
     "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 constexpr uint64_t kTime = 1679315147;
-
-struct Keys {
-  std::unique_ptr<NoteSigner> signer;
-  std::unique_ptr<NoteVerifier> verifier;
-};
-
-Keys MakeKeys(absl::string_view name, uint8_t type) {
-  absl::StatusOr<GeneratedKey> key = GenerateNoteKey(name, type);
-  EXPECT_TRUE(key.ok()) << key.status();
-  absl::StatusOr<std::unique_ptr<NoteSigner>> signer = NoteSigner::Create(key->signer_key);
-  absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier = NoteVerifier::Create(key->verifier_key);
-  EXPECT_TRUE(signer.ok()) << signer.status();
-  EXPECT_TRUE(verifier.ok()) << verifier.status();
-  return {*std::move(signer), *std::move(verifier)};
-}
 
 std::string Line(const NoteSignature& sig) {
   return absl::StrCat("\xE2\x80\x94 ", sig.name, " ", sig.base64, "\n");
 }
 
 TEST(CosignatureTest, KeysCarryType4AndItsKeyId) {
-  Keys witness = MakeKeys("witness.example/w1", kNoteSignatureTypeCosignatureV1);
+  TestKeys witness = NewTestKeys("witness.example/w1", kNoteSignatureTypeCosignatureV1);
   EXPECT_EQ(witness.signer->type(), kNoteSignatureTypeCosignatureV1);
   EXPECT_EQ(witness.verifier->type(), kNoteSignatureTypeCosignatureV1);
   EXPECT_EQ(witness.signer->VerifierKey(), witness.verifier->ToString());
@@ -62,7 +50,7 @@ TEST(CosignatureTest, KeysCarryType4AndItsKeyId) {
 }
 
 TEST(CosignatureTest, SignsTheSpecMessageWithATimestamp) {
-  Keys witness = MakeKeys("witness.example/w1", kNoteSignatureTypeCosignatureV1);
+  TestKeys witness = NewTestKeys("witness.example/w1", kNoteSignatureTypeCosignatureV1);
   absl::StatusOr<NoteSignature> sig = witness.signer->Cosign(kCheckpoint, kTime);
   ASSERT_TRUE(sig.ok()) << sig.status();
   EXPECT_EQ(sig->name, "witness.example/w1");
@@ -88,9 +76,9 @@ TEST(CosignatureTest, SignsTheSpecMessageWithATimestamp) {
 }
 
 TEST(CosignatureTest, OpenNoteVerifiesLogSignatureAndCosignatures) {
-  Keys log = MakeKeys("example.com/behind-the-sofa", kNoteSignatureTypeEd25519);
-  Keys w1 = MakeKeys("witness.example/w1", kNoteSignatureTypeCosignatureV1);
-  Keys w2 = MakeKeys("witness.example/w2", kNoteSignatureTypeCosignatureV1);
+  TestKeys log = NewTestKeys("example.com/behind-the-sofa", kNoteSignatureTypeEd25519);
+  TestKeys w1 = NewTestKeys("witness.example/w1", kNoteSignatureTypeCosignatureV1);
+  TestKeys w2 = NewTestKeys("witness.example/w2", kNoteSignatureTypeCosignatureV1);
   const NoteSigner* signers[] = {log.signer.get()};
   absl::StatusOr<std::string> note = SignNote(kCheckpoint, signers);
   ASSERT_TRUE(note.ok()) << note.status();
@@ -117,8 +105,8 @@ TEST(CosignatureTest, OpenNoteVerifiesLogSignatureAndCosignatures) {
 }
 
 TEST(CosignatureTest, RejectsTamperedCosignatures) {
-  Keys log = MakeKeys("example.com/behind-the-sofa", kNoteSignatureTypeEd25519);
-  Keys w1 = MakeKeys("witness.example/w1", kNoteSignatureTypeCosignatureV1);
+  TestKeys log = NewTestKeys("example.com/behind-the-sofa", kNoteSignatureTypeEd25519);
+  TestKeys w1 = NewTestKeys("witness.example/w1", kNoteSignatureTypeCosignatureV1);
   const NoteSigner* signers[] = {log.signer.get()};
   absl::StatusOr<std::string> note = SignNote(kCheckpoint, signers);
   absl::StatusOr<NoteSignature> c1 = w1.signer->Cosign(kCheckpoint, kTime);
@@ -148,7 +136,8 @@ TEST(CosignatureTest, RejectsTamperedCosignatures) {
 
   // A cosignature of another checkpoint does not verify for this one.
   absl::StatusOr<NoteSignature> other =
-      w1.signer->Cosign("example.com/behind-the-sofa\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n", kTime);
+      w1.signer->Cosign("example.com/behind-the-sofa\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+                        kTime);
   ASSERT_TRUE(other.ok());
   absl::StatusOr<Note> opened = OpenNote(absl::StrCat(*note, Line(*other)), verifiers);
   EXPECT_TRUE(absl::IsUnauthenticated(opened.status())) << opened.status();
@@ -157,8 +146,8 @@ TEST(CosignatureTest, RejectsTamperedCosignatures) {
 TEST(CosignatureTest, ACosignatureNeverPassesForTheLogsSignature) {
   // A witness named like the log cosigns a checkpoint: opening it with the witness's key as if
   // it were the log's must fail, even though the cosignature itself is valid.
-  Keys log = MakeKeys("example.com/behind-the-sofa", kNoteSignatureTypeEd25519);
-  Keys impostor = MakeKeys("example.com/behind-the-sofa", kNoteSignatureTypeCosignatureV1);
+  TestKeys log = NewTestKeys("example.com/behind-the-sofa", kNoteSignatureTypeEd25519);
+  TestKeys impostor = NewTestKeys("example.com/behind-the-sofa", kNoteSignatureTypeCosignatureV1);
   const NoteSigner* signers[] = {log.signer.get()};
   absl::StatusOr<std::string> note = SignNote(kCheckpoint, signers);
   absl::StatusOr<NoteSignature> c = impostor.signer->Cosign(kCheckpoint, kTime);
@@ -171,8 +160,8 @@ TEST(CosignatureTest, ACosignatureNeverPassesForTheLogsSignature) {
 }
 
 TEST(CosignatureTest, KeysSignOnlyTheirOwnWay) {
-  Keys log = MakeKeys("log.example", kNoteSignatureTypeEd25519);
-  Keys witness = MakeKeys("witness.example", kNoteSignatureTypeCosignatureV1);
+  TestKeys log = NewTestKeys("log.example", kNoteSignatureTypeEd25519);
+  TestKeys witness = NewTestKeys("witness.example", kNoteSignatureTypeCosignatureV1);
   absl::StatusOr<std::string> plain = witness.signer->Sign(kCheckpoint);
   EXPECT_TRUE(absl::IsFailedPrecondition(plain.status())) << plain.status();
   EXPECT_THAT(std::string(plain.status().message()), HasSubstr("cosigner key"));

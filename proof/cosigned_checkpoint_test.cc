@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
+#include "proof/internal/test_keys.h"
 #include "proof/note.h"
 
 namespace vellum {
@@ -17,28 +18,16 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-struct Keys {
-  std::unique_ptr<NoteSigner> signer;
-  std::unique_ptr<NoteVerifier> verifier;
-};
-
-Keys MakeKeys(absl::string_view name, uint8_t type) {
-  absl::StatusOr<GeneratedKey> key = GenerateNoteKey(name, type);
-  EXPECT_TRUE(key.ok()) << key.status();
-  absl::StatusOr<std::unique_ptr<NoteSigner>> signer = NoteSigner::Create(key->signer_key);
-  absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier = NoteVerifier::Create(key->verifier_key);
-  EXPECT_TRUE(signer.ok() && verifier.ok());
-  return {*std::move(signer), *std::move(verifier)};
-}
+using internal::NewTestKeys;
+using internal::TestKeys;
 
 class CosignedCheckpointTest : public ::testing::Test {
  protected:
   CosignedCheckpointTest()
-      : log_(MakeKeys("example.com/log", kNoteSignatureTypeEd25519)),
-        w1_(MakeKeys("w1.example", kNoteSignatureTypeCosignatureV1)),
-        w2_(MakeKeys("w2.example", kNoteSignatureTypeCosignatureV1)),
-        w3_(MakeKeys("w3.example", kNoteSignatureTypeCosignatureV1)) {
+      : log_(NewTestKeys("example.com/log", kNoteSignatureTypeEd25519)),
+        w1_(NewTestKeys("w1.example", kNoteSignatureTypeCosignatureV1)),
+        w2_(NewTestKeys("w2.example", kNoteSignatureTypeCosignatureV1)),
+        w3_(NewTestKeys("w3.example", kNoteSignatureTypeCosignatureV1)) {
     checkpoint_ = Checkpoint{"example.com/log", 7, HashLeaf("root"), {}};
     absl::StatusOr<std::string> note = SignCheckpoint(checkpoint_, *log_.signer);
     EXPECT_TRUE(note.ok());
@@ -46,9 +35,9 @@ class CosignedCheckpointTest : public ::testing::Test {
   }
 
   // The log's note with cosignatures by `witnesses` appended.
-  std::string Cosigned(std::vector<const Keys*> witnesses) {
+  std::string Cosigned(std::vector<const TestKeys*> witnesses) {
     std::vector<NoteSignature> lines;
-    for (const Keys* w : witnesses) {
+    for (const TestKeys* w : witnesses) {
       absl::StatusOr<NoteSignature> line =
           w->signer->Cosign(FormatCheckpoint(checkpoint_), 1700000000);
       EXPECT_TRUE(line.ok()) << line.status();
@@ -63,7 +52,7 @@ class CosignedCheckpointTest : public ::testing::Test {
     return {w1_.verifier.get(), w2_.verifier.get(), w3_.verifier.get()};
   }
 
-  Keys log_, w1_, w2_, w3_;
+  TestKeys log_, w1_, w2_, w3_;
   Checkpoint checkpoint_;
   std::string note_;
 };
@@ -90,7 +79,7 @@ TEST_F(CosignedCheckpointTest, TooFewCosignaturesIsUnauthenticated) {
 }
 
 TEST_F(CosignedCheckpointTest, UnknownCosignersDoNotCount) {
-  Keys stranger = MakeKeys("stranger.example", kNoteSignatureTypeCosignatureV1);
+  TestKeys stranger = NewTestKeys("stranger.example", kNoteSignatureTypeCosignatureV1);
   absl::StatusOr<CosignedCheckpoint> opened =
       OpenCosignedCheckpoint(Cosigned({&stranger, &w1_}), *log_.verifier, Witnesses(), 2);
   EXPECT_EQ(opened.status().code(), absl::StatusCode::kUnauthenticated);
@@ -104,7 +93,7 @@ TEST_F(CosignedCheckpointTest, ZeroWitnessesIsOpenCheckpoint) {
 }
 
 TEST_F(CosignedCheckpointTest, NeedsTheLogSignature) {
-  Keys other_log = MakeKeys("example.com/log", kNoteSignatureTypeEd25519);
+  TestKeys other_log = NewTestKeys("example.com/log", kNoteSignatureTypeEd25519);
   absl::StatusOr<CosignedCheckpoint> opened =
       OpenCosignedCheckpoint(Cosigned({&w1_, &w2_}), *other_log.verifier, Witnesses(), 1);
   EXPECT_EQ(opened.status().code(), absl::StatusCode::kUnauthenticated);
