@@ -629,6 +629,45 @@ absl::StatusOr<absl::Duration> MaxSecondsFlag(const CommandLine& line) {
   return absl::Seconds(*seconds);
 }
 
+// The flags every HTTP load generator takes: --server, --clients, --requests and --max-seconds.
+struct LoadFlags {
+  std::string url;
+  int clients = 0;
+  uint64_t requests = 0;
+  absl::Duration max_time;
+
+  // Sets the matching fields of a bench's options.
+  template <typename Options>
+  void ApplyTo(Options& options) const {
+    options.url = url;
+    options.clients = clients;
+    options.requests = requests;
+    options.max_time = max_time;
+  }
+};
+
+// Parses the LoadFlags and checks that there is no positional argument; InvalidArgument, for a
+// usage error, otherwise.
+absl::StatusOr<LoadFlags> ParseLoadFlags(const CommandLine& line) {
+  LoadFlags flags;
+  absl::StatusOr<std::string> url = line.Require("server");
+  if (!url.ok()) return url.status();
+  flags.url = *url;
+  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
+  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
+  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
+  for (const absl::Status& s : {clients.status(), requests.status(), max_time.status()}) {
+    if (!s.ok()) return s;
+  }
+  if (!line.positional().empty()) {
+    return absl::InvalidArgumentError("takes no positional arguments");
+  }
+  flags.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
+  flags.requests = *requests;
+  flags.max_time = *max_time;
+  return flags;
+}
+
 void PrintLatency(const char* what, BenchResult& result) {
   std::cout << absl::StrFormat("%s latency: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", what,
                                result.latency.Percentile(50) * 1e3,
@@ -694,28 +733,19 @@ int RunBenchAppend(const CommandLine& line) {
 
 int RunBenchHttp(const CommandLine& line) {
   HttpAppendBenchOptions options;
-  absl::StatusOr<std::string> url = line.Require("server");
-  if (!url.ok()) return UsageError(url.status().message());
-  options.url = *url;
-  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
-  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
+  absl::StatusOr<LoadFlags> load = ParseLoadFlags(line);
   absl::StatusOr<uint64_t> batch = NumberFlagOr(line, "batch", 1, 1, 100000);
   absl::StatusOr<uint64_t> bytes = NumberFlagOr(line, "entry-bytes", 300, 1, kMaxEntryBytes);
-  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
-  for (const absl::Status& s : {clients.status(), requests.status(), batch.status(),
-                                bytes.status(), max_time.status()}) {
+  for (const absl::Status& s : {load.status(), batch.status(), bytes.status()}) {
     if (!s.ok()) return UsageError(s.message());
   }
-  if (!line.positional().empty()) return UsageError("takes no positional arguments");
   absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
-  options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
-  options.requests = *requests;
+  load->ApplyTo(options);
   options.batch = *batch;
   options.receipt = line.Has("receipt");
   options.entry_bytes = *bytes;
   options.token = *token;
-  options.max_time = *max_time;
   absl::StatusOr<BenchResult> result = RunHttpAppendBench(options);
   if (!result.ok()) {
     if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
@@ -735,22 +765,13 @@ int RunBenchHttp(const CommandLine& line) {
 
 int RunBenchProofs(const CommandLine& line) {
   ProofBenchOptions options;
-  absl::StatusOr<std::string> url = line.Require("server");
-  if (!url.ok()) return UsageError(url.status().message());
-  options.url = *url;
-  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
-  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
+  absl::StatusOr<LoadFlags> load = ParseLoadFlags(line);
   absl::StatusOr<uint64_t> seed = NumberFlagOr(line, "seed", 1, 0, UINT64_MAX);
-  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
-  for (const absl::Status& s :
-       {clients.status(), requests.status(), seed.status(), max_time.status()}) {
+  for (const absl::Status& s : {load.status(), seed.status()}) {
     if (!s.ok()) return UsageError(s.message());
   }
-  if (!line.positional().empty()) return UsageError("takes no positional arguments");
-  options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
-  options.requests = *requests;
+  load->ApplyTo(options);
   options.seed = *seed;
-  options.max_time = *max_time;
   absl::StatusOr<ProofBenchResult> result = RunProofBench(options);
   if (!result.ok()) {
     if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
@@ -769,27 +790,17 @@ int RunBenchProofs(const CommandLine& line) {
 
 int RunBenchEvents(const CommandLine& line) {
   EventIngestBenchOptions options;
-  absl::StatusOr<std::string> url = line.Require("server");
-  if (!url.ok()) return UsageError(url.status().message());
-  options.url = *url;
-  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
-  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
-  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
-  for (const absl::Status& s : {clients.status(), requests.status(), max_time.status()}) {
-    if (!s.ok()) return UsageError(s.message());
-  }
-  if (!line.positional().empty()) return UsageError("takes no positional arguments");
+  absl::StatusOr<LoadFlags> load = ParseLoadFlags(line);
+  if (!load.ok()) return UsageError(load.status().message());
   const std::string format = line.Get("format").value_or("json");
   if (format != "json" && format != "protobuf") {
     return UsageError(absl::StrCat("--format: got \"", format, "\", want json or protobuf"));
   }
   absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
-  options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
-  options.requests = *requests;
+  load->ApplyTo(options);
   options.format = format == "json" ? EventFormat::kJson : EventFormat::kProtobuf;
   options.token = *token;
-  options.max_time = *max_time;
   absl::StatusOr<EventIngestBenchResult> result = RunEventIngestBench(options);
   if (!result.ok()) {
     if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
@@ -809,25 +820,16 @@ int RunBenchEvents(const CommandLine& line) {
 
 int RunBenchEventsQuery(const CommandLine& line) {
   EventQueryBenchOptions options;
-  absl::StatusOr<std::string> url = line.Require("server");
-  if (!url.ok()) return UsageError(url.status().message());
-  options.url = *url;
-  absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
-  absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
+  absl::StatusOr<LoadFlags> load = ParseLoadFlags(line);
   absl::StatusOr<uint64_t> seed = NumberFlagOr(line, "seed", 1, 0, UINT64_MAX);
-  absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);
-  for (const absl::Status& s :
-       {clients.status(), requests.status(), seed.status(), max_time.status()}) {
+  for (const absl::Status& s : {load.status(), seed.status()}) {
     if (!s.ok()) return UsageError(s.message());
   }
-  if (!line.positional().empty()) return UsageError("takes no positional arguments");
   absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
-  options.clients = static_cast<int>(std::min<uint64_t>(*clients, 1 << 20));
-  options.requests = *requests;
+  load->ApplyTo(options);
   options.seed = *seed;
   options.token = *token;
-  options.max_time = *max_time;
   absl::StatusOr<EventQueryBenchResult> result = RunEventQueryBench(options);
   if (!result.ok()) {
     if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
@@ -845,9 +847,7 @@ int RunBenchEventsQuery(const CommandLine& line) {
         variant.name, bench.operations, bench.seconds > 0 ? bench.operations / bench.seconds : 0.0,
         bench.latency.Percentile(50) * 1e3, bench.latency.Percentile(99) * 1e3,
         bench.operations > 0 ? static_cast<double>(variant.matches) / bench.operations : 0.0);
-    all.errors += bench.errors;
-    if (all.first_error.empty()) all.first_error = bench.first_error;
-    all.deadline_hit |= bench.deadline_hit;
+    all.Merge(bench);
   }
   if (all.errors > 0) std::cout << all.errors << " errors; the first: " << all.first_error << "\n";
   if (all.deadline_hit) std::cout << "stopped at the --max-seconds deadline\n";
