@@ -202,14 +202,7 @@ int Main(int argc, char** argv) {
         " without --token-file: appends would be open to the network")));
   }
 
-  if (mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
-    return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
-  }
-  auto signer = LoadSigner(*line, *data_dir);
-  if (!signer.ok()) return Fail(signer.status());
-  // Block the signals before any thread starts.
-  cli::TerminationSignals signals;
-
+  // Configuration files are checked before anything is created in the data directory.
   std::vector<api::ingest::K8sResourceRule> k8s_rules = api::ingest::DefaultK8sResourceRules();
   if (auto path = line->Get("k8s-resources"); path.has_value()) {
     auto text = cli::ReadInput(*path, 64 * 1024);
@@ -222,6 +215,15 @@ int Main(int argc, char** argv) {
                                           line->Get("k8s-cluster").value_or("kubernetes"),
                                           std::move(k8s_rules));
   if (!adapters.ok()) return Fail(adapters.status());
+
+  if (mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
+    return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
+  }
+  auto signer = LoadSigner(*line, *data_dir);
+  if (!signer.ok()) return Fail(signer.status());
+  // Block the signals before any thread starts.
+  cli::TerminationSignals signals;
+
   ledger::LocalLog::Options log_options;
   log_options.event_fields = api::EventFieldsOf;
   auto log = ledger::LocalLog::Open(*data_dir, log_options);
