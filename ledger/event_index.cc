@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/tile_reader.h"
 #include "leveldb/iterator.h"
 #include "proof/tile.h"
 
@@ -158,30 +159,6 @@ absl::StatusOr<absl::optional<uint64_t>> FirstIndexAtTime(const IndexStore& stor
 }
 
 }  // namespace
-
-absl::StatusOr<std::vector<std::string>> ReadBundleEntries(const LogReader& log,
-                                                           uint64_t bundle_index,
-                                                           uint64_t tree_size) {
-  const uint64_t first = bundle_index * kTileWidth;
-  if (first >= tree_size) {
-    return absl::OutOfRangeError(absl::StrCat("entry bundle ", bundle_index,
-                                              " is past the tree of size ", tree_size));
-  }
-  const uint16_t width = static_cast<uint16_t>(std::min<uint64_t>(kTileWidth, tree_size - first));
-  const EntryBundleId id{bundle_index, width};
-  absl::StatusOr<std::string> data = log.ReadEntryBundle(id);
-  if (absl::IsNotFound(data.status()) && !id.is_full()) {
-    data = log.ReadEntryBundle({bundle_index, kTileWidth});
-  }
-  if (!data.ok()) return data.status();
-  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(*data);
-  if (!entries.ok() || entries->size() < width) {
-    return absl::DataLossError(absl::StrCat("stored entry bundle ", EntryBundlePath(id),
-                                            " does not hold ", width, " entries"));
-  }
-  entries->resize(width);
-  return entries;
-}
 
 absl::Status EventIndex::Add(const CommittedLeaves& leaves, leveldb::WriteBatch* records) {
   const uint64_t end = leaves.first + leaves.leaf_hashes.size();

@@ -109,13 +109,6 @@ class EventIndex : public DerivedIndex {
   const EventFieldsFn fields_;
 };
 
-// The entries of entry bundle `bundle_index` of the tree of `tree_size` leaves, read from `log`
-// (the full bundle when the partial one was superseded, cut to the tree size). Requires
-// bundle_index * 256 < tree_size.
-absl::StatusOr<std::vector<std::string>> ReadBundleEntries(const LogReader& log,
-                                                           uint64_t bundle_index,
-                                                           uint64_t tree_size);
-
 }  // namespace ledger
 }  // namespace vellum
 

@@ -85,17 +85,9 @@ absl::StatusOr<std::vector<Hash>> Prover::ConsistencyProof(uint64_t from, uint64
 absl::StatusOr<std::string> Prover::Entry(uint64_t index, uint64_t committed_size) const {
   absl::StatusOr<EntryLocation> location = LocateEntry(index, committed_size);
   if (!location.ok()) return location.status();
-  absl::StatusOr<std::string> data = storage_.ReadEntryBundle(location->bundle);
-  if (absl::IsNotFound(data.status()) && !location->bundle.is_full()) {
-    data = storage_.ReadEntryBundle({location->bundle.index, kTileWidth});
-  }
-  if (!data.ok()) return data.status();
-  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(*data);
-  if (!entries.ok() || entries->size() <= location->position) {
-    return absl::DataLossError(absl::StrCat("stored entry bundle ",
-                                            EntryBundlePath(location->bundle),
-                                            " does not hold entry ", index));
-  }
+  absl::StatusOr<std::vector<std::string>> entries =
+      ReadBundleEntries(storage_, location->bundle.index, committed_size);
+  if (!entries.ok()) return entries.status();
   return std::move((*entries)[location->position]);
 }
 

@@ -1,5 +1,8 @@
 #include "ledger/tile_reader.h"
 
+#include <algorithm>
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -25,6 +28,30 @@ absl::StatusOr<std::vector<Hash>> ReadTileRow(const LogReader& storage, const Ti
         absl::StrCat("stored tile ", TilePath(tile), ": ", row.status().message()));
   }
   return row;
+}
+
+absl::StatusOr<std::vector<std::string>> ReadBundleEntries(const LogReader& log,
+                                                           uint64_t bundle_index,
+                                                           uint64_t tree_size) {
+  const uint64_t first = bundle_index * kTileWidth;
+  if (first >= tree_size) {
+    return absl::OutOfRangeError(absl::StrCat("entry bundle ", bundle_index,
+                                              " is past the tree of size ", tree_size));
+  }
+  const uint16_t width = static_cast<uint16_t>(std::min<uint64_t>(kTileWidth, tree_size - first));
+  const EntryBundleId id{bundle_index, width};
+  absl::StatusOr<std::string> data = log.ReadEntryBundle(id);
+  if (absl::IsNotFound(data.status()) && !id.is_full()) {
+    data = log.ReadEntryBundle({bundle_index, kTileWidth});
+  }
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(*data);
+  if (!entries.ok() || entries->size() < width) {
+    return absl::DataLossError(absl::StrCat("stored entry bundle ", EntryBundlePath(id),
+                                            " does not hold ", width, " entries"));
+  }
+  entries->resize(width);
+  return entries;
 }
 
 absl::StatusOr<std::vector<Hash>> ReadLeafHashes(const LogReader& storage, uint64_t begin,

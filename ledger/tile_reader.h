@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -25,6 +26,13 @@ absl::StatusOr<std::vector<Hash>> ReadTileRow(const LogReader& storage, const Ti
 // level-0 tiles. Requires begin <= end <= tree_size. Fails as ReadTileRow().
 absl::StatusOr<std::vector<Hash>> ReadLeafHashes(const LogReader& storage, uint64_t begin,
                                                  uint64_t end, uint64_t tree_size);
+
+// The entries of entry bundle `bundle_index` of the tree of `tree_size` leaves, read from `log`
+// (the full bundle when the partial one was superseded, cut to the tree size). Requires
+// bundle_index * 256 < tree_size.
+absl::StatusOr<std::vector<std::string>> ReadBundleEntries(const LogReader& log,
+                                                           uint64_t bundle_index,
+                                                           uint64_t tree_size);
 
 // Reads Merkle tree nodes from the stored tiles of a tree of `tree_size` leaves. Any committed
 // size works (ReadTileRow). Each tile is read and expanded (ExpandedTile) once per reader, or taken from a

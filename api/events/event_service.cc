@@ -14,6 +14,7 @@
 #include "api/events/event_query.h"
 #include "api/events/events_api.pb.h"
 #include "api/message_codec.h"
+#include "ledger/tile_reader.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace vellum {
