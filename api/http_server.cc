@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -10,17 +11,15 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "absl/types/optional.h"
 #include "api/beast_codec.h"
 
 namespace vellum {
@@ -31,6 +30,11 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
 
 std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
   return absl::ToChronoNanoseconds(d);
@@ -41,10 +45,13 @@ std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
 class HttpServer::Impl {
  public:
   Impl(const Options& options, Handler handler)
-      : options_(options),
-        handler_(std::move(handler)),
-        ioc_(options.threads),
-        acceptor_(net::make_strand(ioc_)) {}
+      : options_(options), handler_(std::move(handler)) {
+    for (int i = 0; i < std::max(options.threads, 1); ++i) {
+      contexts_.push_back(std::make_unique<net::io_context>(1));
+      work_.push_back(net::make_work_guard(*contexts_.back()));
+    }
+    acceptor_.emplace(*contexts_.front());
+  }
 
   absl::Status Listen() {
     beast::error_code ec;
@@ -54,18 +61,18 @@ class HttpServer::Impl {
           absl::StrCat("listen address \"", options_.address, "\": ", ec.message()));
     }
     tcp::endpoint endpoint(address, options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.address, ":",
                                                  options_.port, ": ", ec.message()));
     }
-    port_ = acceptor_.local_endpoint().port();
+    port_ = acceptor_->local_endpoint().port();
     Accept();
-    for (int i = 0; i < options_.threads; ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& context : contexts_) {
+      threads_.emplace_back([context = context.get()] { context->run(); });
     }
     return absl::OkStatus();
   }
@@ -74,14 +81,14 @@ class HttpServer::Impl {
 
   void Shutdown(absl::Duration grace) {
     if (stopped_.exchange(true)) return;
-    net::post(acceptor_.get_executor(), [this] {
+    net::post(acceptor_->get_executor(), [this] {
       beast::error_code ec;
-      acceptor_.close(ec);
+      acceptor_->close(ec);
     });
     // Requests in flight finish; sessions close once their current response is written.
     absl::Time deadline = absl::Now() + grace;
     while (in_flight_.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
-    ioc_.stop();
+    for (auto& context : contexts_) context->stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
   }
@@ -95,13 +102,21 @@ class HttpServer::Impl {
 
   const Options options_;
   const Handler handler_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::vector<std::thread> threads_;
-  uint16_t port_ = 0;
   std::atomic<bool> stopped_{false};
   std::atomic<size_t> connections_{0};
   std::atomic<size_t> in_flight_{0};
+  // One single-threaded io_context per thread. A connection stays on the context that accepted
+  // it, so its handlers need no strand, and threads do not hand work to each other: with one
+  // shared context, waking the other thread for each completion cost about a quarter of a
+  // proof's CPU time (docs/benchmarks.md). Sessions still queued on a context are destroyed with
+  // it, so the members above must outlive the contexts.
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
+  // Keep contexts without connections running.
+  std::vector<net::executor_work_guard<Executor>> work_;
+  absl::optional<Acceptor> acceptor_;  // On contexts_[0].
+  size_t next_context_ = 0;  // Where the next connection goes; used on contexts_[0]'s thread.
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
 };
 
 // One connection: reads requests one at a time, hands each to the handler, writes its response.
@@ -116,7 +131,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Session(Impl* server, tcp::socket socket)
+  Session(Impl* server, Socket socket)
       : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {
     server_->connections_++;
     beast::error_code ec;
@@ -169,6 +184,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
+    // A request without a body (any GET) is complete with its header.
+    if (parser_->is_done()) return OnRead(ec);
     ExtendDeadline(server_->options_.request_timeout);
     http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -194,7 +211,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     HttpRequest request = ToHttpRequest(std::move(message), remote_address_);
     handling_ = true;
     server_->in_flight_++;
-    // A handler that answers at once runs the write inline on this strand; one that answers from
+    // A handler that answers at once runs the write inline on this thread; one that answers from
     // another thread queues it here.
     server_->handler_(std::move(request), [self = shared_from_this()](HttpResponse response) {
       net::dispatch(self->socket_.get_executor(),
@@ -228,8 +245,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   Impl* const server_;
-  tcp::socket socket_;
-  net::steady_timer timer_;
+  Socket socket_;
+  Timer timer_;
   Clock::time_point deadline_ = Clock::time_point::min();
   bool handling_ = false;
   beast::flat_buffer buffer_;
@@ -242,8 +259,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 };
 
 void HttpServer::Impl::Accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec,
-                                                        tcp::socket socket) {
+  net::io_context& context = *contexts_[next_context_++ % contexts_.size()];
+  acceptor_->async_accept(context, [this](beast::error_code ec, Socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || stopped_.load()) return;
     } else if (connections_.load() >= options_.max_connections) {

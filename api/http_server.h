@@ -21,6 +21,7 @@ class HttpServer {
   struct Options {
     std::string address = "127.0.0.1";
     uint16_t port = 8080;  // 0 picks a free port; see port().
+    // I/O threads. Each serves the connections it accepted, alone, for their whole life.
     int threads = 2;
     size_t max_header_bytes = 8 * 1024;
     size_t max_body_bytes = 8 << 20;
@@ -33,8 +34,9 @@ class HttpServer {
 
   // Sends the response for one request. May be called from any thread, exactly once.
   using Respond = std::function<void(HttpResponse)>;
-  // Handles one request. Called on a server thread; must not block for long: hand slow work
-  // elsewhere and call `respond` later.
+  // Handles one request. Called on the I/O thread of the request's connection, which serves
+  // other connections too, so it must not block: hand slow or waiting work elsewhere (a
+  // WorkQueue) and call `respond` from there.
   using Handler = std::function<void(HttpRequest request, Respond respond)>;
 
   // Binds, listens and starts serving on `options.threads` threads.

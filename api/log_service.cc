@@ -49,6 +49,12 @@ absl::StatusOr<uint64_t> SizeParam(const QueryParams& params, absl::string_view 
   return NumberParam(params, name);
 }
 
+// Appends each hash's 32 bytes, reusing the field's cleared strings (ThreadMessage).
+void AddHashes(const std::vector<Hash>& hashes,
+               google::protobuf::RepeatedPtrField<std::string>* field) {
+  for (const Hash& h : hashes) field->Add()->assign(HashBytes(h).data(), kHashSize);
+}
+
 }  // namespace
 
 LogService::LogService(ledger::Sequencer* sequencer, const ledger::LogReader* storage,
@@ -57,39 +63,8 @@ LogService::LogService(ledger::Sequencer* sequencer, const ledger::LogReader* st
       storage_(storage),
       prover_(*storage, ledger::ProverOptions{options.tile_cache, options.leaf_index}),
       verifier_key_(std::move(verifier_key)),
-      options_(options) {
-  for (int i = 0; i < options_.worker_threads; ++i) workers_.emplace_back([this] { Work(); });
-}
-
-LogService::~LogService() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  for (std::thread& t : workers_) t.join();
-}
-
-void LogService::Later(std::function<void()> work) {
-  absl::MutexLock lock(&mu_);
-  work_.push_back(std::move(work));
-}
-
-void LogService::Work() {
-  for (;;) {
-    std::function<void()> work;
-    {
-      absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !work_.empty();
-      };
-      mu_.Await(absl::Condition(&ready));
-      if (work_.empty()) return;
-      work = std::move(work_.front());
-      work_.pop_front();
-    }
-    work();
-  }
-}
+      options_(options),
+      workers_(options.worker_threads) {}
 
 void LogService::Handle(HttpRequest request, HttpServer::Respond respond) {
   requests_++;
@@ -278,7 +253,7 @@ void LogService::AddReceipt(PendingReceipt receipt) {
   absl::MutexLock lock(&mu_);
   receipts_.push_back(std::move(receipt));
   // The first one queued schedules the proving; the rest of its batch joins it meanwhile.
-  if (receipts_.size() == 1) work_.push_back([this] { ProveReceipts(); });
+  if (receipts_.size() == 1) workers_.Post([this] { ProveReceipts(); });
 }
 
 void LogService::ProveReceipts() {
@@ -377,7 +352,6 @@ HttpResponse LogService::GetInclusionProof(const HttpRequest& request,
   const uint64_t committed = sequencer_->Head()->size;
   absl::StatusOr<uint64_t> size = SizeParam(*params, "size", committed);
   if (!size.ok()) return ErrorResponse(size.status());
-  InclusionProof message;
   absl::StatusOr<uint64_t> index;
   absl::optional<std::string> leaf_hash_param = params->Get("leaf_hash");
   if (leaf_hash_param.has_value() == params->Get("index").has_value()) {
@@ -396,12 +370,13 @@ HttpResponse LogService::GetInclusionProof(const HttpRequest& request,
   if (!index.ok()) return ErrorResponse(index.status());
   absl::StatusOr<std::vector<Hash>> proof = prover_.InclusionProof(*index, *size, committed);
   if (!proof.ok()) return ErrorResponse(proof.status());
+  InclusionProof& message = ThreadMessage<InclusionProof>();
   message.set_index(*index);
   message.set_tree_size(*size);
   if (leaf_hash_param.has_value()) {
     message.set_leaf_hash(*Base64UrlDecodeStrict(*leaf_hash_param));
   }
-  for (const Hash& h : *proof) message.add_proof(std::string(HashBytes(h)));
+  AddHashes(*proof, message.mutable_proof());
   return EncodeMessage(request, message);
 }
 
@@ -417,10 +392,10 @@ HttpResponse LogService::GetConsistencyProof(const HttpRequest& request,
   if (!to.ok()) return ErrorResponse(to.status());
   absl::StatusOr<std::vector<Hash>> proof = prover_.ConsistencyProof(*from, *to, committed);
   if (!proof.ok()) return ErrorResponse(proof.status());
-  ConsistencyProof message;
+  ConsistencyProof& message = ThreadMessage<ConsistencyProof>();
   message.set_from(*from);
   message.set_to(*to);
-  for (const Hash& h : *proof) message.add_proof(std::string(HashBytes(h)));
+  AddHashes(*proof, message.mutable_proof());
   return EncodeMessage(request, message);
 }
 

@@ -2,10 +2,7 @@
 #define VELLUM_API_LOG_SERVICE_H_
 
 #include <atomic>
-#include <deque>
-#include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -13,6 +10,7 @@
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/witness_collector.h"
+#include "api/work_queue.h"
 #include "ledger/index_follower.h"
 #include "ledger/leaf_index.h"
 #include "ledger/prover.h"
@@ -52,7 +50,6 @@ class LogService {
   // `sequencer` and `storage` must outlive the service.
   LogService(ledger::Sequencer* sequencer, const ledger::LogReader* storage,
              std::string verifier_key, const Options& options);
-  ~LogService();
 
   LogService(const LogService&) = delete;
   LogService& operator=(const LogService&) = delete;
@@ -87,10 +84,6 @@ class LogService {
   // On a worker thread: proves every queued receipt, one Prover::InclusionProofs per head.
   void ProveReceipts();
 
-  // Runs `work` on a worker thread.
-  void Later(std::function<void()> work);
-  void Work();
-
   ledger::Sequencer* const sequencer_;
   const ledger::LogReader* const storage_;
   const ledger::Prover prover_;
@@ -103,10 +96,9 @@ class LogService {
   ledger::Histogram request_seconds_{ledger::Histogram::LatencyBounds()};
 
   absl::Mutex mu_;
-  std::deque<std::function<void()>> work_ ABSL_GUARDED_BY(mu_);
   std::vector<PendingReceipt> receipts_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<std::thread> workers_;
+  // Last, so that it is destroyed first: its destructor runs the work still queued.
+  WorkQueue workers_;
 };
 
 }  // namespace api

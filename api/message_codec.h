@@ -23,6 +23,18 @@ std::string MediaType(absl::string_view content_type);
 // True if the request's Accept header asks for binary protobuf.
 bool WantsProtobuf(const HttpRequest& request);
 
+// The calling thread's message of type M, cleared. Clear() keeps the elements of repeated string
+// fields for reuse, so refilling the message with as many strings of the same size allocates
+// nothing, where a fresh message allocates two per string: 42 for an inclusion proof of 21
+// hashes, the largest share of a proof's cost (docs/benchmarks.md). The reference is valid until
+// this thread's next ThreadMessage<M>().
+template <typename M>
+M& ThreadMessage() {
+  thread_local M message;
+  message.Clear();
+  return message;
+}
+
 // A 200 answer holding `message` as binary protobuf, or as proto3 JSON with every field printed
 // and a final newline.
 HttpResponse EncodeMessage(bool protobuf, const google::protobuf::Message& message);

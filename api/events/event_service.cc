@@ -125,20 +125,30 @@ EventService::EventService(ledger::Sequencer* sequencer, const ledger::LogReader
       start_size_(sequencer->Head()->size),
       rejected_tokens_(options.rejected_burst),
       rejected_refilled_(absl::Now()),
-      last_logged_(last_logged) {}
+      last_logged_(last_logged),
+      workers_(options.worker_threads) {}
 
 void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
+  const absl::string_view path = SplitTarget(request.target).first;
+  if (path != "/v1/events" && !absl::StartsWith(path, kIngestPrefix)) {
+    return next_(std::move(request), std::move(respond));
+  }
+  // Searches and deduplicating look-ups may wait for the index, and searches take milliseconds:
+  // neither may hold an HTTP I/O thread.
+  workers_.Post([this, request = std::move(request), respond = std::move(respond)] {
+    HandleEvents(request, respond);
+  });
+}
+
+void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond) {
   const absl::string_view path = SplitTarget(request.target).first;
   if (path == "/v1/events") {
     if (request.method == "POST") return PostEvent(request, respond);
     if (request.method == "GET") return respond(Search(request));
     return respond(MethodNotAllowedResponse(request.method, "GET, POST"));
   }
-  if (absl::StartsWith(path, kIngestPrefix)) {
-    if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
-    return PostIngest(request, path.substr(kIngestPrefix.size()), respond);
-  }
-  next_(std::move(request), std::move(respond));
+  if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
+  PostIngest(request, path.substr(kIngestPrefix.size()), respond);
 }
 
 void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respond& respond) {

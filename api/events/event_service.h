@@ -20,6 +20,7 @@
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/ingest/adapter.h"
+#include "api/work_queue.h"
 #include "ledger/event_index.h"
 #include "ledger/index_follower.h"
 #include "ledger/prover.h"
@@ -73,6 +74,9 @@ class EventService {
     // this rate; the others are counted, not recorded.
     double rejected_burst = 20;
     double rejected_per_second = 1;
+    // Threads that serve the event endpoints, off the HTTP I/O threads. A search holds one for
+    // its whole run, a look-up while it waits for the index.
+    int worker_threads = 4;
   };
 
   // `sequencer`, `log`, `index`, `follower` (which feeds `index` from `log`) and what `options`
@@ -106,6 +110,8 @@ class EventService {
                const ledger::EventIndex* index, const ledger::IndexFollower* follower,
                HttpServer::Handler next, const Options& options, absl::Time last_logged);
 
+  // On a worker thread: the event endpoints.
+  void HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond);
   void PostEvent(const HttpRequest& request, const HttpServer::Respond& respond);
   void PostIngest(const HttpRequest& request, absl::string_view name,
                   const HttpServer::Respond& respond);
@@ -149,6 +155,9 @@ class EventService {
   absl::Time last_logged_ ABSL_GUARDED_BY(append_mu_);
 
   std::atomic<uint64_t> rejected_dropped_{0};
+
+  // Last, so that it is destroyed first: its destructor runs the requests still queued.
+  WorkQueue workers_;
 };
 
 }  // namespace api

@@ -1,0 +1,44 @@
+#ifndef VELLUM_API_WORK_QUEUE_H_
+#define VELLUM_API_WORK_QUEUE_H_
+
+#include <deque>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace vellum {
+namespace api {
+
+// A fixed set of threads that run posted work in the order it was posted. Handlers put here what
+// must not hold an HTTP I/O thread, since each of those serves its connections alone
+// (api/http_server.h): proving receipts, searches, and look-ups that may wait for an index.
+// Thread-safe.
+class WorkQueue {
+ public:
+  // Starts `threads` threads (at least one).
+  explicit WorkQueue(int threads);
+  // Runs the work already posted, then joins the threads.
+  ~WorkQueue();
+
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
+
+  // Queues `work` to run on one of the threads.
+  void Post(std::function<void()> work);
+
+ private:
+  void Run();
+
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> work_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace api
+}  // namespace vellum
+
+#endif  // VELLUM_API_WORK_QUEUE_H_
