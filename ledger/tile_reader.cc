@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -73,22 +74,39 @@ TileNodeReader::TileNodeReader(const LogReader& storage, uint64_t tree_size, Til
     : storage_(storage), tree_size_(tree_size), cache_(cache) {}
 
 absl::StatusOr<std::vector<Hash>> TileNodeReader::ReadNodes(absl::Span<const NodeId> ids) {
-  std::vector<Hash> hashes;
-  hashes.reserve(ids.size());
+  // Every node is located before any is copied: the copies' loads are then independent, so the
+  // processor overlaps their cache misses. A random leaf's proof reads nodes from all over a
+  // large cache, and one miss after another cost about a tenth of a proof's CPU time.
+  absl::InlinedVector<const Hash*, 64> nodes;
+  nodes.reserve(ids.size());
   for (NodeId id : ids) {
-    absl::StatusOr<Hash> hash = ReadNode(id);
-    if (!hash.ok()) return hash.status();
-    hashes.push_back(*hash);
+    absl::StatusOr<const Hash*> node = Node(id);
+    if (!node.ok()) return node.status();
+    nodes.push_back(*node);
   }
+  std::vector<Hash> hashes;
+  hashes.reserve(nodes.size());
+  for (const Hash* node : nodes) hashes.push_back(*node);
   return hashes;
 }
 
 absl::StatusOr<Hash> TileNodeReader::ReadNode(NodeId id) {
+  absl::StatusOr<const Hash*> node = Node(id);
+  if (!node.ok()) return node.status();
+  return **node;
+}
+
+absl::StatusOr<const Hash*> TileNodeReader::Node(NodeId id) {
   absl::StatusOr<NodeTileLocation> location = LocateNode(id, tree_size_);
   if (!location.ok()) return location.status();
-  absl::StatusOr<const ExpandedTile*> tile = Tile(location->tile);
-  if (!tile.ok()) return tile.status();
-  return (*tile)->Node(location->level_in_tile, location->begin);
+  // A proof's nodes come tile by tile, so most share the previous node's tile.
+  if (last_tile_ == nullptr || last_tile_id_ != location->tile) {
+    absl::StatusOr<const ExpandedTile*> tile = Tile(location->tile);
+    if (!tile.ok()) return tile.status();
+    last_tile_id_ = location->tile;
+    last_tile_ = *tile;
+  }
+  return &last_tile_->Node(location->level_in_tile, location->begin);
 }
 
 absl::StatusOr<std::shared_ptr<const ExpandedTile>> TileNodeReader::ReadTile(const TileId& tile) {

@@ -56,6 +56,8 @@ class TileNodeReader : public NodeReader {
   absl::StatusOr<std::shared_ptr<const ExpandedTile>> ReadTile(const TileId& tile);
 
  private:
+  // As ReadNode(), pointing into the reader's expanded tile; valid as long as the reader.
+  absl::StatusOr<const Hash*> Node(NodeId id);
   // As ReadTile(), without copying the shared pointer; valid as long as the reader.
   absl::StatusOr<const ExpandedTile*> Tile(const TileId& tile);
 
@@ -63,6 +65,9 @@ class TileNodeReader : public NodeReader {
   const uint64_t tree_size_;
   TileCache* const cache_;
   absl::flat_hash_map<TileId, std::shared_ptr<const ExpandedTile>> tiles_;
+  // The tile of the last node read, held in tiles_; nullptr before the first.
+  TileId last_tile_id_{};
+  const ExpandedTile* last_tile_ = nullptr;
 };
 
 }  // namespace ledger
