@@ -20,14 +20,17 @@ class WorkQueue {
  public:
   // Starts `threads` threads (at least one).
   explicit WorkQueue(int threads);
-  // Runs the work already posted, then joins the threads.
+  // Stops, if not stopped yet.
   ~WorkQueue();
 
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
-  // Queues `work` to run on one of the threads.
+  // Queues `work` to run on one of the threads. Not after Stop().
   void Post(std::function<void()> work);
+
+  // Runs the work already posted, then joins the threads. Idempotent; call from one thread.
+  void Stop();
 
  private:
   void Run();

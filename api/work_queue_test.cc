@@ -45,6 +45,15 @@ TEST(WorkQueueTest, EveryPostFromManyThreadsRunsOnce) {
   EXPECT_EQ(runs.load(), 4000);
 }
 
+TEST(WorkQueueTest, StopRunsWhatIsQueuedAndIsIdempotent) {
+  std::atomic<int> runs{0};
+  WorkQueue queue(2);
+  for (int i = 0; i < 50; ++i) queue.Post([&runs] { runs++; });
+  queue.Stop();
+  EXPECT_EQ(runs.load(), 50);
+  queue.Stop();
+}
+
 TEST(WorkQueueTest, AtLeastOneThread) {
   absl::Notification ran;
   WorkQueue queue(0);

@@ -286,9 +286,10 @@ int Main(int argc, char** argv) {
   int signal_number = signals.Wait();
   std::cout << "vellumd: signal " << signal_number << ", shutting down\n";
   (*server)->Shutdown();  // Finishes requests in flight.
+  (*events)->Drain();     // Event requests still queued, if the shutdown's grace ran out.
   // The sequencer commits every append already queued; their callbacks may still hand work to
   // the witness collector (stopped first, as it reads the sequencer's head: it then answers at
-  // once) and to the service, so the service goes last.
+  // once) and to the services, so the services go last.
   if (*witnesses != nullptr) (*witnesses)->Stop();
   sequencer->reset();
   witnesses->reset();

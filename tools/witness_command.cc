@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "api/http_server.h"
 #include "api/witness_service.h"
+#include "api/work_queue.h"
 #include "ledger/witness_store.h"
 #include "proof/note.h"
 #include "tools/file_io.h"
@@ -131,9 +132,14 @@ int RunWitness(const CommandLine& line) {
   options.port = listen->second;
   options.max_body_bytes = api::kMaxAddCheckpointBytes;
   api::WitnessService* handler = service->get();
+  // A cosignature costs a synced write, so requests are handled off the I/O threads
+  // (api/http_server.h).
+  api::WorkQueue workers(2);
   auto server = api::HttpServer::Start(
-      options, [handler](api::HttpRequest request, api::HttpServer::Respond respond) {
-        respond(handler->Handle(request));
+      options, [handler, &workers](api::HttpRequest request, api::HttpServer::Respond respond) {
+        workers.Post([handler, request = std::move(request), respond = std::move(respond)] {
+          respond(handler->Handle(request));
+        });
       });
   if (!server.ok()) return Fail(server.status());
   std::cout << "vellum witness: " << name << " witnessing " << logs.size() << " log(s)\n"
@@ -144,6 +150,7 @@ int RunWitness(const CommandLine& line) {
   int signal_number = signals.Wait();
   std::cout << "vellum witness: signal " << signal_number << ", shutting down\n";
   (*server)->Shutdown();
+  workers.Stop();  // Before the server goes: queued requests answer through it.
   return 0;
 }
 

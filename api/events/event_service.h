@@ -92,6 +92,11 @@ class EventService {
   // Handles one request; `respond` may be called on another thread (the sequencer's).
   void Handle(HttpRequest request, HttpServer::Respond respond);
 
+  // Finishes the event requests already queued and stops the threads that serve them. Call once
+  // the HTTP server has stopped, and before the sequencer goes: queued requests append to it,
+  // while its callbacks still reach this service, which must outlive it.
+  void Drain() { workers_.Stop(); }
+
   // Rejected attempts that the rate limit kept out of the log.
   uint64_t rejected_not_recorded() const { return rejected_dropped_.load(); }
 
