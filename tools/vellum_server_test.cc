@@ -3,6 +3,7 @@
 // checking exit statuses and messages as an operator or a monitor would see them.
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -55,7 +56,8 @@ class ServerTest : public ::testing::Test {
               "# append tokens\n" + api::TokenAuthenticator::TokenFileLine(kToken) + "\n");
     server_ = ChildProcess::Spawn("tools/vellumd",
                                   {"--data-dir", *dir_, "--listen", "127.0.0.1:0",
-                                   "--token-file", TempDir() + "/token-hashes"},
+                                   "--token-file", TempDir() + "/token-hashes",
+                                   "--http-threads", "3"},
                                   "vellumd")
                   .release();
     ASSERT_NE(server_, nullptr);
@@ -261,6 +263,18 @@ TEST_F(ServerTest, UnreachableServerIsAnIoError) {
   Result bad_url = RunVellum({"checkpoint", "--server", "https://x", "--verifier-key", *key_});
   EXPECT_EQ(bad_url.status, 2);
   EXPECT_THAT(bad_url.err, HasSubstr("--server: server URL \"https://x\" must start with http://"));
+}
+
+TEST(VellumdFlagsTest, HttpThreadsOutOfRangeAreRefusedBeforeAnythingIsCreated) {
+  const std::string dir = TempDir() + "/http-threads-refused";
+  for (const char* bad : {"0", "65", "two"}) {
+    Result r = subprocess::Run("tools/vellumd", {"--data-dir", dir, "--listen", "127.0.0.1:0",
+                                                 "--http-threads", bad});
+    EXPECT_EQ(r.status, 1) << bad << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("--http-threads")) << r.err;
+  }
+  struct stat st;
+  EXPECT_NE(stat(dir.c_str(), &st), 0) << dir << " was created";
 }
 
 TEST(VellumServerCommandsTest, HelpForEveryNewCommand) {

@@ -2,7 +2,7 @@
 //
 //   vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]
 //           [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]
-//           [--tile-cache-mib N] [--witness URL=VKEY ... [--witness-quorum K]
+//           [--tile-cache-mib N] [--http-threads N] [--witness URL=VKEY ... [--witness-quorum K]
 //           [--witness-interval-ms N]] [--ingest-secrets DIR] [--k8s-cluster NAME]
 //           [--k8s-resources FILE]
 
@@ -40,7 +40,7 @@ namespace {
 constexpr char kUsage[] =
     "vellumd --data-dir DIR [--listen 127.0.0.1:8080] [--signer-key FILE] [--origin ORIGIN]\n"
     "        [--token-file FILE] [--max-batch-entries N] [--max-batch-delay-us N]\n"
-    "        [--tile-cache-mib N] [--witness URL=VKEY ... [--witness-quorum K]\n"
+    "        [--tile-cache-mib N] [--http-threads N] [--witness URL=VKEY ... [--witness-quorum K]\n"
     "        [--witness-interval-ms N]] [--ingest-secrets DIR] [--k8s-cluster NAME]\n"
     "        [--k8s-resources FILE]\n"
     "  Serves the Vellum log stored in DIR (created if missing). Without --signer-key the log's\n"
@@ -48,6 +48,7 @@ constexpr char kUsage[] =
     "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
     "  append; without it the server only listens on loopback. Stops cleanly on SIGTERM.\n"
     "  --tile-cache-mib bounds the expanded tiles kept for proofs (default 128; 0 for none).\n"
+    "  --http-threads sets the I/O threads; each serves the connections it accepts (default 2).\n"
     "  --witness URL=VKEY (repeatable) sends each new checkpoint to that witness\n"
     "  (c2sp.org/tlog-witness); /checkpoint then serves the newest checkpoint cosigned by\n"
     "  --witness-quorum K of them (default: all), at most every --witness-interval-ms (1000).\n"
@@ -58,6 +59,7 @@ constexpr char kUsage[] =
     "  <api group>/<resource> per line (default: KServe and Seldon resources).\n";
 
 constexpr size_t kMaxKeyFileBytes = 4096;
+constexpr uint64_t kMaxHttpThreads = 64;
 
 int Fail(const absl::Status& status) {
   std::cerr << "vellumd: " << status.message() << "\n";
@@ -149,7 +151,7 @@ int Main(int argc, char** argv) {
   static const cli::FlagSpec kFlags[] = {
       {"data-dir"},   {"listen"},           {"signer-key"},         {"origin"},
       {"token-file"}, {"max-batch-entries"}, {"max-batch-delay-us"}, {"tile-cache-mib"},
-      {"witness", true}, {"witness-quorum"}, {"witness-interval-ms"},
+      {"http-threads"}, {"witness", true}, {"witness-quorum"}, {"witness-interval-ms"},
       {"ingest-secrets"}, {"k8s-cluster"}, {"k8s-resources"},
   };
   absl::StatusOr<cli::CommandLine> line = cli::CommandLine::Parse(args, kFlags);
@@ -187,6 +189,16 @@ int Main(int argc, char** argv) {
     auto n = ParseDecimal(*v, "--tile-cache-mib");
     if (!n.ok()) return Fail(n.status());
     tile_cache_mib = *n;
+  }
+  int http_threads = 2;
+  if (auto v = line->Get("http-threads"); v.has_value()) {
+    auto n = ParseDecimal(*v, "--http-threads");
+    if (!n.ok()) return Fail(n.status());
+    if (*n < 1 || *n > kMaxHttpThreads) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("--http-threads: got ", *n, ", want 1 to ", kMaxHttpThreads)));
+    }
+    http_threads = static_cast<int>(*n);
   }
 
   std::unique_ptr<api::TokenAuthenticator> auth;
@@ -261,6 +273,7 @@ int Main(int argc, char** argv) {
   api::HttpServer::Options server_options;
   server_options.address = listen->first;
   server_options.port = listen->second;
+  server_options.threads = http_threads;
   auto server = api::HttpServer::Start(
       server_options, [&events](api::HttpRequest request, api::HttpServer::Respond respond) {
         (*events)->Handle(std::move(request), std::move(respond));
