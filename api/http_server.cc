@@ -45,12 +45,11 @@ std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
 class HttpServer::Impl {
  public:
   Impl(const Options& options, Handler handler)
-      : options_(options), handler_(std::move(handler)) {
+      : options_(options), handler_(std::move(handler)), acceptor_(accept_context_) {
     for (int i = 0; i < std::max(options.threads, 1); ++i) {
       contexts_.push_back(std::make_unique<net::io_context>(1));
       work_.push_back(net::make_work_guard(*contexts_.back()));
     }
-    acceptor_.emplace(*contexts_.front());
   }
 
   absl::Status Listen() {
@@ -61,16 +60,17 @@ class HttpServer::Impl {
           absl::StrCat("listen address \"", options_.address, "\": ", ec.message()));
     }
     tcp::endpoint endpoint(address, options_.port);
-    acceptor_->open(endpoint.protocol(), ec);
-    if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_->bind(endpoint, ec);
-    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.address, ":",
                                                  options_.port, ": ", ec.message()));
     }
-    port_ = acceptor_->local_endpoint().port();
+    port_ = acceptor_.local_endpoint().port();
     Accept();
+    threads_.emplace_back([this] { accept_context_.run(); });
     for (auto& context : contexts_) {
       threads_.emplace_back([context = context.get()] { context->run(); });
     }
@@ -81,13 +81,14 @@ class HttpServer::Impl {
 
   void Shutdown(absl::Duration grace) {
     if (stopped_.exchange(true)) return;
-    net::post(acceptor_->get_executor(), [this] {
+    net::post(acceptor_.get_executor(), [this] {
       beast::error_code ec;
-      acceptor_->close(ec);
+      acceptor_.close(ec);
     });
     // Requests in flight finish; sessions close once their current response is written.
     absl::Time deadline = absl::Now() + grace;
     while (in_flight_.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+    accept_context_.stop();
     for (auto& context : contexts_) context->stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
@@ -105,17 +106,20 @@ class HttpServer::Impl {
   std::atomic<bool> stopped_{false};
   std::atomic<size_t> connections_{0};
   std::atomic<size_t> in_flight_{0};
-  // One single-threaded io_context per thread. A connection stays on the context that accepted
-  // it, so its handlers need no strand, and threads do not hand work to each other: with one
-  // shared context, waking the other thread for each completion cost about a quarter of a
+  // One single-threaded io_context per I/O thread. A connection stays on the context it was
+  // dealt to, so its handlers need no strand, and threads do not hand work to each other: with
+  // one shared context, waking the other thread for each completion cost about a quarter of a
   // proof's CPU time (docs/benchmarks.md). Sessions still queued on a context are destroyed with
   // it, so the members above must outlive the contexts.
   std::vector<std::unique_ptr<net::io_context>> contexts_;
   // Keep contexts without connections running.
   std::vector<net::executor_work_guard<Executor>> work_;
-  absl::optional<Acceptor> acceptor_;  // On contexts_[0].
-  size_t next_context_ = 0;  // Where the next connection goes; used on contexts_[0]'s thread.
-  std::vector<std::thread> threads_;
+  // Connections are accepted on a thread of their own, so that a busy I/O thread never delays
+  // new connections, which are dealt to the I/O threads in turn.
+  net::io_context accept_context_{1};
+  Acceptor acceptor_;
+  size_t next_context_ = 0;  // Used on the accepting thread only.
+  std::vector<std::thread> threads_;  // The accepting thread, then the I/O threads.
   uint16_t port_ = 0;
 };
 
@@ -260,7 +264,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
 void HttpServer::Impl::Accept() {
   net::io_context& context = *contexts_[next_context_++ % contexts_.size()];
-  acceptor_->async_accept(context, [this](beast::error_code ec, Socket socket) {
+  acceptor_.async_accept(context, [this](beast::error_code ec, Socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || stopped_.load()) return;
     } else if (connections_.load() >= options_.max_connections) {

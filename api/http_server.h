@@ -21,7 +21,8 @@ class HttpServer {
   struct Options {
     std::string address = "127.0.0.1";
     uint16_t port = 8080;  // 0 picks a free port; see port().
-    // I/O threads. Each serves the connections it accepted, alone, for their whole life.
+    // I/O threads. Each serves the connections dealt to it, alone, for their whole life; one
+    // more thread accepts connections and deals them out in turn.
     int threads = 2;
     size_t max_header_bytes = 8 * 1024;
     size_t max_body_bytes = 8 << 20;

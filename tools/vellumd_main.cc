@@ -48,7 +48,7 @@ constexpr char kUsage[] =
     "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
     "  append; without it the server only listens on loopback. Stops cleanly on SIGTERM.\n"
     "  --tile-cache-mib bounds the expanded tiles kept for proofs (default 128; 0 for none).\n"
-    "  --http-threads sets the I/O threads; each serves the connections it accepts (default 2).\n"
+    "  --http-threads sets the I/O threads; each keeps the connections dealt to it (default 2).\n"
     "  --witness URL=VKEY (repeatable) sends each new checkpoint to that witness\n"
     "  (c2sp.org/tlog-witness); /checkpoint then serves the newest checkpoint cosigned by\n"
     "  --witness-quorum K of them (default: all), at most every --witness-interval-ms (1000).\n"
