@@ -62,36 +62,46 @@ std::string LabelValue(absl::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<WitnessCollector>> WitnessCollector::Start(
-    const ledger::Sequencer* sequencer, const ledger::LogReader* storage,
-    std::vector<Witness> witnesses, const Options& options) {
+absl::Status WitnessCollector::Check(const std::vector<Witness>& witnesses,
+                                     const Options& options) {
   if (witnesses.empty()) return absl::InvalidArgumentError("no witnesses");
   if (options.quorum < 1 || options.quorum > witnesses.size()) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "witness quorum %d: want 1 to %d (the number of witnesses)", options.quorum,
         witnesses.size()));
   }
-  std::vector<std::unique_ptr<Peer>> peers;
-  for (Witness& witness : witnesses) {
+  for (size_t i = 0; i < witnesses.size(); ++i) {
+    const Witness& witness = witnesses[i];
     if (witness.key == nullptr || witness.key->type() != kNoteSignatureTypeCosignatureV1) {
       return absl::InvalidArgumentError(
           absl::StrCat("witness ", witness.url, ": want a cosigner verifier key (type 0x04)"));
     }
-    for (const auto& peer : peers) {
-      if (peer->key->name() == witness.key->name()) {
+    for (size_t j = 0; j < i; ++j) {
+      if (witnesses[j].key->name() == witness.key->name()) {
         return absl::InvalidArgumentError(
             absl::StrCat("witness ", witness.key->name(), " is configured twice"));
       }
     }
+    if (absl::StatusOr<ServerUrl> url = ParseServerUrl(witness.url); !url.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("witness ", witness.url, ": ", url.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<WitnessCollector>> WitnessCollector::Start(
+    const ledger::Sequencer* sequencer, const ledger::LogReader* storage,
+    std::vector<Witness> witnesses, const Options& options) {
+  if (absl::Status s = Check(witnesses, options); !s.ok()) return s;
+  std::vector<std::unique_ptr<Peer>> peers;
+  for (Witness& witness : witnesses) {
     HttpClient::Options client_options;
     client_options.timeout = options.timeout;
     client_options.max_response_bytes = kMaxAnswerBytes;
     absl::StatusOr<std::unique_ptr<HttpClient>> client =
         HttpClient::Create(witness.url, client_options);
-    if (!client.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("witness ", witness.url, ": ", client.status().message()));
-    }
+    if (!client.ok()) return client.status();  // Check() parsed the URL already.
     auto peer = std::make_unique<Peer>();
     peer->url = witness.url;
     peer->key = std::move(witness.key);

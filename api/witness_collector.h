@@ -52,7 +52,11 @@ class WitnessCollector {
     absl::Duration timeout = absl::Seconds(10);  // Per witness exchange.
   };
 
-  // Starts the collector thread. `sequencer` and `storage` must outlive it.
+  // Whether Start() would accept `witnesses` and `options` (keys, quorum, URLs), without
+  // starting anything, so that a server can refuse bad flags before it creates anything.
+  static absl::Status Check(const std::vector<Witness>& witnesses, const Options& options);
+
+  // Starts the collector thread, after Check(). `sequencer` and `storage` must outlive it.
   static absl::StatusOr<std::unique_ptr<WitnessCollector>> Start(
       const ledger::Sequencer* sequencer, const ledger::LogReader* storage,
       std::vector<Witness> witnesses, const Options& options);

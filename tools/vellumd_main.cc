@@ -106,11 +106,15 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const cli::CommandLine& l
   return signer;
 }
 
-// Starts the witness collector for the --witness flags, or returns nullptr if there are none.
-absl::StatusOr<std::unique_ptr<api::WitnessCollector>> StartWitnesses(
-    const cli::CommandLine& line, const ledger::Sequencer* sequencer,
-    const ledger::LogReader* storage) {
+// The witnesses of the --witness flags and the collector's options, checked as
+// WitnessCollector::Start would; no witnesses when there are no --witness flags.
+struct WitnessConfig {
   std::vector<api::WitnessCollector::Witness> witnesses;
+  api::WitnessCollector::Options options;
+};
+
+absl::StatusOr<WitnessConfig> ParseWitnesses(const cli::CommandLine& line) {
+  WitnessConfig config;
   for (const std::string& spec : line.GetAll("witness")) {
     size_t equals = spec.find('=');
     if (equals == std::string::npos || equals == 0) {
@@ -122,28 +126,30 @@ absl::StatusOr<std::unique_ptr<api::WitnessCollector>> StartWitnesses(
       return absl::InvalidArgumentError(
           absl::StrCat("--witness ", spec.substr(0, equals), ": ", key.status().message()));
     }
-    witnesses.push_back({spec.substr(0, equals), *std::move(key)});
+    config.witnesses.push_back({spec.substr(0, equals), *std::move(key)});
   }
-  if (witnesses.empty()) {
+  if (config.witnesses.empty()) {
     if (line.Has("witness-quorum") || line.Has("witness-interval-ms")) {
       return absl::InvalidArgumentError("--witness-quorum and --witness-interval-ms need --witness");
     }
-    return std::unique_ptr<api::WitnessCollector>();
+    return config;
   }
-  api::WitnessCollector::Options options;
-  options.quorum = witnesses.size();
+  config.options.quorum = config.witnesses.size();
   if (auto v = line.Get("witness-quorum"); v.has_value()) {
     auto n = ParseDecimal(*v, "--witness-quorum");
     if (!n.ok()) return n.status();
-    options.quorum = *n;
+    config.options.quorum = *n;
   }
   if (auto v = line.Get("witness-interval-ms"); v.has_value()) {
     auto n = ParseDecimal(*v, "--witness-interval-ms");
     if (!n.ok()) return n.status();
     if (*n == 0) return absl::InvalidArgumentError("--witness-interval-ms must be at least 1");
-    options.interval = absl::Milliseconds(*n);
+    config.options.interval = absl::Milliseconds(*n);
   }
-  return api::WitnessCollector::Start(sequencer, storage, std::move(witnesses), options);
+  if (absl::Status s = api::WitnessCollector::Check(config.witnesses, config.options); !s.ok()) {
+    return s;
+  }
+  return config;
 }
 
 int Main(int argc, char** argv) {
@@ -214,6 +220,9 @@ int Main(int argc, char** argv) {
         " without --token-file: appends would be open to the network")));
   }
 
+  auto witness_config = ParseWitnesses(*line);
+  if (!witness_config.ok()) return Fail(witness_config.status());
+
   // Configuration files are checked before anything is created in the data directory.
   std::vector<api::ingest::K8sResourceRule> k8s_rules = api::ingest::DefaultK8sResourceRules();
   if (auto path = line->Get("k8s-resources"); path.has_value()) {
@@ -246,12 +255,18 @@ int Main(int argc, char** argv) {
       ledger::Sequencer::Create(&(*log)->storage(), signer->get(), sequencer_options);
   if (!sequencer.ok()) return Fail(sequencer.status());
 
-  auto witnesses = StartWitnesses(*line, sequencer->get(), &(*log)->storage());
-  if (!witnesses.ok()) return Fail(witnesses.status());
+  std::unique_ptr<api::WitnessCollector> witnesses;
+  if (!witness_config->witnesses.empty()) {
+    auto started = api::WitnessCollector::Start(sequencer->get(), &(*log)->storage(),
+                                                std::move(witness_config->witnesses),
+                                                witness_config->options);
+    if (!started.ok()) return Fail(started.status());
+    witnesses = *std::move(started);
+  }
 
   ledger::TileCache tile_cache(tile_cache_mib << 20);
   api::LogService::Options service_options;
-  service_options.witnesses = witnesses->get();
+  service_options.witnesses = witnesses.get();
   service_options.append_auth = auth.get();
   service_options.tile_cache = &tile_cache;
   service_options.leaf_index = &(*log)->leaf_index();
@@ -284,9 +299,9 @@ int Main(int argc, char** argv) {
             << (*sequencer)->Head()->size << "\n"
             << "vellumd: verifier key " << (*signer)->VerifierKey() << "\n"
             << "vellumd: serving http://" << listen->first << ":" << (*server)->port() << "\n";
-  if (*witnesses != nullptr) {
+  if (witnesses != nullptr) {
     std::cout << "vellumd: /checkpoint serves checkpoints cosigned by "
-              << (*witnesses)->quorum() << " of " << (*witnesses)->Status().size()
+              << witnesses->quorum() << " of " << witnesses->Status().size()
               << " witnesses\n";
   }
   for (const std::string& text : adapters->startup_lines) std::cout << "vellumd: " << text << "\n";
@@ -303,9 +318,9 @@ int Main(int argc, char** argv) {
   // The sequencer commits every append already queued; their callbacks may still hand work to
   // the witness collector (stopped first, as it reads the sequencer's head: it then answers at
   // once) and to the services, so the services go last.
-  if (*witnesses != nullptr) (*witnesses)->Stop();
+  if (witnesses != nullptr) witnesses->Stop();
   sequencer->reset();
-  witnesses->reset();
+  witnesses.reset();
   events->reset();
   service.reset();
   std::cout << "vellumd: stopped at tree size " << (*log)->storage().ReadCheckpoint()->first

@@ -9,6 +9,7 @@
 // witnesses' checkpoints and against each other, with evidence that verifies offline.
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <memory>
 #include <string>
@@ -310,6 +311,9 @@ TEST_F(WitnessNetworkTest, KeysAndFlagsAreCheckedAtStart) {
            {"--witness", "http://127.0.0.1:1"},
            {"--witness", "http://127.0.0.1:1=" + log_vkey_},
            {"--witness", "http://127.0.0.1:1=" + witness_keys_[0], "--witness-quorum", "2"},
+           {"--witness", "ftp://127.0.0.1:1=" + witness_keys_[0]},
+           {"--witness", "http://127.0.0.1:1=" + witness_keys_[0], "--witness",
+            "http://127.0.0.1:2=" + witness_keys_[0]},
            {"--witness-quorum", "1"}}) {
     std::vector<std::string> args = {"--data-dir", dir_ + "/log-bad", "--signer-key",
                                      dir_ + "/log.key", "--listen", "127.0.0.1:0"};
@@ -318,6 +322,9 @@ TEST_F(WitnessNetworkTest, KeysAndFlagsAreCheckedAtStart) {
     EXPECT_EQ(r.status, 1) << absl::StrJoin(flags, " ") << ": " << r.err;
     EXPECT_THAT(r.err, HasSubstr("witness")) << absl::StrJoin(flags, " ");
   }
+  // Each was refused before anything was created.
+  struct stat st;
+  EXPECT_NE(stat((dir_ + "/log-bad").c_str(), &st), 0) << "a refused start created its directory";
 }
 
 }  // namespace
