@@ -20,7 +20,8 @@ inline constexpr char kProtobufType[] = "application/x-protobuf";
 // "application/json; charset=utf-8" and "Application/JSON" are "application/json".
 std::string MediaType(absl::string_view content_type);
 
-// True if the request's Accept header asks for binary protobuf.
+// True if the request's Accept header asks for binary protobuf: one of its media ranges is
+// application/x-protobuf (in any case, with any parameters) without q=0.
 bool WantsProtobuf(const HttpRequest& request);
 
 // The calling thread's message of type M, cleared. Clear() keeps the elements of repeated string
