@@ -8,10 +8,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -48,7 +50,8 @@ constexpr char kUsage[] =
     "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
     "  append; without it the server only listens on loopback. Stops cleanly on SIGTERM.\n"
     "  --tile-cache-mib bounds the expanded tiles kept for proofs (default 128; 0 for none).\n"
-    "  --http-threads sets the I/O threads; each keeps the connections dealt to it (default 2).\n"
+    "  --http-threads sets the I/O threads, each keeping the connections dealt to it (default:\n"
+    "  half the CPUs, at least 1).\n"
     "  --witness URL=VKEY (repeatable) sends each new checkpoint to that witness\n"
     "  (c2sp.org/tlog-witness); /checkpoint then serves the newest checkpoint cosigned by\n"
     "  --witness-quorum K of them (default: all), at most every --witness-interval-ms (1000).\n"
@@ -196,7 +199,10 @@ int Main(int argc, char** argv) {
     if (!n.ok()) return Fail(n.status());
     tile_cache_mib = *n;
   }
-  int http_threads = 2;
+  // Half the CPUs: the other half is left to the sequencer, the workers, LevelDB's compactions
+  // and the kernel's network stack (docs/operations.md, "HTTP threads").
+  int http_threads = static_cast<int>(std::clamp<uint64_t>(
+      std::thread::hardware_concurrency() / 2, 1, kMaxHttpThreads));
   if (auto v = line->Get("http-threads"); v.has_value()) {
     auto n = ParseDecimal(*v, "--http-threads");
     if (!n.ok()) return Fail(n.status());
