@@ -60,8 +60,6 @@ class BatchPayload {
 
 // --- Shared by the load generators (this file's and tools/events_bench.h) -----------------
 
-inline constexpr char kProtobufType[] = "application/x-protobuf";
-
 // InvalidArgument unless 1 <= clients <= 1024 and operations > 0.
 absl::Status CheckClients(int clients, uint64_t operations);
 

@@ -14,6 +14,7 @@
 #include "api/event_codec.h"
 #include "api/events/events_api.pb.h"
 #include "api/http_client.h"
+#include "api/message_codec.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace vellum {
@@ -54,7 +55,7 @@ std::string Rfc3339(absl::Time time) {
 }
 
 std::vector<std::pair<std::string, std::string>> Headers(const std::string& token) {
-  std::vector<std::pair<std::string, std::string>> headers = {{"Accept", kProtobufType}};
+  std::vector<std::pair<std::string, std::string>> headers = {{"Accept", api::kProtobufType}};
   if (!token.empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", token));
   return headers;
 }
@@ -163,7 +164,7 @@ absl::StatusOr<EventIngestBenchResult> RunEventIngestBench(
   if (!probe.ok()) return probe.status();
   std::vector<std::pair<std::string, std::string>> headers = Headers(options.token);
   headers.emplace_back("Content-Type", options.format == EventFormat::kProtobuf
-                                           ? kProtobufType
+                                           ? api::kProtobufType
                                            : "application/json");
 
   LoadOptions load;

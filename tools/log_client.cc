@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/log.pb.h"
+#include "api/message_codec.h"
 #include "google/protobuf/util/json_util.h"
 #include "proof/compact_range.h"
 #include "proof/tile.h"
@@ -13,8 +14,6 @@
 namespace vellum {
 namespace cli {
 namespace {
-
-constexpr char kProtobufType[] = "application/x-protobuf";
 
 // Returns `bytes` as a hash, or InvalidArgument naming `what`.
 absl::StatusOr<Hash> AnswerHash(absl::string_view bytes, absl::string_view what) {
@@ -128,7 +127,7 @@ absl::StatusOr<std::unique_ptr<HttpLogFetcher>> HttpLogFetcher::Create(
 
 absl::StatusOr<std::string> HttpLogFetcher::Get(absl::string_view target) {
   absl::StatusOr<api::HttpResponse> response =
-      client_->Send("GET", target, "", {{"Accept", kProtobufType}});
+      client_->Send("GET", target, "", {{"Accept", api::kProtobufType}});
   if (!response.ok()) return response.status();
   if (response->status != 200) return FetchError(target, *response);
   return std::move(response->body);
