@@ -85,7 +85,8 @@ class HttpServer::Impl {
       beast::error_code ec;
       acceptor_.close(ec);
     });
-    // Requests in flight finish; sessions close once their current response is written.
+    // Requests in flight finish and their answers are written (sessions then close, since
+    // answers given after stopped_ is set do not keep the connection alive).
     absl::Time deadline = absl::Now() + grace;
     while (in_flight_.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
     accept_context_.stop();
@@ -202,7 +203,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
         ReadErrorResponse(ec, server_->options_.max_body_bytes);
     if (!response.has_value() || !socket_.is_open()) return Close();
     keep_alive_ = false;
-    Write(*std::move(response));
+    Write(*std::move(response), /*answers_request=*/false);
   }
 
   void OnRead(beast::error_code ec) {
@@ -214,31 +215,32 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     head_request_ = message.method() == http::verb::head;
     HttpRequest request = ToHttpRequest(std::move(message), remote_address_);
     handling_ = true;
-    server_->in_flight_++;
+    server_->in_flight_++;  // Until its answer is written: Shutdown() waits for that.
     // A handler that answers at once runs the write inline on this thread; one that answers from
     // another thread queues it here.
     server_->handler_(std::move(request), [self = shared_from_this()](HttpResponse response) {
       net::dispatch(self->socket_.get_executor(),
                 [self, response = std::move(response)]() mutable {
-                  self->server_->in_flight_--;
                   self->handling_ = false;
-                  self->Write(std::move(response));
+                  self->Write(std::move(response), /*answers_request=*/true);
                 });
     });
   }
 
-  void Write(HttpResponse response) {
+  // Writes `response`; `answers_request` if it answers a request counted in flight.
+  void Write(HttpResponse response, bool answers_request) {
     // An answer to HEAD has no body (RFC 9110 section 9.3.2); one would desynchronize a
     // keep-alive client.
     if (head_request_) response.body.clear();
     auto message = std::make_shared<BeastResponse>(ToBeastResponse(
         std::move(response), version_, keep_alive_ && !server_->stopped_.load()));
     ExtendDeadline(server_->options_.request_timeout);
-    http::async_write(socket_, *message,
-                      [self = shared_from_this(), message](beast::error_code ec, size_t) {
-                        if (ec || !message->keep_alive()) return self->Close();
-                        self->Read();
-                      });
+    http::async_write(socket_, *message, [self = shared_from_this(), message, answers_request](
+                                             beast::error_code ec, size_t) {
+      if (answers_request) self->server_->in_flight_--;
+      if (ec || !message->keep_alive()) return self->Close();
+      self->Read();
+    });
   }
 
   // Ends the session: once the timer's wait is cancelled, nothing holds it any more.
