@@ -150,6 +150,18 @@ Message ParseJson(const std::string& json) {
   return message;
 }
 
+// Checks the answer to a redelivery: 200, and each of its events a duplicate at the index it
+// was first logged at, `indices` in order.
+void ExpectRedelivered(const HttpResponse& response, const std::vector<uint64_t>& indices) {
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto answer = ParseJson<api::IngestResponse>(response.body);
+  ASSERT_EQ(answer.events_size(), static_cast<int>(indices.size()));
+  for (int j = 0; j < answer.events_size(); ++j) {
+    EXPECT_TRUE(answer.events(j).duplicate());
+    EXPECT_EQ(answer.events(j).index(), indices[j]);
+  }
+}
+
 class EventsServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -321,13 +333,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   // Redeliveries: the original indices, nothing appended.
   for (size_t i = 0; i < deliveries.size(); ++i) {
     HttpResponse response = Post(deliveries[i]);
-    ASSERT_EQ(response.status, 200) << response.body;
-    auto answer = ParseJson<api::IngestResponse>(response.body);
-    ASSERT_EQ(answer.events_size(), static_cast<int>(indices[i].size()));
-    for (int j = 0; j < answer.events_size(); ++j) {
-      EXPECT_TRUE(answer.events(j).duplicate());
-      EXPECT_EQ(answer.events(j).index(), indices[i][j]);
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectRedelivered(response, indices[i]));
   }
   EXPECT_EQ(TreeSize(), size);
 
@@ -423,13 +429,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
       SignMlflow(&deliveries[i].request);
     }
     HttpResponse response = Post(deliveries[i]);
-    ASSERT_EQ(response.status, 200) << response.body;
-    auto answer = ParseJson<api::IngestResponse>(response.body);
-    ASSERT_EQ(answer.events_size(), static_cast<int>(indices[i].size()));
-    for (int j = 0; j < answer.events_size(); ++j) {
-      EXPECT_TRUE(answer.events(j).duplicate());
-      EXPECT_EQ(answer.events(j).index(), indices[i][j]);
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectRedelivered(response, indices[i]));
   }
   EXPECT_EQ(TreeSize(), size + 5);
   for (const std::string& answer : answers_) ExpectNoSecrets(answer, "an answer");
