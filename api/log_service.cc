@@ -79,12 +79,12 @@ void LogService::Handle(HttpRequest request, HttpServer::Respond respond) {
     respond(std::move(response));
   };
   auto [path, query] = SplitTarget(request.target);
-  Route(request, path, timed);
+  Route(request, path, query, timed);
 }
 
 void LogService::Route(const HttpRequest& request, absl::string_view path,
+                       absl::string_view query,
                        const HttpServer::Respond& respond) {
-  const absl::string_view query = SplitTarget(request.target).second;
   const bool get = request.method == "GET";
   const bool post = request.method == "POST";
   auto only = [&](bool allowed, const char* methods) {

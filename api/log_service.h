@@ -58,7 +58,9 @@ class LogService {
   void Handle(HttpRequest request, HttpServer::Respond respond);
 
  private:
-  void Route(const HttpRequest& request, absl::string_view path, const HttpServer::Respond& respond);
+  // `path` and `query` are request.target's parts (SplitTarget).
+  void Route(const HttpRequest& request, absl::string_view path, absl::string_view query,
+             const HttpServer::Respond& respond);
   HttpResponse GetCheckpoint() const;
   HttpResponse GetTile(absl::string_view path) const;
   HttpResponse GetEntryBundle(absl::string_view path) const;
