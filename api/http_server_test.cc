@@ -4,6 +4,11 @@
 
 #include "api/http_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,10 +20,25 @@
 #include "absl/time/clock.h"
 #include "api/http_client.h"
 #include "gtest/gtest.h"
+#include "ledger/testing/wait_until.h"
 
 namespace vellum {
 namespace api {
 namespace {
+
+// Whether a TCP connection to 127.0.0.1:`port` is accepted.
+bool Accepts(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected =
+      connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return connected;
+}
 
 std::unique_ptr<HttpServer> StartServer(int threads, HttpServer::Handler handler) {
   HttpServer::Options options;
@@ -71,10 +91,14 @@ TEST(HttpServerTest, AnswersFromOtherThreadsReachTheClientOnTheSameConnection) {
   std::vector<std::thread> responders;
   auto server = StartServer(2, [&](HttpRequest request, HttpServer::Respond respond) {
     absl::MutexLock lock(&mu);
-    responders.emplace_back([request = std::move(request), respond = std::move(respond)] {
-      absl::SleepFor(absl::Milliseconds(5));
-      respond(Text(200, request.target));
-    });
+    // The answer comes from another thread once the handler has returned.
+    auto returned = std::make_shared<absl::Notification>();
+    responders.emplace_back(
+        [request = std::move(request), respond = std::move(respond), returned] {
+          returned->WaitForNotification();
+          respond(Text(200, request.target));
+        });
+    returned->Notify();
   });
   ASSERT_NE(server, nullptr);
   auto client = NewClient(*server);
@@ -135,9 +159,11 @@ TEST(HttpServerTest, ShutdownFinishesTheRequestInFlight) {
   const std::string big(20 << 20, 'b');
   absl::Notification entered;
   std::thread responder;
-  auto server = StartServer(2, [&](HttpRequest, HttpServer::Respond respond) {
-    responder = std::thread([respond = std::move(respond), &big] {
-      absl::SleepFor(absl::Milliseconds(200));
+  std::unique_ptr<HttpServer> server;
+  server = StartServer(2, [&](HttpRequest, HttpServer::Respond respond) {
+    // Answers once the shutdown has begun, which closes the listening socket.
+    responder = std::thread([respond = std::move(respond), &big, port = server->port()] {
+      EXPECT_TRUE(ledger::WaitUntil([port] { return !Accepts(port); }, absl::Seconds(10)));
       respond(Text(200, big));
     });
     entered.Notify();

@@ -15,7 +15,7 @@
 #include "ledger/leaf_index.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
-#include "ledger/stats.h"
+#include "ledger/metrics/metrics.h"
 #include "ledger/storage.h"
 #include "ledger/tile_cache.h"
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "ledger/metrics/metrics.h"
 #include "proof/decimal.h"
 
 namespace vellum {
@@ -41,21 +42,6 @@ std::string Excerpt(absl::string_view body) {
   std::string out(absl::StripAsciiWhitespace(body.substr(0, kMax)));
   for (char& c : out) {
     if (c < 0x20 || c > 0x7e) c = '?';
-  }
-  return out;
-}
-
-// `text` escaped as a Prometheus label value: backslash, double quote and newline. (Key names
-// have no newline, but may hold the other two.)
-std::string LabelValue(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"') out.push_back('\\');
-    if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
   }
   return out;
 }
@@ -178,11 +164,9 @@ std::vector<WitnessStatus> WitnessCollector::Status() const {
 
 void WitnessCollector::RenderMetrics(std::string* out) const {
   std::shared_ptr<const ledger::LogHead> published = Published();
-  absl::StrAppend(out,
-                  "# HELP vellum_witnessed_tree_size Size of the newest checkpoint that met the "
-                  "witness policy.\n# TYPE vellum_witnessed_tree_size gauge\n"
-                  "vellum_witnessed_tree_size ",
-                  published == nullptr ? 0 : published->size, "\n");
+  ledger::RenderMetric("vellum_witnessed_tree_size", "gauge",
+                       "Size of the newest checkpoint that met the witness policy.",
+                       published == nullptr ? uint64_t{0} : published->size, out);
   struct Series {
     const char* name;
     const char* type;
@@ -201,11 +185,9 @@ void WitnessCollector::RenderMetrics(std::string* out) const {
   };
   std::vector<WitnessStatus> statuses = Status();
   for (const Series& series : kSeries) {
-    absl::StrAppend(out, "# HELP ", series.name, " ", series.help, "\n# TYPE ", series.name, " ",
-                    series.type, "\n");
+    ledger::RenderMetricHeader(series.name, series.type, series.help, out);
     for (const WitnessStatus& s : statuses) {
-      absl::StrAppend(out, series.name, "{witness=\"", LabelValue(s.name), "\"} ",
-                      series.value(s), "\n");
+      ledger::RenderLabeledSample(series.name, "witness", s.name, series.value(s), out);
     }
   }
 }

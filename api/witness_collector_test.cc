@@ -14,6 +14,7 @@
 #include "api/witness_service.h"
 #include "ledger/memory_storage.h"
 #include "ledger/testing/test_log.h"
+#include "ledger/testing/wait_until.h"
 #include "ledger/witness_store.h"
 #include "proof/checkpoint.h"
 #include "proof/note.h"
@@ -100,11 +101,14 @@ class WitnessCollectorTest : public ::testing::Test {
   // Waits until the collector publishes the current head; returns its note.
   std::shared_ptr<const ledger::LogHead> AwaitPublished(WitnessCollector& collector) {
     uint64_t size = sequencer_->Head()->size;
-    absl::Time deadline = absl::Now() + absl::Seconds(20);
-    while (absl::Now() < deadline) {
-      auto published = collector.Published();
-      if (published != nullptr && published->size >= size) return published;
-      absl::SleepFor(absl::Milliseconds(10));
+    std::shared_ptr<const ledger::LogHead> published;
+    if (ledger::WaitUntil(
+            [&] {
+              published = collector.Published();
+              return published != nullptr && published->size >= size;
+            },
+            absl::Seconds(20))) {
+      return published;
     }
     ADD_FAILURE() << "nothing published for size " << size;
     return nullptr;

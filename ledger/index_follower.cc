@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/stats.h"
+#include "ledger/metrics/metrics.h"
 #include "ledger/tile_reader.h"
 
 namespace vellum {

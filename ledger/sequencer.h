@@ -15,7 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "ledger/stats.h"
+#include "ledger/metrics/metrics.h"
 #include "ledger/storage.h"
 #include "ledger/tree_state.h"
 #include "proof/hash.h"

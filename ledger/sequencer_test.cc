@@ -1,5 +1,6 @@
 #include "ledger/sequencer.h"
 
+#include <atomic>
 #include <cstdio>
 #include <random>
 #include <string>
@@ -7,12 +8,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/memory_storage.h"
 #include "ledger/testing/fault_storage.h"
 #include "ledger/testing/test_log.h"
+#include "ledger/testing/wait_until.h"
 #include "ledger/tile_reader.h"
 #include "proof/checkpoint.h"
 #include "proof/compact_range.h"
@@ -24,8 +28,6 @@ namespace ledger {
 namespace {
 
 using ::testing::HasSubstr;
-
-
 
 // Reads every entry back from the stored bundles of a tree of `size`.
 std::vector<std::string> StoredEntries(const LogReader& storage, uint64_t size) {
@@ -110,36 +112,51 @@ TEST_F(SequencerTest, AppendsInOrderAcrossTileBoundaries) {
 TEST_F(SequencerTest, ConcurrentAppendsAreBatchedAndAllDurable) {
   MemoryStorage memory;
   FaultStorage storage(&memory);
-  storage.SetBeforeCommit([] { absl::SleepFor(absl::Milliseconds(2)); });
-  auto sequencer = NewSequencer(&storage);
   constexpr int kThreads = 16;
   constexpr int kPerThread = 50;
-  std::vector<std::vector<std::pair<uint64_t, std::string>>> acked(kThreads);
+  constexpr int kTotal = kThreads * kPerThread;
+  // The first commit waits until every append is queued, so the rest must form one batch.
+  std::atomic<int> queued{0};
+  std::atomic<bool> first_commit{true};
+  storage.SetBeforeCommit([&] {
+    if (!first_commit.exchange(false)) return;
+    EXPECT_TRUE(WaitUntil([&] { return queued.load() == kTotal; }, absl::Seconds(30)))
+        << queued.load() << " of " << kTotal << " appends queued";
+  });
+  auto sequencer = NewSequencer(&storage);
+  absl::Mutex mu;
+  std::vector<std::pair<uint64_t, std::string>> acked;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         std::string entry = absl::StrCat("thread ", t, " entry ", i);
-        auto appended = sequencer->Append({entry});
-        ASSERT_TRUE(appended.ok()) << appended.status();
-        EXPECT_GT(appended->head->size, appended->first_index);
-        acked[t].emplace_back(appended->first_index, entry);
+        sequencer->AppendAsync({entry}, [&, entry](absl::StatusOr<Sequencer::Appended> appended) {
+          ASSERT_TRUE(appended.ok()) << appended.status();
+          EXPECT_GT(appended->head->size, appended->first_index);
+          absl::MutexLock lock(&mu);
+          acked.emplace_back(appended->first_index, entry);
+        });
+        queued++;
       }
     });
   }
   for (std::thread& t : threads) t.join();
-  std::vector<std::string> entries(kThreads * kPerThread);
-  for (const auto& list : acked) {
-    for (const auto& [index, entry] : list) {
-      ASSERT_LT(index, entries.size());
-      EXPECT_EQ(entries[index], "") << "index " << index << " acknowledged twice";
-      entries[index] = entry;
-    }
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        absl::MutexLock lock(&mu);
+        return acked.size() == kTotal;
+      },
+      absl::Seconds(30)));
+  std::vector<std::string> entries(kTotal);
+  for (const auto& [index, entry] : acked) {
+    ASSERT_LT(index, entries.size());
+    EXPECT_EQ(entries[index], "") << "index " << index << " acknowledged twice";
+    entries[index] = entry;
   }
   ExpectLogHolds(storage, *sequencer, entries);
-  // Group commit: far fewer commits than appends.
-  EXPECT_LT(storage.commits(), kThreads * kPerThread / 2);
-  std::printf("%d appends in %d commits\n", kThreads * kPerThread, storage.commits());
+  // Group commit: the appends queued behind the first commit went into one more.
+  EXPECT_LE(storage.commits(), 2);
 }
 
 TEST_F(SequencerTest, MaxBatchEntriesBoundsABatch) {
@@ -212,7 +229,10 @@ TEST_F(SequencerTest, FailedCommitLeavesTheLogAsItWas) {
 TEST_F(SequencerTest, DestructionCommitsEveryQueuedAppend) {
   MemoryStorage memory;
   FaultStorage storage(&memory);
-  storage.SetBeforeCommit([] { absl::SleepFor(absl::Milliseconds(5)); });
+  // The first commit is held until all 20 appends are queued, so 19 are still queued when the
+  // sequencer is destroyed, unless its writer took them first.
+  absl::Notification all_queued;
+  storage.SetBeforeCommit([&] { all_queued.WaitForNotificationWithTimeout(absl::Seconds(30)); });
   std::atomic<int> acked{0};
   {
     auto sequencer = NewSequencer(&storage);
@@ -223,6 +243,7 @@ TEST_F(SequencerTest, DestructionCommitsEveryQueuedAppend) {
                                acked++;
                              });
     }
+    all_queued.Notify();
   }
   EXPECT_EQ(acked.load(), 20);
   EXPECT_EQ(memory.ReadCheckpoint()->first, 20u);

@@ -1,6 +1,6 @@
 #include "ledger/tile_cache.h"
 
-#include "ledger/stats.h"
+#include "ledger/metrics/metrics.h"
 
 namespace vellum {
 namespace ledger {

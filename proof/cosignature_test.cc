@@ -166,13 +166,22 @@ TEST(CosignatureTest, KeysSignOnlyTheirOwnWay) {
   EXPECT_TRUE(absl::IsFailedPrecondition(plain.status())) << plain.status();
   EXPECT_THAT(std::string(plain.status().message()), HasSubstr("cosigner key"));
   const NoteSigner* signers[] = {witness.signer.get()};
-  EXPECT_FALSE(SignNote(kCheckpoint, signers).ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(log.signer->Cosign(kCheckpoint, kTime).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      witness.signer->Cosign(kCheckpoint, kMaxCosignatureTimestamp + 1).status()));
+  absl::Status signed_note = SignNote(kCheckpoint, signers).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(signed_note)) << signed_note;
+  EXPECT_THAT(std::string(signed_note.message()), HasSubstr("is a cosigner key (type 0x04)"));
+  absl::Status cosigned = log.signer->Cosign(kCheckpoint, kTime).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(cosigned)) << cosigned;
+  EXPECT_THAT(std::string(cosigned.message()), HasSubstr("want a cosigner key (type 0x04)"));
+  absl::Status late = witness.signer->Cosign(kCheckpoint, kMaxCosignatureTimestamp + 1).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(late)) << late;
+  EXPECT_THAT(std::string(late.message()), HasSubstr("is over the maximum"));
   EXPECT_TRUE(witness.signer->Cosign(kCheckpoint, kMaxCosignatureTimestamp).ok());
-  EXPECT_TRUE(absl::IsInvalidArgument(witness.signer->Cosign("no newline", kTime).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(GenerateNoteKey("x", 0x02).status()));
+  absl::Status unterminated = witness.signer->Cosign("no newline", kTime).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(unterminated)) << unterminated;
+  EXPECT_EQ(unterminated.message(), "note text does not end in a newline");
+  absl::Status bad_type = GenerateNoteKey("x", 0x02).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(bad_type)) << bad_type;
+  EXPECT_EQ(bad_type.message(), "key type 0x02, want 0x01 (Ed25519) or 0x04 (cosignature/v1)");
 }
 
 }  // namespace

@@ -9,6 +9,11 @@ namespace {
 
 std::string Hex(const Hash& hash) { return absl::BytesToHexString(HashBytes(hash)); }
 
+void ExpectInvalid(const absl::Status& status, absl::string_view message) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_EQ(status.message(), message);
+}
+
 // RFC 6962 test data, as used by transparency-dev/merkle's rfc6962 hasher tests.
 TEST(HashTest, Rfc6962KnownAnswers) {
   EXPECT_EQ(Hex(EmptyRoot()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -33,16 +38,18 @@ TEST(HashTest, Base64RejectsWrongLengthAndNonCanonical) {
   EXPECT_EQ(short_hash.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(short_hash.status().message(), "hash is 3 bytes, want 32");
   std::string good = HashToBase64(HashLeaf("x"));
-  EXPECT_FALSE(HashFromBase64(good.substr(0, good.size() - 1)).ok());  // Missing padding.
-  EXPECT_FALSE(HashFromBase64(" " + good).ok());
-  EXPECT_FALSE(HashFromBase64(good + "\n").ok());
+  ExpectInvalid(HashFromBase64(good.substr(0, good.size() - 1)).status(),  // Missing padding.
+                "invalid base64 (43 characters)");
+  ExpectInvalid(HashFromBase64(" " + good).status(), "invalid base64 (45 characters)");
+  ExpectInvalid(HashFromBase64(good + "\n").status(), "invalid base64 (45 characters)");
 }
 
 TEST(Base64Test, StrictRejectsNonCanonicalTrailingBits) {
   EXPECT_TRUE(Base64DecodeStrict("QQ==").ok());
-  EXPECT_FALSE(Base64DecodeStrict("QR==").ok());  // Non-zero trailing bits.
-  EXPECT_FALSE(Base64DecodeStrict("QQ").ok());
-  EXPECT_FALSE(Base64DecodeStrict("Q-==").ok());
+  ExpectInvalid(Base64DecodeStrict("QR==").status(),  // Non-zero trailing bits.
+                "invalid base64 (4 characters)");
+  ExpectInvalid(Base64DecodeStrict("QQ").status(), "invalid base64 (2 characters)");
+  ExpectInvalid(Base64DecodeStrict("Q-==").status(), "invalid base64 (4 characters)");
 }
 
 TEST(Base64Test, UrlAcceptsPaddedAndUnpadded) {
@@ -52,8 +59,8 @@ TEST(Base64Test, UrlAcceptsPaddedAndUnpadded) {
   auto b = Base64UrlDecodeStrict("-_8=");
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(*b, "\xfb\xff");
-  EXPECT_FALSE(Base64UrlDecodeStrict("+/8=").ok());
-  EXPECT_FALSE(Base64UrlDecodeStrict("-_9").ok());
+  ExpectInvalid(Base64UrlDecodeStrict("+/8=").status(), "invalid base64url (4 characters)");
+  ExpectInvalid(Base64UrlDecodeStrict("-_9").status(), "invalid base64url (3 characters)");
 }
 
 }  // namespace

@@ -40,6 +40,7 @@
 #include "proof/receipt.h"
 #include "proof/tile.h"
 #include "proof/verify.h"
+#include "ledger/testing/wait_until.h"
 #include "tools/testing/process.h"
 
 namespace vellum {
@@ -434,13 +435,15 @@ TEST_F(CrashTest, NoAcknowledgedEntryIsLostAcrossKill9) {
   // recovered log; then it alone (no leaf is left to search in the tiles) finds every
   // acknowledged entry at its first index.
   const std::string caught_up = absl::StrCat("vellum_index_position ", size, "\n");
-  for (absl::Time deadline = absl::Now() + kStartTimeout;;) {
-    auto metrics = http.Get("/metrics");
-    ASSERT_TRUE(metrics.ok()) << metrics.status();
-    if (absl::StrContains(*metrics, caught_up)) break;
-    ASSERT_LT(absl::Now(), deadline) << "the leaf-hash index did not catch up:\n" << *metrics;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
+  std::string metrics;
+  ASSERT_TRUE(ledger::WaitUntil(
+      [&] {
+        absl::StatusOr<std::string> got = http.Get("/metrics");
+        metrics = got.ok() ? *got : got.status().ToString();
+        return got.ok() && absl::StrContains(*got, caught_up);
+      },
+      kStartTimeout))
+      << "the leaf-hash index did not catch up:\n" << metrics;
   std::map<std::string, uint64_t> first_index;
   for (uint64_t i = 0; i < size; ++i) first_index.emplace(entries[i], i);
   for (const Acked& a : acked) {

@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/testing/wait_until.h"
 #include "tools/testing/process.h"
 
 namespace vellum {
@@ -96,16 +97,31 @@ class MonitorTest : public ::testing::Test {
     return monitors_[name]->WaitUntilServing(absl::Seconds(30));
   }
 
+  // The rounds the monitor at `port` has run, from its /metrics; 0 if it does not answer.
+  uint64_t Rounds(uint16_t port) {
+    std::string body;
+    if (HttpGet(Url(port), "/metrics", &body) != 200) return 0;
+    uint64_t rounds = 0;
+    for (absl::string_view line : absl::StrSplit(body, '\n')) {
+      if (absl::ConsumePrefix(&line, "vellum_monitor_rounds_total ") &&
+          absl::SimpleAtoi(line, &rounds)) {
+        break;
+      }
+    }
+    return rounds;
+  }
+
   // Waits until the monitor at `port` serves a checkpoint of `size`.
   void WaitForSize(uint16_t port, uint64_t size) {
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
     std::string body;
-    while (absl::Now() < deadline) {
-      if (HttpGet(Url(port), "/checkpoint", &body) == 200) {
-        std::vector<std::string> lines = absl::StrSplit(body, '\n');
-        if (lines.size() > 1 && lines[1] == absl::StrCat(size)) return;
-      }
-      absl::SleepFor(absl::Milliseconds(20));
+    if (ledger::WaitUntil(
+            [&] {
+              if (HttpGet(Url(port), "/checkpoint", &body) != 200) return false;
+              std::vector<std::string> lines = absl::StrSplit(body, '\n');
+              return lines.size() > 1 && lines[1] == absl::StrCat(size);
+            },
+            absl::Seconds(30))) {
+      return;
     }
     ADD_FAILURE() << "monitor on port " << port << " did not reach size " << size
                   << "; it serves: " << body;
@@ -113,12 +129,16 @@ class MonitorTest : public ::testing::Test {
 
   // Waits until `dir` holds an evidence file containing `marker`, and returns it.
   std::string WaitForEvidence(const std::string& dir, const std::string& marker) {
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
-    while (absl::Now() < deadline) {
-      for (const std::string& file : EvidenceFiles(dir)) {
-        if (absl::StrContains(ReadFile(file), marker)) return file;
-      }
-      absl::SleepFor(absl::Milliseconds(20));
+    std::string found;
+    if (ledger::WaitUntil(
+            [&] {
+              for (const std::string& file : EvidenceFiles(dir)) {
+                if (absl::StrContains(ReadFile(file), marker)) found = file;
+              }
+              return !found.empty();
+            },
+            absl::Seconds(30))) {
+      return found;
     }
     ADD_FAILURE() << "no evidence with \"" << marker << "\" in " << dir;
     return "";
@@ -165,7 +185,11 @@ TEST_F(MonitorTest, ForkedLogIsDetectedByBothMonitorsWithEvidence) {
   RunResult consistent = Once("mc", log_a_, port_b);
   EXPECT_EQ(consistent.status, 0) << consistent.err;
   EXPECT_THAT(consistent.out, HasSubstr("\nverified: tree size 5\n"));
-  absl::SleepFor(absl::Milliseconds(300));
+  // Two more rounds of each monitor, each comparing its view with its peer's, still find nothing.
+  const uint64_t rounds_a = Rounds(port_a), rounds_b = Rounds(port_b);
+  EXPECT_TRUE(ledger::WaitUntil(
+      [&] { return Rounds(port_a) >= rounds_a + 2 && Rounds(port_b) >= rounds_b + 2; },
+      absl::Seconds(30)));
   EXPECT_EQ(HttpGet(Url(port_a), "/healthz"), 200) << monitors_["ma"]->err();
   EXPECT_EQ(HttpGet(Url(port_b), "/healthz"), 200) << monitors_["mb"]->err();
   EXPECT_TRUE(EvidenceFiles(dir_ + "/ma").empty());

@@ -23,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/testing/wait_until.h"
 #include "tools/testing/process.h"
 
 namespace vellum {
@@ -122,9 +123,9 @@ class WitnessNetworkTest : public ::testing::Test {
   // Waits until `url` + `target` serves a checkpoint of at least `size`; returns it.
   std::string WaitForCheckpoint(const std::string& url, const std::string& target, int64_t size) {
     std::string body;
-    for (absl::Time deadline = absl::Now() + absl::Seconds(30); absl::Now() < deadline;
-         absl::SleepFor(absl::Milliseconds(20))) {
-      if (HttpGet(url, target, &body) == 200 && SizeOf(body) >= size) return body;
+    if (ledger::WaitUntil([&] { return HttpGet(url, target, &body) == 200 && SizeOf(body) >= size; },
+                          absl::Seconds(30))) {
+      return body;
     }
     ADD_FAILURE() << url << target << " did not reach size " << size << "; it serves: " << body;
     return "";
@@ -195,10 +196,13 @@ TEST_F(WitnessNetworkTest, WitnessesRefuseAForkAndMonitorsCatchIt) {
   for (int i = 0; i < 11; ++i) Append(b, absl::StrCat("forked entry ", i));
   std::string info;
   auto wait_for_error = [&](const std::string& text) {
-    for (absl::Time deadline = absl::Now() + absl::Seconds(30); absl::Now() < deadline;
-         absl::SleepFor(absl::Milliseconds(20))) {
-      HttpGet(Url(b), "/v1/log", &info);
-      if (absl::StrContains(info, text)) return;
+    if (ledger::WaitUntil(
+            [&] {
+              HttpGet(Url(b), "/v1/log", &info);
+              return absl::StrContains(info, text);
+            },
+            absl::Seconds(30))) {
+      return;
     }
     ADD_FAILURE() << "the fork's /v1/log never said \"" << text << "\": " << info;
   };
@@ -253,10 +257,8 @@ TEST_F(WitnessNetworkTest, WitnessesRefuseAForkAndMonitorsCatchIt) {
   EXPECT_EQ(fork_seen.status, 1) << fork_seen.err;
   EXPECT_THAT(fork_seen.err, HasSubstr("SPLIT VIEW"));
   ExpectProvesSplitView(EvidencePath(fork_seen));
-  for (absl::Time deadline = absl::Now() + absl::Seconds(30);
-       absl::Now() < deadline && !absl::StrContains(m2->err(), "ALERT SPLIT VIEW");) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
+  ledger::WaitUntil([&] { return absl::StrContains(m2->err(), "ALERT SPLIT VIEW"); },
+                    absl::Seconds(30));
   EXPECT_THAT(m2->err(), HasSubstr("ALERT SPLIT VIEW"));
   EXPECT_EQ(HttpGet(Url(m2_port), "/healthz"), 503);
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "ledger/testing/wait_until.h"
 #include "api/http_client.h"
 
 extern char** environ;
@@ -73,25 +74,27 @@ ChildProcess::~ChildProcess() {
 
 uint16_t ChildProcess::WaitUntilServing(absl::Duration timeout) {
   const std::string kServing = "serving http://127.0.0.1:";
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    const std::string text = out();
-    const size_t at = text.find(kServing);
-    const size_t end = at == std::string::npos ? at : text.find('\n', at);
-    if (end != std::string::npos) {
-      uint32_t port = 0;
-      const size_t begin = at + kServing.size();
-      if (absl::SimpleAtoi(text.substr(begin, end - begin), &port) && port > 0 &&
-          port < 65536) {
-        return static_cast<uint16_t>(port);
-      }
-      ADD_FAILURE() << "cannot read the port in: " << text;
-      return 0;
-    }
-    if (Exited()) return 0;
-    absl::SleepFor(absl::Milliseconds(5));
+  std::string text;
+  size_t at = std::string::npos, end = std::string::npos;
+  const bool printed = ledger::WaitUntil(
+      [&] {
+        text = out();
+        at = text.find(kServing);
+        end = at == std::string::npos ? at : text.find('\n', at);
+        return end != std::string::npos || Exited();
+      },
+      timeout, absl::Milliseconds(5));
+  if (!printed) {
+    ADD_FAILURE() << "the server did not start within " << timeout;
+    return 0;
   }
-  ADD_FAILURE() << "the server did not start within " << timeout;
+  if (end == std::string::npos) return 0;  // It exited.
+  uint32_t port = 0;
+  const size_t begin = at + kServing.size();
+  if (absl::SimpleAtoi(text.substr(begin, end - begin), &port) && port > 0 && port < 65536) {
+    return static_cast<uint16_t>(port);
+  }
+  ADD_FAILURE() << "cannot read the port in: " << text;
   return 0;
 }
 
@@ -109,11 +112,7 @@ bool ChildProcess::Stop(int signal, absl::Duration timeout) {
 }
 
 bool ChildProcess::WaitForExit(absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (Exited()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
+  if (ledger::WaitUntil([this] { return Exited(); }, timeout, absl::Milliseconds(5))) return true;
   Kill();
   return false;
 }

@@ -1,4 +1,4 @@
-#include "ledger/stats.h"
+#include "ledger/metrics/metrics.h"
 
 #include <string>
 
@@ -18,6 +18,13 @@ TEST(RenderMetricTest, CountsAreWrittenInFull) {
   out.clear();
   RenderMetric("ratio", "gauge", "Half.", 0.5, &out);
   EXPECT_EQ(out.substr(out.rfind('\n', out.size() - 2) + 1), "ratio 0.5\n");
+}
+
+TEST(RenderLabeledSampleTest, EscapesTheLabelValue) {
+  std::string out;
+  RenderMetricHeader("up", "gauge", "Reachable.", &out);
+  RenderLabeledSample("up", "witness", "a\\b\"c\nd", 1, &out);
+  EXPECT_EQ(out, "# HELP up Reachable.\n# TYPE up gauge\nup{witness=\"a\\\\b\\\"c\\nd\"} 1\n");
 }
 
 }  // namespace

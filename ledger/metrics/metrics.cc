@@ -1,4 +1,4 @@
-#include "ledger/stats.h"
+#include "ledger/metrics/metrics.h"
 
 #include "absl/strings/str_cat.h"
 
@@ -15,8 +15,27 @@ void Histogram::Observe(double value) {
   }
 }
 
+void RenderMetricHeader(absl::string_view name, absl::string_view type, absl::string_view help,
+                        std::string* out) {
+  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+}
+
+void RenderLabeledSample(absl::string_view name, absl::string_view label,
+                         absl::string_view value, uint64_t sample, std::string* out) {
+  absl::StrAppend(out, name, "{", label, "=\"");
+  for (char c : value) {
+    if (c == '\\' || c == '"') out->push_back('\\');
+    if (c == '\n') {
+      out->append("\\n");
+    } else {
+      out->push_back(c);
+    }
+  }
+  absl::StrAppend(out, "\"} ", sample, "\n");
+}
+
 void Histogram::Render(absl::string_view name, absl::string_view help, std::string* out) const {
-  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " histogram\n");
+  RenderMetricHeader(name, "histogram", help, out);
   uint64_t cumulative = 0;
   for (size_t i = 0; i <= kBuckets; ++i) {
     cumulative += counts_[i].load(std::memory_order_relaxed);
@@ -40,8 +59,8 @@ namespace {
 template <typename T>
 void RenderSample(absl::string_view name, absl::string_view type, absl::string_view help, T value,
                   std::string* out) {
-  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n", name, " ",
-                  value, "\n");
+  RenderMetricHeader(name, type, help, out);
+  absl::StrAppend(out, name, " ", value, "\n");
 }
 
 }  // namespace

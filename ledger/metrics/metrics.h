@@ -1,5 +1,8 @@
-#ifndef VELLUM_LEDGER_STATS_H_
-#define VELLUM_LEDGER_STATS_H_
+#ifndef VELLUM_LEDGER_METRICS_METRICS_H_
+#define VELLUM_LEDGER_METRICS_METRICS_H_
+
+// The Prometheus text format (version 0.0.4), written one way for every /metrics page of the
+// project: vellumd's, the witness's and the monitor's.
 
 #include <array>
 #include <atomic>
@@ -35,6 +38,16 @@ class Histogram {
   std::atomic<double> sum_{0};
 };
 
+// Appends the `# HELP` and `# TYPE` lines of metric `name`; `type` is "counter", "gauge" or
+// "histogram".
+void RenderMetricHeader(absl::string_view name, absl::string_view type, absl::string_view help,
+                        std::string* out);
+
+// Appends one sample of `name` with one label, `name{label="value"} sample`, escaping the value
+// (backslash, double quote and newline, as the format requires).
+void RenderLabeledSample(absl::string_view name, absl::string_view label,
+                         absl::string_view value, uint64_t sample, std::string* out);
+
 // Appends a counter or gauge sample with its HELP and TYPE lines. Counts are written in full:
 // a double would print 1100000 as 1.1e+06 and round larger ones.
 void RenderMetric(absl::string_view name, absl::string_view type, absl::string_view help,
@@ -45,4 +58,4 @@ void RenderMetric(absl::string_view name, absl::string_view type, absl::string_v
 }  // namespace ledger
 }  // namespace vellum
 
-#endif  // VELLUM_LEDGER_STATS_H_
+#endif  // VELLUM_LEDGER_METRICS_METRICS_H_
