@@ -19,7 +19,7 @@
 #include "api/http_client.h"
 #include "api/log.pb.h"
 #include "api/message_codec.h"
-#include "ledger/local_log.h"
+#include "api/server/log_server.h"
 #include "ledger/sequencer.h"
 #include "proof/crypto.h"
 #include "proof/note.h"
@@ -195,17 +195,19 @@ absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& optio
   if (!key.ok()) return key.status();
   absl::StatusOr<std::unique_ptr<NoteSigner>> signer = NoteSigner::Create(key->signer_key);
   if (!signer.ok()) return signer.status();
-  // The log with its leaf-hash index kept up to date, as vellumd runs it.
-  absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log = ledger::LocalLog::Open(options.data_dir);
-  if (!log.ok()) return log.status();
-  ledger::IndexFollower* follower = &(*log)->follower();
-  ledger::SequencerOptions sequencer_options;
-  sequencer_options.max_batch_entries = options.max_batch_entries;
-  sequencer_options.max_batch_delay = options.max_batch_delay;
-  sequencer_options.on_commit = [follower](uint64_t size) { follower->Notify(size); };
-  absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
-      ledger::Sequencer::Create(&(*log)->storage(), signer->get(), sequencer_options);
-  if (!sequencer.ok()) return sequencer.status();
+  // The log with its leaf-hash index kept up to date, as vellumd runs it, without HTTP.
+  api::LogServerOptions server_options;
+  server_options.data_dir = options.data_dir;
+  server_options.signer = signer->get();
+  server_options.sequencer.max_batch_entries = options.max_batch_entries;
+  server_options.sequencer.max_batch_delay = options.max_batch_delay;
+  server_options.events = false;
+  server_options.serve_http = false;
+  absl::StatusOr<std::unique_ptr<api::LogServer>> server =
+      api::LogServer::Open(std::move(server_options));
+  if (!server.ok()) return server.status();
+  ledger::Sequencer* sequencer = &(*server)->sequencer();
+  ledger::IndexFollower* follower = &(*server)->log().follower();
 
   const uint64_t nonce = RunNonce();
   std::atomic<uint64_t> next{0};
@@ -227,7 +229,7 @@ absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& optio
       }
       const absl::Time start = absl::Now();
       absl::StatusOr<ledger::Sequencer::Appended> appended =
-          (*sequencer)->Append(std::move(entries));
+          sequencer->Append(std::move(entries));
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
       if (!appended.ok()) {
         tally.Error(appended.status().message());
@@ -248,7 +250,7 @@ absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& optio
   }
   std::sort(heads.begin(), heads.end());
   result.batches = std::unique(heads.begin(), heads.end()) - heads.begin();
-  result.tree_size = (*sequencer)->Head()->size;
+  result.tree_size = sequencer->Head()->size;
   // The index trails the acknowledgements; say how long it took to cover the whole log.
   const absl::Time acked = absl::Now();
   if (!follower->WaitFor(result.tree_size, options.max_time)) {
@@ -257,9 +259,9 @@ absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& optio
         absl::FormatDuration(options.max_time), ": ", follower->Health().ToString()));
   }
   result.index_lag_seconds = absl::ToDoubleSeconds(absl::Now() - acked);
-  (*sequencer)->RenderMetrics(&result.metrics);
+  sequencer->RenderMetrics(&result.metrics);
   follower->RenderMetrics(&result.metrics);
-  sequencer->reset();
+  (*server)->Shutdown();
   return result;
 }
 

@@ -1,5 +1,7 @@
 #include "tools/bench.h"
 
+#include <sys/stat.h>
+
 #include <memory>
 #include <set>
 #include <string>
@@ -8,11 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "api/auth.h"
 #include "api/log.pb.h"
-#include "api/http_server.h"
-#include "api/log_service.h"
+#include "api/server/log_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/leveldb_storage.h"
 #include "ledger/sequencer.h"
 #include "proof/note.h"
 
@@ -125,36 +125,27 @@ class ServerTest : public ::testing::Test {
     static int counter = 0;
     key_ = *GenerateNoteKey("example.com/bench-test");
     signer_ = *NoteSigner::Create(key_.signer_key);
-    storage_ = *ledger::LevelDbStorage::Open(absl::StrCat(TempDir(), "/server", counter++), {});
-    sequencer_ = *ledger::Sequencer::Create(storage_.get(), signer_.get(), {});
     auth_ = *api::TokenAuthenticator::FromFileContents(
         api::TokenAuthenticator::TokenFileLine("secret-token") + "\n");
-    api::LogService::Options service_options;
-    service_options.append_auth = auth_.get();
-    service_ = std::make_unique<api::LogService>(sequencer_.get(), storage_.get(),
-                                                 key_.verifier_key, service_options);
-    api::HttpServer::Options server_options;
-    server_options.port = 0;
-    server_ = *api::HttpServer::Start(
-        server_options, [this](api::HttpRequest request, api::HttpServer::Respond respond) {
-          service_->Handle(std::move(request), std::move(respond));
-        });
+    api::LogServerOptions options;
+    options.data_dir = absl::StrCat(TempDir(), "/server", counter++);
+    ASSERT_EQ(mkdir(options.data_dir.c_str(), 0700), 0) << options.data_dir;
+    options.signer = signer_.get();
+    options.auth = auth_.get();
+    options.events = false;
+    options.http.port = 0;
+    server_ = *api::LogServer::Open(std::move(options));
+    sequencer_ = &server_->sequencer();
     url_ = absl::StrCat("http://127.0.0.1:", server_->port());
   }
 
-  void TearDown() override {
-    server_->Shutdown();
-    service_.reset();
-    sequencer_.reset();
-  }
+  void TearDown() override { server_->Shutdown(); }
 
   GeneratedKey key_;
   std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<ledger::LevelDbStorage> storage_;
-  std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<api::TokenAuthenticator> auth_;
-  std::unique_ptr<api::LogService> service_;
-  std::unique_ptr<api::HttpServer> server_;
+  std::unique_ptr<api::LogServer> server_;
+  ledger::Sequencer* sequencer_ = nullptr;
   std::string url_;
 };
 

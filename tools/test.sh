@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Vellum test: the whole Bazel suite with BoringSSL (the default) and again with
-# OpenSSL 3, then each fuzz target briefly. Installs what it needs first. The last line is
-# "N passed, M failed", counting test cases; the exit status is non-zero on any failure.
+# OpenSSL 3, the layering checks of tools/layering, then each fuzz target briefly. Installs what
+# it needs first. The last line is "N passed, M failed", counting test cases; the exit status is
+# non-zero on any failure.
 #
 #   tools/test.sh                 # everything
 #   FUZZ_SECONDS=0 tools/test.sh  # skip the short fuzzing runs
@@ -88,6 +89,29 @@ PY
 run_suite boringssl
 run_suite openssl --config=openssl
 
+# The layering table of docs/architecture.md against the build (tools/layering): the checker's
+# own self-test, every dependency edge between packages, and library headers included without
+# their dependency. Each check counts as one case.
+layering_passed=0
+layering_failed=0
+run_layering() {
+  echo "=== layering: $1"
+  if "${@:2}"; then
+    layering_passed=$((layering_passed + 1))
+  else
+    echo "FAIL layering: $1"
+    layering_failed=$((layering_failed + 1))
+  fi
+}
+LAYERING=(/usr/bin/python3 tools/layering/check_layering.py)
+bazel query --noshow_progress 'deps(//...)' --output=graph --nograph:factored \
+  --noimplicit_deps > "$REPORT_DIR/graph.txt" 2> "$REPORT_DIR/graph.err" || cat "$REPORT_DIR/graph.err"
+bazel query --noshow_progress 'kind("cc_(library|binary|test) rule", //...)' --output=xml \
+  > "$REPORT_DIR/cc.xml" 2> "$REPORT_DIR/cc.err" || cat "$REPORT_DIR/cc.err"
+run_layering self-test "${LAYERING[@]}" self-test
+run_layering deps "${LAYERING[@]}" deps docs/architecture.md "$REPORT_DIR/graph.txt"
+run_layering includes "${LAYERING[@]}" includes "$REPORT_DIR/cc.xml" .
+
 # Short fuzzing runs: each target for FUZZ_SECONDS seconds; each target counts as one case.
 fuzz_passed=0
 fuzz_failed=0
@@ -105,9 +129,10 @@ fi
 
 read -r b_pass b_fail < "$REPORT_DIR/boringssl.counts"
 read -r o_pass o_fail < "$REPORT_DIR/openssl.counts"
-passed=$((b_pass + o_pass + fuzz_passed))
-failed=$((b_fail + o_fail + fuzz_failed))
+passed=$((b_pass + o_pass + layering_passed + fuzz_passed))
+failed=$((b_fail + o_fail + layering_failed + fuzz_failed))
 echo "boringssl: $b_pass passed, $b_fail failed; openssl: $o_pass passed, $o_fail failed;" \
+  "layering: $layering_passed passed, $layering_failed failed;" \
   "fuzz: $fuzz_passed passed, $fuzz_failed failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -20,15 +20,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "api/auth.h"
-#include "api/events/event_fields.h"
-#include "api/events/event_service.h"
-#include "api/http_server.h"
 #include "api/ingest/k8s_audit.h"
-#include "api/log_service.h"
+#include "api/server/log_server.h"
 #include "api/witness_collector.h"
-#include "ledger/local_log.h"
 #include "ledger/sequencer.h"
-#include "ledger/tile_cache.h"
 #include "proof/decimal.h"
 #include "proof/note.h"
 #include "tools/command_line.h"
@@ -251,58 +246,25 @@ int Main(int argc, char** argv) {
   // Block the signals before any thread starts.
   cli::TerminationSignals signals;
 
-  ledger::LocalLog::Options log_options;
-  log_options.event_fields = api::EventFieldsOf;
-  auto log = ledger::LocalLog::Open(*data_dir, log_options);
-  if (!log.ok()) return Fail(log.status());
-  ledger::IndexFollower* follower = &(*log)->follower();
-  sequencer_options.on_commit = [follower](uint64_t size) { follower->Notify(size); };
-  auto sequencer =
-      ledger::Sequencer::Create(&(*log)->storage(), signer->get(), sequencer_options);
-  if (!sequencer.ok()) return Fail(sequencer.status());
-
-  std::unique_ptr<api::WitnessCollector> witnesses;
-  if (!witness_config->witnesses.empty()) {
-    auto started = api::WitnessCollector::Start(sequencer->get(), &(*log)->storage(),
-                                                std::move(witness_config->witnesses),
-                                                witness_config->options);
-    if (!started.ok()) return Fail(started.status());
-    witnesses = *std::move(started);
-  }
-
-  ledger::TileCache tile_cache(tile_cache_mib << 20);
-  api::LogService::Options service_options;
-  service_options.witnesses = witnesses.get();
-  service_options.append_auth = auth.get();
-  service_options.tile_cache = &tile_cache;
-  service_options.leaf_index = &(*log)->leaf_index();
-  service_options.index_follower = follower;
-  auto service = std::make_unique<api::LogService>(sequencer->get(), &(*log)->storage(),
-                                                   (*signer)->VerifierKey(), service_options);
-  api::EventService::Options event_options;
-  event_options.auth = auth.get();
-  for (const auto& adapter : adapters->enabled) event_options.adapters.push_back(adapter.get());
-  event_options.disabled_adapters = adapters->disabled;
-  event_options.tile_cache = &tile_cache;
-  auto events = api::EventService::Create(
-      sequencer->get(), &(*log)->storage(), (*log)->event_index(), follower,
-      [&service](api::HttpRequest request, api::HttpServer::Respond respond) {
-        service->Handle(std::move(request), std::move(respond));
-      },
-      event_options);
-  if (!events.ok()) return Fail(events.status());
-  api::HttpServer::Options server_options;
-  server_options.address = listen->first;
-  server_options.port = listen->second;
-  server_options.threads = http_threads;
-  auto server = api::HttpServer::Start(
-      server_options, [&events](api::HttpRequest request, api::HttpServer::Respond respond) {
-        (*events)->Handle(std::move(request), std::move(respond));
-      });
+  api::LogServerOptions options;
+  options.data_dir = *data_dir;
+  options.signer = signer->get();
+  options.sequencer = sequencer_options;
+  options.tile_cache_bytes = tile_cache_mib << 20;
+  options.auth = auth.get();
+  options.witnesses = std::move(witness_config->witnesses);
+  options.witness_options = witness_config->options;
+  for (const auto& adapter : adapters->enabled) options.adapters.push_back(adapter.get());
+  options.disabled_adapters = adapters->disabled;
+  options.http.address = listen->first;
+  options.http.port = listen->second;
+  options.http.threads = http_threads;
+  auto server = api::LogServer::Open(std::move(options));
   if (!server.ok()) return Fail(server.status());
+  const api::WitnessCollector* witnesses = (*server)->witnesses();
 
   std::cout << "vellumd: log " << (*signer)->name() << " at tree size "
-            << (*sequencer)->Head()->size << "\n"
+            << (*server)->sequencer().Head()->size << "\n"
             << "vellumd: verifier key " << (*signer)->VerifierKey() << "\n"
             << "vellumd: serving http://" << listen->first << ":" << (*server)->port() << "\n";
   if (witnesses != nullptr) {
@@ -319,17 +281,9 @@ int Main(int argc, char** argv) {
 
   int signal_number = signals.Wait();
   std::cout << "vellumd: signal " << signal_number << ", shutting down\n";
-  (*server)->Shutdown();  // Finishes requests in flight.
-  (*events)->Drain();     // Event requests still queued, if the shutdown's grace ran out.
-  // The sequencer commits every append already queued; their callbacks may still hand work to
-  // the witness collector (stopped first, as it reads the sequencer's head: it then answers at
-  // once) and to the services, so the services go last.
-  if (witnesses != nullptr) witnesses->Stop();
-  sequencer->reset();
-  witnesses.reset();
-  events->reset();
-  service.reset();
-  std::cout << "vellumd: stopped at tree size " << (*log)->storage().ReadCheckpoint()->first
+  (*server)->Shutdown();
+  std::cout << "vellumd: stopped at tree size "
+            << (*server)->log().storage().ReadCheckpoint()->first
             << "\n";
   return 0;
 }

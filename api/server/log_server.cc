@@ -1,0 +1,91 @@
+#include "api/server/log_server.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "api/events/event_fields.h"
+
+namespace vellum {
+namespace api {
+
+absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions options) {
+  if (options.signer == nullptr) return absl::InvalidArgumentError("LogServer needs a signer");
+  if (options.sequencer.on_commit) {
+    return absl::InvalidArgumentError("LogServer feeds the indexes from on_commit: leave it empty");
+  }
+  std::unique_ptr<LogServer> server(new LogServer());
+  ledger::LocalLog::Options log_options;
+  if (options.events) log_options.event_fields = EventFieldsOf;
+  absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log =
+      ledger::LocalLog::Open(options.data_dir, log_options);
+  if (!log.ok()) return log.status();
+  server->log_ = *std::move(log);
+  ledger::IndexFollower* follower = &server->log_->follower();
+  ledger::SequencerOptions sequencer_options = options.sequencer;
+  sequencer_options.on_commit = [follower](uint64_t size) { follower->Notify(size); };
+  absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
+      ledger::Sequencer::Create(&server->log_->storage(), options.signer, sequencer_options);
+  if (!sequencer.ok()) return sequencer.status();
+  server->sequencer_ = *std::move(sequencer);
+  if (!options.witnesses.empty()) {
+    absl::StatusOr<std::unique_ptr<WitnessCollector>> witnesses =
+        WitnessCollector::Start(server->sequencer_.get(), &server->log_->storage(),
+                                std::move(options.witnesses), options.witness_options);
+    if (!witnesses.ok()) return witnesses.status();
+    server->witnesses_ = *std::move(witnesses);
+  }
+  if (!options.serve_http) return server;
+
+  server->tile_cache_ = std::make_unique<ledger::TileCache>(options.tile_cache_bytes);
+  LogService::Options service_options;
+  service_options.witnesses = server->witnesses_.get();
+  service_options.append_auth = options.auth;
+  service_options.tile_cache = server->tile_cache_.get();
+  service_options.leaf_index = &server->log_->leaf_index();
+  service_options.index_follower = follower;
+  server->service_ = std::make_unique<LogService>(
+      server->sequencer_.get(), &server->log_->storage(), options.signer->VerifierKey(),
+      service_options);
+  LogService* service = server->service_.get();
+  HttpServer::Handler handler = [service](HttpRequest request, HttpServer::Respond respond) {
+    service->Handle(std::move(request), std::move(respond));
+  };
+  if (options.events) {
+    EventService::Options event_options;
+    event_options.auth = options.auth;
+    event_options.adapters = options.adapters;
+    event_options.disabled_adapters = options.disabled_adapters;
+    event_options.tile_cache = server->tile_cache_.get();
+    absl::StatusOr<std::unique_ptr<EventService>> events = EventService::Create(
+        server->sequencer_.get(), &server->log_->storage(), server->log_->event_index(),
+        follower, std::move(handler), event_options);
+    if (!events.ok()) return events.status();
+    server->events_ = *std::move(events);
+    EventService* event_service = server->events_.get();
+    handler = [event_service](HttpRequest request, HttpServer::Respond respond) {
+      event_service->Handle(std::move(request), std::move(respond));
+    };
+  }
+  absl::StatusOr<std::unique_ptr<HttpServer>> http =
+      HttpServer::Start(options.http, std::move(handler));
+  if (!http.ok()) return http.status();
+  server->http_ = *std::move(http);
+  return server;
+}
+
+LogServer::~LogServer() { Shutdown(); }
+
+void LogServer::Shutdown() {
+  if (http_ != nullptr) http_->Shutdown();
+  if (events_ != nullptr) events_->Drain();
+  if (witnesses_ != nullptr) witnesses_->Stop();
+  sequencer_.reset();
+  http_.reset();
+  witnesses_.reset();
+  events_.reset();
+  service_.reset();
+  tile_cache_.reset();
+}
+
+}  // namespace api
+}  // namespace vellum

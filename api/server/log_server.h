@@ -1,0 +1,98 @@
+#ifndef VELLUM_API_SERVER_LOG_SERVER_H_
+#define VELLUM_API_SERVER_LOG_SERVER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "api/auth.h"
+#include "api/events/event_service.h"
+#include "api/http_server.h"
+#include "api/ingest/adapter.h"
+#include "api/log_service.h"
+#include "api/witness_collector.h"
+#include "ledger/local_log.h"
+#include "ledger/sequencer.h"
+#include "ledger/tile_cache.h"
+#include "proof/note.h"
+
+namespace vellum {
+namespace api {
+
+struct LogServerOptions {
+  // The log's directory (ledger::LocalLog), which must exist.
+  std::string data_dir;
+  // The log's key; must outlive the server. Not owned.
+  const NoteSigner* signer = nullptr;
+  // The sequencer's batching; on_commit must be empty: the server feeds its indexes from it.
+  ledger::SequencerOptions sequencer;
+  // The bound of the expanded tiles kept for proofs (ledger::TileCache); 0 keeps none.
+  size_t tile_cache_bytes = size_t{128} << 20;
+  // Bearer tokens for appends and the event endpoints; nullptr leaves them open. Not owned.
+  const TokenAuthenticator* auth = nullptr;
+  // Witnesses to send checkpoints to (WitnessCollector); none when empty.
+  std::vector<WitnessCollector::Witness> witnesses;
+  WitnessCollector::Options witness_options;
+  // Keeps the audit-event index and serves the event endpoints (EventService), with these
+  // ingestion adapters (not owned) and the disabled ones with their reasons.
+  bool events = true;
+  std::vector<const ingest::Adapter*> adapters;
+  std::map<std::string, std::string> disabled_adapters;
+  // Serves HTTP with these options; when false the server only appends (sequencer()).
+  bool serve_http = true;
+  HttpServer::Options http;
+};
+
+// One log as vellumd runs it, wired in one place so that vellumd, `vellum bench` and in-process
+// tests run the same thing: the LocalLog (store, derived indexes and their follower), the
+// sequencer feeding the follower, the shared tile cache, the witness collector, the log's and
+// the events' services, and the HTTP server in front of them. Thread-safe.
+class LogServer {
+ public:
+  // Opens the log in options.data_dir (ledger::LocalLog), recovers it (ledger::Sequencer), starts
+  // the witness collector and, if asked, listens. Fails with the first component's error,
+  // leaving nothing running.
+  static absl::StatusOr<std::unique_ptr<LogServer>> Open(LogServerOptions options);
+
+  // Shuts down (Shutdown()) if that has not been done.
+  ~LogServer();
+
+  LogServer(const LogServer&) = delete;
+  LogServer& operator=(const LogServer&) = delete;
+
+  // Stops in the one order that loses nothing: the HTTP server finishes the requests in flight;
+  // the event requests still queued run; the witness collector stops (it reads the sequencer's
+  // head, and then answers waiting receipts at once); the sequencer commits every append already
+  // queued, whose callbacks still reach the services; then the services go. Idempotent. After
+  // it, only log() may be used.
+  void Shutdown();
+
+  // The bound port; 0 without HTTP.
+  uint16_t port() const { return http_ == nullptr ? 0 : http_->port(); }
+  ledger::Sequencer& sequencer() { return *sequencer_; }
+  ledger::LocalLog& log() { return *log_; }
+  // nullptr without witnesses.
+  const WitnessCollector* witnesses() const { return witnesses_.get(); }
+
+ private:
+  LogServer() = default;
+
+  // Declared in the order they are built; Shutdown() and the destructor take them apart in
+  // reverse.
+  std::unique_ptr<ledger::LocalLog> log_;
+  std::unique_ptr<ledger::Sequencer> sequencer_;
+  std::unique_ptr<WitnessCollector> witnesses_;
+  std::unique_ptr<ledger::TileCache> tile_cache_;
+  std::unique_ptr<LogService> service_;
+  std::unique_ptr<EventService> events_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace api
+}  // namespace vellum
+
+#endif  // VELLUM_API_SERVER_LOG_SERVER_H_
