@@ -208,10 +208,10 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
   }
   // The body is the entry, opaque bytes, whatever its declared content type.
   if (request.body.empty()) return respond(ErrorResponse(400, "the entry is empty"));
-  if (request.body.size() > ledger::kMaxEntryBytes) {
+  if (request.body.size() > kMaxEntrySize) {
     return respond(ErrorResponse(413, absl::StrCat("the entry is ", request.body.size(),
                                                    " bytes, want at most ",
-                                                   ledger::kMaxEntryBytes)));
+                                                   kMaxEntrySize)));
   }
   const bool protobuf = WantsProtobuf(request);
   Hash leaf_hash = HashLeaf(request.body);
@@ -322,10 +322,10 @@ void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respo
   std::vector<std::string> entries(std::make_move_iterator(batch.mutable_entries()->begin()),
                                    std::make_move_iterator(batch.mutable_entries()->end()));
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].size() > ledger::kMaxEntryBytes) {
+    if (entries[i].size() > kMaxEntrySize) {
       return respond(ErrorResponse(413, absl::StrCat("entry ", i, " is ", entries[i].size(),
                                                      " bytes, want at most ",
-                                                     ledger::kMaxEntryBytes)));
+                                                     kMaxEntrySize)));
     }
   }
   const bool protobuf = WantsProtobuf(request);

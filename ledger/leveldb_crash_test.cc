@@ -423,7 +423,7 @@ TEST_P(RandomCrashTest, LosesNoAcknowledgedEntry) {
     for (int b = 0; b < batches; ++b) {
       std::vector<std::string> batch =
           MakeBatch(absl::StrCat("r", round, "b", b), 1 + rng() % 1000, rng, 1200);
-      if (rng() % 50 == 0) batch.push_back(std::string(kMaxEntryBytes, 'z'));
+      if (rng() % 50 == 0) batch.push_back(std::string(kMaxEntrySize, 'z'));
       const int fault = static_cast<int>(rng() % 30);
       if (fault == 0) env.FailLogAppendAfter(rng() % 100000);
       if (fault == 1) env.FailNextLogSync();

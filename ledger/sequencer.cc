@@ -120,9 +120,9 @@ void Sequencer::AppendAsync(std::vector<std::string> entries, Callback done) {
   Pending pending;
   pending.leaf_hashes.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].empty() || entries[i].size() > kMaxEntryBytes) {
+    if (entries[i].empty() || entries[i].size() > kMaxEntrySize) {
       done(absl::InvalidArgumentError(absl::StrCat("entry ", i, " is ", entries[i].size(),
-                                                   " bytes, want 1 to ", kMaxEntryBytes)));
+                                                   " bytes, want 1 to ", kMaxEntrySize)));
       return;
     }
     // Hashed on the caller's thread, so that concurrent appends hash in parallel.

@@ -20,6 +20,7 @@
 #include "ledger/tree_state.h"
 #include "proof/hash.h"
 #include "proof/note.h"
+#include "proof/tile.h"
 
 namespace vellum {
 namespace ledger {
@@ -42,9 +43,6 @@ struct SequencerOptions {
   // (IndexFollower::Notify).
   std::function<void(uint64_t tree_size)> on_commit;
 };
-
-// Entries are 1 to 65,535 bytes.
-inline constexpr size_t kMaxEntryBytes = 65535;
 
 // The single writer of a log. Appends are queued and a writer thread gathers them into batches
 // (group commit): each batch is hashed, its tiles and bundles built, and the entries, tiles and a
@@ -74,8 +72,8 @@ class Sequencer {
 
   // Appends `entries` at consecutive indices and calls `done` once they are durable, or with the
   // error that kept them out of the log: InvalidArgument (called at once, nothing changed) if
-  // there are none or one is empty or longer than 65,535 bytes; the storage error if their batch
-  // could not be written, in which case none of the batch is in the log. `done` runs on the
+  // there are none or one is empty or longer than kMaxEntrySize (proof/tile.h); the storage
+  // error if their batch could not be written, in which case none of the batch is in the log. `done` runs on the
   // writer thread or the caller's, and must be quick: hand real work to another thread.
   void AppendAsync(std::vector<std::string> entries, Callback done);
 

@@ -23,6 +23,7 @@
 #include "ledger/sequencer.h"
 #include "proof/crypto.h"
 #include "proof/note.h"
+#include "proof/tile.h"
 
 namespace vellum {
 namespace cli {
@@ -176,9 +177,9 @@ const std::string& BatchPayload::Renumber(uint64_t first) {
 absl::StatusOr<AppendBenchResult> RunAppendBench(const AppendBenchOptions& options) {
   if (absl::Status s = CheckClients(options.clients, options.entries); !s.ok()) return s;
   if (options.batch < 1 || options.entry_bytes < 1 ||
-      options.entry_bytes > ledger::kMaxEntryBytes || options.max_batch_entries < 1) {
+      options.entry_bytes > kMaxEntrySize || options.max_batch_entries < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "want batch >= 1, entry bytes 1 to ", ledger::kMaxEntryBytes,
+        "want batch >= 1, entry bytes 1 to ", kMaxEntrySize,
         " and max batch entries >= 1; got ", options.batch, ", ", options.entry_bytes, " and ",
         options.max_batch_entries));
   }
@@ -292,9 +293,9 @@ std::string AppendBenchJson(const AppendBenchOptions& options, AppendBenchResult
 absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& options) {
   if (absl::Status s = CheckClients(options.clients, options.requests); !s.ok()) return s;
   if (options.batch < 1 || options.entry_bytes < 1 ||
-      options.entry_bytes > ledger::kMaxEntryBytes) {
+      options.entry_bytes > kMaxEntrySize) {
     return absl::InvalidArgumentError(
-        absl::StrCat("want batch >= 1 and entry bytes 1 to ", ledger::kMaxEntryBytes, "; got ",
+        absl::StrCat("want batch >= 1 and entry bytes 1 to ", kMaxEntrySize, "; got ",
                      options.batch, " and ", options.entry_bytes));
   }
   if (options.receipt && options.batch > 1) {
