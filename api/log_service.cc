@@ -64,7 +64,8 @@ LogService::LogService(ledger::Sequencer* sequencer, const ledger::LogReader* st
       prover_(*storage, ledger::ProverOptions{options.tile_cache, options.leaf_index}),
       verifier_key_(std::move(verifier_key)),
       options_(options),
-      workers_(options.worker_threads) {}
+      receipts_(storage, ledger::ProverOptions{options.tile_cache, options.leaf_index},
+                options.worker_threads) {}
 
 void LogService::Handle(HttpRequest request, HttpServer::Respond respond) {
   requests_++;
@@ -234,12 +235,12 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
                                    "; ask again with GET /v1/proof/inclusion?index=", index,
                                    "&size= the size of a later /checkpoint"))));
                 }
-                AddReceipt({index, leaf_hash, *std::move(head), protobuf, respond});
+                AddReceipt(index, leaf_hash, *std::move(head), protobuf, respond);
               });
         }
         if (want_receipt) {
           // Proofs read storage: keep that work off the sequencer's writer thread.
-          return AddReceipt({appended->first_index, leaf_hash, appended->head, protobuf, respond});
+          return AddReceipt(appended->first_index, leaf_hash, appended->head, protobuf, respond);
         }
         AppendResponse message;
         message.set_index(appended->first_index);
@@ -249,46 +250,21 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
       });
 }
 
-void LogService::AddReceipt(PendingReceipt receipt) {
-  absl::MutexLock lock(&mu_);
-  receipts_.push_back(std::move(receipt));
-  // The first one queued schedules the proving; the rest of its batch joins it meanwhile.
-  if (receipts_.size() == 1) workers_.Post([this] { ProveReceipts(); });
-}
-
-void LogService::ProveReceipts() {
-  std::vector<PendingReceipt> receipts;
-  {
-    absl::MutexLock lock(&mu_);
-    receipts.swap(receipts_);
-  }
-  // Appends of one batch share a head, and reach AddReceipt in order.
-  for (size_t begin = 0, end; begin < receipts.size(); begin = end) {
-    const std::shared_ptr<const ledger::LogHead>& head = receipts[begin].head;
-    std::vector<uint64_t> indices;
-    for (end = begin; end < receipts.size() && receipts[end].head == head; ++end) {
-      indices.push_back(receipts[end].index);
-    }
-    absl::StatusOr<std::vector<std::vector<Hash>>> proofs =
-        prover_.InclusionProofs(indices, head->size, head->size);
-    for (size_t i = begin; i < end; ++i) {
-      PendingReceipt& pending = receipts[i];
-      if (!proofs.ok()) {
-        pending.respond(ErrorResponse(proofs.status()));
-        continue;
-      }
-      Receipt receipt;
-      receipt.index = pending.index;
-      receipt.proof = std::move((*proofs)[i - begin]);
-      receipt.checkpoint = head->checkpoint;
-      AppendResponse message;
-      message.set_index(pending.index);
-      message.set_leaf_hash(std::string(HashBytes(pending.leaf_hash)));
-      message.set_tree_size(head->size);
-      message.set_receipt(FormatReceipt(receipt));
-      pending.respond(EncodeMessage(pending.protobuf, message));
-    }
-  }
+void LogService::AddReceipt(uint64_t index, const Hash& leaf_hash,
+                            std::shared_ptr<const ledger::LogHead> head, bool protobuf,
+                            HttpServer::Respond respond) {
+  const uint64_t size = head->size;
+  receipts_.Prove(index, std::move(head),
+                  [index, leaf_hash, size, protobuf,
+                   respond = std::move(respond)](absl::StatusOr<Receipt> receipt) {
+                    if (!receipt.ok()) return respond(ErrorResponse(receipt.status()));
+                    AppendResponse message;
+                    message.set_index(index);
+                    message.set_leaf_hash(std::string(HashBytes(leaf_hash)));
+                    message.set_tree_size(size);
+                    message.set_receipt(FormatReceipt(*receipt));
+                    respond(EncodeMessage(protobuf, message));
+                  });
 }
 
 void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respond& respond) {

@@ -5,17 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/witness_collector.h"
-#include "api/work_queue.h"
 #include "ledger/index_follower.h"
 #include "ledger/leaf_index.h"
 #include "ledger/prover.h"
-#include "ledger/sequencer.h"
+#include "ledger/receipt_prover.h"
 #include "ledger/metrics/metrics.h"
+#include "ledger/sequencer.h"
 #include "ledger/storage.h"
 #include "ledger/tile_cache.h"
 
@@ -73,18 +72,10 @@ class LogService {
   HttpResponse GetLogInfo(const HttpRequest& request) const;
   HttpResponse GetMetrics() const;
 
-  // An append that asked for a receipt, waiting for its inclusion proof.
-  struct PendingReceipt {
-    uint64_t index;
-    Hash leaf_hash;
-    std::shared_ptr<const ledger::LogHead> head;
-    bool protobuf;
-    HttpServer::Respond respond;
-  };
-  // Queues `receipt`; the appends of one committed batch are proved together (ProveReceipts).
-  void AddReceipt(PendingReceipt receipt);
-  // On a worker thread: proves every queued receipt, one Prover::InclusionProofs per head.
-  void ProveReceipts();
+  // Answers an append that asked for a receipt once its entry is proved in `head`'s tree.
+  void AddReceipt(uint64_t index, const Hash& leaf_hash,
+                  std::shared_ptr<const ledger::LogHead> head, bool protobuf,
+                  HttpServer::Respond respond);
 
   ledger::Sequencer* const sequencer_;
   const ledger::LogReader* const storage_;
@@ -97,10 +88,8 @@ class LogService {
   std::atomic<uint64_t> server_errors_{0};
   ledger::Histogram request_seconds_{ledger::Histogram::LatencyBounds()};
 
-  absl::Mutex mu_;
-  std::vector<PendingReceipt> receipts_ ABSL_GUARDED_BY(mu_);
-  // Last, so that it is destroyed first: its destructor runs the work still queued.
-  WorkQueue workers_;
+  // Last, so that it is destroyed first: it runs the receipts still queued.
+  ledger::ReceiptProver receipts_;
 };
 
 }  // namespace api

@@ -17,7 +17,7 @@
 #include "absl/time/time.h"
 #include "api/http_server.h"
 #include "api/witness_service.h"
-#include "api/work_queue.h"
+#include "ledger/work_queue.h"
 #include "ledger/witness_store.h"
 #include "proof/note.h"
 #include "tools/file_io.h"
@@ -134,7 +134,7 @@ int RunWitness(const CommandLine& line) {
   api::WitnessService* handler = service->get();
   // A cosignature costs a synced write, so requests are handled off the I/O threads
   // (api/http_server.h).
-  api::WorkQueue workers(2);
+  ledger::WorkQueue workers(2);
   auto server = api::HttpServer::Start(
       options, [handler, &workers](api::HttpRequest request, api::HttpServer::Respond respond) {
         workers.Post([handler, request = std::move(request), respond = std::move(respond)] {

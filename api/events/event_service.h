@@ -20,7 +20,7 @@
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/ingest/adapter.h"
-#include "api/work_queue.h"
+#include "ledger/work_queue.h"
 #include "ledger/event_index.h"
 #include "ledger/index_follower.h"
 #include "ledger/prover.h"
@@ -162,7 +162,7 @@ class EventService {
   std::atomic<uint64_t> rejected_dropped_{0};
 
   // Last, so that it is destroyed first: its destructor runs the requests still queued.
-  WorkQueue workers_;
+  ledger::WorkQueue workers_;
 };
 
 }  // namespace api

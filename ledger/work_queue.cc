@@ -1,10 +1,10 @@
-#include "api/work_queue.h"
+#include "ledger/work_queue.h"
 
 #include <algorithm>
 #include <utility>
 
 namespace vellum {
-namespace api {
+namespace ledger {
 
 WorkQueue::WorkQueue(int threads) {
   for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([this] { Run(); });
@@ -43,5 +43,5 @@ void WorkQueue::Run() {
   }
 }
 
-}  // namespace api
+}  // namespace ledger
 }  // namespace vellum

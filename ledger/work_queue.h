@@ -1,5 +1,5 @@
-#ifndef VELLUM_API_WORK_QUEUE_H_
-#define VELLUM_API_WORK_QUEUE_H_
+#ifndef VELLUM_LEDGER_WORK_QUEUE_H_
+#define VELLUM_LEDGER_WORK_QUEUE_H_
 
 #include <deque>
 #include <functional>
@@ -10,7 +10,7 @@
 #include "absl/synchronization/mutex.h"
 
 namespace vellum {
-namespace api {
+namespace ledger {
 
 // A fixed set of threads that run posted work in the order it was posted. Handlers put here what
 // must not hold an HTTP I/O thread, since each of those serves its connections alone
@@ -41,7 +41,7 @@ class WorkQueue {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace api
+}  // namespace ledger
 }  // namespace vellum
 
-#endif  // VELLUM_API_WORK_QUEUE_H_
+#endif  // VELLUM_LEDGER_WORK_QUEUE_H_

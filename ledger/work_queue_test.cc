@@ -1,4 +1,4 @@
-#include "api/work_queue.h"
+#include "ledger/work_queue.h"
 
 #include <atomic>
 #include <thread>
@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 
 namespace vellum {
-namespace api {
+namespace ledger {
 namespace {
 
 TEST(WorkQueueTest, OneThreadRunsWorkInOrder) {
@@ -62,5 +62,5 @@ TEST(WorkQueueTest, AtLeastOneThread) {
 }
 
 }  // namespace
-}  // namespace api
+}  // namespace ledger
 }  // namespace vellum
