@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace api {
@@ -40,30 +41,6 @@ absl::StatusOr<std::string> PercentDecode(absl::string_view text) {
   return out;
 }
 
-// The length of the well-formed UTF-8 sequence that `text` starts with (1 to 4), or 0 if it
-// does not start with one: a stray continuation byte, a truncated or overlong sequence, a
-// surrogate, or a code point above U+10FFFF. Requires a non-empty `text`.
-size_t Utf8SequenceLength(absl::string_view text) {
-  // The least code point of each sequence length, which rules out overlong encodings.
-  static constexpr uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
-  const unsigned char lead = static_cast<unsigned char>(text[0]);
-  if (lead < 0x80) return 1;
-  const size_t length = (lead & 0xe0) == 0xc0 ? 2 : (lead & 0xf0) == 0xe0 ? 3
-                        : (lead & 0xf8) == 0xf0 ? 4 : 0;
-  if (length == 0 || text.size() < length) return 0;
-  uint32_t code_point = lead & (0x7f >> length);
-  for (size_t i = 1; i < length; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xc0) != 0x80) return 0;
-    code_point = code_point << 6 | (c & 0x3f);
-  }
-  if (code_point < kLeast[length] || code_point > 0x10ffff ||
-      (code_point >= 0xd800 && code_point <= 0xdfff)) {
-    return 0;
-  }
-  return length;
-}
-
 // JSON-escapes `text` into a string literal body. JSON text is UTF-8, so each byte that is not
 // part of a well-formed UTF-8 sequence becomes U+FFFD, as Go's encoding/json does.
 std::string JsonEscape(absl::string_view text) {
@@ -71,7 +48,7 @@ std::string JsonEscape(absl::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const size_t length = Utf8SequenceLength(text.substr(i));
+      const size_t length = DecodeUtf8(text.substr(i));
       if (length == 0) {
         out += "\\ufffd";
       } else {

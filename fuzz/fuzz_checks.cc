@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace fuzz {
@@ -41,19 +42,8 @@ bool IsJsonStringBody(absl::string_view text) {
       }
       continue;
     }
-    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (length == 0 || text.size() - i < length) return false;
-    uint32_t code_point = length == 1 ? c : c & (0x7f >> length);
-    for (size_t k = 1; k < length; ++k) {
-      const unsigned char t = static_cast<unsigned char>(text[i + k]);
-      if ((t & 0xc0) != 0x80) return false;
-      code_point = code_point << 6 | (t & 0x3f);
-    }
-    static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinimum[length] || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return false;
-    }
+    const size_t length = DecodeUtf8(text.substr(i));
+    if (length == 0) return false;
     i += length;
   }
   return true;

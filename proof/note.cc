@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "proof/base64.h"
 #include "proof/text_lines.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace {
@@ -29,37 +30,6 @@ void Wipe(std::string& secret) {
   secret.clear();
 }
 
-// Decodes the UTF-8 sequence at the start of `s` into `*rune` and returns its length, or 0 if
-// `s` does not start with a valid one (truncated, overlong, surrogate or above U+10FFFF).
-size_t DecodeRune(absl::string_view s, char32_t* rune) {
-  if (s.empty()) return 0;
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  if (p[0] < 0x80) {
-    *rune = p[0];
-    return 1;
-  }
-  size_t len;
-  char32_t r;
-  char32_t min;
-  if ((p[0] & 0xE0) == 0xC0) {
-    len = 2, r = p[0] & 0x1F, min = 0x80;
-  } else if ((p[0] & 0xF0) == 0xE0) {
-    len = 3, r = p[0] & 0x0F, min = 0x800;
-  } else if ((p[0] & 0xF8) == 0xF0) {
-    len = 4, r = p[0] & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (s.size() < len) return 0;
-  for (size_t i = 1; i < len; ++i) {
-    if ((p[i] & 0xC0) != 0x80) return 0;
-    r = (r << 6) | (p[i] & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
-  *rune = r;
-  return len;
-}
-
 // The Unicode White_Space property, which Go's unicode.IsSpace implements.
 bool IsUnicodeSpace(char32_t r) {
   return (r >= 0x09 && r <= 0x0D) || r == 0x20 || r == 0x85 || r == 0xA0 || r == 0x1680 ||
@@ -72,7 +42,7 @@ bool IsUnicodeSpace(char32_t r) {
 absl::Status CheckNoteChars(absl::string_view s, absl::string_view what) {
   for (size_t i = 0; i < s.size();) {
     char32_t r;
-    size_t len = DecodeRune(s.substr(i), &r);
+    size_t len = DecodeUtf8(s.substr(i), &r);
     if (len == 0) {
       return absl::InvalidArgumentError(absl::StrFormat("%s: invalid UTF-8 at byte %d", what, i));
     }
@@ -90,7 +60,7 @@ absl::Status CheckKeyName(absl::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("key name is empty");
   for (size_t i = 0; i < name.size();) {
     char32_t r;
-    size_t len = DecodeRune(name.substr(i), &r);
+    size_t len = DecodeUtf8(name.substr(i), &r);
     if (len == 0) {
       return absl::InvalidArgumentError(
           absl::StrFormat("key name has invalid UTF-8 at byte %d", i));
