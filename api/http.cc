@@ -41,8 +41,9 @@ absl::StatusOr<std::string> PercentDecode(absl::string_view text) {
   return out;
 }
 
-// JSON-escapes `text` into a string literal body. JSON text is UTF-8, so each byte that is not
-// part of a well-formed UTF-8 sequence becomes U+FFFD, as Go's encoding/json does.
+
+}  // namespace
+
 std::string JsonEscape(absl::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -74,8 +75,6 @@ std::string JsonEscape(absl::string_view text) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string HttpRequest::Header(absl::string_view name) const {
   auto it = headers.find(std::string(name));

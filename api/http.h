@@ -59,7 +59,13 @@ class QueryParams {
 // OutOfRange 400, ResourceExhausted 429, Unavailable 503, DeadlineExceeded 504, DataLoss and others 500.
 int HttpStatusFor(const absl::Status& status);
 
+// Escapes `text` as the body of a JSON string literal (RFC 8259). JSON text is UTF-8, so each
+// byte that is not part of a well-formed UTF-8 sequence becomes U+FFFD, as Go's encoding/json
+// does.
+std::string JsonEscape(absl::string_view text);
+
 // A one-line JSON error body {"error": "..."} with the status's message, and its HTTP status.
+
 HttpResponse ErrorResponse(const absl::Status& status);
 HttpResponse ErrorResponse(int http_status, absl::string_view message);
 

@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "api/http.h"
 #include "api/http_client.h"
 #include "api/log.pb.h"
 #include "api/message_codec.h"
@@ -66,19 +67,7 @@ JsonObject& JsonObject::Add(absl::string_view key, double value) {
 }
 
 JsonObject& JsonObject::Add(absl::string_view key, absl::string_view value) {
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') {
-      quoted.push_back('\\');
-      quoted.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppendFormat(&quoted, "\\u%04x", static_cast<unsigned char>(c));
-    } else {
-      quoted.push_back(c);
-    }
-  }
-  quoted.push_back('"');
-  fields_.emplace_back(std::string(key), std::move(quoted));
+  fields_.emplace_back(std::string(key), absl::StrCat("\"", api::JsonEscape(value), "\""));
   return *this;
 }
 

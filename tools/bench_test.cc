@@ -50,7 +50,7 @@ TEST(JsonObjectTest, FormatsFieldsInOrder) {
   JsonObject json;
   json.Add("entries", uint64_t{12}).Add("seconds", 1.5).Add("note", "a \"b\"\\\n");
   EXPECT_EQ(json.ToString(),
-            R"({"entries": 12, "seconds": 1.500, "note": "a \"b\"\\\u000a"})");
+            R"({"entries": 12, "seconds": 1.500, "note": "a \"b\"\\\n"})");
   EXPECT_EQ(JsonObject().Add("x", 0.0 / 0.0).ToString(), R"({"x": null})");
 }
 
