@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "proof/add_checkpoint.h"
 #include "proof/decimal.h"
 
 namespace vellum {
@@ -281,14 +282,14 @@ absl::StatusOr<NoteSignature> WitnessCollector::Submit(Peer& peer, const ledger:
           "the witness cosigned size %d, larger than the log's %d: it has seen another tree",
           old_size, head.size));
     }
-    std::string body = absl::StrCat("old ", old_size, "\n");
+    std::vector<Hash> proof;
     if (old_size > 0) {
-      absl::StatusOr<std::vector<Hash>> proof =
+      absl::StatusOr<std::vector<Hash>> proved =
           prover_.ConsistencyProof(old_size, head.size, head.size);
-      if (!proof.ok()) return proof.status();
-      for (const Hash& hash : *proof) absl::StrAppend(&body, HashToBase64(hash), "\n");
+      if (!proved.ok()) return proved.status();
+      proof = *std::move(proved);
     }
-    absl::StrAppend(&body, "\n", head.checkpoint);
+    std::string body = FormatAddCheckpoint(old_size, proof, head.checkpoint);
     absl::StatusOr<HttpResponse> response =
         peer.client->Send("POST", "/add-checkpoint", body, {{"Content-Type", "text/plain"}});
     if (!response.ok()) return response.status();

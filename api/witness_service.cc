@@ -7,62 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
-#include "proof/decimal.h"
 #include "proof/hash.h"
 #include "proof/verify.h"
 
 namespace vellum {
 namespace api {
 namespace {
-
-constexpr size_t kMaxProofLines = 63;
-
-// A parsed add-checkpoint body.
-struct Submission {
-  uint64_t old_size = 0;
-  std::vector<Hash> proof;
-  absl::string_view note;  // The signed checkpoint note.
-};
-
-absl::StatusOr<Submission> ParseSubmission(absl::string_view body) {
-  if (body.size() > kMaxAddCheckpointBytes) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "body is %d bytes, want at most %d", body.size(), kMaxAddCheckpointBytes));
-  }
-  Submission s;
-  size_t eol = body.find('\n');
-  if (eol == absl::string_view::npos) return absl::InvalidArgumentError("no old size line");
-  absl::string_view line = body.substr(0, eol);
-  body.remove_prefix(eol + 1);
-  if (!absl::ConsumePrefix(&line, "old ")) {
-    return absl::InvalidArgumentError("the first line is not \"old <size>\"");
-  }
-  absl::StatusOr<uint64_t> old_size = ParseDecimal(line, "old size");
-  if (!old_size.ok()) return old_size.status();
-  s.old_size = *old_size;
-  while (true) {
-    eol = body.find('\n');
-    if (eol == absl::string_view::npos) {
-      return absl::InvalidArgumentError("no empty line between the proof and the checkpoint");
-    }
-    line = body.substr(0, eol);
-    body.remove_prefix(eol + 1);
-    if (line.empty()) break;
-    if (s.proof.size() == kMaxProofLines) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("more than %d consistency proof lines", kMaxProofLines));
-    }
-    absl::StatusOr<Hash> hash = HashFromBase64(line);
-    if (!hash.ok()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "consistency proof line %d: %s", s.proof.size() + 1, hash.status().message()));
-    }
-    s.proof.push_back(*hash);
-  }
-  s.note = body;
-  return s;
-}
 
 HttpResponse Text(int status, std::string body, std::string content_type) {
   HttpResponse response;
@@ -129,15 +81,16 @@ HttpResponse WitnessService::Handle(const HttpRequest& request) {
 }
 
 HttpResponse WitnessService::AddCheckpoint(const HttpRequest& request) {
-  absl::StatusOr<Submission> submission = ParseSubmission(request.body);
+  absl::StatusOr<AddCheckpointRequest> submission = ParseAddCheckpoint(request.body);
   if (!submission.ok()) return ErrorResponse(400, submission.status().message());
   // The origin decides which keys apply, so read it before verifying anything.
-  absl::string_view origin = submission->note.substr(0, submission->note.find('\n'));
+  absl::string_view origin = absl::string_view(submission->checkpoint).substr(
+      0, submission->checkpoint.find('\n'));
   auto log = by_origin_.find(origin);
   if (log == by_origin_.end()) return ErrorResponse(404, "unknown log origin");
   std::vector<const NoteVerifier*> keys;
   for (const auto& key : log->second->keys) keys.push_back(key.get());
-  absl::StatusOr<Note> note = OpenNote(submission->note, keys);
+  absl::StatusOr<Note> note = OpenNote(submission->checkpoint, keys);
   if (absl::IsUnauthenticated(note.status())) {
     return ErrorResponse(403, note.status().message());
   }

@@ -24,9 +24,6 @@
 namespace vellum {
 namespace api {
 
-// The largest add-checkpoint body: the old size line, 63 proof lines and a note.
-inline constexpr size_t kMaxAddCheckpointBytes = 32 + 63 * 45 + 1 + kMaxNoteSize;
-
 class WitnessService {
  public:
   // A log the witness follows: its origin and the keys its checkpoints may be signed with.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
 #include "proof/internal/reference_tree.h"
@@ -71,9 +72,7 @@ class WitnessServiceTest : public ::testing::Test {
 
   static std::string Body(uint64_t old_size, const std::vector<Hash>& proof,
                           absl::string_view note) {
-    std::string body = absl::StrCat("old ", old_size, "\n");
-    for (const Hash& h : proof) absl::StrAppend(&body, HashToBase64(h), "\n");
-    return absl::StrCat(body, "\n", note);
+    return FormatAddCheckpoint(old_size, proof, note);
   }
 
   std::string Grow(const std::vector<Hash>& leaves, uint64_t old_size, uint64_t size) {

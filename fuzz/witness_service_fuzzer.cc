@@ -30,6 +30,7 @@
 #include "api/witness_service.h"
 #include "fuzz/fuzz_checks.h"
 #include "ledger/witness_store.h"
+#include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/compact_range.h"
 #include "proof/hash.h"
@@ -147,9 +148,7 @@ std::string StructuredBody(Witness& w, const uint8_t* data, size_t size) {
   }
   Checkpoint checkpoint{kOrigin, new_size, w.trees[tree].Root(new_size), {}};
   const NoteSigner& signer = (b[6] & 0x80) != 0 ? *w.stranger : *w.log_signer;
-  std::string body = absl::StrCat("old ", old_size, "\n");
-  for (const Hash& h : proof) absl::StrAppend(&body, HashToBase64(h), "\n");
-  return absl::StrCat(body, "\n", SignCheckpoint(checkpoint, signer).value());
+  return FormatAddCheckpoint(old_size, proof, SignCheckpoint(checkpoint, signer).value());
 }
 
 // One add-checkpoint request and the checks above.

@@ -19,6 +19,7 @@
 #include "api/witness_service.h"
 #include "api/work_queue.h"
 #include "ledger/witness_store.h"
+#include "proof/add_checkpoint.h"
 #include "proof/note.h"
 #include "tools/file_io.h"
 #include "tools/serving.h"
@@ -130,7 +131,7 @@ int RunWitness(const CommandLine& line) {
   api::HttpServer::Options options;
   options.address = listen->first;
   options.port = listen->second;
-  options.max_body_bytes = api::kMaxAddCheckpointBytes;
+  options.max_body_bytes = kMaxAddCheckpointBytes;
   api::WitnessService* handler = service->get();
   // A cosignature costs a synced write, so requests are handled off the I/O threads
   // (api/http_server.h).
