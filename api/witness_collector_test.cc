@@ -14,7 +14,7 @@
 #include "api/witness_service.h"
 #include "ledger/memory_storage.h"
 #include "ledger/testing/test_log.h"
-#include "ledger/witness_store.h"
+#include "ledger/witness/leveldb_witness_store.h"
 #include "proof/checkpoint.h"
 #include "proof/note.h"
 
@@ -35,7 +35,7 @@ class TestWitness {
     dir_ = absl::StrCat(::testing::TempDir(), "/collector-", name, "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
-    store_ = ledger::WitnessStore::Open(dir_).value();
+    store_ = ledger::LevelDbWitnessStore::Open(dir_).value();
     std::vector<WitnessService::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_vkey).value());
@@ -61,7 +61,7 @@ class TestWitness {
  private:
   std::string verifier_key_;
   std::string dir_;
-  std::unique_ptr<ledger::WitnessStore> store_;
+  std::unique_ptr<ledger::LevelDbWitnessStore> store_;
   std::unique_ptr<WitnessService> service_;
   std::unique_ptr<HttpServer> server_;
 };

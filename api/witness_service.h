@@ -18,7 +18,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "api/http.h"
-#include "ledger/witness_store.h"
+#include "ledger/witness/witness_store.h"
 #include "proof/note.h"
 
 namespace vellum {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/witness/leveldb_witness_store.h"
 #include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
@@ -49,7 +50,7 @@ class WitnessServiceTest : public ::testing::Test {
   void Start() {
     service_.reset();
     store_.reset();
-    store_ = ledger::WitnessStore::Open(dir_).value();
+    store_ = ledger::LevelDbWitnessStore::Open(dir_).value();
     std::vector<WitnessService::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_verifier_key_).value());
@@ -117,7 +118,7 @@ class WitnessServiceTest : public ::testing::Test {
   std::unique_ptr<NoteVerifier> witness_verifier_;
   std::vector<Hash> leaves_;
   std::vector<Hash> fork_;
-  std::unique_ptr<ledger::WitnessStore> store_;
+  std::unique_ptr<ledger::LevelDbWitnessStore> store_;
   std::unique_ptr<WitnessService> service_;
 };
 
@@ -239,7 +240,8 @@ TEST_F(WitnessServiceTest, ConcurrentForksGetOneCosignatureAtMost) {
 TEST(WitnessServiceCreateTest, NeedsACosignerKeyAndLogKeys) {
   std::string dir = absl::StrCat(::testing::TempDir(), "/witness-create");
   std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
-  std::unique_ptr<ledger::WitnessStore> store = ledger::WitnessStore::Open(dir).value();
+  std::unique_ptr<ledger::LevelDbWitnessStore> store =
+      ledger::LevelDbWitnessStore::Open(dir).value();
   auto now = [] { return kNow; };
   GeneratedKey plain = GenerateNoteKey("w").value();
   EXPECT_FALSE(WitnessService::Create(store.get(), NoteSigner::Create(plain.signer_key).value(),
@@ -254,7 +256,8 @@ TEST(WitnessServiceCreateTest, NeedsACosignerKeyAndLogKeys) {
   EXPECT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("not a log key"));
   // A second process (here: a second open) cannot use the same directory.
-  absl::StatusOr<std::unique_ptr<ledger::WitnessStore>> second = ledger::WitnessStore::Open(dir);
+  absl::StatusOr<std::unique_ptr<ledger::LevelDbWitnessStore>> second =
+      ledger::LevelDbWitnessStore::Open(dir);
   EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
 }
 

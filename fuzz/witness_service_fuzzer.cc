@@ -1,5 +1,5 @@
 // Drives api::WitnessService, the witness's add-checkpoint endpoint, over a real
-// ledger::WitnessStore in a temporary directory. The first byte picks the mode:
+// ledger::LevelDbWitnessStore in a temporary directory. The first byte picks the mode:
 //   0     the rest is the raw request body;
 //   else  a structured request: the next bytes choose one of two trees that share no leaves (the
 //         log and a fork of it, both signed with the log's key), the old and new sizes (0..256),
@@ -29,7 +29,7 @@
 #include "api/http.h"
 #include "api/witness_service.h"
 #include "fuzz/fuzz_checks.h"
-#include "ledger/witness_store.h"
+#include "ledger/witness/leveldb_witness_store.h"
 #include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/compact_range.h"
@@ -74,7 +74,7 @@ struct Witness {
   std::unique_ptr<NoteSigner> log_signer;
   std::unique_ptr<NoteSigner> stranger;
   std::unique_ptr<NoteVerifier> cosigner;
-  std::unique_ptr<ledger::WitnessStore> store;
+  std::unique_ptr<ledger::LevelDbWitnessStore> store;
   std::unique_ptr<api::WitnessService> service;
   Tree trees[2] = {Tree("log"), Tree("fork")};
   // What the witness has cosigned: size -> root, and the tree of the first non-empty one.
@@ -100,8 +100,9 @@ Witness& TheWitness() {
     w->cosigner = NoteVerifier::Create(cosigner->VerifierKey()).value();
     char dir[] = "/tmp/witness_service_fuzzer.XXXXXX";
     Check(mkdtemp(dir) != nullptr, "mkdtemp");
-    absl::StatusOr<std::unique_ptr<ledger::WitnessStore>> store = ledger::WitnessStore::Open(dir);
-    CheckOk(store.status(), "WitnessStore::Open");
+    absl::StatusOr<std::unique_ptr<ledger::LevelDbWitnessStore>> store =
+        ledger::LevelDbWitnessStore::Open(dir);
+    CheckOk(store.status(), "LevelDbWitnessStore::Open");
     w->store = *std::move(store);
     std::vector<api::WitnessService::Log> logs(1);
     logs[0].origin = kOrigin;

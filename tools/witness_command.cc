@@ -18,7 +18,7 @@
 #include "api/http_server.h"
 #include "api/witness_service.h"
 #include "api/work_queue.h"
-#include "ledger/witness_store.h"
+#include "ledger/witness/leveldb_witness_store.h"
 #include "proof/add_checkpoint.h"
 #include "proof/note.h"
 #include "tools/file_io.h"
@@ -117,8 +117,8 @@ int RunWitness(const CommandLine& line) {
   if (mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
   }
-  absl::StatusOr<std::unique_ptr<ledger::WitnessStore>> store =
-      ledger::WitnessStore::Open(*data_dir + "/db");
+  absl::StatusOr<std::unique_ptr<ledger::LevelDbWitnessStore>> store =
+      ledger::LevelDbWitnessStore::Open(*data_dir + "/db");
   if (!store.ok()) return Fail(store.status());
   std::vector<api::WitnessService::Log> log_list;
   for (auto& entry : logs) log_list.push_back(std::move(entry.second));
