@@ -51,14 +51,14 @@ class WitnessServiceTest : public ::testing::Test {
     service_.reset();
     store_.reset();
     store_ = ledger::LevelDbWitnessStore::Open(dir_).value();
-    std::vector<WitnessService::Log> logs(1);
+    std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_verifier_key_).value());
-    absl::StatusOr<std::unique_ptr<WitnessService>> service = WitnessService::Create(
+    absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Create(
         store_.get(), NoteSigner::Create(witness_signer_key_).value(), std::move(logs),
         [] { return kNow; });
-    ASSERT_TRUE(service.ok()) << service.status();
-    service_ = *std::move(service);
+    ASSERT_TRUE(witness.ok()) << witness.status();
+    service_ = std::make_unique<WitnessService>(*std::move(witness));
   }
 
   // The checkpoint of the first `size` of `leaves`, signed by `signer`.
@@ -235,30 +235,6 @@ TEST_F(WitnessServiceTest, ConcurrentForksGetOneCosignatureAtMost) {
   // several times; the loser never.
   EXPECT_TRUE((ok_real > 0) != (ok_fork > 0)) << ok_real << " " << ok_fork;
   EXPECT_EQ(ok_real + ok_fork + conflicts, 8);
-}
-
-TEST(WitnessServiceCreateTest, NeedsACosignerKeyAndLogKeys) {
-  std::string dir = absl::StrCat(::testing::TempDir(), "/witness-create");
-  std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
-  std::unique_ptr<ledger::LevelDbWitnessStore> store =
-      ledger::LevelDbWitnessStore::Open(dir).value();
-  auto now = [] { return kNow; };
-  GeneratedKey plain = GenerateNoteKey("w").value();
-  EXPECT_FALSE(WitnessService::Create(store.get(), NoteSigner::Create(plain.signer_key).value(),
-                                      {}, now)
-                   .ok());
-  GeneratedKey cosigner = GenerateNoteKey("w", kNoteSignatureTypeCosignatureV1).value();
-  std::vector<WitnessService::Log> logs(1);
-  logs[0].origin = "log";
-  logs[0].keys.push_back(NoteVerifier::Create(cosigner.verifier_key).value());
-  absl::StatusOr<std::unique_ptr<WitnessService>> bad = WitnessService::Create(
-      store.get(), NoteSigner::Create(cosigner.signer_key).value(), std::move(logs), now);
-  EXPECT_FALSE(bad.ok());
-  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("not a log key"));
-  // A second process (here: a second open) cannot use the same directory.
-  absl::StatusOr<std::unique_ptr<ledger::LevelDbWitnessStore>> second =
-      ledger::LevelDbWitnessStore::Open(dir);
-  EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include "api/witness_service.h"
 #include "fuzz/fuzz_checks.h"
 #include "ledger/witness/leveldb_witness_store.h"
+#include "ledger/witness/witness.h"
 #include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/compact_range.h"
@@ -104,13 +105,13 @@ Witness& TheWitness() {
         ledger::LevelDbWitnessStore::Open(dir);
     CheckOk(store.status(), "LevelDbWitnessStore::Open");
     w->store = *std::move(store);
-    std::vector<api::WitnessService::Log> logs(1);
+    std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = kOrigin;
     logs[0].keys.push_back(NoteVerifier::Create(w->log_signer->VerifierKey()).value());
-    absl::StatusOr<std::unique_ptr<api::WitnessService>> service = api::WitnessService::Create(
+    absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Create(
         w->store.get(), std::move(cosigner), std::move(logs), [] { return uint64_t{1700000000}; });
-    CheckOk(service.status(), "WitnessService::Create");
-    w->service = *std::move(service);
+    CheckOk(witness.status(), "Witness::Create");
+    w->service = std::make_unique<api::WitnessService>(*std::move(witness));
     return w;
   }();
   return *witness;
