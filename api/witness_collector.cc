@@ -9,7 +9,6 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "proof/add_checkpoint.h"
-#include "proof/decimal.h"
 
 namespace vellum {
 namespace api {
@@ -308,8 +307,7 @@ absl::StatusOr<NoteSignature> WitnessCollector::Submit(Peer& peer, const ledger:
     }
     // The spec's type, with any parameters another witness may add.
     if (response->status == 409 && absl::StartsWith(response->content_type, "text/x.tlog.size")) {
-      absl::StatusOr<uint64_t> size =
-          ParseDecimal(absl::StripSuffix(response->body, "\n"), "witness size");
+      absl::StatusOr<uint64_t> size = ParseTlogSize(response->body);
       if (!size.ok()) return size.status();
       {
         absl::MutexLock lock(&peer.mu);

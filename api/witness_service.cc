@@ -4,7 +4,6 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "proof/add_checkpoint.h"
 #include "proof/note.h"
 
@@ -32,7 +31,7 @@ HttpResponse RefusalResponse(const ledger::AddCheckpointResult& result) {
       return ErrorResponse(403, result.message);
     case ledger::WitnessRefusal::kStoredSizeDiffers:
       // The body is the size of the latest cosigned checkpoint.
-      return Text(409, absl::StrCat(result.stored_size, "\n"), "text/x.tlog.size");
+      return Text(409, FormatTlogSize(result.stored_size), "text/x.tlog.size");
     case ledger::WitnessRefusal::kBadConsistencyProof:
       return ErrorResponse(422, result.message);
   }

@@ -51,4 +51,10 @@ std::string FormatAddCheckpoint(uint64_t old_size, absl::Span<const Hash> proof,
   return body;
 }
 
+std::string FormatTlogSize(uint64_t size) { return absl::StrCat(size, "\n"); }
+
+absl::StatusOr<uint64_t> ParseTlogSize(absl::string_view body) {
+  return ParseDecimal(absl::StripSuffix(body, "\n"), "witness size");
+}
+
 }  // namespace vellum

@@ -10,7 +10,8 @@
 //   <signed checkpoint note>     everything up to the end of the body
 //
 // The witness parses it (api/witness_service.h) and the log's collector writes it
-// (api/witness_collector.h).
+// (api/witness_collector.h). When the old size is not the witness's, it answers 409 with the
+// size it holds (Content-Type text/x.tlog.size), which the collector reads to try again.
 
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +47,13 @@ absl::StatusOr<AddCheckpointRequest> ParseAddCheckpoint(absl::string_view body);
 // The body ParseAddCheckpoint reads back as `old_size`, `proof` and `checkpoint`, byte for byte.
 std::string FormatAddCheckpoint(uint64_t old_size, absl::Span<const Hash> proof,
                                 absl::string_view checkpoint);
+
+// The body of the 409 answer: `size` in decimal and a newline.
+std::string FormatTlogSize(uint64_t size);
+
+// Reads a 409 answer's body: a canonical decimal, with or without the newline after it. Fails
+// with InvalidArgument naming it "witness size".
+absl::StatusOr<uint64_t> ParseTlogSize(absl::string_view body);
 
 }  // namespace vellum
 

@@ -139,5 +139,26 @@ TEST(AddCheckpointTest, BodiesUpToTheLimit) {
             std::string("old 18446744073709551615\n").size() + 63 * 45 + 1 + kMaxNoteSize);
 }
 
+TEST(TlogSizeTest, RoundTrips) {
+  for (uint64_t size : {uint64_t{0}, uint64_t{20}, UINT64_MAX}) {
+    EXPECT_EQ(FormatTlogSize(size), absl::StrCat(size, "\n"));
+    EXPECT_EQ(ParseTlogSize(FormatTlogSize(size)).value(), size);
+  }
+  EXPECT_EQ(ParseTlogSize("20").value(), 20u);  // The newline is optional.
+}
+
+TEST(TlogSizeTest, RefusesWhatIsNotASize) {
+  EXPECT_EQ(ParseTlogSize("").status(),
+            absl::InvalidArgumentError("witness size \"\" is empty, want a decimal number"));
+  EXPECT_EQ(ParseTlogSize("\n").status(),
+            absl::InvalidArgumentError("witness size \"\" is empty, want a decimal number"));
+  EXPECT_EQ(ParseTlogSize("20\n\n").status(),
+            absl::InvalidArgumentError("witness size \"20\\n\" is not a decimal number"));
+  EXPECT_EQ(ParseTlogSize("020\n").status(),
+            absl::InvalidArgumentError("witness size \"020\" has a leading zero"));
+  EXPECT_EQ(ParseTlogSize("size 20\n").status(),
+            absl::InvalidArgumentError("witness size \"size 20\" is not a decimal number"));
+}
+
 }  // namespace
 }  // namespace vellum
