@@ -21,8 +21,10 @@ namespace api {
 
 class WitnessService {
  public:
+  // Serves `witness`, whose store must outlive the service.
   explicit WitnessService(std::unique_ptr<ledger::Witness> witness);
 
+  // Answers one request. Thread-safe.
   HttpResponse Handle(const HttpRequest& request);
 
  private:
