@@ -9,7 +9,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "ledger/metrics/metrics.h"
-#include "proof/decimal.h"
+#include "proof/add_checkpoint.h"
 
 namespace vellum {
 namespace api {
@@ -263,14 +263,14 @@ absl::StatusOr<NoteSignature> WitnessCollector::Submit(Peer& peer, const ledger:
           "the witness cosigned size %d, larger than the log's %d: it has seen another tree",
           old_size, head.size));
     }
-    std::string body = absl::StrCat("old ", old_size, "\n");
+    std::vector<Hash> proof;
     if (old_size > 0) {
-      absl::StatusOr<std::vector<Hash>> proof =
+      absl::StatusOr<std::vector<Hash>> proved =
           prover_.ConsistencyProof(old_size, head.size, head.size);
-      if (!proof.ok()) return proof.status();
-      for (const Hash& hash : *proof) absl::StrAppend(&body, HashToBase64(hash), "\n");
+      if (!proved.ok()) return proved.status();
+      proof = *std::move(proved);
     }
-    absl::StrAppend(&body, "\n", head.checkpoint);
+    std::string body = FormatAddCheckpoint(old_size, proof, head.checkpoint);
     absl::StatusOr<HttpResponse> response =
         peer.client->Send("POST", "/add-checkpoint", body, {{"Content-Type", "text/plain"}});
     if (!response.ok()) return response.status();
@@ -289,8 +289,7 @@ absl::StatusOr<NoteSignature> WitnessCollector::Submit(Peer& peer, const ledger:
     }
     // The spec's type, with any parameters another witness may add.
     if (response->status == 409 && absl::StartsWith(response->content_type, "text/x.tlog.size")) {
-      absl::StatusOr<uint64_t> size =
-          ParseDecimal(absl::StripSuffix(response->body, "\n"), "witness size");
+      absl::StatusOr<uint64_t> size = ParseTlogSize(response->body);
       if (!size.ok()) return size.status();
       {
         absl::MutexLock lock(&peer.mu);

@@ -15,7 +15,8 @@
 #include "ledger/memory_storage.h"
 #include "ledger/testing/test_log.h"
 #include "ledger/testing/wait_until.h"
-#include "ledger/witness_store.h"
+#include "ledger/witness/leveldb_witness_store.h"
+#include "ledger/witness/witness.h"
 #include "proof/checkpoint.h"
 #include "proof/note.h"
 
@@ -36,13 +37,14 @@ class TestWitness {
     dir_ = absl::StrCat(::testing::TempDir(), "/collector-", name, "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
-    store_ = ledger::WitnessStore::Open(dir_).value();
-    std::vector<WitnessService::Log> logs(1);
+    store_ = ledger::LevelDbWitnessStore::Open(dir_).value();
+    std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_vkey).value());
-    service_ = WitnessService::Create(store_.get(), NoteSigner::Create(key.signer_key).value(),
-                                      std::move(logs), [] { return uint64_t{1700000000}; })
-                   .value();
+    service_ = std::make_unique<WitnessService>(
+        ledger::Witness::Create(store_.get(), NoteSigner::Create(key.signer_key).value(),
+                                std::move(logs), [] { return uint64_t{1700000000}; })
+            .value());
     HttpServer::Options options;
     options.port = 0;
     WitnessService* service = service_.get();
@@ -62,7 +64,7 @@ class TestWitness {
  private:
   std::string verifier_key_;
   std::string dir_;
-  std::unique_ptr<ledger::WitnessStore> store_;
+  std::unique_ptr<ledger::LevelDbWitnessStore> store_;
   std::unique_ptr<WitnessService> service_;
   std::unique_ptr<HttpServer> server_;
 };

@@ -7,54 +7,31 @@
 //   GET  /v1/witness/checkpoint?origin=ORIGIN    the latest checkpoint cosigned for a log
 //   GET  /healthz
 //
-// Thread-safe: the check against the stored state and the update are one atomic step of
-// ledger::WitnessStore.
+// The decisions are ledger::Witness's; this maps its refusals to the spec's status codes.
+// Thread-safe, as ledger::Witness is.
 
-#include <cstdint>
-#include <functional>
 #include <memory>
-#include <string>
-#include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "api/http.h"
-#include "ledger/witness_store.h"
-#include "proof/note.h"
+#include "ledger/witness/witness.h"
 
 namespace vellum {
 namespace api {
 
-// The largest add-checkpoint body: the old size line, 63 proof lines and a note.
-inline constexpr size_t kMaxAddCheckpointBytes = 32 + 63 * 45 + 1 + kMaxNoteSize;
-
 class WitnessService {
  public:
-  // A log the witness follows: its origin and the keys its checkpoints may be signed with.
-  struct Log {
-    std::string origin;
-    std::vector<std::unique_ptr<NoteVerifier>> keys;
-  };
+  // Serves `witness`, whose store must outlive the service.
+  explicit WitnessService(std::unique_ptr<ledger::Witness> witness);
 
-  // `cosigner` must be a cosigner key (type 0x04). `now` returns the POSIX time in seconds for
-  // cosignature timestamps. `store` must outlive the service.
-  static absl::StatusOr<std::unique_ptr<WitnessService>> Create(
-      ledger::WitnessStore* store, std::unique_ptr<NoteSigner> cosigner, std::vector<Log> logs,
-      std::function<uint64_t()> now);
-
+  // Answers one request. Thread-safe.
   HttpResponse Handle(const HttpRequest& request);
 
  private:
-  WitnessService(ledger::WitnessStore* store, std::unique_ptr<NoteSigner> cosigner,
-                 std::vector<Log> logs, std::function<uint64_t()> now);
-
   HttpResponse AddCheckpoint(const HttpRequest& request);
   HttpResponse GetCheckpoint(absl::string_view query) const;
 
-  ledger::WitnessStore* const store_;
-  const std::unique_ptr<NoteSigner> cosigner_;
-  const std::vector<Log> logs_;
-  absl::flat_hash_map<std::string, const Log*> by_origin_;
-  const std::function<uint64_t()> now_;
+  const std::unique_ptr<ledger::Witness> witness_;
 };
 
 }  // namespace api

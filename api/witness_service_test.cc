@@ -10,6 +10,8 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/witness/leveldb_witness_store.h"
+#include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
 #include "proof/internal/reference_tree.h"
@@ -48,15 +50,15 @@ class WitnessServiceTest : public ::testing::Test {
   void Start() {
     service_.reset();
     store_.reset();
-    store_ = ledger::WitnessStore::Open(dir_).value();
-    std::vector<WitnessService::Log> logs(1);
+    store_ = ledger::LevelDbWitnessStore::Open(dir_).value();
+    std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_verifier_key_).value());
-    absl::StatusOr<std::unique_ptr<WitnessService>> service = WitnessService::Create(
+    absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Create(
         store_.get(), NoteSigner::Create(witness_signer_key_).value(), std::move(logs),
         [] { return kNow; });
-    ASSERT_TRUE(service.ok()) << service.status();
-    service_ = *std::move(service);
+    ASSERT_TRUE(witness.ok()) << witness.status();
+    service_ = std::make_unique<WitnessService>(*std::move(witness));
   }
 
   // The checkpoint of the first `size` of `leaves`, signed by `signer`.
@@ -71,9 +73,7 @@ class WitnessServiceTest : public ::testing::Test {
 
   static std::string Body(uint64_t old_size, const std::vector<Hash>& proof,
                           absl::string_view note) {
-    std::string body = absl::StrCat("old ", old_size, "\n");
-    for (const Hash& h : proof) absl::StrAppend(&body, HashToBase64(h), "\n");
-    return absl::StrCat(body, "\n", note);
+    return FormatAddCheckpoint(old_size, proof, note);
   }
 
   std::string Grow(const std::vector<Hash>& leaves, uint64_t old_size, uint64_t size) {
@@ -118,7 +118,7 @@ class WitnessServiceTest : public ::testing::Test {
   std::unique_ptr<NoteVerifier> witness_verifier_;
   std::vector<Hash> leaves_;
   std::vector<Hash> fork_;
-  std::unique_ptr<ledger::WitnessStore> store_;
+  std::unique_ptr<ledger::LevelDbWitnessStore> store_;
   std::unique_ptr<WitnessService> service_;
 };
 
@@ -235,28 +235,6 @@ TEST_F(WitnessServiceTest, ConcurrentForksGetOneCosignatureAtMost) {
   // several times; the loser never.
   EXPECT_TRUE((ok_real > 0) != (ok_fork > 0)) << ok_real << " " << ok_fork;
   EXPECT_EQ(ok_real + ok_fork + conflicts, 8);
-}
-
-TEST(WitnessServiceCreateTest, NeedsACosignerKeyAndLogKeys) {
-  std::string dir = absl::StrCat(::testing::TempDir(), "/witness-create");
-  std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
-  std::unique_ptr<ledger::WitnessStore> store = ledger::WitnessStore::Open(dir).value();
-  auto now = [] { return kNow; };
-  GeneratedKey plain = GenerateNoteKey("w").value();
-  EXPECT_FALSE(WitnessService::Create(store.get(), NoteSigner::Create(plain.signer_key).value(),
-                                      {}, now)
-                   .ok());
-  GeneratedKey cosigner = GenerateNoteKey("w", kNoteSignatureTypeCosignatureV1).value();
-  std::vector<WitnessService::Log> logs(1);
-  logs[0].origin = "log";
-  logs[0].keys.push_back(NoteVerifier::Create(cosigner.verifier_key).value());
-  absl::StatusOr<std::unique_ptr<WitnessService>> bad = WitnessService::Create(
-      store.get(), NoteSigner::Create(cosigner.signer_key).value(), std::move(logs), now);
-  EXPECT_FALSE(bad.ok());
-  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("not a log key"));
-  // A second process (here: a second open) cannot use the same directory.
-  absl::StatusOr<std::unique_ptr<ledger::WitnessStore>> second = ledger::WitnessStore::Open(dir);
-  EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
 }
 
 }  // namespace

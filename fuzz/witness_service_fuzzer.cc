@@ -1,5 +1,5 @@
 // Drives api::WitnessService, the witness's add-checkpoint endpoint, over a real
-// ledger::WitnessStore in a temporary directory. The first byte picks the mode:
+// ledger::LevelDbWitnessStore in a temporary directory. The first byte picks the mode:
 //   0     the rest is the raw request body;
 //   else  a structured request: the next bytes choose one of two trees that share no leaves (the
 //         log and a fork of it, both signed with the log's key), the old and new sizes (0..256),
@@ -29,7 +29,9 @@
 #include "api/http.h"
 #include "api/witness_service.h"
 #include "fuzz/fuzz_checks.h"
-#include "ledger/witness_store.h"
+#include "ledger/witness/leveldb_witness_store.h"
+#include "ledger/witness/witness.h"
+#include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/compact_range.h"
 #include "proof/hash.h"
@@ -73,7 +75,7 @@ struct Witness {
   std::unique_ptr<NoteSigner> log_signer;
   std::unique_ptr<NoteSigner> stranger;
   std::unique_ptr<NoteVerifier> cosigner;
-  std::unique_ptr<ledger::WitnessStore> store;
+  std::unique_ptr<ledger::LevelDbWitnessStore> store;
   std::unique_ptr<api::WitnessService> service;
   Tree trees[2] = {Tree("log"), Tree("fork")};
   // What the witness has cosigned: size -> root, and the tree of the first non-empty one.
@@ -99,16 +101,17 @@ Witness& TheWitness() {
     w->cosigner = NoteVerifier::Create(cosigner->VerifierKey()).value();
     char dir[] = "/tmp/witness_service_fuzzer.XXXXXX";
     Check(mkdtemp(dir) != nullptr, "mkdtemp");
-    absl::StatusOr<std::unique_ptr<ledger::WitnessStore>> store = ledger::WitnessStore::Open(dir);
-    CheckOk(store.status(), "WitnessStore::Open");
+    absl::StatusOr<std::unique_ptr<ledger::LevelDbWitnessStore>> store =
+        ledger::LevelDbWitnessStore::Open(dir);
+    CheckOk(store.status(), "LevelDbWitnessStore::Open");
     w->store = *std::move(store);
-    std::vector<api::WitnessService::Log> logs(1);
+    std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = kOrigin;
     logs[0].keys.push_back(NoteVerifier::Create(w->log_signer->VerifierKey()).value());
-    absl::StatusOr<std::unique_ptr<api::WitnessService>> service = api::WitnessService::Create(
+    absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Create(
         w->store.get(), std::move(cosigner), std::move(logs), [] { return uint64_t{1700000000}; });
-    CheckOk(service.status(), "WitnessService::Create");
-    w->service = *std::move(service);
+    CheckOk(witness.status(), "Witness::Create");
+    w->service = std::make_unique<api::WitnessService>(*std::move(witness));
     return w;
   }();
   return *witness;
@@ -147,9 +150,7 @@ std::string StructuredBody(Witness& w, const uint8_t* data, size_t size) {
   }
   Checkpoint checkpoint{kOrigin, new_size, w.trees[tree].Root(new_size), {}};
   const NoteSigner& signer = (b[6] & 0x80) != 0 ? *w.stranger : *w.log_signer;
-  std::string body = absl::StrCat("old ", old_size, "\n");
-  for (const Hash& h : proof) absl::StrAppend(&body, HashToBase64(h), "\n");
-  return absl::StrCat(body, "\n", SignCheckpoint(checkpoint, signer).value());
+  return FormatAddCheckpoint(old_size, proof, SignCheckpoint(checkpoint, signer).value());
 }
 
 // One add-checkpoint request and the checks above.

@@ -17,8 +17,10 @@
 #include "absl/time/time.h"
 #include "api/http_server.h"
 #include "api/witness_service.h"
+#include "ledger/witness/leveldb_witness_store.h"
+#include "ledger/witness/witness.h"
 #include "ledger/work_queue.h"
-#include "ledger/witness_store.h"
+#include "proof/add_checkpoint.h"
 #include "proof/note.h"
 #include "tools/file_io.h"
 #include "tools/serving.h"
@@ -57,7 +59,7 @@ int Usage(absl::string_view message) {
 }
 
 // Adds "ORIGIN=VKEY" to `logs`.
-absl::Status AddLog(absl::string_view spec, std::map<std::string, api::WitnessService::Log>* logs) {
+absl::Status AddLog(absl::string_view spec, std::map<std::string, ledger::Witness::Log>* logs) {
   std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
   if (parts.first.empty() || parts.second.empty()) {
     return absl::InvalidArgumentError(
@@ -68,7 +70,7 @@ absl::Status AddLog(absl::string_view spec, std::map<std::string, api::WitnessSe
     return absl::InvalidArgumentError(
         absl::StrCat("log ", parts.first, ": ", key.status().message()));
   }
-  api::WitnessService::Log& log = (*logs)[std::string(parts.first)];
+  ledger::Witness::Log& log = (*logs)[std::string(parts.first)];
   log.origin = std::string(parts.first);
   log.keys.push_back(*std::move(key));
   return absl::OkStatus();
@@ -85,7 +87,7 @@ int RunWitness(const CommandLine& line) {
   auto listen = ParseListen(line.Get("listen").value_or("127.0.0.1:8090"));
   if (!listen.ok()) return Usage(listen.status().message());
 
-  std::map<std::string, api::WitnessService::Log> logs;
+  std::map<std::string, ledger::Witness::Log> logs;
   for (const std::string& spec : line.GetAll("log")) {
     if (absl::Status s = AddLog(spec, &logs); !s.ok()) return Usage(s.message());
   }
@@ -116,22 +118,23 @@ int RunWitness(const CommandLine& line) {
   if (mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
   }
-  absl::StatusOr<std::unique_ptr<ledger::WitnessStore>> store =
-      ledger::WitnessStore::Open(*data_dir + "/db");
+  absl::StatusOr<std::unique_ptr<ledger::LevelDbWitnessStore>> store =
+      ledger::LevelDbWitnessStore::Open(*data_dir + "/db");
   if (!store.ok()) return Fail(store.status());
-  std::vector<api::WitnessService::Log> log_list;
+  std::vector<ledger::Witness::Log> log_list;
   for (auto& entry : logs) log_list.push_back(std::move(entry.second));
-  absl::StatusOr<std::unique_ptr<api::WitnessService>> service = api::WitnessService::Create(
+  absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Create(
       store->get(), *std::move(cosigner), std::move(log_list),
       [] { return static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now())); });
-  if (!service.ok()) return Fail(service.status());
+  if (!witness.ok()) return Fail(witness.status());
+  api::WitnessService service(*std::move(witness));
 
   TerminationSignals signals;  // Before any thread starts.
   api::HttpServer::Options options;
   options.address = listen->first;
   options.port = listen->second;
-  options.max_body_bytes = api::kMaxAddCheckpointBytes;
-  api::WitnessService* handler = service->get();
+  options.max_body_bytes = kMaxAddCheckpointBytes;
+  api::WitnessService* handler = &service;
   // A cosignature costs a synced write, so requests are handled off the I/O threads
   // (api/http_server.h).
   ledger::WorkQueue workers(2);

@@ -1,9 +1,11 @@
-#include "ledger/witness_store.h"
+#include "ledger/witness/leveldb_witness_store.h"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/leveldb_util.h"
+#include "leveldb/db.h"
+#include "leveldb/options.h"
 
 namespace vellum {
 namespace ledger {
@@ -15,15 +17,21 @@ constexpr absl::string_view kLatestPrefix = "w1/latest/";
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<WitnessStore>> WitnessStore::Open(absl::string_view dir) {
+absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> LevelDbWitnessStore::Open(
+    absl::string_view dir) {
   leveldb::Options options;
   options.create_if_missing = true;
   absl::StatusOr<std::unique_ptr<leveldb::DB>> db = OpenLevelDb(dir, options, kFormatKey, kFormat);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<WitnessStore>(new WitnessStore(*std::move(db)));
+  return std::unique_ptr<LevelDbWitnessStore>(new LevelDbWitnessStore(*std::move(db)));
 }
 
-absl::StatusOr<absl::optional<std::string>> WitnessStore::Latest(absl::string_view origin) const {
+LevelDbWitnessStore::LevelDbWitnessStore(std::unique_ptr<leveldb::DB> db) : db_(std::move(db)) {}
+
+LevelDbWitnessStore::~LevelDbWitnessStore() = default;
+
+absl::StatusOr<absl::optional<std::string>> LevelDbWitnessStore::Latest(
+    absl::string_view origin) const {
   std::string value;
   leveldb::Status status =
       db_->Get(leveldb::ReadOptions(), absl::StrCat(kLatestPrefix, origin), &value);
@@ -32,7 +40,8 @@ absl::StatusOr<absl::optional<std::string>> WitnessStore::Latest(absl::string_vi
   return absl::optional<std::string>(std::move(value));
 }
 
-absl::StatusOr<std::string> WitnessStore::Update(absl::string_view origin, const Decide& decide) {
+absl::StatusOr<std::string> LevelDbWitnessStore::Update(absl::string_view origin,
+                                                        const Decide& decide) {
   absl::MutexLock lock(&update_mu_);
   absl::StatusOr<absl::optional<std::string>> current = Latest(origin);
   if (!current.ok()) return current.status();

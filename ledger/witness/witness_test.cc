@@ -1,0 +1,292 @@
+#include "ledger/witness/witness.h"
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/witness/leveldb_witness_store.h"
+#include "ledger/witness/memory_witness_store.h"
+#include "proof/add_checkpoint.h"
+#include "proof/checkpoint.h"
+#include "proof/hash.h"
+#include "proof/internal/reference_tree.h"
+#include "proof/note.h"
+#include "proof/verify.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr uint64_t kNow = 1700000000;
+constexpr absl::string_view kOrigin = "example.com/log";
+
+class WitnessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GeneratedKey log_key = GenerateNoteKey(kOrigin).value();
+    log_signer_ = NoteSigner::Create(log_key.signer_key).value();
+    log_verifier_ = NoteVerifier::Create(log_key.verifier_key).value();
+    forger_ = NoteSigner::Create(GenerateNoteKey(kOrigin).value().signer_key).value();
+    GeneratedKey witness_key =
+        GenerateNoteKey("witness.example/w1", kNoteSignatureTypeCosignatureV1).value();
+    witness_verifier_ = NoteVerifier::Create(witness_key.verifier_key).value();
+    leaves_ = internal::MakeLeaves(100, 1);
+    fork_ = internal::MakeLeaves(100, 2);
+    std::vector<Witness::Log> logs(1);
+    logs[0].origin = std::string(kOrigin);
+    logs[0].keys.push_back(NoteVerifier::Create(log_key.verifier_key).value());
+    witness_ = Witness::Create(&store_, NoteSigner::Create(witness_key.signer_key).value(),
+                               std::move(logs), [] { return kNow; })
+                   .value();
+  }
+
+  Hash Root(const std::vector<Hash>& leaves, uint64_t size) {
+    return internal::ReferenceRoot(absl::MakeConstSpan(leaves).subspan(0, size));
+  }
+
+  std::string Signed(const std::vector<Hash>& leaves, uint64_t size,
+                     const NoteSigner* signer = nullptr) {
+    Checkpoint c{std::string(kOrigin), size, Root(leaves, size), {}};
+    return SignCheckpoint(c, signer != nullptr ? *signer : *log_signer_).value();
+  }
+
+  std::vector<Hash> Proof(const std::vector<Hash>& leaves, uint64_t old_size, uint64_t size) {
+    if (old_size == 0) return {};
+    return internal::ReferenceConsistencyProof(old_size,
+                                               absl::MakeConstSpan(leaves).subspan(0, size));
+  }
+
+  AddCheckpointResult Add(uint64_t old_size, std::vector<Hash> proof, std::string note) {
+    AddCheckpointRequest request{old_size, std::move(proof), std::move(note)};
+    absl::StatusOr<AddCheckpointResult> result = witness_->AddCheckpoint(request);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *std::move(result) : AddCheckpointResult{};
+  }
+
+  AddCheckpointResult Grow(const std::vector<Hash>& leaves, uint64_t old_size, uint64_t size) {
+    return Add(old_size, Proof(leaves, old_size, size), Signed(leaves, size));
+  }
+
+  // Checks that `result` cosigned `note`, and that the store now holds it with both signatures.
+  void ExpectCosigned(const AddCheckpointResult& result, const std::string& note) {
+    ASSERT_FALSE(result.refusal.has_value()) << result.message;
+    std::string text = note.substr(0, note.rfind("\n\n") + 1);
+    const NoteVerifier* witness_key[] = {witness_verifier_.get()};
+    absl::StatusOr<Note> cosigned =
+        OpenNote(absl::StrCat(text, "\n", NoteSignatureLine(result.cosignature)), witness_key);
+    ASSERT_TRUE(cosigned.ok()) << cosigned.status();
+    EXPECT_EQ(CosignatureTimestamp(cosigned->verified[0]).value(), kNow);
+    absl::StatusOr<std::string> latest = witness_->Latest(kOrigin);
+    ASSERT_TRUE(latest.ok()) << latest.status();
+    const NoteVerifier* both[] = {log_verifier_.get(), witness_verifier_.get()};
+    absl::StatusOr<Note> stored = OpenNote(*latest, both);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    EXPECT_EQ(stored->text, text);
+    EXPECT_EQ(stored->verified.size(), 2u);
+  }
+
+  void ExpectRefused(const AddCheckpointResult& result, WitnessRefusal refusal,
+                     absl::string_view message, bool evidence) {
+    ASSERT_TRUE(result.refusal.has_value()) << "cosigned, want refused: " << message;
+    EXPECT_EQ(*result.refusal, refusal) << result.message;
+    EXPECT_EQ(result.message, message);
+    EXPECT_EQ(result.evidence, evidence) << result.message;
+  }
+
+  std::string Stored() { return store_.Latest(kOrigin).value().value_or(""); }
+
+  MemoryWitnessStore store_;
+  std::unique_ptr<NoteSigner> log_signer_;
+  std::unique_ptr<NoteVerifier> log_verifier_;
+  std::unique_ptr<NoteSigner> forger_;
+  std::unique_ptr<NoteVerifier> witness_verifier_;
+  std::vector<Hash> leaves_;
+  std::vector<Hash> fork_;
+  std::unique_ptr<Witness> witness_;
+};
+
+TEST_F(WitnessTest, CosignsAConsistentlyGrowingLog) {
+  ExpectCosigned(Grow(leaves_, 0, 10), Signed(leaves_, 10));
+  ExpectCosigned(Grow(leaves_, 10, 37), Signed(leaves_, 37));
+  ExpectCosigned(Grow(leaves_, 37, 37), Signed(leaves_, 37));  // The same tree again.
+  AddCheckpointResult grown = Grow(leaves_, 37, 64);
+  ExpectCosigned(grown, Signed(leaves_, 64));
+  EXPECT_EQ(grown.origin, kOrigin);
+  EXPECT_EQ(grown.size, 64u);
+  EXPECT_FALSE(grown.evidence);
+}
+
+TEST_F(WitnessTest, RefusesWhatItCannotCheck) {
+  ExpectCosigned(Grow(leaves_, 0, 20), Signed(leaves_, 20));
+  const std::string before = Stored();
+
+  std::unique_ptr<NoteSigner> other_signer =
+      NoteSigner::Create(GenerateNoteKey("other.example/log").value().signer_key).value();
+  Checkpoint other{"other.example/log", 1, Root(leaves_, 1), {}};
+  AddCheckpointResult unknown = Add(0, {}, SignCheckpoint(other, *other_signer).value());
+  ExpectRefused(unknown, WitnessRefusal::kUnknownOrigin, "unknown log origin", false);
+  EXPECT_EQ(unknown.origin, "other.example/log");
+
+  std::string forged = Signed(leaves_, 20, forger_.get());
+  const NoteVerifier* log_key[] = {log_verifier_.get()};
+  absl::Status unverified = OpenNote(forged, log_key).status();
+  ASSERT_EQ(unverified.code(), absl::StatusCode::kUnauthenticated);
+  ExpectRefused(Add(20, {}, forged), WitnessRefusal::kNoKnownSignature, unverified.message(),
+                false);
+
+  std::string note = Signed(leaves_, 20);
+  std::string cut = note.substr(0, note.size() - 1);
+  absl::Status malformed = OpenNote(cut, log_key).status();
+  ASSERT_EQ(malformed.code(), absl::StatusCode::kInvalidArgument);
+  ExpectRefused(Add(20, {}, cut), WitnessRefusal::kMalformed, malformed.message(), false);
+  const std::string not_a_checkpoint = absl::StrCat(kOrigin, "\nnot a size\n");
+  const NoteSigner* signers[] = {log_signer_.get()};
+  std::string signed_text = SignNote(not_a_checkpoint, signers).value();
+  AddCheckpointResult unparsed = Add(0, {}, signed_text);
+  ASSERT_TRUE(unparsed.refusal.has_value());
+  EXPECT_EQ(*unparsed.refusal, WitnessRefusal::kMalformed);
+  EXPECT_EQ(unparsed.message, ParseCheckpoint(not_a_checkpoint).status().message());
+
+  AddCheckpointResult too_large = Add(30, {}, note);
+  ExpectRefused(too_large, WitnessRefusal::kOldSizeTooLarge,
+                "old size 30 is greater than the checkpoint size 20", false);
+  EXPECT_EQ(too_large.size, 20u);
+
+  EXPECT_EQ(Stored(), before);
+}
+
+TEST_F(WitnessTest, RefusesWhatDisagreesWithTheStoredCheckpoint) {
+  ExpectCosigned(Grow(leaves_, 0, 20), Signed(leaves_, 20));
+  const std::string before = Stored();
+
+  // A stale or a too new old size: the protocol's normal flow, not evidence.
+  for (uint64_t old_size : {0, 10, 25}) {
+    AddCheckpointResult stale = Grow(leaves_, old_size, 30);
+    ExpectRefused(stale, WitnessRefusal::kStoredSizeDiffers,
+                  absl::StrCat("old size ", old_size, " differs from the stored size 20"), false);
+    EXPECT_EQ(stale.stored_size, 20u);
+  }
+  // The stored size with another root: a fork.
+  AddCheckpointResult fork = Add(20, {}, Signed(fork_, 20));
+  ExpectRefused(fork, WitnessRefusal::kStoredSizeDiffers,
+                "the checkpoint of size 20 has another root than the stored one", true);
+  EXPECT_EQ(fork.stored_size, 20u);
+  EXPECT_EQ(fork.origin, kOrigin);
+  EXPECT_EQ(fork.size, 20u);
+
+  // Proofs that do not verify: one of the fork, a damaged one, a short one.
+  std::vector<Hash> fork_proof = Proof(fork_, 20, 40);
+  std::vector<Hash> damaged = Proof(leaves_, 20, 40);
+  damaged[0][0] ^= 1;
+  std::vector<Hash> short_proof = Proof(leaves_, 20, 40);
+  short_proof.pop_back();
+  const struct {
+    const std::vector<Hash>& proof;
+    const std::vector<Hash>& tree;
+  } cases[] = {{fork_proof, fork_}, {damaged, leaves_}, {short_proof, leaves_}};
+  for (const auto& c : cases) {
+    absl::Status want =
+        VerifyConsistency(20, 40, c.proof, Root(leaves_, 20), Root(c.tree, 40));
+    ASSERT_FALSE(want.ok());
+    AddCheckpointResult bad = Add(20, c.proof, Signed(c.tree, 40));
+    ExpectRefused(bad, WitnessRefusal::kBadConsistencyProof,
+                  absl::StrCat("consistency proof from size 20 does not verify: ", want.message()),
+                  true);
+    EXPECT_EQ(bad.size, 40u);
+  }
+  // From the empty tree, a proof must be empty.
+  MemoryWitnessStore empty;
+  std::vector<Witness::Log> logs(1);
+  logs[0].origin = std::string(kOrigin);
+  logs[0].keys.push_back(NoteVerifier::Create(log_signer_->VerifierKey()).value());
+  GeneratedKey key = GenerateNoteKey("w2", kNoteSignatureTypeCosignatureV1).value();
+  std::unique_ptr<Witness> fresh =
+      Witness::Create(&empty, NoteSigner::Create(key.signer_key).value(), std::move(logs),
+                      [] { return kNow; })
+          .value();
+  absl::StatusOr<AddCheckpointResult> extra =
+      fresh->AddCheckpoint({0, {leaves_[0]}, Signed(leaves_, 5)});
+  ASSERT_TRUE(extra.ok()) << extra.status();
+  ASSERT_TRUE(extra->refusal.has_value());
+  EXPECT_EQ(*extra->refusal, WitnessRefusal::kBadConsistencyProof);
+  EXPECT_FALSE(empty.Latest(kOrigin).value().has_value());
+
+  EXPECT_EQ(Stored(), before);
+  // The next honest step still starts from 20.
+  ExpectCosigned(Grow(leaves_, 20, 40), Signed(leaves_, 40));
+}
+
+TEST_F(WitnessTest, AStoredCheckpointThatDoesNotVerifyIsDataLoss) {
+  ASSERT_TRUE(store_
+                  .Update(kOrigin, [&](const absl::optional<std::string>&) {
+                    return absl::StatusOr<std::string>(Signed(leaves_, 5, forger_.get()));
+                  })
+                  .ok());
+  absl::StatusOr<AddCheckpointResult> result =
+      witness_->AddCheckpoint({5, {}, Signed(leaves_, 5)});
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(result.status().message()),
+              HasSubstr("the stored checkpoint of example.com/log does not verify: "));
+}
+
+TEST_F(WitnessTest, LatestNamesWhatIsMissing) {
+  absl::StatusOr<std::string> none = witness_->Latest(kOrigin);
+  EXPECT_EQ(none.status(), absl::NotFoundError("no checkpoint cosigned for this origin yet"));
+  absl::StatusOr<std::string> unknown = witness_->Latest("unknown.example");
+  EXPECT_EQ(unknown.status(), absl::NotFoundError("unknown log origin"));
+}
+
+TEST(WitnessCreateTest, NeedsACosignerKeyAndLogKeys) {
+  std::string dir = absl::StrCat(::testing::TempDir(), "/witness-create");
+  std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
+  std::unique_ptr<LevelDbWitnessStore> store = LevelDbWitnessStore::Open(dir).value();
+  auto now = [] { return kNow; };
+  GeneratedKey plain = GenerateNoteKey("w").value();
+  absl::StatusOr<std::unique_ptr<Witness>> not_cosigner =
+      Witness::Create(store.get(), NoteSigner::Create(plain.signer_key).value(), {}, now);
+  EXPECT_FALSE(not_cosigner.ok());
+  EXPECT_EQ(not_cosigner.status(),
+            absl::InvalidArgumentError(
+                "the witness key must be a cosigner key (type 0x04; vellum keygen --cosigner)"));
+  GeneratedKey cosigner = GenerateNoteKey("w", kNoteSignatureTypeCosignatureV1).value();
+  std::vector<Witness::Log> logs(1);
+  logs[0].origin = "log";
+  logs[0].keys.push_back(NoteVerifier::Create(cosigner.verifier_key).value());
+  absl::StatusOr<std::unique_ptr<Witness>> bad = Witness::Create(
+      store.get(), NoteSigner::Create(cosigner.signer_key).value(), std::move(logs), now);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("not a log key"));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+
+  std::vector<Witness::Log> keyless(1);
+  keyless[0].origin = "log";
+  EXPECT_EQ(Witness::Create(store.get(), NoteSigner::Create(cosigner.signer_key).value(),
+                            std::move(keyless), now)
+                .status(),
+            absl::InvalidArgumentError("log log has no key"));
+  GeneratedKey log_key = GenerateNoteKey("log").value();
+  std::vector<Witness::Log> twice(2);
+  for (Witness::Log& log : twice) {
+    log.origin = "log";
+    log.keys.push_back(NoteVerifier::Create(log_key.verifier_key).value());
+  }
+  EXPECT_EQ(Witness::Create(store.get(), NoteSigner::Create(cosigner.signer_key).value(),
+                            std::move(twice), now)
+                .status(),
+            absl::InvalidArgumentError("log log is listed twice"));
+
+  // A second process (here: a second open) cannot use the same directory.
+  absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> second = LevelDbWitnessStore::Open(dir);
+  EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
+}
+
+}  // namespace
+}  // namespace ledger
+}  // namespace vellum
