@@ -22,7 +22,6 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "api/auth.h"
-#include "api/events/event_fields.h"
 #include "api/events/event_query.h"
 #include "api/events/event_service.h"
 #include "api/events/events_api.pb.h"
@@ -35,7 +34,9 @@
 #include "api/ingest/sagemaker.h"
 #include "fuzz/fuzz_checks.h"
 #include "google/protobuf/util/json_util.h"
-#include "ledger/event_index.h"
+#include "ledger/events/event_fields.h"
+#include "ledger/events/event_index.h"
+#include "ledger/events/event_query.h"
 #include "ledger/index_follower.h"
 #include "ledger/index_store.h"
 #include "ledger/memory_storage.h"
@@ -71,7 +72,7 @@ struct World {
     store_options.env = env.get();
     store_options.indexes = std::string(ledger::kLeafAndEventIndexes);
     store = *ledger::IndexStore::Open("/index", 0, store_options);
-    index = std::make_unique<ledger::EventIndex>(store.get(), api::EventFieldsOf);
+    index = std::make_unique<ledger::EventIndex>(store.get(), ledger::EventFieldsOf);
     follower = *ledger::IndexFollower::Start(&storage, store.get(), {index.get()}, {});
     ledger::SequencerOptions options;
     options.on_commit = [f = follower.get()](uint64_t size) { f->Notify(size); };
@@ -126,7 +127,7 @@ api::HttpResponse Call(World& world, api::HttpRequest request) {
 }
 
 void CheckQuery(absl::string_view query) {
-  absl::StatusOr<api::EventSearchRequest> request = api::ParseEventSearch(query);
+  absl::StatusOr<ledger::EventSearchRequest> request = api::ParseEventSearch(query);
   if (!request.ok()) {
     Check(absl::IsInvalidArgument(request.status()), "query errors are InvalidArgument");
     return;
@@ -165,7 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto parsed = api::ParseEventSearch(rest);
     Check(parsed.ok(), "answered queries parse");
     for (const api::EventMatch& match : answer.events()) {
-      Check(api::EventMatchesQuery(match.event(), parsed->query), "results match the query");
+      Check(ledger::EventMatchesQuery(match.event(), parsed->query), "results match the query");
     }
     return 0;
   }

@@ -13,11 +13,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "api/event_codec.h"
-#include "api/events/event_fields.h"
 #include "api/events/events_api.pb.h"
 #include "api/http_client.h"
 #include "google/protobuf/util/json_util.h"
+#include "ledger/events/event_codec.h"
+#include "ledger/events/event_fields.h"
 #include "ledger/local_log.h"
 #include "proof/checkpoint.h"
 #include "proof/decimal.h"
@@ -103,7 +103,7 @@ absl::Status VerifyPage(const api::EventSearchResponse& page, const NoteVerifier
                                                    ", the answer says ", page.tree_size()));
   }
   for (const api::EventMatch& match : page.events()) {
-    absl::StatusOr<std::string> entry = api::EncodeEntry(match.event());
+    absl::StatusOr<std::string> entry = ledger::EncodeEntry(match.event());
     if (!entry.ok()) return entry.status();
     const Hash leaf_hash = HashLeaf(*entry);
     if (HashBytes(leaf_hash) != match.leaf_hash()) {
@@ -128,19 +128,19 @@ absl::Status VerifyPage(const api::EventSearchResponse& page, const NoteVerifier
 }
 
 std::string TableRow(const api::EventMatch& match) {
-  const api::AuditEvent& e = match.event();
+  const ledger::AuditEvent& e = match.event();
   std::string logged = "-";
   if (e.has_logged_time()) {
     logged = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
-                              absl::FromUnixMicros(api::TimestampMicros(e.logged_time())),
+                              absl::FromUnixMicros(ledger::TimestampMicros(e.logged_time())),
                               absl::UTCTimeZone());
   }
   auto cell = [](absl::string_view text) { return text.empty() ? std::string("-") : std::string(text); };
   std::string model = cell(e.target().model_name());
   if (!e.target().model_version().empty()) absl::StrAppend(&model, "@", e.target().model_version());
   return absl::StrFormat("%-8d %-24s %-24s %-16s %-28s %-24s %s:%s", match.index(), logged,
-                         api::Action_Name(e.action()),
-                         api::Outcome::Result_Name(e.outcome().result()),
+                         ledger::Action_Name(e.action()),
+                         ledger::Outcome::Result_Name(e.outcome().result()),
                          cell(e.actor().subject()), model, e.id().source(), e.id().source_id());
 }
 
@@ -246,7 +246,7 @@ int RunDecode(const CommandLine& line) {
   absl::StatusOr<std::string> data = ReadInput(input, bundle ? 256 * 65537 : 65535);
   if (!data.ok()) return Fail(kCommand, data.status().message());
   absl::StatusOr<std::string> json =
-      bundle ? api::EntryBundleToJson(index, *data) : api::EntryToJson(index, *data);
+      bundle ? ledger::EntryBundleToJson(index, *data) : ledger::EntryToJson(index, *data);
   if (!json.ok()) return Fail(kCommand, absl::StrCat("invalid: ", json.status().message()), kInvalid);
   std::cout << *json << "\n";
   return kValid;
@@ -259,7 +259,7 @@ int RunReindex(const CommandLine& line) {
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
   const absl::Time start = absl::Now();
   ledger::LocalLog::Options options;
-  options.event_fields = api::EventFieldsOf;
+  options.event_fields = ledger::EventFieldsOf;
   options.rebuild_indexes = true;
   absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log = ledger::LocalLog::Open(*dir, options);
   if (!log.ok()) return Fail(kCommand, log.status().message());

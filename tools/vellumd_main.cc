@@ -20,12 +20,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "api/auth.h"
-#include "api/events/event_fields.h"
 #include "api/events/event_service.h"
 #include "api/http_server.h"
 #include "api/ingest/k8s_audit.h"
 #include "api/log_service.h"
 #include "api/witness_collector.h"
+#include "ledger/events/event_fields.h"
 #include "ledger/local_log.h"
 #include "ledger/sequencer.h"
 #include "ledger/tile_cache.h"
@@ -252,7 +252,7 @@ int Main(int argc, char** argv) {
   cli::TerminationSignals signals;
 
   ledger::LocalLog::Options log_options;
-  log_options.event_fields = api::EventFieldsOf;
+  log_options.event_fields = ledger::EventFieldsOf;
   auto log = ledger::LocalLog::Open(*data_dir, log_options);
   if (!log.ok()) return Fail(log.status());
   ledger::IndexFollower* follower = &(*log)->follower();

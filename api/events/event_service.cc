@@ -10,10 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "api/event_codec.h"
 #include "api/events/event_query.h"
 #include "api/events/events_api.pb.h"
 #include "api/message_codec.h"
+#include "ledger/events/event_codec.h"
+#include "ledger/events/event_query.h"
 #include "ledger/tile_reader.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -35,8 +36,8 @@ absl::StatusOr<absl::optional<absl::Time>> LastLoggedInTail(const ledger::LogRea
     if (!entries.ok()) return entries.status();
     const uint64_t begin = std::max(covered, bundle * kTileWidth);
     for (uint64_t i = end; i > begin; --i) {
-      absl::StatusOr<AuditEvent> event = DecodeEntry((*entries)[(i - 1) % kTileWidth]);
-      if (event.ok() && event->has_logged_time()) return FromProtoTime(event->logged_time());
+      absl::StatusOr<ledger::AuditEvent> event = ledger::DecodeEntry((*entries)[(i - 1) % kTileWidth]);
+      if (event.ok() && event->has_logged_time()) return ledger::FromProtoTime(event->logged_time());
     }
     end = begin;
   }
@@ -158,11 +159,11 @@ void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respo
     }
   }
   const std::string type = MediaType(request.Header("content-type"));
-  absl::StatusOr<AuditEvent> event;
+  absl::StatusOr<ledger::AuditEvent> event;
   if (type == kProtobufType) {
-    event = ParseEventProto(request.body);
+    event = ledger::ParseEventProto(request.body);
   } else if (type == "application/json") {
-    event = ParseEventJson(request.body);
+    event = ledger::ParseEventJson(request.body);
   } else {
     return respond(
         ErrorResponse(415, "content type must be application/json or application/x-protobuf"));
@@ -180,8 +181,8 @@ void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respo
                                                    "\" is reserved for Vellum's adapters")));
   }
   const bool protobuf = WantsProtobuf(request);
-  EventId id = event->id();
-  std::vector<AuditEvent> events;
+  ledger::EventId id = event->id();
+  std::vector<ledger::AuditEvent> events;
   events.push_back(*std::move(event));
   Submit(std::move(events), [respond, protobuf, id = std::move(id)](
                                 absl::StatusOr<std::vector<Resolved>> resolved) {
@@ -215,13 +216,13 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
       return RecordRejected(adapter.name(), request, s, [respond, s] { respond(UnauthorizedResponse(s)); });
     }
   }
-  absl::StatusOr<std::vector<AuditEvent>> events = adapter.Parse(request, absl::Now());
+  absl::StatusOr<std::vector<ledger::AuditEvent>> events = adapter.Parse(request, absl::Now());
   if (!events.ok()) {
     return RecordRejected(adapter.name(), request, events.status(),
                           [respond, s = events.status()] { respond(ErrorResponse(s)); });
   }
-  std::vector<EventId> ids;
-  for (const AuditEvent& event : *events) ids.push_back(event.id());
+  std::vector<ledger::EventId> ids;
+  for (const ledger::AuditEvent& event : *events) ids.push_back(event.id());
   const bool protobuf = WantsProtobuf(request);
   Submit(*std::move(events), [respond, protobuf, ids = std::move(ids)](
                                  absl::StatusOr<std::vector<Resolved>> resolved) {
@@ -240,7 +241,7 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
   });
 }
 
-void EventService::Submit(std::vector<AuditEvent> events,
+void EventService::Submit(std::vector<ledger::AuditEvent> events,
                           std::function<void(absl::StatusOr<std::vector<Resolved>>)> done) {
   if (events.empty()) return done(std::vector<Resolved>());
   auto delivery = std::make_shared<Delivery>(events.size(), std::move(done));
@@ -270,7 +271,7 @@ void EventService::Submit(std::vector<AuditEvent> events,
     resolved.tree_size = sequencer_->Head()->size;
     delivery->Resolve(i, resolved);
   }
-  std::vector<AuditEvent> to_append;
+  std::vector<ledger::AuditEvent> to_append;
   std::vector<Waiter> owners;
   for (size_t i : claimed) {
     const Key key(events[i].id().source(), events[i].id().source_id());
@@ -304,7 +305,7 @@ absl::StatusOr<absl::optional<EventService::Resolved>> EventService::FindLogged(
   const uint64_t size = sequencer_->Head()->size;
   absl::StatusOr<std::string> entry = prover_.Entry(*lookup->index, size);
   if (!entry.ok()) return entry.status();
-  absl::StatusOr<AuditEvent> event = DecodeEntry(*entry);
+  absl::StatusOr<ledger::AuditEvent> event = ledger::DecodeEntry(*entry);
   if (!event.ok() || event->id().source() != key.first || event->id().source_id() != key.second) {
     return absl::DataLossError(absl::StrCat("the event index points to entry ", *lookup->index,
                                             ", which does not hold that event id"));
@@ -317,17 +318,17 @@ absl::StatusOr<absl::optional<EventService::Resolved>> EventService::FindLogged(
   return absl::optional<Resolved>(resolved);
 }
 
-void EventService::Append(std::vector<AuditEvent> events, std::vector<Waiter> owners) {
+void EventService::Append(std::vector<ledger::AuditEvent> events, std::vector<Waiter> owners) {
   std::vector<std::string> entries;
   std::vector<Key> keys;
   std::vector<Waiter> appended_owners;
   absl::MutexLock lock(&append_mu_);
   last_logged_ = std::max(absl::Now(), last_logged_);
-  const google::protobuf::Timestamp logged_time = ToProtoTime(last_logged_);
+  const google::protobuf::Timestamp logged_time = ledger::ToProtoTime(last_logged_);
   for (size_t i = 0; i < events.size(); ++i) {
     Key key(events[i].id().source(), events[i].id().source_id());
     *events[i].mutable_logged_time() = logged_time;
-    absl::StatusOr<std::string> entry = EncodeEntry(events[i]);
+    absl::StatusOr<std::string> entry = ledger::EncodeEntry(events[i]);
     if (!entry.ok()) {
       Settle(key, entry.status(), std::move(owners[i]));
       continue;
@@ -392,7 +393,7 @@ void EventService::RecordRejected(absl::string_view adapter, const HttpRequest& 
     }
     rejected_tokens_ -= 1;
   }
-  std::vector<AuditEvent> events;
+  std::vector<ledger::AuditEvent> events;
   events.push_back(ingest::IngestRejectedEvent(adapter, request, error, now));
   Submit(std::move(events),
          [then = std::move(then)](absl::StatusOr<std::vector<Resolved>>) { then(); });
@@ -402,13 +403,13 @@ HttpResponse EventService::Search(const HttpRequest& request) const {
   if (options_.auth != nullptr) {
     if (absl::Status s = options_.auth->Check(request); !s.ok()) return UnauthorizedResponse(s);
   }
-  absl::StatusOr<EventSearchRequest> search = ParseEventSearch(SplitTarget(request.target).second);
+  absl::StatusOr<ledger::EventSearchRequest> search = ParseEventSearch(SplitTarget(request.target).second);
   if (!search.ok()) return ErrorResponse(search.status());
   const std::shared_ptr<const ledger::LogHead> head = sequencer_->Head();
   // Read your writes: search what the latest checkpoint covers, unless the index lags too long.
   follower_->WaitFor(head->size, options_.index_wait);
   absl::StatusOr<ledger::EventIndex::Matches> matches =
-      index_->Search(PageQuery(*search, head->size));
+      index_->Search(ledger::PageQuery(*search, head->size));
   if (!matches.ok()) return ErrorResponse(matches.status());
 
   EventSearchResponse response;
@@ -425,12 +426,12 @@ HttpResponse EventService::Search(const HttpRequest& request) const {
       bundle = *std::move(entries);
     }
     const std::string& entry = bundle[index % kTileWidth];
-    absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
+    absl::StatusOr<ledger::AuditEvent> event = ledger::DecodeEntry(entry);
     if (!event.ok()) {
       return ErrorResponse(absl::DataLossError(
           absl::StrCat("the event index points to entry ", index, ", which is not an event")));
     }
-    if (!EventMatchesQuery(*event, search->query)) continue;
+    if (!ledger::EventMatchesQuery(*event, search->query)) continue;
     EventMatch* match = response.add_events();
     match->set_index(index);
     match->set_leaf_hash(std::string(HashBytes(HashLeaf(entry))));
@@ -449,7 +450,7 @@ HttpResponse EventService::Search(const HttpRequest& request) const {
     }
   }
   if (matches->more) {
-    response.set_next_page_token(NextPageToken(*search, matches->indices.back()));
+    response.set_next_page_token(absl::StrCat(ledger::NextCursor(*search, matches->indices.back())));
   }
   return EncodeMessage(WantsProtobuf(request), response);
 }

@@ -15,13 +15,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "api/audit_event.pb.h"
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/ingest/adapter.h"
 #include "api/work_queue.h"
-#include "ledger/event_index.h"
+#include "ledger/events/audit_event.pb.h"
+#include "ledger/events/event_index.h"
 #include "ledger/index_follower.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
@@ -123,12 +123,12 @@ class EventService {
   HttpResponse Search(const HttpRequest& request) const;
 
   // Logs `events` (deduplicated), then calls `done` with where each one is.
-  void Submit(std::vector<AuditEvent> events,
+  void Submit(std::vector<ledger::AuditEvent> events,
               std::function<void(absl::StatusOr<std::vector<Resolved>>)> done);
   // Where the first event with `key` is in the log before the service started, if anywhere.
   absl::StatusOr<absl::optional<Resolved>> FindLogged(const Key& key) const;
   // Stamps and appends the claimed events; resolves their claims when durable.
-  void Append(std::vector<AuditEvent> events, std::vector<Waiter> owners);
+  void Append(std::vector<ledger::AuditEvent> events, std::vector<Waiter> owners);
   // Resolves the claim on `key` and every redelivery waiting on it.
   void Settle(const Key& key, const absl::StatusOr<Resolved>& result, Waiter owner);
   // Records a refused attempt, if the rate limit allows, then calls `then` (which answers the

@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "api/audit_event.pb.h"
 #include "api/http.h"
+#include "ledger/events/audit_event.pb.h"
 
 namespace vellum {
 namespace api {
@@ -44,7 +44,7 @@ class Adapter {
   // Error messages never contain the secret, the signature or payload contents. An empty result
   // is a delivery with nothing to audit (a GitHub ping, a Kubernetes read, an inference
   // response): answer 200 and append nothing.
-  virtual absl::StatusOr<std::vector<AuditEvent>> Parse(const HttpRequest& request,
+  virtual absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
                                                         absl::Time received) const = 0;
 };
 
@@ -54,7 +54,7 @@ class Adapter {
 // its user agent, event_time = `received`, and the body's SHA-256. Its source id is derived from
 // the adapter, the remote address, `received` and the body digest, so each attempt is its own
 // event. Rate limiting these is the caller's job.
-AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequest& request,
+ledger::AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequest& request,
                                const absl::Status& error, absl::Time received);
 
 }  // namespace ingest
