@@ -13,16 +13,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "api/events/event_search_client.h"
 #include "api/events/events_api.pb.h"
 #include "api/http_client.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/event_fields.h"
 #include "ledger/local_log.h"
-#include "proof/checkpoint.h"
 #include "proof/decimal.h"
-#include "proof/hash.h"
-#include "proof/verify.h"
 #include "tools/file_io.h"
 
 namespace vellum {
@@ -91,42 +89,6 @@ std::string EnumName(absl::string_view prefix, absl::string_view value) {
   return name;
 }
 
-// Checks every event of `page` against its signed checkpoint.
-absl::Status VerifyPage(const api::EventSearchResponse& page, const NoteVerifier& verifier) {
-  absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(page.checkpoint(), verifier);
-  if (!checkpoint.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the answer's checkpoint: ", checkpoint.status().message()));
-  }
-  if (checkpoint->size != page.tree_size()) {
-    return absl::InvalidArgumentError(absl::StrCat("the checkpoint has size ", checkpoint->size,
-                                                   ", the answer says ", page.tree_size()));
-  }
-  for (const api::EventMatch& match : page.events()) {
-    absl::StatusOr<std::string> entry = ledger::EncodeEntry(match.event());
-    if (!entry.ok()) return entry.status();
-    const Hash leaf_hash = HashLeaf(*entry);
-    if (HashBytes(leaf_hash) != match.leaf_hash()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", match.index(), ": its entry has leaf hash ",
-                       HashToBase64(leaf_hash), ", the answer says another"));
-    }
-    std::vector<Hash> proof;
-    for (const std::string& node : match.proof()) {
-      absl::StatusOr<Hash> hash = HashFromBytes(node);
-      if (!hash.ok()) return hash.status();
-      proof.push_back(*hash);
-    }
-    if (absl::Status s = VerifyInclusion(match.index(), checkpoint->size, leaf_hash, proof,
-                                         checkpoint->root);
-        !s.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", match.index(), ": ", s.message()));
-    }
-  }
-  return absl::OkStatus();
-}
-
 std::string TableRow(const api::EventMatch& match) {
   const ledger::AuditEvent& e = match.event();
   std::string logged = "-";
@@ -190,13 +152,11 @@ int RunEvents(const CommandLine& line, const NoteVerifier* verifier) {
       return Fail(kCommand, absl::StrCat("the server refused the search: ",
                                          api::StatusFromResponse(*response).message()));
     }
-    api::EventSearchResponse page;
-    google::protobuf::util::JsonParseOptions parse_options;
-    if (!google::protobuf::util::JsonStringToMessage(response->body, &page, parse_options).ok()) {
-      return Fail(kCommand, "the server's answer is not an EventSearchResponse", kInvalid);
-    }
+    absl::StatusOr<api::EventSearchResponse> parsed = api::ParseEventSearchResponse(response->body);
+    if (!parsed.ok()) return Fail(kCommand, parsed.status().message(), kInvalid);
+    const api::EventSearchResponse& page = *parsed;
     if (verifier != nullptr) {
-      if (absl::Status s = VerifyPage(page, *verifier); !s.ok()) {
+      if (absl::Status s = api::VerifyEventSearchResponse(page, *verifier); !s.ok()) {
         return Fail(kCommand, absl::StrCat("invalid: ", s.message()), kInvalid);
       }
     }
