@@ -36,9 +36,9 @@
 
 namespace {
 
-using vellum::ledger::AuditEvent;
 using vellum::api::HttpRequest;
 using vellum::api::ingest::Adapter;
+using vellum::ledger::AuditEvent;
 
 constexpr absl::string_view kSecret = "fuzz-secret-5e1d4c";
 // The receive time that matches the MLflow seed's X-MLflow-Timestamp.

@@ -33,8 +33,8 @@ inline constexpr ledger::Action kBenchActions[] = {
     ledger::ACTION_DELETE,         ledger::ACTION_INFER,          ledger::ACTION_POLICY_CHANGE,
     ledger::ACTION_UPDATE_METADATA};
 inline constexpr ledger::Outcome::Result kBenchResults[] = {
-    ledger::Outcome::RESULT_SUCCESS, ledger::Outcome::RESULT_FAILURE, ledger::Outcome::RESULT_DENIED,
-    ledger::Outcome::RESULT_PENDING};
+    ledger::Outcome::RESULT_SUCCESS, ledger::Outcome::RESULT_FAILURE,
+    ledger::Outcome::RESULT_DENIED, ledger::Outcome::RESULT_PENDING};
 
 // Actor `n`: "user-NNN@example.com" (human) for n < 800, a Kubernetes service account below
 // 950, else a CI bot.

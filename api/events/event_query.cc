@@ -16,7 +16,8 @@ absl::StatusOr<absl::optional<std::string>> StringParam(const QueryParams& param
                                                         absl::string_view name) {
   absl::optional<std::string> value = params.Get(name);
   if (!value.has_value()) return value;
-  if (value->empty() || value->size() > ledger::kMaxEventStringBytes || !ledger::IsValidUtf8(*value)) {
+  if (value->empty() || value->size() > ledger::kMaxEventStringBytes ||
+      !ledger::IsValidUtf8(*value)) {
     return absl::InvalidArgumentError(absl::StrCat("query parameter \"", name, "\" is ",
                                                    value->size(), " bytes, want 1 to ",
                                                    ledger::kMaxEventStringBytes, " of UTF-8"));
@@ -82,9 +83,8 @@ absl::StatusOr<ledger::EventSearchRequest> ParseEventSearch(absl::string_view qu
       EnumParam<ledger::Action>(*params, "action", ledger::Action_Parse, "ACTION_DEPLOY");
   if (!action.ok()) return action.status();
   q.action = *action;
-  absl::StatusOr<absl::optional<uint32_t>> outcome =
-      EnumParam<ledger::Outcome::Result>(*params, "outcome", ledger::Outcome::Result_Parse,
-                                         "RESULT_DENIED");
+  absl::StatusOr<absl::optional<uint32_t>> outcome = EnumParam<ledger::Outcome::Result>(
+      *params, "outcome", ledger::Outcome::Result_Parse, "RESULT_DENIED");
   if (!outcome.ok()) return outcome.status();
   q.outcome = *outcome;
   absl::StatusOr<absl::optional<int64_t>> since = TimeParam(*params, "since");

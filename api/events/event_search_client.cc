@@ -48,8 +48,8 @@ absl::Status VerifyEventSearchResponse(const EventSearchResponse& page,
       if (!hash.ok()) return hash.status();
       proof.push_back(*hash);
     }
-    if (absl::Status s = VerifyInclusion(match.index(), checkpoint->size, leaf_hash, proof,
-                                         checkpoint->root);
+    if (absl::Status s =
+            VerifyInclusion(match.index(), checkpoint->size, leaf_hash, proof, checkpoint->root);
         !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("event ", match.index(), ": ", s.message()));
     }

@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 #include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_codec.h"
 #include "proof/checkpoint.h"
@@ -111,8 +111,9 @@ TEST_F(EventSearchClientTest, RefusesACheckpointOfAnotherKeyOrSize) {
   const std::unique_ptr<NoteVerifier> other_verifier = Verifier(*other);
   const absl::Status opened = OpenCheckpoint(page_.checkpoint(), *other_verifier).status();
   ASSERT_FALSE(opened.ok());
-  EXPECT_EQ(VerifyEventSearchResponse(page_, *other_verifier),
-            absl::InvalidArgumentError(absl::StrCat("the answer's checkpoint: ", opened.message())));
+  EXPECT_EQ(
+      VerifyEventSearchResponse(page_, *other_verifier),
+      absl::InvalidArgumentError(absl::StrCat("the answer's checkpoint: ", opened.message())));
   EventSearchResponse resized = page_;
   resized.set_tree_size(4);
   EXPECT_EQ(VerifyEventSearchResponse(resized, *verifier_),
@@ -143,15 +144,13 @@ TEST_F(EventSearchClientTest, RefusesAProofThatDoesNotLeadToTheCheckpoint) {
   for (const std::string& node : page_.events(0).proof()) proof.push_back(*HashFromBytes(node));
   auto checkpoint = OpenCheckpoint(page_.checkpoint(), *verifier_);
   ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
-  const absl::Status mismatch =
-      VerifyInclusion(1, 3, HashLeaf(*entry), proof, checkpoint->root);
+  const absl::Status mismatch = VerifyInclusion(1, 3, HashLeaf(*entry), proof, checkpoint->root);
   ASSERT_FALSE(mismatch.ok());
   EXPECT_EQ(VerifyEventSearchResponse(moved, *verifier_),
             absl::InvalidArgumentError(absl::StrCat("event 1: ", mismatch.message())));
   EventSearchResponse short_node = page_;
   short_node.mutable_events(1)->set_proof(0, "short");
-  EXPECT_EQ(VerifyEventSearchResponse(short_node, *verifier_),
-            HashFromBytes("short").status());
+  EXPECT_EQ(VerifyEventSearchResponse(short_node, *verifier_), HashFromBytes("short").status());
 }
 
 }  // namespace

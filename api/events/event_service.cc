@@ -110,12 +110,12 @@ void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respo
   ledger::EventId id = event->id();
   std::vector<ledger::AuditEvent> events;
   events.push_back(*std::move(event));
-  events_->Append(std::move(events), [respond, protobuf, id = std::move(id)](
-                                         absl::StatusOr<std::vector<ledger::EventLog::Appended>>
-                                             appended) {
-    if (!appended.ok()) return respond(ErrorResponse(appended.status()));
-    respond(EncodeMessage(protobuf, AppendedMessage(id, appended->front())));
-  });
+  events_->Append(std::move(events),
+                  [respond, protobuf, id = std::move(id)](
+                      absl::StatusOr<std::vector<ledger::EventLog::Appended>> appended) {
+                    if (!appended.ok()) return respond(ErrorResponse(appended.status()));
+                    respond(EncodeMessage(protobuf, AppendedMessage(id, appended->front())));
+                  });
 }
 
 void EventService::PostIngest(const HttpRequest& request, absl::string_view name,
@@ -145,16 +145,16 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
   std::vector<ledger::EventId> ids;
   for (const ledger::AuditEvent& event : *events) ids.push_back(event.id());
   const bool protobuf = WantsProtobuf(request);
-  events_->Append(*std::move(events), [respond, protobuf, ids = std::move(ids)](
-                                          absl::StatusOr<std::vector<ledger::EventLog::Appended>>
-                                              appended) {
-    if (!appended.ok()) return respond(ErrorResponse(appended.status()));
-    IngestResponse message;
-    for (size_t i = 0; i < appended->size(); ++i) {
-      *message.add_events() = AppendedMessage(ids[i], (*appended)[i]);
-    }
-    respond(EncodeMessage(protobuf, message));
-  });
+  events_->Append(*std::move(events),
+                  [respond, protobuf, ids = std::move(ids)](
+                      absl::StatusOr<std::vector<ledger::EventLog::Appended>> appended) {
+                    if (!appended.ok()) return respond(ErrorResponse(appended.status()));
+                    IngestResponse message;
+                    for (size_t i = 0; i < appended->size(); ++i) {
+                      *message.add_events() = AppendedMessage(ids[i], (*appended)[i]);
+                    }
+                    respond(EncodeMessage(protobuf, message));
+                  });
 }
 
 void EventService::RecordRejected(absl::string_view adapter, const HttpRequest& request,

@@ -45,7 +45,7 @@ class Adapter {
   // is a delivery with nothing to audit (a GitHub ping, a Kubernetes read, an inference
   // response): answer 200 and append nothing.
   virtual absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
-                                                        absl::Time received) const = 0;
+                                                                absl::Time received) const = 0;
 };
 
 // The event that records a refused ingestion attempt (the "ingest rejected"): action
@@ -55,7 +55,7 @@ class Adapter {
 // the adapter, the remote address, `received` and the body digest, so each attempt is its own
 // event. Rate limiting these is the caller's job.
 ledger::AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequest& request,
-                               const absl::Status& error, absl::Time received);
+                                       const absl::Status& error, absl::Time received);
 
 }  // namespace ingest
 }  // namespace api

@@ -169,7 +169,7 @@ class CloudEventsAdapter : public Adapter {
   bool verifies_signature() const override { return false; }
 
   absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time received) const override {
+                                                        absl::Time received) const override {
     if (request.body.size() > kMaxBodyBytes) {
       return absl::InvalidArgumentError(absl::StrCat("cloudevents: body: got ", request.body.size(),
                                                      " bytes, want at most ", kMaxBodyBytes));
@@ -200,8 +200,8 @@ class CloudEventsAdapter : public Adapter {
           " (or .response, which are not recorded)"));
     }
 
-    ledger::AuditEvent event = NewEvent(kCloudEventsAdapter,
-                                absl::StrCat(attributes->source, "#", attributes->id), request.body);
+    ledger::AuditEvent event = NewEvent(
+        kCloudEventsAdapter, absl::StrCat(attributes->source, "#", attributes->id), request.body);
     event.mutable_observer()->set_source_system(attributes->source);
     if (attributes->time.empty()) {
       *event.mutable_event_time() = ledger::ToProtoTime(received);

@@ -84,7 +84,8 @@ TEST(CloudEventsAdapterTest, WithoutClientCertificateTheActorIsUnknown) {
   HttpRequest request = SampleRequest("kserve-inference-request.cloudevent.headers",
                                       "kserve-inference-request.cloudevent.json");
   request.headers["ce-metadata"] = "{\"x-request-id\":[\"r-1\"]}";
-  const ledger::AuditEvent event = SingleEvent(NewCloudEventsAdapter()->Parse(request, absl::Now()));
+  const ledger::AuditEvent event =
+      SingleEvent(NewCloudEventsAdapter()->Parse(request, absl::Now()));
   EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_UNKNOWN);
   EXPECT_EQ(event.actor().subject(), "");
   EXPECT_EQ(event.context().request_id(), "r-1");
@@ -93,7 +94,8 @@ TEST(CloudEventsAdapterTest, WithoutClientCertificateTheActorIsUnknown) {
   request.headers["ce-metadata"] =
       "{\"x-forwarded-client-cert\":[\"By=spiffe://a/x;URI=spiffe://a/first,"
       "By=spiffe://a/y;Subject=\\\"CN=c,O=o\\\";URI=\\\"spiffe://b/last\\\"\"]}";
-  const ledger::AuditEvent chained = SingleEvent(NewCloudEventsAdapter()->Parse(request, absl::Now()));
+  const ledger::AuditEvent chained =
+      SingleEvent(NewCloudEventsAdapter()->Parse(request, absl::Now()));
   EXPECT_EQ(chained.actor().subject(), "spiffe://b/last");
   EXPECT_EQ(chained.actor().issuer(), "spiffe://b");
 }

@@ -42,7 +42,7 @@ class DatabricksAdapter : public Adapter {
   bool verifies_signature() const override { return true; }
 
   absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time) const override {
+                                                        absl::Time) const override {
     absl::Status status = Authenticate(request);
     if (!status.ok()) return Prefixed(kDatabricksAdapter, status);
 

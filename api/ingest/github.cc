@@ -72,8 +72,8 @@ absl::Status MapDeployment(JsonReader& body, ledger::AuditEvent* event, std::str
   return absl::OkStatus();
 }
 
-absl::Status MapDeploymentStatus(JsonReader& body, ledger::AuditEvent* event, std::string* source_id,
-                                 std::string* time) {
+absl::Status MapDeploymentStatus(JsonReader& body, ledger::AuditEvent* event,
+                                 std::string* source_id, std::string* time) {
   *source_id = absl::StrCat("deployment_status/", body.RequiredString({"deployment_status", "id"}));
   *time = body.RequiredString({"deployment_status", "created_at"});
   const std::string state = body.RequiredString({"deployment_status", "state"});
@@ -87,8 +87,8 @@ absl::Status MapDeploymentStatus(JsonReader& body, ledger::AuditEvent* event, st
       event->set_action(m.action);
       event->mutable_outcome()->set_result(m.result);
       if (m.result == ledger::Outcome::RESULT_FAILURE) {
-        event->mutable_outcome()->set_reason(
-            body.TruncatedString({"deployment_status", "description"}, ledger::kMaxEventReasonBytes));
+        event->mutable_outcome()->set_reason(body.TruncatedString(
+            {"deployment_status", "description"}, ledger::kMaxEventReasonBytes));
       }
       return absl::OkStatus();
     }
@@ -99,8 +99,8 @@ absl::Status MapDeploymentStatus(JsonReader& body, ledger::AuditEvent* event, st
                    ", want success, failure, error, pending, queued, in_progress or inactive"));
 }
 
-absl::Status MapDeploymentReview(JsonReader& body, ledger::AuditEvent* event, std::string* source_id,
-                                 std::string* time) {
+absl::Status MapDeploymentReview(JsonReader& body, ledger::AuditEvent* event,
+                                 std::string* source_id, std::string* time) {
   const std::string action = body.RequiredString({"action"});
   const std::string environment = body.RequiredString({"workflow_job_run", "environment"});
   *source_id = absl::StrCat("deployment_review/", body.RequiredString({"workflow_run", "id"}), "/",
@@ -134,7 +134,7 @@ class GithubAdapter : public Adapter {
   bool verifies_signature() const override { return true; }
 
   absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time) const override {
+                                                        absl::Time) const override {
     absl::Status status = Authenticate(request);
     if (!status.ok()) return Prefixed(kGithubAdapter, status);
     absl::StatusOr<std::string> event_type = Header(request, "x-github-event");

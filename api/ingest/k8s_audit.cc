@@ -30,7 +30,8 @@ ledger::Actor::Kind KindOfUser(absl::string_view username) {
   // Kubernetes has no user objects: names under "system:" are the cluster's own identities
   // (service accounts, nodes, controllers); all others come from an authenticator that vouches
   // for a person (OIDC, client certificates).
-  return absl::StartsWith(username, "system:") ? ledger::Actor::KIND_SERVICE : ledger::Actor::KIND_HUMAN;
+  return absl::StartsWith(username, "system:") ? ledger::Actor::KIND_SERVICE
+                                               : ledger::Actor::KIND_HUMAN;
 }
 
 class K8sAuditAdapter : public Adapter {
@@ -41,7 +42,7 @@ class K8sAuditAdapter : public Adapter {
   bool verifies_signature() const override { return false; }
 
   absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time) const override {
+                                                        absl::Time) const override {
     absl::StatusOr<JsonReader> body = JsonReader::Parse(request.body, kMaxBodyBytes, "body");
     if (!body.ok()) return Prefixed(kK8sAuditAdapter, body.status());
     const std::string kind = body->String({"kind"});
@@ -116,8 +117,8 @@ class K8sAuditAdapter : public Adapter {
     SetLabel(event, "k8s.decision", item.String({"annotations", "authorization.k8s.io/decision"}));
 
     const absl::optional<int64_t> code = item.Integer({"responseStatus", "code"});
-    const std::string authz_reason =
-        item.TruncatedString({"annotations", "authorization.k8s.io/reason"}, ledger::kMaxEventReasonBytes);
+    const std::string authz_reason = item.TruncatedString(
+        {"annotations", "authorization.k8s.io/reason"}, ledger::kMaxEventReasonBytes);
     const std::string status_reason =
         item.TruncatedString({"responseStatus", "message"}, ledger::kMaxEventReasonBytes);
     ledger::Outcome* outcome = event->mutable_outcome();

@@ -43,7 +43,7 @@ class MlflowAdapter : public Adapter {
   bool verifies_signature() const override { return true; }
 
   absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time received) const override {
+                                                        absl::Time received) const override {
     absl::StatusOr<std::string> delivery_id = Authenticate(request, received);
     if (!delivery_id.ok()) return Prefixed(kMlflowAdapter, delivery_id.status());
 

@@ -29,7 +29,7 @@ class SageMakerAdapter : public Adapter {
   bool verifies_signature() const override { return false; }
 
   absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time) const override {
+                                                        absl::Time) const override {
     absl::StatusOr<JsonReader> body = JsonReader::Parse(request.body, kMaxBodyBytes, "body");
     if (!body.ok()) return Prefixed(kSageMakerAdapter, body.status());
     const std::string source = body->String({"source"});
@@ -44,7 +44,8 @@ class SageMakerAdapter : public Adapter {
     const std::string region = body->RequiredString({"region"});
     const std::string approval = body->RequiredString({"detail", "ModelApprovalStatus"});
     const std::string time = body->RequiredString({"time"});
-    ledger::AuditEvent event = NewEvent(kSageMakerAdapter, body->RequiredString({"id"}), request.body);
+    ledger::AuditEvent event =
+        NewEvent(kSageMakerAdapter, body->RequiredString({"id"}), request.body);
     event.mutable_observer()->set_source_system(absl::StrCat("aws:", account, ":", region));
     ledger::Target* target = event.mutable_target();
     target->set_model_name(body->RequiredString({"detail", "ModelPackageGroupName"}));

@@ -34,7 +34,8 @@ TEST(SageMakerAdapterTest, ApprovalStatusDecidesTheAction) {
   HttpRequest request = SampleRequest("", "sagemaker-model-package-state-change.json");
   const std::string original = request.body;
   request.body.replace(request.body.find("\"Approved\""), 10, "\"Rejected\"");
-  EXPECT_EQ(SingleEvent(NewSageMakerAdapter()->Parse(request, absl::Now())).action(), ledger::ACTION_REJECT);
+  EXPECT_EQ(SingleEvent(NewSageMakerAdapter()->Parse(request, absl::Now())).action(),
+            ledger::ACTION_REJECT);
   request.body = original;
   request.body.replace(request.body.find("\"Approved\""), 10, "\"PendingManualApproval\"");
   EXPECT_EQ(SingleEvent(NewSageMakerAdapter()->Parse(request, absl::Now())).action(),

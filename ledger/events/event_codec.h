@@ -1,7 +1,8 @@
 #ifndef VELLUM_LEDGER_EVENTS_EVENT_CODEC_H_
 #define VELLUM_LEDGER_EVENTS_EVENT_CODEC_H_
 
-// Encoding, decoding and validation of AuditEvents (ledger/events/audit_event.proto, docs/events.md).
+// Encoding, decoding and validation of AuditEvents (ledger/events/audit_event.proto,
+// docs/events.md).
 //
 // A log entry that holds an event is exactly EncodeEntry(event): the event's deterministic
 // protobuf serialization (google::protobuf::io::CodedOutputStream::SetSerializationDeterministic),

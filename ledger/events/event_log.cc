@@ -14,8 +14,8 @@ namespace {
 
 // The latest logged time of the events in [covered, size) of the log, searching backwards: logged
 // time does not decrease along the log, so the last event that has one has the latest.
-absl::StatusOr<absl::optional<absl::Time>> LastLoggedInTail(const LogReader& log,
-                                                            uint64_t covered, uint64_t size) {
+absl::StatusOr<absl::optional<absl::Time>> LastLoggedInTail(const LogReader& log, uint64_t covered,
+                                                            uint64_t size) {
   for (uint64_t end = size; end > covered;) {
     const uint64_t bundle = (end - 1) / kTileWidth;
     absl::StatusOr<std::vector<std::string>> entries = ReadBundleEntries(log, bundle, size);
@@ -113,8 +113,8 @@ absl::Status EventLog::CheckNative(const AuditEvent& event) const {
     return absl::InvalidArgumentError("logged_time is set by the log: leave it unset");
   }
   if (options_.reserved_sources.contains(event.id().source())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "id.source \"", event.id().source(), "\" is reserved for Vellum's adapters"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("id.source \"", event.id().source(), "\" is reserved for Vellum's adapters"));
   }
   return absl::OkStatus();
 }
@@ -171,9 +171,9 @@ absl::StatusOr<absl::optional<EventLog::Appended>> EventLog::FindLogged(const Ke
     follower_->WaitFor(start_size_, options_.index_wait);
     lookup = index_->FindId(key.first, key.second);
     if (lookup.ok() && lookup->covered < start_size_) {
-      return absl::UnavailableError(absl::StrCat(
-          "the event index covers ", lookup->covered, " of the ", start_size_,
-          " entries logged before the server started; retry shortly"));
+      return absl::UnavailableError(
+          absl::StrCat("the event index covers ", lookup->covered, " of the ", start_size_,
+                       " entries logged before the server started; retry shortly"));
     }
   }
   if (!lookup.ok()) return lookup.status();
@@ -220,8 +220,7 @@ void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter>
   sequencer_->AppendAsync(
       std::move(entries),
       [this, keys = std::move(keys), leaf_hashes = std::move(leaf_hashes),
-       owners = std::move(appended_owners)](
-          absl::StatusOr<Sequencer::Appended> appended) mutable {
+       owners = std::move(appended_owners)](absl::StatusOr<Sequencer::Appended> appended) mutable {
         for (size_t i = 0; i < keys.size(); ++i) {
           if (!appended.ok()) {
             Settle(keys[i], appended.status(), std::move(owners[i]));
@@ -257,10 +256,9 @@ void EventLog::RecordRejected(const std::function<AuditEvent(absl::Time now)>& m
   const absl::Time now = options_.clock();
   {
     absl::MutexLock lock(&mu_);
-    rejected_tokens_ =
-        std::min(options_.rejected_burst,
-                 rejected_tokens_ + absl::ToDoubleSeconds(now - rejected_refilled_) *
-                                        options_.rejected_per_second);
+    rejected_tokens_ = std::min(options_.rejected_burst,
+                                rejected_tokens_ + absl::ToDoubleSeconds(now - rejected_refilled_) *
+                                                       options_.rejected_per_second);
     rejected_refilled_ = now;
     if (rejected_tokens_ < 1) {
       rejected_dropped_++;

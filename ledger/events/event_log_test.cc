@@ -130,8 +130,8 @@ class EventLogTest : public ::testing::Test {
     auto sequencer = Sequencer::Create(&faults_, signer_.get(), sequencer_options);
     ASSERT_TRUE(sequencer.ok()) << sequencer.status();
     sequencer_ = *std::move(sequencer);
-    auto log = EventLog::Create(sequencer_.get(), &storage_, index_.get(), follower_.get(),
-                                options_);
+    auto log =
+        EventLog::Create(sequencer_.get(), &storage_, index_.get(), follower_.get(), options_);
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
   }

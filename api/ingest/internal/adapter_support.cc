@@ -14,7 +14,7 @@ namespace api {
 namespace ingest {
 
 ledger::AuditEvent NewEvent(absl::string_view adapter, absl::string_view source_id,
-                    absl::string_view body) {
+                            absl::string_view body) {
   ledger::AuditEvent event;
   event.mutable_id()->set_source(std::string(adapter));
   event.mutable_id()->set_source_id(std::string(source_id));
@@ -28,7 +28,8 @@ absl::StatusOr<std::string> Header(const HttpRequest& request, absl::string_view
   std::string value = request.Header(name);
   if (value.size() > ledger::kMaxEventStringBytes) {
     return absl::InvalidArgumentError(absl::StrCat("header ", name, ": got ", value.size(),
-                                                   " bytes, want at most ", ledger::kMaxEventStringBytes));
+                                                   " bytes, want at most ",
+                                                   ledger::kMaxEventStringBytes));
   }
   if (!ledger::IsValidUtf8(value)) {
     return absl::InvalidArgumentError(absl::StrCat("header ", name, ": got invalid UTF-8"));
@@ -85,7 +86,7 @@ absl::Status Prefixed(absl::string_view adapter, const absl::Status& status) {
 }
 
 absl::StatusOr<std::vector<ledger::AuditEvent>> Validated(absl::string_view adapter,
-                                                  std::vector<ledger::AuditEvent> events) {
+                                                          std::vector<ledger::AuditEvent> events) {
   for (const ledger::AuditEvent& event : events) {
     absl::Status status = ledger::ValidateEvent(event);
     if (!status.ok()) return Prefixed(adapter, status);

@@ -23,7 +23,7 @@ namespace ingest {
 // A new event with id {adapter, source_id}, observer.adapter and source_payload_digest =
 // SHA-256(body) set.
 ledger::AuditEvent NewEvent(absl::string_view adapter, absl::string_view source_id,
-                    absl::string_view body);
+                            absl::string_view body);
 
 // The request header `name` (lower case), or "" when absent. Fails with InvalidArgument when it is
 // longer than the event string limit.
@@ -51,7 +51,7 @@ absl::Status Prefixed(absl::string_view adapter, const absl::Status& status);
 // Validates every event (api/event_codec.h) and returns them; fails with the first invalid one's
 // error, prefixed with the adapter name.
 absl::StatusOr<std::vector<ledger::AuditEvent>> Validated(absl::string_view adapter,
-                                                  std::vector<ledger::AuditEvent> events);
+                                                          std::vector<ledger::AuditEvent> events);
 
 // Sets context.labels[key] = value, unless value is empty.
 void SetLabel(ledger::AuditEvent* event, absl::string_view key, absl::string_view value);

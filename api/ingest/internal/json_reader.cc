@@ -157,10 +157,10 @@ std::vector<std::string> JsonReader::Strings(JsonPath path, size_t max_count) {
   const auto& items = list->values();
   for (const Value& item : items) {
     if (!item.has_string_value() || item.string_value().size() > ledger::kMaxEventStringBytes) {
-      Fail(absl::InvalidArgumentError(absl::StrCat(
-          "member ", PathName(path), ": got an item that is ", KindName(item),
-          item.has_string_value() ? " over the length limit" : "", ", want strings of at most ",
-          ledger::kMaxEventStringBytes, " bytes")));
+      Fail(absl::InvalidArgumentError(
+          absl::StrCat("member ", PathName(path), ": got an item that is ", KindName(item),
+                       item.has_string_value() ? " over the length limit" : "",
+                       ", want strings of at most ", ledger::kMaxEventStringBytes, " bytes")));
       return {};
     }
     out.push_back(item.string_value());
@@ -215,8 +215,8 @@ std::vector<std::pair<std::string, std::string>> JsonReader::StringMap(JsonPath 
     if (!field.second.has_string_value() || field.first.size() > ledger::kMaxEventStringBytes ||
         field.second.string_value().size() > ledger::kMaxEventStringBytes) {
       Fail(absl::InvalidArgumentError(
-          absl::StrCat("member ", PathName(path), ": got a member that is ",
-                       KindName(field.second), " or over the length limit, want strings of at most ",
+          absl::StrCat("member ", PathName(path), ": got a member that is ", KindName(field.second),
+                       " or over the length limit, want strings of at most ",
                        ledger::kMaxEventStringBytes, " bytes")));
       return {};
     }
