@@ -1,4 +1,4 @@
-// Fuzzes the AuditEvent decoders (api/event_codec.h): DecodeEntry and ParseEventProto on the
+// Fuzzes the AuditEvent decoders (ledger/events/event_codec.h): DecodeEntry and ParseEventProto on the
 // input as protobuf, ParseEventJson on it as JSON, and EntryBundleToJson on it as a bundle.
 // Invariants: failures are InvalidArgument; whatever DecodeEntry accepts re-encodes to exactly
 // the input; whatever ParseEventProto or ParseEventJson accepts is valid, encodes, and
@@ -11,12 +11,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "api/event_codec.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "ledger/events/event_codec.h"
 
 namespace {
 
-using vellum::api::AuditEvent;
+using vellum::ledger::AuditEvent;
 
 void Check(bool condition, const char* what) {
   if (condition) return;
@@ -30,13 +30,13 @@ void CheckFailure(const absl::Status& status) {
 
 // A parsed event must be valid, encode, and survive JSON both ways.
 void CheckAccepted(const AuditEvent& event) {
-  Check(vellum::api::ValidateEvent(event).ok(), "accepted an invalid event");
-  absl::StatusOr<std::string> entry = vellum::api::EncodeEntry(event);
+  Check(vellum::ledger::ValidateEvent(event).ok(), "accepted an invalid event");
+  absl::StatusOr<std::string> entry = vellum::ledger::EncodeEntry(event);
   Check(entry.ok() || entry.status().code() == absl::StatusCode::kInvalidArgument,
         "EncodeEntry failed with an unexpected code");
-  absl::StatusOr<std::string> json = vellum::api::EventToJson(event);
+  absl::StatusOr<std::string> json = vellum::ledger::EventToJson(event);
   Check(json.ok(), "a valid event did not print as JSON");
-  absl::StatusOr<AuditEvent> reparsed = vellum::api::ParseEventJson(*json);
+  absl::StatusOr<AuditEvent> reparsed = vellum::ledger::ParseEventJson(*json);
   Check(reparsed.ok(), "printed JSON did not parse");
   Check(google::protobuf::util::MessageDifferencer::Equals(*reparsed, event),
         "an event changed through JSON");
@@ -47,31 +47,31 @@ void CheckAccepted(const AuditEvent& event) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view input(reinterpret_cast<const char*>(data), size);
 
-  absl::StatusOr<AuditEvent> entry = vellum::api::DecodeEntry(input);
+  absl::StatusOr<AuditEvent> entry = vellum::ledger::DecodeEntry(input);
   if (entry.ok()) {
-    absl::StatusOr<std::string> again = vellum::api::EncodeEntry(*entry);
+    absl::StatusOr<std::string> again = vellum::ledger::EncodeEntry(*entry);
     Check(again.ok() && *again == input, "DecodeEntry accepted a non-canonical entry");
     CheckAccepted(*entry);
   } else {
     CheckFailure(entry.status());
   }
 
-  absl::StatusOr<AuditEvent> proto = vellum::api::ParseEventProto(input);
+  absl::StatusOr<AuditEvent> proto = vellum::ledger::ParseEventProto(input);
   if (proto.ok()) {
     CheckAccepted(*proto);
   } else {
     CheckFailure(proto.status());
   }
 
-  absl::StatusOr<AuditEvent> json = vellum::api::ParseEventJson(input);
+  absl::StatusOr<AuditEvent> json = vellum::ledger::ParseEventJson(input);
   if (json.ok()) {
     CheckAccepted(*json);
   } else {
     CheckFailure(json.status());
   }
 
-  Check(vellum::api::EntryToJson(0, input).ok(), "EntryToJson failed");
-  absl::StatusOr<std::string> bundle = vellum::api::EntryBundleToJson(0, input);
+  Check(vellum::ledger::EntryToJson(0, input).ok(), "EntryToJson failed");
+  absl::StatusOr<std::string> bundle = vellum::ledger::EntryBundleToJson(0, input);
   if (!bundle.ok()) CheckFailure(bundle.status());
   return 0;
 }

@@ -1,14 +1,16 @@
-// Drives api::EventService (POST /v1/events, POST /v1/ingest/<adapter>, GET /v1/events) and the
-// query parsing of GET /v1/events directly, without HTTP. The first byte picks what: 0 parses the
-// rest as a /v1/events query string; 1 searches with it; 2 and 3 post it as an event in JSON and
+// Drives api::EventService (POST /v1/events, POST /v1/ingest/<adapter>, GET /v1/events), the
+// query parsing of GET /v1/events and the client's reading of its answers directly, without HTTP.
+// The first byte picks what: 0 parses the rest as a /v1/events query string and as an answer to
+// one (ParseEventSearchResponse, VerifyEventSearchResponse); 1 searches with it; 2 and 3 post it as an event in JSON and
 // protobuf; 4..9 deliver it to an adapter, signed with the fuzzer's secret when the second byte
 // is odd. The service runs over a real Sequencer, an in-memory log and an EventIndex on an
 // in-memory LevelDB, created once; appends stop when the log holds kMaxLogSize entries.
 //
 // Invariants: `respond` is called exactly once; answers have the service's shape and are never
 // 5xx (storage cannot fail); parsed queries are within their limits; search answers are JSON
-// EventSearchResponses whose events match the query; and no answer holds the fuzzer's secret or
-// bearer token.
+// EventSearchResponses whose events match the query, and with proof=1 they verify; answers that
+// are not the server's are refused with InvalidArgument; and no answer holds the fuzzer's secret
+// or bearer token.
 
 #include <cstddef>
 #include <cstdint>
@@ -22,8 +24,8 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "api/auth.h"
-#include "api/events/event_fields.h"
 #include "api/events/event_query.h"
+#include "api/events/event_search_client.h"
 #include "api/events/event_service.h"
 #include "api/events/events_api.pb.h"
 #include "api/http.h"
@@ -34,8 +36,9 @@
 #include "api/ingest/mlflow.h"
 #include "api/ingest/sagemaker.h"
 #include "fuzz/fuzz_checks.h"
-#include "google/protobuf/util/json_util.h"
-#include "ledger/event_index.h"
+#include "ledger/events/event_fields.h"
+#include "ledger/events/event_index.h"
+#include "ledger/events/event_query.h"
 #include "ledger/index_follower.h"
 #include "ledger/index_store.h"
 #include "ledger/memory_storage.h"
@@ -66,12 +69,14 @@ std::string HexHmac(absl::string_view data) {
 struct World {
   World() {
     env.reset(leveldb::NewMemEnv(leveldb::Env::Default()));
-    signer = *NoteSigner::Create(GenerateNoteKey("fuzz.example/events").value().signer_key);
+    const GeneratedKey key = GenerateNoteKey("fuzz.example/events").value();
+    signer = *NoteSigner::Create(key.signer_key);
+    verifier = *NoteVerifier::Create(key.verifier_key);
     ledger::IndexStore::Options store_options;
     store_options.env = env.get();
     store_options.indexes = std::string(ledger::kLeafAndEventIndexes);
     store = *ledger::IndexStore::Open("/index", 0, store_options);
-    index = std::make_unique<ledger::EventIndex>(store.get(), api::EventFieldsOf);
+    index = std::make_unique<ledger::EventIndex>(store.get(), ledger::EventFieldsOf);
     follower = *ledger::IndexFollower::Start(&storage, store.get(), {index.get()}, {});
     ledger::SequencerOptions options;
     options.on_commit = [f = follower.get()](uint64_t size) { f->Notify(size); };
@@ -99,6 +104,7 @@ struct World {
   std::unique_ptr<leveldb::Env> env;
   ledger::MemoryStorage storage;
   std::unique_ptr<NoteSigner> signer;
+  std::unique_ptr<NoteVerifier> verifier;
   std::unique_ptr<ledger::IndexStore> store;
   std::unique_ptr<ledger::EventIndex> index;
   std::unique_ptr<ledger::IndexFollower> follower;
@@ -126,7 +132,7 @@ api::HttpResponse Call(World& world, api::HttpRequest request) {
 }
 
 void CheckQuery(absl::string_view query) {
-  absl::StatusOr<api::EventSearchRequest> request = api::ParseEventSearch(query);
+  absl::StatusOr<ledger::EventSearchRequest> request = api::ParseEventSearch(query);
   if (!request.ok()) {
     Check(absl::IsInvalidArgument(request.status()), "query errors are InvalidArgument");
     return;
@@ -135,6 +141,16 @@ void CheckQuery(absl::string_view query) {
   Check(q.limit >= 1 && q.limit <= api::kMaxEventSearchLimit, "limit in 1..1000");
   Check(!q.version.has_value() || q.model.has_value(), "version needs model");
   Check(!q.since_micros || !q.until_micros || *q.since_micros < *q.until_micros, "since < until");
+}
+
+void CheckAnswer(const World& world, absl::string_view answer) {
+  absl::StatusOr<api::EventSearchResponse> page = api::ParseEventSearchResponse(answer);
+  if (!page.ok()) {
+    Check(absl::IsInvalidArgument(page.status()), "answer errors are InvalidArgument");
+    return;
+  }
+  const absl::Status verified = api::VerifyEventSearchResponse(*page, *world.verifier);
+  Check(verified.ok() || absl::IsInvalidArgument(verified), "proof errors are InvalidArgument");
 }
 
 }  // namespace
@@ -149,6 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string rest(reinterpret_cast<const char*>(data + 2), size - 2);
   if (mode == 0) {
     CheckQuery(rest);
+    CheckAnswer(*world, rest);
     return 0;
   }
   api::HttpRequest request;
@@ -159,13 +176,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     request.target = absl::StrCat("/v1/events?", rest);
     api::HttpResponse response = Call(*world, request);
     if (response.status != 200) return 0;
-    api::EventSearchResponse answer;
-    Check(google::protobuf::util::JsonStringToMessage(response.body, &answer).ok(),
-          "search answers are EventSearchResponses");
+    absl::StatusOr<api::EventSearchResponse> answer =
+        api::ParseEventSearchResponse(response.body);
+    Check(answer.ok(), "search answers are EventSearchResponses");
     const auto parsed = api::ParseEventSearch(rest);
     Check(parsed.ok(), "answered queries parse");
-    for (const api::EventMatch& match : answer.events()) {
-      Check(api::EventMatchesQuery(match.event(), parsed->query), "results match the query");
+    for (const api::EventMatch& match : answer->events()) {
+      Check(ledger::EventMatchesQuery(match.event(), parsed->query), "results match the query");
+    }
+    if (parsed->proof) {
+      Check(api::VerifyEventSearchResponse(*answer, *world->verifier).ok(),
+            "search proofs verify");
     }
     return 0;
   }

@@ -22,7 +22,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "api/event_codec.h"
 #include "api/http.h"
 #include "api/ingest/adapter.h"
 #include "api/ingest/cloudevents.h"
@@ -32,13 +31,14 @@
 #include "api/ingest/mlflow.h"
 #include "api/ingest/sagemaker.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "ledger/events/event_codec.h"
 #include "proof/crypto.h"
 
 namespace {
 
-using vellum::api::AuditEvent;
 using vellum::api::HttpRequest;
 using vellum::api::ingest::Adapter;
+using vellum::ledger::AuditEvent;
 
 constexpr absl::string_view kSecret = "fuzz-secret-5e1d4c";
 // The receive time that matches the MLflow seed's X-MLflow-Timestamp.
@@ -127,13 +127,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(!adapter.verifies_signature() || sign || result->empty(),
         "a delivery without a valid signature was accepted");
   for (const AuditEvent& event : *result) {
-    Check(vellum::api::ValidateEvent(event).ok(), "an adapter produced an invalid event");
-    absl::StatusOr<std::string> entry = vellum::api::EncodeEntry(event);
+    Check(vellum::ledger::ValidateEvent(event).ok(), "an adapter produced an invalid event");
+    absl::StatusOr<std::string> entry = vellum::ledger::EncodeEntry(event);
     Check(entry.ok(), "a valid event did not encode");
     Check(secret_in_input || !absl::StrContains(*entry, kSecret), "the secret is in an event");
     Check(!signature_checkable || !absl::StrContains(*entry, signature),
           "the signature is in an event");
-    absl::StatusOr<AuditEvent> decoded = vellum::api::DecodeEntry(*entry);
+    absl::StatusOr<AuditEvent> decoded = vellum::ledger::DecodeEntry(*entry);
     Check(decoded.ok(), "an encoded event did not decode");
     Check(google::protobuf::util::MessageDifferencer::Equals(*decoded, event),
           "an event changed through EncodeEntry / DecodeEntry");

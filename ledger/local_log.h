@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "ledger/event_index.h"
+#include "ledger/events/event_index.h"
 #include "ledger/index_follower.h"
 #include "ledger/index_store.h"
 #include "ledger/leaf_index.h"

@@ -11,11 +11,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "api/event_codec.h"
 #include "api/events/events_api.pb.h"
 #include "api/http_client.h"
 #include "api/message_codec.h"
 #include "google/protobuf/util/time_util.h"
+#include "ledger/events/event_codec.h"
 
 namespace vellum {
 namespace cli {
@@ -98,33 +98,33 @@ std::string BenchActor(uint32_t n) {
 
 std::string BenchModel(uint32_t n) { return absl::StrFormat("model-%02d", n); }
 
-api::AuditEvent BenchEvent(uint64_t nonce, uint64_t number, absl::Time event_time) {
+ledger::AuditEvent BenchEvent(uint64_t nonce, uint64_t number, absl::Time event_time) {
   const uint64_t h = Mix(number);
   const uint64_t g = Mix(h);
   const uint32_t actor = h % kBenchActors;
   const uint32_t model = (h >> 10) % kBenchModels;
   const uint32_t version = (h >> 17) % kBenchVersions + 1;
-  const api::Action action = Weighted(kBenchActions, kActionWeights, (h >> 24) % 100);
-  const api::Outcome::Result result = Weighted(kBenchResults, kResultWeights, (h >> 31) % 100);
+  const ledger::Action action = Weighted(kBenchActions, kActionWeights, (h >> 24) % 100);
+  const ledger::Outcome::Result result = Weighted(kBenchResults, kResultWeights, (h >> 31) % 100);
   static constexpr const char* kStages[] = {"None", "Staging", "Production", "champion"};
   static constexpr const char* kEnvironments[] = {"dev", "staging", "production"};
 
-  api::AuditEvent event;
+  ledger::AuditEvent event;
   event.mutable_id()->set_source("bench");
   event.mutable_id()->set_source_id(absl::StrFormat("%016x-%d", nonce, number));
   *event.mutable_event_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(event_time));
   event.mutable_observer()->set_adapter("native");
   event.mutable_observer()->set_source_system("bench.vellum.example");
-  api::Actor* a = event.mutable_actor();
+  ledger::Actor* a = event.mutable_actor();
   a->set_subject(BenchActor(actor));
-  a->set_kind(actor < 800   ? api::Actor::KIND_HUMAN
-              : actor < 950 ? api::Actor::KIND_SERVICE
-                            : api::Actor::KIND_CI);
+  a->set_kind(actor < 800   ? ledger::Actor::KIND_HUMAN
+              : actor < 950 ? ledger::Actor::KIND_SERVICE
+                            : ledger::Actor::KIND_CI);
   a->set_issuer(actor < 800 ? "https://idp.example.com" : actor < 950 ? "cluster-a" : "github.com");
   a->add_groups(absl::StrCat("team-", actor % 10));
   if (actor % 7 == 0) a->add_groups("ml-admins");
   event.set_action(action);
-  api::Target* t = event.mutable_target();
+  ledger::Target* t = event.mutable_target();
   t->set_model_name(BenchModel(model));
   t->set_model_version(absl::StrCat(version));
   const uint64_t artifact = Mix(model * 64 + version);
@@ -134,13 +134,13 @@ api::AuditEvent BenchEvent(uint64_t nonce, uint64_t number, absl::Time event_tim
   t->set_environment(kEnvironments[(h >> 40) % 3]);
   t->set_namespace_(absl::StrCat("team-", model % 10));
   event.mutable_outcome()->set_result(result);
-  if (result != api::Outcome::RESULT_SUCCESS) {
+  if (result != ledger::Outcome::RESULT_SUCCESS) {
     event.mutable_outcome()->set_reason(
-        result == api::Outcome::RESULT_DENIED
-            ? absl::StrCat("RBAC: ", a->subject(), " may not ", api::Action_Name(action))
+        result == ledger::Outcome::RESULT_DENIED
+            ? absl::StrCat("RBAC: ", a->subject(), " may not ", ledger::Action_Name(action))
             : "upstream returned 503");
   }
-  api::Context* c = event.mutable_context();
+  ledger::Context* c = event.mutable_context();
   c->set_source_ip(absl::StrFormat("10.%d.%d.%d", (g >> 8) & 0xff, (g >> 16) & 0xff, g & 0xff));
   c->set_user_agent("model-gateway/2.4 (vellum bench)");
   c->set_request_id(absl::StrFormat("%016x", g));
@@ -149,10 +149,10 @@ api::AuditEvent BenchEvent(uint64_t nonce, uint64_t number, absl::Time event_tim
   return event;
 }
 
-std::string EventRequestBody(const api::AuditEvent& event, EventFormat format) {
+std::string EventRequestBody(const ledger::AuditEvent& event, EventFormat format) {
   if (format == EventFormat::kProtobuf) return event.SerializeAsString();
   // BenchEvent's timestamps are within the years EventToJson accepts.
-  return api::EventToJson(event).value_or("");
+  return ledger::EventToJson(event).value_or("");
 }
 
 // --- bench events ---------------------------------------------------------------------------
@@ -261,10 +261,10 @@ std::string BenchQueryTarget(QueryShape shape, bool proof, absl::Time first_logg
                       "&version=", random() % kBenchVersions + 1);
       break;
     case QueryShape::kActionOutcome: {
-      const api::Action action = kBenchActions[random() % std::size(kBenchActions)];
-      const api::Outcome::Result result = kBenchResults[random() % std::size(kBenchResults)];
-      absl::StrAppend(&target, "action=", api::Action_Name(action),
-                      "&outcome=", api::Outcome::Result_Name(result));
+      const ledger::Action action = kBenchActions[random() % std::size(kBenchActions)];
+      const ledger::Outcome::Result result = kBenchResults[random() % std::size(kBenchResults)];
+      absl::StrAppend(&target, "action=", ledger::Action_Name(action),
+                      "&outcome=", ledger::Outcome::Result_Name(result));
       break;
     }
     case QueryShape::kTimeRange: {
@@ -297,8 +297,8 @@ absl::StatusOr<EventQueryBenchResult> RunEventQueryBench(const EventQueryBenchOp
         absl::StrCat("the log of ", newest->tree_size(), " entries holds no events to search"));
   }
   result.tree_size = oldest->tree_size();
-  result.first_logged = api::FromProtoTime(oldest->events(0).event().logged_time());
-  result.last_logged = api::FromProtoTime(newest->events(0).event().logged_time());
+  result.first_logged = ledger::FromProtoTime(oldest->events(0).event().logged_time());
+  result.last_logged = ledger::FromProtoTime(newest->events(0).event().logged_time());
 
   constexpr uint64_t kVariants = 2 * std::size(kQueryShapes);
   const uint64_t per_variant = (options.requests + kVariants - 1) / kVariants;

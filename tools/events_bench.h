@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "api/audit_event.pb.h"
+#include "ledger/events/audit_event.pb.h"
 #include "tools/bench.h"
 
 namespace vellum {
@@ -26,15 +26,15 @@ namespace cli {
 inline constexpr uint32_t kBenchActors = 1000;
 inline constexpr uint32_t kBenchModels = 100;
 inline constexpr uint32_t kBenchVersions = 20;
-inline constexpr api::Action kBenchActions[] = {
-    api::ACTION_REGISTER,       api::ACTION_CREATE_VERSION, api::ACTION_REQUEST_APPROVAL,
-    api::ACTION_APPROVE,        api::ACTION_REJECT,         api::ACTION_PROMOTE,
-    api::ACTION_DEMOTE,         api::ACTION_DEPLOY,         api::ACTION_UNDEPLOY,
-    api::ACTION_DELETE,         api::ACTION_INFER,          api::ACTION_POLICY_CHANGE,
-    api::ACTION_UPDATE_METADATA};
-inline constexpr api::Outcome::Result kBenchResults[] = {
-    api::Outcome::RESULT_SUCCESS, api::Outcome::RESULT_FAILURE, api::Outcome::RESULT_DENIED,
-    api::Outcome::RESULT_PENDING};
+inline constexpr ledger::Action kBenchActions[] = {
+    ledger::ACTION_REGISTER,       ledger::ACTION_CREATE_VERSION, ledger::ACTION_REQUEST_APPROVAL,
+    ledger::ACTION_APPROVE,        ledger::ACTION_REJECT,         ledger::ACTION_PROMOTE,
+    ledger::ACTION_DEMOTE,         ledger::ACTION_DEPLOY,         ledger::ACTION_UNDEPLOY,
+    ledger::ACTION_DELETE,         ledger::ACTION_INFER,          ledger::ACTION_POLICY_CHANGE,
+    ledger::ACTION_UPDATE_METADATA};
+inline constexpr ledger::Outcome::Result kBenchResults[] = {
+    ledger::Outcome::RESULT_SUCCESS, ledger::Outcome::RESULT_FAILURE,
+    ledger::Outcome::RESULT_DENIED, ledger::Outcome::RESULT_PENDING};
 
 // Actor `n`: "user-NNN@example.com" (human) for n < 800, a Kubernetes service account below
 // 950, else a CI bot.
@@ -48,7 +48,7 @@ std::string BenchModel(uint32_t n);
 // context drawn deterministically from `number`. Actors, models and versions are uniform; actions
 // are weighted as a serving fleet's would be (60% ACTION_INFER, 8% ACTION_DEPLOY, ..., 1%
 // ACTION_DELETE), outcomes 90% success, 5% failure, 4% denied, 1% pending. Passes ValidateEvent.
-api::AuditEvent BenchEvent(uint64_t nonce, uint64_t number, absl::Time event_time);
+ledger::AuditEvent BenchEvent(uint64_t nonce, uint64_t number, absl::Time event_time);
 
 // --- bench events ---------------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ struct EventIngestBenchResult {
 };
 
 // The body of POST /v1/events for `event` in `format`.
-std::string EventRequestBody(const api::AuditEvent& event, EventFormat format);
+std::string EventRequestBody(const ledger::AuditEvent& event, EventFormat format);
 
 // Posts options.requests distinct BenchEvents (a fresh nonce per run, event time = send time)
 // from options.clients keep-alive clients, asking for binary protobuf answers; an answer other

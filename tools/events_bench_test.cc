@@ -7,10 +7,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
-#include "api/event_codec.h"
 #include "api/events/event_query.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/events/event_codec.h"
+#include "ledger/events/event_query.h"
 
 namespace vellum {
 namespace cli {
@@ -24,25 +25,25 @@ const absl::Time kFirst = absl::FromUnixSeconds(1795000000);
 TEST(BenchEventTest, ValidDistinctAndRoundTripsInBothFormats) {
   std::set<std::string> ids;
   for (uint64_t n = 0; n < 2000; ++n) {
-    const api::AuditEvent event = BenchEvent(7, n, kFirst + absl::Milliseconds(n));
-    ASSERT_TRUE(api::ValidateEvent(event).ok()) << n << ": " << api::ValidateEvent(event);
+    const ledger::AuditEvent event = BenchEvent(7, n, kFirst + absl::Milliseconds(n));
+    ASSERT_TRUE(ledger::ValidateEvent(event).ok()) << n << ": " << ledger::ValidateEvent(event);
     ids.insert(event.id().source_id());
     EXPECT_EQ(event.observer().adapter(), "native");
     EXPECT_FALSE(event.has_logged_time());
 
-    absl::StatusOr<api::AuditEvent> json =
-        api::ParseEventJson(EventRequestBody(event, EventFormat::kJson));
+    absl::StatusOr<ledger::AuditEvent> json =
+        ledger::ParseEventJson(EventRequestBody(event, EventFormat::kJson));
     ASSERT_TRUE(json.ok()) << json.status();
     EXPECT_EQ(json->SerializeAsString(), event.SerializeAsString());
-    absl::StatusOr<api::AuditEvent> proto =
-        api::ParseEventProto(EventRequestBody(event, EventFormat::kProtobuf));
+    absl::StatusOr<ledger::AuditEvent> proto =
+        ledger::ParseEventProto(EventRequestBody(event, EventFormat::kProtobuf));
     ASSERT_TRUE(proto.ok()) << proto.status();
     EXPECT_EQ(proto->SerializeAsString(), event.SerializeAsString());
   }
   EXPECT_EQ(ids.size(), 2000u);
   EXPECT_NE(BenchEvent(1, 0, kFirst).id().source_id(), BenchEvent(2, 0, kFirst).id().source_id());
   // Deterministic apart from the id's nonce and the label naming the run.
-  api::AuditEvent a = BenchEvent(1, 5, kFirst), b = BenchEvent(2, 5, kFirst);
+  ledger::AuditEvent a = BenchEvent(1, 5, kFirst), b = BenchEvent(2, 5, kFirst);
   a.clear_id();
   b.clear_id();
   a.mutable_context()->clear_labels();
@@ -55,7 +56,7 @@ TEST(BenchEventTest, FieldsSpreadOverTheQueriedValueSpaces) {
   std::set<std::string> actors, models, model_versions;
   std::map<int, int> actions, results;
   for (uint64_t n = 0; n < kEvents; ++n) {
-    const api::AuditEvent event = BenchEvent(1, n, kFirst);
+    const ledger::AuditEvent event = BenchEvent(1, n, kFirst);
     actors.insert(event.actor().subject());
     models.insert(event.target().model_name());
     model_versions.insert(event.target().model_name() + "/" + event.target().model_version());
@@ -68,10 +69,10 @@ TEST(BenchEventTest, FieldsSpreadOverTheQueriedValueSpaces) {
   EXPECT_EQ(actions.size(), std::size(kBenchActions));
   EXPECT_EQ(results.size(), std::size(kBenchResults));
   // 60% inference and 90% success, within a wide margin.
-  EXPECT_NEAR(actions[api::ACTION_INFER], 0.60 * kEvents, 0.02 * kEvents);
-  EXPECT_NEAR(results[api::Outcome::RESULT_SUCCESS], 0.90 * kEvents, 0.02 * kEvents);
-  EXPECT_GT(actions[api::ACTION_DELETE], 0);
-  EXPECT_GT(results[api::Outcome::RESULT_PENDING], 0);
+  EXPECT_NEAR(actions[ledger::ACTION_INFER], 0.60 * kEvents, 0.02 * kEvents);
+  EXPECT_NEAR(results[ledger::Outcome::RESULT_SUCCESS], 0.90 * kEvents, 0.02 * kEvents);
+  EXPECT_GT(actions[ledger::ACTION_DELETE], 0);
+  EXPECT_GT(results[ledger::Outcome::RESULT_PENDING], 0);
   EXPECT_EQ(BenchActor(0), "user-000@example.com");
   EXPECT_EQ(BenchModel(7), "model-07");
 }
@@ -86,7 +87,7 @@ TEST(BenchQueryTargetTest, EveryShapeIsAValidSearch) {
       for (int i = 0; i < 200; ++i) {
         const std::string target = BenchQueryTarget(shape, proof, kFirst, last, random);
         ASSERT_THAT(target, StartsWith("/v1/events?"));
-        absl::StatusOr<api::EventSearchRequest> search =
+        absl::StatusOr<ledger::EventSearchRequest> search =
             api::ParseEventSearch(target.substr(target.find('?') + 1));
         ASSERT_TRUE(search.ok()) << target << ": " << search.status();
         const ledger::EventQuery& q = search->query;

@@ -13,16 +13,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "api/event_codec.h"
-#include "api/events/event_fields.h"
+#include "api/events/event_search_client.h"
 #include "api/events/events_api.pb.h"
 #include "api/http_client.h"
 #include "google/protobuf/util/json_util.h"
+#include "ledger/events/event_codec.h"
+#include "ledger/events/event_fields.h"
 #include "ledger/local_log.h"
-#include "proof/checkpoint.h"
 #include "proof/decimal.h"
-#include "proof/hash.h"
-#include "proof/verify.h"
 #include "tools/file_io.h"
 
 namespace vellum {
@@ -91,56 +89,20 @@ std::string EnumName(absl::string_view prefix, absl::string_view value) {
   return name;
 }
 
-// Checks every event of `page` against its signed checkpoint.
-absl::Status VerifyPage(const api::EventSearchResponse& page, const NoteVerifier& verifier) {
-  absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(page.checkpoint(), verifier);
-  if (!checkpoint.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the answer's checkpoint: ", checkpoint.status().message()));
-  }
-  if (checkpoint->size != page.tree_size()) {
-    return absl::InvalidArgumentError(absl::StrCat("the checkpoint has size ", checkpoint->size,
-                                                   ", the answer says ", page.tree_size()));
-  }
-  for (const api::EventMatch& match : page.events()) {
-    absl::StatusOr<std::string> entry = api::EncodeEntry(match.event());
-    if (!entry.ok()) return entry.status();
-    const Hash leaf_hash = HashLeaf(*entry);
-    if (HashBytes(leaf_hash) != match.leaf_hash()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", match.index(), ": its entry has leaf hash ",
-                       HashToBase64(leaf_hash), ", the answer says another"));
-    }
-    std::vector<Hash> proof;
-    for (const std::string& node : match.proof()) {
-      absl::StatusOr<Hash> hash = HashFromBytes(node);
-      if (!hash.ok()) return hash.status();
-      proof.push_back(*hash);
-    }
-    if (absl::Status s = VerifyInclusion(match.index(), checkpoint->size, leaf_hash, proof,
-                                         checkpoint->root);
-        !s.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event ", match.index(), ": ", s.message()));
-    }
-  }
-  return absl::OkStatus();
-}
-
 std::string TableRow(const api::EventMatch& match) {
-  const api::AuditEvent& e = match.event();
+  const ledger::AuditEvent& e = match.event();
   std::string logged = "-";
   if (e.has_logged_time()) {
     logged = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
-                              absl::FromUnixMicros(api::TimestampMicros(e.logged_time())),
+                              absl::FromUnixMicros(ledger::TimestampMicros(e.logged_time())),
                               absl::UTCTimeZone());
   }
   auto cell = [](absl::string_view text) { return text.empty() ? std::string("-") : std::string(text); };
   std::string model = cell(e.target().model_name());
   if (!e.target().model_version().empty()) absl::StrAppend(&model, "@", e.target().model_version());
   return absl::StrFormat("%-8d %-24s %-24s %-16s %-28s %-24s %s:%s", match.index(), logged,
-                         api::Action_Name(e.action()),
-                         api::Outcome::Result_Name(e.outcome().result()),
+                         ledger::Action_Name(e.action()),
+                         ledger::Outcome::Result_Name(e.outcome().result()),
                          cell(e.actor().subject()), model, e.id().source(), e.id().source_id());
 }
 
@@ -190,13 +152,11 @@ int RunEvents(const CommandLine& line, const NoteVerifier* verifier) {
       return Fail(kCommand, absl::StrCat("the server refused the search: ",
                                          api::StatusFromResponse(*response).message()));
     }
-    api::EventSearchResponse page;
-    google::protobuf::util::JsonParseOptions parse_options;
-    if (!google::protobuf::util::JsonStringToMessage(response->body, &page, parse_options).ok()) {
-      return Fail(kCommand, "the server's answer is not an EventSearchResponse", kInvalid);
-    }
+    absl::StatusOr<api::EventSearchResponse> parsed = api::ParseEventSearchResponse(response->body);
+    if (!parsed.ok()) return Fail(kCommand, parsed.status().message(), kInvalid);
+    const api::EventSearchResponse& page = *parsed;
     if (verifier != nullptr) {
-      if (absl::Status s = VerifyPage(page, *verifier); !s.ok()) {
+      if (absl::Status s = api::VerifyEventSearchResponse(page, *verifier); !s.ok()) {
         return Fail(kCommand, absl::StrCat("invalid: ", s.message()), kInvalid);
       }
     }
@@ -246,7 +206,7 @@ int RunDecode(const CommandLine& line) {
   absl::StatusOr<std::string> data = ReadInput(input, bundle ? 256 * 65537 : 65535);
   if (!data.ok()) return Fail(kCommand, data.status().message());
   absl::StatusOr<std::string> json =
-      bundle ? api::EntryBundleToJson(index, *data) : api::EntryToJson(index, *data);
+      bundle ? ledger::EntryBundleToJson(index, *data) : ledger::EntryToJson(index, *data);
   if (!json.ok()) return Fail(kCommand, absl::StrCat("invalid: ", json.status().message()), kInvalid);
   std::cout << *json << "\n";
   return kValid;
@@ -259,7 +219,7 @@ int RunReindex(const CommandLine& line) {
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
   const absl::Time start = absl::Now();
   ledger::LocalLog::Options options;
-  options.event_fields = api::EventFieldsOf;
+  options.event_fields = ledger::EventFieldsOf;
   options.rebuild_indexes = true;
   absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log = ledger::LocalLog::Open(*dir, options);
   if (!log.ok()) return Fail(kCommand, log.status().message());

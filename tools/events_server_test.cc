@@ -25,9 +25,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "api/audit_event.pb.h"
 #include "api/auth.h"
-#include "api/event_codec.h"
 #include "api/events/events_api.pb.h"
 #include "api/http_client.h"
 #include "api/log.pb.h"
@@ -43,12 +41,14 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "ledger/events/audit_event.pb.h"
+#include "ledger/events/event_codec.h"
 #include "tools/testing/process.h"
 
 namespace vellum {
 namespace {
 
-using api::AuditEvent;
+using ledger::AuditEvent;
 using api::HttpRequest;
 using api::HttpResponse;
 using api::ingest::HmacBase64;
@@ -313,7 +313,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
       EXPECT_FALSE(appended.duplicate());
       auto entry = client_->Get(absl::StrCat("/v1/entries/", appended.index()));
       ASSERT_TRUE(entry.ok()) << entry.status();
-      auto logged = api::DecodeEntry(*entry);
+      auto logged = ledger::DecodeEntry(*entry);
       ASSERT_TRUE(logged.ok()) << logged.status();
       EXPECT_TRUE(logged->has_logged_time());
       // Exactly the adapter's mapping (docs/events.md), plus the logged time.
@@ -359,7 +359,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   ASSERT_EQ(rejected.events_size(), 5);
   std::set<std::string> rejected_adapters;
   for (const api::EventMatch& match : rejected.events()) {
-    EXPECT_EQ(match.event().outcome().result(), api::Outcome::RESULT_DENIED);
+    EXPECT_EQ(match.event().outcome().result(), ledger::Outcome::RESULT_DENIED);
     EXPECT_EQ(match.event().context().source_ip(), "127.0.0.1");
     rejected_adapters.insert(match.event().observer().adapter());
   }
@@ -377,11 +377,11 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   std::vector<std::string> entries = Entries();
   std::vector<AuditEvent> events;
   for (const std::string& entry : entries) {
-    auto event = api::DecodeEntry(entry);
+    auto event = ledger::DecodeEntry(entry);
     ASSERT_TRUE(event.ok()) << event.status();
     events.push_back(*event);
     ExpectNoSecrets(entry, "a log entry");
-    ExpectNoSecrets(api::EventToJson(*event).value_or(""), "an event's JSON");
+    ExpectNoSecrets(ledger::EventToJson(*event).value_or(""), "an event's JSON");
   }
   for (size_t i = 1; i < events.size(); ++i) {
     EXPECT_GE(ReadLoggedMicros(events[i]), ReadLoggedMicros(events[i - 1])) << i;
@@ -467,7 +467,7 @@ TEST_F(EventsServerTest, ConcurrentIngestionKeepsLoggedTimeOrderAndDeduplicates)
   std::set<std::string> ids;
   uint64_t last = 0;
   for (const std::string& entry : entries) {
-    auto decoded = api::DecodeEntry(entry);
+    auto decoded = ledger::DecodeEntry(entry);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     EXPECT_TRUE(ids.insert(decoded->id().source_id()).second) << decoded->id().source_id();
     EXPECT_GE(ReadLoggedMicros(*decoded), last);

@@ -4,9 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "api/event_codec.h"
-#include "api/events/event_fields.h"
 #include "api/http.h"
+#include "ledger/events/event_codec.h"
 #include "proof/decimal.h"
 
 namespace vellum {
@@ -17,10 +16,11 @@ absl::StatusOr<absl::optional<std::string>> StringParam(const QueryParams& param
                                                         absl::string_view name) {
   absl::optional<std::string> value = params.Get(name);
   if (!value.has_value()) return value;
-  if (value->empty() || value->size() > kMaxEventStringBytes || !IsValidUtf8(*value)) {
+  if (value->empty() || value->size() > ledger::kMaxEventStringBytes ||
+      !ledger::IsValidUtf8(*value)) {
     return absl::InvalidArgumentError(absl::StrCat("query parameter \"", name, "\" is ",
                                                    value->size(), " bytes, want 1 to ",
-                                                   kMaxEventStringBytes, " of UTF-8"));
+                                                   ledger::kMaxEventStringBytes, " of UTF-8"));
   }
   return value;
 }
@@ -58,7 +58,7 @@ absl::StatusOr<absl::optional<uint32_t>> EnumParam(const QueryParams& params,
 
 }  // namespace
 
-absl::StatusOr<EventSearchRequest> ParseEventSearch(absl::string_view query) {
+absl::StatusOr<ledger::EventSearchRequest> ParseEventSearch(absl::string_view query) {
   absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
   if (!params.ok()) return params.status();
   if (absl::Status s = params->CheckAllowed({"actor", "model", "version", "action", "outcome",
@@ -67,7 +67,7 @@ absl::StatusOr<EventSearchRequest> ParseEventSearch(absl::string_view query) {
       !s.ok()) {
     return s;
   }
-  EventSearchRequest request;
+  ledger::EventSearchRequest request;
   ledger::EventQuery& q = request.query;
   for (auto [name, field] : {std::pair<const char*, absl::optional<std::string>*>{"actor", &q.actor},
                              {"model", &q.model},
@@ -80,11 +80,11 @@ absl::StatusOr<EventSearchRequest> ParseEventSearch(absl::string_view query) {
     return absl::InvalidArgumentError("query parameter \"version\" needs \"model\"");
   }
   absl::StatusOr<absl::optional<uint32_t>> action =
-      EnumParam<Action>(*params, "action", Action_Parse, "ACTION_DEPLOY");
+      EnumParam<ledger::Action>(*params, "action", ledger::Action_Parse, "ACTION_DEPLOY");
   if (!action.ok()) return action.status();
   q.action = *action;
-  absl::StatusOr<absl::optional<uint32_t>> outcome =
-      EnumParam<Outcome::Result>(*params, "outcome", Outcome::Result_Parse, "RESULT_DENIED");
+  absl::StatusOr<absl::optional<uint32_t>> outcome = EnumParam<ledger::Outcome::Result>(
+      *params, "outcome", ledger::Outcome::Result_Parse, "RESULT_DENIED");
   if (!outcome.ok()) return outcome.status();
   q.outcome = *outcome;
   absl::StatusOr<absl::optional<int64_t>> since = TimeParam(*params, "since");
@@ -122,46 +122,6 @@ absl::StatusOr<EventSearchRequest> ParseEventSearch(absl::string_view query) {
   }
   request.proof = proof == "1";
   return request;
-}
-
-ledger::EventQuery PageQuery(const EventSearchRequest& request, uint64_t tree_size) {
-  ledger::EventQuery query = request.query;
-  query.begin = 0;
-  query.end = tree_size;
-  if (request.cursor.has_value()) {
-    if (query.newest_first) {
-      query.end = std::min(query.end, *request.cursor);
-    } else {
-      query.begin = *request.cursor;
-    }
-  }
-  return query;
-}
-
-std::string NextPageToken(const EventSearchRequest& request, uint64_t last) {
-  return absl::StrCat(request.query.newest_first ? last : last + 1);
-}
-
-bool EventMatchesQuery(const AuditEvent& event, const ledger::EventQuery& query) {
-  if (query.actor.has_value() && event.actor().subject() != *query.actor) return false;
-  if (query.model.has_value() && event.target().model_name() != *query.model) return false;
-  if (query.version.has_value() && event.target().model_version() != *query.version) {
-    return false;
-  }
-  if (query.action.has_value() && static_cast<uint32_t>(event.action()) != *query.action) {
-    return false;
-  }
-  if (query.outcome.has_value() &&
-      static_cast<uint32_t>(event.outcome().result()) != *query.outcome) {
-    return false;
-  }
-  if (query.since_micros.has_value() || query.until_micros.has_value()) {
-    if (!event.has_logged_time()) return false;
-    const int64_t micros = TimestampMicros(event.logged_time());
-    if (query.since_micros.has_value() && micros < *query.since_micros) return false;
-    if (query.until_micros.has_value() && micros >= *query.until_micros) return false;
-  }
-  return true;
 }
 
 }  // namespace api

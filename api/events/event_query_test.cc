@@ -30,8 +30,8 @@ TEST(ParseEventSearchTest, EveryParameter) {
   EXPECT_EQ(q.actor, "alice@example.com");
   EXPECT_EQ(q.model, "fraud");
   EXPECT_EQ(q.version, "7");
-  EXPECT_EQ(q.action, static_cast<uint32_t>(ACTION_DEPLOY));
-  EXPECT_EQ(q.outcome, static_cast<uint32_t>(Outcome::RESULT_DENIED));
+  EXPECT_EQ(q.action, static_cast<uint32_t>(ledger::ACTION_DEPLOY));
+  EXPECT_EQ(q.outcome, static_cast<uint32_t>(ledger::Outcome::RESULT_DENIED));
   EXPECT_EQ(q.since_micros, int64_t{1714564800} * 1000000);
   EXPECT_EQ(q.until_micros, int64_t{1714564801} * 1000000 + 500000);
   EXPECT_EQ(q.limit, 1000u);
@@ -75,42 +75,42 @@ TEST(ParseEventSearchTest, RefusesWhatIsNotExactlyRight) {
 TEST(PageQueryTest, CursorBoundsThePageInTheRequestedOrder) {
   auto newest = ParseEventSearch("page_token=40");
   ASSERT_TRUE(newest.ok());
-  ledger::EventQuery q = PageQuery(*newest, 100);
+  ledger::EventQuery q = ledger::PageQuery(*newest, 100);
   EXPECT_EQ(q.begin, 0u);
   EXPECT_EQ(q.end, 40u);
-  EXPECT_EQ(NextPageToken(*newest, 17), "17");
+  EXPECT_EQ(ledger::NextCursor(*newest, 17), 17u);
   auto oldest = ParseEventSearch("page_token=40&order=oldest");
   ASSERT_TRUE(oldest.ok());
-  q = PageQuery(*oldest, 100);
+  q = ledger::PageQuery(*oldest, 100);
   EXPECT_EQ(q.begin, 40u);
   EXPECT_EQ(q.end, 100u);
-  EXPECT_EQ(NextPageToken(*oldest, 17), "18");
+  EXPECT_EQ(ledger::NextCursor(*oldest, 17), 18u);
   // A cursor past the tree searches nothing new.
   auto past = ParseEventSearch("page_token=400");
   ASSERT_TRUE(past.ok());
-  EXPECT_EQ(PageQuery(*past, 100).end, 100u);
+  EXPECT_EQ(ledger::PageQuery(*past, 100).end, 100u);
 }
 
 TEST(EventMatchesQueryTest, ChecksEveryFilter) {
-  AuditEvent event;
+  ledger::AuditEvent event;
   event.mutable_actor()->set_subject("alice");
   event.mutable_target()->set_model_name("fraud");
   event.mutable_target()->set_model_version("7");
-  event.set_action(ACTION_DEPLOY);
-  event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
+  event.set_action(ledger::ACTION_DEPLOY);
+  event.mutable_outcome()->set_result(ledger::Outcome::RESULT_DENIED);
   event.mutable_logged_time()->set_seconds(100);
   auto q = [](const char* query) { return ParseEventSearch(query)->query; };
-  EXPECT_TRUE(EventMatchesQuery(event, q("")));
-  EXPECT_TRUE(EventMatchesQuery(
+  EXPECT_TRUE(ledger::EventMatchesQuery(event, q("")));
+  EXPECT_TRUE(ledger::EventMatchesQuery(
       event, q("actor=alice&model=fraud&version=7&action=ACTION_DEPLOY&outcome=RESULT_DENIED"
                "&since=1970-01-01T00:01:40Z&until=1970-01-01T00:01:40.000001Z")));
   for (const char* query :
        {"actor=bob", "model=churn", "model=fraud&version=8", "action=ACTION_UNDEPLOY",
         "outcome=RESULT_SUCCESS", "since=1970-01-01T00:01:41Z", "until=1970-01-01T00:01:40Z"}) {
-    EXPECT_FALSE(EventMatchesQuery(event, q(query))) << query;
+    EXPECT_FALSE(ledger::EventMatchesQuery(event, q(query))) << query;
   }
   event.clear_logged_time();
-  EXPECT_FALSE(EventMatchesQuery(event, q("since=1970-01-01T00:00:00Z")));
+  EXPECT_FALSE(ledger::EventMatchesQuery(event, q("since=1970-01-01T00:00:00Z")));
 }
 
 }  // namespace

@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "api/audit_event.pb.h"
 #include "api/http.h"
+#include "ledger/events/audit_event.pb.h"
 
 namespace vellum {
 namespace api {
@@ -35,7 +35,7 @@ class Adapter {
 
   // Turns one delivery into events: a pure function of the request's headers (lower-case names,
   // as HttpRequest holds them) and body, the adapter's configuration, and `received`, the time
-  // the request arrived. Every returned event passes ValidateEvent (api/event_codec.h); none
+  // the request arrived. Every returned event passes ValidateEvent (ledger/events/event_codec.h); none
   // holds a secret or an inference payload. Fails, without partial results, with:
   //   Unauthenticated   a missing or malformed signature header, a signature that does not
   //                     match, or a signed timestamp outside the allowed clock skew;
@@ -44,8 +44,8 @@ class Adapter {
   // Error messages never contain the secret, the signature or payload contents. An empty result
   // is a delivery with nothing to audit (a GitHub ping, a Kubernetes read, an inference
   // response): answer 200 and append nothing.
-  virtual absl::StatusOr<std::vector<AuditEvent>> Parse(const HttpRequest& request,
-                                                        absl::Time received) const = 0;
+  virtual absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
+                                                                absl::Time received) const = 0;
 };
 
 // The event that records a refused ingestion attempt (the "ingest rejected"): action
@@ -54,8 +54,8 @@ class Adapter {
 // its user agent, event_time = `received`, and the body's SHA-256. Its source id is derived from
 // the adapter, the remote address, `received` and the body digest, so each attempt is its own
 // event. Rate limiting these is the caller's job.
-AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequest& request,
-                               const absl::Status& error, absl::Time received);
+ledger::AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequest& request,
+                                       const absl::Status& error, absl::Time received);
 
 }  // namespace ingest
 }  // namespace api

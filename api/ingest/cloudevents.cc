@@ -137,7 +137,7 @@ std::string TraceId(absl::string_view traceparent) {
 
 // Sets the actor and request id from the inference request's headers, as the logger recorded
 // them in the metadata extension.
-absl::Status ApplyMetadata(absl::string_view metadata, AuditEvent* event) {
+absl::Status ApplyMetadata(absl::string_view metadata, ledger::AuditEvent* event) {
   if (metadata.empty()) return absl::OkStatus();
   absl::StatusOr<JsonReader> headers =
       JsonReader::Parse(metadata, kMaxMetadataBytes, "attribute metadata");
@@ -150,8 +150,8 @@ absl::Status ApplyMetadata(absl::string_view metadata, AuditEvent* event) {
   if (!xfcc.empty()) {
     const std::string uri = XfccClientUri(xfcc.back());
     if (!uri.empty()) {
-      event->mutable_actor()->set_subject(SanitizeUtf8(uri, kMaxEventStringBytes));
-      event->mutable_actor()->set_kind(Actor::KIND_SERVICE);
+      event->mutable_actor()->set_subject(ledger::SanitizeUtf8(uri, ledger::kMaxEventStringBytes));
+      event->mutable_actor()->set_kind(ledger::Actor::KIND_SERVICE);
       event->mutable_actor()->set_issuer(SpiffeTrustDomain(event->actor().subject()));
     }
   }
@@ -168,8 +168,8 @@ class CloudEventsAdapter : public Adapter {
   absl::string_view name() const override { return kCloudEventsAdapter; }
   bool verifies_signature() const override { return false; }
 
-  absl::StatusOr<std::vector<AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time received) const override {
+  absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
+                                                        absl::Time received) const override {
     if (request.body.size() > kMaxBodyBytes) {
       return absl::InvalidArgumentError(absl::StrCat("cloudevents: body: got ", request.body.size(),
                                                      " bytes, want at most ", kMaxBodyBytes));
@@ -192,7 +192,7 @@ class CloudEventsAdapter : public Adapter {
     if (attributes->id.empty() || attributes->source.empty()) {
       return absl::InvalidArgumentError("cloudevents: attributes id and source are required");
     }
-    if (IsInferenceType(attributes->type, "response")) return std::vector<AuditEvent>();
+    if (IsInferenceType(attributes->type, "response")) return std::vector<ledger::AuditEvent>();
     if (!IsInferenceType(attributes->type, "request")) {
       return absl::InvalidArgumentError(absl::StrCat(
           "cloudevents: got type \"", attributes->type.substr(0, 64),
@@ -200,18 +200,18 @@ class CloudEventsAdapter : public Adapter {
           " (or .response, which are not recorded)"));
     }
 
-    AuditEvent event = NewEvent(kCloudEventsAdapter,
-                                absl::StrCat(attributes->source, "#", attributes->id), request.body);
+    ledger::AuditEvent event = NewEvent(
+        kCloudEventsAdapter, absl::StrCat(attributes->source, "#", attributes->id), request.body);
     event.mutable_observer()->set_source_system(attributes->source);
     if (attributes->time.empty()) {
-      *event.mutable_event_time() = ToProtoTime(received);
+      *event.mutable_event_time() = ledger::ToProtoTime(received);
     } else {
       absl::StatusOr<google::protobuf::Timestamp> time = ParseTime(attributes->time, "time");
       if (!time.ok()) return Prefixed(kCloudEventsAdapter, time.status());
       *event.mutable_event_time() = *time;
     }
-    event.set_action(ACTION_INFER);
-    event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+    event.set_action(ledger::ACTION_INFER);
+    event.mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
     event.mutable_target()->set_model_name(attributes->inferenceservicename.empty()
                                                ? attributes->modelid
                                                : attributes->inferenceservicename);
@@ -223,7 +223,7 @@ class CloudEventsAdapter : public Adapter {
     SetLabel(&event, "kserve.endpoint", attributes->endpoint);
     absl::Status status = ApplyMetadata(attributes->metadata, &event);
     if (!status.ok()) return Prefixed(kCloudEventsAdapter, status);
-    std::vector<AuditEvent> events;
+    std::vector<ledger::AuditEvent> events;
     events.push_back(std::move(event));
     return Validated(kCloudEventsAdapter, std::move(events));
   }

@@ -12,7 +12,7 @@ namespace {
 // Pieces of the model input in both samples, which must never reach an event or an error.
 constexpr absl::string_view kPayloadPieces[] = {"0.12, 3.4", "250.0", "instances"};
 
-void ExpectNoPayload(const absl::StatusOr<std::vector<AuditEvent>>& result) {
+void ExpectNoPayload(const absl::StatusOr<std::vector<ledger::AuditEvent>>& result) {
   for (absl::string_view piece : kPayloadPieces) ExpectNoLeak(result, {piece});
 }
 
@@ -20,14 +20,14 @@ TEST(CloudEventsAdapterTest, BinaryModeRequestBecomesInferWithTheMeshIdentity) {
   const HttpRequest request = SampleRequest("kserve-inference-request.cloudevent.headers",
                                             "kserve-inference-request.cloudevent.json");
   const auto result = NewCloudEventsAdapter()->Parse(request, absl::Now());
-  const AuditEvent event = SingleEvent(result);
+  const ledger::AuditEvent event = SingleEvent(result);
   EXPECT_EQ(event.id().source(), "cloudevents");
   EXPECT_EQ(event.id().source_id(), "http://localhost:9081/#5d2e9f1a-3b4c-4d5e-8f6a-7b8c9d0e1f2a");
   EXPECT_EQ(event.observer().source_system(), "http://localhost:9081/");
-  EXPECT_EQ(event.action(), ACTION_INFER);
-  EXPECT_EQ(event.outcome().result(), Outcome::RESULT_SUCCESS);
+  EXPECT_EQ(event.action(), ledger::ACTION_INFER);
+  EXPECT_EQ(event.outcome().result(), ledger::Outcome::RESULT_SUCCESS);
   EXPECT_EQ(event.actor().subject(), "spiffe://corp.example/ns/payments/sa/checkout");
-  EXPECT_EQ(event.actor().kind(), Actor::KIND_SERVICE);
+  EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_SERVICE);
   EXPECT_EQ(event.actor().issuer(), "spiffe://corp.example");
   EXPECT_EQ(event.target().model_name(), "fraud-scorer");
   EXPECT_EQ(event.target().namespace_(), "risk-prod");
@@ -46,8 +46,8 @@ TEST(CloudEventsAdapterTest, StructuredModeRequestReadsOnlyTheAttributes) {
   HttpRequest request = SampleRequest("", "kserve-inference-request.structured.json");
   request.headers["content-type"] = "application/cloudevents+json; charset=utf-8";
   const auto result = NewCloudEventsAdapter()->Parse(request, absl::Now());
-  const AuditEvent event = SingleEvent(result);
-  EXPECT_EQ(event.action(), ACTION_INFER);
+  const ledger::AuditEvent event = SingleEvent(result);
+  EXPECT_EQ(event.action(), ledger::ACTION_INFER);
   EXPECT_EQ(event.target().model_name(), "fraud-scorer");
   EXPECT_EQ(event.actor().subject(), "spiffe://corp.example/ns/payments/sa/checkout");
   EXPECT_EQ(event.context().trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
@@ -84,8 +84,9 @@ TEST(CloudEventsAdapterTest, WithoutClientCertificateTheActorIsUnknown) {
   HttpRequest request = SampleRequest("kserve-inference-request.cloudevent.headers",
                                       "kserve-inference-request.cloudevent.json");
   request.headers["ce-metadata"] = "{\"x-request-id\":[\"r-1\"]}";
-  const AuditEvent event = SingleEvent(NewCloudEventsAdapter()->Parse(request, absl::Now()));
-  EXPECT_EQ(event.actor().kind(), Actor::KIND_UNKNOWN);
+  const ledger::AuditEvent event =
+      SingleEvent(NewCloudEventsAdapter()->Parse(request, absl::Now()));
+  EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_UNKNOWN);
   EXPECT_EQ(event.actor().subject(), "");
   EXPECT_EQ(event.context().request_id(), "r-1");
 
@@ -93,7 +94,8 @@ TEST(CloudEventsAdapterTest, WithoutClientCertificateTheActorIsUnknown) {
   request.headers["ce-metadata"] =
       "{\"x-forwarded-client-cert\":[\"By=spiffe://a/x;URI=spiffe://a/first,"
       "By=spiffe://a/y;Subject=\\\"CN=c,O=o\\\";URI=\\\"spiffe://b/last\\\"\"]}";
-  const AuditEvent chained = SingleEvent(NewCloudEventsAdapter()->Parse(request, absl::Now()));
+  const ledger::AuditEvent chained =
+      SingleEvent(NewCloudEventsAdapter()->Parse(request, absl::Now()));
   EXPECT_EQ(chained.actor().subject(), "spiffe://b/last");
   EXPECT_EQ(chained.actor().issuer(), "spiffe://b");
 }

@@ -19,19 +19,19 @@ constexpr absl::string_view kSignatureHeader = "X-Databricks-Signature";
 
 // The registry's webhook events and the canonical action of each. Transitions to Archived or
 // None are demotions whatever the event is called.
-Action ActionFor(absl::string_view event) {
-  if (event == "REGISTERED_MODEL_CREATED") return ACTION_REGISTER;
-  if (event == "MODEL_VERSION_CREATED") return ACTION_CREATE_VERSION;
-  if (event == "MODEL_VERSION_TAG_SET") return ACTION_UPDATE_METADATA;
+ledger::Action ActionFor(absl::string_view event) {
+  if (event == "REGISTERED_MODEL_CREATED") return ledger::ACTION_REGISTER;
+  if (event == "MODEL_VERSION_CREATED") return ledger::ACTION_CREATE_VERSION;
+  if (event == "MODEL_VERSION_TAG_SET") return ledger::ACTION_UPDATE_METADATA;
   if (event == "MODEL_VERSION_TRANSITIONED_STAGE" ||
       absl::StartsWith(event, "MODEL_VERSION_TRANSITIONED_TO_")) {
-    return ACTION_PROMOTE;
+    return ledger::ACTION_PROMOTE;
   }
   if (event == "TRANSITION_REQUEST_CREATED" ||
       (absl::StartsWith(event, "TRANSITION_REQUEST_TO_") && absl::EndsWith(event, "_CREATED"))) {
-    return ACTION_REQUEST_APPROVAL;
+    return ledger::ACTION_REQUEST_APPROVAL;
   }
-  return ACTION_UNSPECIFIED;
+  return ledger::ACTION_UNSPECIFIED;
 }
 
 class DatabricksAdapter : public Adapter {
@@ -41,8 +41,8 @@ class DatabricksAdapter : public Adapter {
   absl::string_view name() const override { return kDatabricksAdapter; }
   bool verifies_signature() const override { return true; }
 
-  absl::StatusOr<std::vector<AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time) const override {
+  absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
+                                                        absl::Time) const override {
     absl::Status status = Authenticate(request);
     if (!status.ok()) return Prefixed(kDatabricksAdapter, status);
 
@@ -57,24 +57,24 @@ class DatabricksAdapter : public Adapter {
     const std::string from_stage = body->String({"from_stage"});
     // Free text: the only place the actor appears, as the commenter wrote it; kept as evidence,
     // never parsed into the actor.
-    const std::string text = body->TruncatedString({"text"}, kMaxEventStringBytes);
+    const std::string text = body->TruncatedString({"text"}, ledger::kMaxEventStringBytes);
     if (!body->status().ok()) return Prefixed(kDatabricksAdapter, body->status());
     if (!millis.has_value()) {
       return absl::InvalidArgumentError(
           "databricks: member event_timestamp: missing, want Unix milliseconds");
     }
-    Action action = ActionFor(event_name);
-    if (action == ACTION_UNSPECIFIED) {
+    ledger::Action action = ActionFor(event_name);
+    if (action == ledger::ACTION_UNSPECIFIED) {
       return absl::InvalidArgumentError(absl::StrCat(
           "databricks: got event ", event_name.substr(0, 64),
           ", want REGISTERED_MODEL_CREATED, MODEL_VERSION_CREATED, MODEL_VERSION_TAG_SET, "
           "MODEL_VERSION_TRANSITIONED_* or TRANSITION_REQUEST_*CREATED"));
     }
-    if (action == ACTION_PROMOTE && (to_stage == "Archived" || to_stage == "None")) {
-      action = ACTION_DEMOTE;
+    if (action == ledger::ACTION_PROMOTE && (to_stage == "Archived" || to_stage == "None")) {
+      action = ledger::ACTION_DEMOTE;
     }
 
-    AuditEvent event = NewEvent(
+    ledger::AuditEvent event = NewEvent(
         kDatabricksAdapter,
         absl::StrJoin({webhook_id, event_name, model, version, absl::StrCat(*millis)}, "/"),
         request.body);
@@ -84,11 +84,11 @@ class DatabricksAdapter : public Adapter {
     event.mutable_target()->set_model_name(model);
     event.mutable_target()->set_model_version(version);
     event.mutable_target()->set_stage(to_stage);
-    event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+    event.mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
     SetLabel(&event, "databricks.event", event_name);
     SetLabel(&event, "databricks.from_stage", from_stage);
     SetLabel(&event, "databricks.text", text);
-    std::vector<AuditEvent> events;
+    std::vector<ledger::AuditEvent> events;
     events.push_back(std::move(event));
     return Validated(kDatabricksAdapter, std::move(events));
   }

@@ -26,21 +26,21 @@ HttpRequest SignedRequest(absl::string_view body_file) {
 TEST(DatabricksAdapterTest, TransitionRequestBecomesRequestApproval) {
   const HttpRequest request = SignedRequest("databricks-transition-request-created.json");
   const auto result = NewAdapter()->Parse(request, absl::Now());
-  const AuditEvent event = SingleEvent(result);
+  const ledger::AuditEvent event = SingleEvent(result);
   EXPECT_EQ(event.id().source(), "databricks");
   EXPECT_EQ(event.id().source_id(),
             "c5596721253c4b429368cf6f4341b88a/TRANSITION_REQUEST_CREATED/fraud-scorer/12/"
             "1792000000123");
   EXPECT_EQ(event.observer().source_system(), "adb-1234.azuredatabricks.net");
-  EXPECT_EQ(event.action(), ACTION_REQUEST_APPROVAL);
+  EXPECT_EQ(event.action(), ledger::ACTION_REQUEST_APPROVAL);
   EXPECT_EQ(event.target().model_name(), "fraud-scorer");
   EXPECT_EQ(event.target().model_version(), "12");
   EXPECT_EQ(event.target().stage(), "Production");
   EXPECT_EQ(event.event_time().seconds(), 1792000000);
   EXPECT_EQ(event.event_time().nanos(), 123000000);
-  EXPECT_EQ(event.outcome().result(), Outcome::RESULT_SUCCESS);
+  EXPECT_EQ(event.outcome().result(), ledger::Outcome::RESULT_SUCCESS);
   // The actor is only in free text, which is kept as a label and never parsed into the actor.
-  EXPECT_EQ(event.actor().kind(), Actor::KIND_UNKNOWN);
+  EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_UNKNOWN);
   EXPECT_EQ(event.actor().subject(), "");
   EXPECT_EQ(event.context().labels().at("databricks.text"),
             "requested by dana.ortiz@example.com: ready after shadow evaluation");
@@ -50,14 +50,14 @@ TEST(DatabricksAdapterTest, TransitionRequestBecomesRequestApproval) {
 
 TEST(DatabricksAdapterTest, StageTransitionBecomesPromoteOrDemote) {
   HttpRequest request = SignedRequest("databricks-model-version-transitioned-stage.json");
-  AuditEvent event = SingleEvent(NewAdapter()->Parse(request, absl::Now()));
-  EXPECT_EQ(event.action(), ACTION_PROMOTE);
+  ledger::AuditEvent event = SingleEvent(NewAdapter()->Parse(request, absl::Now()));
+  EXPECT_EQ(event.action(), ledger::ACTION_PROMOTE);
   EXPECT_EQ(event.target().stage(), "Production");
 
   request.body.replace(request.body.find("\"Production\""), 12, "\"Archived\"");
   request.headers["x-databricks-signature"] = HmacHex(kSecret, request.body);
   event = SingleEvent(NewAdapter()->Parse(request, absl::Now()));
-  EXPECT_EQ(event.action(), ACTION_DEMOTE);
+  EXPECT_EQ(event.action(), ledger::ACTION_DEMOTE);
   EXPECT_EQ(event.target().stage(), "Archived");
 }
 

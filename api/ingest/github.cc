@@ -16,14 +16,14 @@ namespace {
 constexpr size_t kMaxBodyBytes = 1 << 20;
 constexpr absl::string_view kSignatureHeader = "X-Hub-Signature-256";
 
-Actor::Kind KindOf(absl::string_view github_type) {
-  if (github_type == "User") return Actor::KIND_HUMAN;
-  if (github_type == "Bot") return Actor::KIND_CI;
-  return Actor::KIND_UNKNOWN;
+ledger::Actor::Kind KindOf(absl::string_view github_type) {
+  if (github_type == "User") return ledger::Actor::KIND_HUMAN;
+  if (github_type == "Bot") return ledger::Actor::KIND_CI;
+  return ledger::Actor::KIND_UNKNOWN;
 }
 
 // Sets the actor from a GitHub user object ({"login", "type"}), if it names one.
-void SetActor(JsonReader user, AuditEvent* event) {
+void SetActor(JsonReader user, ledger::AuditEvent* event) {
   const std::string subject = user.String({"login"});
   if (subject.empty()) return;
   event->mutable_actor()->set_subject(subject);
@@ -33,8 +33,8 @@ void SetActor(JsonReader user, AuditEvent* event) {
 
 // Deployment facts shared by deployment and deployment_status events: the model from the
 // deployment's payload ({"model", "model_version", "model_digest"}), else the repository.
-void SetDeployment(JsonReader& body, AuditEvent* event) {
-  Target* target = event->mutable_target();
+void SetDeployment(JsonReader& body, ledger::AuditEvent* event) {
+  ledger::Target* target = event->mutable_target();
   target->set_model_name(body.String({"deployment", "payload", "model"}));
   target->set_model_version(body.String({"deployment", "payload", "model_version"}));
   target->set_model_digest(body.String({"deployment", "payload", "model_digest"}));
@@ -47,33 +47,33 @@ void SetDeployment(JsonReader& body, AuditEvent* event) {
 
 struct StatusMapping {
   absl::string_view state;
-  Action action;
-  Outcome::Result result;
+  ledger::Action action;
+  ledger::Outcome::Result result;
 };
 
 constexpr StatusMapping kStatusMappings[] = {
-    {"success", ACTION_DEPLOY, Outcome::RESULT_SUCCESS},
-    {"failure", ACTION_DEPLOY, Outcome::RESULT_FAILURE},
-    {"error", ACTION_DEPLOY, Outcome::RESULT_FAILURE},
-    {"pending", ACTION_DEPLOY, Outcome::RESULT_PENDING},
-    {"queued", ACTION_DEPLOY, Outcome::RESULT_PENDING},
-    {"in_progress", ACTION_DEPLOY, Outcome::RESULT_PENDING},
-    {"inactive", ACTION_UNDEPLOY, Outcome::RESULT_SUCCESS},
+    {"success", ledger::ACTION_DEPLOY, ledger::Outcome::RESULT_SUCCESS},
+    {"failure", ledger::ACTION_DEPLOY, ledger::Outcome::RESULT_FAILURE},
+    {"error", ledger::ACTION_DEPLOY, ledger::Outcome::RESULT_FAILURE},
+    {"pending", ledger::ACTION_DEPLOY, ledger::Outcome::RESULT_PENDING},
+    {"queued", ledger::ACTION_DEPLOY, ledger::Outcome::RESULT_PENDING},
+    {"in_progress", ledger::ACTION_DEPLOY, ledger::Outcome::RESULT_PENDING},
+    {"inactive", ledger::ACTION_UNDEPLOY, ledger::Outcome::RESULT_SUCCESS},
 };
 
-absl::Status MapDeployment(JsonReader& body, AuditEvent* event, std::string* source_id,
+absl::Status MapDeployment(JsonReader& body, ledger::AuditEvent* event, std::string* source_id,
                            std::string* time) {
   *source_id = absl::StrCat("deployment/", body.RequiredString({"deployment", "id"}));
   *time = body.RequiredString({"deployment", "created_at"});
   SetDeployment(body, event);
   SetActor(body.Object({"deployment", "creator"}), event);
-  event->set_action(ACTION_DEPLOY);
-  event->mutable_outcome()->set_result(Outcome::RESULT_PENDING);
+  event->set_action(ledger::ACTION_DEPLOY);
+  event->mutable_outcome()->set_result(ledger::Outcome::RESULT_PENDING);
   return absl::OkStatus();
 }
 
-absl::Status MapDeploymentStatus(JsonReader& body, AuditEvent* event, std::string* source_id,
-                                 std::string* time) {
+absl::Status MapDeploymentStatus(JsonReader& body, ledger::AuditEvent* event,
+                                 std::string* source_id, std::string* time) {
   *source_id = absl::StrCat("deployment_status/", body.RequiredString({"deployment_status", "id"}));
   *time = body.RequiredString({"deployment_status", "created_at"});
   const std::string state = body.RequiredString({"deployment_status", "state"});
@@ -86,9 +86,9 @@ absl::Status MapDeploymentStatus(JsonReader& body, AuditEvent* event, std::strin
     if (m.state == state) {
       event->set_action(m.action);
       event->mutable_outcome()->set_result(m.result);
-      if (m.result == Outcome::RESULT_FAILURE) {
-        event->mutable_outcome()->set_reason(
-            body.TruncatedString({"deployment_status", "description"}, kMaxEventReasonBytes));
+      if (m.result == ledger::Outcome::RESULT_FAILURE) {
+        event->mutable_outcome()->set_reason(body.TruncatedString(
+            {"deployment_status", "description"}, ledger::kMaxEventReasonBytes));
       }
       return absl::OkStatus();
     }
@@ -99,8 +99,8 @@ absl::Status MapDeploymentStatus(JsonReader& body, AuditEvent* event, std::strin
                    ", want success, failure, error, pending, queued, in_progress or inactive"));
 }
 
-absl::Status MapDeploymentReview(JsonReader& body, AuditEvent* event, std::string* source_id,
-                                 std::string* time) {
+absl::Status MapDeploymentReview(JsonReader& body, ledger::AuditEvent* event,
+                                 std::string* source_id, std::string* time) {
   const std::string action = body.RequiredString({"action"});
   const std::string environment = body.RequiredString({"workflow_job_run", "environment"});
   *source_id = absl::StrCat("deployment_review/", body.RequiredString({"workflow_run", "id"}), "/",
@@ -110,19 +110,19 @@ absl::Status MapDeploymentReview(JsonReader& body, AuditEvent* event, std::strin
   SetLabel(event, "github.workflow_run_id", body.String({"workflow_run", "id"}));
   SetLabel(event, "github.sha", body.String({"workflow_run", "head_sha"}));
   if (action == "approved" || action == "rejected") {
-    event->set_action(action == "approved" ? ACTION_APPROVE : ACTION_REJECT);
+    event->set_action(action == "approved" ? ledger::ACTION_APPROVE : ledger::ACTION_REJECT);
     SetActor(body.Object({"approver"}), event);
     event->mutable_outcome()->set_reason(
-        body.TruncatedString({"comment"}, kMaxEventReasonBytes));
+        body.TruncatedString({"comment"}, ledger::kMaxEventReasonBytes));
   } else if (action == "requested") {
-    event->set_action(ACTION_REQUEST_APPROVAL);
+    event->set_action(ledger::ACTION_REQUEST_APPROVAL);
     SetActor(body.Object({"requestor"}), event);
   } else {
     if (!body.status().ok()) return body.status();
     return absl::InvalidArgumentError(absl::StrCat(
         "member action: got ", action.substr(0, 32), ", want approved, rejected or requested"));
   }
-  event->mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  event->mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
   return absl::OkStatus();
 }
 
@@ -133,15 +133,15 @@ class GithubAdapter : public Adapter {
   absl::string_view name() const override { return kGithubAdapter; }
   bool verifies_signature() const override { return true; }
 
-  absl::StatusOr<std::vector<AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time) const override {
+  absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
+                                                        absl::Time) const override {
     absl::Status status = Authenticate(request);
     if (!status.ok()) return Prefixed(kGithubAdapter, status);
     absl::StatusOr<std::string> event_type = Header(request, "x-github-event");
     if (!event_type.ok()) return Prefixed(kGithubAdapter, event_type.status());
-    if (*event_type == "ping") return std::vector<AuditEvent>();
+    if (*event_type == "ping") return std::vector<ledger::AuditEvent>();
 
-    using Mapper = absl::Status (*)(JsonReader&, AuditEvent*, std::string*, std::string*);
+    using Mapper = absl::Status (*)(JsonReader&, ledger::AuditEvent*, std::string*, std::string*);
     Mapper mapper = nullptr;
     if (*event_type == "deployment") mapper = MapDeployment;
     if (*event_type == "deployment_status") mapper = MapDeploymentStatus;
@@ -154,7 +154,7 @@ class GithubAdapter : public Adapter {
     absl::StatusOr<JsonReader> body = JsonReader::Parse(request.body, kMaxBodyBytes, "body");
     if (!body.ok()) return Prefixed(kGithubAdapter, body.status());
 
-    AuditEvent event;
+    ledger::AuditEvent event;
     std::string source_id, time;
     status = mapper(*body, &event, &source_id, &time);
     const std::string repository = body->RequiredString({"repository", "full_name"});
@@ -163,13 +163,13 @@ class GithubAdapter : public Adapter {
     absl::StatusOr<google::protobuf::Timestamp> event_time = ParseTime(time, "event time");
     if (!event_time.ok()) return Prefixed(kGithubAdapter, event_time.status());
 
-    AuditEvent common = NewEvent(kGithubAdapter, source_id, request.body);
+    ledger::AuditEvent common = NewEvent(kGithubAdapter, source_id, request.body);
     common.mutable_observer()->set_source_system(absl::StrCat("github.com/", repository));
     *common.mutable_event_time() = *event_time;
     common.mutable_target()->set_namespace_(repository);
     if (event.target().model_name().empty()) common.mutable_target()->set_model_name(repository);
     event.MergeFrom(common);
-    std::vector<AuditEvent> events;
+    std::vector<ledger::AuditEvent> events;
     events.push_back(std::move(event));
     return Validated(kGithubAdapter, std::move(events));
   }

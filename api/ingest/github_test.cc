@@ -30,14 +30,14 @@ HttpRequest SignedRequest(absl::string_view name) {
 TEST(GithubAdapterTest, SuccessfulDeploymentStatusBecomesDeploy) {
   const HttpRequest request = SignedRequest("github-deployment-status");
   const auto result = NewAdapter()->Parse(request, absl::Now());
-  const AuditEvent event = SingleEvent(result);
+  const ledger::AuditEvent event = SingleEvent(result);
   EXPECT_EQ(event.id().source(), "github");
   EXPECT_EQ(event.id().source_id(), "deployment_status/2114589231");
   EXPECT_EQ(event.observer().source_system(), "github.com/example/risk-models");
-  EXPECT_EQ(event.action(), ACTION_DEPLOY);
-  EXPECT_EQ(event.outcome().result(), Outcome::RESULT_SUCCESS);
+  EXPECT_EQ(event.action(), ledger::ACTION_DEPLOY);
+  EXPECT_EQ(event.outcome().result(), ledger::Outcome::RESULT_SUCCESS);
   EXPECT_EQ(event.actor().subject(), "release-bot");
-  EXPECT_EQ(event.actor().kind(), Actor::KIND_CI);
+  EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_CI);
   EXPECT_EQ(event.actor().issuer(), "github.com");
   EXPECT_EQ(event.target().model_name(), "fraud-scorer");
   EXPECT_EQ(event.target().model_version(), "12");
@@ -56,23 +56,23 @@ TEST(GithubAdapterTest, SuccessfulDeploymentStatusBecomesDeploy) {
 TEST(GithubAdapterTest, DeploymentStatesMapToOutcomes) {
   struct Case {
     const char* state;
-    Action action;
-    Outcome::Result result;
+    ledger::Action action;
+    ledger::Outcome::Result result;
   };
   const Case cases[] = {
-      {"failure", ACTION_DEPLOY, Outcome::RESULT_FAILURE},
-      {"in_progress", ACTION_DEPLOY, Outcome::RESULT_PENDING},
-      {"inactive", ACTION_UNDEPLOY, Outcome::RESULT_SUCCESS},
+      {"failure", ledger::ACTION_DEPLOY, ledger::Outcome::RESULT_FAILURE},
+      {"in_progress", ledger::ACTION_DEPLOY, ledger::Outcome::RESULT_PENDING},
+      {"inactive", ledger::ACTION_UNDEPLOY, ledger::Outcome::RESULT_SUCCESS},
   };
   for (const Case& c : cases) {
     HttpRequest request = SignedRequest("github-deployment-status");
     request.body.replace(request.body.find("\"success\""), 9, std::string("\"") + c.state + "\"");
     Sign(&request);
-    const AuditEvent event = SingleEvent(NewAdapter()->Parse(request, absl::Now()));
+    const ledger::AuditEvent event = SingleEvent(NewAdapter()->Parse(request, absl::Now()));
     EXPECT_EQ(event.action(), c.action) << c.state;
     EXPECT_EQ(event.outcome().result(), c.result) << c.state;
     EXPECT_EQ(event.outcome().reason(),
-              c.result == Outcome::RESULT_FAILURE ? "Deployed fraud-scorer v12" : "")
+              c.result == ledger::Outcome::RESULT_FAILURE ? "Deployed fraud-scorer v12" : "")
         << c.state;
   }
 }
@@ -80,23 +80,23 @@ TEST(GithubAdapterTest, DeploymentStatesMapToOutcomes) {
 TEST(GithubAdapterTest, DeploymentBecomesPendingDeployByItsCreator) {
   HttpRequest request = SignedRequest("github-deployment-status");
   request.headers["x-github-event"] = "deployment";
-  const AuditEvent event = SingleEvent(NewAdapter()->Parse(request, absl::Now()));
+  const ledger::AuditEvent event = SingleEvent(NewAdapter()->Parse(request, absl::Now()));
   EXPECT_EQ(event.id().source_id(), "deployment/1987654321");
-  EXPECT_EQ(event.action(), ACTION_DEPLOY);
-  EXPECT_EQ(event.outcome().result(), Outcome::RESULT_PENDING);
+  EXPECT_EQ(event.action(), ledger::ACTION_DEPLOY);
+  EXPECT_EQ(event.outcome().result(), ledger::Outcome::RESULT_PENDING);
   EXPECT_EQ(event.actor().subject(), "dana-ortiz");
-  EXPECT_EQ(event.actor().kind(), Actor::KIND_HUMAN);
+  EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_HUMAN);
 }
 
 TEST(GithubAdapterTest, DeploymentReviewBecomesApproval) {
-  const AuditEvent event =
+  const ledger::AuditEvent event =
       SingleEvent(NewAdapter()->Parse(SignedRequest("github-deployment-review"), absl::Now()));
   EXPECT_EQ(event.id().source_id(), "deployment_review/11223344/production/approved");
-  EXPECT_EQ(event.action(), ACTION_APPROVE);
-  EXPECT_EQ(event.outcome().result(), Outcome::RESULT_SUCCESS);
+  EXPECT_EQ(event.action(), ledger::ACTION_APPROVE);
+  EXPECT_EQ(event.outcome().result(), ledger::Outcome::RESULT_SUCCESS);
   EXPECT_EQ(event.outcome().reason(), "shadow metrics reviewed");
   EXPECT_EQ(event.actor().subject(), "lee-chen");
-  EXPECT_EQ(event.actor().kind(), Actor::KIND_HUMAN);
+  EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_HUMAN);
   // No deployment payload: the repository stands for the model.
   EXPECT_EQ(event.target().model_name(), "example/risk-models");
   EXPECT_EQ(event.target().environment(), "production");

@@ -20,17 +20,18 @@ constexpr size_t kMaxBodyBytes = 8 << 20;
 constexpr size_t kMaxGroups = 64;
 constexpr size_t kMaxSourceIps = 16;
 
-Action ActionForVerb(absl::string_view verb) {
-  if (verb == "create" || verb == "update" || verb == "patch") return ACTION_DEPLOY;
-  if (verb == "delete" || verb == "deletecollection") return ACTION_UNDEPLOY;
-  return ACTION_UNSPECIFIED;  // Reads (get, list, watch) are not recorded.
+ledger::Action ActionForVerb(absl::string_view verb) {
+  if (verb == "create" || verb == "update" || verb == "patch") return ledger::ACTION_DEPLOY;
+  if (verb == "delete" || verb == "deletecollection") return ledger::ACTION_UNDEPLOY;
+  return ledger::ACTION_UNSPECIFIED;  // Reads (get, list, watch) are not recorded.
 }
 
-Actor::Kind KindOfUser(absl::string_view username) {
+ledger::Actor::Kind KindOfUser(absl::string_view username) {
   // Kubernetes has no user objects: names under "system:" are the cluster's own identities
   // (service accounts, nodes, controllers); all others come from an authenticator that vouches
   // for a person (OIDC, client certificates).
-  return absl::StartsWith(username, "system:") ? Actor::KIND_SERVICE : Actor::KIND_HUMAN;
+  return absl::StartsWith(username, "system:") ? ledger::Actor::KIND_SERVICE
+                                               : ledger::Actor::KIND_HUMAN;
 }
 
 class K8sAuditAdapter : public Adapter {
@@ -40,8 +41,8 @@ class K8sAuditAdapter : public Adapter {
   absl::string_view name() const override { return kK8sAuditAdapter; }
   bool verifies_signature() const override { return false; }
 
-  absl::StatusOr<std::vector<AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time) const override {
+  absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
+                                                        absl::Time) const override {
     absl::StatusOr<JsonReader> body = JsonReader::Parse(request.body, kMaxBodyBytes, "body");
     if (!body.ok()) return Prefixed(kK8sAuditAdapter, body.status());
     const std::string kind = body->String({"kind"});
@@ -51,14 +52,14 @@ class K8sAuditAdapter : public Adapter {
           "k8s-audit: got kind ", kind.substr(0, 64), " apiVersion ", api_version.substr(0, 64),
           ", want kind EventList apiVersion audit.k8s.io/v1"));
     }
-    std::vector<AuditEvent> events;
+    std::vector<ledger::AuditEvent> events;
     absl::flat_hash_set<std::string> seen;
     for (JsonReader& item : body->Objects({"items"}, config_.max_items)) {
       if (!IsRecorded(item)) continue;
       const std::string source_id = absl::StrCat(item.RequiredString({"auditID"}), "/",
                                                  item.RequiredString({"stage"}));
       if (!seen.insert(source_id).second) continue;
-      AuditEvent event = NewEvent(kK8sAuditAdapter, source_id, request.body);
+      ledger::AuditEvent event = NewEvent(kK8sAuditAdapter, source_id, request.body);
       absl::Status status = MapItem(item, &event);
       // MapItem reports errors recorded by any read of the body (readers share them).
       if (!status.ok()) return Prefixed(kK8sAuditAdapter, status);
@@ -72,7 +73,7 @@ class K8sAuditAdapter : public Adapter {
   bool IsRecorded(JsonReader& item) const {
     const std::string stage = item.String({"stage"});
     if (stage != "ResponseComplete" && stage != "Panic") return false;
-    if (ActionForVerb(item.String({"verb"})) == ACTION_UNSPECIFIED) return false;
+    if (ActionForVerb(item.String({"verb"})) == ledger::ACTION_UNSPECIFIED) return false;
     if (item.Has({"objectRef", "subresource"})) return false;
     const std::string group = item.String({"objectRef", "apiGroup"});
     const std::string resource = item.String({"objectRef", "resource"});
@@ -82,7 +83,7 @@ class K8sAuditAdapter : public Adapter {
     return false;
   }
 
-  absl::Status MapItem(JsonReader& item, AuditEvent* event) const {
+  absl::Status MapItem(JsonReader& item, ledger::AuditEvent* event) const {
     event->mutable_observer()->set_source_system(config_.cluster);
     const std::string verb = item.String({"verb"});
     event->set_action(ActionForVerb(verb));
@@ -90,7 +91,7 @@ class K8sAuditAdapter : public Adapter {
     // An impersonated request acts as the impersonated user; the impersonator is kept.
     const bool impersonated = item.Has({"impersonatedUser", "username"});
     JsonReader user = item.Object({impersonated ? "impersonatedUser" : "user"});
-    Actor* actor = event->mutable_actor();
+    ledger::Actor* actor = event->mutable_actor();
     actor->set_subject(user.RequiredString({"username"}));
     actor->set_kind(KindOfUser(actor->subject()));
     actor->set_issuer(config_.cluster);
@@ -99,12 +100,12 @@ class K8sAuditAdapter : public Adapter {
     }
     if (impersonated) SetLabel(event, "k8s.impersonator", item.String({"user", "username"}));
 
-    Target* target = event->mutable_target();
+    ledger::Target* target = event->mutable_target();
     target->set_model_name(item.RequiredString({"objectRef", "name"}));
     target->set_namespace_(item.String({"objectRef", "namespace"}));
     target->set_environment(config_.cluster);
 
-    Context* context = event->mutable_context();
+    ledger::Context* context = event->mutable_context();
     const std::vector<std::string> ips = item.Strings({"sourceIPs"}, kMaxSourceIps);
     if (!ips.empty()) context->set_source_ip(ips.front());
     context->set_user_agent(item.String({"userAgent"}));
@@ -116,24 +117,24 @@ class K8sAuditAdapter : public Adapter {
     SetLabel(event, "k8s.decision", item.String({"annotations", "authorization.k8s.io/decision"}));
 
     const absl::optional<int64_t> code = item.Integer({"responseStatus", "code"});
-    const std::string authz_reason =
-        item.TruncatedString({"annotations", "authorization.k8s.io/reason"}, kMaxEventReasonBytes);
+    const std::string authz_reason = item.TruncatedString(
+        {"annotations", "authorization.k8s.io/reason"}, ledger::kMaxEventReasonBytes);
     const std::string status_reason =
-        item.TruncatedString({"responseStatus", "message"}, kMaxEventReasonBytes);
-    Outcome* outcome = event->mutable_outcome();
+        item.TruncatedString({"responseStatus", "message"}, ledger::kMaxEventReasonBytes);
+    ledger::Outcome* outcome = event->mutable_outcome();
     if (item.String({"stage"}) == "Panic") {
-      outcome->set_result(Outcome::RESULT_FAILURE);
+      outcome->set_result(ledger::Outcome::RESULT_FAILURE);
       outcome->set_reason("the API server panicked while serving the request");
     } else if (code == 401 || code == 403) {
-      outcome->set_result(Outcome::RESULT_DENIED);
+      outcome->set_result(ledger::Outcome::RESULT_DENIED);
       outcome->set_reason(!authz_reason.empty() ? authz_reason
                                                 : item.String({"responseStatus", "reason"}));
     } else if (code.has_value() && *code >= 400) {
-      outcome->set_result(Outcome::RESULT_FAILURE);
+      outcome->set_result(ledger::Outcome::RESULT_FAILURE);
       outcome->set_reason(!status_reason.empty() ? status_reason
                                                  : item.String({"responseStatus", "reason"}));
     } else {
-      outcome->set_result(Outcome::RESULT_SUCCESS);
+      outcome->set_result(ledger::Outcome::RESULT_SUCCESS);
     }
 
     absl::StatusOr<google::protobuf::Timestamp> time =

@@ -22,14 +22,14 @@ TEST(K8sAuditAdapterTest, PatchIsDeployAndForbiddenDeleteIsDenied) {
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->size(), 2u);
 
-  const AuditEvent& deploy = (*result)[0];
+  const ledger::AuditEvent& deploy = (*result)[0];
   EXPECT_EQ(deploy.id().source(), "k8s-audit");
   EXPECT_EQ(deploy.id().source_id(), "4b0f8c6e-1d2a-4c3b-9e8f-7a6b5c4d3e2f/ResponseComplete");
   EXPECT_EQ(deploy.observer().source_system(), "prod-eu-1");
-  EXPECT_EQ(deploy.action(), ACTION_DEPLOY);
-  EXPECT_EQ(deploy.outcome().result(), Outcome::RESULT_SUCCESS);
+  EXPECT_EQ(deploy.action(), ledger::ACTION_DEPLOY);
+  EXPECT_EQ(deploy.outcome().result(), ledger::Outcome::RESULT_SUCCESS);
   EXPECT_EQ(deploy.actor().subject(), "system:serviceaccount:ci:deployer");
-  EXPECT_EQ(deploy.actor().kind(), Actor::KIND_SERVICE);
+  EXPECT_EQ(deploy.actor().kind(), ledger::Actor::KIND_SERVICE);
   EXPECT_EQ(deploy.actor().issuer(), "prod-eu-1");
   ASSERT_EQ(deploy.actor().groups_size(), 3);
   EXPECT_EQ(deploy.actor().groups(1), "system:serviceaccounts:ci");
@@ -45,13 +45,13 @@ TEST(K8sAuditAdapterTest, PatchIsDeployAndForbiddenDeleteIsDenied) {
   EXPECT_EQ(deploy.event_time().seconds(), 1791944465);  // 2026-10-14T02:21:05.118203Z
   EXPECT_EQ(deploy.event_time().nanos(), 118203000);
 
-  const AuditEvent& denied = (*result)[1];
+  const ledger::AuditEvent& denied = (*result)[1];
   EXPECT_EQ(denied.id().source_id(), "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/ResponseComplete");
-  EXPECT_EQ(denied.action(), ACTION_UNDEPLOY);
-  EXPECT_EQ(denied.outcome().result(), Outcome::RESULT_DENIED);
+  EXPECT_EQ(denied.action(), ledger::ACTION_UNDEPLOY);
+  EXPECT_EQ(denied.outcome().result(), ledger::Outcome::RESULT_DENIED);
   EXPECT_EQ(denied.outcome().reason(), "Forbidden");
   EXPECT_EQ(denied.actor().subject(), "sam.intern@example.com");
-  EXPECT_EQ(denied.actor().kind(), Actor::KIND_HUMAN);
+  EXPECT_EQ(denied.actor().kind(), ledger::Actor::KIND_HUMAN);
   EXPECT_EQ(denied.context().labels().at("k8s.decision"), "forbid");
   // One delivery: both events carry its digest.
   EXPECT_EQ(deploy.source_payload_digest(), denied.source_payload_digest());
@@ -76,7 +76,7 @@ TEST(K8sAuditAdapterTest, RulesStagesVerbsAndDuplicatesDecideWhatIsRecorded) {
     result = NewAdapter()->Parse(request, absl::Now());
     ASSERT_TRUE(result.ok()) << result.status();
     ASSERT_EQ(result->size(), 1u) << edit.second;
-    EXPECT_EQ(result->front().outcome().result(), Outcome::RESULT_DENIED) << edit.second;
+    EXPECT_EQ(result->front().outcome().result(), ledger::Outcome::RESULT_DENIED) << edit.second;
   }
   request.body = original;
   request.body.replace(request.body.find("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"), 36,

@@ -22,17 +22,17 @@ constexpr absl::string_view kSignatureHeader = "X-MLflow-Signature";
 struct Mapping {
   absl::string_view entity;
   absl::string_view action;
-  Action event_action;
+  ledger::Action event_action;
 };
 
 // MLflow's webhook events (entity.action) and the canonical action of each.
 constexpr Mapping kMappings[] = {
-    {"registered_model", "created", ACTION_REGISTER},
-    {"model_version", "created", ACTION_CREATE_VERSION},
-    {"model_version_tag", "set", ACTION_UPDATE_METADATA},
-    {"model_version_tag", "deleted", ACTION_UPDATE_METADATA},
-    {"model_version_alias", "created", ACTION_PROMOTE},
-    {"model_version_alias", "deleted", ACTION_DEMOTE},
+    {"registered_model", "created", ledger::ACTION_REGISTER},
+    {"model_version", "created", ledger::ACTION_CREATE_VERSION},
+    {"model_version_tag", "set", ledger::ACTION_UPDATE_METADATA},
+    {"model_version_tag", "deleted", ledger::ACTION_UPDATE_METADATA},
+    {"model_version_alias", "created", ledger::ACTION_PROMOTE},
+    {"model_version_alias", "deleted", ledger::ACTION_DEMOTE},
 };
 
 class MlflowAdapter : public Adapter {
@@ -42,8 +42,8 @@ class MlflowAdapter : public Adapter {
   absl::string_view name() const override { return kMlflowAdapter; }
   bool verifies_signature() const override { return true; }
 
-  absl::StatusOr<std::vector<AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time received) const override {
+  absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
+                                                        absl::Time received) const override {
     absl::StatusOr<std::string> delivery_id = Authenticate(request, received);
     if (!delivery_id.ok()) return Prefixed(kMlflowAdapter, delivery_id.status());
 
@@ -52,7 +52,7 @@ class MlflowAdapter : public Adapter {
     const std::string entity = body->RequiredString({"entity"});
     const std::string action = body->RequiredString({"action"});
     const std::string time = body->RequiredString({"timestamp"});
-    AuditEvent event = NewEvent(kMlflowAdapter, *delivery_id, request.body);
+    ledger::AuditEvent event = NewEvent(kMlflowAdapter, *delivery_id, request.body);
     event.mutable_observer()->set_source_system(config_.source_system);
     event.mutable_target()->set_model_name(body->RequiredString({"data", "name"}));
     event.mutable_target()->set_model_version(body->String({"data", "version"}));
@@ -83,8 +83,8 @@ class MlflowAdapter : public Adapter {
           " or model_version_alias.created|deleted"));
     }
     event.set_action(mapping->event_action);
-    event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
-    std::vector<AuditEvent> events;
+    event.mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
+    std::vector<ledger::AuditEvent> events;
     events.push_back(std::move(event));
     return Validated(kMlflowAdapter, std::move(events));
   }

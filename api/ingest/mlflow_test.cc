@@ -2,9 +2,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "api/event_codec.h"
 #include "api/ingest/internal/test_samples.h"
 #include "gtest/gtest.h"
+#include "ledger/events/event_codec.h"
 
 namespace vellum {
 namespace api {
@@ -38,17 +38,17 @@ HttpRequest SignedRequest(absl::string_view body_file) {
 TEST(MlflowAdapterTest, AliasCreatedBecomesPromote) {
   const HttpRequest request = SignedRequest("mlflow-model-version-alias-created.json");
   const auto result = NewAdapter()->Parse(request, kDeliveryTime + absl::Seconds(2));
-  const AuditEvent event = SingleEvent(result);
+  const ledger::AuditEvent event = SingleEvent(result);
   EXPECT_EQ(event.id().source(), "mlflow");
   EXPECT_EQ(event.id().source_id(), "6f1c7c2e-8a4b-4a51-9d6e-2b7b0c1f9e33");
   EXPECT_EQ(event.observer().adapter(), "mlflow");
   EXPECT_EQ(event.observer().source_system(), "mlflow.example.com");
-  EXPECT_EQ(event.action(), ACTION_PROMOTE);
+  EXPECT_EQ(event.action(), ledger::ACTION_PROMOTE);
   EXPECT_EQ(event.target().model_name(), "fraud-scorer");
   EXPECT_EQ(event.target().model_version(), "12");
   EXPECT_EQ(event.target().stage(), "production");
-  EXPECT_EQ(event.outcome().result(), Outcome::RESULT_SUCCESS);
-  EXPECT_EQ(event.actor().kind(), Actor::KIND_UNKNOWN);
+  EXPECT_EQ(event.outcome().result(), ledger::Outcome::RESULT_SUCCESS);
+  EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_UNKNOWN);
   EXPECT_EQ(event.actor().subject(), "");
   // 2026-10-14T02:17:43.512Z
   EXPECT_EQ(event.event_time().seconds(), 1791944263);
@@ -60,8 +60,8 @@ TEST(MlflowAdapterTest, AliasCreatedBecomesPromote) {
 
 TEST(MlflowAdapterTest, VersionCreatedKeepsRunSourceAndTags) {
   HttpRequest request = SignedRequest("mlflow-model-version-created.json");
-  const AuditEvent event = SingleEvent(NewAdapter()->Parse(request, kDeliveryTime));
-  EXPECT_EQ(event.action(), ACTION_CREATE_VERSION);
+  const ledger::AuditEvent event = SingleEvent(NewAdapter()->Parse(request, kDeliveryTime));
+  EXPECT_EQ(event.action(), ledger::ACTION_CREATE_VERSION);
   EXPECT_EQ(event.target().model_version(), "12");
   EXPECT_EQ(event.target().stage(), "");
   const auto& labels = event.context().labels();

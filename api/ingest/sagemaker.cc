@@ -16,11 +16,11 @@ namespace {
 constexpr size_t kMaxBodyBytes = 256 << 10;
 constexpr size_t kMaxContainers = 16;
 
-Action ActionForApproval(absl::string_view status) {
-  if (status == "Approved") return ACTION_APPROVE;
-  if (status == "Rejected") return ACTION_REJECT;
-  if (status == "PendingManualApproval") return ACTION_REQUEST_APPROVAL;
-  return ACTION_UNSPECIFIED;
+ledger::Action ActionForApproval(absl::string_view status) {
+  if (status == "Approved") return ledger::ACTION_APPROVE;
+  if (status == "Rejected") return ledger::ACTION_REJECT;
+  if (status == "PendingManualApproval") return ledger::ACTION_REQUEST_APPROVAL;
+  return ledger::ACTION_UNSPECIFIED;
 }
 
 class SageMakerAdapter : public Adapter {
@@ -28,8 +28,8 @@ class SageMakerAdapter : public Adapter {
   absl::string_view name() const override { return kSageMakerAdapter; }
   bool verifies_signature() const override { return false; }
 
-  absl::StatusOr<std::vector<AuditEvent>> Parse(const HttpRequest& request,
-                                                absl::Time) const override {
+  absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
+                                                        absl::Time) const override {
     absl::StatusOr<JsonReader> body = JsonReader::Parse(request.body, kMaxBodyBytes, "body");
     if (!body.ok()) return Prefixed(kSageMakerAdapter, body.status());
     const std::string source = body->String({"source"});
@@ -44,9 +44,10 @@ class SageMakerAdapter : public Adapter {
     const std::string region = body->RequiredString({"region"});
     const std::string approval = body->RequiredString({"detail", "ModelApprovalStatus"});
     const std::string time = body->RequiredString({"time"});
-    AuditEvent event = NewEvent(kSageMakerAdapter, body->RequiredString({"id"}), request.body);
+    ledger::AuditEvent event =
+        NewEvent(kSageMakerAdapter, body->RequiredString({"id"}), request.body);
     event.mutable_observer()->set_source_system(absl::StrCat("aws:", account, ":", region));
-    Target* target = event.mutable_target();
+    ledger::Target* target = event.mutable_target();
     target->set_model_name(body->RequiredString({"detail", "ModelPackageGroupName"}));
     target->set_model_version(body->String({"detail", "ModelPackageVersion"}));
     target->set_namespace_(account);
@@ -58,18 +59,18 @@ class SageMakerAdapter : public Adapter {
     SetLabel(&event, "sagemaker.package_status", body->String({"detail", "ModelPackageStatus"}));
     if (!body->status().ok()) return Prefixed(kSageMakerAdapter, body->status());
 
-    const Action action = ActionForApproval(approval);
-    if (action == ACTION_UNSPECIFIED) {
+    const ledger::Action action = ActionForApproval(approval);
+    if (action == ledger::ACTION_UNSPECIFIED) {
       return absl::InvalidArgumentError(absl::StrCat(
           "sagemaker: got ModelApprovalStatus ", approval.substr(0, 64),
           ", want Approved, Rejected or PendingManualApproval"));
     }
     event.set_action(action);
-    event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+    event.mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
     absl::StatusOr<google::protobuf::Timestamp> event_time = ParseTime(time, "member time");
     if (!event_time.ok()) return Prefixed(kSageMakerAdapter, event_time.status());
     *event.mutable_event_time() = *event_time;
-    std::vector<AuditEvent> events;
+    std::vector<ledger::AuditEvent> events;
     events.push_back(std::move(event));
     return Validated(kSageMakerAdapter, std::move(events));
   }

@@ -12,13 +12,13 @@ namespace {
 TEST(SageMakerAdapterTest, ApprovedPackageBecomesApprove) {
   const auto result = NewSageMakerAdapter()->Parse(
       SampleRequest("", "sagemaker-model-package-state-change.json"), absl::Now());
-  const AuditEvent event = SingleEvent(result);
+  const ledger::AuditEvent event = SingleEvent(result);
   EXPECT_EQ(event.id().source(), "sagemaker");
   EXPECT_EQ(event.id().source_id(), "f8d3a1c2-7b6e-4d5f-9a8b-0c1d2e3f4a5b");
   EXPECT_EQ(event.observer().source_system(), "aws:123456789012:eu-west-1");
-  EXPECT_EQ(event.action(), ACTION_APPROVE);
-  EXPECT_EQ(event.outcome().result(), Outcome::RESULT_SUCCESS);
-  EXPECT_EQ(event.actor().kind(), Actor::KIND_UNKNOWN);
+  EXPECT_EQ(event.action(), ledger::ACTION_APPROVE);
+  EXPECT_EQ(event.outcome().result(), ledger::Outcome::RESULT_SUCCESS);
+  EXPECT_EQ(event.actor().kind(), ledger::Actor::KIND_UNKNOWN);
   EXPECT_EQ(event.target().model_name(), "fraud-scorer");
   EXPECT_EQ(event.target().model_version(), "12");
   EXPECT_EQ(event.target().model_digest(),
@@ -34,11 +34,12 @@ TEST(SageMakerAdapterTest, ApprovalStatusDecidesTheAction) {
   HttpRequest request = SampleRequest("", "sagemaker-model-package-state-change.json");
   const std::string original = request.body;
   request.body.replace(request.body.find("\"Approved\""), 10, "\"Rejected\"");
-  EXPECT_EQ(SingleEvent(NewSageMakerAdapter()->Parse(request, absl::Now())).action(), ACTION_REJECT);
+  EXPECT_EQ(SingleEvent(NewSageMakerAdapter()->Parse(request, absl::Now())).action(),
+            ledger::ACTION_REJECT);
   request.body = original;
   request.body.replace(request.body.find("\"Approved\""), 10, "\"PendingManualApproval\"");
   EXPECT_EQ(SingleEvent(NewSageMakerAdapter()->Parse(request, absl::Now())).action(),
-            ACTION_REQUEST_APPROVAL);
+            ledger::ACTION_REQUEST_APPROVAL);
   request.body = original;
   request.body.replace(request.body.find("\"Approved\""), 10, "\"Maybe\"");
   EXPECT_EQ(NewSageMakerAdapter()->Parse(request, absl::Now()).status(),

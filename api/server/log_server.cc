@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "api/events/event_fields.h"
+#include "ledger/events/event_fields.h"
 
 namespace vellum {
 namespace api {
@@ -15,7 +15,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   }
   std::unique_ptr<LogServer> server(new LogServer());
   ledger::LocalLog::Options log_options;
-  if (options.events) log_options.event_fields = EventFieldsOf;
+  if (options.events) log_options.event_fields = ledger::EventFieldsOf;
   absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log =
       ledger::LocalLog::Open(options.data_dir, log_options);
   if (!log.ok()) return log.status();

@@ -5,17 +5,17 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "api/event_codec.h"
 #include "google/protobuf/util/time_util.h"
+#include "ledger/events/event_codec.h"
 #include "proof/crypto.h"
 
 namespace vellum {
 namespace api {
 namespace ingest {
 
-AuditEvent NewEvent(absl::string_view adapter, absl::string_view source_id,
-                    absl::string_view body) {
-  AuditEvent event;
+ledger::AuditEvent NewEvent(absl::string_view adapter, absl::string_view source_id,
+                            absl::string_view body) {
+  ledger::AuditEvent event;
   event.mutable_id()->set_source(std::string(adapter));
   event.mutable_id()->set_source_id(std::string(source_id));
   event.mutable_observer()->set_adapter(std::string(adapter));
@@ -26,11 +26,12 @@ AuditEvent NewEvent(absl::string_view adapter, absl::string_view source_id,
 
 absl::StatusOr<std::string> Header(const HttpRequest& request, absl::string_view name) {
   std::string value = request.Header(name);
-  if (value.size() > kMaxEventStringBytes) {
+  if (value.size() > ledger::kMaxEventStringBytes) {
     return absl::InvalidArgumentError(absl::StrCat("header ", name, ": got ", value.size(),
-                                                   " bytes, want at most ", kMaxEventStringBytes));
+                                                   " bytes, want at most ",
+                                                   ledger::kMaxEventStringBytes));
   }
-  if (!IsValidUtf8(value)) {
+  if (!ledger::IsValidUtf8(value)) {
     return absl::InvalidArgumentError(absl::StrCat("header ", name, ": got invalid UTF-8"));
   }
   return value;
@@ -84,16 +85,16 @@ absl::Status Prefixed(absl::string_view adapter, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(adapter, ": ", status.message()));
 }
 
-absl::StatusOr<std::vector<AuditEvent>> Validated(absl::string_view adapter,
-                                                  std::vector<AuditEvent> events) {
-  for (const AuditEvent& event : events) {
-    absl::Status status = ValidateEvent(event);
+absl::StatusOr<std::vector<ledger::AuditEvent>> Validated(absl::string_view adapter,
+                                                          std::vector<ledger::AuditEvent> events) {
+  for (const ledger::AuditEvent& event : events) {
+    absl::Status status = ledger::ValidateEvent(event);
     if (!status.ok()) return Prefixed(adapter, status);
   }
   return events;
 }
 
-void SetLabel(AuditEvent* event, absl::string_view key, absl::string_view value) {
+void SetLabel(ledger::AuditEvent* event, absl::string_view key, absl::string_view value) {
   if (value.empty()) return;
   (*event->mutable_context()->mutable_labels())[std::string(key)] = std::string(value);
 }

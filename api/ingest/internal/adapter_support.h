@@ -12,9 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "api/audit_event.pb.h"
 #include "api/http.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "ledger/events/audit_event.pb.h"
 
 namespace vellum {
 namespace api {
@@ -22,8 +22,8 @@ namespace ingest {
 
 // A new event with id {adapter, source_id}, observer.adapter and source_payload_digest =
 // SHA-256(body) set.
-AuditEvent NewEvent(absl::string_view adapter, absl::string_view source_id,
-                    absl::string_view body);
+ledger::AuditEvent NewEvent(absl::string_view adapter, absl::string_view source_id,
+                            absl::string_view body);
 
 // The request header `name` (lower case), or "" when absent. Fails with InvalidArgument when it is
 // longer than the event string limit.
@@ -48,13 +48,13 @@ absl::Status Unauthenticated(absl::string_view adapter, absl::string_view reason
 // `status` with "<adapter>: " before its message; OK stays OK.
 absl::Status Prefixed(absl::string_view adapter, const absl::Status& status);
 
-// Validates every event (api/event_codec.h) and returns them; fails with the first invalid one's
+// Validates every event (ledger/events/event_codec.h) and returns them; fails with the first invalid one's
 // error, prefixed with the adapter name.
-absl::StatusOr<std::vector<AuditEvent>> Validated(absl::string_view adapter,
-                                                  std::vector<AuditEvent> events);
+absl::StatusOr<std::vector<ledger::AuditEvent>> Validated(absl::string_view adapter,
+                                                          std::vector<ledger::AuditEvent> events);
 
 // Sets context.labels[key] = value, unless value is empty.
-void SetLabel(AuditEvent* event, absl::string_view key, absl::string_view value);
+void SetLabel(ledger::AuditEvent* event, absl::string_view key, absl::string_view value);
 
 }  // namespace ingest
 }  // namespace api

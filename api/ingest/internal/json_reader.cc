@@ -121,7 +121,7 @@ std::string JsonReader::TruncatedString(JsonPath path, size_t max_bytes) {
     Mismatch(path, *value, "a string");
     return "";
   }
-  return SanitizeUtf8(value->string_value(), max_bytes);
+  return ledger::SanitizeUtf8(value->string_value(), max_bytes);
 }
 
 absl::optional<int64_t> JsonReader::Integer(JsonPath path) {
@@ -156,11 +156,11 @@ std::vector<std::string> JsonReader::Strings(JsonPath path, size_t max_count) {
   if (list == nullptr) return out;
   const auto& items = list->values();
   for (const Value& item : items) {
-    if (!item.has_string_value() || item.string_value().size() > kMaxEventStringBytes) {
-      Fail(absl::InvalidArgumentError(absl::StrCat(
-          "member ", PathName(path), ": got an item that is ", KindName(item),
-          item.has_string_value() ? " over the length limit" : "", ", want strings of at most ",
-          kMaxEventStringBytes, " bytes")));
+    if (!item.has_string_value() || item.string_value().size() > ledger::kMaxEventStringBytes) {
+      Fail(absl::InvalidArgumentError(
+          absl::StrCat("member ", PathName(path), ": got an item that is ", KindName(item),
+                       item.has_string_value() ? " over the length limit" : "",
+                       ", want strings of at most ", ledger::kMaxEventStringBytes, " bytes")));
       return {};
     }
     out.push_back(item.string_value());
@@ -212,12 +212,12 @@ std::vector<std::pair<std::string, std::string>> JsonReader::StringMap(JsonPath 
     return out;
   }
   for (const auto& field : fields) {
-    if (!field.second.has_string_value() || field.first.size() > kMaxEventStringBytes ||
-        field.second.string_value().size() > kMaxEventStringBytes) {
+    if (!field.second.has_string_value() || field.first.size() > ledger::kMaxEventStringBytes ||
+        field.second.string_value().size() > ledger::kMaxEventStringBytes) {
       Fail(absl::InvalidArgumentError(
-          absl::StrCat("member ", PathName(path), ": got a member that is ",
-                       KindName(field.second), " or over the length limit, want strings of at most ",
-                       kMaxEventStringBytes, " bytes")));
+          absl::StrCat("member ", PathName(path), ": got a member that is ", KindName(field.second),
+                       " or over the length limit, want strings of at most ",
+                       ledger::kMaxEventStringBytes, " bytes")));
       return {};
     }
     out.emplace_back(field.first, field.second.string_value());

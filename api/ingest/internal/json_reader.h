@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
-#include "api/event_codec.h"
 #include "google/protobuf/struct.pb.h"
+#include "ledger/events/event_codec.h"
 
 namespace vellum {
 namespace api {
@@ -43,9 +43,9 @@ class JsonReader {
   // The member as a string: a JSON string, or an integral JSON number in decimal (sources
   // disagree on whether ids and versions are numbers). "" if absent or null. Records an error
   // for other types and for strings over `max_bytes` (by default the event field limit).
-  std::string String(JsonPath path, size_t max_bytes = kMaxEventStringBytes);
+  std::string String(JsonPath path, size_t max_bytes = ledger::kMaxEventStringBytes);
   // As String(), and records an error if the member is absent or empty.
-  std::string RequiredString(JsonPath path, size_t max_bytes = kMaxEventStringBytes);
+  std::string RequiredString(JsonPath path, size_t max_bytes = ledger::kMaxEventStringBytes);
   // A JSON string cut to at most `max_bytes` on a UTF-8 character boundary: for free text, which
   // should not make a whole delivery fail.
   std::string TruncatedString(JsonPath path, size_t max_bytes);

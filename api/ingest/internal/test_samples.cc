@@ -8,8 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "api/event_codec.h"
 #include "gtest/gtest.h"
+#include "ledger/events/event_codec.h"
 #include "proof/crypto.h"
 
 namespace vellum {
@@ -52,17 +52,17 @@ std::string HmacBase64(absl::string_view secret, absl::string_view data) {
       absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
 }
 
-void ExpectNoLeak(const absl::StatusOr<std::vector<AuditEvent>>& result,
+void ExpectNoLeak(const absl::StatusOr<std::vector<ledger::AuditEvent>>& result,
                   std::initializer_list<absl::string_view> secrets) {
   std::vector<std::string> places;
   if (!result.ok()) {
     places.push_back(std::string(result.status().message()));
   } else {
-    for (const AuditEvent& event : *result) {
-      absl::StatusOr<std::string> entry = EncodeEntry(event);
+    for (const ledger::AuditEvent& event : *result) {
+      absl::StatusOr<std::string> entry = ledger::EncodeEntry(event);
       ASSERT_TRUE(entry.ok()) << entry.status();
       places.push_back(*entry);
-      absl::StatusOr<std::string> json = EventToJson(event);
+      absl::StatusOr<std::string> json = ledger::EventToJson(event);
       ASSERT_TRUE(json.ok()) << json.status();
       places.push_back(*json);
     }
@@ -76,11 +76,11 @@ void ExpectNoLeak(const absl::StatusOr<std::vector<AuditEvent>>& result,
   }
 }
 
-AuditEvent SingleEvent(const absl::StatusOr<std::vector<AuditEvent>>& result) {
+ledger::AuditEvent SingleEvent(const absl::StatusOr<std::vector<ledger::AuditEvent>>& result) {
   EXPECT_TRUE(result.ok()) << result.status();
-  if (!result.ok()) return AuditEvent();
+  if (!result.ok()) return ledger::AuditEvent();
   EXPECT_EQ(result->size(), 1u);
-  return result->size() == 1 ? result->front() : AuditEvent();
+  return result->size() == 1 ? result->front() : ledger::AuditEvent();
 }
 
 }  // namespace ingest

@@ -10,8 +10,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "api/audit_event.pb.h"
 #include "api/http.h"
+#include "ledger/events/audit_event.pb.h"
 
 namespace vellum {
 namespace api {
@@ -29,11 +29,11 @@ std::string HmacBase64(absl::string_view secret, absl::string_view data);
 
 // Adds a test failure if any of `secrets` appears in an event's entry bytes, in its JSON, or in
 // the error message of `result`.
-void ExpectNoLeak(const absl::StatusOr<std::vector<AuditEvent>>& result,
+void ExpectNoLeak(const absl::StatusOr<std::vector<ledger::AuditEvent>>& result,
                   std::initializer_list<absl::string_view> secrets);
 
 // The single event of `result`; fails the test (and returns an empty event) otherwise.
-AuditEvent SingleEvent(const absl::StatusOr<std::vector<AuditEvent>>& result);
+ledger::AuditEvent SingleEvent(const absl::StatusOr<std::vector<ledger::AuditEvent>>& result);
 
 }  // namespace ingest
 }  // namespace api

@@ -1,24 +1,24 @@
-#ifndef VELLUM_API_EVENTS_EVENT_FIELDS_H_
-#define VELLUM_API_EVENTS_EVENT_FIELDS_H_
+#ifndef VELLUM_LEDGER_EVENTS_EVENT_FIELDS_H_
+#define VELLUM_LEDGER_EVENTS_EVENT_FIELDS_H_
 
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "ledger/event_index.h"
+#include "ledger/events/event_index.h"
 
 namespace vellum {
-namespace api {
+namespace ledger {
 
 // The fields the event index (ledger::EventIndex) records of a log entry: those of the
 // AuditEvent the entry encodes (DecodeEntry), or nullopt for an entry that is not an event. The
-// ledger::EventFieldsFn of vellumd and `vellum reindex`. Thread-safe.
-absl::optional<ledger::EventFields> EventFieldsOf(absl::string_view entry);
+// EventFieldsFn of vellumd and `vellum reindex`. Thread-safe.
+absl::optional<EventFields> EventFieldsOf(absl::string_view entry);
 
 // `time` in microseconds since the Unix epoch, rounded down. Requires a valid timestamp (years
 // 1..9999, as ValidateEvent checks).
 int64_t TimestampMicros(const google::protobuf::Timestamp& time);
 
-}  // namespace api
+}  // namespace ledger
 }  // namespace vellum
 
-#endif  // VELLUM_API_EVENTS_EVENT_FIELDS_H_
+#endif  // VELLUM_LEDGER_EVENTS_EVENT_FIELDS_H_

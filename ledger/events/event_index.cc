@@ -1,4 +1,4 @@
-#include "ledger/event_index.h"
+#include "ledger/events/event_index.h"
 
 #include <algorithm>
 #include <memory>

@@ -1,19 +1,19 @@
-#include "api/events/event_fields.h"
+#include "ledger/events/event_fields.h"
 
-#include "api/audit_event.pb.h"
-#include "api/event_codec.h"
+#include "ledger/events/audit_event.pb.h"
+#include "ledger/events/event_codec.h"
 
 namespace vellum {
-namespace api {
+namespace ledger {
 
 int64_t TimestampMicros(const google::protobuf::Timestamp& time) {
   return time.seconds() * 1000000 + time.nanos() / 1000;
 }
 
-absl::optional<ledger::EventFields> EventFieldsOf(absl::string_view entry) {
+absl::optional<EventFields> EventFieldsOf(absl::string_view entry) {
   absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
   if (!event.ok()) return absl::nullopt;
-  ledger::EventFields fields;
+  EventFields fields;
   fields.source = event->id().source();
   fields.source_id = event->id().source_id();
   fields.actor = event->actor().subject();
@@ -27,5 +27,5 @@ absl::optional<ledger::EventFields> EventFieldsOf(absl::string_view entry) {
   return fields;
 }
 
-}  // namespace api
+}  // namespace ledger
 }  // namespace vellum

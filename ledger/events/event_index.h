@@ -1,5 +1,5 @@
-#ifndef VELLUM_LEDGER_EVENT_INDEX_H_
-#define VELLUM_LEDGER_EVENT_INDEX_H_
+#ifndef VELLUM_LEDGER_EVENTS_EVENT_INDEX_H_
+#define VELLUM_LEDGER_EVENTS_EVENT_INDEX_H_
 
 #include <cstdint>
 #include <functional>
@@ -16,9 +16,9 @@
 namespace vellum {
 namespace ledger {
 
-// The fields of one log entry that the event indexes record. The ledger does not know the event
-// schema: an EventFieldsFn supplied by the caller (api/events/event_fields.h) reads them from the
-// entry's bytes.
+// The fields of one log entry that the event indexes record. The index does not read the event
+// schema itself: an EventFieldsFn supplied by the caller (EventFieldsOf in
+// ledger/events/event_fields.h) reads them from the entry's bytes.
 struct EventFields {
   std::string source;     // The deduplication key: source and the source's id.
   std::string source_id;
@@ -66,8 +66,8 @@ struct EventQuery {
 // skipped. Fed by an IndexFollower; every answer says how many leaves it covers. Thread-safe.
 //
 // Logged time maps to an index range through the time records ("i/ev/t<time:8><index:8>"), which
-// is exact when logged time never decreases along the log, as the event service guarantees for
-// the events it sequences; callers should check the events they read against the query.
+// is exact when logged time never decreases along the log, as EventLog guarantees for the events it
+// sequences; callers should check the events they read against the query.
 class EventIndex : public DerivedIndex {
  public:
   // `store` must outlive the index.
@@ -112,4 +112,4 @@ class EventIndex : public DerivedIndex {
 }  // namespace ledger
 }  // namespace vellum
 
-#endif  // VELLUM_LEDGER_EVENT_INDEX_H_
+#endif  // VELLUM_LEDGER_EVENTS_EVENT_INDEX_H_

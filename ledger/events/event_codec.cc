@@ -1,4 +1,4 @@
-#include "api/event_codec.h"
+#include "ledger/events/event_codec.h"
 
 #include <algorithm>
 #include <string>
@@ -14,7 +14,7 @@
 #include "proof/tile.h"
 
 namespace vellum {
-namespace api {
+namespace ledger {
 namespace {
 
 using google::protobuf::FieldDescriptor;
@@ -88,7 +88,7 @@ absl::Status CheckFieldsRecursively(const Message& message, const std::string& p
           const std::string& value =
               field->is_repeated() ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
                                    : reflection->GetStringReference(message, field, &scratch);
-          const size_t limit = field->full_name() == "vellum.api.Outcome.reason"
+          const size_t limit = field->full_name() == "vellum.ledger.Outcome.reason"
                                    ? kMaxEventReasonBytes
                                    : kMaxEventStringBytes;
           if (!IsValidUtf8(value)) return Invalid(field_path, "got invalid UTF-8, want UTF-8");
@@ -309,5 +309,5 @@ absl::Time FromProtoTime(const google::protobuf::Timestamp& timestamp) {
   return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
 }
 
-}  // namespace api
+}  // namespace ledger
 }  // namespace vellum

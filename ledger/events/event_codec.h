@@ -1,7 +1,8 @@
-#ifndef VELLUM_API_EVENT_CODEC_H_
-#define VELLUM_API_EVENT_CODEC_H_
+#ifndef VELLUM_LEDGER_EVENTS_EVENT_CODEC_H_
+#define VELLUM_LEDGER_EVENTS_EVENT_CODEC_H_
 
-// Encoding, decoding and validation of AuditEvents (api/audit_event.proto, docs/events.md).
+// Encoding, decoding and validation of AuditEvents (ledger/events/audit_event.proto,
+// docs/events.md).
 //
 // A log entry that holds an event is exactly EncodeEntry(event): the event's deterministic
 // protobuf serialization (google::protobuf::io::CodedOutputStream::SetSerializationDeterministic),
@@ -19,10 +20,10 @@
 #include "absl/time/time.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "api/audit_event.pb.h"
+#include "ledger/events/audit_event.pb.h"
 
 namespace vellum {
-namespace api {
+namespace ledger {
 
 // Limits that ValidateEvent enforces, so that an event always fits in one log entry.
 inline constexpr size_t kMaxEventEntryBytes = 65535;  // The tlog-tiles entry limit.
@@ -89,7 +90,7 @@ absl::StatusOr<std::string> EntryToJson(uint64_t index, absl::string_view entry)
 // InvalidArgument if `bundle` is not a well-formed entry bundle.
 absl::StatusOr<std::string> EntryBundleToJson(uint64_t first_index, absl::string_view bundle);
 
-}  // namespace api
+}  // namespace ledger
 }  // namespace vellum
 
-#endif  // VELLUM_API_EVENT_CODEC_H_
+#endif  // VELLUM_LEDGER_EVENTS_EVENT_CODEC_H_

@@ -1,4 +1,4 @@
-#include "api/event_codec.h"
+#include "ledger/events/event_codec.h"
 
 #include <string>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "proof/tile.h"
 
 namespace vellum {
-namespace api {
+namespace ledger {
 namespace {
 
 using google::protobuf::util::MessageDifferencer;
@@ -215,5 +215,5 @@ TEST(EventCodecTest, EntriesAndBundlesBecomeJson) {
 }
 
 }  // namespace
-}  // namespace api
+}  // namespace ledger
 }  // namespace vellum

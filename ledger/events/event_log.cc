@@ -1,0 +1,320 @@
+#include "ledger/events/event_log.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/events/event_codec.h"
+#include "ledger/tile_reader.h"
+#include "proof/tile.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+// The latest logged time of the events in [covered, size) of the log, searching backwards: logged
+// time does not decrease along the log, so the last event that has one has the latest.
+absl::StatusOr<absl::optional<absl::Time>> LastLoggedInTail(const LogReader& log, uint64_t covered,
+                                                            uint64_t size) {
+  for (uint64_t end = size; end > covered;) {
+    const uint64_t bundle = (end - 1) / kTileWidth;
+    absl::StatusOr<std::vector<std::string>> entries = ReadBundleEntries(log, bundle, size);
+    if (!entries.ok()) return entries.status();
+    const uint64_t begin = std::max(covered, bundle * kTileWidth);
+    for (uint64_t i = end; i > begin; --i) {
+      absl::StatusOr<AuditEvent> event = DecodeEntry((*entries)[(i - 1) % kTileWidth]);
+      if (event.ok() && event->has_logged_time()) return FromProtoTime(event->logged_time());
+    }
+    end = begin;
+  }
+  return absl::optional<absl::Time>();
+}
+
+}  // namespace
+
+// One Append call's events, answered together once each is resolved.
+struct EventLog::Delivery {
+  Delivery(size_t n, AppendDone d) : results(n), remaining(n), done(std::move(d)) {}
+
+  // The claim or wait for event i; `duplicate` marks redeliveries of an event being appended.
+  static Waiter For(std::shared_ptr<Delivery> delivery, size_t i, bool duplicate) {
+    return [delivery, i, duplicate](absl::StatusOr<Appended> result) {
+      if (result.ok() && duplicate) result->duplicate = true;
+      delivery->Resolve(i, std::move(result));
+    };
+  }
+
+  void Resolve(size_t i, absl::StatusOr<Appended> result) {
+    std::vector<Appended> all;
+    absl::Status first_error;
+    {
+      absl::MutexLock lock(&mu);
+      if (!result.ok()) {
+        if (error.ok()) error = result.status();
+      } else {
+        results[i] = *result;
+      }
+      if (--remaining != 0) return;
+      // The last one answers, outside the lock.
+      all = std::move(results);
+      first_error = error;
+    }
+    if (first_error.ok()) {
+      done(std::move(all));
+    } else {
+      done(first_error);
+    }
+  }
+
+  absl::Mutex mu;
+  std::vector<Appended> results ABSL_GUARDED_BY(mu);
+  size_t remaining ABSL_GUARDED_BY(mu);
+  absl::Status error ABSL_GUARDED_BY(mu);
+  const AppendDone done;
+};
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Create(Sequencer* sequencer,
+                                                           const LogReader* log,
+                                                           const EventIndex* index,
+                                                           const IndexFollower* follower,
+                                                           Options options) {
+  const uint64_t size = sequencer->Head()->size;
+  absl::Time last_logged = absl::InfinitePast();
+  const uint64_t covered = index->covered();
+  absl::StatusOr<absl::optional<int64_t>> indexed = index->LastLoggedTime();
+  if (!indexed.ok()) return indexed.status();
+  if (indexed->has_value()) last_logged = absl::FromUnixMicros(**indexed);
+  absl::StatusOr<absl::optional<absl::Time>> tail = LastLoggedInTail(*log, covered, size);
+  if (!tail.ok()) return tail.status();
+  if (tail->has_value()) last_logged = std::max(last_logged, **tail);
+  return std::unique_ptr<EventLog>(
+      new EventLog(sequencer, log, index, follower, std::move(options), size, last_logged));
+}
+
+EventLog::EventLog(Sequencer* sequencer, const LogReader* log, const EventIndex* index,
+                   const IndexFollower* follower, Options options, uint64_t start_size,
+                   absl::Time last_logged)
+    : sequencer_(sequencer),
+      log_(log),
+      index_(index),
+      follower_(follower),
+      options_(std::move(options)),
+      prover_(*log, ProverOptions{options_.tile_cache, nullptr}),
+      start_size_(start_size),
+      rejected_tokens_(options_.rejected_burst),
+      rejected_refilled_(options_.clock()),
+      last_logged_(last_logged) {}
+
+absl::Status EventLog::CheckNative(const AuditEvent& event) const {
+  if (event.observer().adapter() != kNativeAdapter) {
+    return absl::InvalidArgumentError("observer.adapter must be \"native\" for POST /v1/events");
+  }
+  if (event.has_logged_time()) {
+    return absl::InvalidArgumentError("logged_time is set by the log: leave it unset");
+  }
+  if (options_.reserved_sources.contains(event.id().source())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("id.source \"", event.id().source(), "\" is reserved for Vellum's adapters"));
+  }
+  return absl::OkStatus();
+}
+
+void EventLog::Append(std::vector<AuditEvent> events, AppendDone done) {
+  if (events.empty()) return done(std::vector<Appended>());
+  auto delivery = std::make_shared<Delivery>(events.size(), std::move(done));
+  std::vector<size_t> claimed;
+  std::vector<std::pair<size_t, Appended>> known;
+  {
+    absl::MutexLock lock(&mu_);
+    const uint64_t covered = index_->covered();
+    while (!recent_order_.empty() && recent_order_.front().first < covered) {
+      recent_.erase(recent_order_.front().second);
+      recent_order_.pop_front();
+    }
+    for (size_t i = 0; i < events.size(); ++i) {
+      Key key(events[i].id().source(), events[i].id().source_id());
+      if (auto r = recent_.find(key); r != recent_.end()) {
+        known.emplace_back(i, r->second);
+      } else if (auto f = in_flight_.find(key); f != in_flight_.end()) {
+        f->second.push_back(Delivery::For(delivery, i, /*duplicate=*/true));
+      } else {
+        in_flight_.emplace(std::move(key), std::vector<Waiter>());
+        claimed.push_back(i);
+      }
+    }
+  }
+  for (auto& [i, appended] : known) {
+    appended.duplicate = true;
+    appended.tree_size = sequencer_->Head()->size;
+    delivery->Resolve(i, appended);
+  }
+  std::vector<AuditEvent> to_append;
+  std::vector<Waiter> owners;
+  for (size_t i : claimed) {
+    const Key key(events[i].id().source(), events[i].id().source_id());
+    absl::StatusOr<absl::optional<Appended>> logged = FindLogged(key);
+    if (!logged.ok()) {
+      Settle(key, logged.status(), Delivery::For(delivery, i, false));
+    } else if (logged->has_value()) {
+      Settle(key, **logged, Delivery::For(delivery, i, true));
+    } else {
+      to_append.push_back(std::move(events[i]));
+      owners.push_back(Delivery::For(delivery, i, false));
+    }
+  }
+  if (!to_append.empty()) AppendClaimed(std::move(to_append), std::move(owners));
+}
+
+absl::StatusOr<absl::optional<EventLog::Appended>> EventLog::FindLogged(const Key& key) const {
+  absl::StatusOr<EventIndex::IdLookup> lookup = index_->FindId(key.first, key.second);
+  if (lookup.ok() && lookup->covered < start_size_) {
+    follower_->WaitFor(start_size_, options_.index_wait);
+    lookup = index_->FindId(key.first, key.second);
+    if (lookup.ok() && lookup->covered < start_size_) {
+      return absl::UnavailableError(
+          absl::StrCat("the event index covers ", lookup->covered, " of the ", start_size_,
+                       " entries logged before the server started; retry shortly"));
+    }
+  }
+  if (!lookup.ok()) return lookup.status();
+  if (!lookup->index.has_value()) return absl::optional<Appended>();
+  const uint64_t size = sequencer_->Head()->size;
+  absl::StatusOr<std::string> entry = prover_.Entry(*lookup->index, size);
+  if (!entry.ok()) return entry.status();
+  absl::StatusOr<AuditEvent> event = DecodeEntry(*entry);
+  if (!event.ok() || event->id().source() != key.first || event->id().source_id() != key.second) {
+    return absl::DataLossError(absl::StrCat("the event index points to entry ", *lookup->index,
+                                            ", which does not hold that event id"));
+  }
+  Appended appended;
+  appended.index = *lookup->index;
+  appended.leaf_hash = HashLeaf(*entry);
+  appended.tree_size = size;
+  appended.duplicate = true;
+  return absl::optional<Appended>(appended);
+}
+
+void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter> owners) {
+  std::vector<std::string> entries;
+  std::vector<Key> keys;
+  std::vector<Waiter> appended_owners;
+  absl::MutexLock lock(&append_mu_);
+  last_logged_ = std::max(options_.clock(), last_logged_);
+  const google::protobuf::Timestamp logged_time = ToProtoTime(last_logged_);
+  for (size_t i = 0; i < events.size(); ++i) {
+    Key key(events[i].id().source(), events[i].id().source_id());
+    *events[i].mutable_logged_time() = logged_time;
+    absl::StatusOr<std::string> entry = EncodeEntry(events[i]);
+    if (!entry.ok()) {
+      Settle(key, entry.status(), std::move(owners[i]));
+      continue;
+    }
+    entries.push_back(*std::move(entry));
+    keys.push_back(std::move(key));
+    appended_owners.push_back(std::move(owners[i]));
+  }
+  if (entries.empty()) return;
+  std::vector<Hash> leaf_hashes;
+  for (const std::string& entry : entries) leaf_hashes.push_back(HashLeaf(entry));
+  // The sequencer calls back in index order, so recent_order_ stays sorted.
+  sequencer_->AppendAsync(
+      std::move(entries),
+      [this, keys = std::move(keys), leaf_hashes = std::move(leaf_hashes),
+       owners = std::move(appended_owners)](absl::StatusOr<Sequencer::Appended> appended) mutable {
+        for (size_t i = 0; i < keys.size(); ++i) {
+          if (!appended.ok()) {
+            Settle(keys[i], appended.status(), std::move(owners[i]));
+            continue;
+          }
+          Appended result;
+          result.index = appended->first_index + i;
+          result.leaf_hash = leaf_hashes[i];
+          result.tree_size = appended->head->size;
+          Settle(keys[i], result, std::move(owners[i]));
+        }
+      });
+}
+
+void EventLog::Settle(const Key& key, const absl::StatusOr<Appended>& result, Waiter owner) {
+  std::vector<Waiter> waiters;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = in_flight_.find(key);
+    waiters = std::move(it->second);
+    in_flight_.erase(it);
+    if (result.ok() && !result->duplicate) {
+      recent_.emplace(key, *result);
+      recent_order_.emplace_back(result->index, key);
+    }
+  }
+  owner(result);
+  for (Waiter& waiter : waiters) waiter(result);
+}
+
+void EventLog::RecordRejected(const std::function<AuditEvent(absl::Time now)>& make_event,
+                              std::function<void()> done) {
+  const absl::Time now = options_.clock();
+  {
+    absl::MutexLock lock(&mu_);
+    rejected_tokens_ = std::min(options_.rejected_burst,
+                                rejected_tokens_ + absl::ToDoubleSeconds(now - rejected_refilled_) *
+                                                       options_.rejected_per_second);
+    rejected_refilled_ = now;
+    if (rejected_tokens_ < 1) {
+      rejected_dropped_++;
+      return done();
+    }
+    rejected_tokens_ -= 1;
+  }
+  std::vector<AuditEvent> events;
+  events.push_back(make_event(now));
+  Append(std::move(events),
+         [done = std::move(done)](absl::StatusOr<std::vector<Appended>>) { done(); });
+}
+
+absl::StatusOr<EventLog::SearchResult> EventLog::Search(const EventSearchRequest& request) const {
+  const std::shared_ptr<const LogHead> head = sequencer_->Head();
+  // Read your writes: search what the latest checkpoint covers, unless the index lags too long.
+  follower_->WaitFor(head->size, options_.index_wait);
+  absl::StatusOr<EventIndex::Matches> matches = index_->Search(PageQuery(request, head->size));
+  if (!matches.ok()) return matches.status();
+
+  SearchResult result;
+  result.tree_size = head->size;
+  uint64_t bundle_index = UINT64_MAX;
+  std::vector<std::string> bundle;
+  for (uint64_t index : matches->indices) {
+    if (index / kTileWidth != bundle_index) {
+      bundle_index = index / kTileWidth;
+      absl::StatusOr<std::vector<std::string>> entries =
+          ReadBundleEntries(*log_, bundle_index, head->size);
+      if (!entries.ok()) return entries.status();
+      bundle = *std::move(entries);
+    }
+    const std::string& entry = bundle[index % kTileWidth];
+    absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
+    if (!event.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("the event index points to entry ", index, ", which is not an event"));
+    }
+    if (!EventMatchesQuery(*event, request.query)) continue;
+    Match& match = result.matches.emplace_back();
+    match.index = index;
+    match.leaf_hash = HashLeaf(entry);
+    match.event = *std::move(event);
+  }
+  if (request.proof) result.checkpoint = head->checkpoint;
+  if (request.proof && !result.matches.empty()) {
+    std::vector<uint64_t> kept;
+    for (const Match& match : result.matches) kept.push_back(match.index);
+    absl::StatusOr<std::vector<std::vector<Hash>>> proofs =
+        prover_.InclusionProofs(kept, head->size, head->size);
+    if (!proofs.ok()) return proofs.status();
+    for (size_t i = 0; i < kept.size(); ++i) result.matches[i].proof = std::move((*proofs)[i]);
+  }
+  if (matches->more) result.next_cursor = NextCursor(request, matches->indices.back());
+  return result;
+}
+
+}  // namespace ledger
+}  // namespace vellum

@@ -1,0 +1,183 @@
+#ifndef VELLUM_LEDGER_EVENTS_EVENT_LOG_H_
+#define VELLUM_LEDGER_EVENTS_EVENT_LOG_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
+#include "ledger/events/audit_event.pb.h"
+#include "ledger/events/event_index.h"
+#include "ledger/events/event_query.h"
+#include "ledger/index_follower.h"
+#include "ledger/prover.h"
+#include "ledger/sequencer.h"
+#include "ledger/storage.h"
+#include "ledger/tile_cache.h"
+#include "proof/hash.h"
+
+namespace vellum {
+namespace ledger {
+
+// The observer.adapter of the events that services post themselves (CheckNative).
+inline constexpr absl::string_view kNativeAdapter = "native";
+
+// The audit events of one log (docs/events.md): appends them through the log's Sequencer and
+// searches them through its EventIndex, with the rules that hold however an event arrived.
+//
+// Appends: each event gets its logged_time here, at sequencing: the log stamps max(clock(), the
+// last stamp) and hands the entry to Sequencer::AppendAsync under one mutex, and the sequencer
+// keeps call order, so logged time never decreases along the events it appends. An append is
+// answered only once its batch is durable (the sequencer's callback).
+//
+// Deduplication is on (id.source, id.source_id): a redelivery is answered with the original's
+// index and `duplicate: true`, and appends nothing. The log looks in three places: events it is
+// appending (later redeliveries wait for the first), events it appended that the EventIndex does
+// not cover yet, and the EventIndex. Events that were in the log when this object was created
+// are found through the index alone, so until the index covers them a look-up waits for it
+// (Options::index_wait) and then fails with Unavailable rather than risk a duplicate.
+//
+// Refused attempts (RecordRejected) are recorded as a token bucket allows. Thread-safe.
+class EventLog {
+ public:
+  struct Options {
+    // Sources that natively posted events may not use (CheckNative): those of Vellum's adapters.
+    absl::flat_hash_set<std::string> reserved_sources;
+    // Expanded tiles shared with the log's other readers; may be nullptr. Not owned.
+    TileCache* tile_cache = nullptr;
+    // How long a search waits for the index to cover the latest checkpoint, and a look-up for
+    // it to cover the log as it was at creation, before answering from what it covers (search)
+    // or failing with Unavailable (look-up).
+    absl::Duration index_wait = absl::Seconds(5);
+    // Rejected attempts are recorded as a token bucket allows: this many at once, refilled at
+    // this rate; the others are counted, not recorded.
+    double rejected_burst = 20;
+    double rejected_per_second = 1;
+    // The time that logged_time stamps and the rate limit read.
+    std::function<absl::Time()> clock = absl::Now;
+  };
+
+  // Where one event is in the log.
+  struct Appended {
+    uint64_t index = 0;
+    // The RFC 6962 leaf hash of the event's entry.
+    Hash leaf_hash{};
+    // For a new event, the size of the first checkpoint that covers it; for a duplicate, the size
+    // of the latest checkpoint.
+    uint64_t tree_size = 0;
+    // The event was logged before: `index` is the original's and nothing was appended.
+    bool duplicate = false;
+  };
+  // Called once with where each event is, in order, or the first error.
+  using AppendDone = std::function<void(absl::StatusOr<std::vector<Appended>>)>;
+
+  // `sequencer`, `log`, `index`, `follower` (which feeds `index` from `log`) and what `options`
+  // points to must outlive the EventLog, and the EventLog must outlive the sequencer's callbacks
+  // for what it appended. Reads the latest logged time from the index and the un-indexed tail of
+  // the log, so that stamps continue from it after a restart.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Create(Sequencer* sequencer,
+                                                          const LogReader* log,
+                                                          const EventIndex* index,
+                                                          const IndexFollower* follower,
+                                                          Options options);
+
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Logs `events` (deduplicated, each stamped with its logged_time), then calls `done` with where
+  // each one is, on this thread or the sequencer's. May block while a look-up waits for the index.
+  void Append(std::vector<AuditEvent> events, AppendDone done);
+
+  // The checks on an event that a service posted itself (POST /v1/events), before Append:
+  // observer.adapter is kNativeAdapter, logged_time is unset and id.source is not reserved.
+  // Fails with InvalidArgument naming the rule.
+  absl::Status CheckNative(const AuditEvent& event) const;
+
+  // Records a refused attempt if the rate limit allows: appends `make_event(now)`, the
+  // ACTION_INGEST_REJECTED event the caller builds (called before this returns), and calls `done`
+  // once it is durable or failed; otherwise counts it and calls `done` at once.
+  void RecordRejected(const std::function<AuditEvent(absl::Time now)>& make_event,
+                      std::function<void()> done);
+
+  // Rejected attempts that the rate limit kept out of the log.
+  uint64_t rejected_not_recorded() const { return rejected_dropped_.load(); }
+
+  // One search result.
+  struct Match {
+    uint64_t index = 0;
+    Hash leaf_hash{};
+    AuditEvent event;
+    // When asked for: the inclusion proof of the entry in the tree of SearchResult::tree_size.
+    std::vector<Hash> proof;
+  };
+  struct SearchResult {
+    // The tree size searched (and proved against).
+    uint64_t tree_size = 0;
+    // When proofs were asked for: the signed checkpoint of tree_size.
+    std::string checkpoint;
+    std::vector<Match> matches;
+    // The cursor of the next page, if there may be one.
+    absl::optional<uint64_t> next_cursor;
+  };
+  // One page of the events that match `request`, in its order, from the tree of the latest
+  // checkpoint: waits up to Options::index_wait for the index to cover it, then searches what the
+  // index covers. Fails with DataLoss if the index points to an entry that is not an event.
+  absl::StatusOr<SearchResult> Search(const EventSearchRequest& request) const;
+
+ private:
+  using Key = std::pair<std::string, std::string>;  // (id.source, id.source_id)
+  using Waiter = std::function<void(absl::StatusOr<Appended>)>;
+  struct Delivery;
+
+  EventLog(Sequencer* sequencer, const LogReader* log, const EventIndex* index,
+           const IndexFollower* follower, Options options, uint64_t start_size,
+           absl::Time last_logged);
+
+  // Where the first event with `key` is in the log before this object was created, if anywhere.
+  absl::StatusOr<absl::optional<Appended>> FindLogged(const Key& key) const;
+  // Stamps and appends the claimed events; resolves their claims when durable.
+  void AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter> owners);
+  // Resolves the claim on `key` and every redelivery waiting on it.
+  void Settle(const Key& key, const absl::StatusOr<Appended>& result, Waiter owner);
+
+  Sequencer* const sequencer_;
+  const LogReader* const log_;
+  const EventIndex* const index_;
+  const IndexFollower* const follower_;
+  const Options options_;
+  const Prover prover_;
+  // The log's size at creation: the events below it are found through the index only.
+  const uint64_t start_size_;
+
+  absl::Mutex mu_;
+  // Events being appended, with the redeliveries waiting for them.
+  absl::flat_hash_map<Key, std::vector<Waiter>> in_flight_ ABSL_GUARDED_BY(mu_);
+  // Events this object appended, until the index covers them; `recent_order_` in index order.
+  absl::flat_hash_map<Key, Appended> recent_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::pair<uint64_t, Key>> recent_order_ ABSL_GUARDED_BY(mu_);
+  double rejected_tokens_ ABSL_GUARDED_BY(mu_);
+  absl::Time rejected_refilled_ ABSL_GUARDED_BY(mu_);
+
+  // Held while stamping logged_time and calling AppendAsync, so that both follow one order.
+  absl::Mutex append_mu_;  // Taken before mu_ when both are held.
+  absl::Time last_logged_ ABSL_GUARDED_BY(append_mu_);
+
+  std::atomic<uint64_t> rejected_dropped_{0};
+};
+
+}  // namespace ledger
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_EVENTS_EVENT_LOG_H_

@@ -1,0 +1,51 @@
+#include "ledger/events/event_query.h"
+
+#include <algorithm>
+
+#include "ledger/events/event_fields.h"
+
+namespace vellum {
+namespace ledger {
+
+EventQuery PageQuery(const EventSearchRequest& request, uint64_t tree_size) {
+  EventQuery query = request.query;
+  query.begin = 0;
+  query.end = tree_size;
+  if (request.cursor.has_value()) {
+    if (query.newest_first) {
+      query.end = std::min(query.end, *request.cursor);
+    } else {
+      query.begin = *request.cursor;
+    }
+  }
+  return query;
+}
+
+uint64_t NextCursor(const EventSearchRequest& request, uint64_t last) {
+  return request.query.newest_first ? last : last + 1;
+}
+
+bool EventMatchesQuery(const AuditEvent& event, const EventQuery& query) {
+  if (query.actor.has_value() && event.actor().subject() != *query.actor) return false;
+  if (query.model.has_value() && event.target().model_name() != *query.model) return false;
+  if (query.version.has_value() && event.target().model_version() != *query.version) {
+    return false;
+  }
+  if (query.action.has_value() && static_cast<uint32_t>(event.action()) != *query.action) {
+    return false;
+  }
+  if (query.outcome.has_value() &&
+      static_cast<uint32_t>(event.outcome().result()) != *query.outcome) {
+    return false;
+  }
+  if (query.since_micros.has_value() || query.until_micros.has_value()) {
+    if (!event.has_logged_time()) return false;
+    const int64_t micros = TimestampMicros(event.logged_time());
+    if (query.since_micros.has_value() && micros < *query.since_micros) return false;
+    if (query.until_micros.has_value() && micros >= *query.until_micros) return false;
+  }
+  return true;
+}
+
+}  // namespace ledger
+}  // namespace vellum
