@@ -8,6 +8,7 @@
 #include "leveldb/db.h"
 #include "leveldb/env.h"
 #include "leveldb/iterator.h"
+#include "proof/big_endian.h"
 
 namespace vellum {
 namespace ledger {
@@ -19,8 +20,8 @@ constexpr absl::string_view kIndexesKey = "meta/indexes";
 constexpr absl::string_view kPositionKey = "meta/position";
 
 std::string EncodePosition(uint64_t position) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i, position >>= 8) out[i] = static_cast<char>(position & 0xff);
+  std::string out;
+  AppendBigEndian(position, 8, &out);
   return out;
 }
 
@@ -82,7 +83,7 @@ absl::StatusOr<Opened> OpenDb(const std::string& path, uint64_t log_size,
     return absl::DataLossError(
         absl::StrCat("index position record is ", position.size(), " bytes, want 8"));
   }
-  for (char c : position) opened.position = (opened.position << 8) | static_cast<uint8_t>(c);
+  opened.position = ReadBigEndian(position);
   if (opened.position > log_size) {
     return absl::DataLossError(absl::StrCat("index covers ", opened.position,
                                             " leaves, the log has ", log_size));

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "proof/big_endian.h"
 
 namespace vellum {
 namespace ledger {
@@ -28,21 +29,16 @@ absl::Status LeafHashIndex::Add(const CommittedLeaves& leaves, leveldb::WriteBat
   };
   std::vector<Leaf> order(leaves.leaf_hashes.size());
   for (size_t i = 0; i < order.size(); ++i) {
-    uint64_t prefix = 0;
-    for (int b = 0; b < 8; ++b) prefix = (prefix << 8) | leaves.leaf_hashes[i][b];
-    order[i] = {prefix, i};
+    order[i] = {ReadBigEndian(HashBytes(leaves.leaf_hashes[i]).substr(0, 8)), i};
   }
   std::sort(order.begin(), order.end(),
             [](const Leaf& a, const Leaf& b) { return a.prefix < b.prefix; });
-  std::string key = KeyPrefix(Hash{});
-  key.resize(kPrefix.size() + kHashSize + 8);
+  std::string key(kPrefix);
+  key.reserve(kPrefix.size() + kHashSize + 8);
   for (const Leaf& leaf : order) {
-    const Hash& hash = leaves.leaf_hashes[leaf.i];
-    std::copy(hash.begin(), hash.end(), key.begin() + kPrefix.size());
-    uint64_t index = leaves.first + leaf.i;
-    for (size_t b = key.size(); b > kPrefix.size() + kHashSize; --b, index >>= 8) {
-      key[b - 1] = static_cast<char>(index & 0xff);
-    }
+    key.resize(kPrefix.size());
+    key.append(HashBytes(leaves.leaf_hashes[leaf.i]).data(), kHashSize);
+    AppendBigEndian(leaves.first + leaf.i, 8, &key);
     records->Put(key, leveldb::Slice());
   }
   return absl::OkStatus();
@@ -60,10 +56,7 @@ absl::StatusOr<LeafHashIndex::Lookup> LeafHashIndex::Find(const Hash& leaf_hash)
     return absl::DataLossError(absl::StrCat("leaf index key is ", (*key)->size(), " bytes, want ",
                                             prefix.size() + 8));
   }
-  uint64_t index = 0;
-  for (size_t b = prefix.size(); b < (*key)->size(); ++b) {
-    index = (index << 8) | static_cast<uint8_t>((**key)[b]);
-  }
+  const uint64_t index = ReadBigEndian(absl::string_view(**key).substr(prefix.size()));
   if (index < lookup.covered) lookup.index = index;
   return lookup;
 }

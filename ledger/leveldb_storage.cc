@@ -9,6 +9,7 @@
 #include "leveldb/env.h"
 #include "leveldb/iterator.h"
 #include "leveldb/write_batch.h"
+#include "proof/big_endian.h"
 
 namespace vellum {
 namespace ledger {
@@ -20,44 +21,29 @@ constexpr absl::string_view kCheckpointKey = "v1/checkpoint";
 constexpr absl::string_view kTilePrefix = "v1/t/";
 constexpr absl::string_view kBundlePrefix = "v1/e/";
 
-void AppendBigEndian(std::string* out, uint64_t value, int bytes) {
-  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((value >> shift) & 0xff));
-  }
-}
-
-void AppendBigEndian64(std::string* out, uint64_t value) { AppendBigEndian(out, value, 8); }
-void AppendBigEndian16(std::string* out, uint16_t value) { AppendBigEndian(out, value, 2); }
-
-uint64_t LoadBigEndian64(const char* p) {
-  uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(p[i]);
-  return value;
-}
-
 // The key of tile (level, index) without its width: the prefix all its versions share.
 std::string TileIndexKey(uint8_t level, uint64_t index) {
   std::string key(kTilePrefix);
   key.push_back(static_cast<char>(level));
-  AppendBigEndian64(&key, index);
+  AppendBigEndian(index, 8, &key);
   return key;
 }
 
 std::string TileKey(const TileId& tile) {
   std::string key = TileIndexKey(tile.level, tile.index);
-  AppendBigEndian16(&key, tile.width);
+  AppendBigEndian(tile.width, 2, &key);
   return key;
 }
 
 std::string BundleIndexKey(uint64_t index) {
   std::string key(kBundlePrefix);
-  AppendBigEndian64(&key, index);
+  AppendBigEndian(index, 8, &key);
   return key;
 }
 
 std::string BundleKey(const EntryBundleId& bundle) {
   std::string key = BundleIndexKey(bundle.index);
-  AppendBigEndian16(&key, bundle.width);
+  AppendBigEndian(bundle.width, 2, &key);
   return key;
 }
 
@@ -107,7 +93,7 @@ absl::StatusOr<std::pair<uint64_t, std::string>> LevelDbStorage::ReadCheckpoint(
     return absl::DataLossError(
         absl::StrCat("stored checkpoint record is ", value->size(), " bytes, want at least 8"));
   }
-  return std::make_pair(LoadBigEndian64(value->data()), value->substr(8));
+  return std::make_pair(ReadBigEndian(absl::string_view(*value).substr(0, 8)), value->substr(8));
 }
 
 absl::StatusOr<std::string> LevelDbStorage::ReadTile(const TileId& tile) const {
@@ -147,7 +133,7 @@ absl::Status LevelDbStorage::Commit(const WriteSet& write) {
     batch.Put(key, data);
   }
   std::string checkpoint;
-  AppendBigEndian64(&checkpoint, write.tree_size);
+  AppendBigEndian(write.tree_size, 8, &checkpoint);
   checkpoint.append(write.checkpoint);
   batch.Put(std::string(kCheckpointKey), checkpoint);
   leveldb::WriteOptions options;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "proof/base64.h"
+#include "proof/big_endian.h"
 #include "proof/text_lines.h"
 #include "proof/utf8.h"
 
@@ -88,29 +89,18 @@ std::string KeyLabel(absl::string_view name, uint32_t key_id) {
   return absl::StrCat(name, "+", FormatKeyId(key_id));
 }
 
-uint32_t LoadBigEndian32(absl::string_view b) {
-  const auto* p = reinterpret_cast<const unsigned char*>(b.data());
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
-std::string StoreBigEndian32(uint32_t v) {
-  std::string out(kKeyIdSize, '\0');
-  for (size_t i = 0; i < kKeyIdSize; ++i) out[i] = static_cast<char>(v >> (24 - 8 * i));
-  return out;
-}
 
 constexpr size_t kTimestampSize = 8;
 
-std::string StoreBigEndian64(uint64_t v) {
-  std::string out(kTimestampSize, '\0');
-  for (size_t i = 0; i < kTimestampSize; ++i) out[i] = static_cast<char>(v >> (56 - 8 * i));
-  return out;
+// The key id that a signature's bytes start with.
+uint32_t KeyIdPrefix(absl::string_view signature) {
+  return static_cast<uint32_t>(ReadBigEndian(signature.substr(0, kKeyIdSize)));
 }
+
 
 // The big-endian timestamp of a cosignature, or nullopt if it is over 2^63 - 1.
 absl::optional<uint64_t> LoadTimestamp(absl::string_view b) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < kTimestampSize; ++i) v = (v << 8) | static_cast<unsigned char>(b[i]);
+  const uint64_t v = ReadBigEndian(b.substr(0, kTimestampSize));
   if (v > kMaxCosignatureTimestamp) return absl::nullopt;
   return v;
 }
@@ -270,7 +260,7 @@ absl::StatusOr<ParsedNote> ParseSignedNote(absl::string_view msg) {
     }
     ParsedSignature sig;
     sig.signature.name = std::string(name);
-    sig.signature.key_id = LoadBigEndian32(*raw);
+    sig.signature.key_id = KeyIdPrefix(*raw);
     sig.signature.base64 = std::string(b64);
     sig.bytes = raw->substr(kKeyIdSize);
     note.signatures.push_back(std::move(sig));
@@ -295,8 +285,8 @@ uint32_t NoteKeyId(absl::string_view name, uint8_t signature_type,
   crypto::Sha256Digest digest = crypto::Sha256(
       {name, "\n", absl::string_view(&type, 1),
        absl::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size())});
-  return LoadBigEndian32(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), kKeyIdSize));
+  return static_cast<uint32_t>(
+      ReadBigEndian(absl::string_view(reinterpret_cast<const char*>(digest.data()), kKeyIdSize)));
 }
 
 absl::Status CheckNoteText(absl::string_view text) {
@@ -414,7 +404,8 @@ absl::StatusOr<NoteSignature> NoteSigner::Cosign(absl::string_view text,
   absl::StatusOr<crypto::Ed25519Signature> sig =
       private_key_->Sign(CosignatureMessage(text, timestamp));
   if (!sig.ok()) return sig.status();
-  std::string bytes = StoreBigEndian64(timestamp);
+  std::string bytes;
+  AppendBigEndian(timestamp, kTimestampSize, &bytes);
   bytes.append(reinterpret_cast<const char*>(sig->data()), sig->size());
   return MakeNoteSignature(name_, key_id_, bytes);
 }
@@ -489,7 +480,10 @@ NoteSignature MakeNoteSignature(absl::string_view name, uint32_t key_id,
   NoteSignature sig;
   sig.name = std::string(name);
   sig.key_id = key_id;
-  sig.base64 = absl::Base64Escape(absl::StrCat(StoreBigEndian32(key_id), signature));
+  std::string bytes;
+  AppendBigEndian(key_id, kKeyIdSize, &bytes);
+  bytes.append(signature.data(), signature.size());
+  sig.base64 = absl::Base64Escape(bytes);
   return sig;
 }
 
@@ -605,9 +599,9 @@ absl::StatusOr<std::string> AppendNoteSignatures(absl::string_view signed_note,
           absl::StrFormat("signature %d: want strict base64 of at least %d bytes (%d characters)",
                           i, kKeyIdSize + 1, sig.base64.size()));
     }
-    if (LoadBigEndian32(*raw) != sig.key_id) {
+    if (KeyIdPrefix(*raw) != sig.key_id) {
       return absl::InvalidArgumentError(absl::StrFormat("signature %d: encoded key id %s, want %s",
-                                                        i, FormatKeyId(LoadBigEndian32(*raw)),
+                                                        i, FormatKeyId(KeyIdPrefix(*raw)),
                                                         FormatKeyId(sig.key_id)));
     }
     if (!seen.emplace(sig.name, sig.key_id).second) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/tile_reader.h"
 #include "leveldb/iterator.h"
+#include "proof/big_endian.h"
 #include "proof/tile.h"
 
 namespace vellum {
@@ -25,18 +26,6 @@ constexpr char kOutcomeTag = 'o';
 constexpr char kEventTag = 'e';  // Every event, for searches without an equality filter.
 constexpr char kTimeTag = 't';
 constexpr size_t kMaxValueBytes = 65535;
-
-void AppendBigEndian(uint64_t value, int bytes, std::string* out) {
-  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((value >> shift) & 0xff));
-  }
-}
-
-uint64_t ReadBigEndian64(absl::string_view bytes) {
-  uint64_t value = 0;
-  for (char c : bytes.substr(bytes.size() - 8)) value = (value << 8) | static_cast<uint8_t>(c);
-  return value;
-}
 
 // Signed microseconds, ordered as unsigned bytes.
 uint64_t TimeKey(int64_t micros) { return static_cast<uint64_t>(micros) ^ (uint64_t{1} << 63); }
@@ -134,7 +123,7 @@ class Posting {
     if (!key.starts_with(prefix_) || key.size() != prefix_.size() + 8) {
       return absl::optional<uint64_t>();
     }
-    return ReadBigEndian64(absl::string_view(key.data(), key.size()));
+    return ReadBigEndian(absl::string_view(key.data() + key.size() - 8, 8));
   }
 
   std::unique_ptr<leveldb::Iterator> it_;
@@ -155,7 +144,7 @@ absl::StatusOr<absl::optional<uint64_t>> FirstIndexAtTime(const IndexStore& stor
   if (!key.starts_with(time_prefix) || key.size() != time_prefix.size() + 16) {
     return absl::optional<uint64_t>();
   }
-  return ReadBigEndian64(absl::string_view(key.data(), key.size()));
+  return ReadBigEndian(absl::string_view(key.data() + key.size() - 8, 8));
 }
 
 }  // namespace
@@ -287,7 +276,7 @@ absl::StatusOr<absl::optional<int64_t>> EventIndex::LastLoggedTime() const {
     return absl::optional<int64_t>();
   }
   const uint64_t time_key =
-      ReadBigEndian64(absl::string_view(key.data() + time_prefix.size(), 8));
+      ReadBigEndian(absl::string_view(key.data() + time_prefix.size(), 8));
   return static_cast<int64_t>(time_key ^ (uint64_t{1} << 63));
 }
 
