@@ -40,7 +40,7 @@
 #include "ledger/events/event_index.h"
 #include "ledger/events/event_query.h"
 #include "ledger/index_follower.h"
-#include "ledger/index_store.h"
+#include "ledger/leveldb_index_store.h"
 #include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
 #include "leveldb/env.h"
@@ -72,10 +72,10 @@ struct World {
     const GeneratedKey key = GenerateNoteKey("fuzz.example/events").value();
     signer = *NoteSigner::Create(key.signer_key);
     verifier = *NoteVerifier::Create(key.verifier_key);
-    ledger::IndexStore::Options store_options;
+    ledger::LevelDbIndexStore::Options store_options;
     store_options.env = env.get();
     store_options.indexes = std::string(ledger::kLeafAndEventIndexes);
-    store = *ledger::IndexStore::Open("/index", 0, store_options);
+    store = *ledger::LevelDbIndexStore::Open("/index", 0, store_options);
     index = std::make_unique<ledger::EventIndex>(store.get(), ledger::EventFieldsOf);
     follower = *ledger::IndexFollower::Start(&storage, store.get(), {index.get()}, {});
     ledger::SequencerOptions options;

@@ -110,12 +110,12 @@ absl::Status IndexFollower::IndexUpTo(uint64_t end, uint64_t tree_size) {
   const uint64_t begin = store_->position();
   absl::StatusOr<std::vector<Hash>> leaf_hashes = ReadLeafHashes(*log_, begin, end, tree_size);
   if (!leaf_hashes.ok()) return leaf_hashes.status();
-  leveldb::WriteBatch records;
+  IndexRecords records;
   const CommittedLeaves leaves{begin, *leaf_hashes, log_, tree_size};
   for (DerivedIndex* index : indexes_) {
     if (absl::Status status = index->Add(leaves, &records); !status.ok()) return status;
   }
-  return store_->Write(std::move(records), end);
+  return store_->Write(records, end);
 }
 
 }  // namespace ledger

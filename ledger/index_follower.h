@@ -14,7 +14,6 @@
 #include "absl/types/span.h"
 #include "ledger/index_store.h"
 #include "ledger/storage.h"
-#include "leveldb/write_batch.h"
 #include "proof/hash.h"
 
 namespace vellum {
@@ -41,7 +40,7 @@ class DerivedIndex {
   // leaf once and in leaf order, except that after a crash the leaves after the store's position
   // are given again: writing them must be idempotent. An error stops indexing at `leaves.first`
   // until a retry succeeds.
-  virtual absl::Status Add(const CommittedLeaves& leaves, leveldb::WriteBatch* records) = 0;
+  virtual absl::Status Add(const CommittedLeaves& leaves, IndexRecords* records) = 0;
 };
 
 // Feeds the committed leaves of a log, in order, to derived indexes kept in one IndexStore, off

@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/index_store.h"
 #include "ledger/leaf_index.h"
+#include "ledger/leveldb_index_store.h"
 #include "ledger/leveldb_storage.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
@@ -41,9 +41,9 @@ class IndexedLog {
     auto storage = LevelDbStorage::Open(kLogDir, log_options);
     ASSERT_TRUE(storage.ok()) << storage.status();
     storage_ = *std::move(storage);
-    IndexStore::Options index_options;
+    LevelDbIndexStore::Options index_options;
     index_options.env = env_;
-    auto store = IndexStore::Open(kIndexDir, storage_->ReadCheckpoint()->first, index_options);
+    auto store = LevelDbIndexStore::Open(kIndexDir, storage_->ReadCheckpoint()->first, index_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     leaf_index_ = std::make_unique<LeafHashIndex>(store_.get());
@@ -238,14 +238,14 @@ TEST_F(IndexFollowerTest, MissingOrCorruptIndexIsRebuilt) {
 // dropped and rebuilt rather than trusted.
 TEST_F(IndexFollowerTest, IndexAheadOfTheLogIsRebuilt) {
   {
-    IndexStore::Options options;
+    LevelDbIndexStore::Options options;
     options.env = &env_;
-    auto store = IndexStore::Open(kIndexDir, 5000, options);
+    auto store = LevelDbIndexStore::Open(kIndexDir, 5000, options);
     ASSERT_TRUE(store.ok()) << store.status();
-    leveldb::WriteBatch records;
-    records.Put("i/leaf/stale", "");
-    ASSERT_TRUE((*store)->Write(std::move(records), 5000).ok());
-    auto backwards = (*store)->Write(leveldb::WriteBatch(), 10);
+    IndexRecords records;
+    records.Put("i/leaf/stale");
+    ASSERT_TRUE((*store)->Write(records, 5000).ok());
+    auto backwards = (*store)->Write(IndexRecords(), 10);
     EXPECT_EQ(backwards.code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(backwards.message(), HasSubstr("position 10, want at least 5000"));
   }

@@ -1,81 +1,81 @@
 #ifndef VELLUM_LEDGER_INDEX_STORE_H_
 #define VELLUM_LEDGER_INDEX_STORE_H_
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
-#include "leveldb/write_batch.h"
-
-namespace leveldb {
-class DB;
-class Env;
-class Iterator;
-}  // namespace leveldb
 
 namespace vellum {
 namespace ledger {
 
-// A LevelDB database, apart from the log's, for data derived from the log's entries: secondary
-// indexes that can be rebuilt from the log at any time (DerivedIndex, IndexFollower). It records
-// the position up to which they are complete: every index holds the records of leaves
-// [0, position()). Keys:
-//
-//   meta/format     "1"
-//   meta/indexes    Options::indexes: which indexes the store holds
-//   meta/position   8-byte big-endian leaf count
-//   i/<index>/...   each index's records, in its own namespace
-//
-// Writes are not synced: the log is the durable copy. LevelDB applies each write whole, so after
-// a crash the store holds the records of some earlier position together with that position, and
-// the follower catches up from there. Thread-safe.
+// Records to write to an IndexStore in one Write: keys, each starting with "i/<index>/", with
+// (usually empty) values, kept in one buffer so that adding a record does not allocate.
+// Thread-compatible.
+class IndexRecords {
+ public:
+  void Put(absl::string_view key, absl::string_view value = {});
+
+  // Calls `visit` with each record, in the order they were put.
+  void ForEach(absl::FunctionRef<void(absl::string_view key, absl::string_view value)> visit) const;
+
+  size_t size() const { return count_; }
+
+ private:
+  std::string buffer_;  // Per record: 4-byte key length, key, 4-byte value length, value.
+  size_t count_ = 0;
+};
+
+// A position in an IndexStore's records (the keys under "i/", whatever else the backend keeps),
+// in byte order of their keys. Thread-compatible.
+class IndexIterator {
+ public:
+  virtual ~IndexIterator() = default;
+
+  // Moves to the first key at or after `target`, or to the last key; Valid() is false when there
+  // is none.
+  virtual void Seek(absl::string_view target) = 0;
+  virtual void SeekToLast() = 0;
+  virtual bool Valid() const = 0;
+  // Require Valid().
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  virtual absl::string_view key() const = 0;
+  // OK, or the read error that left the iterator invalid: DataLoss for corruption, Unavailable
+  // otherwise, with the backend's message.
+  virtual absl::Status status() const = 0;
+};
+
+// The store of the data derived from a log's entries: secondary indexes that can be rebuilt
+// from the log at any time (DerivedIndex, IndexFollower). It records the position up to which
+// they are complete: every index holds the records of leaves [0, position()), each index under
+// its own key namespace "i/<index>/". Writes need not be durable: the log is the durable copy,
+// and a store that lost its last writes is only behind. Backends: LevelDbIndexStore (the
+// embedded default) and MemoryIndexStore (tests); both run index_store_conformance_test.cc.
+// Implementations are thread-safe for one writer and any number of readers.
 class IndexStore {
  public:
-  struct Options {
-    // The filesystem seam; nullptr means leveldb::Env::Default(). Not owned.
-    leveldb::Env* env = nullptr;
-    // Names the set of indexes the store holds (and their formats). A store opened with another
-    // set is deleted and rebuilt, so that every index covers the same leaves.
-    std::string indexes = "leaf";
-    // Deletes the store first, so that the follower rebuilds it from the log (`vellum reindex`).
-    bool rebuild = false;
-  };
-
-  // Opens the store in `dir` for a log of `log_size` leaves, or creates it. A store that cannot
-  // be opened (files missing, torn or corrupt), that claims more leaves than the log has (the
-  // log was replaced) or that holds another set of indexes is deleted and created empty, to be rebuilt: its content is derived. Fails
-  // with FailedPrecondition when another process holds the directory.
-  static absl::StatusOr<std::unique_ptr<IndexStore>> Open(absl::string_view dir,
-                                                          uint64_t log_size,
-                                                          const Options& options);
-  ~IndexStore();
-
-  IndexStore(const IndexStore&) = delete;
-  IndexStore& operator=(const IndexStore&) = delete;
+  virtual ~IndexStore() = default;
 
   // Leaves [0, position()) are indexed.
-  uint64_t position() const { return position_.load(std::memory_order_acquire); }
+  virtual uint64_t position() const = 0;
 
-  // Writes `records` and the new position in one LevelDB write, then publishes the position.
-  // Requires new_position >= position(). Only one thread may write.
-  absl::Status Write(leveldb::WriteBatch records, uint64_t new_position);
+  // Writes `records` and the new position atomically, then publishes the position. Requires
+  // new_position >= position(); fails with FailedPrecondition, writing nothing, otherwise. Only
+  // one thread may write.
+  virtual absl::Status Write(const IndexRecords& records, uint64_t new_position) = 0;
+
+  // An iterator over every record; it sees at least the records of the leaves below the
+  // position() read before creating it.
+  virtual std::unique_ptr<IndexIterator> NewIterator() const = 0;
 
   // The first key, in byte order, that starts with `prefix`, or nullopt.
   absl::StatusOr<absl::optional<std::string>> FirstKey(absl::string_view prefix) const;
-
-  // An iterator over every record, for range scans; it sees at least the records of the leaves
-  // below the position() read before creating it. Check its status() when it becomes invalid.
-  std::unique_ptr<leveldb::Iterator> NewIterator() const;
-
- private:
-  IndexStore(std::unique_ptr<leveldb::DB> db, uint64_t position);
-
-  std::unique_ptr<leveldb::DB> db_;
-  std::atomic<uint64_t> position_;
 };
 
 }  // namespace ledger

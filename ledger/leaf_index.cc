@@ -18,7 +18,7 @@ std::string KeyPrefix(const Hash& leaf_hash) { return absl::StrCat(kPrefix, Hash
 
 }  // namespace
 
-absl::Status LeafHashIndex::Add(const CommittedLeaves& leaves, leveldb::WriteBatch* records) {
+absl::Status LeafHashIndex::Add(const CommittedLeaves& leaves, IndexRecords* records) {
   // Keys are inserted about in key order: consecutive inserts then walk mostly the same path of
   // LevelDB's memtable skip list, which is otherwise a cache miss per level for random hashes.
   // Ordering by the first 8 bytes of the hash is enough for that, and cheap; the keys are unique
@@ -39,7 +39,7 @@ absl::Status LeafHashIndex::Add(const CommittedLeaves& leaves, leveldb::WriteBat
     key.resize(kPrefix.size());
     key.append(HashBytes(leaves.leaf_hashes[leaf.i]).data(), kHashSize);
     AppendBigEndian(leaves.first + leaf.i, 8, &key);
-    records->Put(key, leveldb::Slice());
+    records->Put(key);
   }
   return absl::OkStatus();
 }

@@ -24,7 +24,7 @@ class LeafHashIndex : public DerivedIndex {
   LeafHashIndex(const LeafHashIndex&) = delete;
   LeafHashIndex& operator=(const LeafHashIndex&) = delete;
 
-  absl::Status Add(const CommittedLeaves& leaves, leveldb::WriteBatch* records) override;
+  absl::Status Add(const CommittedLeaves& leaves, IndexRecords* records) override;
 
   struct Lookup {
     // Leaves [0, covered) are indexed.

@@ -10,7 +10,8 @@ namespace ledger {
 
 absl::Status FromLevelDb(const leveldb::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": ", status.ToString());
+  std::string message =
+      what.empty() ? status.ToString() : absl::StrCat(what, ": ", status.ToString());
   if (status.IsNotFound()) return absl::NotFoundError(message);
   if (status.IsCorruption()) return absl::DataLossError(message);
   return absl::UnavailableError(message);

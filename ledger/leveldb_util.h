@@ -16,8 +16,8 @@
 namespace vellum {
 namespace ledger {
 
-// Maps a LevelDB error to a status whose message starts with `what`: NotFound, DataLoss for
-// corruption, Unavailable otherwise (I/O errors may be transient). OK stays OK.
+// Maps a LevelDB error to a status whose message starts with `what` (when not empty): NotFound,
+// DataLoss for corruption, Unavailable otherwise (I/O errors may be transient). OK stays OK.
 absl::Status FromLevelDb(const leveldb::Status& status, absl::string_view what);
 
 // Opens the LevelDB database in `dir` with `options` (paranoid checks are turned on). Fails with

@@ -1,6 +1,7 @@
 #include "ledger/local_log.h"
 
 #include "absl/strings/str_cat.h"
+#include "ledger/leveldb_index_store.h"
 
 namespace vellum {
 namespace ledger {
@@ -14,11 +15,11 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_
   log->storage_ = *std::move(storage);
   absl::StatusOr<std::pair<uint64_t, std::string>> checkpoint = log->storage_->ReadCheckpoint();
   if (!checkpoint.ok()) return checkpoint.status();
-  IndexStore::Options store_options;
+  LevelDbIndexStore::Options store_options;
   if (options.event_fields) store_options.indexes = std::string(kLeafAndEventIndexes);
   store_options.rebuild = options.rebuild_indexes;
   absl::StatusOr<std::unique_ptr<IndexStore>> index_store =
-      IndexStore::Open(absl::StrCat(data_dir, "/index"), checkpoint->first, store_options);
+      LevelDbIndexStore::Open(absl::StrCat(data_dir, "/index"), checkpoint->first, store_options);
   if (!index_store.ok()) return index_store.status();
   log->index_store_ = *std::move(index_store);
   log->leaf_index_ = std::make_unique<LeafHashIndex>(log->index_store_.get());

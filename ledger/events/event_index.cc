@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/tile_reader.h"
-#include "leveldb/iterator.h"
 #include "proof/big_endian.h"
 #include "proof/tile.h"
 
@@ -69,16 +69,16 @@ std::string TimePrefix(int64_t micros) {
   return prefix;
 }
 
-void PutRecord(std::string key, uint64_t index, leveldb::WriteBatch* records) {
+void PutRecord(std::string key, uint64_t index, IndexRecords* records) {
   AppendBigEndian(index, 8, &key);
-  records->Put(key, leveldb::Slice());
+  records->Put(key);
 }
 
-absl::Status IteratorStatus(const leveldb::Iterator& it) {
-  if (it.status().ok()) return absl::OkStatus();
-  std::string message = absl::StrCat("cannot search the event index: ", it.status().ToString());
-  if (it.status().IsCorruption()) return absl::DataLossError(message);
-  return absl::UnavailableError(message);
+absl::Status IteratorStatus(const IndexIterator& it) {
+  const absl::Status status = it.status();
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat("cannot search the event index: ", status.message()));
 }
 
 // One value's records: the sorted indices of the events that hold it.
@@ -97,7 +97,7 @@ class Posting {
   absl::StatusOr<absl::optional<uint64_t>> AtMost(uint64_t i) {
     const std::string key = Key(i);
     it_->Seek(key);
-    if (it_->Valid() && it_->key() == leveldb::Slice(key)) return i;
+    if (it_->Valid() && it_->key() == key) return i;
     if (it_->Valid()) {
       it_->Prev();
     } else {
@@ -119,29 +119,29 @@ class Posting {
       if (absl::Status status = IteratorStatus(*it_); !status.ok()) return status;
       return absl::optional<uint64_t>();
     }
-    const leveldb::Slice key = it_->key();
-    if (!key.starts_with(prefix_) || key.size() != prefix_.size() + 8) {
+    const absl::string_view key = it_->key();
+    if (!absl::StartsWith(key, prefix_) || key.size() != prefix_.size() + 8) {
       return absl::optional<uint64_t>();
     }
     return ReadBigEndian(absl::string_view(key.data() + key.size() - 8, 8));
   }
 
-  std::unique_ptr<leveldb::Iterator> it_;
+  std::unique_ptr<IndexIterator> it_;
   const std::string prefix_;
 };
 
 // The first index whose logged time is at least `micros`, or nullopt if no indexed event's is.
 absl::StatusOr<absl::optional<uint64_t>> FirstIndexAtTime(const IndexStore& store,
                                                           int64_t micros) {
-  std::unique_ptr<leveldb::Iterator> it = store.NewIterator();
+  std::unique_ptr<IndexIterator> it = store.NewIterator();
   const std::string time_prefix = TagPrefix(kTimeTag);
   it->Seek(TimePrefix(micros));
   if (!it->Valid()) {
     if (absl::Status status = IteratorStatus(*it); !status.ok()) return status;
     return absl::optional<uint64_t>();
   }
-  const leveldb::Slice key = it->key();
-  if (!key.starts_with(time_prefix) || key.size() != time_prefix.size() + 16) {
+  const absl::string_view key = it->key();
+  if (!absl::StartsWith(key, time_prefix) || key.size() != time_prefix.size() + 16) {
     return absl::optional<uint64_t>();
   }
   return ReadBigEndian(absl::string_view(key.data() + key.size() - 8, 8));
@@ -149,7 +149,7 @@ absl::StatusOr<absl::optional<uint64_t>> FirstIndexAtTime(const IndexStore& stor
 
 }  // namespace
 
-absl::Status EventIndex::Add(const CommittedLeaves& leaves, leveldb::WriteBatch* records) {
+absl::Status EventIndex::Add(const CommittedLeaves& leaves, IndexRecords* records) {
   const uint64_t end = leaves.first + leaves.leaf_hashes.size();
   for (uint64_t index = leaves.first; index < end;) {
     const uint64_t bundle = index / kTileWidth;
@@ -258,7 +258,7 @@ absl::StatusOr<EventIndex::Matches> EventIndex::Search(const EventQuery& query) 
 }
 
 absl::StatusOr<absl::optional<int64_t>> EventIndex::LastLoggedTime() const {
-  std::unique_ptr<leveldb::Iterator> it = store_->NewIterator();
+  std::unique_ptr<IndexIterator> it = store_->NewIterator();
   const std::string time_prefix = TagPrefix(kTimeTag);
   it->Seek(TagPrefix(kTimeTag + 1));
   if (it->Valid()) {
@@ -271,8 +271,8 @@ absl::StatusOr<absl::optional<int64_t>> EventIndex::LastLoggedTime() const {
     if (absl::Status status = IteratorStatus(*it); !status.ok()) return status;
     return absl::optional<int64_t>();
   }
-  const leveldb::Slice key = it->key();
-  if (!key.starts_with(time_prefix) || key.size() != time_prefix.size() + 16) {
+  const absl::string_view key = it->key();
+  if (!absl::StartsWith(key, time_prefix) || key.size() != time_prefix.size() + 16) {
     return absl::optional<int64_t>();
   }
   const uint64_t time_key =

@@ -77,7 +77,7 @@ class EventIndex : public DerivedIndex {
   EventIndex(const EventIndex&) = delete;
   EventIndex& operator=(const EventIndex&) = delete;
 
-  absl::Status Add(const CommittedLeaves& leaves, leveldb::WriteBatch* records) override;
+  absl::Status Add(const CommittedLeaves& leaves, IndexRecords* records) override;
 
   // Leaves [0, covered()) are indexed.
   uint64_t covered() const { return store_->position(); }

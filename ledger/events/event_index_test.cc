@@ -13,7 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "ledger/index_follower.h"
-#include "ledger/index_store.h"
+#include "ledger/leveldb_index_store.h"
 #include "ledger/leveldb_storage.h"
 #include "ledger/sequencer.h"
 #include "ledger/testing/test_log.h"
@@ -60,11 +60,11 @@ class EventIndexTest : public ::testing::Test {
     auto storage = LevelDbStorage::Open("/log", log_options);
     ASSERT_TRUE(storage.ok()) << storage.status();
     storage_ = *std::move(storage);
-    IndexStore::Options store_options;
+    LevelDbIndexStore::Options store_options;
     store_options.env = env_.get();
     store_options.indexes = std::string(kLeafAndEventIndexes);
     store_options.rebuild = rebuild;
-    auto store = IndexStore::Open("/index", storage_->ReadCheckpoint()->first, store_options);
+    auto store = LevelDbIndexStore::Open("/index", storage_->ReadCheckpoint()->first, store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     index_ = std::make_unique<EventIndex>(store_.get(), TestFields);

@@ -14,7 +14,7 @@
 #include "ledger/events/event_codec.h"
 #include "ledger/events/event_fields.h"
 #include "ledger/index_follower.h"
-#include "ledger/index_store.h"
+#include "ledger/leveldb_index_store.h"
 #include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
 #include "ledger/testing/fault_storage.h"
@@ -111,10 +111,10 @@ class EventLogTest : public ::testing::Test {
   void TearDown() override { Close(); }
 
   void Open() {
-    IndexStore::Options store_options;
+    LevelDbIndexStore::Options store_options;
     store_options.env = env_.get();
     store_options.indexes = std::string(kLeafAndEventIndexes);
-    auto store = IndexStore::Open("/index", storage_.ReadCheckpoint()->first, store_options);
+    auto store = LevelDbIndexStore::Open("/index", storage_.ReadCheckpoint()->first, store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     index_ = std::make_unique<EventIndex>(store_.get(), EventFieldsOf);
