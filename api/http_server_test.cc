@@ -13,7 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "gtest/gtest.h"
 
 namespace vellum {

@@ -16,7 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "api/log.pb.h"
 #include "api/message_codec.h"
 #include "ledger/local_log.h"

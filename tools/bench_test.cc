@@ -12,7 +12,8 @@
 #include "api/log_service.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/leveldb_storage.h"
+#include "ledger/memory_storage.h"
+#include "ledger/stored_log.h"
 #include "ledger/sequencer.h"
 #include "proof/note.h"
 
@@ -104,7 +105,7 @@ TEST(AppendBenchTest, AppendsDurablyAndReports) {
   EXPECT_THAT(json, HasSubstr(R"("p99_ms": )"));
 
   // The log is really there: reopen it.
-  auto storage = ledger::LevelDbStorage::Open(options.data_dir + "/db", {});
+  auto storage = ledger::OpenStoredLog(options.data_dir + "/db");
   ASSERT_TRUE(storage.ok()) << storage.status();
   EXPECT_EQ((*storage)->ReadCheckpoint()->first, 3000u);
   storage->reset();
@@ -122,10 +123,9 @@ TEST(AppendBenchTest, AppendsDurablyAndReports) {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static int counter = 0;
     key_ = *GenerateNoteKey("example.com/bench-test");
     signer_ = *NoteSigner::Create(key_.signer_key);
-    storage_ = *ledger::LevelDbStorage::Open(absl::StrCat(TempDir(), "/server", counter++), {});
+    storage_ = std::make_unique<ledger::MemoryStorage>();
     sequencer_ = *ledger::Sequencer::Create(storage_.get(), signer_.get(), {});
     auth_ = *api::TokenAuthenticator::FromFileContents(
         api::TokenAuthenticator::TokenFileLine("secret-token") + "\n");
@@ -150,7 +150,7 @@ class ServerTest : public ::testing::Test {
 
   GeneratedKey key_;
   std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<ledger::LevelDbStorage> storage_;
+  std::unique_ptr<ledger::MemoryStorage> storage_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<api::TokenAuthenticator> auth_;
   std::unique_ptr<api::LogService> service_;

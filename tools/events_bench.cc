@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "api/event_codec.h"
 #include "api/events/events_api.pb.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "api/message_codec.h"
 #include "google/protobuf/util/time_util.h"
 

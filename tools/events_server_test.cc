@@ -29,7 +29,7 @@
 #include "api/auth.h"
 #include "api/event_codec.h"
 #include "api/events/events_api.pb.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "api/log.pb.h"
 #include "api/ingest/adapter.h"
 #include "api/ingest/cloudevents.h"

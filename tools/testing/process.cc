@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 
 extern char** environ;
 
