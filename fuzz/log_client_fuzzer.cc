@@ -117,7 +117,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       api::HttpLogReader reader(fetcher);
       absl::StatusOr<std::pair<uint64_t, std::string>> read = reader.ReadCheckpoint();
       if (read.ok() && read->second != body) __builtin_trap();
-      absl::StatusOr<api::VerifiedCheckpoint> verified = api::FetchCheckpoint(fetcher, *log.verifier);
+      absl::StatusOr<api::VerifiedCheckpoint> verified =
+          api::FetchCheckpoint(fetcher, *log.verifier);
       if (verified.ok() && (!read.ok() || verified->checkpoint.size != read->first)) {
         __builtin_trap();
       }

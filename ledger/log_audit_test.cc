@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/leveldb_storage.h"
 #include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
+#include "ledger/testing/growing_log.h"
 #include "ledger/testing/fault_storage.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
@@ -24,58 +24,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-std::string Entry(uint64_t i) { return absl::StrCat("entry ", i, " of the test log"); }
-
-// A log built by the real sequencer over LevelDB, remembering the head after every append.
-class TestLog {
- public:
-  explicit TestLog(const std::string& name, const std::string& entry_prefix = "") {
-    key_ = *GenerateNoteKey("example.com/test-log");
-    signer_ = *NoteSigner::Create(key_.signer_key);
-    verifier_ = *NoteVerifier::Create(key_.verifier_key);
-    storage_ = *LevelDbStorage::Open(absl::StrCat(TempDir(), "/", name), {});
-    sequencer_ = *Sequencer::Create(storage_.get(), signer_.get(), {});
-    prefix_ = entry_prefix;
-    heads_.push_back(sequencer_->Head());
-  }
-
-  // Appends entries until the tree has `size` leaves, in one call.
-  void GrowTo(uint64_t size) {
-    std::vector<std::string> entries;
-    for (uint64_t i = sequencer_->Head()->size; i < size; ++i) {
-      entries.push_back(prefix_ + Entry(i));
-    }
-    ASSERT_TRUE(sequencer_->Append(std::move(entries)).ok());
-    heads_.push_back(sequencer_->Head());
-  }
-
-  const LevelDbStorage& storage() const { return *storage_; }
-  const NoteVerifier& verifier() const { return *verifier_; }
-  const GeneratedKey& key() const { return key_; }
-  const std::vector<std::shared_ptr<const LogHead>>& heads() const { return heads_; }
-  std::shared_ptr<const LogHead> head() const { return sequencer_->Head(); }
-
- private:
-  GeneratedKey key_;
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<NoteVerifier> verifier_;
-  std::unique_ptr<LevelDbStorage> storage_;
-  std::unique_ptr<Sequencer> sequencer_;
-  std::string prefix_;
-  std::vector<std::shared_ptr<const LogHead>> heads_;
-};
-
 // Serves a log's tiles and bundles from its storage, as vellumd would over HTTP (errors named
 // like api/client's HttpLogReader names them), with a given checkpoint; answers can be replaced or
 // removed to play a misbehaving server. Records the request target of every read.
 class ServedLog : public LogReader {
  public:
-  ServedLog(const TestLog& log, const LogHead& head)
+  ServedLog(const GrowingLog& log, const LogHead& head)
       : log_(log), checkpoint_(head.checkpoint), size_(head.size) {}
 
   absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override {
@@ -112,12 +66,12 @@ class ServedLog : public LogReader {
     return data;
   }
 
-  const TestLog& log_;
+  const GrowingLog& log_;
   const std::string checkpoint_;
   const uint64_t size_;
 };
 
-Checkpoint Open(const TestLog& log, const LogHead& head) {
+Checkpoint Open(const GrowingLog& log, const LogHead& head) {
   return *OpenCheckpoint(head.checkpoint, log.verifier());
 }
 
@@ -134,25 +88,19 @@ const uint64_t kSizes[] = {1,     2,     255,   256,   257,   511,          512,
 class AuditTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    log_ = new TestLog("audit");
+    log_ = new GrowingLog();
     for (uint64_t size : kSizes) log_->GrowTo(size);
   }
   static void TearDownTestSuite() {
     delete log_;
     log_ = nullptr;
   }
-  static const LogHead& HeadOfSize(uint64_t size) {
-    for (const auto& head : log_->heads()) {
-      if (head->size == size) return *head;
-    }
-    ADD_FAILURE() << "no head of size " << size;
-    return *log_->heads().front();
-  }
+  static const LogHead& HeadOfSize(uint64_t size) { return log_->HeadOfSize(size); }
 
-  static TestLog* log_;
+  static GrowingLog* log_;
 };
 
-TestLog* AuditTest::log_ = nullptr;
+GrowingLog* AuditTest::log_ = nullptr;
 
 TEST_F(AuditTest, AcceptsTheLogAtEveryCheckpointedSize) {
   for (const auto& head : log_->heads()) {
@@ -208,7 +156,7 @@ TEST_F(AuditTest, NamesATamperedLevel0TileHash) {
   const LogHead& head = HeadOfSize(size);
   ServedLog fetcher(*log_, head);
   std::string tile = *log_->storage().ReadTile({0, 1, kTileWidth});
-  const Hash want = HashLeaf(Entry(256 + 17));
+  const Hash want = HashLeaf(GrowingLog::Entry(256 + 17));
   Hash got = want;
   got[5] ^= 1;
   tile.replace(17 * 32, 32, std::string(HashBytes(got)));
@@ -229,8 +177,9 @@ TEST_F(AuditTest, NamesATamperedEntry) {
   absl::StatusOr<AuditResult> result = AuditLog(fetcher, Open(*log_, head), {});
   EXPECT_TRUE(absl::IsDataLoss(result.status())) << result.status();
   EXPECT_EQ(result.status().message(),
-            absl::StrCat("tile/0/002.p/1 hash 0: got ", HashToBase64(HashLeaf(Entry(512))),
-                         ", want ", HashToBase64(HashLeaf("forged")),
+            absl::StrCat("tile/0/002.p/1 hash 0: got ",
+                         HashToBase64(HashLeaf(GrowingLog::Entry(512))), ", want ",
+                         HashToBase64(HashLeaf("forged")),
                          " (the leaf hash of entry 512)"));
 }
 
@@ -264,7 +213,7 @@ TEST_F(AuditTest, NamesATamperedHigherLevelTile) {
 TEST_F(AuditTest, ADifferentTreeUnderTheCheckpointFailsAtTheRoot) {
   // A server serves another, self-consistent tree of 600 entries under a checkpoint of size 600
   // signed by this log's key: every tile agrees with the one below, but not with the root.
-  TestLog other("audit-other", "other ");
+  GrowingLog other("other ");
   other.GrowTo(600);
   std::unique_ptr<NoteSigner> signer = *NoteSigner::Create(log_->key().signer_key);
   Checkpoint lie;

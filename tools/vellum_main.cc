@@ -360,7 +360,8 @@ int RunAppend(const CommandLine& line) {
 
   if (want_receipt && verifier == nullptr) {
     // Trust on first use: nothing authenticates a key the server names itself.
-    absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> fetcher = api::HttpLogFetcher::Create(*url);
+    absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> fetcher =
+        api::HttpLogFetcher::Create(*url);
     if (!fetcher.ok()) return IoError(fetcher.status());
     absl::StatusOr<std::string> key = api::FetchVerifierKey(**fetcher);
     if (!key.ok()) return ServerFailure(key.status());
@@ -515,7 +516,8 @@ int RunFsck(const CommandLine& line) {
 // --- Monitor -----------------------------------------------------------------------------------
 
 // Prints what a round found; in the long-running mode, each finding once, as an ALERT line.
-void PrintRound(const api::RoundResult& round, bool long_running, absl::flat_hash_set<std::string>* shown) {
+void PrintRound(const api::RoundResult& round, bool long_running,
+                absl::flat_hash_set<std::string>* shown) {
   for (const api::Finding& finding : round.findings) {
     if (long_running && !shown->insert(finding.message).second) continue;
     std::cerr << (long_running ? "ALERT " : "vellum monitor: invalid: ") << finding.message;

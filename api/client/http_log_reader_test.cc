@@ -10,8 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/log_audit.h"
-#include "ledger/memory_storage.h"
-#include "ledger/sequencer.h"
+#include "ledger/testing/growing_log.h"
 #include "proof/checkpoint.h"
 #include "proof/note.h"
 #include "proof/tile.h"
@@ -43,29 +42,21 @@ class MapFetcher : public LogFetcher {
 class HttpLogReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto key = *GenerateNoteKey("example.com/http-reader");
-    signer_ = *NoteSigner::Create(key.signer_key);
-    verifier_ = *NoteVerifier::Create(key.verifier_key);
-    auto sequencer = *ledger::Sequencer::Create(&storage_, signer_.get(), {});
-    std::vector<std::string> entries;
-    for (int i = 0; i < 257; ++i) entries.push_back(absl::StrCat("entry ", i));
-    ASSERT_TRUE(sequencer->Append(entries).ok());
-    at257_ = sequencer->Head()->checkpoint;
-    entries.clear();
-    for (int i = 257; i < 600; ++i) entries.push_back(absl::StrCat("entry ", i));
-    ASSERT_TRUE(sequencer->Append(entries).ok());
-    note_ = sequencer->Head()->checkpoint;
+    log_.GrowTo(257);
+    log_.GrowTo(600);
+    at257_ = log_.HeadOfSize(257).checkpoint;
+    note_ = log_.head()->checkpoint;
     fetcher_.bodies["/checkpoint"] = note_;
     // Whatever the store still holds of the tiles and bundles of both sizes.
     for (uint64_t size : {257, 600}) {
       for (const LevelTiles& level : TilesForSize(size)) {
         for (uint64_t n = 0; n < level.tile_count(); ++n) {
           const TileId tile{level.level, n, TileWidth(level.level, n, size)};
-          if (auto data = storage_.ReadTile(tile); data.ok()) {
+          if (auto data = log_.storage().ReadTile(tile); data.ok()) {
             fetcher_.bodies["/" + TilePath(tile)] = *data;
           }
           const EntryBundleId bundle{n, tile.width};
-          if (auto data = storage_.ReadEntryBundle(bundle); level.level == 0 && data.ok()) {
+          if (auto data = log_.storage().ReadEntryBundle(bundle); level.level == 0 && data.ok()) {
             fetcher_.bodies["/" + EntryBundlePath(bundle)] = *data;
           }
         }
@@ -73,9 +64,7 @@ class HttpLogReaderTest : public ::testing::Test {
     }
   }
 
-  ledger::MemoryStorage storage_;
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<NoteVerifier> verifier_;
+  ledger::GrowingLog log_;
   std::string at257_;
   std::string note_;
   MapFetcher fetcher_;
@@ -102,13 +91,13 @@ TEST_F(HttpLogReaderTest, ReadCheckpointParsesTheSizeWithoutVerifying) {
   EXPECT_EQ(served->second, note_);
 
   // Signed by another key: still read, as nothing is verified.
-  auto stranger = *GenerateNoteKey("example.com/http-reader");
-  Checkpoint lie{"example.com/http-reader", 7, HashLeaf("x"), {}};
+  auto stranger = *GenerateNoteKey("example.com/test-log");
+  Checkpoint lie{"example.com/test-log", 7, HashLeaf("x"), {}};
   fetcher_.bodies["/checkpoint"] = *SignCheckpoint(lie, **NoteSigner::Create(stranger.signer_key));
   served = reader.ReadCheckpoint();
   ASSERT_TRUE(served.ok()) << served.status();
   EXPECT_EQ(served->first, 7u);
-  EXPECT_FALSE(OpenCheckpoint(served->second, *verifier_).ok());
+  EXPECT_FALSE(OpenCheckpoint(served->second, log_.verifier()).ok());
 
   fetcher_.bodies["/checkpoint"] = "garbage\n";
   served = reader.ReadCheckpoint();
@@ -122,14 +111,14 @@ TEST_F(HttpLogReaderTest, ReadCheckpointParsesTheSizeWithoutVerifying) {
 TEST_F(HttpLogReaderTest, TheAuditReadsThroughIt) {
   HttpLogReader reader(fetcher_);
   absl::StatusOr<ledger::AuditResult> result =
-      ledger::AuditLog(reader, *OpenCheckpoint(note_, *verifier_), {});
+      ledger::AuditLog(reader, *OpenCheckpoint(note_, log_.verifier()), {});
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->entries, 600u);
   EXPECT_EQ(result->bundles, 3u);
 
   // At size 257 the partial tile 0/001.p/1 is not served any more: it is read from the full one.
   fetcher_.fetched.clear();
-  result = ledger::AuditLog(reader, *OpenCheckpoint(at257_, *verifier_), {});
+  result = ledger::AuditLog(reader, *OpenCheckpoint(at257_, log_.verifier()), {});
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_THAT(fetcher_.fetched, ::testing::IsSupersetOf({"/tile/0/001.p/1", "/tile/0/001",
                                                          "/tile/entries/001.p/1",

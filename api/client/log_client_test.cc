@@ -15,9 +15,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "api/http.h"
-#include "ledger/memory_storage.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
+#include "ledger/testing/growing_log.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
 #include "proof/note.h"
@@ -29,51 +29,13 @@ namespace api {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string Entry(uint64_t i) { return absl::StrCat("entry ", i, " of the test log"); }
-
-// A log built by the real sequencer in memory, remembering the head after every append.
-class TestLog {
- public:
-  TestLog() {
-    key_ = *GenerateNoteKey("example.com/test-log");
-    signer_ = *NoteSigner::Create(key_.signer_key);
-    verifier_ = *NoteVerifier::Create(key_.verifier_key);
-    storage_ = std::make_unique<ledger::MemoryStorage>();
-    sequencer_ = *ledger::Sequencer::Create(storage_.get(), signer_.get(), {});
-    heads_.push_back(sequencer_->Head());
-  }
-
-  // Appends entries until the tree has `size` leaves, in one call.
-  void GrowTo(uint64_t size) {
-    std::vector<std::string> entries;
-    for (uint64_t i = sequencer_->Head()->size; i < size; ++i) {
-      entries.push_back(Entry(i));
-    }
-    ASSERT_TRUE(sequencer_->Append(std::move(entries)).ok());
-    heads_.push_back(sequencer_->Head());
-  }
-
-  const ledger::MemoryStorage& storage() const { return *storage_; }
-  const NoteVerifier& verifier() const { return *verifier_; }
-  const GeneratedKey& key() const { return key_; }
-  const std::vector<std::shared_ptr<const ledger::LogHead>>& heads() const { return heads_; }
-  std::shared_ptr<const ledger::LogHead> head() const { return sequencer_->Head(); }
-
- private:
-  GeneratedKey key_;
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<NoteVerifier> verifier_;
-  std::unique_ptr<ledger::MemoryStorage> storage_;
-  std::unique_ptr<ledger::Sequencer> sequencer_;
-  std::vector<std::shared_ptr<const ledger::LogHead>> heads_;
-};
+using ::vellum::ledger::GrowingLog;
 
 // Serves a log's dynamic endpoints from its storage, as vellumd would, with a given checkpoint;
 // answers can be replaced or removed to play a misbehaving server.
 class StorageFetcher : public LogFetcher {
  public:
-  StorageFetcher(const TestLog& log, const ledger::LogHead& head)
+  StorageFetcher(const GrowingLog& log, const ledger::LogHead& head)
       : log_(log), prover_(log.storage()), checkpoint_(head.checkpoint), size_(head.size) {}
 
   absl::StatusOr<std::string> Get(absl::string_view target) override {
@@ -114,13 +76,13 @@ class StorageFetcher : public LogFetcher {
   std::set<std::string> missing;
 
  private:
-  const TestLog& log_;
+  const GrowingLog& log_;
   const ledger::Prover prover_;
   const std::string checkpoint_;
   const uint64_t size_;
 };
 
-Checkpoint Open(const TestLog& log, const ledger::LogHead& head) {
+Checkpoint Open(const GrowingLog& log, const ledger::LogHead& head) {
   return *OpenCheckpoint(head.checkpoint, log.verifier());
 }
 
@@ -131,25 +93,19 @@ const uint64_t kSizes[] = {1,     2,     255,   256,   257,   511,          512,
 class LogClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    log_ = new TestLog();
+    log_ = new GrowingLog();
     for (uint64_t size : kSizes) log_->GrowTo(size);
   }
   static void TearDownTestSuite() {
     delete log_;
     log_ = nullptr;
   }
-  static const ledger::LogHead& HeadOfSize(uint64_t size) {
-    for (const auto& head : log_->heads()) {
-      if (head->size == size) return *head;
-    }
-    ADD_FAILURE() << "no head of size " << size;
-    return *log_->heads().front();
-  }
+  static const ledger::LogHead& HeadOfSize(uint64_t size) { return log_->HeadOfSize(size); }
 
-  static TestLog* log_;
+  static GrowingLog* log_;
 };
 
-TestLog* LogClientTest::log_ = nullptr;
+GrowingLog* LogClientTest::log_ = nullptr;
 
 TEST_F(LogClientTest, FetchCheckpoint) {
   const ledger::LogHead& head = HeadOfSize(257);
@@ -182,8 +138,8 @@ TEST_F(LogClientTest, FetchAndVerifyInclusion) {
   for (uint64_t index : {0u, 1u, 255u, 256u, 4095u, 65535u, 65536u}) {
     absl::StatusOr<ProvedEntry> proved = FetchAndVerifyInclusion(fetcher, checkpoint, index);
     ASSERT_TRUE(proved.ok()) << index << ": " << proved.status();
-    EXPECT_EQ(proved->entry, Entry(index));
-    EXPECT_EQ(proved->leaf_hash, HashLeaf(Entry(index)));
+    EXPECT_EQ(proved->entry, GrowingLog::Entry(index));
+    EXPECT_EQ(proved->leaf_hash, HashLeaf(GrowingLog::Entry(index)));
     EXPECT_EQ(proved->tree_size, 65537u);
     EXPECT_EQ(proved->root, head.root);
     EXPECT_EQ(proved->proof.size(), index == 65536 ? 1u : 17u);
@@ -233,7 +189,7 @@ TEST(VerifyInclusionAnswerTest, RejectsAnswersForOtherQuestions) {
 }
 
 // The JSON answer of POST /v1/entries?receipt=1 for `entry` at `index` of `log`'s head.
-std::string AppendAnswer(const TestLog& log, uint64_t index, absl::string_view entry,
+std::string AppendAnswer(const GrowingLog& log, uint64_t index, absl::string_view entry,
                          absl::string_view receipt_entry_override = "") {
   std::shared_ptr<const ledger::LogHead> head = log.head();
   ledger::Prover prover(log.storage());
@@ -256,7 +212,7 @@ std::string AppendAnswer(const TestLog& log, uint64_t index, absl::string_view e
 
 TEST_F(LogClientTest, VerifyAppendAnswer) {
   const uint64_t last = log_->head()->size - 1;
-  const std::string entry = Entry(last);
+  const std::string entry = GrowingLog::Entry(last);
   absl::StatusOr<Receipt> ok = VerifyAppendAnswer(AppendAnswer(*log_, last, entry), entry,
                                                   log_->verifier());
   ASSERT_TRUE(ok.ok()) << ok.status();
