@@ -133,6 +133,21 @@ TEST(MirrorTest, ACheckpointTheEntriesDoNotLeadToIsDataLoss) {
   EXPECT_THAT(status.message(), HasSubstr("root of tree size 10: the checkpoint has "));
 }
 
+TEST(MirrorTest, OpensAStoreAsRecoverLogChecksIt) {
+  TestLog log;
+  std::string note = log.Grow(300);
+  {
+    absl::StatusOr<std::unique_ptr<Mirror>> mirror = Mirror::Open(Dir(""), log.verifier());
+    ASSERT_TRUE(mirror.ok()) << mirror.status();
+    ASSERT_TRUE((*mirror)->Extend(log, log.checkpoint(), note).ok());
+  }
+  TestLog stranger;
+  absl::StatusOr<std::unique_ptr<Mirror>> mirror = Mirror::Open(Dir(""), stranger.verifier());
+  EXPECT_EQ(mirror.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(mirror.status().message()),
+              HasSubstr("the stored checkpoint does not verify with key mirror.test/log: "));
+}
+
 }  // namespace
 }  // namespace ledger
 }  // namespace vellum

@@ -10,8 +10,8 @@
 #include "absl/types/span.h"
 #include "ledger/storage.h"
 #include "ledger/stored_head.h"
-#include "proof/note.h"
 #include "proof/compact_range.h"
+#include "proof/note.h"
 #include "proof/tile.h"
 
 namespace vellum {
