@@ -81,15 +81,10 @@ uint64_t TileCount(uint64_t size) {
   return count;
 }
 
-// Sizes around tile and bundle edges, up to a level-2 tile.
-const uint64_t kSizes[] = {1,     2,     255,   256,   257,   511,          512,
-                           513,   65535, 65536, 65537, 65536 + 256 * 3 + 7, 131072 + 1};
-
 class AuditTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    log_ = new GrowingLog();
-    for (uint64_t size : kSizes) log_->GrowTo(size);
+    log_ = GrowingLog::AtEdgeSizes().release();
   }
   static void TearDownTestSuite() {
     delete log_;

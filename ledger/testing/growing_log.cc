@@ -16,6 +16,17 @@ GrowingLog::GrowingLog(std::string entry_prefix) : prefix_(std::move(entry_prefi
   heads_.push_back(sequencer_->Head());
 }
 
+std::unique_ptr<GrowingLog> GrowingLog::AtEdgeSizes() {
+  auto log = std::make_unique<GrowingLog>();
+  for (uint64_t size : {uint64_t{1}, uint64_t{2}, uint64_t{255}, uint64_t{256}, uint64_t{257},
+                        uint64_t{511}, uint64_t{512}, uint64_t{513}, uint64_t{65535},
+                        uint64_t{65536}, uint64_t{65537}, uint64_t{65536 + 256 * 3 + 7},
+                        uint64_t{131072 + 1}}) {
+    log->GrowTo(size);
+  }
+  return log;
+}
+
 std::string GrowingLog::Entry(uint64_t i) { return absl::StrCat("entry ", i, " of the test log"); }
 
 void GrowingLog::GrowTo(uint64_t size) {

@@ -21,6 +21,11 @@ class GrowingLog {
  public:
   explicit GrowingLog(std::string entry_prefix = "");
 
+  // A log grown, one GrowTo() each, to the sizes around tile and bundle edges up to a level-2
+  // tile: 1, 2, 255, 256, 257, 511, 512, 513, 65535, 65536, 65537, 65536 + 256 * 3 + 7 and
+  // 131072 + 1.
+  static std::unique_ptr<GrowingLog> AtEdgeSizes();
+
   static std::string Entry(uint64_t i);
 
   // Appends entries until the tree has `size` leaves, in one call.
