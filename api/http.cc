@@ -182,5 +182,29 @@ HttpResponse MethodNotAllowedResponse(absl::string_view method, absl::string_vie
   return response;
 }
 
+absl::Status StatusFromResponse(const HttpResponse& response) {
+  std::string message = absl::StrCat("HTTP ", response.status, ": ",
+                                     absl::StripTrailingAsciiWhitespace(response.body.substr(0, 512)));
+  switch (response.status) {
+    case 400: return absl::InvalidArgumentError(message);
+    case 401: return absl::UnauthenticatedError(message);
+    case 403: return absl::PermissionDeniedError(message);
+    case 404: return absl::NotFoundError(message);
+    case 409: return absl::AbortedError(message);
+    case 412: return absl::FailedPreconditionError(message);
+    case 413: return absl::InvalidArgumentError(message);
+    case 429: return absl::ResourceExhaustedError(message);
+    case 503: return absl::UnavailableError(message);
+    default: return absl::InternalError(message);
+  }
+}
+
+absl::Status FetchError(absl::string_view target, const HttpResponse& response) {
+  absl::Status status = StatusFromResponse(response);
+  std::string message = absl::StrCat("GET ", target, ": ", status.message());
+  if (response.status == 404) return absl::NotFoundError(message);
+  return absl::UnavailableError(message);
+}
+
 }  // namespace api
 }  // namespace vellum

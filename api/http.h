@@ -64,6 +64,17 @@ int HttpStatusFor(const absl::Status& status);
 // does.
 std::string JsonEscape(absl::string_view text);
 
+// The way back, for clients: the error for a non-200 response, its HTTP status mapped to a code
+// (400 and 413 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404 NotFound, 409
+// Aborted, 412 FailedPrecondition, 429 ResourceExhausted, 503 Unavailable, others Internal) with
+// "HTTP <status>: " and the start of the body as its message.
+absl::Status StatusFromResponse(const HttpResponse& response);
+
+// The error for a non-200 answer to GET `target` from a server a client reads, for callers that
+// tell a missing resource from a failed exchange: NotFound for 404 and Unavailable for any other
+// status, with the message "GET <target>: " and StatusFromResponse()'s.
+absl::Status FetchError(absl::string_view target, const HttpResponse& response);
+
 // A one-line JSON error body {"error": "..."} with the status's message, and its HTTP status.
 
 HttpResponse ErrorResponse(const absl::Status& status);

@@ -18,7 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "gtest/gtest.h"
 #include "ledger/testing/wait_until.h"
 

@@ -25,7 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "api/auth.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "api/http_server.h"
 #include "api/log.pb.h"
 #include "gmock/gmock.h"

@@ -20,7 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
 #include "proof/note.h"

@@ -38,34 +38,13 @@ struct Sequencer::Pending {
 absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::Create(LogStorage* storage,
                                                              const NoteSigner* signer,
                                                              const SequencerOptions& options) {
-  absl::StatusOr<std::pair<uint64_t, std::string>> stored = storage->ReadCheckpoint();
-  if (!stored.ok()) return stored.status();
-  const auto& [size, note] = *stored;
-  TreeState state;
-  if (size > 0) {
-    absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier =
-        NoteVerifier::Create(signer->VerifierKey());
-    if (!verifier.ok()) return verifier.status();
-    absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(note, **verifier);
-    if (!checkpoint.ok()) {
-      return absl::DataLossError(absl::StrCat("the stored checkpoint does not verify with key ",
-                                              signer->name(), ": ",
-                                              checkpoint.status().message()));
-    }
-    if (checkpoint->size != size) {
-      return absl::DataLossError(absl::StrCat("the stored checkpoint has size ", checkpoint->size,
-                                              ", the store records size ", size));
-    }
-    absl::StatusOr<TreeState> loaded = TreeState::Load(*storage, size);
-    if (!loaded.ok()) return loaded.status();
-    Hash root = loaded->Root();
-    if (root != checkpoint->root) {
-      return absl::DataLossError(absl::StrCat(
-          "stored tiles of tree size ", size, " have root ", HashToBase64(root),
-          ", the signed checkpoint has root ", HashToBase64(checkpoint->root)));
-    }
-    state = *std::move(loaded);
-  }
+  absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier =
+      NoteVerifier::Create(signer->VerifierKey());
+  if (!verifier.ok()) return verifier.status();
+  absl::StatusOr<RecoveredLog> recovered = RecoverLog(*storage, **verifier);
+  if (!recovered.ok()) return recovered.status();
+  const uint64_t size = recovered->head.checkpoint.size;
+  TreeState state = std::move(recovered->state);
   absl::StatusOr<std::shared_ptr<const LogHead>> head = SignHead(*signer, size, state.Root());
   if (!head.ok()) return head.status();
   return std::unique_ptr<Sequencer>(

@@ -10,20 +10,77 @@
 namespace vellum {
 namespace ledger {
 
+namespace {
+
+// What a log holds for a tile or entry bundle that a later commit may have superseded: the bytes
+// of the one asked for, or, when a partial one is NotFound, those of the full one of the same
+// index, whose first hashes or entries are the partial one's. `width` is the number of hashes or
+// entries `data` holds: the width asked for, or 256.
+struct StoredData {
+  std::string data;
+  uint16_t width = 0;
+};
+
+// The read of StoredData: `read(id)`, or `read(full)` when a partial `id` is NotFound; the
+// partial one's NotFound when neither is held.
+template <typename Id, typename Read>
+absl::StatusOr<StoredData> ReadOrSuperseding(const Id& id, const Id& full, Read read) {
+  absl::StatusOr<std::string> data = read(id);
+  if (data.ok()) return StoredData{*std::move(data), id.width};
+  if (!absl::IsNotFound(data.status()) || id.is_full()) return data.status();
+  absl::StatusOr<std::string> superseding = read(full);
+  if (absl::IsNotFound(superseding.status())) return data.status();
+  if (!superseding.ok()) return superseding.status();
+  return StoredData{*std::move(superseding), kTileWidth};
+}
+
+absl::StatusOr<StoredData> ReadTileData(const LogReader& log, const TileId& tile) {
+  return ReadOrSuperseding(tile, TileId{tile.level, tile.index, kTileWidth},
+                           [&](const TileId& id) { return log.ReadTile(id); });
+}
+
+absl::StatusOr<StoredData> ReadEntryBundleData(const LogReader& log, const EntryBundleId& bundle) {
+  return ReadOrSuperseding(bundle, EntryBundleId{bundle.index, kTileWidth},
+                           [&](const EntryBundleId& id) { return log.ReadEntryBundle(id); });
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Hash>> ReadServedTile(const LogReader& log, const TileId& tile) {
+  absl::StatusOr<StoredData> data = ReadTileData(log, tile);
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::vector<Hash>> hashes = ParseTileData(data->data, data->width);
+  if (!hashes.ok()) {
+    return absl::DataLossError(absl::StrCat(TilePath(tile), ": ", hashes.status().message()));
+  }
+  hashes->resize(tile.width);
+  return hashes;
+}
+
+absl::StatusOr<std::vector<std::string>> ReadServedBundle(const LogReader& log,
+                                                          const EntryBundleId& bundle) {
+  absl::StatusOr<StoredData> data = ReadEntryBundleData(log, bundle);
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(data->data, data->width);
+  if (!entries.ok()) {
+    return absl::DataLossError(
+        absl::StrCat(EntryBundlePath(bundle), ": ", entries.status().message()));
+  }
+  entries->resize(bundle.width);
+  return entries;
+}
+
 absl::StatusOr<std::vector<Hash>> ReadTileRow(const LogReader& storage, const TileId& tile,
                                               uint64_t tree_size) {
-  absl::StatusOr<std::string> data = storage.ReadTile(tile);
-  if (absl::IsNotFound(data.status()) && !tile.is_full()) {
-    // Superseded by the full tile, whose first `width` hashes are the same.
-    data = storage.ReadTile({tile.level, tile.index, kTileWidth});
-    if (data.ok()) data->resize(std::min(data->size(), size_t{tile.width} * kHashSize));
-  }
+  absl::StatusOr<StoredData> data = ReadTileData(storage, tile);
   if (absl::IsNotFound(data.status())) {
     return absl::DataLossError(
         absl::StrCat("tile ", TilePath(tile), " is missing for tree size ", tree_size));
   }
   if (!data.ok()) return data.status();
-  absl::StatusOr<std::vector<Hash>> row = ParseTileData(*data, tile.width);
+  // A superseding full tile's first `width` hashes are the same.
+  data->data.resize(std::min(data->data.size(), size_t{tile.width} * kHashSize));
+  absl::StatusOr<std::vector<Hash>> row = ParseTileData(data->data, tile.width);
   if (!row.ok()) {
     return absl::DataLossError(
         absl::StrCat("stored tile ", TilePath(tile), ": ", row.status().message()));
@@ -41,12 +98,9 @@ absl::StatusOr<std::vector<std::string>> ReadBundleEntries(const LogReader& log,
   }
   const uint16_t width = static_cast<uint16_t>(std::min<uint64_t>(kTileWidth, tree_size - first));
   const EntryBundleId id{bundle_index, width};
-  absl::StatusOr<std::string> data = log.ReadEntryBundle(id);
-  if (absl::IsNotFound(data.status()) && !id.is_full()) {
-    data = log.ReadEntryBundle({bundle_index, kTileWidth});
-  }
+  absl::StatusOr<StoredData> data = ReadEntryBundleData(log, id);
   if (!data.ok()) return data.status();
-  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(*data);
+  absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(data->data);
   if (!entries.ok() || entries->size() < width) {
     return absl::DataLossError(absl::StrCat("stored entry bundle ", EntryBundlePath(id),
                                             " does not hold ", width, " entries"));

@@ -16,6 +16,19 @@
 namespace vellum {
 namespace ledger {
 
+// The hashes of `tile` as a log serves it, for readers that check what a log holds against what
+// they recompute (the audit, the mirror): a partial tile that is NotFound is read as the prefix
+// of the full tile of the same index that superseded it (c2sp.org/tlog-tiles lets a log delete
+// superseded partials; every reader of tiles reads them so). Fails with DataLoss for malformed
+// data ("tile/0/000: ..."), and with the reader's errors: NotFound (the partial tile's) when
+// neither is held.
+absl::StatusOr<std::vector<Hash>> ReadServedTile(const LogReader& log, const TileId& tile);
+
+// The entries of `bundle` as a log serves it, read like ReadServedTile() reads tiles. DataLoss
+// for malformed data ("tile/entries/000: ...").
+absl::StatusOr<std::vector<std::string>> ReadServedBundle(const LogReader& log,
+                                                          const EntryBundleId& bundle);
+
 // The bottom row of `tile` as it exists in the committed tree of `tree_size` leaves: a partial tile
 // that a later commit superseded is read from the full tile that replaced it. Fails with DataLoss
 // if the tile is missing or malformed.

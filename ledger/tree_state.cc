@@ -45,6 +45,21 @@ absl::StatusOr<TreeState> TreeState::Load(const LogReader& storage, uint64_t tre
   return state;
 }
 
+absl::StatusOr<RecoveredLog> RecoverLog(const LogReader& log, const NoteVerifier& log_key) {
+  absl::StatusOr<StoredHead> head = OpenStoredHead(log, log_key);
+  if (!head.ok()) return head.status();
+  const uint64_t size = head->checkpoint.size;
+  absl::StatusOr<TreeState> state = TreeState::Load(log, size);
+  if (!state.ok()) return state.status();
+  const Hash root = state->Root();
+  if (root != head->checkpoint.root) {
+    return absl::DataLossError(absl::StrCat(
+        "stored tiles of tree size ", size, " have root ", HashToBase64(root),
+        ", the signed checkpoint has root ", HashToBase64(head->checkpoint.root)));
+  }
+  return RecoveredLog{*std::move(head), *std::move(state)};
+}
+
 void TreeState::Append(absl::string_view entry, const Hash& leaf_hash, WriteSet* write) {
   const uint64_t index = range_.size();
   bundle_.emplace_back(entry);

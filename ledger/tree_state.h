@@ -9,7 +9,9 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "ledger/storage.h"
+#include "ledger/stored_head.h"
 #include "proof/compact_range.h"
+#include "proof/note.h"
 #include "proof/tile.h"
 
 namespace vellum {
@@ -49,6 +51,19 @@ class TreeState {
   // The entries of the partial bundle: fewer than 256.
   std::vector<std::string> bundle_;
 };
+
+// A stored log, opened and checked: its head and the tree state of its size.
+struct RecoveredLog {
+  StoredHead head;
+  TreeState state;
+};
+
+// What opening a stored log checks, for every holder of a store that extends it: opens the stored
+// checkpoint with `log_key` (OpenStoredHead), loads the tree state of its size from the stored
+// tiles and bundle (TreeState::Load), and checks that the recomputed root is the checkpoint's
+// (DataLoss "stored tiles of tree size N have root X, the signed checkpoint has root Y").
+// Thread-safe when `log` is.
+absl::StatusOr<RecoveredLog> RecoverLog(const LogReader& log, const NoteVerifier& log_key);
 
 }  // namespace ledger
 }  // namespace vellum

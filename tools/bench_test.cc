@@ -13,6 +13,7 @@
 #include "api/server/log_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/stored_log.h"
 #include "ledger/sequencer.h"
 #include "proof/note.h"
 
@@ -104,7 +105,7 @@ TEST(AppendBenchTest, AppendsDurablyAndReports) {
   EXPECT_THAT(json, HasSubstr(R"("p99_ms": )"));
 
   // The log is really there: reopen it.
-  auto storage = ledger::LevelDbStorage::Open(options.data_dir + "/db", {});
+  auto storage = ledger::OpenStoredLog(options.data_dir + "/db");
   ASSERT_TRUE(storage.ok()) << storage.status();
   EXPECT_EQ((*storage)->ReadCheckpoint()->first, 3000u);
   storage->reset();

@@ -29,7 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "api/log.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

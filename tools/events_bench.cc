@@ -12,7 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "api/events/events_api.pb.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "api/message_codec.h"
 #include "google/protobuf/util/time_util.h"
 #include "ledger/events/event_codec.h"

@@ -15,13 +15,13 @@
 #include "absl/time/clock.h"
 #include "api/events/event_search_client.h"
 #include "api/events/events_api.pb.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/event_fields.h"
 #include "ledger/local_log.h"
 #include "proof/decimal.h"
-#include "tools/file_io.h"
+#include "ledger/file_io.h"
 
 namespace vellum {
 namespace cli {
@@ -113,7 +113,7 @@ int RunEvents(const CommandLine& line, const NoteVerifier* verifier) {
   absl::StatusOr<std::string> url = line.Require("server");
   if (!url.ok()) return Fail(kCommand, url.status().message());
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
-  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
+  absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return Fail(kCommand, token.status().message());
   std::string query;
   auto add = [&query](absl::string_view name, absl::string_view value) {
@@ -203,7 +203,7 @@ int RunDecode(const CommandLine& line) {
     index = *n;
   }
   // A bundle holds at most 256 entries of at most 65,535 bytes, each with a 2-byte length.
-  absl::StatusOr<std::string> data = ReadInput(input, bundle ? 256 * 65537 : 65535);
+  absl::StatusOr<std::string> data = ledger::ReadInput(input, bundle ? 256 * 65537 : 65535);
   if (!data.ok()) return Fail(kCommand, data.status().message());
   absl::StatusOr<std::string> json =
       bundle ? ledger::EntryBundleToJson(index, *data) : ledger::EntryToJson(index, *data);

@@ -27,7 +27,7 @@
 #include "absl/time/clock.h"
 #include "api/auth.h"
 #include "api/events/events_api.pb.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "api/log.pb.h"
 #include "api/ingest/adapter.h"
 #include "api/ingest/cloudevents.h"

@@ -14,7 +14,7 @@
 #include "api/ingest/k8s_audit.h"
 #include "api/ingest/mlflow.h"
 #include "api/ingest/sagemaker.h"
-#include "tools/file_io.h"
+#include "ledger/file_io.h"
 
 namespace vellum {
 namespace cli {
@@ -36,7 +36,7 @@ absl::StatusOr<absl::optional<std::string>> ReadSecret(
     adapters->disabled.emplace(name, absl::StrCat("no secret file ", path));
     return absl::optional<std::string>();
   }
-  absl::StatusOr<std::string> contents = ReadInput(path, kMaxSecretBytes);
+  absl::StatusOr<std::string> contents = ledger::ReadInput(path, kMaxSecretBytes);
   if (!contents.ok()) {
     return absl::Status(contents.status().code(), absl::StrCat("ingest secret ", path, ": ",
                                                                contents.status().message()));

@@ -19,7 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/http.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 
 namespace vellum {
 namespace cli {

@@ -27,7 +27,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "api/http_server.h"
 #include "proof/checkpoint.h"
 #include "proof/cosigned_checkpoint.h"
@@ -37,16 +37,18 @@
 #include "proof/note.h"
 #include "proof/receipt.h"
 #include "proof/verify.h"
-#include "ledger/leveldb_storage.h"
+#include "ledger/log_audit.h"
+#include "ledger/stored_head.h"
+#include "ledger/stored_log.h"
 #include "tools/bench.h"
 #include "tools/events_bench.h"
 #include "tools/command_line.h"
 #include "tools/events_command.h"
-#include "tools/file_io.h"
-#include "tools/log_client.h"
-#include "tools/monitor.h"
+#include "ledger/file_io.h"
+#include "api/client/http_log_reader.h"
+#include "api/client/log_client.h"
+#include "api/client/monitor.h"
 #include "tools/serving.h"
-#include "tools/storage_fetcher.h"
 #include "tools/witness_command.h"
 
 namespace vellum {
@@ -134,7 +136,7 @@ absl::StatusOr<std::unique_ptr<NoteVerifier>> LoadVerifierKey(
     std::string key, absl::string_view flag = "verifier-key") {
   struct stat st;
   if (stat(key.c_str(), &st) == 0) {
-    absl::StatusOr<std::string> contents = ReadInput(key, kMaxDocumentBytes);
+    absl::StatusOr<std::string> contents = ledger::ReadInput(key, kMaxDocumentBytes);
     if (!contents.ok()) return contents.status();
     key = std::string(absl::StripTrailingAsciiWhitespace(*contents));
   }
@@ -190,8 +192,8 @@ int RunKeygen(const CommandLine& line) {
   absl::StatusOr<GeneratedKey> key = GenerateNoteKey(
       *origin, line.Has("cosigner") ? kNoteSignatureTypeCosignatureV1 : kNoteSignatureTypeEd25519);
   if (!key.ok()) return UsageError(key.status().message());
-  absl::Status status = WriteNewFile(*prefix + ".key", key->signer_key + "\n", 0600);
-  if (status.ok()) status = WriteNewFile(*prefix + ".pub", key->verifier_key + "\n", 0644);
+  absl::Status status = ledger::WriteNewFile(*prefix + ".key", key->signer_key + "\n", 0600);
+  if (status.ok()) status = ledger::WriteNewFile(*prefix + ".pub", key->verifier_key + "\n", 0644);
   if (!status.ok()) return IoError(status);
   std::cout << key->verifier_key << "\n";
   return kValid;
@@ -241,7 +243,7 @@ int RunVerifyCheckpoint(const CommandLine& line) {
   if (!input.ok()) return UsageError(input.status().message());
   absl::StatusOr<WitnessPolicy> policy = WitnessPolicyFlags(line);
   if (!policy.ok()) return UsageError(policy.status().message());
-  absl::StatusOr<std::string> note = ReadInput(*input, kMaxDocumentBytes);
+  absl::StatusOr<std::string> note = ledger::ReadInput(*input, kMaxDocumentBytes);
   if (!note.ok()) return IoError(note.status());
   absl::StatusOr<CosignedCheckpoint> opened =
       OpenCosignedCheckpoint(*note, **verifier, policy->verifiers, policy->min_witnesses);
@@ -265,9 +267,9 @@ int RunVerifyReceipt(const CommandLine& line) {
     return UsageError(
         absl::StrCat("got ", line.positional().size(), " receipt files, want exactly 1"));
   }
-  absl::StatusOr<std::string> entry = ReadInput(*entry_path, kMaxEntryBytes);
+  absl::StatusOr<std::string> entry = ledger::ReadInput(*entry_path, kMaxEntryBytes);
   if (!entry.ok()) return IoError(entry.status());
-  absl::StatusOr<std::string> text = ReadInput(line.positional()[0], kMaxDocumentBytes);
+  absl::StatusOr<std::string> text = ledger::ReadInput(line.positional()[0], kMaxDocumentBytes);
   if (!text.ok()) return IoError(text.status());
   absl::StatusOr<Receipt> receipt = ParseReceipt(*text);
   if (!receipt.ok()) return Invalid(receipt.status());
@@ -284,7 +286,7 @@ int RunVerifyEvidence(const CommandLine& line) {
     return UsageError(
         absl::StrCat("got ", line.positional().size(), " evidence files, want exactly 1"));
   }
-  absl::StatusOr<std::string> text = ReadInput(line.positional()[0], kMaxEvidenceSize);
+  absl::StatusOr<std::string> text = ledger::ReadInput(line.positional()[0], kMaxEvidenceSize);
   if (!text.ok()) return IoError(text.status());
   absl::StatusOr<SplitViewEvidence> evidence = ParseEvidence(*text);
   if (!evidence.ok()) return Invalid(evidence.status());
@@ -298,7 +300,7 @@ int RunVerifyEvidence(const CommandLine& line) {
 int RunHashLeaf(const CommandLine& line) {
   absl::StatusOr<std::string> input = InputArgument(line);
   if (!input.ok()) return UsageError(input.status().message());
-  absl::StatusOr<std::string> entry = ReadInput(*input, kMaxEntryBytes);
+  absl::StatusOr<std::string> entry = ledger::ReadInput(*input, kMaxEntryBytes);
   if (!entry.ok()) return IoError(entry.status());
   std::cout << HashToBase64(HashLeaf(*entry)) << "\n";
   return kValid;
@@ -309,13 +311,13 @@ int RunHashLeaf(const CommandLine& line) {
 // A failed exchange with the server is an I/O error (2); anything else is a verification
 // failure (1). See tools/log_client.h.
 int ServerFailure(const absl::Status& status) {
-  return IsExchangeError(status) ? IoError(status) : Invalid(status);
+  return api::IsExchangeError(status) ? IoError(status) : Invalid(status);
 }
 
-absl::StatusOr<std::unique_ptr<HttpLogFetcher>> ServerFlag(const CommandLine& line) {
+absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> ServerFlag(const CommandLine& line) {
   absl::StatusOr<std::string> url = line.Require("server");
   if (!url.ok()) return url.status();
-  absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = HttpLogFetcher::Create(*url);
+  absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> fetcher = api::HttpLogFetcher::Create(*url);
   if (!fetcher.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--server: ", fetcher.status().message()));
   }
@@ -341,7 +343,7 @@ int RunAppend(const CommandLine& line) {
   absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
       api::HttpClient::Create(*url, api::HttpClient::Options());
   if (!client.ok()) return UsageError(absl::StrCat("--server: ", client.status().message()));
-  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
+  absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
   absl::StatusOr<std::string> input = InputArgument(line);
   if (!input.ok()) return UsageError(input.status().message());
@@ -352,15 +354,16 @@ int RunAppend(const CommandLine& line) {
     if (!pinned.ok()) return UsageError(pinned.status().message());
     verifier = *std::move(pinned);
   }
-  absl::StatusOr<std::string> entry = ReadInput(*input, kMaxEntryBytes);
+  absl::StatusOr<std::string> entry = ledger::ReadInput(*input, kMaxEntryBytes);
   if (!entry.ok()) return IoError(entry.status());
   if (entry->empty()) return UsageError("the entry is empty; entries are 1 to 65535 bytes");
 
   if (want_receipt && verifier == nullptr) {
     // Trust on first use: nothing authenticates a key the server names itself.
-    absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = HttpLogFetcher::Create(*url);
+    absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> fetcher =
+        api::HttpLogFetcher::Create(*url);
     if (!fetcher.ok()) return IoError(fetcher.status());
-    absl::StatusOr<std::string> key = FetchVerifierKey(**fetcher);
+    absl::StatusOr<std::string> key = api::FetchVerifierKey(**fetcher);
     if (!key.ok()) return ServerFailure(key.status());
     absl::StatusOr<std::unique_ptr<NoteVerifier>> fetched = NoteVerifier::Create(*key);
     if (!fetched.ok()) return Invalid(fetched.status());
@@ -379,10 +382,10 @@ int RunAppend(const CommandLine& line) {
         "the server refused the entry: ", api::StatusFromResponse(*response).message())));
   }
   if (want_receipt) {
-    absl::StatusOr<Receipt> receipt = VerifyAppendAnswer(response->body, *entry, *verifier);
+    absl::StatusOr<Receipt> receipt = api::VerifyAppendAnswer(response->body, *entry, *verifier);
     if (!receipt.ok()) return Invalid(receipt.status());
     if (absl::optional<std::string> out = line.Get("receipt-out"); out.has_value()) {
-      absl::Status status = WriteNewFile(*out, FormatReceipt(*receipt), 0644);
+      absl::Status status = ledger::WriteNewFile(*out, FormatReceipt(*receipt), 0644);
       if (!status.ok()) return IoError(status);
     }
     std::cerr << "vellum append: receipt verified: the entry is at index " << receipt->index
@@ -395,16 +398,16 @@ int RunAppend(const CommandLine& line) {
 
 // A server's verified checkpoint, and the connection and key it was fetched and checked with.
 struct ServerSession {
-  std::unique_ptr<HttpLogFetcher> fetcher;
+  std::unique_ptr<api::HttpLogFetcher> fetcher;
   std::unique_ptr<NoteVerifier> verifier;
-  VerifiedCheckpoint checkpoint;
+  api::VerifiedCheckpoint checkpoint;
 };
 
 // Parses --server and --verifier-key, then fetches and verifies the checkpoint. On failure,
 // having said why, returns nullopt and sets `exit_status`.
 absl::optional<ServerSession> OpenSession(const CommandLine& line, int* exit_status) {
   ServerSession session;
-  absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = ServerFlag(line);
+  absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> fetcher = ServerFlag(line);
   if (!fetcher.ok()) {
     *exit_status = UsageError(fetcher.status().message());
     return absl::nullopt;
@@ -418,7 +421,7 @@ absl::optional<ServerSession> OpenSession(const CommandLine& line, int* exit_sta
     *exit_status = UsageError("takes no positional arguments");
     return absl::nullopt;
   }
-  absl::StatusOr<VerifiedCheckpoint> checkpoint = FetchCheckpoint(**fetcher, **verifier);
+  absl::StatusOr<api::VerifiedCheckpoint> checkpoint = api::FetchCheckpoint(**fetcher, **verifier);
   if (!checkpoint.ok()) {
     *exit_status = ServerFailure(checkpoint.status());
     return absl::nullopt;
@@ -455,8 +458,8 @@ int RunProve(const CommandLine& line) {
     return UsageError(absl::StrCat("--index ", *index, " is past the checkpoint's tree size ",
                                    checkpoint.size));
   }
-  absl::StatusOr<ProvedEntry> proved =
-      FetchAndVerifyInclusion(*session->fetcher, checkpoint, *index);
+  absl::StatusOr<api::ProvedEntry> proved =
+      api::FetchAndVerifyInclusion(*session->fetcher, checkpoint, *index);
   if (!proved.ok()) return ServerFailure(proved.status());
   std::vector<std::string> proof;
   for (const Hash& hash : proved->proof) proof.push_back(HashToBase64(hash));
@@ -469,15 +472,15 @@ int RunProve(const CommandLine& line) {
   return kValid;
 }
 
-// Runs the monitor's audit of `checkpoint`'s tree through `fetcher` and reports it.
-int Audit(LogFetcher& fetcher, const Checkpoint& checkpoint) {
-  AuditOptions options;
+// Runs the full audit of `checkpoint`'s tree, read through `log`, and reports it.
+int Audit(const ledger::LogReader& log, const Checkpoint& checkpoint) {
+  ledger::AuditOptions options;
   options.progress_every_bundles = 64;
-  options.progress = [](const AuditProgress& p) {
+  options.progress = [](const ledger::AuditProgress& p) {
     std::cerr << "vellum " << g_command_name << ": " << p.entries << " of " << p.tree_size
               << " entries verified (" << p.bundles << " bundles, " << p.tiles << " tiles)\n";
   };
-  absl::StatusOr<AuditResult> result = AuditLog(fetcher, checkpoint, options);
+  absl::StatusOr<ledger::AuditResult> result = ledger::AuditLog(log, checkpoint, options);
   if (!result.ok()) return ServerFailure(result.status());
   std::cout << "valid: " << result->entries << " entries in " << result->bundles
             << " bundles and " << result->tiles << " tiles agree with the checkpoint of size "
@@ -489,7 +492,7 @@ int RunVerifyLog(const CommandLine& line) {
   int exit_status = kUsage;
   absl::optional<ServerSession> session = OpenSession(line, &exit_status);
   if (!session.has_value()) return exit_status;
-  return Audit(*session->fetcher, session->checkpoint.checkpoint);
+  return Audit(api::HttpLogReader(*session->fetcher), session->checkpoint.checkpoint);
 }
 
 int RunFsck(const CommandLine& line) {
@@ -499,33 +502,23 @@ int RunFsck(const CommandLine& line) {
   absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier =
       LoadVerifierKey(line.Get("verifier-key").value_or(*dir + "/log.pub"));
   if (!verifier.ok()) return UsageError(verifier.status().message());
-  ledger::LevelDbStorage::Options options;
-  options.create_if_missing = false;
-  absl::StatusOr<std::unique_ptr<ledger::LevelDbStorage>> storage =
-      ledger::LevelDbStorage::Open(*dir + "/db", options);
-  if (!storage.ok()) return IoError(storage.status());
-  absl::StatusOr<std::pair<uint64_t, std::string>> stored = (*storage)->ReadCheckpoint();
-  if (!stored.ok()) return Invalid(stored.status());
-  if (stored->first == 0) {
+  absl::StatusOr<std::unique_ptr<ledger::LogReader>> log = ledger::OpenStoredLog(*dir + "/db");
+  if (!log.ok()) return IoError(log.status());
+  absl::StatusOr<ledger::StoredHead> head = ledger::OpenStoredHead(**log, **verifier);
+  if (!head.ok()) return Invalid(head.status());
+  if (head->checkpoint.size == 0) {
     std::cout << "valid: the log is empty\n";
     return kValid;
   }
-  StorageLogFetcher fetcher(**storage);
-  absl::StatusOr<VerifiedCheckpoint> checkpoint = FetchCheckpoint(fetcher, **verifier);
-  if (!checkpoint.ok()) return ServerFailure(checkpoint.status());
-  if (checkpoint->checkpoint.size != stored->first) {
-    return Invalid(absl::DataLossError(absl::StrCat("the store records tree size ", stored->first,
-                                                    ", its checkpoint has size ",
-                                                    checkpoint->checkpoint.size)));
-  }
-  return Audit(fetcher, checkpoint->checkpoint);
+  return Audit(**log, head->checkpoint);
 }
 
 // --- Monitor -----------------------------------------------------------------------------------
 
 // Prints what a round found; in the long-running mode, each finding once, as an ALERT line.
-void PrintRound(const RoundResult& round, bool long_running, absl::flat_hash_set<std::string>* shown) {
-  for (const Finding& finding : round.findings) {
+void PrintRound(const api::RoundResult& round, bool long_running,
+                absl::flat_hash_set<std::string>* shown) {
+  for (const api::Finding& finding : round.findings) {
     if (long_running && !shown->insert(finding.message).second) continue;
     std::cerr << (long_running ? "ALERT " : "vellum monitor: invalid: ") << finding.message;
     if (!finding.evidence_path.empty()) std::cerr << "; evidence: " << finding.evidence_path;
@@ -538,7 +531,7 @@ void PrintRound(const RoundResult& round, bool long_running, absl::flat_hash_set
 }
 
 int RunMonitor(const CommandLine& line) {
-  absl::StatusOr<std::unique_ptr<HttpLogFetcher>> log = ServerFlag(line);
+  absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> log = ServerFlag(line);
   if (!log.ok()) return UsageError(log.status().message());
   absl::StatusOr<std::unique_ptr<NoteVerifier>> log_key = VerifierKeyFlag(line);
   if (!log_key.ok()) return UsageError(log_key.status().message());
@@ -549,9 +542,9 @@ int RunMonitor(const CommandLine& line) {
   absl::StatusOr<uint64_t> interval = NumberFlagOr(line, "interval-ms", 10000, 10, 86400000);
   if (!interval.ok()) return UsageError(interval.status().message());
   if (!line.positional().empty()) return UsageError("takes no positional arguments");
-  std::vector<Peer> peers;
+  std::vector<api::Peer> peers;
   for (const std::string& url : line.GetAll("peer")) {
-    absl::StatusOr<Peer> peer = OpenPeer(url);
+    absl::StatusOr<api::Peer> peer = api::OpenPeer(url);
     if (!peer.ok()) return UsageError(absl::StrCat("--peer: ", peer.status().message()));
     peers.push_back(*std::move(peer));
   }
@@ -565,12 +558,12 @@ int RunMonitor(const CommandLine& line) {
     return IoError(absl::InternalError(
         absl::StrCat("cannot create --state-dir ", *state_dir, ": ", std::strerror(errno))));
   }
-  MonitorOptions options;
+  api::MonitorOptions options;
   options.state_dir = *state_dir;
   options.log_key = log_key->get();
   options.witness_keys = policy->verifiers;
   options.min_witnesses = policy->min_witnesses;
-  absl::StatusOr<std::unique_ptr<Monitor>> monitor = Monitor::Open(options);
+  absl::StatusOr<std::unique_ptr<api::Monitor>> monitor = api::Monitor::Open(options);
   if (!monitor.ok()) return IoError(monitor.status());
   std::cout << "vellum monitor: mirror of " << (*log_key)->name() << " at tree size "
             << (*monitor)->Health().tree_size << " in " << *state_dir << std::endl;
@@ -585,7 +578,7 @@ int RunMonitor(const CommandLine& line) {
     server_options.address = listen->first;
     server_options.port = listen->second;
     server_options.max_body_bytes = 1024;
-    Monitor* m = monitor->get();
+    api::Monitor* m = monitor->get();
     absl::StatusOr<std::unique_ptr<api::HttpServer>> started = api::HttpServer::Start(
         server_options,
         [m](api::HttpRequest request, api::HttpServer::Respond respond) {
@@ -598,7 +591,7 @@ int RunMonitor(const CommandLine& line) {
   }
   absl::flat_hash_set<std::string> shown;
   if (once) {
-    RoundResult round = (*monitor)->Round(**log, peers);
+    api::RoundResult round = (*monitor)->Round(**log, peers);
     PrintRound(round, false, &shown);
     if (round.ExitCode() == kValid) {
       std::cout << "verified: tree size " << round.tree_size << "\n";
@@ -609,7 +602,7 @@ int RunMonitor(const CommandLine& line) {
   absl::Notification stop;
   std::thread rounds([&] {
     do {
-      RoundResult round = (*monitor)->Round(**log, peers);
+      api::RoundResult round = (*monitor)->Round(**log, peers);
       PrintRound(round, true, &shown);
     } while (!stop.WaitForNotificationWithTimeout(absl::Milliseconds(*interval)));
   });
@@ -739,7 +732,7 @@ int RunBenchHttp(const CommandLine& line) {
   for (const absl::Status& s : {load.status(), batch.status(), bytes.status()}) {
     if (!s.ok()) return UsageError(s.message());
   }
-  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
+  absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
   load->ApplyTo(options);
   options.batch = *batch;
@@ -796,7 +789,7 @@ int RunBenchEvents(const CommandLine& line) {
   if (format != "json" && format != "protobuf") {
     return UsageError(absl::StrCat("--format: got \"", format, "\", want json or protobuf"));
   }
-  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
+  absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
   load->ApplyTo(options);
   options.format = format == "json" ? EventFormat::kJson : EventFormat::kProtobuf;
@@ -825,7 +818,7 @@ int RunBenchEventsQuery(const CommandLine& line) {
   for (const absl::Status& s : {load.status(), seed.status()}) {
     if (!s.ok()) return UsageError(s.message());
   }
-  absl::StatusOr<std::string> token = ReadTokenFile(line.Get("token-file"));
+  absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
   load->ApplyTo(options);
   options.seed = *seed;

@@ -27,7 +27,7 @@
 #include "proof/decimal.h"
 #include "proof/note.h"
 #include "tools/command_line.h"
-#include "tools/file_io.h"
+#include "ledger/file_io.h"
 #include "tools/ingest_adapters.h"
 #include "tools/serving.h"
 
@@ -75,15 +75,15 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const cli::CommandLine& l
     if (stat(path->c_str(), &st) != 0) {
       absl::StatusOr<GeneratedKey> key = GenerateNoteKey(origin.value_or("localhost/vellum"));
       if (!key.ok()) return key.status();
-      absl::Status status = cli::WriteNewFile(*path, key->signer_key + "\n", 0600);
+      absl::Status status = ledger::WriteNewFile(*path, key->signer_key + "\n", 0600);
       if (status.ok()) {
-        status = cli::WriteNewFile(data_dir + "/log.pub", key->verifier_key + "\n", 0644);
+        status = ledger::WriteNewFile(data_dir + "/log.pub", key->verifier_key + "\n", 0644);
       }
       if (!status.ok()) return status;
       std::cerr << "vellumd: created the log key " << *path << "\n";
     }
   }
-  absl::StatusOr<std::string> text = cli::ReadInput(*path, kMaxKeyFileBytes);
+  absl::StatusOr<std::string> text = ledger::ReadInput(*path, kMaxKeyFileBytes);
   if (!text.ok()) return text.status();
   absl::StatusOr<std::unique_ptr<NoteSigner>> signer =
       NoteSigner::Create(absl::StripAsciiWhitespace(*text));
@@ -210,7 +210,7 @@ int Main(int argc, char** argv) {
 
   std::unique_ptr<api::TokenAuthenticator> auth;
   if (auto path = line->Get("token-file"); path.has_value()) {
-    auto contents = cli::ReadInput(*path, 1 << 20);
+    auto contents = ledger::ReadInput(*path, 1 << 20);
     if (!contents.ok()) return Fail(contents.status());
     auto parsed = api::TokenAuthenticator::FromFileContents(*contents);
     if (!parsed.ok()) return Fail(parsed.status());
@@ -227,7 +227,7 @@ int Main(int argc, char** argv) {
   // Configuration files are checked before anything is created in the data directory.
   std::vector<api::ingest::K8sResourceRule> k8s_rules = api::ingest::DefaultK8sResourceRules();
   if (auto path = line->Get("k8s-resources"); path.has_value()) {
-    auto text = cli::ReadInput(*path, 64 * 1024);
+    auto text = ledger::ReadInput(*path, 64 * 1024);
     if (!text.ok()) return Fail(text.status());
     auto rules = api::ingest::ParseK8sResourceRules(*text);
     if (!rules.ok()) return Fail(rules.status());

@@ -22,7 +22,7 @@
 #include "ledger/work_queue.h"
 #include "proof/add_checkpoint.h"
 #include "proof/note.h"
-#include "tools/file_io.h"
+#include "ledger/file_io.h"
 #include "tools/serving.h"
 
 namespace vellum {
@@ -92,7 +92,7 @@ int RunWitness(const CommandLine& line) {
     if (absl::Status s = AddLog(spec, &logs); !s.ok()) return Usage(s.message());
   }
   if (absl::optional<std::string> path = line.Get("logs-file"); path.has_value()) {
-    absl::StatusOr<std::string> contents = ReadInput(*path, kMaxLogsFileBytes);
+    absl::StatusOr<std::string> contents = ledger::ReadInput(*path, kMaxLogsFileBytes);
     if (!contents.ok()) return Fail(contents.status());
     for (absl::string_view spec : absl::StrSplit(*contents, '\n')) {
       spec = absl::StripAsciiWhitespace(spec);
@@ -104,7 +104,7 @@ int RunWitness(const CommandLine& line) {
   }
   if (logs.empty()) return Usage("no log to witness: give --log or --logs-file");
 
-  absl::StatusOr<std::string> key_text = ReadInput(*key_path, kMaxKeyFileBytes);
+  absl::StatusOr<std::string> key_text = ledger::ReadInput(*key_path, kMaxKeyFileBytes);
   if (!key_text.ok()) return Fail(key_text.status());
   absl::StatusOr<std::unique_ptr<NoteSigner>> cosigner =
       NoteSigner::Create(absl::StripAsciiWhitespace(*key_text));

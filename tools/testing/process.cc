@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "api/client/http_client.h"
 #include "ledger/testing/wait_until.h"
-#include "api/http_client.h"
 
 extern char** environ;
 

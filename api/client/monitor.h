@@ -1,5 +1,5 @@
-#ifndef VELLUM_TOOLS_MONITOR_H_
-#define VELLUM_TOOLS_MONITOR_H_
+#ifndef VELLUM_API_CLIENT_MONITOR_H_
+#define VELLUM_API_CLIENT_MONITOR_H_
 
 // `vellum monitor`: follows a log, verifies and mirrors everything its checkpoints commit to,
 // and compares its view with other parties' (peer monitors, witnesses) to catch split views,
@@ -16,14 +16,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "api/client/log_client.h"
 #include "api/http.h"
+#include "ledger/mirror.h"
 #include "proof/evidence.h"
 #include "proof/note.h"
-#include "tools/log_client.h"
-#include "tools/monitor_mirror.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
 
 // Another party's view of the log: the checkpoint a peer monitor serves at /checkpoint, or the
 // one a witness serves at /v1/witness/checkpoint?origin=....
@@ -73,8 +73,8 @@ struct MonitorHealth {
   std::string last_finding;
 };
 
-// Runs monitor rounds over a Mirror in options.state_dir. Round() is called from one thread at a
-// time; CheckpointNote() and Health() are thread-safe.
+// Runs monitor rounds over a ledger::Mirror in options.state_dir. Round() is called from one
+// thread at a time; CheckpointNote() and Health() are thread-safe.
 class Monitor {
  public:
   static absl::StatusOr<std::unique_ptr<Monitor>> Open(const MonitorOptions& options);
@@ -82,9 +82,10 @@ class Monitor {
   // One round: fetches the log's checkpoint, verifies it (signature, witness policy), and
   // checks it against the mirror: the same size must have the same root; a smaller size must be
   // a prefix of the mirror; a larger one must come with a consistency proof that verifies, and
-  // then the mirror is extended to it (Mirror::Extend). Then compares each peer's checkpoint
-  // with the mirror's: same size and root, or a prefix of the mirror, or (for a larger peer) a
-  // consistency proof from the log that verifies. Split views are written as evidence files.
+  // then the mirror is extended to it (Mirror::Extend, reading the log through an
+  // HttpLogReader). Then compares each peer's checkpoint with the mirror's: same size and root,
+  // or a prefix of the mirror, or (for a larger peer) a consistency proof from the log that
+  // verifies. Split views are written as evidence files.
   RoundResult Round(LogFetcher& log, std::vector<Peer>& peers);
 
   // The latest verified checkpoint note ("" before the first), cosignatures included.
@@ -93,10 +94,10 @@ class Monitor {
 
   // Answers GET /checkpoint (404 before the first verified checkpoint), /healthz (200 "ok", or
   // 503 naming the last finding) and /metrics (Prometheus text).
-  api::HttpResponse Serve(const api::HttpRequest& request) const;
+  HttpResponse Serve(const HttpRequest& request) const;
 
  private:
-  Monitor(MonitorOptions options, std::unique_ptr<Mirror> mirror);
+  Monitor(MonitorOptions options, std::unique_ptr<ledger::Mirror> mirror);
 
   // Checks the log's verified `checkpoint` (signed note `note`) against the mirror and extends
   // the mirror to it.
@@ -115,7 +116,7 @@ class Monitor {
   void Record(Finding finding, RoundResult* result);
 
   const MonitorOptions options_;
-  std::unique_ptr<Mirror> mirror_;
+  std::unique_ptr<ledger::Mirror> mirror_;
 
   mutable absl::Mutex mu_;
   std::string note_ ABSL_GUARDED_BY(mu_);
@@ -123,7 +124,7 @@ class Monitor {
   absl::flat_hash_set<std::string> seen_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace cli
+}  // namespace api
 }  // namespace vellum
 
-#endif  // VELLUM_TOOLS_MONITOR_H_
+#endif  // VELLUM_API_CLIENT_MONITOR_H_

@@ -1,4 +1,4 @@
-#include "tools/monitor_mirror.h"
+#include "ledger/mirror.h"
 
 #include <algorithm>
 #include <utility>
@@ -6,43 +6,23 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/prover.h"
+#include "ledger/tile_reader.h"
 #include "proof/tile.h"
 #include "proof/verify.h"
 
 namespace vellum {
-namespace cli {
+namespace ledger {
 
 absl::StatusOr<std::unique_ptr<Mirror>> Mirror::Open(absl::string_view dir,
                                                      const NoteVerifier& log_key) {
-  absl::StatusOr<std::unique_ptr<ledger::LevelDbStorage>> storage =
-      ledger::LevelDbStorage::Open(dir, ledger::LevelDbStorage::Options());
+  absl::StatusOr<std::unique_ptr<LevelDbStorage>> storage =
+      LevelDbStorage::Open(dir, LevelDbStorage::Options());
   if (!storage.ok()) return storage.status();
-  absl::StatusOr<std::pair<uint64_t, std::string>> stored = (*storage)->ReadCheckpoint();
-  if (!stored.ok()) return stored.status();
-  Checkpoint checkpoint{log_key.name(), 0, EmptyRoot(), {}};
-  if (stored->first == 0) {
-    return std::unique_ptr<Mirror>(
-        new Mirror(*std::move(storage), ledger::TreeState(), std::move(checkpoint), ""));
-  }
-  absl::StatusOr<Checkpoint> opened = OpenCheckpoint(stored->second, log_key);
-  if (!opened.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "the mirror's checkpoint does not verify with the log key: ", opened.status().message()));
-  }
-  if (opened->size != stored->first) {
-    return absl::DataLossError(absl::StrCat("the mirror records tree size ", stored->first,
-                                            ", its checkpoint has size ", opened->size));
-  }
-  absl::StatusOr<ledger::TreeState> state = ledger::TreeState::Load(**storage, stored->first);
-  if (!state.ok()) return state.status();
-  if (state->Root() != opened->root) {
-    return absl::DataLossError(absl::StrCat("the mirror's tiles give root ",
-                                            HashToBase64(state->Root()), " at size ",
-                                            stored->first, ", want its checkpoint's ",
-                                            HashToBase64(opened->root)));
-  }
-  return std::unique_ptr<Mirror>(new Mirror(*std::move(storage), *std::move(state),
-                                            *std::move(opened), std::move(stored->second)));
+  absl::StatusOr<RecoveredLog> recovered = RecoverLog(**storage, log_key);
+  if (!recovered.ok()) return recovered.status();
+  return std::unique_ptr<Mirror>(new Mirror(*std::move(storage), std::move(recovered->state),
+                                            std::move(recovered->head.checkpoint),
+                                            std::move(recovered->head.note)));
 }
 
 absl::StatusOr<PrefixProof> Mirror::Prefix(uint64_t size) const {
@@ -57,7 +37,7 @@ absl::StatusOr<PrefixProof> Mirror::Prefix(uint64_t size) const {
     prefix.root = EmptyRoot();
     return prefix;
   }
-  ledger::Prover prover(*storage_);
+  Prover prover(*storage_);
   // The root at `size` is where the inclusion proof of its last leaf leads.
   absl::StatusOr<std::string> last = prover.Entry(size - 1, n);
   if (!last.ok()) return last.status();
@@ -72,7 +52,7 @@ absl::StatusOr<PrefixProof> Mirror::Prefix(uint64_t size) const {
   return prefix;
 }
 
-absl::Status Mirror::Extend(LogFetcher& fetcher, const Checkpoint& checkpoint,
+absl::Status Mirror::Extend(const LogReader& log, const Checkpoint& checkpoint,
                             absl::string_view note) {
   const uint64_t old_size = checkpoint_.size;
   const uint64_t new_size = checkpoint.size;
@@ -80,13 +60,13 @@ absl::Status Mirror::Extend(LogFetcher& fetcher, const Checkpoint& checkpoint,
     return absl::FailedPreconditionError(absl::StrCat(
         "the mirror is at tree size ", old_size, ", want a checkpoint past it, got ", new_size));
   }
-  ledger::TreeState state = state_;
-  ledger::WriteSet write;
+  TreeState state = state_;
+  WriteSet write;
   // The served bundles, as the log has them at new_size, by index.
   absl::flat_hash_map<uint64_t, std::vector<std::string>> served;
   for (uint64_t index = old_size / kTileWidth; index * kTileWidth < new_size; ++index) {
     const EntryBundleId bundle{index, TileWidth(0, index, new_size)};
-    absl::StatusOr<std::vector<std::string>> entries = FetchBundle(fetcher, bundle);
+    absl::StatusOr<std::vector<std::string>> entries = ReadServedBundle(log, bundle);
     if (!entries.ok()) return entries.status();
     const uint64_t first = std::max(old_size, index * kTileWidth) - index * kTileWidth;
     for (uint64_t i = first; i < entries->size(); ++i) {
@@ -117,7 +97,7 @@ absl::Status Mirror::Extend(LogFetcher& fetcher, const Checkpoint& checkpoint,
   for (const auto& [tile, data] : write.tiles) {
     absl::StatusOr<std::vector<Hash>> want = ParseTileData(data, tile.width);
     if (!want.ok()) return want.status();
-    absl::StatusOr<std::vector<Hash>> got = FetchTile(fetcher, tile);
+    absl::StatusOr<std::vector<Hash>> got = ReadServedTile(log, tile);
     if (!got.ok()) return got.status();
     for (size_t i = 0; i < want->size(); ++i) {
       if ((*got)[i] != (*want)[i]) {
@@ -144,5 +124,5 @@ absl::Status Mirror::Extend(LogFetcher& fetcher, const Checkpoint& checkpoint,
   return absl::OkStatus();
 }
 
-}  // namespace cli
+}  // namespace ledger
 }  // namespace vellum

@@ -1,4 +1,4 @@
-#include "tools/file_io.h"
+#include "ledger/file_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 
 namespace vellum {
-namespace cli {
+namespace ledger {
 namespace {
 
 absl::Status ErrnoError(absl::string_view what, absl::string_view path, int err) {
@@ -96,5 +96,5 @@ absl::StatusOr<std::string> ReadTokenFile(const absl::optional<std::string>& pat
   return std::string(token);
 }
 
-}  // namespace cli
+}  // namespace ledger
 }  // namespace vellum

@@ -1,5 +1,5 @@
-#ifndef VELLUM_TOOLS_MONITOR_MIRROR_H_
-#define VELLUM_TOOLS_MONITOR_MIRROR_H_
+#ifndef VELLUM_LEDGER_MIRROR_H_
+#define VELLUM_LEDGER_MIRROR_H_
 
 #include <cstdint>
 #include <memory>
@@ -10,14 +10,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ledger/leveldb_storage.h"
+#include "ledger/storage.h"
 #include "ledger/tree_state.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
 #include "proof/note.h"
-#include "tools/log_client.h"
 
 namespace vellum {
-namespace cli {
+namespace ledger {
 
 // The root of a tree's first `size` leaves, and the consistency proof from there to the whole
 // tree: what split-view evidence needs from the larger of two trees.
@@ -28,16 +28,18 @@ struct PrefixProof {
 };
 
 // A monitor's verified copy of a log: the entry bundles and tiles of the latest checkpoint it
-// verified, and that signed checkpoint, in a ledger::LevelDbStorage. Everything in it was
+// verified, and that signed checkpoint, in a LevelDbStorage. Everything in it was
 // recomputed from the entries, starting from the empty tree, and checked against the log's
-// signed roots, so it answers questions about any earlier tree size without asking the log.
+// signed roots, so it answers questions about any earlier tree size without asking the log. It
+// and the sequencer are the only writers of a log store.
 // Each Extend() is one synced commit, so a crash loses nothing verified, and Open() resumes
 // from the store. Thread-compatible.
 class Mirror {
  public:
-  // Opens (or creates) the mirror in `dir`. The stored checkpoint must open with `log_key` and
-  // the stored tiles must lead to its root (DataLoss otherwise); FailedPrecondition when another
-  // process holds the directory. `log_key` must outlive the mirror.
+  // Opens (or creates) the mirror in `dir`, checked as RecoverLog() checks a stored log (DataLoss
+  // unless the stored checkpoint opens with `log_key` and the stored tiles lead to its root);
+  // FailedPrecondition when another process holds the directory. `log_key` must outlive the
+  // mirror.
   static absl::StatusOr<std::unique_ptr<Mirror>> Open(absl::string_view dir,
                                                       const NoteVerifier& log_key);
 
@@ -58,27 +60,28 @@ class Mirror {
   // signed note), and whose consistency with the mirror's checkpoint the caller has checked.
   // Requires checkpoint.size > size() (FailedPrecondition otherwise). Fetches the new entries'
   // bundles, appends them to the tree, and checks that every entry bundle and tile the grown
-  // tree holds past the old size is what `fetcher` serves, and that the root is the
-  // checkpoint's; then commits all of it with the note in one synced write. Fails, changing
-  // nothing, with DataLoss on the first difference ("got" what the log serves, "want" what the
-  // mirror recomputes), with the fetcher's errors, and with Internal if the commit fails.
-  absl::Status Extend(LogFetcher& fetcher, const Checkpoint& checkpoint, absl::string_view note);
+  // tree holds past the old size is what `log` serves (superseded partial ones read as
+  // ReadServedTile() does), and that the root is the checkpoint's; then commits all of it with
+  // the note in one synced write. Fails, changing nothing, with DataLoss on the first difference
+  // ("got" what the log serves, "want" what the mirror recomputes), with the reader's errors, and
+  // with Internal if the commit fails.
+  absl::Status Extend(const LogReader& log, const Checkpoint& checkpoint, absl::string_view note);
 
  private:
-  Mirror(std::unique_ptr<ledger::LevelDbStorage> storage, ledger::TreeState state,
+  Mirror(std::unique_ptr<LevelDbStorage> storage, TreeState state,
          Checkpoint checkpoint, std::string note)
       : storage_(std::move(storage)),
         state_(std::move(state)),
         checkpoint_(std::move(checkpoint)),
         note_(std::move(note)) {}
 
-  std::unique_ptr<ledger::LevelDbStorage> storage_;
-  ledger::TreeState state_;
+  std::unique_ptr<LevelDbStorage> storage_;
+  TreeState state_;
   Checkpoint checkpoint_;
   std::string note_;
 };
 
-}  // namespace cli
+}  // namespace ledger
 }  // namespace vellum
 
-#endif  // VELLUM_TOOLS_MONITOR_MIRROR_H_
+#endif  // VELLUM_LEDGER_MIRROR_H_

@@ -1,4 +1,4 @@
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -1,5 +1,5 @@
-#ifndef VELLUM_TOOLS_FILE_IO_H_
-#define VELLUM_TOOLS_FILE_IO_H_
+#ifndef VELLUM_LEDGER_FILE_IO_H_
+#define VELLUM_LEDGER_FILE_IO_H_
 
 #include <sys/types.h>
 
@@ -12,7 +12,7 @@
 #include "absl/strings/string_view.h"
 
 namespace vellum {
-namespace cli {
+namespace ledger {
 
 // Reads all of `path`, or standard input when `path` is "-". Fails with OutOfRange, naming the
 // limit, when the input is longer than `max_bytes`, so a huge or endless input is never buffered.
@@ -27,7 +27,7 @@ absl::Status WriteNewFile(absl::string_view path, absl::string_view contents, mo
 // message.
 absl::StatusOr<std::string> ReadTokenFile(const absl::optional<std::string>& path);
 
-}  // namespace cli
+}  // namespace ledger
 }  // namespace vellum
 
-#endif  // VELLUM_TOOLS_FILE_IO_H_
+#endif  // VELLUM_LEDGER_FILE_IO_H_

@@ -1,4 +1,4 @@
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -183,23 +183,6 @@ absl::StatusOr<std::string> HttpClient::Get(absl::string_view target) {
   if (!response.ok()) return response.status();
   if (response->status != 200) return StatusFromResponse(*response);
   return std::move(response->body);
-}
-
-absl::Status StatusFromResponse(const HttpResponse& response) {
-  std::string message = absl::StrCat("HTTP ", response.status, ": ",
-                                     absl::StripTrailingAsciiWhitespace(response.body.substr(0, 512)));
-  switch (response.status) {
-    case 400: return absl::InvalidArgumentError(message);
-    case 401: return absl::UnauthenticatedError(message);
-    case 403: return absl::PermissionDeniedError(message);
-    case 404: return absl::NotFoundError(message);
-    case 409: return absl::AbortedError(message);
-    case 412: return absl::FailedPreconditionError(message);
-    case 413: return absl::InvalidArgumentError(message);
-    case 429: return absl::ResourceExhaustedError(message);
-    case 503: return absl::UnavailableError(message);
-    default: return absl::InternalError(message);
-  }
 }
 
 }  // namespace api

@@ -1,4 +1,4 @@
-#include "tools/monitor_mirror.h"
+#include "ledger/mirror.h"
 
 #include <memory>
 #include <string>
@@ -11,18 +11,17 @@
 #include "proof/checkpoint.h"
 #include "proof/note.h"
 #include "proof/verify.h"
-#include "tools/storage_fetcher.h"
 
 namespace vellum {
-namespace cli {
+namespace ledger {
 namespace {
 
 using ::testing::HasSubstr;
 
-// A log in memory, served through StorageLogFetcher, that can alter one resource it serves.
-class TestLog : public LogFetcher {
+// A log in memory that can alter one resource it serves, named by its request target.
+class TestLog : public LogReader {
  public:
-  TestLog() : fetcher_(storage_) {
+  TestLog() {
     absl::StatusOr<GeneratedKey> key = GenerateNoteKey("mirror.test/log");
     signer_ = *NoteSigner::Create(key->signer_key);
     verifier_ = *NoteVerifier::Create(key->verifier_key);
@@ -30,7 +29,7 @@ class TestLog : public LogFetcher {
 
   // Appends `count` entries in one commit; returns the signed checkpoint's note.
   std::string Grow(int count) {
-    ledger::WriteSet write;
+    WriteSet write;
     const uint64_t start = state_.size();
     for (int i = 0; i < count; ++i) {
       std::string entry = absl::StrCat("entry ", state_.size());
@@ -43,10 +42,14 @@ class TestLog : public LogFetcher {
     return write.checkpoint;
   }
 
-  absl::StatusOr<std::string> Get(absl::string_view target) override {
-    absl::StatusOr<std::string> data = fetcher_.Get(target);
-    if (data.ok() && target == altered_) (*data)[data->size() - 1] ^= 1;
-    return data;
+  absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpoint() const override {
+    return storage_.ReadCheckpoint();
+  }
+  absl::StatusOr<std::string> ReadTile(const TileId& tile) const override {
+    return Alter("/" + TilePath(tile), storage_.ReadTile(tile));
+  }
+  absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override {
+    return Alter("/" + EntryBundlePath(bundle), storage_.ReadEntryBundle(bundle));
   }
 
   const Checkpoint& checkpoint() const { return checkpoint_; }
@@ -54,9 +57,14 @@ class TestLog : public LogFetcher {
   std::string altered_;
 
  private:
-  ledger::MemoryStorage storage_;
-  StorageLogFetcher fetcher_;
-  ledger::TreeState state_;
+  absl::StatusOr<std::string> Alter(const std::string& target,
+                                    absl::StatusOr<std::string> data) const {
+    if (data.ok() && target == altered_) (*data)[data->size() - 1] ^= 1;
+    return data;
+  }
+
+  MemoryStorage storage_;
+  TreeState state_;
   Checkpoint checkpoint_;
   std::unique_ptr<NoteSigner> signer_;
   std::unique_ptr<NoteVerifier> verifier_;
@@ -125,6 +133,21 @@ TEST(MirrorTest, ACheckpointTheEntriesDoNotLeadToIsDataLoss) {
   EXPECT_THAT(status.message(), HasSubstr("root of tree size 10: the checkpoint has "));
 }
 
+TEST(MirrorTest, OpensAStoreAsRecoverLogChecksIt) {
+  TestLog log;
+  std::string note = log.Grow(300);
+  {
+    absl::StatusOr<std::unique_ptr<Mirror>> mirror = Mirror::Open(Dir(""), log.verifier());
+    ASSERT_TRUE(mirror.ok()) << mirror.status();
+    ASSERT_TRUE((*mirror)->Extend(log, log.checkpoint(), note).ok());
+  }
+  TestLog stranger;
+  absl::StatusOr<std::unique_ptr<Mirror>> mirror = Mirror::Open(Dir(""), stranger.verifier());
+  EXPECT_EQ(mirror.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(mirror.status().message()),
+              HasSubstr("the stored checkpoint does not verify with key mirror.test/log: "));
+}
+
 }  // namespace
-}  // namespace cli
+}  // namespace ledger
 }  // namespace vellum

@@ -1,5 +1,5 @@
-#ifndef VELLUM_API_HTTP_CLIENT_H_
-#define VELLUM_API_HTTP_CLIENT_H_
+#ifndef VELLUM_API_CLIENT_HTTP_CLIENT_H_
+#define VELLUM_API_CLIENT_HTTP_CLIENT_H_
 
 #include <cstdint>
 #include <memory>
@@ -41,7 +41,7 @@ class HttpClient {
                                         headers = {});
 
   // GET `target`; fails unless the status is 200, with the status mapped back to a code
-  // (404 NotFound, 400 InvalidArgument, ...) and the server's message.
+  // (StatusFromResponse in api/http.h).
   absl::StatusOr<std::string> Get(absl::string_view target);
 
  private:
@@ -59,10 +59,7 @@ struct ServerUrl {
 };
 absl::StatusOr<ServerUrl> ParseServerUrl(absl::string_view url);
 
-// The error for a non-200 response: the HTTP status mapped back to a status code, with the body.
-absl::Status StatusFromResponse(const HttpResponse& response);
-
 }  // namespace api
 }  // namespace vellum
 
-#endif  // VELLUM_API_HTTP_CLIENT_H_
+#endif  // VELLUM_API_CLIENT_HTTP_CLIENT_H_

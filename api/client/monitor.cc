@@ -1,4 +1,4 @@
-#include "tools/monitor.h"
+#include "api/client/monitor.h"
 
 #include <utility>
 
@@ -6,18 +6,19 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "api/client/http_log_reader.h"
+#include "ledger/file_io.h"
 #include "proof/cosigned_checkpoint.h"
 #include "proof/crypto.h"
 #include "proof/verify.h"
-#include "tools/file_io.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
 namespace {
 
 // The log's own tree at size `m`, as its dynamic API tells it: the root (where the inclusion
 // proof of leaf m-1 at size m leads) and the consistency proof from m to n. Requires 0 < m < n.
-absl::StatusOr<PrefixProof> PrefixFromLog(LogFetcher& log, uint64_t m, uint64_t n) {
+absl::StatusOr<ledger::PrefixProof> PrefixFromLog(LogFetcher& log, uint64_t m, uint64_t n) {
   absl::StatusOr<std::string> last = log.Get(absl::StrCat("/v1/entries/", m - 1));
   if (!last.ok()) return last.status();
   const Hash leaf_hash = HashLeaf(*last);
@@ -30,13 +31,13 @@ absl::StatusOr<PrefixProof> PrefixFromLog(LogFetcher& log, uint64_t m, uint64_t 
   if (!root.ok()) return root.status();
   absl::StatusOr<std::vector<Hash>> consistency = FetchConsistencyProof(log, m, n);
   if (!consistency.ok()) return consistency.status();
-  return PrefixProof{m, *root, *std::move(consistency)};
+  return ledger::PrefixProof{m, *root, *std::move(consistency)};
 }
 
 // Evidence that the checkpoint of size prefix.size (note `smaller`) and the larger checkpoint
 // (note `larger`) disagree, from the larger tree's prefix.
 SplitViewEvidence PrefixEvidence(const std::string& smaller, const std::string& larger,
-                                 PrefixProof prefix) {
+                                 ledger::PrefixProof prefix) {
   return SplitViewEvidence{smaller, larger, prefix.root, std::move(prefix.consistency)};
 }
 
@@ -63,7 +64,7 @@ absl::StatusOr<Peer> OpenPeer(absl::string_view url) {
       target = std::string(rest);
     }
   }
-  api::HttpClient::Options options;
+  HttpClient::Options options;
   options.timeout = absl::Seconds(10);
   options.max_response_bytes = kMaxNoteSize;
   absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = HttpLogFetcher::Create(base, options);
@@ -81,13 +82,13 @@ absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(const MonitorOptions& opt
                                                    options.witness_keys.size(),
                                                    " witness keys"));
   }
-  absl::StatusOr<std::unique_ptr<Mirror>> mirror =
-      Mirror::Open(options.state_dir + "/db", *options.log_key);
+  absl::StatusOr<std::unique_ptr<ledger::Mirror>> mirror =
+      ledger::Mirror::Open(options.state_dir + "/db", *options.log_key);
   if (!mirror.ok()) return mirror.status();
   return std::unique_ptr<Monitor>(new Monitor(options, *std::move(mirror)));
 }
 
-Monitor::Monitor(MonitorOptions options, std::unique_ptr<Mirror> mirror)
+Monitor::Monitor(MonitorOptions options, std::unique_ptr<ledger::Mirror> mirror)
     : options_(std::move(options)), mirror_(std::move(mirror)) {
   note_ = mirror_->note();
   health_.tree_size = mirror_->size();
@@ -175,7 +176,7 @@ void Monitor::CheckLog(LogFetcher& log, const Checkpoint& checkpoint, const std:
   absl::Status consistent = VerifyConsistency(ours.size, checkpoint.size, proof, ours.root, checkpoint.root);
   if (!consistent.ok()) {
     // The log's own account of its tree at our size may prove that it forked.
-    absl::StatusOr<PrefixProof> theirs = PrefixFromLog(log, ours.size, checkpoint.size);
+    absl::StatusOr<ledger::PrefixProof> theirs = PrefixFromLog(log, ours.size, checkpoint.size);
     if (theirs.ok() && theirs->root != ours.root &&
         VerifyConsistency(ours.size, checkpoint.size, theirs->consistency, theirs->root,
                           checkpoint.root)
@@ -189,7 +190,7 @@ void Monitor::CheckLog(LogFetcher& log, const Checkpoint& checkpoint, const std:
            result);
     return;
   }
-  absl::Status extended = mirror_->Extend(log, checkpoint, note);
+  absl::Status extended = mirror_->Extend(HttpLogReader(log), checkpoint, note);
   if (extended.ok()) return;
   if (IsExchangeError(extended) || absl::IsInternal(extended)) {
     result->errors.push_back(absl::StrCat("extending the mirror to tree size ", checkpoint.size,
@@ -212,7 +213,7 @@ bool Monitor::CompareWithMirror(const std::string& what, const Checkpoint& check
     }
     return true;
   }
-  absl::StatusOr<PrefixProof> prefix = mirror_->Prefix(checkpoint.size);
+  absl::StatusOr<ledger::PrefixProof> prefix = mirror_->Prefix(checkpoint.size);
   if (!prefix.ok()) {
     result->errors.push_back(absl::StrCat("the mirror: ", prefix.status().message()));
   } else if (prefix->root != checkpoint.root) {
@@ -262,7 +263,7 @@ void Monitor::Report(const std::string& what, const SplitViewEvidence& evidence,
       options_.state_dir, "/evidence-",
       absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest.data()), 8)),
       ".txt");
-  absl::Status written = WriteNewFile(path, text, 0644);
+  absl::Status written = ledger::WriteNewFile(path, text, 0644);
   if (!written.ok() && !absl::IsAlreadyExists(written)) {
     result->errors.push_back(absl::StrCat("writing evidence: ", written.message()));
   }
@@ -283,13 +284,13 @@ void Monitor::Record(Finding finding, RoundResult* result) {
   result->findings.push_back(std::move(finding));
 }
 
-api::HttpResponse Monitor::Serve(const api::HttpRequest& request) const {
-  if (request.method != "GET") return api::ErrorResponse(405, "only GET is supported");
-  const absl::string_view path = api::SplitTarget(request.target).first;
-  api::HttpResponse response;
+HttpResponse Monitor::Serve(const HttpRequest& request) const {
+  if (request.method != "GET") return ErrorResponse(405, "only GET is supported");
+  const absl::string_view path = SplitTarget(request.target).first;
+  HttpResponse response;
   if (path == "/checkpoint") {
     std::string note = CheckpointNote();
-    if (note.empty()) return api::ErrorResponse(404, "no verified checkpoint yet");
+    if (note.empty()) return ErrorResponse(404, "no verified checkpoint yet");
     response.body = std::move(note);
     response.headers.emplace_back("Cache-Control", "no-store");
     return response;
@@ -327,8 +328,8 @@ api::HttpResponse Monitor::Serve(const api::HttpRequest& request) const {
         health.last_round_errors);
     return response;
   }
-  return api::ErrorResponse(404, "no such endpoint");
+  return ErrorResponse(404, "no such endpoint");
 }
 
-}  // namespace cli
+}  // namespace api
 }  // namespace vellum

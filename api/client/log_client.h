@@ -1,9 +1,10 @@
-#ifndef VELLUM_TOOLS_LOG_CLIENT_H_
-#define VELLUM_TOOLS_LOG_CLIENT_H_
+#ifndef VELLUM_API_CLIENT_LOG_CLIENT_H_
+#define VELLUM_API_CLIENT_LOG_CLIENT_H_
 
-// Fetch-and-verify helpers for the `vellum` commands that talk to a log server: the signed
-// checkpoint, inclusion proofs, receipts on append, and the monitor's full audit of a log's
-// tiles and entry bundles (c2sp.org/tlog-tiles).
+// Fetch-and-verify helpers for the clients of a log server (the `vellum` commands, the monitor):
+// the signed checkpoint, inclusion and consistency proofs, and receipts on append. The tiles and
+// entry bundles (c2sp.org/tlog-tiles) are read through HttpLogReader (http_log_reader.h), as a
+// ledger::LogReader.
 //
 // Error codes tell the caller whom to blame:
 //   Unavailable   the exchange failed: no connection, a timeout, or an HTTP status the request
@@ -15,7 +16,6 @@
 //                 exits 1.)
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,15 +24,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
 #include "proof/note.h"
 #include "proof/receipt.h"
-#include "proof/tile.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
 
 // Reads a log's resources by request target ("/checkpoint", "/tile/0/000", "/v1/log", ...).
 class LogFetcher {
@@ -40,8 +39,8 @@ class LogFetcher {
   virtual ~LogFetcher() = default;
 
   // Returns the body of a 200 answer to GET `target`. Fails with NotFound when the server
-  // answers 404, and with Unavailable for a failed exchange or any other status; messages name
-  // the target and carry the server's message.
+  // answers 404, and with Unavailable for a failed exchange or any other status (FetchError in
+  // api/http.h); messages name the target and carry the server's message.
   virtual absl::StatusOr<std::string> Get(absl::string_view target) = 0;
 };
 
@@ -52,31 +51,18 @@ class HttpLogFetcher : public LogFetcher {
   // `url` is the log's base URL, http://HOST:PORT[/PREFIX]. `options` bound the answers' size
   // and time.
   static absl::StatusOr<std::unique_ptr<HttpLogFetcher>> Create(
-      absl::string_view url, const api::HttpClient::Options& options = {});
+      absl::string_view url, const HttpClient::Options& options = {});
 
   absl::StatusOr<std::string> Get(absl::string_view target) override;
 
  private:
-  explicit HttpLogFetcher(std::unique_ptr<api::HttpClient> client) : client_(std::move(client)) {}
-  std::unique_ptr<api::HttpClient> client_;
+  explicit HttpLogFetcher(std::unique_ptr<HttpClient> client) : client_(std::move(client)) {}
+  std::unique_ptr<HttpClient> client_;
 };
-
-// Returns the error for a non-200 answer to GET `target`, with the codes LogFetcher::Get
-// promises: NotFound for 404, Unavailable otherwise.
-absl::Status FetchError(absl::string_view target, const api::HttpResponse& response);
 
 // True for the errors of a failed exchange (code Unavailable), as opposed to a verification
 // failure.
 inline bool IsExchangeError(const absl::Status& status) { return absl::IsUnavailable(status); }
-
-// The hashes of `tile` (width as in `tile`). A partial tile the server no longer has is read as
-// the prefix of the full tile that replaced it. DataLoss for malformed tile data, and the
-// fetcher's errors.
-absl::StatusOr<std::vector<Hash>> FetchTile(LogFetcher& fetcher, const TileId& tile);
-
-// The entries of `bundle`, read like FetchTile() reads tiles.
-absl::StatusOr<std::vector<std::string>> FetchBundle(LogFetcher& fetcher,
-                                                     const EntryBundleId& bundle);
 
 // A checkpoint whose signature by the log's key was checked, and its signed note verbatim.
 struct VerifiedCheckpoint {
@@ -135,41 +121,7 @@ absl::StatusOr<ProvedEntry> FetchAndVerifyInclusion(LogFetcher& fetcher,
 absl::StatusOr<Receipt> VerifyAppendAnswer(absl::string_view json_answer, absl::string_view entry,
                                            const NoteVerifier& log_key);
 
-// Progress of AuditLog, reported every `progress_every_bundles` entry bundles and at the end.
-struct AuditProgress {
-  uint64_t tree_size = 0;
-  uint64_t entries = 0;  // Entries verified so far.
-  uint64_t bundles = 0;  // Entry bundles fetched so far.
-  uint64_t tiles = 0;    // Tiles fetched so far.
-};
-
-struct AuditOptions {
-  uint64_t progress_every_bundles = 64;
-  std::function<void(const AuditProgress&)> progress;  // May be empty.
-};
-
-// The work an audit did.
-struct AuditResult {
-  uint64_t entries = 0;
-  uint64_t bundles = 0;
-  uint64_t tiles = 0;
-  Hash root{};  // Recomputed from the tiles; equals the checkpoint's.
-};
-
-// The monitor's basic audit of the tree that `checkpoint` commits to: fetches every entry bundle
-// and every tile of every level (full, and the partial ones for that size), recomputes each leaf
-// hash from the entries and each tile hash from the level below, and the root from the tiles.
-// Succeeds only if everything agrees with the checkpoint. Fails with DataLoss on the first
-// difference, naming it ("tile/0/x001/234 hash 17: got <served>, want <recomputed>"), with
-// NotFound for a tile or bundle that is not served, and with the fetcher's other errors.
-//
-// A partial tile or bundle that the server no longer has (the log grew and replaced it by the
-// full one) is read as the prefix of the full one. Streams level by level: costs about two hashes
-// per entry and holds one entry bundle and at most one row of 256 hashes per tile level.
-absl::StatusOr<AuditResult> AuditLog(LogFetcher& fetcher, const Checkpoint& checkpoint,
-                                     const AuditOptions& options);
-
-}  // namespace cli
+}  // namespace api
 }  // namespace vellum
 
-#endif  // VELLUM_TOOLS_LOG_CLIENT_H_
+#endif  // VELLUM_API_CLIENT_LOG_CLIENT_H_
