@@ -1,5 +1,6 @@
 #include "ledger/local_log.h"
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/leveldb_index_store.h"
 
@@ -33,6 +34,17 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_
       log->storage_.get(), log->index_store_.get(), std::move(indexes), {});
   if (!follower.ok()) return follower.status();
   log->follower_ = *std::move(follower);
+  if (options.signer == nullptr) return log;
+  if (options.sequencer.on_commit) {
+    return absl::InvalidArgumentError("LocalLog feeds its follower from on_commit: leave it empty");
+  }
+  SequencerOptions sequencer_options = options.sequencer;
+  IndexFollower* follower_ptr = log->follower_.get();
+  sequencer_options.on_commit = [follower_ptr](uint64_t size) { follower_ptr->Notify(size); };
+  absl::StatusOr<std::unique_ptr<Sequencer>> sequencer =
+      Sequencer::Create(log->storage_.get(), options.signer, sequencer_options);
+  if (!sequencer.ok()) return sequencer.status();
+  log->sequencer_ = *std::move(sequencer);
   return log;
 }
 

@@ -11,18 +11,18 @@
 #include "ledger/index_store.h"
 #include "ledger/leaf_index.h"
 #include "ledger/leveldb_storage.h"
+#include "ledger/sequencer.h"
+#include "ledger/storage.h"
+#include "proof/note.h"
 
 namespace vellum {
 namespace ledger {
 
-// The embedded store of one log directory, as vellumd and `vellum bench append` run it: the log in
-// DIR/db (LevelDbStorage, written by the sequencer in synced commits) and its derived indexes in
-// DIR/index (IndexStore, written after each commit by an IndexFollower, rebuilt from the log when
-// missing or behind). Feed the follower from the sequencer:
-//
-//   options.on_commit = [log](uint64_t size) { log->follower().Notify(size); };
-//
-// Thread-safe.
+// One log directory as vellumd and `vellum bench append` run it: the log in DIR/db
+// (LevelDbStorage, written only by the sequencer, in synced commits), its derived indexes in
+// DIR/index (a LevelDbIndexStore, written after each commit by an IndexFollower, rebuilt from the
+// log when missing or behind), and, given a signer, the log's one Sequencer, which feeds the
+// follower. No writable handle to the store leaves it. Thread-safe.
 class LocalLog {
  public:
   struct Options {
@@ -31,26 +31,37 @@ class LocalLog {
     EventFieldsFn event_fields;
     // Deletes the derived indexes first, to rebuild them from the log.
     bool rebuild_indexes = false;
+    // Runs the log's sequencer with this key (Sequencer::Create: recovers the log, refusing one
+    // whose tiles and signed checkpoint disagree) and these batching options; on_commit must be
+    // empty, as the follower is fed from it. Without a signer the log is only read and indexed.
+    // Not owned; must outlive the LocalLog.
+    const NoteSigner* signer = nullptr;
+    SequencerOptions sequencer;
   };
 
-  // Opens or creates both stores under `data_dir`, which must exist, and starts the follower.
+  // Opens or creates both stores under `data_dir`, which must exist, starts the follower and,
+  // with a signer, the sequencer.
   static absl::StatusOr<std::unique_ptr<LocalLog>> Open(absl::string_view data_dir,
                                                         const Options& options);
-  static absl::StatusOr<std::unique_ptr<LocalLog>> Open(absl::string_view data_dir) {
-    return Open(data_dir, Options());
-  }
 
-  // Stops the follower; what it has not indexed yet is indexed after the next Open().
+  // Stops the sequencer (StopSequencer), then the follower; what the follower has not indexed
+  // yet is indexed after the next Open().
   ~LocalLog();
 
   LocalLog(const LocalLog&) = delete;
   LocalLog& operator=(const LocalLog&) = delete;
 
-  LevelDbStorage& storage() { return *storage_; }
+  const LogReader& storage() const { return *storage_; }
   const LeafHashIndex& leaf_index() const { return *leaf_index_; }
   // nullptr unless Options::event_fields was set.
   const EventIndex* event_index() const { return event_index_.get(); }
   IndexFollower& follower() { return *follower_; }
+  // nullptr without Options::signer, and after StopSequencer().
+  Sequencer* sequencer() { return sequencer_.get(); }
+
+  // Commits every append already queued and stops the sequencer (its callbacks have all run
+  // when this returns); the stores stay open for reading. Idempotent.
+  void StopSequencer() { sequencer_.reset(); }
 
  private:
   LocalLog() = default;
@@ -61,6 +72,7 @@ class LocalLog {
   std::unique_ptr<LeafHashIndex> leaf_index_;
   std::unique_ptr<EventIndex> event_index_;
   std::unique_ptr<IndexFollower> follower_;
+  std::unique_ptr<Sequencer> sequencer_;
 };
 
 }  // namespace ledger

@@ -10,26 +10,20 @@ namespace api {
 
 absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions options) {
   if (options.signer == nullptr) return absl::InvalidArgumentError("LogServer needs a signer");
-  if (options.sequencer.on_commit) {
-    return absl::InvalidArgumentError("LogServer feeds the indexes from on_commit: leave it empty");
-  }
   std::unique_ptr<LogServer> server(new LogServer());
   ledger::LocalLog::Options log_options;
   if (options.events) log_options.event_fields = ledger::EventFieldsOf;
+  log_options.signer = options.signer;
+  log_options.sequencer = options.sequencer;
   absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log =
       ledger::LocalLog::Open(options.data_dir, log_options);
   if (!log.ok()) return log.status();
   server->log_ = *std::move(log);
+  server->sequencer_ = server->log_->sequencer();
   ledger::IndexFollower* follower = &server->log_->follower();
-  ledger::SequencerOptions sequencer_options = options.sequencer;
-  sequencer_options.on_commit = [follower](uint64_t size) { follower->Notify(size); };
-  absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
-      ledger::Sequencer::Create(&server->log_->storage(), options.signer, sequencer_options);
-  if (!sequencer.ok()) return sequencer.status();
-  server->sequencer_ = *std::move(sequencer);
   if (!options.witnesses.empty()) {
     absl::StatusOr<std::unique_ptr<WitnessCollector>> witnesses =
-        WitnessCollector::Start(server->sequencer_.get(), &server->log_->storage(),
+        WitnessCollector::Start(server->sequencer_, &server->log_->storage(),
                                 std::move(options.witnesses), options.witness_options);
     if (!witnesses.ok()) return witnesses.status();
     server->witnesses_ = *std::move(witnesses);
@@ -44,7 +38,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   service_options.leaf_index = &server->log_->leaf_index();
   service_options.index_follower = follower;
   server->service_ = std::make_unique<LogService>(
-      server->sequencer_.get(), &server->log_->storage(), options.signer->VerifierKey(),
+      server->sequencer_, &server->log_->storage(), options.signer->VerifierKey(),
       service_options);
   LogService* service = server->service_.get();
   HttpServer::Handler handler = [service](HttpRequest request, HttpServer::Respond respond) {
@@ -57,7 +51,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     event_options.disabled_adapters = options.disabled_adapters;
     event_options.tile_cache = server->tile_cache_.get();
     absl::StatusOr<std::unique_ptr<EventService>> events = EventService::Create(
-        server->sequencer_.get(), &server->log_->storage(), server->log_->event_index(),
+        server->sequencer_, &server->log_->storage(), server->log_->event_index(),
         follower, std::move(handler), event_options);
     if (!events.ok()) return events.status();
     server->events_ = *std::move(events);
@@ -79,7 +73,8 @@ void LogServer::Shutdown() {
   if (http_ != nullptr) http_->Shutdown();
   if (events_ != nullptr) events_->Drain();
   if (witnesses_ != nullptr) witnesses_->Stop();
-  sequencer_.reset();
+  if (log_ != nullptr) log_->StopSequencer();
+  sequencer_ = nullptr;
   http_.reset();
   witnesses_.reset();
   events_.reset();

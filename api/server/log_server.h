@@ -84,7 +84,7 @@ class LogServer {
   // Declared in the order they are built; Shutdown() and the destructor take them apart in
   // reverse.
   std::unique_ptr<ledger::LocalLog> log_;
-  std::unique_ptr<ledger::Sequencer> sequencer_;
+  ledger::Sequencer* sequencer_ = nullptr;  // The log's; nullptr once stopped.
   std::unique_ptr<WitnessCollector> witnesses_;
   std::unique_ptr<ledger::TileCache> tile_cache_;
   std::unique_ptr<LogService> service_;
