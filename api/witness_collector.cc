@@ -29,12 +29,6 @@ namespace {
 
 constexpr size_t kMaxAnswerBytes = 64 * 1024;
 
-// The text of a signed note: everything up to the blank line before the signatures.
-absl::string_view NoteText(absl::string_view note) {
-  size_t split = note.rfind("\n\n");
-  return split == absl::string_view::npos ? note : note.substr(0, split + 1);
-}
-
 // An untrusted answer body, shortened, with bytes other than printable ASCII replaced, for an
 // error message.
 std::string Excerpt(absl::string_view body) {

@@ -104,7 +104,7 @@ class WitnessServiceTest : public ::testing::Test {
     ASSERT_EQ(response.status, 200) << response.body;
     ASSERT_THAT(response.body, StartsWith("\xE2\x80\x94 witness.example/w1 "));
     const NoteVerifier* verifiers[] = {witness_verifier_.get()};
-    std::string text = note.substr(0, note.rfind("\n\n") + 1);
+    std::string text = std::string(NoteText(note));
     absl::StatusOr<Note> opened = OpenNote(absl::StrCat(text, "\n", response.body), verifiers);
     ASSERT_TRUE(opened.ok()) << opened.status();
     EXPECT_EQ(CosignatureTimestamp(opened->verified[0]).value(), kNow);

@@ -122,7 +122,7 @@ std::string StoredText(Witness& w) {
   absl::StatusOr<absl::optional<std::string>> latest = w.store->Latest(kOrigin);
   CheckOk(latest.status(), "WitnessStore::Latest");
   if (!latest->has_value()) return "";
-  return (*latest)->substr(0, (*latest)->rfind("\n\n") + 1);
+  return std::string(NoteText(**latest));
 }
 
 std::string StructuredBody(Witness& w, const uint8_t* data, size_t size) {

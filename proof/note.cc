@@ -199,6 +199,15 @@ struct ParsedNote {
   std::vector<ParsedSignature> signatures;
 };
 
+}  // namespace
+
+absl::string_view NoteText(absl::string_view note) {
+  const size_t split = note.rfind("\n\n");
+  return split == absl::string_view::npos ? note : note.substr(0, split + 1);
+}
+
+namespace {
+
 // Parses a signed note's syntax and limits; checks no signature.
 absl::StatusOr<ParsedNote> ParseSignedNote(absl::string_view msg) {
   if (msg.size() > kMaxNoteSize) {

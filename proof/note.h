@@ -199,6 +199,10 @@ struct Note {
 absl::StatusOr<std::string> SignNote(absl::string_view text,
                                      absl::Span<const NoteSigner* const> signers);
 
+// The text of a signed note, unverified: everything up to and including the newline before the
+// blank line that starts the signatures; all of `note` when it has no blank line.
+absl::string_view NoteText(absl::string_view note);
+
 // Parses signed note `msg` and checks its signatures against `verifiers` (non-null).
 //   - Signatures whose name+key id match no verifier are unknown: kept in `unverified`,
 //     otherwise ignored, even if they share a name or an id with a known key.

@@ -1,5 +1,6 @@
 #include "proof/utf8.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace vellum {
@@ -36,6 +37,22 @@ bool IsValidUtf8(absl::string_view text) {
     text.remove_prefix(length);
   }
   return true;
+}
+
+std::string SanitizeUtf8(absl::string_view text, size_t max_bytes) {
+  std::string out;
+  while (!text.empty()) {
+    const size_t length = DecodeUtf8(text);
+    if (out.size() + std::max<size_t>(length, 1) > max_bytes) break;
+    if (length == 0) {
+      out.push_back('?');
+      text.remove_prefix(1);
+    } else {
+      out.append(text.data(), length);
+      text.remove_prefix(length);
+    }
+  }
+  return out;
 }
 
 }  // namespace vellum

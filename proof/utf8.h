@@ -5,6 +5,7 @@
 // notes, JSON text, audit event strings.
 
 #include <cstddef>
+#include <string>
 
 #include "absl/strings/string_view.h"
 
@@ -18,6 +19,11 @@ size_t DecodeUtf8(absl::string_view text, char32_t* code_point = nullptr);
 
 // Whether all of `text` is well-formed UTF-8.
 bool IsValidUtf8(absl::string_view text);
+
+// Returns the longest prefix of `text` of at most `max_bytes` that ends on a character boundary,
+// with every byte that is not part of a well-formed UTF-8 character replaced by '?': for putting
+// text from untrusted headers or errors into a record.
+std::string SanitizeUtf8(absl::string_view text, size_t max_bytes);
 
 }  // namespace vellum
 

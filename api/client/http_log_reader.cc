@@ -15,11 +15,7 @@ absl::StatusOr<std::string> HttpLogReader::Get(const std::string& target) const 
 absl::StatusOr<std::pair<uint64_t, std::string>> HttpLogReader::ReadCheckpoint() const {
   absl::StatusOr<std::string> note = Get("/checkpoint");
   if (!note.ok()) return note.status();
-  // The note's text ends at the blank line before the signatures.
-  const size_t blank = note->rfind("\n\n");
-  absl::StatusOr<Checkpoint> checkpoint = ParseCheckpoint(
-      blank == std::string::npos ? absl::string_view(*note)
-                                 : absl::string_view(*note).substr(0, blank + 1));
+  absl::StatusOr<Checkpoint> checkpoint = ParseCheckpoint(NoteText(*note));
   if (!checkpoint.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("GET /checkpoint: ", checkpoint.status().message()));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "api/client/http_log_reader.h"
 #include "ledger/file_io.h"
+#include "ledger/metrics/metrics.h"
 #include "proof/cosigned_checkpoint.h"
 #include "proof/crypto.h"
 #include "proof/verify.h"
@@ -308,24 +309,18 @@ HttpResponse Monitor::Serve(const HttpRequest& request) const {
   }
   if (path == "/metrics") {
     response.content_type = "text/plain; version=0.0.4";
-    response.body = absl::StrFormat(
-        "# HELP vellum_monitor_rounds_total Monitor rounds run.\n"
-        "# TYPE vellum_monitor_rounds_total counter\n"
-        "vellum_monitor_rounds_total %d\n"
-        "# HELP vellum_monitor_tree_size Tree size of the latest verified checkpoint.\n"
-        "# TYPE vellum_monitor_tree_size gauge\n"
-        "vellum_monitor_tree_size %d\n"
-        "# HELP vellum_monitor_findings_total Distinct split views and inconsistencies found.\n"
-        "# TYPE vellum_monitor_findings_total counter\n"
-        "vellum_monitor_findings_total %d\n"
-        "# HELP vellum_monitor_evidence_files_total Distinct split-view evidence files written.\n"
-        "# TYPE vellum_monitor_evidence_files_total counter\n"
-        "vellum_monitor_evidence_files_total %d\n"
-        "# HELP vellum_monitor_last_round_errors Failed exchanges in the last round.\n"
-        "# TYPE vellum_monitor_last_round_errors gauge\n"
-        "vellum_monitor_last_round_errors %d\n",
-        health.rounds, health.tree_size, health.findings, health.evidence_files,
-        health.last_round_errors);
+    std::string& out = response.body;
+    ledger::RenderMetric("vellum_monitor_rounds_total", "counter", "Monitor rounds run.",
+                         health.rounds, &out);
+    ledger::RenderMetric("vellum_monitor_tree_size", "gauge",
+                         "Tree size of the latest verified checkpoint.", health.tree_size, &out);
+    ledger::RenderMetric("vellum_monitor_findings_total", "counter",
+                         "Distinct split views and inconsistencies found.", health.findings, &out);
+    ledger::RenderMetric("vellum_monitor_evidence_files_total", "counter",
+                         "Distinct split-view evidence files written.", health.evidence_files,
+                         &out);
+    ledger::RenderMetric("vellum_monitor_last_round_errors", "gauge",
+                         "Failed exchanges in the last round.", health.last_round_errors, &out);
     return response;
   }
   return ErrorResponse(404, "no such endpoint");

@@ -7,6 +7,7 @@
 #include "api/http.h"
 #include "ledger/events/event_codec.h"
 #include "proof/decimal.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace api {
@@ -17,7 +18,7 @@ absl::StatusOr<absl::optional<std::string>> StringParam(const QueryParams& param
   absl::optional<std::string> value = params.Get(name);
   if (!value.has_value()) return value;
   if (value->empty() || value->size() > ledger::kMaxEventStringBytes ||
-      !ledger::IsValidUtf8(*value)) {
+      !IsValidUtf8(*value)) {
     return absl::InvalidArgumentError(absl::StrCat("query parameter \"", name, "\" is ",
                                                    value->size(), " bytes, want 1 to ",
                                                    ledger::kMaxEventStringBytes, " of UTF-8"));

@@ -7,6 +7,7 @@
 #include "api/ingest/internal/adapter_support.h"
 #include "ledger/events/event_codec.h"
 #include "proof/crypto.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace api {
@@ -15,7 +16,7 @@ namespace ingest {
 ledger::AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequest& request,
                                        const absl::Status& error, absl::Time received) {
   const std::string remote =
-      ledger::SanitizeUtf8(request.remote_address, ledger::kMaxEventStringBytes);
+      SanitizeUtf8(request.remote_address, ledger::kMaxEventStringBytes);
   const std::string nanos = absl::StrCat(absl::ToUnixNanos(received));
   const crypto::Sha256Digest body_digest = crypto::Sha256({request.body});
   const absl::string_view body_digest_bytes(reinterpret_cast<const char*>(body_digest.data()),
@@ -30,15 +31,15 @@ ledger::AuditEvent IngestRejectedEvent(absl::string_view adapter, const HttpRequ
                                           reinterpret_cast<const char*>(id.data()), id.size())),
                                       request.body);
   event.mutable_observer()->set_adapter(
-      ledger::SanitizeUtf8(adapter, ledger::kMaxEventStringBytes));
+      SanitizeUtf8(adapter, ledger::kMaxEventStringBytes));
   *event.mutable_event_time() = ledger::ToProtoTime(received);
   event.set_action(ledger::ACTION_INGEST_REJECTED);
   event.mutable_outcome()->set_result(ledger::Outcome::RESULT_DENIED);
   event.mutable_outcome()->set_reason(
-      ledger::SanitizeUtf8(error.message(), ledger::kMaxEventReasonBytes));
+      SanitizeUtf8(error.message(), ledger::kMaxEventReasonBytes));
   event.mutable_context()->set_source_ip(remote);
   event.mutable_context()->set_user_agent(
-      ledger::SanitizeUtf8(request.Header("user-agent"), ledger::kMaxEventStringBytes));
+      SanitizeUtf8(request.Header("user-agent"), ledger::kMaxEventStringBytes));
   return event;
 }
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/ingest/internal/adapter_support.h"
 #include "api/ingest/internal/json_reader.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace api {
@@ -150,7 +151,7 @@ absl::Status ApplyMetadata(absl::string_view metadata, ledger::AuditEvent* event
   if (!xfcc.empty()) {
     const std::string uri = XfccClientUri(xfcc.back());
     if (!uri.empty()) {
-      event->mutable_actor()->set_subject(ledger::SanitizeUtf8(uri, ledger::kMaxEventStringBytes));
+      event->mutable_actor()->set_subject(SanitizeUtf8(uri, ledger::kMaxEventStringBytes));
       event->mutable_actor()->set_kind(ledger::Actor::KIND_SERVICE);
       event->mutable_actor()->set_issuer(SpiffeTrustDomain(event->actor().subject()));
     }

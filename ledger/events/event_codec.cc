@@ -12,6 +12,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "proof/tile.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace ledger {
@@ -24,28 +25,6 @@ using google::protobuf::Reflection;
 // google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
-
-// The length of the well-formed UTF-8 character at the start of `text` (RFC 3629), or 0.
-size_t Utf8CharLength(absl::string_view text) {
-  const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[i]); };
-  const auto continuation = [&](size_t i) { return i < text.size() && (byte(i) & 0xC0) == 0x80; };
-  const uint8_t lead = byte(0);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (!continuation(1) || !continuation(2)) return 0;
-    if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // Overlong.
-    if (lead == 0xED && byte(1) >= 0xA0) return 0;  // Surrogate.
-    return 3;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
-    if (lead == 0xF0 && byte(1) < 0x90) return 0;   // Overlong.
-    if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // Above U+10FFFF.
-    return 4;
-  }
-  return 0;
-}
 
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat("audit event: ", field, ": ", problem));
@@ -131,9 +110,9 @@ absl::StatusOr<std::string> ToJson(const Message& message) {
 }
 
 absl::StatusOr<AuditEvent> ParseBinary(absl::string_view bytes) {
-  if (bytes.size() > kMaxEventEntryBytes) {
+  if (bytes.size() > kMaxEntrySize) {
     return Invalid("encoding", absl::StrCat("got ", bytes.size(), " bytes, want at most ",
-                                            kMaxEventEntryBytes));
+                                            kMaxEntrySize));
   }
   AuditEvent event;
   if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -158,31 +137,6 @@ DecodedEntry DecodeForDisplay(uint64_t index, absl::string_view entry) {
 }
 
 }  // namespace
-
-bool IsValidUtf8(absl::string_view text) {
-  while (!text.empty()) {
-    const size_t length = Utf8CharLength(text);
-    if (length == 0) return false;
-    text.remove_prefix(length);
-  }
-  return true;
-}
-
-std::string SanitizeUtf8(absl::string_view text, size_t max_bytes) {
-  std::string out;
-  while (!text.empty()) {
-    const size_t length = Utf8CharLength(text);
-    if (out.size() + std::max<size_t>(length, 1) > max_bytes) break;
-    if (length == 0) {
-      out.push_back('?');
-      text.remove_prefix(1);
-    } else {
-      out.append(text.data(), length);
-      text.remove_prefix(length);
-    }
-  }
-  return out;
-}
 
 absl::Status ValidateEvent(const AuditEvent& event) {
   absl::Status status = CheckFieldsRecursively(event, "");
@@ -231,9 +185,9 @@ absl::StatusOr<std::string> EncodeEntry(const AuditEvent& event) {
   absl::Status status = ValidateEvent(event);
   if (!status.ok()) return status;
   const size_t size = event.ByteSizeLong();
-  if (size > kMaxEventEntryBytes) {
+  if (size > kMaxEntrySize) {
     return Invalid("encoding",
-                   absl::StrCat("got ", size, " bytes, want at most ", kMaxEventEntryBytes));
+                   absl::StrCat("got ", size, " bytes, want at most ", kMaxEntrySize));
   }
   std::string entry;
   {

@@ -26,7 +26,6 @@ namespace vellum {
 namespace ledger {
 
 // Limits that ValidateEvent enforces, so that an event always fits in one log entry.
-inline constexpr size_t kMaxEventEntryBytes = 65535;  // The tlog-tiles entry limit.
 inline constexpr size_t kMaxEventJsonBytes = 256 * 1024;
 inline constexpr size_t kMaxEventStringBytes = 1024;  // Any single string field...
 inline constexpr size_t kMaxEventReasonBytes = 4096;  // ...except outcome.reason.
@@ -47,19 +46,11 @@ absl::Status ValidateEvent(const AuditEvent& event);
 google::protobuf::Timestamp ToProtoTime(absl::Time time);
 absl::Time FromProtoTime(const google::protobuf::Timestamp& timestamp);
 
-// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or values above U+10FFFF).
-bool IsValidUtf8(absl::string_view text);
-
-// Returns the longest prefix of `text` of at most `max_bytes` that ends on a character boundary,
-// with every byte that is not part of a well-formed UTF-8 character replaced by '?': for putting
-// text from untrusted headers or errors into an event.
-std::string SanitizeUtf8(absl::string_view text, size_t max_bytes);
-
 // Returns the log entry for `event`: its deterministic protobuf encoding. Fails with
-// InvalidArgument if ValidateEvent fails or the encoding exceeds kMaxEventEntryBytes.
+// InvalidArgument if ValidateEvent fails or the encoding exceeds kMaxEntrySize (proof/tile.h).
 absl::StatusOr<std::string> EncodeEntry(const AuditEvent& event);
 
-// Parses a log entry. Fails with InvalidArgument if `entry` is longer than kMaxEventEntryBytes,
+// Parses a log entry. Fails with InvalidArgument if `entry` is longer than kMaxEntrySize (proof/tile.h),
 // is not a protobuf AuditEvent, fails ValidateEvent, or is not the canonical encoding
 // (EncodeEntry of the result is not `entry`).
 absl::StatusOr<AuditEvent> DecodeEntry(absl::string_view entry);

@@ -88,7 +88,7 @@ TEST(EventCodecTest, DecodeRejectsGarbageUnknownFieldsAndOversizeEntries) {
   // Field 99, varint 1.
   ExpectInvalid(ParseEventProto(*entry + std::string("\x98\x06\x01", 3)).status(),
                 "event: has unknown fields");
-  ExpectInvalid(DecodeEntry(std::string(kMaxEventEntryBytes + 1, '\0')).status(),
+  ExpectInvalid(DecodeEntry(std::string(kMaxEntrySize + 1, '\0')).status(),
                 "got 65536 bytes, want at most 65535");
 }
 

@@ -77,7 +77,7 @@ class WitnessTest : public ::testing::Test {
   // Checks that `result` cosigned `note`, and that the store now holds it with both signatures.
   void ExpectCosigned(const AddCheckpointResult& result, const std::string& note) {
     ASSERT_FALSE(result.refusal.has_value()) << result.message;
-    std::string text = note.substr(0, note.rfind("\n\n") + 1);
+    std::string text = std::string(NoteText(note));
     const NoteVerifier* witness_key[] = {witness_verifier_.get()};
     absl::StatusOr<Note> cosigned =
         OpenNote(absl::StrCat(text, "\n", NoteSignatureLine(result.cosignature)), witness_key);

@@ -8,6 +8,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "ledger/events/event_codec.h"
 #include "proof/crypto.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace api {
@@ -31,7 +32,7 @@ absl::StatusOr<std::string> Header(const HttpRequest& request, absl::string_view
                                                    " bytes, want at most ",
                                                    ledger::kMaxEventStringBytes));
   }
-  if (!ledger::IsValidUtf8(value)) {
+  if (!IsValidUtf8(value)) {
     return absl::InvalidArgumentError(absl::StrCat("header ", name, ": got invalid UTF-8"));
   }
   return value;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
+#include "proof/utf8.h"
 
 namespace vellum {
 namespace api {
@@ -121,7 +122,7 @@ std::string JsonReader::TruncatedString(JsonPath path, size_t max_bytes) {
     Mismatch(path, *value, "a string");
     return "";
   }
-  return ledger::SanitizeUtf8(value->string_value(), max_bytes);
+  return SanitizeUtf8(value->string_value(), max_bytes);
 }
 
 absl::optional<int64_t> JsonReader::Integer(JsonPath path) {
