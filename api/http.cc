@@ -182,9 +182,17 @@ HttpResponse MethodNotAllowedResponse(absl::string_view method, absl::string_vie
   return response;
 }
 
+std::string BodyExcerpt(absl::string_view body, size_t max_bytes) {
+  std::string out(absl::StripAsciiWhitespace(body.substr(0, max_bytes)));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
+}
+
 absl::Status StatusFromResponse(const HttpResponse& response) {
-  std::string message = absl::StrCat("HTTP ", response.status, ": ",
-                                     absl::StripTrailingAsciiWhitespace(response.body.substr(0, 512)));
+  std::string message =
+      absl::StrCat("HTTP ", response.status, ": ", BodyExcerpt(response.body, 512));
   switch (response.status) {
     case 400: return absl::InvalidArgumentError(message);
     case 401: return absl::UnauthenticatedError(message);

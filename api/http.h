@@ -64,10 +64,14 @@ int HttpStatusFor(const absl::Status& status);
 // does.
 std::string JsonEscape(absl::string_view text);
 
+// The first `max_bytes` of an untrusted answer body, trimmed, with every byte other than
+// printable ASCII replaced by '?', for an error message.
+std::string BodyExcerpt(absl::string_view body, size_t max_bytes);
+
 // The way back, for clients: the error for a non-200 response, its HTTP status mapped to a code
 // (400 and 413 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404 NotFound, 409
 // Aborted, 412 FailedPrecondition, 429 ResourceExhausted, 503 Unavailable, others Internal) with
-// "HTTP <status>: " and the start of the body as its message.
+// "HTTP <status>: " and BodyExcerpt(body, 512) as its message.
 absl::Status StatusFromResponse(const HttpResponse& response);
 
 // The error for a non-200 answer to GET `target` from a server a client reads, for callers that

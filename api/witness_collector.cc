@@ -29,17 +29,6 @@ namespace {
 
 constexpr size_t kMaxAnswerBytes = 64 * 1024;
 
-// An untrusted answer body, shortened, with bytes other than printable ASCII replaced, for an
-// error message.
-std::string Excerpt(absl::string_view body) {
-  constexpr size_t kMax = 160;
-  std::string out(absl::StripAsciiWhitespace(body.substr(0, kMax)));
-  for (char& c : out) {
-    if (c < 0x20 || c > 0x7e) c = '?';
-  }
-  return out;
-}
-
 }  // namespace
 
 absl::Status WitnessCollector::Check(const std::vector<Witness>& witnesses,
@@ -294,8 +283,8 @@ absl::StatusOr<NoteSignature> WitnessCollector::Submit(Peer& peer, const ledger:
           "the witness refuses the checkpoint of size %d: it holds another tree at size %d",
           head.size, *size));
     }
-    return absl::UnavailableError(absl::StrFormat("the witness answered HTTP %d: %s",
-                                                  response->status, Excerpt(response->body)));
+    return absl::UnavailableError(absl::StrFormat(
+        "the witness answered HTTP %d: %s", response->status, BodyExcerpt(response->body, 160)));
   }
 }
 
