@@ -41,8 +41,10 @@ def vellum_fuzz_target(name, srcs, deps = [], corpus = [], **kwargs):
       corpus: seed input files (usually a glob); must not be empty.
       **kwargs: passed to both rules (e.g. `tags`, `visibility`).
     """
+    # Fuzz targets are test code: they may use the test backends (//ledger:memory_storage).
     native.cc_binary(
         name = name,
+        testonly = True,
         srcs = srcs,
         deps = deps + select({
             "//fuzz:libfuzzer": [],
