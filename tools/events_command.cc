@@ -22,6 +22,8 @@
 #include "ledger/local_log.h"
 #include "proof/decimal.h"
 #include "ledger/file_io.h"
+#include "proof/tile.h"
+#include "tools/command_support.h"
 
 namespace vellum {
 namespace cli {
@@ -60,10 +62,6 @@ const char kReindexUsage[] =
 const FlagSpec kReindexFlags[1] = {{"data-dir"}};
 
 namespace {
-
-constexpr int kValid = 0;
-constexpr int kInvalid = 1;
-constexpr int kUsage = 2;
 
 int Fail(absl::string_view command, absl::string_view message, int status = kUsage) {
   std::cerr << "vellum " << command << ": " << message << "\n";
@@ -108,8 +106,14 @@ std::string TableRow(const api::EventMatch& match) {
 
 }  // namespace
 
-int RunEvents(const CommandLine& line, const NoteVerifier* verifier) {
+int RunEvents(const CommandLine& line) {
   constexpr absl::string_view kCommand = "events";
+  std::unique_ptr<NoteVerifier> verifier;
+  if (line.Has("verify")) {
+    absl::StatusOr<std::unique_ptr<NoteVerifier>> key = VerifierKeyFlag(line);
+    if (!key.ok()) return UsageError(key.status().message());
+    verifier = *std::move(key);
+  }
   absl::StatusOr<std::string> url = line.Require("server");
   if (!url.ok()) return Fail(kCommand, url.status().message());
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
@@ -203,7 +207,8 @@ int RunDecode(const CommandLine& line) {
     index = *n;
   }
   // A bundle holds at most 256 entries of at most 65,535 bytes, each with a 2-byte length.
-  absl::StatusOr<std::string> data = ledger::ReadInput(input, bundle ? 256 * 65537 : 65535);
+  absl::StatusOr<std::string> data =
+      ledger::ReadInput(input, bundle ? kTileWidth * (kMaxEntrySize + 2) : kMaxEntrySize);
   if (!data.ok()) return Fail(kCommand, data.status().message());
   absl::StatusOr<std::string> json =
       bundle ? ledger::EntryBundleToJson(index, *data) : ledger::EntryToJson(index, *data);

@@ -6,7 +6,6 @@
 // directory's derived indexes. Each returns the exit status: 0 done, 1 a proof did not verify,
 // 2 usage or I/O errors; messages go to standard error as "vellum <command>: ...".
 
-#include "proof/note.h"
 #include "tools/command_line.h"
 
 namespace vellum {
@@ -19,9 +18,7 @@ extern const FlagSpec kDecodeFlags[3];
 extern const char kReindexUsage[];
 extern const FlagSpec kReindexFlags[1];
 
-// `verifier` is the log's key when --verify is given (the caller loads --verifier-key), else
-// nullptr.
-int RunEvents(const CommandLine& line, const NoteVerifier* verifier);
+int RunEvents(const CommandLine& line);
 int RunDecode(const CommandLine& line);
 int RunReindex(const CommandLine& line);
 

@@ -1,4 +1,4 @@
-#include "tools/load_client.h"
+#include "api/bench/load_client.h"
 
 #include <atomic>
 #include <memory>
@@ -16,7 +16,8 @@
 #include "gtest/gtest.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 namespace {
 
 using ::testing::HasSubstr;
@@ -193,5 +194,6 @@ TEST(LoadClientSetupTest, ConnectionsThatCannotConnectSitOut) {
 }
 
 }  // namespace
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum

@@ -1,4 +1,4 @@
-#include "tools/events_bench.h"
+#include "api/bench/events_bench.h"
 
 #include <algorithm>
 #include <iterator>
@@ -18,7 +18,8 @@
 #include "ledger/events/event_codec.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 namespace {
 
 using ::google::protobuf::util::TimeUtil;
@@ -381,5 +382,6 @@ std::string EventQueryBenchJson(const EventQueryBenchOptions& options,
   return json.ToString();
 }
 
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum

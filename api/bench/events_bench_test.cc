@@ -1,4 +1,4 @@
-#include "tools/events_bench.h"
+#include "api/bench/events_bench.h"
 
 #include <map>
 #include <random>
@@ -14,7 +14,8 @@
 #include "ledger/events/event_query.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 namespace {
 
 using ::testing::HasSubstr;
@@ -174,5 +175,6 @@ TEST(EventsBenchJsonTest, QueryFieldsPerVariant) {
 }
 
 }  // namespace
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum

@@ -1,4 +1,4 @@
-#include "tools/bench.h"
+#include "api/bench/bench.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -27,7 +27,8 @@
 #include "proof/tile.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 double PerSecond(uint64_t count, double seconds) { return seconds > 0 ? count / seconds : 0; }
 
 void AddCommonFields(BenchResult& result, JsonObject& json) {
@@ -424,5 +425,6 @@ std::string ProofBenchJson(const ProofBenchOptions& options, ProofBenchResult& r
   return json.ToString();
 }
 
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum

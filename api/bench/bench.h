@@ -1,9 +1,9 @@
-#ifndef VELLUM_TOOLS_BENCH_H_
-#define VELLUM_TOOLS_BENCH_H_
+#ifndef VELLUM_API_BENCH_BENCH_H_
+#define VELLUM_API_BENCH_BENCH_H_
 
 // Load generators behind `vellum bench`: durable in-process appends through the real sequencer
 // and LevelDB store on client threads, and appends and inclusion proofs over HTTP through
-// tools/load_client.h's keep-alive connections. Each runs a bounded number of operations, stops
+// api/bench/load_client.h's keep-alive connections. Each runs a bounded number of operations, stops
 // early at a deadline, and reports throughput and latency percentiles as one JSON object.
 
 #include <cstddef>
@@ -16,10 +16,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "tools/load_client.h"
+#include "api/bench/load_client.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 
 // A flat JSON object built field by field, in order. Keys are plain identifiers.
 class JsonObject {
@@ -58,7 +59,7 @@ class BatchPayload {
   std::vector<size_t> offsets_;  // Where each entry starts in encoded_.
 };
 
-// --- Shared by the load generators (this file's and tools/events_bench.h) -----------------
+// --- Shared by the load generators (this file's and api/bench/events_bench.h) -----------
 
 // InvalidArgument unless 1 <= clients <= 1024 and operations > 0.
 absl::Status CheckClients(int clients, uint64_t operations);
@@ -155,7 +156,8 @@ absl::StatusOr<ProofBenchResult> RunProofBench(const ProofBenchOptions& options)
 
 std::string ProofBenchJson(const ProofBenchOptions& options, ProofBenchResult& result);
 
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum
 
-#endif  // VELLUM_TOOLS_BENCH_H_
+#endif  // VELLUM_API_BENCH_BENCH_H_

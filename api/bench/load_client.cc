@@ -1,4 +1,4 @@
-#include "tools/load_client.h"
+#include "api/bench/load_client.h"
 
 #include <algorithm>
 #include <atomic>
@@ -22,7 +22,8 @@
 #include "api/client/http_client.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 
 void LatencySamples::Merge(const LatencySamples& other) {
   samples_.insert(samples_.end(), other.samples_.begin(), other.samples_.end());
@@ -384,5 +385,6 @@ absl::StatusOr<BenchResult> RunLoad(const LoadOptions& options, const FillReques
   return result;
 }
 
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum

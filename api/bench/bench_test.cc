@@ -1,4 +1,4 @@
-#include "tools/bench.h"
+#include "api/bench/bench.h"
 
 #include <sys/stat.h>
 
@@ -18,7 +18,8 @@
 #include "proof/note.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 namespace {
 
 using ::testing::HasSubstr;
@@ -239,5 +240,6 @@ TEST(HttpBenchTest, UnreachableServerCountsErrors) {
 }
 
 }  // namespace
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum

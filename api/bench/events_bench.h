@@ -1,9 +1,9 @@
-#ifndef VELLUM_TOOLS_EVENTS_BENCH_H_
-#define VELLUM_TOOLS_EVENTS_BENCH_H_
+#ifndef VELLUM_API_BENCH_EVENTS_BENCH_H_
+#define VELLUM_API_BENCH_EVENTS_BENCH_H_
 
 // Load generators for the event endpoints behind `vellum bench events` and
 // `vellum bench events-query` (docs/cli.md): synthetic audit events posted to POST /v1/events,
-// and searches of several shapes through GET /v1/events. Built on tools/load_client.h's
+// and searches of several shapes through GET /v1/events. Built on api/bench/load_client.h's
 // keep-alive connections and latency samples; each reports throughput and latency percentiles as
 // one JSON object.
 
@@ -15,10 +15,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ledger/events/audit_event.pb.h"
-#include "tools/bench.h"
+#include "api/bench/bench.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 
 // The value spaces of the synthetic events, which the queries draw from: actors
 // BenchActor(0..kBenchActors-1), models BenchModel(0..kBenchModels-1) with versions
@@ -139,7 +140,8 @@ absl::StatusOr<EventQueryBenchResult> RunEventQueryBench(const EventQueryBenchOp
 std::string EventQueryBenchJson(const EventQueryBenchOptions& options,
                                 EventQueryBenchResult& result);
 
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum
 
-#endif  // VELLUM_TOOLS_EVENTS_BENCH_H_
+#endif  // VELLUM_API_BENCH_EVENTS_BENCH_H_

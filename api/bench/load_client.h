@@ -1,10 +1,10 @@
-#ifndef VELLUM_TOOLS_LOAD_CLIENT_H_
-#define VELLUM_TOOLS_LOAD_CLIENT_H_
+#ifndef VELLUM_API_BENCH_LOAD_CLIENT_H_
+#define VELLUM_API_BENCH_LOAD_CLIENT_H_
 
-// The client side of the HTTP load generators (tools/bench.h, tools/events_bench.h): C keep-alive
-// connections driven by a few I/O threads running Boost.Asio, each connection sending a request,
-// reading its answer and sending the next (a closed loop, as wrk's connections do), with the
-// latency of every answered request recorded. Asynchronous and with the requests encoded into
+// The client side of the HTTP load generators (api/bench/bench.h, api/bench/events_bench.h): C
+// keep-alive connections driven by a few I/O threads running Boost.Asio, each connection sending a
+// request, reading its answer and sending the next (a closed loop, as wrk's connections do), with
+// the latency of every answered request recorded. Asynchronous and with the requests encoded into
 // reused buffers, so that the client spends little CPU per request and leaves the machine to the
 // server it measures.
 
@@ -21,7 +21,8 @@
 #include "absl/time/time.h"
 
 namespace vellum {
-namespace cli {
+namespace api {
+namespace bench {
 
 // Latency samples, in seconds. Thread-compatible: give each thread its own and Merge() them.
 class LatencySamples {
@@ -102,7 +103,8 @@ using CheckAnswer = std::function<absl::Status(int connection, const LoadRequest
 absl::StatusOr<BenchResult> RunLoad(const LoadOptions& options, const FillRequest& fill,
                                     const CheckAnswer& check);
 
-}  // namespace cli
+}  // namespace bench
+}  // namespace api
 }  // namespace vellum
 
-#endif  // VELLUM_TOOLS_LOAD_CLIENT_H_
+#endif  // VELLUM_API_BENCH_LOAD_CLIENT_H_
