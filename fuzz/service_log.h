@@ -68,7 +68,7 @@ class ServiceLog {
 
 // Called from LLVMFuzzerInitialize. The log keeps what each append adds, so under libFuzzer
 // every successful append looks like a leak and triggers a full LeakSanitizer scan of the heap,
-// which makes appends a hundred times slower. Turns per-input leak checks off unless the command
+// which makes appends crawl. Turns per-input leak checks off unless the command
 // line sets -detect_leaks itself; the check at exit stays.
 void DisablePerInputLeakChecks(int* argc, char*** argv);
 

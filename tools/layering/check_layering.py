@@ -74,7 +74,7 @@ def package_edges(graph_text):
         if not m:
             continue
         a, b = m.groups()
-        if not (a.startswith("//") and b.startswith("//")):
+        if not (a.startswith("//") and b.startswith("//")) or IsBuiltin(a) or IsBuiltin(b):
             continue
         pa, pb = a[2:].split(":")[0], b[2:].split(":")[0]
         if pa != pb:
@@ -82,10 +82,16 @@ def package_edges(graph_text):
     return edges
 
 
+def IsBuiltin(label):
+    """Bazel's own pseudo-targets, such as //conditions:default in a select()."""
+    return label.startswith("//conditions:")
+
+
 def packages_in(graph_text):
     found = set()
     for label in re.findall(r'"(//[^"]+)"', graph_text):
-        found.add(label[2:].split(":")[0])
+        if not IsBuiltin(label):
+            found.add(label[2:].split(":")[0])
     return found
 
 
