@@ -15,7 +15,7 @@
 #include "ledger/memory_storage.h"
 #include "ledger/testing/test_log.h"
 #include "ledger/testing/wait_until.h"
-#include "ledger/witness/leveldb_witness_store.h"
+#include "ledger/witness/memory_witness_store.h"
 #include "ledger/witness/witness.h"
 #include "proof/checkpoint.h"
 #include "proof/note.h"
@@ -37,12 +37,11 @@ class TestWitness {
     dir_ = absl::StrCat(::testing::TempDir(), "/collector-", name, "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
-    store_ = ledger::LevelDbWitnessStore::Open(dir_).value();
     std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_vkey).value());
     service_ = std::make_unique<WitnessService>(
-        ledger::Witness::Create(store_.get(), NoteSigner::Create(key.signer_key).value(),
+        ledger::Witness::Create(&store_, NoteSigner::Create(key.signer_key).value(),
                                 std::move(logs), [] { return uint64_t{1700000000}; })
             .value());
     HttpServer::Options options;
@@ -58,13 +57,13 @@ class TestWitness {
   std::unique_ptr<NoteVerifier> key() const {
     return NoteVerifier::Create(verifier_key_).value();
   }
-  ledger::WitnessStore* store() { return store_.get(); }
+  ledger::WitnessStore* store() { return &store_; }
   void Stop() { server_->Shutdown(absl::Seconds(1)); }
 
  private:
   std::string verifier_key_;
   std::string dir_;
-  std::unique_ptr<ledger::LevelDbWitnessStore> store_;
+  ledger::MemoryWitnessStore store_;
   std::unique_ptr<WitnessService> service_;
   std::unique_ptr<HttpServer> server_;
 };

@@ -49,13 +49,11 @@ class WitnessServiceTest : public ::testing::Test {
 
   void Start() {
     service_.reset();
-    store_.reset();
-    store_ = ledger::LevelDbWitnessStore::Open(dir_).value();
     std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_verifier_key_).value());
-    absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Create(
-        store_.get(), NoteSigner::Create(witness_signer_key_).value(), std::move(logs),
+    absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Open(
+        dir_, NoteSigner::Create(witness_signer_key_).value(), std::move(logs),
         [] { return kNow; });
     ASSERT_TRUE(witness.ok()) << witness.status();
     service_ = std::make_unique<WitnessService>(*std::move(witness));
@@ -118,7 +116,6 @@ class WitnessServiceTest : public ::testing::Test {
   std::unique_ptr<NoteVerifier> witness_verifier_;
   std::vector<Hash> leaves_;
   std::vector<Hash> fork_;
-  std::unique_ptr<ledger::LevelDbWitnessStore> store_;
   std::unique_ptr<WitnessService> service_;
 };
 

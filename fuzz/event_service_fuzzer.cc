@@ -40,11 +40,9 @@
 #include "ledger/events/event_index.h"
 #include "ledger/events/event_query.h"
 #include "ledger/index_follower.h"
-#include "ledger/leveldb_index_store.h"
+#include "ledger/memory_index_store.h"
 #include "ledger/memory_storage.h"
 #include "ledger/sequencer.h"
-#include "leveldb/env.h"
-#include "leveldb/helpers/memenv.h"
 #include "proof/crypto.h"
 #include "proof/note.h"
 
@@ -68,14 +66,10 @@ std::string HexHmac(absl::string_view data) {
 
 struct World {
   World() {
-    env.reset(leveldb::NewMemEnv(leveldb::Env::Default()));
     const GeneratedKey key = GenerateNoteKey("fuzz.example/events").value();
     signer = *NoteSigner::Create(key.signer_key);
     verifier = *NoteVerifier::Create(key.verifier_key);
-    ledger::LevelDbIndexStore::Options store_options;
-    store_options.env = env.get();
-    store_options.indexes = std::string(ledger::kLeafAndEventIndexes);
-    store = *ledger::LevelDbIndexStore::Open("/index", 0, store_options);
+    store = std::make_unique<ledger::MemoryIndexStore>();
     index = std::make_unique<ledger::EventIndex>(store.get(), ledger::EventFieldsOf);
     follower = *ledger::IndexFollower::Start(&storage, store.get(), {index.get()}, {});
     ledger::SequencerOptions options;
@@ -101,7 +95,6 @@ struct World {
         service_options);
   }
 
-  std::unique_ptr<leveldb::Env> env;
   ledger::MemoryStorage storage;
   std::unique_ptr<NoteSigner> signer;
   std::unique_ptr<NoteVerifier> verifier;

@@ -29,7 +29,6 @@
 #include "api/http.h"
 #include "api/witness_service.h"
 #include "fuzz/fuzz_checks.h"
-#include "ledger/witness/leveldb_witness_store.h"
 #include "ledger/witness/witness.h"
 #include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
@@ -75,7 +74,7 @@ struct Witness {
   std::unique_ptr<NoteSigner> log_signer;
   std::unique_ptr<NoteSigner> stranger;
   std::unique_ptr<NoteVerifier> cosigner;
-  std::unique_ptr<ledger::LevelDbWitnessStore> store;
+  const ledger::Witness* witness = nullptr;  // Owned by `service`.
   std::unique_ptr<api::WitnessService> service;
   Tree trees[2] = {Tree("log"), Tree("fork")};
   // What the witness has cosigned: size -> root, and the tree of the first non-empty one.
@@ -101,16 +100,13 @@ Witness& TheWitness() {
     w->cosigner = NoteVerifier::Create(cosigner->VerifierKey()).value();
     char dir[] = "/tmp/witness_service_fuzzer.XXXXXX";
     Check(mkdtemp(dir) != nullptr, "mkdtemp");
-    absl::StatusOr<std::unique_ptr<ledger::LevelDbWitnessStore>> store =
-        ledger::LevelDbWitnessStore::Open(dir);
-    CheckOk(store.status(), "LevelDbWitnessStore::Open");
-    w->store = *std::move(store);
     std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = kOrigin;
     logs[0].keys.push_back(NoteVerifier::Create(w->log_signer->VerifierKey()).value());
-    absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Create(
-        w->store.get(), std::move(cosigner), std::move(logs), [] { return uint64_t{1700000000}; });
-    CheckOk(witness.status(), "Witness::Create");
+    absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Open(
+        dir, std::move(cosigner), std::move(logs), [] { return uint64_t{1700000000}; });
+    CheckOk(witness.status(), "Witness::Open");
+    w->witness = witness->get();
     w->service = std::make_unique<api::WitnessService>(*std::move(witness));
     return w;
   }();
@@ -119,10 +115,10 @@ Witness& TheWitness() {
 
 // The stored checkpoint's text, or "" if none.
 std::string StoredText(Witness& w) {
-  absl::StatusOr<absl::optional<std::string>> latest = w.store->Latest(kOrigin);
-  CheckOk(latest.status(), "WitnessStore::Latest");
-  if (!latest->has_value()) return "";
-  return std::string(NoteText(**latest));
+  absl::StatusOr<std::string> latest = w.witness->Latest(kOrigin);
+  if (absl::IsNotFound(latest.status())) return "";
+  CheckOk(latest.status(), "Witness::Latest");
+  return std::string(NoteText(*latest));
 }
 
 std::string StructuredBody(Witness& w, const uint8_t* data, size_t size) {

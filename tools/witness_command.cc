@@ -17,7 +17,6 @@
 #include "absl/time/time.h"
 #include "api/http_server.h"
 #include "api/witness_service.h"
-#include "ledger/witness/leveldb_witness_store.h"
 #include "ledger/witness/witness.h"
 #include "ledger/work_queue.h"
 #include "proof/add_checkpoint.h"
@@ -118,13 +117,10 @@ int RunWitness(const CommandLine& line) {
   if (mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
   }
-  absl::StatusOr<std::unique_ptr<ledger::LevelDbWitnessStore>> store =
-      ledger::LevelDbWitnessStore::Open(*data_dir + "/db");
-  if (!store.ok()) return Fail(store.status());
   std::vector<ledger::Witness::Log> log_list;
   for (auto& entry : logs) log_list.push_back(std::move(entry.second));
-  absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Create(
-      store->get(), *std::move(cosigner), std::move(log_list),
+  absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Open(
+      *data_dir + "/db", *std::move(cosigner), std::move(log_list),
       [] { return static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now())); });
   if (!witness.ok()) return Fail(witness.status());
   api::WitnessService service(*std::move(witness));

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ledger/witness/leveldb_witness_store.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
 #include "proof/verify.h"
@@ -36,6 +37,19 @@ absl::StatusOr<std::unique_ptr<Witness>> Witness::Create(WitnessStore* store,
   }
   return std::unique_ptr<Witness>(
       new Witness(store, std::move(cosigner), std::move(logs), std::move(now)));
+}
+
+absl::StatusOr<std::unique_ptr<Witness>> Witness::Open(absl::string_view dir,
+                                                       std::unique_ptr<NoteSigner> cosigner,
+                                                       std::vector<Log> logs,
+                                                       std::function<uint64_t()> now) {
+  absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> store = LevelDbWitnessStore::Open(dir);
+  if (!store.ok()) return store.status();
+  absl::StatusOr<std::unique_ptr<Witness>> witness =
+      Create(store->get(), std::move(cosigner), std::move(logs), std::move(now));
+  if (!witness.ok()) return witness.status();
+  (*witness)->owned_store_ = *std::move(store);
+  return witness;
 }
 
 Witness::Witness(WitnessStore* store, std::unique_ptr<NoteSigner> cosigner, std::vector<Log> logs,

@@ -66,6 +66,14 @@ class Witness {
                                                         std::vector<Log> logs,
                                                         std::function<uint64_t()> now);
 
+  // As Create(), over a LevelDbWitnessStore in `dir` (created if missing) that the witness owns:
+  // the one way to open a witness's state on disk. Fails with FailedPrecondition when another
+  // process holds the directory.
+  static absl::StatusOr<std::unique_ptr<Witness>> Open(absl::string_view dir,
+                                                      std::unique_ptr<NoteSigner> cosigner,
+                                                      std::vector<Log> logs,
+                                                      std::function<uint64_t()> now);
+
   Witness(const Witness&) = delete;
   Witness& operator=(const Witness&) = delete;
 
@@ -84,6 +92,7 @@ class Witness {
   Witness(WitnessStore* store, std::unique_ptr<NoteSigner> cosigner, std::vector<Log> logs,
           std::function<uint64_t()> now);
 
+  std::unique_ptr<WitnessStore> owned_store_;  // Set by Open().
   WitnessStore* const store_;
   const std::unique_ptr<NoteSigner> cosigner_;
   const std::vector<Log> logs_;
