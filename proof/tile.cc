@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "proof/big_endian.h"
 
 namespace vellum {
 namespace {
@@ -182,8 +183,7 @@ absl::StatusOr<std::vector<std::string>> ParseBundle(absl::string_view data, siz
                                                      entries.size(), " at offset ", pos,
                                                      " has 1 of its 2 length bytes"));
     }
-    const size_t size = static_cast<size_t>(static_cast<uint8_t>(data[pos])) << 8 |
-                        static_cast<uint8_t>(data[pos + 1]);
+    const size_t size = ReadBigEndian(data.substr(pos, 2));
     pos += 2;
     if (data.size() - pos < size) {
       return absl::InvalidArgumentError(
@@ -217,13 +217,10 @@ absl::StatusOr<std::string> EncodeBundle(absl::Span<const String> entries) {
     total += 2 + entries[i].size();
   }
   std::string out;
-  out.resize(total);
-  char* p = &out[0];
+  out.reserve(total);
   for (const String& entry : entries) {
-    *p++ = static_cast<char>(entry.size() >> 8);
-    *p++ = static_cast<char>(entry.size() & 0xff);
-    if (!entry.empty()) std::memcpy(p, entry.data(), entry.size());
-    p += entry.size();
+    AppendBigEndian(entry.size(), 2, &out);
+    out.append(entry.data(), entry.size());
   }
   return out;
 }

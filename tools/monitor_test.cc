@@ -204,12 +204,23 @@ TEST_F(MonitorTest, ForkedLogIsDetectedByBothMonitorsWithEvidence) {
   ExpectProvesSplitView(same_a);
   ExpectProvesSplitView(same_b);
   EXPECT_THAT(ReadFile(same_a), Not(HasSubstr("prefix-root")));
+  // A round writes its evidence first, then records the finding and prints the alert.
+  const std::string alert = "ALERT SPLIT VIEW: peer " + Url(port_b);
+  EXPECT_TRUE(ledger::WaitUntil(
+      [&] {
+        std::string metrics_b;
+        return HttpGet(Url(port_a), "/healthz") == 503 &&
+               absl::StrContains(monitors_["ma"]->err(), alert) &&
+               HttpGet(Url(port_b), "/metrics", &metrics_b) == 200 &&
+               absl::StrContains(metrics_b, "vellum_monitor_evidence_files_total 1");
+      },
+      absl::Seconds(30)));
   std::string health;
   EXPECT_EQ(HttpGet(Url(port_a), "/healthz", &health), 503);
   EXPECT_THAT(health, HasSubstr("SPLIT VIEW"));
   EXPECT_EQ(HttpGet(Url(port_b), "/metrics", &health), 200);
   EXPECT_THAT(health, HasSubstr("vellum_monitor_evidence_files_total 1"));
-  EXPECT_THAT(monitors_["ma"]->err(), HasSubstr("ALERT SPLIT VIEW: peer " + Url(port_b)));
+  EXPECT_THAT(monitors_["ma"]->err(), HasSubstr(alert));
 
   RunResult forked = Once("mc", log_a_, port_b);
   EXPECT_EQ(forked.status, 1) << forked.err;

@@ -49,6 +49,16 @@ absl::Status CheckClients(int clients, uint64_t operations) {
   return absl::OkStatus();
 }
 
+LoadOptions ClosedLoop(absl::string_view url, int clients, uint64_t requests,
+                       absl::Duration max_time) {
+  LoadOptions load;
+  load.url = std::string(url);
+  load.connections = clients;
+  load.requests = requests;
+  load.max_time = max_time;
+  return load;
+}
+
 uint64_t RunNonce() {
   uint64_t nonce = 0;
   crypto::RandomBytes(absl::MakeSpan(reinterpret_cast<uint8_t*>(&nonce), sizeof(nonce)))
@@ -291,11 +301,8 @@ absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& opt
   if (options.receipt && options.batch > 1) {
     return absl::InvalidArgumentError("receipts are for single-entry appends (batch 1)");
   }
-  LoadOptions load;
-  load.url = options.url;
-  load.connections = options.clients;
-  load.requests = options.requests;
-  load.max_time = options.max_time;
+  LoadOptions load =
+      ClosedLoop(options.url, options.clients, options.requests, options.max_time);
   load.method = "POST";
   load.headers = {{"Accept", api::kProtobufType}};
   if (!options.token.empty()) {
@@ -381,11 +388,8 @@ absl::StatusOr<ProofBenchResult> RunProofBench(const ProofBenchOptions& options)
   const uint64_t size = info.size();
   if (size == 0) return absl::FailedPreconditionError("the log is empty: nothing to prove");
 
-  LoadOptions load;
-  load.url = options.url;
-  load.connections = options.clients;
-  load.requests = options.requests;
-  load.max_time = options.max_time;
+  LoadOptions load =
+      ClosedLoop(options.url, options.clients, options.requests, options.max_time);
   load.headers = {{"Accept", api::kProtobufType}};
   std::vector<std::mt19937_64> randoms;
   for (int i = 0; i < options.clients; ++i) randoms.emplace_back(options.seed + i);

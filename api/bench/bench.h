@@ -74,6 +74,11 @@ void AddCommonFields(BenchResult& result, JsonObject& json);
 // A random nonce that keeps the entries of different runs apart.
 uint64_t RunNonce();
 
+// The LoadOptions of a closed-loop run: `requests` requests to `url` over `clients` keep-alive
+// connections, stopping early after `max_time`.
+LoadOptions ClosedLoop(absl::string_view url, int clients, uint64_t requests,
+                       absl::Duration max_time);
+
 // --- bench append ---------------------------------------------------------------------------
 
 struct AppendBenchOptions {

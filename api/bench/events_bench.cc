@@ -168,11 +168,8 @@ absl::StatusOr<EventIngestBenchResult> RunEventIngestBench(
                                            ? api::kProtobufType
                                            : "application/json");
 
-  LoadOptions load;
-  load.url = options.url;
-  load.connections = options.clients;
-  load.requests = options.requests;
-  load.max_time = options.max_time;
+  LoadOptions load =
+      ClosedLoop(options.url, options.clients, options.requests, options.max_time);
   load.method = "POST";
   load.headers = std::move(headers);
   const uint64_t nonce = RunNonce();
