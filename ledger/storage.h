@@ -2,9 +2,13 @@
 #define VELLUM_LEDGER_STORAGE_H_
 
 // The storage seam of the log. Tiles, entry bundles and the latest checkpoint are the units of
-// storage, as they are the units of serving (c2sp.org/tlog-tiles). Data derived from the entries,
-// such as the leaf-hash index, is not part of a commit: it lives in an IndexStore. Each backend runs the shared
-// conformance suite in storage_conformance_test.cc.
+// storage, as they are the units of serving (c2sp.org/tlog-tiles). Data derived from the
+// entries, such as the leaf-hash index, is not part of a commit: it lives in an IndexStore
+// (index_store.h). Backends: LevelDbStorage (private to the state layer; written by the
+// sequencer and the monitor's mirror only) and MemoryStorage (tests); both run the shared
+// conformance suite in storage_conformance_test.cc. LogReader has other implementations that
+// only read: a store opened read-only (stored_log.h) and a log server over HTTP
+// (api/client/http_log_reader.h).
 
 #include <cstdint>
 #include <string>

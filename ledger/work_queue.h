@@ -12,10 +12,10 @@
 namespace vellum {
 namespace ledger {
 
-// A fixed set of threads that run posted work in the order it was posted. Handlers put here what
-// must not hold an HTTP I/O thread, since each of those serves its connections alone
-// (api/http_server.h): proving receipts, searches, and look-ups that may wait for an index.
-// Thread-safe.
+// A fixed set of threads that run posted work in the order it was posted, for work that must
+// not hold the thread that asked for it: an HTTP I/O thread, which serves its connections alone
+// (api/http_server.h), or the sequencer's writer. Proving receipts, searches and look-ups that
+// may wait for an index run here. Thread-safe.
 class WorkQueue {
  public:
   // Starts `threads` threads (at least one).

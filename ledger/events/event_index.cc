@@ -1,6 +1,7 @@
 #include "ledger/events/event_index.h"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -25,7 +26,7 @@ constexpr char kActionTag = 'c';
 constexpr char kOutcomeTag = 'o';
 constexpr char kEventTag = 'e';  // Every event, for searches without an equality filter.
 constexpr char kTimeTag = 't';
-constexpr size_t kMaxValueBytes = 65535;
+constexpr size_t kMaxValueBytes = std::numeric_limits<uint16_t>::max();  // A 2-byte length.
 
 // Signed microseconds, ordered as unsigned bytes.
 uint64_t TimeKey(int64_t micros) { return static_cast<uint64_t>(micros) ^ (uint64_t{1} << 63); }
