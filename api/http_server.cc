@@ -108,10 +108,9 @@ class HttpServer::Impl {
   std::atomic<size_t> connections_{0};
   std::atomic<size_t> in_flight_{0};
   // One single-threaded io_context per I/O thread. A connection stays on the context it was
-  // dealt to, so its handlers need no strand, and threads do not hand work to each other: with
-  // one shared context, waking the other thread for each completion cost about a quarter of a
-  // proof's CPU time (docs/benchmarks.md). Sessions still queued on a context are destroyed with
-  // it, so the members above must outlive the contexts.
+  // dealt to, so its handlers need no strand, and threads do not wake each other for a
+  // completion (docs/benchmarks.md, "Proof serving"). Sessions still queued on a context are
+  // destroyed with it, so the members above must outlive the contexts.
   std::vector<std::unique_ptr<net::io_context>> contexts_;
   // Keep contexts without connections running.
   std::vector<net::executor_work_guard<Executor>> work_;

@@ -9,6 +9,9 @@ namespace ledger {
 
 absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_dir,
                                                          const Options& options) {
+  if (options.sequencer.on_commit) {
+    return absl::InvalidArgumentError("LocalLog feeds its follower from on_commit: leave it empty");
+  }
   std::unique_ptr<LocalLog> log(new LocalLog());
   absl::StatusOr<std::unique_ptr<LevelDbStorage>> storage =
       LevelDbStorage::Open(absl::StrCat(data_dir, "/db"), {});
@@ -35,9 +38,6 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_
   if (!follower.ok()) return follower.status();
   log->follower_ = *std::move(follower);
   if (options.signer == nullptr) return log;
-  if (options.sequencer.on_commit) {
-    return absl::InvalidArgumentError("LocalLog feeds its follower from on_commit: leave it empty");
-  }
   SequencerOptions sequencer_options = options.sequencer;
   IndexFollower* follower_ptr = log->follower_.get();
   sequencer_options.on_commit = [follower_ptr](uint64_t size) { follower_ptr->Notify(size); };

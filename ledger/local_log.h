@@ -22,7 +22,8 @@ namespace ledger {
 // (LevelDbStorage, written only by the sequencer, in synced commits), its derived indexes in
 // DIR/index (a LevelDbIndexStore, written after each commit by an IndexFollower, rebuilt from the
 // log when missing or behind), and, given a signer, the log's one Sequencer, which feeds the
-// follower. No writable handle to the store leaves it. Thread-safe.
+// follower. No writable handle to the store leaves it. Thread-safe, except that StopSequencer()
+// must not race sequencer(): call it from the thread that owns the LocalLog.
 class LocalLog {
  public:
   struct Options {

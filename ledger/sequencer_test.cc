@@ -159,6 +159,36 @@ TEST_F(SequencerTest, ConcurrentAppendsAreBatchedAndAllDurable) {
   EXPECT_LE(storage.commits(), 2);
 }
 
+TEST_F(SequencerTest, ConcurrentBlockingAppendsAreAllDurable) {
+  MemoryStorage storage;
+  auto sequencer = NewSequencer(&storage);
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 50;
+  std::vector<std::vector<std::pair<uint64_t, std::string>>> acked(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string entry = absl::StrCat("thread ", t, " entry ", i);
+        auto appended = sequencer->Append({entry});
+        ASSERT_TRUE(appended.ok()) << appended.status();
+        EXPECT_GT(appended->head->size, appended->first_index);
+        acked[t].emplace_back(appended->first_index, entry);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::vector<std::string> entries(kThreads * kPerThread);
+  for (const auto& list : acked) {
+    for (const auto& [index, entry] : list) {
+      ASSERT_LT(index, entries.size());
+      EXPECT_EQ(entries[index], "") << "index " << index << " acknowledged twice";
+      entries[index] = entry;
+    }
+  }
+  ExpectLogHolds(storage, *sequencer, entries);
+}
+
 TEST_F(SequencerTest, MaxBatchEntriesBoundsABatch) {
   MemoryStorage memory;
   FaultStorage storage(&memory);

@@ -129,8 +129,8 @@ TileNodeReader::TileNodeReader(const LogReader& storage, uint64_t tree_size, Til
 
 absl::StatusOr<std::vector<Hash>> TileNodeReader::ReadNodes(absl::Span<const NodeId> ids) {
   // Every node is located before any is copied: the copies' loads are then independent, so the
-  // processor overlaps their cache misses. A random leaf's proof reads nodes from all over a
-  // large cache, and one miss after another cost about a tenth of a proof's CPU time.
+  // processor overlaps their cache misses: a random leaf's proof reads nodes from all over a
+  // large cache (docs/benchmarks.md, "Proof serving").
   absl::InlinedVector<const Hash*, 64> nodes;
   nodes.reserve(ids.size());
   for (NodeId id : ids) {

@@ -75,11 +75,13 @@ void LogServer::Shutdown() {
   if (witnesses_ != nullptr) witnesses_->Stop();
   if (log_ != nullptr) log_->StopSequencer();
   sequencer_ = nullptr;
-  http_.reset();
+  // The services' queued work (receipts, event answers) still answers through the HTTP server's
+  // sessions and reads the tile cache, so both go after the services.
   witnesses_.reset();
   events_.reset();
   service_.reset();
   tile_cache_.reset();
+  http_.reset();
 }
 
 }  // namespace api

@@ -50,7 +50,8 @@ struct LogServerOptions {
 // One log as vellumd runs it, wired in one place so that vellumd, `vellum bench` and in-process
 // tests run the same thing: the LocalLog (store, derived indexes and their follower), the
 // sequencer feeding the follower, the shared tile cache, the witness collector, the log's and
-// the events' services, and the HTTP server in front of them. Thread-safe.
+// the events' services, and the HTTP server in front of them. Thread-safe, except that Shutdown()
+// must not race the accessors: call it from the thread that owns the server.
 class LogServer {
  public:
   // Opens the log in options.data_dir (ledger::LocalLog), recovers it (ledger::Sequencer), starts
@@ -81,8 +82,8 @@ class LogServer {
  private:
   LogServer() = default;
 
-  // Declared in the order they are built; Shutdown() and the destructor take them apart in
-  // reverse.
+  // Declared in the order they are built. Shutdown() stops them in the order it documents; the
+  // HTTP server object goes last, as the services' queued work still answers through it.
   std::unique_ptr<ledger::LocalLog> log_;
   ledger::Sequencer* sequencer_ = nullptr;  // The log's; nullptr once stopped.
   std::unique_ptr<WitnessCollector> witnesses_;
