@@ -10,7 +10,6 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/witness/leveldb_witness_store.h"
 #include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"

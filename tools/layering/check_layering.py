@@ -8,7 +8,9 @@ Two checks, each run on what `bazel query` says of the whole workspace:
             says "anything"). Every package must have a row, and every row a package.
   includes  a source file that includes a header of LevelDB (`leveldb/`), Boost (`boost/`) or
             the crypto library (`openssl/`) belongs to a target that depends directly on that
-            library (@system//:leveldb, @system//:boost, //third_party:crypto).
+            library (@system//:leveldb, @system//:boost, //third_party:crypto); and one that
+            includes a header of ours belongs to a target that has it or depends directly on a
+            target that declares it in hdrs (so a private header cannot be reached by include).
 
 Usage: check_layering.py deps     TABLE GRAPH   (GRAPH: `bazel query --output=graph` output)
        check_layering.py includes XML ROOT      (XML: `bazel query --output=xml` of cc rules)
@@ -113,32 +115,46 @@ def check_deps(table, graph_text):
 
 def check_includes(xml_text, root):
     problems = []
+    rules = []
+    declared_by = {}  # Header path -> the rules that declare it in hdrs.
     for rule in ET.fromstring(xml_text).iter("rule"):
-        name = rule.get("name")
         deps = set()
         files = []
         for lst in rule.iter("list"):
             if lst.get("name") == "deps":
                 deps.update(l.get("value") for l in lst.iter("label"))
             elif lst.get("name") in ("srcs", "hdrs", "textual_hdrs"):
-                files.extend(l.get("value") for l in lst.iter("label"))
-        for label in files:
-            if not label.startswith("//"):
-                continue
-            path = os.path.join(root, label[2:].replace(":", "/", 1).lstrip("/"))
-            if not os.path.isfile(path):
+                for l in lst.iter("label"):
+                    files.append(l.get("value"))
+                    if lst.get("name") != "srcs" and l.get("value").startswith("//"):
+                        declared_by.setdefault(PathOf(l.get("value")), set()).add(rule.get("name"))
+        rules.append((rule.get("name"), deps, files))
+    for name, deps, files in rules:
+        own = set(PathOf(f) for f in files if f.startswith("//"))
+        for path in sorted(own):
+            full = os.path.join(root, path)
+            if not os.path.isfile(full):
                 continue  # A generated file.
-            with open(path, encoding="utf-8", errors="replace") as f:
+            with open(full, encoding="utf-8", errors="replace") as f:
                 for number, line in enumerate(f, 1):
                     m = re.match(r'\s*#\s*include\s*[<"]([^>"]+)[>"]', line)
                     if not m:
                         continue
+                    header = m.group(1)
                     for prefix, providers in LIBRARY_HEADERS.items():
-                        if m.group(1).startswith(prefix) and not deps.intersection(providers):
+                        if header.startswith(prefix) and not deps.intersection(providers):
                             problems.append("%s:%d includes <%s>, but %s does not depend on %s" %
-                                            (label[2:].replace(":", "/", 1).lstrip("/"), number,
-                                             m.group(1), name, " or ".join(providers)))
+                                            (path, number, header, name, " or ".join(providers)))
+                    owners = declared_by.get(header)
+                    if owners and header not in own and not owners.intersection(deps):
+                        problems.append("%s:%d includes \"%s\", but %s does not depend on %s" %
+                                        (path, number, header, name, " or ".join(sorted(owners))))
     return problems
+
+
+def PathOf(label):
+    """The workspace path of a source-file label: //a/b:c.h -> a/b/c.h."""
+    return label[2:].replace(":", "/", 1).lstrip("/")
 
 
 def self_test():
@@ -169,6 +185,16 @@ def self_test():
         assert len(missing) == 1 and "ledger/a.cc:1 includes <leveldb/db.h>" in missing[0], missing
         present = check_includes(rule % '<label value="@system//:leveldb"/>', root)
         assert present == [], present
+        with open(os.path.join(root, "ledger", "b.cc"), "w") as f:
+            f.write('#include "ledger/private.h"\n')
+        two = ('<query><rule class="cc_library" name="//ledger:private">'
+               '<list name="hdrs"><label value="//ledger:private.h"/></list></rule>'
+               '<rule class="cc_library" name="//ledger:b">'
+               '<list name="srcs"><label value="//ledger:b.cc"/></list>'
+               '<list name="deps">%s</list></rule></query>')
+        undeclared = check_includes(two % "", root)
+        assert len(undeclared) == 1 and 'includes "ledger/private.h"' in undeclared[0], undeclared
+        assert check_includes(two % '<label value="//ledger:private"/>', root) == []
     print("self-test: ok")
     return 0
 
