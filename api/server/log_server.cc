@@ -19,11 +19,11 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
       ledger::LocalLog::Open(options.data_dir, log_options);
   if (!log.ok()) return log.status();
   server->log_ = *std::move(log);
-  server->sequencer_ = server->log_->sequencer();
+  ledger::Sequencer* sequencer = server->log_->sequencer();
   ledger::IndexFollower* follower = &server->log_->follower();
   if (!options.witnesses.empty()) {
     absl::StatusOr<std::unique_ptr<WitnessCollector>> witnesses =
-        WitnessCollector::Start(server->sequencer_, &server->log_->storage(),
+        WitnessCollector::Start(sequencer, &server->log_->storage(),
                                 std::move(options.witnesses), options.witness_options);
     if (!witnesses.ok()) return witnesses.status();
     server->witnesses_ = *std::move(witnesses);
@@ -38,7 +38,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   service_options.leaf_index = &server->log_->leaf_index();
   service_options.index_follower = follower;
   server->service_ = std::make_unique<LogService>(
-      server->sequencer_, &server->log_->storage(), options.signer->VerifierKey(),
+      sequencer, &server->log_->storage(), options.signer->VerifierKey(),
       service_options);
   LogService* service = server->service_.get();
   HttpServer::Handler handler = [service](HttpRequest request, HttpServer::Respond respond) {
@@ -51,7 +51,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     event_options.disabled_adapters = options.disabled_adapters;
     event_options.tile_cache = server->tile_cache_.get();
     absl::StatusOr<std::unique_ptr<EventService>> events = EventService::Create(
-        server->sequencer_, &server->log_->storage(), server->log_->event_index(),
+        sequencer, &server->log_->storage(), server->log_->event_index(),
         follower, std::move(handler), event_options);
     if (!events.ok()) return events.status();
     server->events_ = *std::move(events);
@@ -74,7 +74,6 @@ void LogServer::Shutdown() {
   if (events_ != nullptr) events_->Drain();
   if (witnesses_ != nullptr) witnesses_->Stop();
   if (log_ != nullptr) log_->StopSequencer();
-  sequencer_ = nullptr;
   // The services' queued work (receipts, event answers) still answers through the HTTP server's
   // sessions and reads the tile cache, so both go after the services.
   witnesses_.reset();

@@ -74,7 +74,7 @@ class LogServer {
 
   // The bound port; 0 without HTTP.
   uint16_t port() const { return http_ == nullptr ? 0 : http_->port(); }
-  ledger::Sequencer& sequencer() { return *sequencer_; }
+  ledger::Sequencer& sequencer() { return *log_->sequencer(); }
   ledger::LocalLog& log() { return *log_; }
   // nullptr without witnesses.
   const WitnessCollector* witnesses() const { return witnesses_.get(); }
@@ -85,7 +85,6 @@ class LogServer {
   // Declared in the order they are built. Shutdown() stops them in the order it documents; the
   // HTTP server object goes last, as the services' queued work still answers through it.
   std::unique_ptr<ledger::LocalLog> log_;
-  ledger::Sequencer* sequencer_ = nullptr;  // The log's; nullptr once stopped.
   std::unique_ptr<WitnessCollector> witnesses_;
   std::unique_ptr<ledger::TileCache> tile_cache_;
   std::unique_ptr<LogService> service_;
