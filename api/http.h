@@ -23,6 +23,15 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;  // Names lower-cased.
   std::string body;
   std::string remote_address;
+  // The verified client certificate's identity (its SPIFFE ID, else its subject CN), set by
+  // HttpServer on an mTLS connection; empty otherwise.
+  std::string tls_peer;
+  // Who is asking, set by the authorization layer (api/authorizer.h) before a handler sees the
+  // request: the principal's name ("" for an anonymous caller) and how it was authenticated
+  // ("token", "oidc", "mtls", "local"; "" for anonymous). Handlers read these, never
+  // credentials.
+  std::string principal;
+  std::string authenticated_by;
 
   // The header's value, or "" when absent. `name` must be lower case.
   std::string Header(absl::string_view name) const;

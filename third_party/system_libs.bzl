@@ -35,7 +35,10 @@ _LIBS = {
     "gtest_main": (["gtest_main", "gmock"], ["-lgmock", "-lgtest_main", "-lgtest", "-lpthread"]),
     "leveldb": ([], ["-lleveldb"]),
     "openssl": (["libcrypto"], ["-lcrypto"]),
+    # OpenSSL 3's TLS library, for --config=openssl (//third_party:tls).
+    "openssl_ssl": (["libssl", "libcrypto"], ["-lssl", "-lcrypto"]),
     "protobuf": (["protobuf"], ["-lprotobuf", "-lpthread"]),
+    "yaml_cpp": (["yaml-cpp"], ["-lyaml-cpp"]),
 }
 
 def _pkg_config_libs(rctx, modules):
@@ -69,6 +72,15 @@ def _system_libs_impl(rctx):
         "-L" + _BORINGSSL_LIBDIR,
         "-Wl,-rpath," + _BORINGSSL_LIBDIR,
     ))
+    lines.append(")")
+    # BoringSSL's TLS library, for the default build (//third_party:tls).
+    lines.append("cc_library(")
+    lines.append("    name = \"boringssl_ssl\",")
+    lines.append("    linkopts = [%r, %r, \"-lssl\", \"-lcrypto\"]," % (
+        "-L" + _BORINGSSL_LIBDIR,
+        "-Wl,-rpath," + _BORINGSSL_LIBDIR,
+    ))
+    lines.append("    deps = [\":boringssl\"],")
     lines.append(")")
     rctx.file("BUILD.bazel", "\n".join(lines) + "\n")
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)

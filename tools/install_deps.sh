@@ -14,6 +14,9 @@ PACKAGES=(
   libboost-dev  # Beast and Asio (header-only)
   golang-go golang-golang-x-mod-dev  # Go's sumdb/tlog and note, for interop tests
   clang libclang-rt-14-dev  # libFuzzer
+  libyaml-cpp-dev  # yaml-cpp 0.7, the configuration file's parser
+  openssl  # the command, which makes test certificates
+  python3-jwt python3-cryptography  # independent JWTs and JWKS for the identity tests
 )
 
 missing=()
