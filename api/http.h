@@ -5,6 +5,7 @@
 // can be tested and fuzzed without sockets.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
+#include "ledger/identity/principal.h"
 
 namespace vellum {
 namespace api {
@@ -27,11 +29,8 @@ struct HttpRequest {
   // HttpServer on an mTLS connection; empty otherwise.
   std::string tls_peer;
   // Who is asking, set by the authorization layer (api/authorizer.h) before a handler sees the
-  // request: the principal's name ("" for an anonymous caller) and how it was authenticated
-  // ("token", "oidc", "mtls", "local"; "" for anonymous). Handlers read these, never
-  // credentials.
-  std::string principal;
-  std::string authenticated_by;
+  // request; nullptr for an anonymous caller. Handlers read this, never credentials.
+  std::shared_ptr<const ledger::identity::Principal> caller;
 
   // The header's value, or "" when absent. `name` must be lower case.
   std::string Header(absl::string_view name) const;
