@@ -95,6 +95,12 @@ absl::optional<Principal> TokenSet::Find(absl::string_view token) const {
   return it->second;
 }
 
+std::vector<Principal> TokenSet::Principals() const {
+  std::vector<Principal> out;
+  for (const auto& entry : principals_) out.push_back(entry.second);
+  return out;
+}
+
 std::string TokenSet::Line(absl::string_view token, absl::string_view principal,
                            absl::string_view groups) {
   std::string line = absl::BytesToHexString(Digest(token));

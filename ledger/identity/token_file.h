@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -34,6 +35,8 @@ class TokenSet {
   absl::optional<Principal> Find(absl::string_view token) const;
 
   size_t size() const { return principals_.size(); }
+  // Every token's principal, in no particular order (a principal with two tokens appears twice).
+  std::vector<Principal> Principals() const;
 
   // The line to put in a token file for `token` (with no principal: the older form).
   static std::string Line(absl::string_view token, absl::string_view principal = "",
