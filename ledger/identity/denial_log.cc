@@ -4,11 +4,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "ledger/events/event_codec.h"
-#include "proof/crypto.h"
 #include "proof/utf8.h"
 
 namespace vellum {
@@ -87,26 +85,6 @@ void DenialLog::Count() {
   not_recorded_total_++;
 }
 
-AuditEvent DenialLog::NewEvent(absl::Time now) const {
-  AuditEvent event;
-  std::array<uint8_t, 16> id{};
-  if (!crypto::RandomBytes(absl::MakeSpan(id)).ok()) {
-    // Without randomness the time and a counter still make the id unique within this process.
-    static std::atomic<uint64_t> counter{0};
-    absl::StrAppend(event.mutable_id()->mutable_source_id(), absl::ToUnixNanos(now), "-",
-                    counter++);
-  } else {
-    event.mutable_id()->set_source_id(
-        absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(id.data()), id.size())));
-  }
-  event.mutable_id()->set_source(kServerSource);
-  *event.mutable_event_time() = ToProtoTime(now);
-  event.mutable_observer()->set_adapter(kServerSource);
-  event.set_action(ACTION_ACCESS_DENIED_BY_LEDGER);
-  event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
-  return event;
-}
-
 void DenialLog::Record(const Denial& denial, std::function<void()> done) {
   const absl::Time now = options_.clock();
   {
@@ -117,7 +95,8 @@ void DenialLog::Record(const Denial& denial, std::function<void()> done) {
       return done();
     }
   }
-  AuditEvent event = NewEvent(now);
+  AuditEvent event = NewServerEvent(ACTION_ACCESS_DENIED_BY_LEDGER, now);
+  event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
   if (!denial.principal.empty()) {
     event.mutable_actor()->set_subject(Clip(denial.principal));
     event.mutable_provenance()->set_principal(Clip(denial.principal));
@@ -151,7 +130,8 @@ void DenialLog::Summarize() {
     uncounted_ = 0;
     since_ = now;
   }
-  AuditEvent event = NewEvent(now);
+  AuditEvent event = NewServerEvent(ACTION_ACCESS_DENIED_BY_LEDGER, now);
+  event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
   event.mutable_outcome()->set_reason(absl::StrCat(
       count, " denied requests since ", absl::FormatTime(absl::RFC3339_full, since, absl::UTCTimeZone()),
       " were counted, not recorded one by one (rate limit)"));

@@ -13,13 +13,12 @@
 #include "absl/time/time.h"
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_log.h"
+#include "ledger/identity/server_events.h"
 
 namespace vellum {
 namespace ledger {
 namespace identity {
 
-// The observer.adapter and id.source of the events the server writes about itself.
-inline constexpr char kServerSource[] = "vellum";
 // The label of a summary event: how many denials since the previous summary were counted and not
 // recorded in detail.
 inline constexpr char kNotRecordedLabel[] = "vellum.denied_not_recorded";
@@ -81,7 +80,6 @@ class DenialLog {
   };
   bool Take(const std::string& source, absl::Time now);
   void Count();
-  AuditEvent NewEvent(absl::Time now) const;
 
   EventLog* const events_;
   const Options options_;

@@ -1,0 +1,57 @@
+#include "ledger/identity/server_events.h"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "ledger/events/event_codec.h"
+#include "proof/crypto.h"
+
+namespace vellum {
+namespace ledger {
+namespace identity {
+
+AuditEvent NewServerEvent(Action action, absl::Time now) {
+  AuditEvent event;
+  std::array<uint8_t, 16> id{};
+  if (crypto::RandomBytes(absl::MakeSpan(id)).ok()) {
+    event.mutable_id()->set_source_id(absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(id.data()), id.size())));
+  } else {
+    // Without randomness the time and a counter still keep ids apart within this process.
+    static std::atomic<uint64_t> counter{0};
+    event.mutable_id()->set_source_id(absl::StrCat(absl::ToUnixNanos(now), "-", counter++));
+  }
+  event.mutable_id()->set_source(kServerSource);
+  *event.mutable_event_time() = ToProtoTime(now);
+  event.mutable_observer()->set_adapter(kServerSource);
+  event.set_action(action);
+  return event;
+}
+
+AuditEvent ConfigAppliedEvent(absl::string_view canonical_text,
+                              const std::map<std::string, std::string>& file_digests,
+                              absl::string_view applied_by, absl::string_view principal,
+                              absl::Time now) {
+  AuditEvent event = NewServerEvent(ACTION_CONFIG_APPLIED, now);
+  event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  ConfigApplied* applied = event.mutable_config_applied();
+  const crypto::Sha256Digest digest = crypto::Sha256({canonical_text});
+  applied->set_sha256(std::string(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  applied->set_canonical_text(std::string(canonical_text));
+  for (const auto& [path, file_digest] : file_digests) (*applied->mutable_files())[path] = file_digest;
+  applied->set_applied_by(std::string(applied_by));
+  applied->set_principal(std::string(principal));
+  if (!principal.empty()) {
+    event.mutable_actor()->set_subject(std::string(principal));
+    event.mutable_provenance()->set_principal(std::string(principal));
+  }
+  return event;
+}
+
+}  // namespace identity
+}  // namespace ledger
+}  // namespace vellum

@@ -1,0 +1,43 @@
+#ifndef VELLUM_LEDGER_IDENTITY_SERVER_EVENTS_H_
+#define VELLUM_LEDGER_IDENTITY_SERVER_EVENTS_H_
+
+// The events the server writes about itself (docs/security.md): denied requests and the
+// configurations that took effect.
+
+#include <map>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ledger/events/audit_event.pb.h"
+
+namespace vellum {
+namespace ledger {
+namespace identity {
+
+// The observer.adapter and id.source of the events the server writes about itself.
+inline constexpr char kServerSource[] = "vellum";
+
+// An event of the server's: id.source kServerSource with a random source id (so that two events
+// are never taken for one delivery), observer.adapter kServerSource, event_time `now`, and
+// `action`.
+AuditEvent NewServerEvent(Action action, absl::Time now);
+
+// How a configuration took effect (ConfigApplied.applied_by).
+inline constexpr char kAppliedAtStart[] = "start";
+inline constexpr char kAppliedByReload[] = "reload";
+inline constexpr char kAppliedByApi[] = "api";
+
+// The ACTION_CONFIG_APPLIED event of a configuration: its canonical text (which holds no
+// secret), its SHA-256, the SHA-256 of each file it names, how it was applied and, for
+// kAppliedByApi, by whom.
+AuditEvent ConfigAppliedEvent(absl::string_view canonical_text,
+                              const std::map<std::string, std::string>& file_digests,
+                              absl::string_view applied_by, absl::string_view principal,
+                              absl::Time now);
+
+}  // namespace identity
+}  // namespace ledger
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_IDENTITY_SERVER_EVENTS_H_
