@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "ledger/events/event_codec.h"
 #include "proof/utf8.h"
 
 namespace vellum {
