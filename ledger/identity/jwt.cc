@@ -51,7 +51,7 @@ absl::Status HeaderString(const Struct& header, absl::string_view name, bool req
   return absl::OkStatus();
 }
 
-std::string FormatTime(absl::Time t) {
+std::string FormatUtc(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
@@ -70,7 +70,11 @@ absl::StatusOr<absl::Time> NumericDate(const Struct& claims, absl::string_view n
   }
   const double seconds = value->number_value();
   if (!std::isfinite(seconds) || seconds < 0 || seconds > kMaxNumericDate) {
-    return Refuse(name, absl::StrCat("got ", seconds, ", want a NumericDate in [0, ",
+    const std::string got = std::isfinite(seconds) && std::trunc(seconds) == seconds &&
+                                    std::fabs(seconds) < 1e18
+                                ? absl::StrCat(static_cast<int64_t>(seconds))
+                                : absl::StrCat(seconds);
+    return Refuse(name, absl::StrCat("got ", got, ", want a NumericDate in [0, ",
                                      static_cast<int64_t>(kMaxNumericDate), "]"));
   }
   return absl::UnixEpoch() + absl::Seconds(seconds);
@@ -201,20 +205,20 @@ absl::StatusOr<absl::Time> CheckJwtClaims(const Jwt& jwt, const JwtClaimRules& r
   if (!exp.ok()) return exp.status();
   if (!present) return Refuse("exp", "missing");
   if (now >= *exp + rules.leeway) {
-    return Refuse("exp", absl::StrCat("expired at ", FormatTime(*exp), ", now ", FormatTime(now),
+    return Refuse("exp", absl::StrCat("expired at ", FormatUtc(*exp), ", now ", FormatUtc(now),
                                       " (", FormatLeeway(rules.leeway), ")"));
   }
   absl::StatusOr<absl::Time> nbf = NumericDate(claims, "nbf", &present);
   if (!nbf.ok()) return nbf.status();
   if (present && *nbf > now + rules.leeway) {
-    return Refuse("nbf", absl::StrCat("not valid before ", FormatTime(*nbf), ", now ",
-                                      FormatTime(now), " (", FormatLeeway(rules.leeway), ")"));
+    return Refuse("nbf", absl::StrCat("not valid before ", FormatUtc(*nbf), ", now ",
+                                      FormatUtc(now), " (", FormatLeeway(rules.leeway), ")"));
   }
   absl::StatusOr<absl::Time> iat = NumericDate(claims, "iat", &present);
   if (!iat.ok()) return iat.status();
   if (present && *iat > now + rules.leeway) {
-    return Refuse("iat", absl::StrCat("issued in the future at ", FormatTime(*iat), ", now ",
-                                      FormatTime(now), " (", FormatLeeway(rules.leeway), ")"));
+    return Refuse("iat", absl::StrCat("issued in the future at ", FormatUtc(*iat), ", now ",
+                                      FormatUtc(now), " (", FormatLeeway(rules.leeway), ")"));
   }
   return *exp;
 }
