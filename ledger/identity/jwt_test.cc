@@ -188,6 +188,12 @@ TEST(JwtTest, ParseRefusesMalformedTokens) {
   ExpectRefused(with(R"({"alg":"EdDSA","crit":["exp"],"exp":1})", Claims("")),
                 "JWT header crit: got critical extensions, want none (none are supported)");
   EXPECT_TRUE(with(R"({"alg":"EdDSA"})", Claims("")).ok());
+  // A member named twice is refused (RFC 7515 section 4 allows that or taking the last one):
+  // protobuf's JSON parser refuses duplicate keys in a Struct.
+  absl::StatusOr<Jwt> twice = Jwt::Parse(absl::StrCat(
+      testkeys::Base64Url(R"({"alg":"EdDSA","alg":"none"})"), ".",
+      testkeys::Base64Url(Claims("")), ".", signature));
+  ExpectRefused(twice.status(), "JWT header: not a JSON object");
 }
 
 // Returns a token of exactly `size` bytes, padding a claim.
