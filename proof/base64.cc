@@ -34,4 +34,12 @@ absl::StatusOr<std::string> Base64UrlDecodeStrict(absl::string_view encoded) {
   return decoded;
 }
 
+absl::StatusOr<std::string> Base64UrlDecodeUnpadded(absl::string_view encoded) {
+  if (encoded.find('=') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid base64url (", encoded.size(), " characters): got padding, want none"));
+  }
+  return Base64UrlDecodeStrict(encoded);
+}
+
 }  // namespace vellum

@@ -1,13 +1,21 @@
 #include "proof/crypto.h"
 
 // SHA256_Init and friends are deprecated in OpenSSL 3 but are its fastest path for short
-// inputs; BoringSSL ignores this macro.
+// inputs; the RSA, EC_KEY and ECDSA_SIG calls are deprecated there too, but they are the key API
+// BoringSSL and OpenSSL 3 share (OpenSSL's EVP_PKEY_fromdata is not in BoringSSL). BoringSSL
+// ignores this macro.
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/obj_mac.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include <cstdlib>
@@ -30,6 +38,38 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+struct BnDeleter {
+  void operator()(BIGNUM* bn) const { BN_free(bn); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
+
+struct RsaDeleter {
+  void operator()(RSA* rsa) const { RSA_free(rsa); }
+};
+using RsaPtr = std::unique_ptr<RSA, RsaDeleter>;
+
+struct EcKeyDeleter {
+  void operator()(EC_KEY* key) const { EC_KEY_free(key); }
+};
+using EcKeyPtr = std::unique_ptr<EC_KEY, EcKeyDeleter>;
+
+struct EcPointDeleter {
+  void operator()(EC_POINT* point) const { EC_POINT_free(point); }
+};
+using EcPointPtr = std::unique_ptr<EC_POINT, EcPointDeleter>;
+
+struct EcdsaSigDeleter {
+  void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
+};
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter>;
+
+// Returns the unsigned big-endian integer `bytes` as a BIGNUM, or nullptr on allocation failure.
+BnPtr BytesToBn(absl::string_view bytes) {
+  return BnPtr(BN_bin2bn(reinterpret_cast<const uint8_t*>(bytes.data()),
+                         static_cast<int>(bytes.size()), nullptr));
+}
+
 
 }  // namespace
 
@@ -134,6 +174,142 @@ bool Ed25519Verify(const Ed25519PublicKey& public_key, absl::string_view message
   }
   return EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
                           reinterpret_cast<const uint8_t*>(message.data()), message.size()) == 1;
+}
+
+struct RsaPublicKey::Impl {
+  RsaPtr rsa;
+};
+
+RsaPublicKey::RsaPublicKey(std::unique_ptr<Impl> impl, size_t modulus_bits)
+    : impl_(std::move(impl)), modulus_bits_(modulus_bits) {}
+
+RsaPublicKey::~RsaPublicKey() = default;
+
+absl::StatusOr<std::unique_ptr<RsaPublicKey>> RsaPublicKey::Create(absl::string_view modulus,
+                                                                 absl::string_view exponent) {
+  // Bound the sizes before handing them to BN_bin2bn, which takes an int.
+  constexpr size_t kMaxModulusBytes = kMaxModulusBits / 8;
+  while (!modulus.empty() && modulus.front() == '\0') modulus.remove_prefix(1);
+  while (!exponent.empty() && exponent.front() == '\0') exponent.remove_prefix(1);
+  if (modulus.size() > kMaxModulusBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("RSA modulus: got more than ",
+                                                   kMaxModulusBits, " bits (", modulus.size(),
+                                                   " bytes), want at most ", kMaxModulusBits));
+  }
+  if (exponent.size() > 5) {
+    return absl::InvalidArgumentError(absl::StrCat("RSA exponent: got ", exponent.size(),
+                                                   " bytes, want less than 2^33"));
+  }
+  BnPtr n = BytesToBn(modulus);
+  BnPtr e = BytesToBn(exponent);
+  if (n == nullptr || e == nullptr) return absl::InternalError("BN_bin2bn failed");
+  const size_t bits = BN_num_bits(n.get());
+  if (bits < kMinModulusBits) {
+    return absl::InvalidArgumentError(absl::StrCat("RSA modulus: got ", bits,
+                                                   " bits, want at least ", kMinModulusBits));
+  }
+  if (!BN_is_odd(n.get())) return absl::InvalidArgumentError("RSA modulus: got an even number");
+  if (BN_num_bits(e.get()) > 33 || !BN_is_odd(e.get()) || BN_cmp(e.get(), BN_value_one()) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "RSA exponent: got a ", BN_num_bits(e.get()), "-bit ",
+        BN_is_odd(e.get()) ? "odd" : "even", " number, want an odd number in [3, 2^33)"));
+  }
+  RsaPtr rsa(RSA_new());
+  if (rsa == nullptr || RSA_set0_key(rsa.get(), n.get(), e.get(), nullptr) != 1) {
+    return absl::InternalError("RSA_set0_key failed");
+  }
+  n.release();  // Owned by rsa now.
+  e.release();
+  auto impl = std::make_unique<Impl>();
+  impl->rsa = std::move(rsa);
+  return std::unique_ptr<RsaPublicKey>(new RsaPublicKey(std::move(impl), bits));
+}
+
+absl::Status RsaPublicKey::VerifyPkcs1Sha256(absl::string_view message,
+                                            absl::string_view signature) const {
+  const size_t want = RSA_size(impl_->rsa.get());
+  if (signature.size() != want) {
+    return absl::InvalidArgumentError(absl::StrCat("RS256 signature: got ", signature.size(),
+                                                   " bytes, want ", want));
+  }
+  const Sha256Digest digest = Sha256({message});
+  if (RSA_verify(NID_sha256, digest.data(), digest.size(),
+                 reinterpret_cast<const uint8_t*>(signature.data()), signature.size(),
+                 impl_->rsa.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError("RS256 signature does not verify");
+  }
+  return absl::OkStatus();
+}
+
+struct EcdsaP256PublicKey::Impl {
+  EcKeyPtr key;
+};
+
+EcdsaP256PublicKey::EcdsaP256PublicKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+EcdsaP256PublicKey::~EcdsaP256PublicKey() = default;
+
+absl::StatusOr<std::unique_ptr<EcdsaP256PublicKey>> EcdsaP256PublicKey::Create(
+    absl::string_view x, absl::string_view y) {
+  if (x.size() != kCoordinateSize || y.size() != kCoordinateSize) {
+    return absl::InvalidArgumentError(absl::StrCat("P-256 point: got coordinates of ", x.size(),
+                                                   " and ", y.size(), " bytes, want ",
+                                                   kCoordinateSize, " each"));
+  }
+  EcKeyPtr key(EC_KEY_new_by_curve_name(NID_X9_62_prime256v1));
+  if (key == nullptr) return absl::InternalError("EC_KEY_new_by_curve_name(P-256) failed");
+  const EC_GROUP* group = EC_KEY_get0_group(key.get());
+  BnPtr bx = BytesToBn(x);
+  BnPtr by = BytesToBn(y);
+  BnPtr p(BN_new());
+  EcPointPtr point(EC_POINT_new(group));
+  if (bx == nullptr || by == nullptr || p == nullptr || point == nullptr ||
+      EC_GROUP_get_curve_GFp(group, p.get(), nullptr, nullptr, nullptr) != 1) {
+    return absl::InternalError("P-256 point: allocation failed");
+  }
+  if (BN_cmp(bx.get(), p.get()) >= 0 || BN_cmp(by.get(), p.get()) >= 0) {
+    return absl::InvalidArgumentError("P-256 point: got a coordinate not below the field prime");
+  }
+  if (EC_POINT_set_affine_coordinates_GFp(group, point.get(), bx.get(), by.get(), nullptr) != 1 ||
+      EC_POINT_is_on_curve(group, point.get(), nullptr) != 1 ||
+      EC_KEY_set_public_key(key.get(), point.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError("P-256 point: got a point not on the curve");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->key = std::move(key);
+  return std::unique_ptr<EcdsaP256PublicKey>(new EcdsaP256PublicKey(std::move(impl)));
+}
+
+absl::Status EcdsaP256PublicKey::VerifySha256Jws(absl::string_view message,
+                                                absl::string_view signature) const {
+  if (signature.size() != kJwsSignatureSize) {
+    return absl::InvalidArgumentError(absl::StrCat("ES256 signature: got ", signature.size(),
+                                                   " bytes, want ", kJwsSignatureSize,
+                                                   " (R || S, not DER)"));
+  }
+  BnPtr r = BytesToBn(signature.substr(0, kCoordinateSize));
+  BnPtr s = BytesToBn(signature.substr(kCoordinateSize));
+  if (r == nullptr || s == nullptr) return absl::InternalError("BN_bin2bn failed");
+  const BIGNUM* order = EC_GROUP_get0_order(EC_KEY_get0_group(impl_->key.get()));
+  if (BN_is_zero(r.get()) || BN_is_zero(s.get()) || BN_cmp(r.get(), order) >= 0 ||
+      BN_cmp(s.get(), order) >= 0) {
+    return absl::InvalidArgumentError(
+        "ES256 signature: got R or S outside [1, n-1] for the P-256 group order n");
+  }
+  EcdsaSigPtr sig(ECDSA_SIG_new());
+  if (sig == nullptr || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
+    return absl::InternalError("ECDSA_SIG_set0 failed");
+  }
+  r.release();  // Owned by sig now.
+  s.release();
+  const Sha256Digest digest = Sha256({message});
+  if (ECDSA_do_verify(digest.data(), digest.size(), sig.get(), impl_->key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError("ES256 signature does not verify");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace crypto

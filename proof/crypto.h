@@ -69,6 +69,67 @@ class Ed25519PrivateKey {
 bool Ed25519Verify(const Ed25519PublicKey& public_key, absl::string_view message,
                    absl::Span<const uint8_t> signature);
 
+// An RSA public key for RSASSA-PKCS1-v1_5 with SHA-256 (RS256, RFC 7518 section 3.3). Immutable
+// after creation, so Verify() is thread-safe.
+class RsaPublicKey {
+ public:
+  static constexpr size_t kMinModulusBits = 2048;
+  static constexpr size_t kMaxModulusBits = 8192;
+
+  // Makes a key from the big-endian modulus and public exponent (leading zero bytes allowed).
+  // Refuses a modulus outside [kMinModulusBits, kMaxModulusBits] bits or even, and an exponent
+  // that is even, below 3, or 2^33 or more (BoringSSL's bound, applied in both builds).
+  static absl::StatusOr<std::unique_ptr<RsaPublicKey>> Create(absl::string_view modulus,
+                                                             absl::string_view exponent);
+  ~RsaPublicKey();
+
+  RsaPublicKey(const RsaPublicKey&) = delete;
+  RsaPublicKey& operator=(const RsaPublicKey&) = delete;
+
+  size_t modulus_bits() const { return modulus_bits_; }
+
+  // Returns OK if `signature` is an RSASSA-PKCS1-v1_5 SHA-256 signature of `message`: exactly
+  // as many bytes as the modulus (InvalidArgument otherwise, with both lengths), and one that
+  // verifies (InvalidArgument "does not verify" otherwise).
+  absl::Status VerifyPkcs1Sha256(absl::string_view message, absl::string_view signature) const;
+
+ private:
+  struct Impl;
+  RsaPublicKey(std::unique_ptr<Impl> impl, size_t modulus_bits);
+
+  std::unique_ptr<Impl> impl_;
+  size_t modulus_bits_;
+};
+
+// An ECDSA public key on P-256 (secp256r1) for ES256 (RFC 7518 section 3.4). Immutable after
+// creation, so Verify() is thread-safe.
+class EcdsaP256PublicKey {
+ public:
+  static constexpr size_t kCoordinateSize = 32;
+  static constexpr size_t kJwsSignatureSize = 64;
+
+  // Makes a key from the affine coordinates, 32 big-endian bytes each. Refuses other lengths,
+  // coordinates not below the field prime, and points not on the curve.
+  static absl::StatusOr<std::unique_ptr<EcdsaP256PublicKey>> Create(absl::string_view x,
+                                                                   absl::string_view y);
+  ~EcdsaP256PublicKey();
+
+  EcdsaP256PublicKey(const EcdsaP256PublicKey&) = delete;
+  EcdsaP256PublicKey& operator=(const EcdsaP256PublicKey&) = delete;
+
+  // Returns OK if `signature` is the JWS form of an ECDSA signature over SHA-256 of `message`:
+  // R and S as 32 big-endian bytes each, concatenated (not DER). Refuses, with InvalidArgument,
+  // any other length (so a DER signature), R or S zero or not below the group order, and a
+  // signature that does not verify.
+  absl::Status VerifySha256Jws(absl::string_view message, absl::string_view signature) const;
+
+ private:
+  struct Impl;
+  explicit EcdsaP256PublicKey(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace crypto
 }  // namespace vellum
 

@@ -1,6 +1,10 @@
 #include "proof/crypto.h"
 
+#include <memory>
 #include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
@@ -113,6 +117,206 @@ TEST(RandomBytesTest, FillsBuffer) {
   ASSERT_TRUE(RandomBytes(absl::MakeSpan(a)).ok());
   ASSERT_TRUE(RandomBytes(absl::MakeSpan(b)).ok());
   EXPECT_NE(a, b);
+}
+
+// Fixed vectors made once with Debian's python3-cryptography 38 (generate_private_key, then
+// sign() of kMessage): a 2048-bit RSA key with e = 65537 and its PKCS#1 v1.5 SHA-256 signature,
+// and a P-256 key with its ECDSA SHA-256 signature, as R || S and as the library's DER.
+constexpr char kMessage[] = "vellum crypto test vector";
+const char kRsaModulusHex[] =
+    "b9f22ee9c31e727c924a11ef2ab8e0ec681d425ae348da9fe603478a90f75267e2e3c7cf4a9edc0e"
+    "a51758b433e2e0d0c695248ca5aee41c68937370df60e3182cc96d5d61a9a6cfbccaab020b554b79"
+    "0b9317fc68183693f6e9cdfec407972a5cdcbb853ccd031b2d77af450fa6d40b223658ef0dd26629"
+    "99ba3cb7d1e573494ed1c531e5b3a6201a9d773434815d644e74d970044e4f85548d7d98d5402e9e"
+    "4509025865e8452406e681523eb2718db7110b152a9e23fb2a4ea4b22168c7644c46c237817f5dc8"
+    "90b0d2e5e200023952bc98498ca2d5cb7bbc395325c533642a264f65c5500965cc5532b9a331ab7b"
+    "4ad9291eaeb6b7da7000c663a7057d6d";
+const char kRsaSignatureHex[] =
+    "4f04ecdbbf139cc7105966fab2736e48bf00bd525e00c73a224a6ea4ddf17fac925160c7a3c0012b"
+    "b9ff5b37257ba8add7d039e8cfc9248219000dd4884ddc9af0eed11229ebde42769ce4e2b81c9237"
+    "401dae56704d8ce1e744e50c116599a1f43bf0fd66dcd3ba322030eb5b119b77d546418f8a3d9df4"
+    "ec6283efc35f47a90596ba011c0be7bfd5350150839f506abae19f23d0cb3667629e98eddf1f3346"
+    "f4e10da90408fa612a0327438ec61c1fc0f0e4d1f285e7d7ebb845a7fee1396aacd9d1bf8152cdd4"
+    "317fc74f2fe69cbfb8c3f661a66c059bfb63f8b0e9ba1ed44e6d65b82405da27c4060a5fb5e9aea4"
+    "653f0d680e756343e83c595bdf5ac96d";
+const char kEcXHex[] = "8a5d318e6de875e804b6e4fb921571f3b5679db01e901dfdaf5d779073185be9";
+const char kEcYHex[] = "295e87a9d2df14c99f2b7711557a67867c8bd332921871ca9d5342f8fa20afa6";
+const char kEcRsHex[] =
+    "8fba68dac0c3dd9e2752cbfdb249cc6bc0a2a7d120e8c92ecee1152742bb780aa8c6bc04d3cddd4e"
+    "0456bd2b7625f040f56d47b4ecd0ba369d97d210f382666b";
+const char kEcDerHex[] =
+    "30460221008fba68dac0c3dd9e2752cbfdb249cc6bc0a2a7d120e8c92ecee1152742bb780a022100"
+    "a8c6bc04d3cddd4e0456bd2b7625f040f56d47b4ecd0ba369d97d210f382666b";
+
+std::string Bytes(const char* hex) { return absl::HexStringToBytes(hex); }
+
+std::string Flipped(std::string bytes, size_t index) {
+  bytes[index] ^= 1;
+  return bytes;
+}
+
+std::unique_ptr<RsaPublicKey> TestRsaKey() {
+  auto key = RsaPublicKey::Create(Bytes(kRsaModulusHex), std::string("\x01\x00\x01", 3));
+  EXPECT_TRUE(key.ok()) << key.status();
+  return key.ok() ? std::move(*key) : nullptr;
+}
+
+std::unique_ptr<EcdsaP256PublicKey> TestEcKey() {
+  auto key = EcdsaP256PublicKey::Create(Bytes(kEcXHex), Bytes(kEcYHex));
+  EXPECT_TRUE(key.ok()) << key.status();
+  return key.ok() ? std::move(*key) : nullptr;
+}
+
+TEST(RsaPublicKeyTest, VerifiesFixedVector) {
+  auto key = TestRsaKey();
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->modulus_bits(), 2048u);
+  const std::string signature = Bytes(kRsaSignatureHex);
+  EXPECT_TRUE(key->VerifyPkcs1Sha256(kMessage, signature).ok());
+  // Leading zero bytes of the modulus and exponent do not count.
+  auto padded = RsaPublicKey::Create(std::string(3, '\0') + Bytes(kRsaModulusHex),
+                                     std::string("\0\x01\x00\x01", 4));
+  ASSERT_TRUE(padded.ok()) << padded.status();
+  EXPECT_TRUE((*padded)->VerifyPkcs1Sha256(kMessage, signature).ok());
+}
+
+TEST(RsaPublicKeyTest, RefusesBadSignatures) {
+  auto key = TestRsaKey();
+  ASSERT_NE(key, nullptr);
+  const std::string signature = Bytes(kRsaSignatureHex);
+  for (size_t index : {size_t{0}, size_t{100}, signature.size() - 1}) {
+    absl::Status status = key->VerifyPkcs1Sha256(kMessage, Flipped(signature, index));
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << index;
+    EXPECT_EQ(status.message(), "RS256 signature does not verify");
+  }
+  EXPECT_EQ(key->VerifyPkcs1Sha256("vellum crypto test vectoR", signature).message(),
+            "RS256 signature does not verify");
+  EXPECT_EQ(key->VerifyPkcs1Sha256(kMessage, signature.substr(1)).message(),
+            "RS256 signature: got 255 bytes, want 256");
+  EXPECT_EQ(key->VerifyPkcs1Sha256(kMessage, std::string(1, '\0') + signature).message(),
+            "RS256 signature: got 257 bytes, want 256");
+  // The same signature under another modulus (one bit changed, still odd) does not verify.
+  auto other = RsaPublicKey::Create(Flipped(Bytes(kRsaModulusHex), 17),
+                                    std::string("\x01\x00\x01", 3));
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ((*other)->VerifyPkcs1Sha256(kMessage, signature).message(),
+            "RS256 signature does not verify");
+}
+
+TEST(RsaPublicKeyTest, ModulusSizeLimits) {
+  const std::string e("\x01\x00\x01", 3);
+  // 2047 bits: 256 bytes whose top bit is clear.
+  std::string n2047(256, '\xff');
+  n2047[0] = '\x7f';
+  auto small = RsaPublicKey::Create(n2047, e);
+  EXPECT_EQ(small.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(small.status().message(), "RSA modulus: got 2047 bits, want at least 2048");
+  EXPECT_EQ(RsaPublicKey::Create(std::string(128, '\xff'), e).status().message(),
+            "RSA modulus: got 1024 bits, want at least 2048");
+  EXPECT_EQ(RsaPublicKey::Create("", e).status().message(),
+            "RSA modulus: got 0 bits, want at least 2048");
+  // 8192 bits is the largest accepted; one byte more is refused.
+  auto largest = RsaPublicKey::Create(std::string(1024, '\xff'), e);
+  ASSERT_TRUE(largest.ok()) << largest.status();
+  EXPECT_EQ((*largest)->modulus_bits(), 8192u);
+  EXPECT_EQ(RsaPublicKey::Create(std::string(1025, '\xff'), e).status().message(),
+            "RSA modulus: got more than 8192 bits (1025 bytes), want at most 8192");
+  std::string even(256, '\xff');
+  even.back() = '\xfe';
+  EXPECT_EQ(RsaPublicKey::Create(even, e).status().message(), "RSA modulus: got an even number");
+}
+
+TEST(RsaPublicKeyTest, ExponentLimits) {
+  const std::string n = Bytes(kRsaModulusHex);
+  EXPECT_TRUE(RsaPublicKey::Create(n, "\x03").ok());
+  EXPECT_TRUE(RsaPublicKey::Create(n, std::string("\x01\xff\xff\xff\xff", 5)).ok());  // 2^33-1
+  EXPECT_EQ(RsaPublicKey::Create(n, std::string("\x02\x00\x00\x00\x01", 5)).status().message(),
+            "RSA exponent: got a 34-bit odd number, want an odd number in [3, 2^33)");
+  EXPECT_EQ(RsaPublicKey::Create(n, std::string(6, '\x01')).status().message(),
+            "RSA exponent: got 6 bytes, want less than 2^33");
+  EXPECT_EQ(RsaPublicKey::Create(n, "\x01").status().message(),
+            "RSA exponent: got a 1-bit odd number, want an odd number in [3, 2^33)");
+  EXPECT_EQ(RsaPublicKey::Create(n, "").status().message(),
+            "RSA exponent: got a 0-bit even number, want an odd number in [3, 2^33)");
+  EXPECT_EQ(RsaPublicKey::Create(n, std::string("\x01\x00\x00", 3)).status().message(),
+            "RSA exponent: got a 17-bit even number, want an odd number in [3, 2^33)");
+}
+
+TEST(EcdsaP256PublicKeyTest, VerifiesFixedVector) {
+  auto key = TestEcKey();
+  ASSERT_NE(key, nullptr);
+  EXPECT_TRUE(key->VerifySha256Jws(kMessage, Bytes(kEcRsHex)).ok());
+}
+
+TEST(EcdsaP256PublicKeyTest, RefusesBadSignatures) {
+  auto key = TestEcKey();
+  ASSERT_NE(key, nullptr);
+  const std::string signature = Bytes(kEcRsHex);
+  for (size_t index : {size_t{0}, size_t{31}, size_t{32}, size_t{63}}) {
+    EXPECT_EQ(key->VerifySha256Jws(kMessage, Flipped(signature, index)).message(),
+              "ES256 signature does not verify")
+        << index;
+  }
+  EXPECT_EQ(key->VerifySha256Jws("vellum crypto test vectoR", signature).message(),
+            "ES256 signature does not verify");
+  const std::string der = Bytes(kEcDerHex);
+  absl::Status status = key->VerifySha256Jws(kMessage, der);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), absl::StrCat("ES256 signature: got ", der.size(),
+                                           " bytes, want 64 (R || S, not DER)"));
+  EXPECT_EQ(key->VerifySha256Jws(kMessage, signature.substr(0, 63)).message(),
+            "ES256 signature: got 63 bytes, want 64 (R || S, not DER)");
+  // The same signature under the other point with the same x, (x, p - y), does not verify.
+  auto negated = EcdsaP256PublicKey::Create(
+      Bytes(kEcXHex), Bytes("d6a178552d20eb3760d488eeaa85987983742cce6de78e3562acbd0705df5059"));
+  ASSERT_TRUE(negated.ok()) << negated.status();
+  EXPECT_EQ((*negated)->VerifySha256Jws(kMessage, signature).message(),
+            "ES256 signature does not verify");
+}
+
+TEST(EcdsaP256PublicKeyTest, RefusesOutOfRangeScalars) {
+  auto key = TestEcKey();
+  ASSERT_NE(key, nullptr);
+  const std::string signature = Bytes(kEcRsHex);
+  const std::string zero(32, '\0');
+  // The P-256 group order n (SEC 2, section 2.4.2).
+  const std::string order =
+      Bytes("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+  const std::string want = "ES256 signature: got R or S outside [1, n-1] for the P-256 group order n";
+  EXPECT_EQ(key->VerifySha256Jws(kMessage, zero + signature.substr(32)).message(), want);
+  EXPECT_EQ(key->VerifySha256Jws(kMessage, signature.substr(0, 32) + zero).message(), want);
+  EXPECT_EQ(key->VerifySha256Jws(kMessage, order + signature.substr(32)).message(), want);
+  EXPECT_EQ(key->VerifySha256Jws(kMessage, signature.substr(0, 32) + order).message(), want);
+  EXPECT_EQ(key->VerifySha256Jws(kMessage, std::string(32, '\xff') + signature.substr(32))
+                .message(),
+            want);
+  // n - 1 is in range: it is refused only because it does not verify.
+  std::string order_minus_one = order;
+  order_minus_one.back() = '\x50';
+  EXPECT_EQ(key->VerifySha256Jws(kMessage, signature.substr(0, 32) + order_minus_one).message(),
+            "ES256 signature does not verify");
+}
+
+TEST(EcdsaP256PublicKeyTest, RefusesBadPoints) {
+  const std::string x = Bytes(kEcXHex);
+  const std::string y = Bytes(kEcYHex);
+  auto off_curve = EcdsaP256PublicKey::Create(x, Flipped(y, 31));
+  EXPECT_EQ(off_curve.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(off_curve.status().message(), "P-256 point: got a point not on the curve");
+  EXPECT_EQ(EcdsaP256PublicKey::Create(std::string(32, '\0'), std::string(32, '\0'))
+                .status()
+                .message(),
+            "P-256 point: got a point not on the curve");
+  // The field prime p itself (SEC 2, section 2.4.2) as a coordinate.
+  const std::string p = Bytes("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+  EXPECT_EQ(EcdsaP256PublicKey::Create(p, y).status().message(),
+            "P-256 point: got a coordinate not below the field prime");
+  EXPECT_EQ(EcdsaP256PublicKey::Create(x, std::string(32, '\xff')).status().message(),
+            "P-256 point: got a coordinate not below the field prime");
+  EXPECT_EQ(EcdsaP256PublicKey::Create(x.substr(1), y).status().message(),
+            "P-256 point: got coordinates of 31 and 32 bytes, want 32 each");
+  EXPECT_EQ(EcdsaP256PublicKey::Create(x, std::string(1, '\0') + y).status().message(),
+            "P-256 point: got coordinates of 32 and 33 bytes, want 32 each");
 }
 
 }  // namespace
