@@ -117,7 +117,7 @@ class EventLogTest : public ::testing::Test {
     auto store = LevelDbIndexStore::Open("/index", storage_.ReadCheckpoint()->first, store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    index_ = std::make_unique<EventIndex>(store_.get(), EventFieldsOf);
+    index_ = std::make_unique<EventIndex>(store_.get(), 0, EventFieldsOf);
     IndexFollower::Options follower_options;
     follower_options.retry_delay = absl::Milliseconds(10);
     auto follower = IndexFollower::Start(&gated_, store_.get(), {index_.get()}, follower_options);
