@@ -1,8 +1,8 @@
 // Fuzzes the AuditEvent decoders (ledger/events/event_codec.h): DecodeEntry and ParseEventProto on the
 // input as protobuf, ParseEventJson on it as JSON, and EntryBundleToJson on it as a bundle.
 // Invariants: failures are InvalidArgument; whatever DecodeEntry accepts re-encodes to exactly
-// the input and is refused as a raw entry (CheckRawEntry); whatever ParseEventProto or ParseEventJson accepts is valid, encodes, and
-// round-trips through JSON; EntryToJson never fails.
+// the input and is refused as a raw entry (CheckRawEntry); whatever ParseEventProto or
+// ParseEventJson accepts is valid, encodes, and round-trips through JSON; EntryToJson never fails.
 
 #include <cstddef>
 #include <cstdint>
