@@ -11,6 +11,7 @@
 #include "api/message_codec.h"
 #include "api/log.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "ledger/events/event_codec.h"
 #include "proof/base64.h"
 #include "proof/decimal.h"
 #include "proof/receipt.h"
@@ -214,6 +215,9 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
                                                    " bytes, want at most ",
                                                    kMaxEntrySize)));
   }
+  if (absl::Status s = ledger::CheckRawEntry(request.body); !s.ok()) {
+    return respond(ErrorResponse(s));
+  }
   const bool protobuf = WantsProtobuf(request);
   Hash leaf_hash = HashLeaf(request.body);
   const absl::Time deadline = absl::Now() + timeout;
@@ -302,6 +306,9 @@ void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respo
       return respond(ErrorResponse(413, absl::StrCat("entry ", i, " is ", entries[i].size(),
                                                      " bytes, want at most ",
                                                      kMaxEntrySize)));
+    }
+    if (absl::Status s = ledger::CheckRawEntry(entries[i]); !s.ok()) {
+      return respond(ErrorResponse(400, absl::StrCat("entry ", i, ": ", s.message())));
     }
   }
   const bool protobuf = WantsProtobuf(request);
@@ -393,6 +400,7 @@ HttpResponse LogService::GetLogInfo(const HttpRequest& request) const {
   message.set_verifier_key(verifier_key_);
   message.set_size(head->size);
   message.set_root_hash(std::string(HashBytes(head->root)));
+  message.set_typed_from(options_.typed_from);
   if (options_.witnesses != nullptr) {
     std::shared_ptr<const ledger::LogHead> witnessed = options_.witnesses->Published();
     message.set_witnessed_size(witnessed == nullptr ? 0 : witnessed->size);

@@ -41,6 +41,8 @@ class LogService {
     const ledger::LeafHashIndex* leaf_index = nullptr;
     // The follower that feeds leaf_index, for /metrics; may be nullptr.
     const ledger::IndexFollower* index_follower = nullptr;
+    // The log's typed_from (ledger::LocalLog::typed_from()), served by /v1/log.
+    uint64_t typed_from = 0;
     // When set, /checkpoint serves the newest checkpoint that met the witness policy, with its
     // cosignatures, and receipts may wait for one (?witnessed=1). Not owned.
     WitnessCollector* witnesses = nullptr;

@@ -1,8 +1,8 @@
 // Fuzzes the AuditEvent decoders (ledger/events/event_codec.h): DecodeEntry and ParseEventProto on the
 // input as protobuf, ParseEventJson on it as JSON, and EntryBundleToJson on it as a bundle.
 // Invariants: failures are InvalidArgument; whatever DecodeEntry accepts re-encodes to exactly
-// the input; whatever ParseEventProto or ParseEventJson accepts is valid, encodes, and
-// round-trips through JSON; EntryToJson never fails.
+// the input and is refused as a raw entry (CheckRawEntry); whatever ParseEventProto or
+// ParseEventJson accepts is valid, encodes, and round-trips through JSON; EntryToJson never fails.
 
 #include <cstddef>
 #include <cstdint>
@@ -51,6 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (entry.ok()) {
     absl::StatusOr<std::string> again = vellum::ledger::EncodeEntry(*entry);
     Check(again.ok() && *again == input, "DecodeEntry accepted a non-canonical entry");
+    Check(!vellum::ledger::CheckRawEntry(input).ok(), "a raw append could pass for an event");
     CheckAccepted(*entry);
   } else {
     CheckFailure(entry.status());
@@ -70,8 +71,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckFailure(json.status());
   }
 
-  Check(vellum::ledger::EntryToJson(0, input).ok(), "EntryToJson failed");
-  absl::StatusOr<std::string> bundle = vellum::ledger::EntryBundleToJson(0, input);
+  Check(vellum::ledger::EntryToJson(0, 0, input).ok(), "EntryToJson failed");
+  Check(vellum::ledger::EntryToJson(1, 0, input).ok(), "EntryToJson of an untyped entry failed");
+  absl::StatusOr<std::string> bundle = vellum::ledger::EntryBundleToJson(0, 0, input);
   if (!bundle.ok()) CheckFailure(bundle.status());
   return 0;
 }

@@ -17,6 +17,7 @@ namespace {
 
 constexpr absl::string_view kFormatKey = "v1/meta/format";
 constexpr absl::string_view kFormat = "1";
+constexpr absl::string_view kTypedFromKey = "v1/meta/typed_from";
 constexpr absl::string_view kCheckpointKey = "v1/checkpoint";
 constexpr absl::string_view kTilePrefix = "v1/t/";
 constexpr absl::string_view kBundlePrefix = "v1/e/";
@@ -102,6 +103,33 @@ absl::StatusOr<std::string> LevelDbStorage::ReadTile(const TileId& tile) const {
 
 absl::StatusOr<std::string> LevelDbStorage::ReadEntryBundle(const EntryBundleId& bundle) const {
   return Get(BundleKey(bundle), EntryBundlePath(bundle));
+}
+
+absl::StatusOr<absl::optional<uint64_t>> LevelDbStorage::ReadTypedFrom() const {
+  absl::StatusOr<std::string> value = Get(kTypedFromKey, "typed_from record");
+  if (absl::IsNotFound(value.status())) return absl::optional<uint64_t>();
+  if (!value.ok()) return value.status();
+  if (value->size() != 8) {
+    return absl::DataLossError(
+        absl::StrCat("stored typed_from record is ", value->size(), " bytes, want 8"));
+  }
+  return absl::optional<uint64_t>(ReadBigEndian(*value));
+}
+
+absl::Status LevelDbStorage::RecordTypedFrom(uint64_t typed_from) {
+  if (!write_error_.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("an earlier write failed (", write_error_.message(),
+                     "); the store takes no more writes until it is reopened"));
+  }
+  std::string value;
+  AppendBigEndian(typed_from, 8, &value);
+  leveldb::WriteOptions options;
+  options.sync = true;
+  absl::Status status = FromLevelDb(db_->Put(options, std::string(kTypedFromKey), value),
+                                    "cannot record typed_from");
+  if (!status.ok()) write_error_ = status;
+  return status;
 }
 
 absl::Status LevelDbStorage::Commit(const WriteSet& write) {

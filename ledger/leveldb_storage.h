@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 #include "ledger/storage.h"
 
 namespace leveldb {
@@ -20,6 +21,8 @@ namespace ledger {
 // LevelDB WriteBatch written with sync = true. Keys are versioned and namespaced:
 //
 //   v1/meta/format            "1"
+//   v1/meta/typed_from        8-byte big-endian index from which entries are typed
+//                             (docs/formats.md, "Entries"); written once, by LocalLog
 //   v1/checkpoint             8-byte big-endian tree size || signed checkpoint note
 //   v1/t/<L:1><N:8><W:2>      tile bytes (big-endian integers; W = 256 for a full tile)
 //   v1/e/<N:8><W:2>           entry bundle bytes
@@ -61,6 +64,13 @@ class LevelDbStorage : public LogStorage {
   absl::StatusOr<std::string> ReadTile(const TileId& tile) const override;
   absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override;
   absl::Status Commit(const WriteSet& write) override;
+
+  // The recorded index from which the log's entries are typed, or nullopt for a store that has
+  // none (created before the record existed). DataLoss for a malformed record.
+  absl::StatusOr<absl::optional<uint64_t>> ReadTypedFrom() const;
+  // Records `typed_from` in one synced write, so it is durable when this returns OK. Fails like
+  // Commit (and, after a failure, as Commit does until the store is reopened).
+  absl::Status RecordTypedFrom(uint64_t typed_from);
 
  private:
   explicit LevelDbStorage(std::unique_ptr<leveldb::DB> db);

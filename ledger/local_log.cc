@@ -19,6 +19,15 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_
   log->storage_ = *std::move(storage);
   absl::StatusOr<std::pair<uint64_t, std::string>> checkpoint = log->storage_->ReadCheckpoint();
   if (!checkpoint.ok()) return checkpoint.status();
+  absl::StatusOr<absl::optional<uint64_t>> typed_from = log->storage_->ReadTypedFrom();
+  if (!typed_from.ok()) return typed_from.status();
+  if (typed_from->has_value()) {
+    log->typed_from_ = **typed_from;
+  } else {
+    log->typed_from_ = checkpoint->first;
+    absl::Status recorded = log->storage_->RecordTypedFrom(log->typed_from_);
+    if (!recorded.ok()) return recorded;
+  }
   LevelDbIndexStore::Options store_options;
   if (options.event_fields) store_options.indexes = std::string(kLeafAndEventIndexes);
   store_options.rebuild = options.rebuild_indexes;
@@ -29,8 +38,8 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_
   log->leaf_index_ = std::make_unique<LeafHashIndex>(log->index_store_.get());
   std::vector<DerivedIndex*> indexes = {log->leaf_index_.get()};
   if (options.event_fields) {
-    log->event_index_ =
-        std::make_unique<EventIndex>(log->index_store_.get(), options.event_fields);
+    log->event_index_ = std::make_unique<EventIndex>(log->index_store_.get(), log->typed_from_,
+                                                     options.event_fields);
     indexes.push_back(log->event_index_.get());
   }
   absl::StatusOr<std::unique_ptr<IndexFollower>> follower = IndexFollower::Start(

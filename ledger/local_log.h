@@ -24,6 +24,13 @@ namespace ledger {
 // log when missing or behind), and, given a signer, the log's one Sequencer, which feeds the
 // follower. No writable handle to the store leaves it. Thread-safe, except that StopSequencer()
 // must not race sequencer(): call it from the thread that owns the LocalLog.
+//
+// The log's typed_from (docs/formats.md, "Entries") is recorded in DIR/db: the index from which
+// entries may be events. Open() records it, in one synced write before it opens the indexes or
+// starts the sequencer, when the store has none: 0 for a new log, the current size for a log
+// written before entries were typed. Until the record is durable nothing else has changed, so a
+// crash before it is retried at the next Open() with the same size; the event indexes of such a
+// log were built by an older index set (kLeafAndEventIndexes) and are rebuilt.
 class LocalLog {
  public:
   struct Options {
@@ -53,6 +60,8 @@ class LocalLog {
   LocalLog& operator=(const LocalLog&) = delete;
 
   const LogReader& storage() const { return *storage_; }
+  // Entries below this index are never events.
+  uint64_t typed_from() const { return typed_from_; }
   const LeafHashIndex& leaf_index() const { return *leaf_index_; }
   // nullptr unless Options::event_fields was set.
   const EventIndex* event_index() const { return event_index_.get(); }
@@ -69,6 +78,7 @@ class LocalLog {
 
   // Declared in the order they are built; destroyed in reverse.
   std::unique_ptr<LevelDbStorage> storage_;
+  uint64_t typed_from_ = 0;
   std::unique_ptr<IndexStore> index_store_;
   std::unique_ptr<LeafHashIndex> leaf_index_;
   std::unique_ptr<EventIndex> event_index_;

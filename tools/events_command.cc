@@ -47,12 +47,15 @@ const FlagSpec kEventsFlags[16] = {
 };
 
 const char kDecodeUsage[] =
-    "vellum decode [FILE|-] [--index N | --bundle [--first-index N]]\n"
+    "vellum decode [FILE|-] [--index N | --bundle [--first-index N]] [--typed-from N]\n"
     "  Prints a log entry (at index N, default 0) as a JSON DecodedEntry, or with --bundle a\n"
     "  tlog-tiles entry bundle whose first entry is at --first-index (default 0) as a\n"
-    "  DecodedBundle. Entries that are not audit events are shown as base64 with the reason.\n";
+    "  DecodedBundle. Entries that are not audit events are shown as base64 with the reason.\n"
+    "  --typed-from is the log's typed_from (GET /v1/log, default 0): entries below it are\n"
+    "  never events.\n";
 
-const FlagSpec kDecodeFlags[3] = {{"index"}, {"bundle", false, true}, {"first-index"}};
+const FlagSpec kDecodeFlags[4] = {
+    {"index"}, {"bundle", false, true}, {"first-index"}, {"typed-from"}};
 
 const char kReindexUsage[] =
     "vellum reindex --data-dir DIR\n"
@@ -206,12 +209,19 @@ int RunDecode(const CommandLine& line) {
     if (!n.ok()) return Fail(kCommand, n.status().message());
     index = *n;
   }
+  uint64_t typed_from = 0;
+  if (auto value = line.Get("typed-from"); value.has_value()) {
+    absl::StatusOr<uint64_t> n = ParseDecimal(*value, "--typed-from");
+    if (!n.ok()) return Fail(kCommand, n.status().message());
+    typed_from = *n;
+  }
   // A bundle holds at most 256 entries of at most 65,535 bytes, each with a 2-byte length.
   absl::StatusOr<std::string> data =
       ledger::ReadInput(input, bundle ? kTileWidth * (kMaxEntrySize + 2) : kMaxEntrySize);
   if (!data.ok()) return Fail(kCommand, data.status().message());
   absl::StatusOr<std::string> json =
-      bundle ? ledger::EntryBundleToJson(index, *data) : ledger::EntryToJson(index, *data);
+      bundle ? ledger::EntryBundleToJson(typed_from, index, *data)
+             : ledger::EntryToJson(typed_from, index, *data);
   if (!json.ok()) return Fail(kCommand, absl::StrCat("invalid: ", json.status().message()), kInvalid);
   std::cout << *json << "\n";
   return kValid;

@@ -14,7 +14,7 @@ namespace cli {
 extern const char kEventsUsage[];
 extern const FlagSpec kEventsFlags[16];
 extern const char kDecodeUsage[];
-extern const FlagSpec kDecodeFlags[3];
+extern const FlagSpec kDecodeFlags[4];
 extern const char kReindexUsage[];
 extern const FlagSpec kReindexFlags[1];
 

@@ -62,7 +62,7 @@ absl::StatusOr<absl::optional<uint32_t>> EnumParam(const QueryParams& params,
 absl::StatusOr<ledger::EventSearchRequest> ParseEventSearch(absl::string_view query) {
   absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
   if (!params.ok()) return params.status();
-  if (absl::Status s = params->CheckAllowed({"actor", "model", "version", "action", "outcome",
+  if (absl::Status s = params->CheckAllowed({"actor", "principal", "model", "version", "action", "outcome",
                                              "since", "until", "limit", "page_token", "order",
                                              "proof"});
       !s.ok()) {
@@ -71,6 +71,7 @@ absl::StatusOr<ledger::EventSearchRequest> ParseEventSearch(absl::string_view qu
   ledger::EventSearchRequest request;
   ledger::EventQuery& q = request.query;
   for (auto [name, field] : {std::pair<const char*, absl::optional<std::string>*>{"actor", &q.actor},
+                             {"principal", &q.principal},
                              {"model", &q.model},
                              {"version", &q.version}}) {
     absl::StatusOr<absl::optional<std::string>> value = StringParam(*params, name);

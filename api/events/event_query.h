@@ -14,7 +14,7 @@ inline constexpr size_t kDefaultEventSearchLimit = 100;
 inline constexpr size_t kMaxEventSearchLimit = 1000;
 
 // Parses the query string of GET /v1/events (docs/api.md) into a search, strictly: the parameters
-// actor, model, version (needs model), action (an Action name such as ACTION_DEPLOY), outcome (a
+// actor, principal (provenance.principal), model, version (needs model), action (an Action name such as ACTION_DEPLOY), outcome (a
 // result name such as RESULT_DENIED), since and until (RFC 3339, since before until), limit
 // (1..1000, default 100), page_token (from a previous answer: the page's cursor in decimal),
 // order (newest, the default, or oldest) and proof (0 or 1), each at most once, with the rules

@@ -29,6 +29,14 @@ absl::flat_hash_set<std::string> ReservedSources(const EventService::Options& op
   return sources;
 }
 
+// Stamps who handed `event` to the log, as the request's authentication says; nothing for an
+// unauthenticated caller.
+void StampProvenance(const HttpRequest& request, ledger::AuditEvent* event) {
+  if (request.principal.empty() && request.authenticated_by.empty()) return;
+  event->mutable_provenance()->set_principal(request.principal);
+  event->mutable_provenance()->set_authenticated_by(request.authenticated_by);
+}
+
 EventAppended AppendedMessage(const ledger::EventId& id, const ledger::EventLog::Appended& r) {
   EventAppended message;
   *message.mutable_id() = id;
@@ -106,6 +114,7 @@ void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respo
   }
   if (!event.ok()) return respond(ErrorResponse(event.status()));
   if (absl::Status s = events_->CheckNative(*event); !s.ok()) return respond(ErrorResponse(s));
+  StampProvenance(request, &*event);
   const bool protobuf = WantsProtobuf(request);
   ledger::EventId id = event->id();
   std::vector<ledger::AuditEvent> events;
@@ -143,7 +152,11 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
                           [respond, s = events.status()] { respond(ErrorResponse(s)); });
   }
   std::vector<ledger::EventId> ids;
-  for (const ledger::AuditEvent& event : *events) ids.push_back(event.id());
+  for (ledger::AuditEvent& event : *events) {
+    // A signature-verified adapter vouches for its events itself (observer.adapter).
+    if (!adapter.verifies_signature()) StampProvenance(request, &event);
+    ids.push_back(event.id());
+  }
   const bool protobuf = WantsProtobuf(request);
   events_->Append(*std::move(events),
                   [respond, protobuf, ids = std::move(ids)](

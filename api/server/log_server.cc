@@ -37,6 +37,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   service_options.tile_cache = server->tile_cache_.get();
   service_options.leaf_index = &server->log_->leaf_index();
   service_options.index_follower = follower;
+  service_options.typed_from = server->log_->typed_from();
   server->service_ = std::make_unique<LogService>(
       sequencer, &server->log_->storage(), options.signer->VerifierKey(),
       service_options);

@@ -17,7 +17,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "api/client/http_client.h"
+#include "api/events/events_api.pb.h"
 #include "api/log.pb.h"
+#include "ledger/events/audit_event.pb.h"
+#include "ledger/events/event_codec.h"
 #include "gtest/gtest.h"
 #include "ledger/testing/test_log.h"
 #include "ledger/testing/wait_until.h"
@@ -119,6 +122,141 @@ TEST(LogServerTest, AnOpenThatFailsLeavesNothingRunning) {
   absl::StatusOr<std::unique_ptr<LogServer>> unsigned_server = LogServer::Open(std::move(no_signer));
   EXPECT_EQ(unsigned_server.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(unsigned_server.status().message(), "LogServer needs a signer");
+}
+
+// The attacks of issue 11 on the event log through raw appends, over HTTP.
+class RawEntryAttackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    signer_ = ledger::NewTestSigner("example.com/raw-entries");
+    dir_ = NewDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    Start();
+  }
+
+  void Start() {
+    auto server = LogServer::Open(Options(dir_, signer_.get()));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    auto client = HttpClient::Create(absl::StrCat("http://127.0.0.1:", server_->port()), {});
+    ASSERT_TRUE(client.ok()) << client.status();
+    client_ = *std::move(client);
+  }
+
+  void Restart() {
+    client_.reset();
+    server_.reset();
+    Start();
+  }
+
+  HttpResponse Send(absl::string_view method, absl::string_view target, absl::string_view body,
+                    absl::string_view type = "application/octet-stream") {
+    auto response = client_->Send(method, target, body,
+                                  {{"Content-Type", std::string(type)},
+                                   {"Accept", "application/x-protobuf"}});
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? *response : HttpResponse();
+  }
+
+  EventAppended PostEvent(absl::string_view source_id) {
+    HttpResponse response = Send("POST", "/v1/events", *ledger::EventToJson(Event(source_id)),
+                                 "application/json");
+    EventAppended appended;
+    EXPECT_EQ(response.status, 200) << response.body;
+    EXPECT_TRUE(appended.ParseFromString(response.body));
+    return appended;
+  }
+
+  static ledger::AuditEvent Event(absl::string_view source_id) {
+    ledger::AuditEvent event;
+    event.mutable_id()->set_source("ci");
+    event.mutable_id()->set_source_id(std::string(source_id));
+    *event.mutable_event_time() = ledger::ToProtoTime(absl::FromUnixSeconds(1790000000));
+    event.mutable_observer()->set_adapter("native");
+    event.set_action(ledger::ACTION_APPROVE);
+    event.mutable_target()->set_model_name("fraud-scorer");
+    event.mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
+    return event;
+  }
+
+  // The event as the code before the tag stored it: its bare deterministic encoding.
+  static std::string Untagged(const ledger::AuditEvent& event) {
+    return ledger::EncodeEntry(event)->substr(ledger::kEventEntryTag.size());
+  }
+
+  EventSearchResponse Search(absl::string_view query) {
+    HttpResponse response = Send("GET", absl::StrCat("/v1/events?", query), "");
+    EventSearchResponse found;
+    EXPECT_EQ(response.status, 200) << response.body;
+    EXPECT_TRUE(found.ParseFromString(response.body));
+    return found;
+  }
+
+  uint64_t Size() { return server_->sequencer().Head()->size; }
+
+  std::unique_ptr<NoteSigner> signer_;
+  std::string dir_;
+  std::unique_ptr<LogServer> server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_F(RawEntryAttackTest, ReappendingAnEventsEntryIsRefusedOrNeverAnEvent) {
+  const EventAppended original = PostEvent("approval-1");
+  HttpResponse entry = Send("GET", absl::StrCat("/v1/entries/", original.index()), "");
+  ASSERT_EQ(entry.status, 200) << entry.body;
+  const uint64_t size = Size();
+
+  HttpResponse refused = Send("POST", "/v1/entries", entry.body);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("starts with the event tag"), std::string::npos) << refused.body;
+  AppendBatchRequest batch;
+  batch.add_entries("an opaque entry");
+  batch.add_entries(entry.body);
+  refused = Send("POST", "/v1/entries:batch", batch.SerializeAsString(), "application/x-protobuf");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("entry 1: the entry starts with the event tag"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(Size(), size);
+
+  // Without the tag the bytes are appended as they are, and are not an event.
+  const std::string untagged = entry.body.substr(ledger::kEventEntryTag.size());
+  ASSERT_EQ(Send("POST", "/v1/entries", untagged).status, 200);
+  EXPECT_EQ(Size(), size + 1);
+  const EventSearchResponse found = Search("order=oldest");
+  ASSERT_EQ(found.events_size(), 1);
+  EXPECT_EQ(found.events(0).index(), original.index());
+}
+
+TEST_F(RawEntryAttackTest, ARawEntryClaimingAFutureSourceIdDoesNotMakeTheRealOneADuplicate) {
+  ASSERT_EQ(Send("POST", "/v1/entries", *ledger::EncodeEntry(Event("future-7"))).status, 400);
+  ASSERT_EQ(Send("POST", "/v1/entries", Untagged(Event("future-7"))).status, 200);
+  const EventAppended real = PostEvent("future-7");
+  EXPECT_FALSE(real.duplicate());
+  EXPECT_EQ(real.index(), 1u);
+  EXPECT_EQ(Search("").events_size(), 1);
+}
+
+TEST_F(RawEntryAttackTest, ARawLoggedTimeOf9999DoesNotCarryOverARestart) {
+  ledger::AuditEvent late = Event("late");
+  *late.mutable_logged_time() = ledger::ToProtoTime(absl::FromUnixSeconds(253402300000));
+  ASSERT_EQ(Send("POST", "/v1/entries", *ledger::EncodeEntry(late)).status, 400);
+  ASSERT_EQ(Send("POST", "/v1/entries", Untagged(late)).status, 200);
+  Restart();
+  const absl::Time before = absl::Now();
+  const EventAppended appended = PostEvent("after-restart");
+  const EventSearchResponse found = Search("");
+  ASSERT_EQ(found.events_size(), 1);
+  EXPECT_EQ(found.events(0).index(), appended.index());
+  const absl::Time logged = ledger::FromProtoTime(found.events(0).event().logged_time());
+  EXPECT_GE(logged, before);
+  EXPECT_LE(logged, absl::Now());
+}
+
+TEST_F(RawEntryAttackTest, LogInfoServesTypedFrom) {
+  HttpResponse response = Send("GET", "/v1/log", "");
+  ASSERT_EQ(response.status, 200) << response.body;
+  LogInfo info;
+  ASSERT_TRUE(info.ParseFromString(response.body));
+  EXPECT_EQ(info.typed_from(), 0u);
 }
 
 }  // namespace

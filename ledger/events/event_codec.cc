@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -11,6 +12,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "proof/crypto.h"
 #include "proof/tile.h"
 #include "proof/utf8.h"
 
@@ -28,6 +30,15 @@ constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat("audit event: ", field, ": ", problem));
+}
+
+size_t StringLimit(const FieldDescriptor& field) {
+  if (field.full_name() == "vellum.ledger.Outcome.reason") return kMaxEventReasonBytes;
+  if (field.full_name() == "vellum.ledger.ConfigApplied.canonical_text") return kMaxConfigTextBytes;
+  if (field.full_name() == "vellum.ledger.Provenance.authenticated_by") {
+    return kMaxProvenanceMethodBytes;
+  }
+  return kMaxEventStringBytes;
 }
 
 // Checks every field of `message` and its submessages, whatever the field: no unknown fields,
@@ -67,9 +78,7 @@ absl::Status CheckFieldsRecursively(const Message& message, const std::string& p
           const std::string& value =
               field->is_repeated() ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
                                    : reflection->GetStringReference(message, field, &scratch);
-          const size_t limit = field->full_name() == "vellum.ledger.Outcome.reason"
-                                   ? kMaxEventReasonBytes
-                                   : kMaxEventStringBytes;
+          const size_t limit = StringLimit(*field);
           if (!IsValidUtf8(value)) return Invalid(field_path, "got invalid UTF-8, want UTF-8");
           if (value.size() > limit) {
             return Invalid(field_path,
@@ -123,10 +132,44 @@ absl::StatusOr<AuditEvent> ParseBinary(absl::string_view bytes) {
   return event;
 }
 
-DecodedEntry DecodeForDisplay(uint64_t index, absl::string_view entry) {
+absl::Status CheckConfigApplied(const AuditEvent& event) {
+  const bool config_action = event.action() == ACTION_CONFIG_APPLIED;
+  if (event.has_config_applied() != config_action) {
+    return Invalid("config_applied", config_action ? "missing, want it for ACTION_CONFIG_APPLIED"
+                                                   : "set, want it only for ACTION_CONFIG_APPLIED");
+  }
+  if (!config_action) return absl::OkStatus();
+  const ConfigApplied& config = event.config_applied();
+  if (config.sha256().size() != 32) {
+    return Invalid("config_applied.sha256",
+                   absl::StrCat("got ", config.sha256().size(), " bytes, want 32 (SHA-256)"));
+  }
+  const crypto::Sha256Digest digest = crypto::Sha256({config.canonical_text()});
+  if (config.sha256() != absl::string_view(reinterpret_cast<const char*>(digest.data()),
+                                           digest.size())) {
+    return Invalid("config_applied.sha256", "got a digest that is not SHA-256 of canonical_text");
+  }
+  if (config.files_size() > static_cast<int>(kMaxConfigFiles)) {
+    return Invalid("config_applied.files", absl::StrCat("got ", config.files_size(),
+                                                        " files, want at most ", kMaxConfigFiles));
+  }
+  for (const auto& file : config.files()) {
+    if (file.second.size() != 32) {
+      return Invalid("config_applied.files", absl::StrCat("got a digest of ", file.second.size(),
+                                                          " bytes, want 32 (SHA-256)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool ServerOnlyAction(Action action) {
+  return action == ACTION_CONFIG_APPLIED || action == ACTION_ACCESS_DENIED_BY_LEDGER;
+}
+
+DecodedEntry DecodeForDisplay(uint64_t typed_from, uint64_t index, absl::string_view entry) {
   DecodedEntry decoded;
   decoded.set_index(index);
-  absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
+  absl::StatusOr<AuditEvent> event = DecodeLogEntry(typed_from, index, entry);
   if (event.ok()) {
     *decoded.mutable_event() = *std::move(event);
   } else {
@@ -147,7 +190,8 @@ absl::Status ValidateEvent(const AuditEvent& event) {
            Required(event.has_event_time(), "event_time"),
            Required(!event.observer().adapter().empty(), "observer.adapter"),
            Required(event.action() != ACTION_UNSPECIFIED, "action"),
-           Required(!event.target().model_name().empty() || event.action() == ACTION_INGEST_REJECTED,
+           Required(!event.target().model_name().empty() ||
+                        event.action() == ACTION_INGEST_REJECTED || ServerOnlyAction(event.action()),
                     "target.model_name"),
            Required(event.outcome().result() != Outcome::RESULT_UNSPECIFIED, "outcome.result"),
        }) {
@@ -178,18 +222,30 @@ absl::Status ValidateEvent(const AuditEvent& event) {
                                                     " bytes, want 1..", kMaxEventLabelKeyBytes));
     }
   }
+  status = CheckConfigApplied(event);
+  if (!status.ok()) return status;
+  const size_t size = kEventEntryTag.size() + event.ByteSizeLong();
+  if (size > kMaxEntrySize) {
+    return Invalid("encoding",
+                   absl::StrCat("got an entry of ", size, " bytes, want at most ", kMaxEntrySize));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRawEntry(absl::string_view entry) {
+  if (absl::StartsWith(entry, kEventEntryTag)) {
+    return absl::InvalidArgumentError(
+        "the entry starts with the event tag 0x00 'e' 'v' '1': events are appended through "
+        "POST /v1/events or /v1/ingest, never raw");
+  }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> EncodeEntry(const AuditEvent& event) {
   absl::Status status = ValidateEvent(event);
   if (!status.ok()) return status;
-  const size_t size = event.ByteSizeLong();
-  if (size > kMaxEntrySize) {
-    return Invalid("encoding",
-                   absl::StrCat("got ", size, " bytes, want at most ", kMaxEntrySize));
-  }
-  std::string entry;
+  event.ByteSizeLong();  // Caches the sizes that SerializeWithCachedSizes writes.
+  std::string entry(kEventEntryTag);
   {
     google::protobuf::io::StringOutputStream stream(&entry);
     google::protobuf::io::CodedOutputStream coded(&stream);
@@ -200,7 +256,10 @@ absl::StatusOr<std::string> EncodeEntry(const AuditEvent& event) {
 }
 
 absl::StatusOr<AuditEvent> DecodeEntry(absl::string_view entry) {
-  absl::StatusOr<AuditEvent> event = ParseBinary(entry);
+  if (!absl::StartsWith(entry, kEventEntryTag)) {
+    return Invalid("entry", "does not start with the event tag 0x00 'e' 'v' '1'");
+  }
+  absl::StatusOr<AuditEvent> event = ParseBinary(entry.substr(kEventEntryTag.size()));
   if (!event.ok()) return event.status();
   absl::StatusOr<std::string> canonical = EncodeEntry(*event);
   if (!canonical.ok()) return canonical.status();
@@ -208,6 +267,15 @@ absl::StatusOr<AuditEvent> DecodeEntry(absl::string_view entry) {
     return Invalid("encoding", "not the deterministic encoding of the event it holds");
   }
   return event;
+}
+
+absl::StatusOr<AuditEvent> DecodeLogEntry(uint64_t typed_from, uint64_t index,
+                                          absl::string_view entry) {
+  if (index < typed_from) {
+    return Invalid("entry", absl::StrCat("untyped: index ", index, " is below the log's typed_from ",
+                                         typed_from, ", so it is never an event"));
+  }
+  return DecodeEntry(entry);
 }
 
 absl::StatusOr<AuditEvent> ParseEventProto(absl::string_view bytes) { return ParseBinary(bytes); }
@@ -231,16 +299,18 @@ absl::StatusOr<AuditEvent> ParseEventJson(absl::string_view json) {
 
 absl::StatusOr<std::string> EventToJson(const AuditEvent& event) { return ToJson(event); }
 
-absl::StatusOr<std::string> EntryToJson(uint64_t index, absl::string_view entry) {
-  return ToJson(DecodeForDisplay(index, entry));
+absl::StatusOr<std::string> EntryToJson(uint64_t typed_from, uint64_t index,
+                                        absl::string_view entry) {
+  return ToJson(DecodeForDisplay(typed_from, index, entry));
 }
 
-absl::StatusOr<std::string> EntryBundleToJson(uint64_t first_index, absl::string_view bundle) {
+absl::StatusOr<std::string> EntryBundleToJson(uint64_t typed_from, uint64_t first_index,
+                                              absl::string_view bundle) {
   absl::StatusOr<std::vector<std::string>> entries = ParseEntryBundle(bundle);
   if (!entries.ok()) return entries.status();
   DecodedBundle decoded;
   for (size_t i = 0; i < entries->size(); ++i) {
-    *decoded.add_entries() = DecodeForDisplay(first_index + i, (*entries)[i]);
+    *decoded.add_entries() = DecodeForDisplay(typed_from, first_index + i, (*entries)[i]);
   }
   return ToJson(decoded);
 }

@@ -4,10 +4,15 @@
 // Encoding, decoding and validation of AuditEvents (ledger/events/audit_event.proto,
 // docs/events.md).
 //
-// A log entry that holds an event is exactly EncodeEntry(event): the event's deterministic
-// protobuf serialization (google::protobuf::io::CodedOutputStream::SetSerializationDeterministic),
-// which writes fields in field-number order and map entries sorted by key. DecodeEntry accepts
-// exactly those bytes, so each valid event has one entry and each entry one event.
+// A log entry that holds an event is exactly EncodeEntry(event): kEventEntryTag followed by the
+// event's deterministic protobuf serialization
+// (google::protobuf::io::CodedOutputStream::SetSerializationDeterministic), which writes fields in
+// field-number order and map entries sorted by key. DecodeEntry accepts exactly those bytes, so
+// each valid event has one entry and each entry one event. The tag starts with 0x00, which no
+// protobuf message starts with (it would be field number 0), and raw appends may not carry it
+// (CheckRawEntry), so a raw entry can never pass for an event. Entries of a log below its
+// typed_from (logged before events were tagged) are never events, whatever bytes they hold
+// (DecodeLogEntry).
 //
 // Every function here is a pure function of its arguments and thread-safe; all of them are safe on
 // untrusted input.
@@ -32,28 +37,52 @@ inline constexpr size_t kMaxEventReasonBytes = 4096;  // ...except outcome.reaso
 inline constexpr size_t kMaxEventGroups = 64;
 inline constexpr size_t kMaxEventLabels = 64;
 inline constexpr size_t kMaxEventLabelKeyBytes = 128;
+inline constexpr size_t kMaxProvenanceMethodBytes = 32;  // provenance.authenticated_by.
+inline constexpr size_t kMaxConfigTextBytes = 48 * 1024;  // config_applied.canonical_text.
+inline constexpr size_t kMaxConfigFiles = 64;             // config_applied.files.
+
+// The prefix of every event entry: 0x00 'e' 'v' '1' (docs/formats.md, "Entries").
+inline constexpr absl::string_view kEventEntryTag("\0ev1", 4);
 
 // Checks that `event` is complete and within limits: id.source and id.source_id, event_time and
-// observer.adapter are set, and target.model_name unless the action is ACTION_INGEST_REJECTED; action and outcome.result are set and are
-// values of their enums (as is actor.kind); timestamps are valid (years 1..9999, nanos below
-// 1e9); strings are valid UTF-8 (protobuf refuses to parse anything else); source_payload_digest is empty or 32 bytes; strings, groups and labels are within the
-// limits above, label keys are non-empty; and the event has no unknown fields. Fails with
-// InvalidArgument naming the field and its got/want values (never the field's contents).
+// observer.adapter are set, and target.model_name unless the action is ACTION_INGEST_REJECTED,
+// ACTION_CONFIG_APPLIED or ACTION_ACCESS_DENIED_BY_LEDGER; action and outcome.result are set and
+// are values of their enums (as is actor.kind); timestamps are valid (years 1..9999, nanos below
+// 1e9); strings are valid UTF-8 (protobuf refuses to parse anything else); source_payload_digest
+// is empty or 32 bytes; strings, groups and labels are within the limits above, label keys are
+// non-empty; config_applied is present exactly when the action is ACTION_CONFIG_APPLIED, with a
+// canonical_text of at most kMaxConfigTextBytes whose SHA-256 is its sha256, and at most
+// kMaxConfigFiles files, each with a 32-byte digest; the event's entry fits in kMaxEntrySize
+// (proof/tile.h); and the event has no unknown fields. Fails with InvalidArgument naming the field
+// and its got/want values (never the field's contents).
 absl::Status ValidateEvent(const AuditEvent& event);
+
+// The check on an entry appended raw (POST /v1/entries and :batch): fails with InvalidArgument if
+// it starts with kEventEntryTag, which only EncodeEntry may write. Raw entries are otherwise
+// opaque and kept as they are.
+absl::Status CheckRawEntry(absl::string_view entry);
 
 // Conversions between absl::Time and the events' google.protobuf.Timestamp (nanos count forward
 // from the second, also before 1970).
 google::protobuf::Timestamp ToProtoTime(absl::Time time);
 absl::Time FromProtoTime(const google::protobuf::Timestamp& timestamp);
 
-// Returns the log entry for `event`: its deterministic protobuf encoding. Fails with
-// InvalidArgument if ValidateEvent fails or the encoding exceeds kMaxEntrySize (proof/tile.h).
+// Returns the log entry for `event`: kEventEntryTag and its deterministic protobuf encoding.
+// Fails with InvalidArgument if ValidateEvent fails.
 absl::StatusOr<std::string> EncodeEntry(const AuditEvent& event);
 
-// Parses a log entry. Fails with InvalidArgument if `entry` is longer than kMaxEntrySize (proof/tile.h),
-// is not a protobuf AuditEvent, fails ValidateEvent, or is not the canonical encoding
-// (EncodeEntry of the result is not `entry`).
+// Parses an event entry. Fails with InvalidArgument if `entry` is longer than kMaxEntrySize
+// (proof/tile.h), does not start with kEventEntryTag, does not continue with a protobuf
+// AuditEvent, fails ValidateEvent, or is not the canonical encoding (EncodeEntry of the result is
+// not `entry`).
 absl::StatusOr<AuditEvent> DecodeEntry(absl::string_view entry);
+
+// Parses entry `index` of a log whose entries are typed from `typed_from` on (docs/formats.md):
+// fails with InvalidArgument, saying so, for an entry below typed_from, which was logged before
+// event entries were tagged and so may be a forgery; otherwise as DecodeEntry. Every reader of a
+// log's entries as events goes through this.
+absl::StatusOr<AuditEvent> DecodeLogEntry(uint64_t typed_from, uint64_t index,
+                                          absl::string_view entry);
 
 // Parses an event posted as binary protobuf (POST /v1/events with Content-Type
 // application/x-protobuf). Unlike DecodeEntry it accepts any valid encoding of a valid event,
@@ -70,16 +99,19 @@ absl::StatusOr<AuditEvent> ParseEventJson(absl::string_view json);
 // outside the years 1..9999, which ValidateEvent rejects too.
 absl::StatusOr<std::string> EventToJson(const AuditEvent& event);
 
-// Returns a DecodedEntry for log entry `index` as JSON: {"index": "<n>", "event": {...}} for an
-// event, or {"index": "<n>", "raw": "<base64>", "error": "..."} for an entry that is not one.
-// An entry that does not decode is shown as raw bytes with the reason, not as an error: the log
-// may hold opaque entries as well as events.
-absl::StatusOr<std::string> EntryToJson(uint64_t index, absl::string_view entry);
+// Returns a DecodedEntry for log entry `index` of a log typed from `typed_from` as JSON:
+// {"index": "<n>", "event": {...}} for an event, or {"index": "<n>", "raw": "<base64>",
+// "error": "..."} for an entry that is not one (DecodeLogEntry's reason; untyped entries below
+// typed_from say so). An entry that does not decode is shown as raw bytes with the reason, not
+// as an error: the log may hold opaque entries as well as events.
+absl::StatusOr<std::string> EntryToJson(uint64_t typed_from, uint64_t index,
+                                        absl::string_view entry);
 
 // Returns a DecodedBundle for a c2sp.org/tlog-tiles entry bundle whose first entry is log entry
-// `first_index`, as JSON {"entries": [...]} with each entry as EntryToJson describes. Fails with
-// InvalidArgument if `bundle` is not a well-formed entry bundle.
-absl::StatusOr<std::string> EntryBundleToJson(uint64_t first_index, absl::string_view bundle);
+// `first_index` of a log typed from `typed_from`, as JSON {"entries": [...]} with each entry as
+// EntryToJson describes. Fails with InvalidArgument if `bundle` is not a well-formed entry bundle.
+absl::StatusOr<std::string> EntryBundleToJson(uint64_t typed_from, uint64_t first_index,
+                                              absl::string_view bundle);
 
 }  // namespace ledger
 }  // namespace vellum

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "proof/crypto.h"
 #include "proof/tile.h"
 
 namespace vellum {
@@ -75,21 +76,55 @@ TEST(EventCodecTest, DecodeEntryRejectsNonCanonicalEncodings) {
   // The same fields with the action (field 6, varint) repeated at the end: a valid protobuf
   // encoding of the same event, but not the deterministic one.
   const std::string repeated_action = *entry + std::string("\x30\x08", 2);
-  absl::StatusOr<AuditEvent> parsed = ParseEventProto(repeated_action);
+  absl::StatusOr<AuditEvent> parsed = ParseEventProto(repeated_action.substr(kEventEntryTag.size()));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_TRUE(MessageDifferencer::Equals(*parsed, event));
   ExpectInvalid(DecodeEntry(repeated_action).status(), "not the deterministic encoding");
 }
 
 TEST(EventCodecTest, DecodeRejectsGarbageUnknownFieldsAndOversizeEntries) {
-  ExpectInvalid(DecodeEntry("\xff\xff\xff").status(), "not a protobuf AuditEvent");
+  ExpectInvalid(DecodeEntry(std::string(kEventEntryTag) + "\xff\xff\xff").status(),
+                "not a protobuf AuditEvent");
   absl::StatusOr<std::string> entry = EncodeEntry(ValidEvent());
   ASSERT_TRUE(entry.ok());
   // Field 99, varint 1.
-  ExpectInvalid(ParseEventProto(*entry + std::string("\x98\x06\x01", 3)).status(),
+  ExpectInvalid(ParseEventProto(entry->substr(kEventEntryTag.size()) +
+                                std::string("\x98\x06\x01", 3))
+                    .status(),
                 "event: has unknown fields");
-  ExpectInvalid(DecodeEntry(std::string(kMaxEntrySize + 1, '\0')).status(),
+  ExpectInvalid(DecodeEntry(std::string(kEventEntryTag) + std::string(kMaxEntrySize + 1, 'x'))
+                    .status(),
                 "got 65536 bytes, want at most 65535");
+}
+
+TEST(EventCodecTest, EntriesCarryTheTagAndRawEntriesMayNot) {
+  absl::StatusOr<std::string> entry = EncodeEntry(ValidEvent());
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->substr(0, 4), std::string("\x00" "ev1", 4));
+  // The untagged encoding, as entries were before the tag: never an event.
+  const std::string untagged = entry->substr(kEventEntryTag.size());
+  ASSERT_TRUE(ParseEventProto(untagged).ok());
+  ExpectInvalid(DecodeEntry(untagged).status(), "does not start with the event tag");
+  ExpectInvalid(DecodeEntry(std::string("\x00" "ev", 3)).status(), "does not start with the event tag");
+
+  ExpectInvalid(CheckRawEntry(*entry), "starts with the event tag");
+  ExpectInvalid(CheckRawEntry(kEventEntryTag), "starts with the event tag");
+  EXPECT_TRUE(CheckRawEntry(untagged).ok());
+  EXPECT_TRUE(CheckRawEntry(std::string("\x00" "ev", 3)).ok());
+  EXPECT_TRUE(CheckRawEntry("hello").ok());
+}
+
+TEST(EventCodecTest, EntriesBelowTypedFromAreNeverEvents) {
+  absl::StatusOr<std::string> entry = EncodeEntry(ValidEvent());
+  ASSERT_TRUE(entry.ok());
+  EXPECT_TRUE(DecodeLogEntry(/*typed_from=*/5, /*index=*/5, *entry).ok());
+  EXPECT_TRUE(DecodeLogEntry(0, 0, *entry).ok());
+  ExpectInvalid(DecodeLogEntry(5, 4, *entry).status(),
+                "untyped: index 4 is below the log's typed_from 5");
+  absl::StatusOr<std::string> json = EntryToJson(5, 4, *entry);
+  ASSERT_TRUE(json.ok());
+  EXPECT_TRUE(absl::StrContains(*json, "\"raw\":")) << *json;
+  EXPECT_TRUE(absl::StrContains(*json, "untyped: index 4")) << *json;
 }
 
 TEST(EventCodecTest, EncodeRejectsEventsThatDoNotFitAnEntry) {
@@ -99,8 +134,79 @@ TEST(EventCodecTest, EncodeRejectsEventsThatDoNotFitAnEntry) {
         std::string(kMaxEventStringBytes, 'x');
   }
   event.mutable_outcome()->set_reason(std::string(kMaxEventReasonBytes, 'r'));
-  ASSERT_TRUE(ValidateEvent(event).ok());
+  ExpectInvalid(ValidateEvent(event), "want at most 65535");
   ExpectInvalid(EncodeEntry(event).status(), "want at most 65535");
+}
+
+AuditEvent ConfigEvent() {
+  AuditEvent event = ValidEvent();
+  event.set_action(ACTION_CONFIG_APPLIED);
+  event.mutable_target()->clear_model_name();
+  ConfigApplied* config = event.mutable_config_applied();
+  config->set_canonical_text("{\"listen\":\"127.0.0.1:8443\"}");
+  const crypto::Sha256Digest digest = crypto::Sha256({config->canonical_text()});
+  config->set_sha256(std::string(digest.begin(), digest.end()));
+  (*config->mutable_files())["/etc/vellum/tokens.txt"] = std::string(32, '\x01');
+  config->set_applied_by("start");
+  return event;
+}
+
+TEST(EventCodecTest, ConfigAppliedGoesWithItsActionAndIsChecked) {
+  ASSERT_TRUE(ValidateEvent(ConfigEvent()).ok()) << ValidateEvent(ConfigEvent());
+
+  AuditEvent event = ValidEvent();
+  *event.mutable_config_applied() = ConfigEvent().config_applied();
+  ExpectInvalid(ValidateEvent(event), "config_applied: set, want it only for ACTION_CONFIG_APPLIED");
+  event = ConfigEvent();
+  event.clear_config_applied();
+  ExpectInvalid(ValidateEvent(event), "config_applied: missing");
+
+  event = ConfigEvent();
+  event.mutable_config_applied()->set_sha256(std::string(31, 'x'));
+  ExpectInvalid(ValidateEvent(event), "config_applied.sha256: got 31 bytes, want 32");
+  event = ConfigEvent();
+  event.mutable_config_applied()->set_canonical_text("{}");
+  ExpectInvalid(ValidateEvent(event), "not SHA-256 of canonical_text");
+
+  event = ConfigEvent();
+  (*event.mutable_config_applied()->mutable_files())["/short"] = "abc";
+  ExpectInvalid(ValidateEvent(event), "config_applied.files: got a digest of 3 bytes, want 32");
+  event = ConfigEvent();
+  for (size_t i = 1; i <= kMaxConfigFiles; ++i) {  // And the one ConfigEvent() names.
+    (*event.mutable_config_applied()->mutable_files())[absl::StrCat("/f", i)] =
+        std::string(32, 'd');
+  }
+  ExpectInvalid(ValidateEvent(event), "config_applied.files: got 65 files, want at most 64");
+
+  event = ConfigEvent();
+  std::string text(kMaxConfigTextBytes, 'c');
+  crypto::Sha256Digest digest = crypto::Sha256({text});
+  event.mutable_config_applied()->set_canonical_text(text);
+  event.mutable_config_applied()->set_sha256(std::string(digest.begin(), digest.end()));
+  EXPECT_TRUE(ValidateEvent(event).ok()) << ValidateEvent(event);
+  text.push_back('c');
+  digest = crypto::Sha256({text});
+  event.mutable_config_applied()->set_canonical_text(text);
+  event.mutable_config_applied()->set_sha256(std::string(digest.begin(), digest.end()));
+  ExpectInvalid(ValidateEvent(event),
+                "config_applied.canonical_text: got 49153 bytes, want at most 49152");
+}
+
+TEST(EventCodecTest, ServerActionsNeedNoModelAndProvenanceHasLimits) {
+  AuditEvent event = ValidEvent();
+  event.set_action(ACTION_ACCESS_DENIED_BY_LEDGER);
+  event.mutable_target()->clear_model_name();
+  EXPECT_TRUE(ValidateEvent(event).ok()) << ValidateEvent(event);
+
+  event = ValidEvent();
+  event.mutable_provenance()->set_principal("ci-deployer");
+  event.mutable_provenance()->set_authenticated_by("token");
+  EXPECT_TRUE(ValidateEvent(event).ok());
+  event.mutable_provenance()->set_authenticated_by(std::string(kMaxProvenanceMethodBytes + 1, 'a'));
+  ExpectInvalid(ValidateEvent(event), "provenance.authenticated_by: got 33 bytes, want at most 32");
+  event = ValidEvent();
+  event.mutable_provenance()->set_principal(std::string(kMaxEventStringBytes + 1, 'p'));
+  ExpectInvalid(ValidateEvent(event), "provenance.principal: got 1025 bytes, want at most 1024");
 }
 
 TEST(EventCodecTest, ValidateNamesEachMissingRequiredField) {
@@ -193,11 +299,11 @@ TEST(EventCodecTest, JsonIsStrict) {
 TEST(EventCodecTest, EntriesAndBundlesBecomeJson) {
   absl::StatusOr<std::string> entry = EncodeEntry(ValidEvent());
   ASSERT_TRUE(entry.ok());
-  absl::StatusOr<std::string> json = EntryToJson(7, *entry);
+  absl::StatusOr<std::string> json = EntryToJson(0, 7, *entry);
   ASSERT_TRUE(json.ok());
   EXPECT_TRUE(absl::StartsWith(*json, "{\"index\":\"7\",\"event\":{\"id\":")) << *json;
 
-  absl::StatusOr<std::string> opaque = EntryToJson(8, "hello");
+  absl::StatusOr<std::string> opaque = EntryToJson(0, 8, "hello");
   ASSERT_TRUE(opaque.ok());
   EXPECT_TRUE(absl::StrContains(*opaque, "\"raw\":\"aGVsbG8=\"")) << *opaque;
   EXPECT_TRUE(absl::StrContains(*opaque, "\"error\":\"audit event: ")) << *opaque;
@@ -205,13 +311,20 @@ TEST(EventCodecTest, EntriesAndBundlesBecomeJson) {
   const std::vector<std::string> entries = {*entry, "hello"};
   absl::StatusOr<std::string> bundle = EncodeEntryBundle(entries);
   ASSERT_TRUE(bundle.ok());
-  absl::StatusOr<std::string> bundle_json = EntryBundleToJson(256, *bundle);
+  absl::StatusOr<std::string> bundle_json = EntryBundleToJson(0, 256, *bundle);
   ASSERT_TRUE(bundle_json.ok()) << bundle_json.status();
   EXPECT_TRUE(absl::StartsWith(*bundle_json, "{\"entries\":[{\"index\":\"256\",\"event\":"))
       << *bundle_json;
   EXPECT_TRUE(absl::StrContains(*bundle_json, "{\"index\":\"257\",\"raw\":\"aGVsbG8=\""))
       << *bundle_json;
-  ExpectInvalid(EntryBundleToJson(0, std::string("\x00\x05hi", 4)).status(), "");
+  ExpectInvalid(EntryBundleToJson(0, 0, std::string("\x00\x05hi", 4)).status(), "");
+
+  // The same bundle in a log typed from 257: its first entry predates the tag.
+  bundle_json = EntryBundleToJson(257, 256, *bundle);
+  ASSERT_TRUE(bundle_json.ok()) << bundle_json.status();
+  EXPECT_TRUE(absl::StartsWith(*bundle_json, "{\"entries\":[{\"index\":\"256\",\"raw\":"))
+      << *bundle_json;
+  EXPECT_TRUE(absl::StrContains(*bundle_json, "below the log's typed_from 257")) << *bundle_json;
 }
 
 }  // namespace

@@ -10,13 +10,15 @@ int64_t TimestampMicros(const google::protobuf::Timestamp& time) {
   return time.seconds() * 1000000 + time.nanos() / 1000;
 }
 
-absl::optional<EventFields> EventFieldsOf(absl::string_view entry) {
-  absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
+absl::optional<EventFields> EventFieldsOf(uint64_t typed_from, uint64_t index,
+                                          absl::string_view entry) {
+  absl::StatusOr<AuditEvent> event = DecodeLogEntry(typed_from, index, entry);
   if (!event.ok()) return absl::nullopt;
   EventFields fields;
   fields.source = event->id().source();
   fields.source_id = event->id().source_id();
   fields.actor = event->actor().subject();
+  fields.principal = event->provenance().principal();
   fields.model = event->target().model_name();
   fields.version = event->target().model_version();
   fields.action = static_cast<uint32_t>(event->action());

@@ -1,6 +1,8 @@
 #ifndef VELLUM_LEDGER_EVENTS_EVENT_FIELDS_H_
 #define VELLUM_LEDGER_EVENTS_EVENT_FIELDS_H_
 
+#include <cstdint>
+
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -9,10 +11,11 @@
 namespace vellum {
 namespace ledger {
 
-// The fields the event index (ledger::EventIndex) records of a log entry: those of the
-// AuditEvent the entry encodes (DecodeEntry), or nullopt for an entry that is not an event. The
-// EventFieldsFn of vellumd and `vellum reindex`. Thread-safe.
-absl::optional<EventFields> EventFieldsOf(absl::string_view entry);
+// The fields the event index (ledger::EventIndex) records of log entry `index`: those of the
+// AuditEvent it encodes (DecodeLogEntry with the log's `typed_from`), or nullopt for an entry that
+// is not an event. The EventFieldsFn of vellumd and `vellum reindex`. Thread-safe.
+absl::optional<EventFields> EventFieldsOf(uint64_t typed_from, uint64_t index,
+                                          absl::string_view entry);
 
 // `time` in microseconds since the Unix epoch, rounded down. Requires a valid timestamp (years
 // 1..9999, as ValidateEvent checks).

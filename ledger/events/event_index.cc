@@ -20,6 +20,7 @@ constexpr absl::string_view kPrefix = "i/ev/";
 // Record tags: one key range per indexed field.
 constexpr char kIdTag = 'd';
 constexpr char kActorTag = 'a';
+constexpr char kPrincipalTag = 'p';
 constexpr char kModelTag = 'm';
 constexpr char kModelVersionTag = 'v';
 constexpr char kActionTag = 'c';
@@ -158,7 +159,8 @@ absl::Status EventIndex::Add(const CommittedLeaves& leaves, IndexRecords* record
         ReadBundleEntries(*leaves.log, bundle, leaves.tree_size);
     if (!entries.ok()) return entries.status();
     for (; index < end && index / kTileWidth == bundle; ++index) {
-      absl::optional<EventFields> fields = fields_((*entries)[index % kTileWidth]);
+      absl::optional<EventFields> fields =
+          fields_(typed_from_, index, (*entries)[index % kTileWidth]);
       if (!fields.has_value()) continue;
       PutRecord(TagPrefix(kEventTag), index, records);
       if (fields->source.size() <= kMaxValueBytes &&
@@ -167,6 +169,9 @@ absl::Status EventIndex::Add(const CommittedLeaves& leaves, IndexRecords* record
       }
       if (!fields->actor.empty() && fields->actor.size() <= kMaxValueBytes) {
         PutRecord(StringPrefix(kActorTag, fields->actor), index, records);
+      }
+      if (!fields->principal.empty() && fields->principal.size() <= kMaxValueBytes) {
+        PutRecord(StringPrefix(kPrincipalTag, fields->principal), index, records);
       }
       if (!fields->model.empty() && fields->model.size() <= kMaxValueBytes) {
         PutRecord(StringPrefix(kModelTag, fields->model), index, records);
@@ -220,6 +225,9 @@ absl::StatusOr<EventIndex::Matches> EventIndex::Search(const EventQuery& query) 
 
   std::vector<Posting> postings;
   if (query.actor.has_value()) postings.emplace_back(*store_, StringPrefix(kActorTag, *query.actor));
+  if (query.principal.has_value()) {
+    postings.emplace_back(*store_, StringPrefix(kPrincipalTag, *query.principal));
+  }
   if (query.version.has_value()) {
     postings.emplace_back(*store_, ModelVersionPrefix(*query.model, *query.version));
   } else if (query.model.has_value()) {

@@ -22,7 +22,8 @@ namespace ledger {
 struct EventFields {
   std::string source;     // The deduplication key: source and the source's id.
   std::string source_id;
-  std::string actor;      // Not indexed when empty, as are model and version.
+  std::string actor;      // Not indexed when empty, as are principal, model and version.
+  std::string principal;  // Who handed the event to the log (provenance.principal).
   std::string model;
   std::string version;
   uint32_t action = 0;
@@ -32,17 +33,21 @@ struct EventFields {
   absl::optional<int64_t> logged_time_micros;
 };
 
-// The fields of `entry`, or nullopt for an entry that is not an event. Must be thread-safe.
-using EventFieldsFn = std::function<absl::optional<EventFields>(absl::string_view entry)>;
+// The fields of `entry`, log entry `index` of a log whose entries are typed from `typed_from` on,
+// or nullopt for an entry that is not an event. Must be thread-safe.
+using EventFieldsFn = std::function<absl::optional<EventFields>(
+    uint64_t typed_from, uint64_t index, absl::string_view entry)>;
 
 // The name of the index set for IndexStore::Options::indexes when an EventIndex is kept next to
-// the leaf-hash index.
-inline constexpr absl::string_view kLeafAndEventIndexes = "leaf event/1";
+// the leaf-hash index. Version 2 honours typed_from and records the principal: a store of
+// version 1 is rebuilt.
+inline constexpr absl::string_view kLeafAndEventIndexes = "leaf event/2";
 
 // A search over the indexed events. Equality filters are combined with AND; the index range and
 // the logged-time range narrow it further.
 struct EventQuery {
   absl::optional<std::string> actor;
+  absl::optional<std::string> principal;
   absl::optional<std::string> model;
   absl::optional<std::string> version;  // Requires model.
   absl::optional<uint32_t> action;
@@ -58,21 +63,21 @@ struct EventQuery {
   size_t limit = 100;
 };
 
-// The secondary indexes of the events in a log: the deduplication key, actor, model, model and
-// version, action, outcome and logged time, each mapping a value to the indices of the entries
-// that hold it. Records are keys only, "i/ev/<tag><value><index:8 big-endian>", with string
+// The secondary indexes of the events in a log: the deduplication key, actor, principal, model,
+// model and version, action, outcome and logged time, each mapping a value to the indices of the
+// entries that hold it. Records are keys only, "i/ev/<tag><value><index:8 big-endian>", with string
 // values prefixed by their 2-byte big-endian length, so a value's records are one key range in
-// index order and nothing is stored that the log does not hold. Entries that are not events are
-// skipped. Fed by an IndexFollower; every answer says how many leaves it covers. Thread-safe.
+// index order and nothing is stored that the log does not hold. Entries that are not events,
+// among them every entry below the log's typed_from, are skipped. Fed by an IndexFollower; every answer says how many leaves it covers. Thread-safe.
 //
 // Logged time maps to an index range through the time records ("i/ev/t<time:8><index:8>"), which
 // is exact when logged time never decreases along the log, as EventLog guarantees for the events it
 // sequences; callers should check the events they read against the query.
 class EventIndex : public DerivedIndex {
  public:
-  // `store` must outlive the index.
-  EventIndex(const IndexStore* store, EventFieldsFn fields)
-      : store_(store), fields_(std::move(fields)) {}
+  // `store` must outlive the index; `typed_from` is the log's (LocalLog::typed_from()).
+  EventIndex(const IndexStore* store, uint64_t typed_from, EventFieldsFn fields)
+      : store_(store), typed_from_(typed_from), fields_(std::move(fields)) {}
 
   EventIndex(const EventIndex&) = delete;
   EventIndex& operator=(const EventIndex&) = delete;
@@ -81,6 +86,9 @@ class EventIndex : public DerivedIndex {
 
   // Leaves [0, covered()) are indexed.
   uint64_t covered() const { return store_->position(); }
+
+  // The index from which the log's entries are typed: those below it are never events.
+  uint64_t typed_from() const { return typed_from_; }
 
   struct IdLookup {
     // Leaves [0, covered) were searched.
@@ -106,6 +114,7 @@ class EventIndex : public DerivedIndex {
 
  private:
   const IndexStore* const store_;
+  const uint64_t typed_from_;
   const EventFieldsFn fields_;
 };
 

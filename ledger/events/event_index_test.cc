@@ -26,15 +26,16 @@ namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(30);
 
-// Test entries: "ev|source|source_id|actor|model|version|action|outcome|micros" are events (an
-// empty micros field leaves the logged time out); anything else is not.
-absl::optional<EventFields> TestFields(absl::string_view entry) {
+// Test entries: "ev|source|source_id|actor|model|version|action|outcome|micros[|principal]" are
+// events (an empty micros field leaves the logged time out); anything else is not.
+absl::optional<EventFields> TestFields(uint64_t, uint64_t, absl::string_view entry) {
   std::vector<std::string> parts = absl::StrSplit(entry, '|');
-  if (parts.size() != 9 || parts[0] != "ev") return absl::nullopt;
+  if ((parts.size() != 9 && parts.size() != 10) || parts[0] != "ev") return absl::nullopt;
   EventFields fields;
   fields.source = parts[1];
   fields.source_id = parts[2];
   fields.actor = parts[3];
+  if (parts.size() == 10) fields.principal = parts[9];
   fields.model = parts[4];
   fields.version = parts[5];
   if (!absl::SimpleAtoi(parts[6], &fields.action) || !absl::SimpleAtoi(parts[7], &fields.outcome)) {
@@ -67,7 +68,7 @@ class EventIndexTest : public ::testing::Test {
     auto store = LevelDbIndexStore::Open("/index", storage_->ReadCheckpoint()->first, store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    index_ = std::make_unique<EventIndex>(store_.get(), TestFields);
+    index_ = std::make_unique<EventIndex>(store_.get(), 0, TestFields);
     IndexFollower::Options follower_options;
     follower_options.max_leaves_per_write = 300;  // Several writes, across bundles.
     auto follower = IndexFollower::Start(storage_.get(), store_.get(), {index_.get()},
@@ -112,6 +113,7 @@ struct Model {
     const absl::optional<EventFields>& f = entries[i];
     if (!f.has_value() || i < q.begin || i >= q.end) return false;
     if (q.actor.has_value() && f->actor != *q.actor) return false;
+    if (q.principal.has_value() && f->principal != *q.principal) return false;
     if (q.model.has_value() && f->model != *q.model) return false;
     if (q.version.has_value() && f->version != *q.version) return false;
     if (q.action.has_value() && f->action != *q.action) return false;
@@ -158,6 +160,7 @@ TEST_F(EventIndexTest, SearchMatchesBruteForceWithPaging) {
       f.source = pick(2) ? "mlflow" : "k8s-audit";
       f.source_id = absl::StrCat("id-", pick(400));
       f.actor = actors[pick(actors.size())];
+      f.principal = actors[pick(actors.size())];
       f.model = models[pick(models.size())];
       f.version = f.model.empty() ? "" : absl::StrCat(pick(3));
       f.action = pick(4) + 1;
@@ -165,7 +168,8 @@ TEST_F(EventIndexTest, SearchMatchesBruteForceWithPaging) {
       micros += pick(3);  // Non-decreasing, with ties.
       f.logged_time_micros = micros;
       entries.push_back(absl::StrCat("ev|", f.source, "|", f.source_id, "|", f.actor, "|", f.model,
-                                     "|", f.version, "|", f.action, "|", f.outcome, "|", micros));
+                                     "|", f.version, "|", f.action, "|", f.outcome, "|", micros, "|",
+                                     f.principal));
       model.entries.push_back(f);
     }
     Append(std::move(entries));
@@ -177,6 +181,7 @@ TEST_F(EventIndexTest, SearchMatchesBruteForceWithPaging) {
     EventQuery q;
     // Empty strings are not indexed (the service refuses empty filters).
     if (pick(3) == 0) q.actor = actors[1 + pick(actors.size() - 1)];
+    if (pick(3) == 0) q.principal = actors[1 + pick(actors.size() - 1)];
     if (pick(2) == 0) {
       q.model = models[1 + pick(models.size() - 1)];
       if (pick(2) == 0) q.version = absl::StrCat(pick(3));

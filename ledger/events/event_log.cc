@@ -14,7 +14,8 @@ namespace {
 
 // The latest logged time of the events in [covered, size) of the log, searching backwards: logged
 // time does not decrease along the log, so the last event that has one has the latest.
-absl::StatusOr<absl::optional<absl::Time>> LastLoggedInTail(const LogReader& log, uint64_t covered,
+absl::StatusOr<absl::optional<absl::Time>> LastLoggedInTail(const LogReader& log,
+                                                            uint64_t typed_from, uint64_t covered,
                                                             uint64_t size) {
   for (uint64_t end = size; end > covered;) {
     const uint64_t bundle = (end - 1) / kTileWidth;
@@ -22,7 +23,8 @@ absl::StatusOr<absl::optional<absl::Time>> LastLoggedInTail(const LogReader& log
     if (!entries.ok()) return entries.status();
     const uint64_t begin = std::max(covered, bundle * kTileWidth);
     for (uint64_t i = end; i > begin; --i) {
-      absl::StatusOr<AuditEvent> event = DecodeEntry((*entries)[(i - 1) % kTileWidth]);
+      absl::StatusOr<AuditEvent> event =
+          DecodeLogEntry(typed_from, i - 1, (*entries)[(i - 1) % kTileWidth]);
       if (event.ok() && event->has_logged_time()) return FromProtoTime(event->logged_time());
     }
     end = begin;
@@ -84,7 +86,9 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Create(Sequencer* sequencer,
   absl::StatusOr<absl::optional<int64_t>> indexed = index->LastLoggedTime();
   if (!indexed.ok()) return indexed.status();
   if (indexed->has_value()) last_logged = absl::FromUnixMicros(**indexed);
-  absl::StatusOr<absl::optional<absl::Time>> tail = LastLoggedInTail(*log, covered, size);
+  // Entries below typed_from are never events: a logged time there, however late, is not one.
+  absl::StatusOr<absl::optional<absl::Time>> tail =
+      LastLoggedInTail(*log, index->typed_from(), std::max(covered, index->typed_from()), size);
   if (!tail.ok()) return tail.status();
   if (tail->has_value()) last_logged = std::max(last_logged, **tail);
   return std::unique_ptr<EventLog>(
@@ -111,6 +115,20 @@ absl::Status EventLog::CheckNative(const AuditEvent& event) const {
   }
   if (event.has_logged_time()) {
     return absl::InvalidArgumentError("logged_time is set by the log: leave it unset");
+  }
+  if (event.has_provenance()) {
+    return absl::InvalidArgumentError(
+        "provenance is set by the server from the caller's credentials: leave it unset");
+  }
+  if (event.has_config_applied() || event.action() == ACTION_CONFIG_APPLIED ||
+      event.action() == ACTION_ACCESS_DENIED_BY_LEDGER) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "action ", Action_Name(event.action()),
+        " and config_applied are written by the server only, want another action"));
+  }
+  if (event.id().source() == kServerSource) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("id.source \"", kServerSource, "\" is reserved for the server's own events"));
   }
   if (options_.reserved_sources.contains(event.id().source())) {
     return absl::InvalidArgumentError(
@@ -165,6 +183,15 @@ void EventLog::Append(std::vector<AuditEvent> events, AppendDone done) {
   if (!to_append.empty()) AppendClaimed(std::move(to_append), std::move(owners));
 }
 
+void EventLog::AppendServerEvents(std::vector<AuditEvent> events, AppendDone done) {
+  for (AuditEvent& event : events) {
+    event.mutable_observer()->set_adapter(std::string(kServerSource));
+    event.mutable_id()->set_source(std::string(kServerSource));
+    event.clear_provenance();
+  }
+  Append(std::move(events), std::move(done));
+}
+
 absl::StatusOr<absl::optional<EventLog::Appended>> EventLog::FindLogged(const Key& key) const {
   absl::StatusOr<EventIndex::IdLookup> lookup = index_->FindId(key.first, key.second);
   if (lookup.ok() && lookup->covered < start_size_) {
@@ -181,7 +208,7 @@ absl::StatusOr<absl::optional<EventLog::Appended>> EventLog::FindLogged(const Ke
   const uint64_t size = sequencer_->Head()->size;
   absl::StatusOr<std::string> entry = prover_.Entry(*lookup->index, size);
   if (!entry.ok()) return entry.status();
-  absl::StatusOr<AuditEvent> event = DecodeEntry(*entry);
+  absl::StatusOr<AuditEvent> event = DecodeLogEntry(index_->typed_from(), *lookup->index, *entry);
   if (!event.ok() || event->id().source() != key.first || event->id().source_id() != key.second) {
     return absl::DataLossError(absl::StrCat("the event index points to entry ", *lookup->index,
                                             ", which does not hold that event id"));
@@ -292,7 +319,7 @@ absl::StatusOr<EventLog::SearchResult> EventLog::Search(const EventSearchRequest
       bundle = *std::move(entries);
     }
     const std::string& entry = bundle[index % kTileWidth];
-    absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
+    absl::StatusOr<AuditEvent> event = DecodeLogEntry(index_->typed_from(), index, entry);
     if (!event.ok()) {
       return absl::DataLossError(
           absl::StrCat("the event index points to entry ", index, ", which is not an event"));

@@ -33,6 +33,9 @@ namespace ledger {
 
 // The observer.adapter of the events that services post themselves (CheckNative).
 inline constexpr absl::string_view kNativeAdapter = "native";
+// The observer.adapter and id.source of the events the server writes itself
+// (AppendServerEvents); natively posted events may not use it.
+inline constexpr absl::string_view kServerSource = "vellum";
 
 // The audit events of one log (docs/events.md): appends them through the log's Sequencer and
 // searches them through its EventIndex, with the rules that hold however an event arrived.
@@ -98,11 +101,23 @@ class EventLog {
 
   // Logs `events` (deduplicated, each stamped with its logged_time), then calls `done` with where
   // each one is, on this thread or the sequencer's. May block while a look-up waits for the index.
+  // The caller has checked where the events come from (CheckNative for posted events, an
+  // adapter's own checks for ingested ones) and stamped their provenance.
   void Append(std::vector<AuditEvent> events, AppendDone done);
 
+  // Logs events that the server itself writes (ACTION_CONFIG_APPLIED,
+  // ACTION_ACCESS_DENIED_BY_LEDGER, ...) as Append does, deduplicated and stamped, after setting
+  // each one's observer.adapter and id.source to kServerSource and clearing its provenance (the
+  // server vouches for them itself). The caller builds a source id that is unique per event
+  // (a redelivery of the same id is answered as a duplicate). CheckNative does not apply, and
+  // natively posted events can neither use kServerSource nor these actions.
+  void AppendServerEvents(std::vector<AuditEvent> events, AppendDone done);
+
   // The checks on an event that a service posted itself (POST /v1/events), before Append:
-  // observer.adapter is kNativeAdapter, logged_time is unset and id.source is not reserved.
-  // Fails with InvalidArgument naming the rule.
+  // observer.adapter is kNativeAdapter, logged_time, provenance and config_applied are unset (the
+  // server sets provenance), the action is not one only the server writes
+  // (ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER), and id.source is neither
+  // kServerSource nor reserved. Fails with InvalidArgument naming the rule.
   absl::Status CheckNative(const AuditEvent& event) const;
 
   // Records a refused attempt if the rate limit allows: appends `make_event(now)`, the

@@ -117,7 +117,7 @@ class EventLogTest : public ::testing::Test {
     auto store = LevelDbIndexStore::Open("/index", storage_.ReadCheckpoint()->first, store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    index_ = std::make_unique<EventIndex>(store_.get(), EventFieldsOf);
+    index_ = std::make_unique<EventIndex>(store_.get(), 0, EventFieldsOf);
     IndexFollower::Options follower_options;
     follower_options.retry_delay = absl::Milliseconds(10);
     auto follower = IndexFollower::Start(&gated_, store_.get(), {index_.get()}, follower_options);
@@ -402,6 +402,82 @@ TEST_F(EventLogTest, NativeEventsMustBeNativeUnstampedAndNotReserved) {
               absl::InvalidArgumentError(
                   absl::StrCat("id.source \"", source, "\" is reserved for Vellum's adapters")));
   }
+}
+
+TEST_F(EventLogTest, NativeEventsCarryNoProvenanceConfigOrServerAction) {
+  AuditEvent event = Event("svc", "a");
+  event.mutable_provenance()->set_principal("someone-else");
+  EXPECT_EQ(log_->CheckNative(event),
+            absl::InvalidArgumentError(
+                "provenance is set by the server from the caller's credentials: leave it unset"));
+  for (Action action : {ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER}) {
+    event = Event("svc", "a");
+    event.set_action(action);
+    EXPECT_EQ(log_->CheckNative(event),
+              absl::InvalidArgumentError(absl::StrCat(
+                  "action ", Action_Name(action),
+                  " and config_applied are written by the server only, want another action")));
+  }
+  event = Event("svc", "a");
+  event.mutable_config_applied()->set_applied_by("api");
+  EXPECT_EQ(log_->CheckNative(event).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(log_->CheckNative(Event(kServerSource, "a")),
+            absl::InvalidArgumentError(
+                "id.source \"vellum\" is reserved for the server's own events"));
+}
+
+TEST_F(EventLogTest, ServerEventsAreStampedAndDeduplicated) {
+  AuditEvent denied = Event("anything", "denied-1");
+  denied.set_action(ACTION_ACCESS_DENIED_BY_LEDGER);
+  denied.mutable_target()->clear_model_name();
+  denied.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
+  denied.mutable_provenance()->set_principal("not-the-server");
+  SetNow(kStart + absl::Seconds(7));
+  std::unique_ptr<Pending> first = std::make_unique<Pending>();
+  log_->AppendServerEvents({denied}, [p = first.get()](auto result) {
+    p->result = std::move(result);
+    p->done.Notify();
+  });
+  ASSERT_TRUE(first->done.WaitForNotificationWithTimeout(kWait));
+  ASSERT_TRUE(first->result.ok()) << first->result.status();
+  const AuditEvent logged = Logged(first->result->front().index);
+  EXPECT_EQ(logged.id().source(), kServerSource);
+  EXPECT_EQ(logged.observer().adapter(), kServerSource);
+  EXPECT_FALSE(logged.has_provenance());
+  EXPECT_EQ(FromProtoTime(logged.logged_time()), kStart + absl::Seconds(7));
+
+  std::unique_ptr<Pending> again = std::make_unique<Pending>();
+  log_->AppendServerEvents({denied}, [p = again.get()](auto result) {
+    p->result = std::move(result);
+    p->done.Notify();
+  });
+  ASSERT_TRUE(again->done.WaitForNotificationWithTimeout(kWait));
+  ASSERT_TRUE(again->result.ok()) << again->result.status();
+  EXPECT_TRUE(again->result->front().duplicate);
+  EXPECT_EQ(again->result->front().index, first->result->front().index);
+  EXPECT_EQ(Size(), 1u);
+}
+
+TEST_F(EventLogTest, SearchFiltersOnThePrincipal) {
+  std::vector<AuditEvent> events;
+  for (int i = 0; i < 6; ++i) {
+    events.push_back(Event("svc", absl::StrCat(i)));
+    if (i % 2 == 0) {
+      events.back().mutable_provenance()->set_principal("ci-deployer");
+      events.back().mutable_provenance()->set_authenticated_by("token");
+    }
+  }
+  ASSERT_TRUE(Append(events).ok());
+  EventSearchRequest request;
+  request.query.principal = "ci-deployer";
+  request.query.newest_first = false;
+  auto result = log_->Search(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  std::vector<uint64_t> found;
+  for (const EventLog::Match& match : result->matches) found.push_back(match.index);
+  EXPECT_EQ(found, std::vector<uint64_t>({0, 2, 4}));
+  request.query.principal = "nobody";
+  EXPECT_TRUE(log_->Search(request)->matches.empty());
 }
 
 TEST_F(EventLogTest, SearchReturnsTheMatchesWithProofsThatVerify) {

@@ -1,0 +1,204 @@
+// EventService's provenance: POST /v1/events and token-authenticated adapters stamp the request's
+// principal, which a caller cannot set; signature-verified adapters do not; GET /v1/events
+// filters on it. The requests go straight to Handle() with the principal an authorization layer
+// would have set.
+
+#include "api/events/event_service.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "api/events/events_api.pb.h"
+#include "gtest/gtest.h"
+#include "ledger/events/event_codec.h"
+#include "ledger/events/event_fields.h"
+#include "ledger/local_log.h"
+#include "ledger/prover.h"
+#include "ledger/testing/test_log.h"
+
+namespace vellum {
+namespace api {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(30);
+
+// One event per delivery, its source id the body.
+class FakeAdapter : public ingest::Adapter {
+ public:
+  FakeAdapter(std::string name, bool verifies) : name_(std::move(name)), verifies_(verifies) {}
+  absl::string_view name() const override { return name_; }
+  bool verifies_signature() const override { return verifies_; }
+  absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
+                                                        absl::Time received) const override {
+    ledger::AuditEvent event;
+    event.mutable_id()->set_source(name_);
+    event.mutable_id()->set_source_id(request.body);
+    *event.mutable_event_time() = ledger::ToProtoTime(received);
+    event.mutable_observer()->set_adapter(name_);
+    event.set_action(ledger::ACTION_DEPLOY);
+    event.mutable_target()->set_model_name("fraud-scorer");
+    event.mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
+    return std::vector<ledger::AuditEvent>{event};
+  }
+
+ private:
+  const std::string name_;
+  const bool verifies_;
+};
+
+class EventServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string dir = absl::StrCat(
+        std::getenv("TEST_TMPDIR"), "/",
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+    signer_ = ledger::NewTestSigner("example.com/event-service");
+    ledger::LocalLog::Options log_options;
+    log_options.event_fields = ledger::EventFieldsOf;
+    log_options.signer = signer_.get();
+    auto log = ledger::LocalLog::Open(dir, log_options);
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+    EventService::Options options;
+    options.adapters = {&tokened_, &signed_};
+    auto service = EventService::Create(
+        log_->sequencer(), &log_->storage(), log_->event_index(), &log_->follower(),
+        [](HttpRequest, HttpServer::Respond respond) { respond(ErrorResponse(404, "next")); },
+        options);
+    ASSERT_TRUE(service.ok()) << service.status();
+    service_ = *std::move(service);
+  }
+
+  void TearDown() override {
+    service_->Drain();
+    service_.reset();
+    log_.reset();
+  }
+
+  HttpResponse Call(std::string method, std::string target, std::string body,
+                    std::string principal, std::string type = "application/json") {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.target = std::move(target);
+    request.body = std::move(body);
+    request.headers["content-type"] = std::move(type);
+    request.headers["accept"] = "application/x-protobuf";
+    request.remote_address = "127.0.0.1";
+    if (!principal.empty()) {
+      request.principal = std::move(principal);
+      request.authenticated_by = "token";
+    }
+    absl::Notification done;
+    HttpResponse response;
+    service_->Handle(std::move(request), [&](HttpResponse r) {
+      response = std::move(r);
+      done.Notify();
+    });
+    EXPECT_TRUE(done.WaitForNotificationWithTimeout(kWait));
+    return response;
+  }
+
+  // The event logged at `index`.
+  ledger::AuditEvent Logged(uint64_t index) {
+    auto entry = ledger::Prover(log_->storage()).Entry(index, log_->sequencer()->Head()->size);
+    EXPECT_TRUE(entry.ok()) << entry.status();
+    auto event = ledger::DecodeEntry(entry.ok() ? *entry : "");
+    EXPECT_TRUE(event.ok()) << event.status();
+    return event.ok() ? *event : ledger::AuditEvent();
+  }
+
+  static std::string NativeJson(absl::string_view id, absl::string_view extra = "") {
+    return absl::StrCat(R"({"id":{"source":"ci","sourceId":")", id,
+                        R"("},"eventTime":"2026-10-14T02:21:05Z","observer":{"adapter":"native"},)",
+                        R"("action":"ACTION_DEPLOY","target":{"modelName":"fraud-scorer"},)",
+                        R"("outcome":{"result":"RESULT_SUCCESS"})", extra, "}");
+  }
+
+  const FakeAdapter tokened_{"tokened", false};
+  const FakeAdapter signed_{"signed", true};
+  std::unique_ptr<NoteSigner> signer_;
+  std::unique_ptr<ledger::LocalLog> log_;
+  std::unique_ptr<EventService> service_;
+};
+
+TEST_F(EventServiceTest, PostedEventsCarryTheCallersPrincipal) {
+  HttpResponse response = Call("POST", "/v1/events", NativeJson("1"), "ci-deployer");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EventAppended appended;
+  ASSERT_TRUE(appended.ParseFromString(response.body));
+  const ledger::AuditEvent logged = Logged(appended.index());
+  EXPECT_EQ(logged.provenance().principal(), "ci-deployer");
+  EXPECT_EQ(logged.provenance().authenticated_by(), "token");
+
+  // Unauthenticated (no authorization layer): no provenance at all.
+  response = Call("POST", "/v1/events", NativeJson("2"), "");
+  ASSERT_EQ(response.status, 200) << response.body;
+  ASSERT_TRUE(appended.ParseFromString(response.body));
+  EXPECT_FALSE(Logged(appended.index()).has_provenance());
+}
+
+TEST_F(EventServiceTest, ACallerCannotSetProvenanceOrWriteTheServersEvents) {
+  const uint64_t size = log_->sequencer()->Head()->size;
+  HttpResponse response = Call(
+      "POST", "/v1/events", NativeJson("1", R"(,"provenance":{"principal":"someone-else"})"),
+      "ci-deployer");
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_NE(response.body.find("provenance is set by the server"), std::string::npos)
+      << response.body;
+  std::string config = NativeJson("2");
+  config.replace(config.find("ACTION_DEPLOY"), 13, "ACTION_ACCESS_DENIED_BY_LEDGER");
+  response = Call("POST", "/v1/events", config, "ci-deployer");
+  EXPECT_EQ(response.status, 400) << response.body;
+  std::string server_source = NativeJson("3");
+  server_source.replace(server_source.find("\"ci\""), 4, "\"vellum\"");
+  response = Call("POST", "/v1/events", server_source, "ci-deployer");
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_EQ(log_->sequencer()->Head()->size, size);
+}
+
+TEST_F(EventServiceTest, TokenAuthenticatedAdaptersStampThePrincipalSignedOnesDoNot) {
+  HttpResponse response = Call("POST", "/v1/ingest/tokened", "d-1", "k8s-forwarder");
+  ASSERT_EQ(response.status, 200) << response.body;
+  IngestResponse ingested;
+  ASSERT_TRUE(ingested.ParseFromString(response.body));
+  ASSERT_EQ(ingested.events_size(), 1);
+  ledger::AuditEvent logged = Logged(ingested.events(0).index());
+  EXPECT_EQ(logged.provenance().principal(), "k8s-forwarder");
+  EXPECT_EQ(logged.observer().adapter(), "tokened");
+
+  response = Call("POST", "/v1/ingest/signed", "d-2", "k8s-forwarder");
+  ASSERT_EQ(response.status, 200) << response.body;
+  ASSERT_TRUE(ingested.ParseFromString(response.body));
+  logged = Logged(ingested.events(0).index());
+  EXPECT_FALSE(logged.has_provenance());
+  EXPECT_EQ(logged.observer().adapter(), "signed");
+}
+
+TEST_F(EventServiceTest, SearchFiltersOnThePrincipal) {
+  ASSERT_EQ(Call("POST", "/v1/events", NativeJson("a"), "alice").status, 200);
+  ASSERT_EQ(Call("POST", "/v1/events", NativeJson("b"), "bob").status, 200);
+  ASSERT_EQ(Call("POST", "/v1/ingest/tokened", "c", "alice").status, 200);
+  HttpResponse response = Call("GET", "/v1/events?principal=alice&order=oldest", "", "");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EventSearchResponse found;
+  ASSERT_TRUE(found.ParseFromString(response.body));
+  ASSERT_EQ(found.events_size(), 2);
+  EXPECT_EQ(found.events(0).event().id().source_id(), "a");
+  EXPECT_EQ(found.events(1).event().id().source_id(), "c");
+  for (const EventMatch& match : found.events()) {
+    EXPECT_EQ(match.event().provenance().principal(), "alice");
+  }
+  response = Call("GET", "/v1/events?principal=", "", "");
+  EXPECT_EQ(response.status, 400) << response.body;
+}
+
+}  // namespace
+}  // namespace api
+}  // namespace vellum
