@@ -100,9 +100,11 @@ class Mapper {
  public:
   explicit Mapper(LineMap* lines) : lines_(lines) {}
 
-  absl::Status FillMessage(const YamlNode& node, const std::string& path, Message* message) {
+  // `line` is the line of the node's key, or the node's own for the top level.
+  absl::Status FillMessage(const YamlNode& node, const std::string& path, int line,
+                           Message* message) {
     if (node.kind != YamlNode::Kind::kMap) {
-      return Bad(path, node.line, absl::StrCat("want a map, got ", Describe(node)));
+      return Bad(path, line, absl::StrCat("want a map, got ", Describe(node)));
     }
     const Descriptor* descriptor = message->GetDescriptor();
     for (const YamlNode::Entry& entry : node.entries) {
@@ -164,7 +166,7 @@ class Mapper {
     if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
       Message* child = reflection->MutableMessage(message, field);
       return IsListValue(field) ? FillList(node, path, line, static_cast<ListValue*>(child))
-                                : FillMessage(node, path, child);
+                                : FillMessage(node, path, line, child);
     }
     return SetScalar(node, path, line, field, message, /*add=*/false);
   }
@@ -181,7 +183,7 @@ class Mapper {
     }
     Message* child = message->GetReflection()->AddMessage(message, field);
     return IsListValue(field) ? FillList(node, path, node.line, static_cast<ListValue*>(child))
-                              : FillMessage(node, path, child);
+                              : FillMessage(node, path, node.line, child);
   }
 
   absl::Status FillList(const YamlNode& node, const std::string& path, int line,
@@ -191,6 +193,7 @@ class Mapper {
     }
     for (size_t i = 0; i < node.items.size(); ++i) {
       const YamlNode& item = node.items[i];
+      (*lines_)[Element(path, i)] = item.line;
       if (item.kind != YamlNode::Kind::kScalar) {
         return Bad(Element(path, i), item.line,
                    absl::StrCat("want a string, got ", Describe(item)));
@@ -261,7 +264,7 @@ class Checker {
     if (config.has_auth()) Check(config.auth());
     for (const auto& [name, permissions] : config.roles()) {
       const std::string path = Child("roles", name);
-      if (name.empty()) Add(path, "want a role name, got an empty key");
+      if (name.empty()) Add("roles", "want a role name, got an empty key");
       CheckStrings(path, permissions);
     }
     for (int i = 0; i < config.bindings_size(); ++i) {
@@ -534,7 +537,7 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view bas
   if (!root.ok()) return root.status();
   Config config;
   LineMap lines;
-  if (absl::Status status = Mapper(&lines).FillMessage(*root, "", &config); !status.ok()) {
+  if (absl::Status status = Mapper(&lines).FillMessage(*root, "", root->line, &config); !status.ok()) {
     return status;
   }
   if (absl::Status status = Checker(&lines).Check(config); !status.ok()) return status;
