@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "proof/utf8.h"
 #include "yaml-cpp/anchor.h"
 #include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/exceptions.h"
@@ -56,6 +57,8 @@ class Builder : public YAML::EventHandler {
                 const std::string& value) override {
     CheckAnchor(mark, anchor);
     CheckTag(mark, tag);
+    // Raw bytes and escapes such as "\ud800" can make text that is not UTF-8.
+    if (!IsValidUtf8(value)) Refuse(mark, "want UTF-8 text, got invalid bytes");
     const bool quoted = tag == "!";
     if (AwaitingKey()) {
       AddKey(mark, value, quoted);

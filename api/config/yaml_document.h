@@ -49,7 +49,7 @@ struct YamlLimits {
 
 // Parses `text`, which must hold exactly one YAML document, into a tree. Fails with
 // InvalidArgument naming the line on a syntax error, on a refused construct (anchor, alias,
-// merge key, tag, non-string or duplicate key), past a limit of `limits`, and on an empty input
+// merge key, tag, non-string or duplicate key, text that is not UTF-8), past a limit of `limits`, and on an empty input
 // or more than one document. Thread-safe.
 absl::StatusOr<YamlNode> ParseYamlDocument(absl::string_view text,
                                            const YamlLimits& limits = YamlLimits());

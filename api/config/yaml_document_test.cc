@@ -59,6 +59,13 @@ TEST(YamlDocumentTest, RefusesExpansionAndTags) {
   EXPECT_TRUE(ParseYamlDocument("'<<': 1\n").ok());
 }
 
+TEST(YamlDocumentTest, RefusesTextThatIsNotUtf8) {
+  ExpectRefused("a: \xff\n", "line 1: want UTF-8 text, got invalid bytes");
+  ExpectRefused("b: 1\n\xc3: 1\n", "line 2: want UTF-8 text, got invalid bytes");
+  ExpectRefused("a: \"\\ud800\"\n", "line 1: invalid unicode");
+  EXPECT_TRUE(ParseYamlDocument("a: \"\\u00e9t\u00e9\"\n").ok());
+}
+
 TEST(YamlDocumentTest, RefusesDuplicateAndNonStringKeys) {
   ExpectRefused("a: 1\nb: 2\na: 3\n", "line 3: duplicate key a (first on line 1)");
   ExpectRefused("x: {a: 1, a: 2}\n", "line 1: duplicate key a");
