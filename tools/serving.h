@@ -16,7 +16,8 @@
 namespace vellum {
 namespace cli {
 
-// Parses a --listen value HOST:PORT (IPv6 hosts in brackets) into host and port.
+// Parses a --listen value HOST:PORT (IPv6 hosts in brackets) into host and port, by
+// api::config::ParseListenAddress, so a flag and a configuration file accept the same addresses.
 absl::StatusOr<std::pair<std::string, uint16_t>> ParseListen(absl::string_view listen);
 
 // True for 127.x.y.z, ::1 and localhost.

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -275,6 +276,64 @@ TEST(VellumdFlagsTest, HttpThreadsOutOfRangeAreRefusedBeforeAnythingIsCreated) {
   }
   struct stat st;
   EXPECT_NE(stat(dir.c_str(), &st), 0) << dir << " was created";
+}
+
+// vellumd --config FILE with a flag that overrides one of its keys: the file's relative paths
+// resolve against its folder (the test runs elsewhere), the flag wins and vellumd says so.
+TEST(VellumdConfigFileTest, ServesFromTheFileWithAFlagOverride) {
+  const std::string folder = TempDir() + "/config-file";
+  ASSERT_EQ(mkdir(folder.c_str(), 0700), 0);
+  WriteFile(folder + "/tokens", api::TokenAuthenticator::TokenFileLine(kToken) + "\n");
+  WriteFile(folder + "/token", std::string(kToken) + "\n");
+  const std::string file = folder + "/vellumd.yaml";
+  WriteFile(file,
+            "listen: 127.0.0.1:1\n"
+            "data_dir: data\n"
+            "auth: {token_file: tokens}\n"
+            "http: {threads: 2}\n"
+            "sequencer: {max_batch_entries: 4}\n");
+  std::unique_ptr<ChildProcess> server = ChildProcess::Spawn(
+      "tools/vellumd", {"--config", file, "--listen", "127.0.0.1:0"}, "vellumd-config");
+  ASSERT_NE(server, nullptr);
+  const uint16_t port = server->WaitUntilServing(absl::Seconds(60));
+  ASSERT_NE(port, 0) << "vellumd exited: " << server->err();
+  EXPECT_THAT(server->out(), HasSubstr("vellumd: --listen overrides listen of " + file + "\n"));
+  const std::string url = absl::StrCat("http://127.0.0.1:", port);
+
+  Result denied = RunVellum({"append", "--server", url}, "no token");
+  EXPECT_EQ(denied.status, 2);
+  EXPECT_THAT(denied.err, HasSubstr("HTTP 401"));
+  Result ok = RunVellum({"append", "--server", url, "--token-file", folder + "/token"}, "entry");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  Result checkpoint =
+      RunVellum({"checkpoint", "--server", url, "--verifier-key", folder + "/data/log.pub"});
+  EXPECT_EQ(checkpoint.status, 0) << checkpoint.err;
+  EXPECT_THAT(checkpoint.out, HasSubstr("size: 1\n"));
+  EXPECT_TRUE(server->Stop(SIGTERM, absl::Seconds(30)));
+  EXPECT_EQ(server->status(), 0) << server->err();
+}
+
+TEST(VellumdConfigFileTest, RefusesABadFileOrAKeyItDoesNotEnforceBeforeAnythingIsCreated) {
+  const std::string folder = TempDir() + "/config-refused";
+  ASSERT_EQ(mkdir(folder.c_str(), 0700), 0);
+  WriteFile(folder + "/unknown.yaml", "data_dir: data\nlistn: 127.0.0.1:0\n");
+  Result unknown = subprocess::Run("tools/vellumd", {"--config", folder + "/unknown.yaml"});
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown.yaml: listn (line 2): unknown key; want one of"));
+
+  WriteFile(folder + "/tls.yaml",
+            "data_dir: data\nlisten: 127.0.0.1:0\ntls: {cert_file: c, key_file: k}\n");
+  Result tls = subprocess::Run("tools/vellumd", {"--config", folder + "/tls.yaml"});
+  EXPECT_EQ(tls.status, 1);
+  EXPECT_THAT(tls.err, HasSubstr("the configuration sets tls, which this vellumd does not "
+                                 "enforce yet"));
+
+  WriteFile(folder + "/open.yaml", "data_dir: data\nlisten: 0.0.0.0:0\n");
+  Result open = subprocess::Run("tools/vellumd", {"--config", folder + "/open.yaml"});
+  EXPECT_EQ(open.status, 1);
+  EXPECT_THAT(open.err, HasSubstr("refusing to listen on 0.0.0.0 without a token file"));
+  struct stat st;
+  EXPECT_NE(stat((folder + "/data").c_str(), &st), 0) << folder << "/data was created";
 }
 
 TEST(VellumServerCommandsTest, HelpForEveryNewCommand) {

@@ -1,0 +1,636 @@
+#include "api/config/config_loader.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "api/config/yaml_document.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/type_resolver_util.h"
+#include "ledger/file_io.h"
+#include "proof/decimal.h"
+
+namespace vellum {
+namespace api {
+namespace config {
+namespace {
+
+using ::google::protobuf::Descriptor;
+using ::google::protobuf::FieldDescriptor;
+using ::google::protobuf::ListValue;
+using ::google::protobuf::Message;
+using ::google::protobuf::Reflection;
+
+constexpr uint32_t kMaxHttpThreads = 64;
+constexpr uint32_t kMaxLeewaySeconds = 300;
+constexpr size_t kMaxNamedFileBytes = 1 << 20;
+constexpr const char* kAlgorithms[] = {"RS256", "ES256", "EdDSA"};
+
+// The line of each key path in the YAML, for the messages of the semantic checks.
+using LineMap = std::map<std::string, int>;
+
+std::string Truncated(absl::string_view text) {
+  return text.size() <= 60 ? std::string(text) : absl::StrCat(text.substr(0, 60), "...");
+}
+
+std::string Describe(const YamlNode& node) {
+  switch (node.kind) {
+    case YamlNode::Kind::kNull:
+      return "nothing (null)";
+    case YamlNode::Kind::kList:
+      return "a list";
+    case YamlNode::Kind::kMap:
+      return "a map";
+    case YamlNode::Kind::kScalar:
+      break;
+  }
+  return absl::StrCat(node.quoted ? "the string \"" : "\"", Truncated(node.value), "\"");
+}
+
+std::string Child(absl::string_view path, absl::string_view key) {
+  return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
+}
+
+std::string Element(absl::string_view path, size_t index) {
+  return absl::StrCat(path, "[", index, "]");
+}
+
+bool IsListValue(const FieldDescriptor* field) {
+  return field->type() == FieldDescriptor::TYPE_MESSAGE &&
+         field->message_type() == ListValue::descriptor();
+}
+
+// What a singular value of `field` must be, as error messages say it.
+std::string Want(const FieldDescriptor* field) {
+  switch (field->type()) {
+    case FieldDescriptor::TYPE_STRING:
+      return "a string";
+    case FieldDescriptor::TYPE_BOOL:
+      return "true or false";
+    case FieldDescriptor::TYPE_UINT32:
+      return "a whole number from 0 to 4294967295";
+    case FieldDescriptor::TYPE_DOUBLE:
+      return "a number";
+    default:
+      return IsListValue(field) ? "a list of strings" : "a map";
+  }
+}
+
+// Maps a YAML tree onto a message through its descriptor.
+class Mapper {
+ public:
+  explicit Mapper(LineMap* lines) : lines_(lines) {}
+
+  // `line` is the line of the node's key, or the node's own for the top level.
+  absl::Status FillMessage(const YamlNode& node, const std::string& path, int line,
+                           Message* message) {
+    if (node.kind != YamlNode::Kind::kMap) {
+      return Bad(path, line, absl::StrCat("want a map, got ", Describe(node)));
+    }
+    const Descriptor* descriptor = message->GetDescriptor();
+    for (const YamlNode::Entry& entry : node.entries) {
+      const std::string child = Child(path, entry.key);
+      (*lines_)[child] = entry.line;
+      const FieldDescriptor* field = descriptor->FindFieldByName(entry.key);
+      if (field == nullptr) {
+        std::vector<std::string> names;
+        for (int i = 0; i < descriptor->field_count(); ++i) {
+          names.push_back(descriptor->field(i)->name());
+        }
+        return Bad(child, entry.line,
+                   absl::StrCat("unknown key; want one of ", absl::StrJoin(names, ", ")));
+      }
+      absl::Status status = FillField(entry.value, child, entry.line, field, message);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Bad(const std::string& path, int line, absl::string_view message) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path.empty() ? "the configuration" : path, " (line ", line, "): ", message));
+  }
+
+  absl::Status FillField(const YamlNode& node, const std::string& path, int line,
+                         const FieldDescriptor* field, Message* message) {
+    const Reflection* reflection = message->GetReflection();
+    if (field->is_map()) {
+      if (node.kind != YamlNode::Kind::kMap) {
+        return Bad(path, line, absl::StrCat("want a map, got ", Describe(node)));
+      }
+      const Descriptor* entry_type = field->message_type();
+      for (const YamlNode::Entry& entry : node.entries) {
+        const std::string child = Child(path, entry.key);
+        (*lines_)[child] = entry.line;
+        Message* map_entry = reflection->AddMessage(message, field);
+        map_entry->GetReflection()->SetString(map_entry, entry_type->map_key(), entry.key);
+        absl::Status status =
+            FillField(entry.value, child, entry.line, entry_type->map_value(), map_entry);
+        if (!status.ok()) return status;
+      }
+      return absl::OkStatus();
+    }
+    if (field->is_repeated()) {
+      if (node.kind != YamlNode::Kind::kList) {
+        return Bad(path, line,
+                   absl::StrCat("want a list of ", Plural(field), ", got ", Describe(node)));
+      }
+      for (size_t i = 0; i < node.items.size(); ++i) {
+        const std::string element = Element(path, i);
+        (*lines_)[element] = node.items[i].line;
+        absl::Status status = AddValue(node.items[i], element, field, message);
+        if (!status.ok()) return status;
+      }
+      return absl::OkStatus();
+    }
+    if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      Message* child = reflection->MutableMessage(message, field);
+      return IsListValue(field) ? FillList(node, path, line, static_cast<ListValue*>(child))
+                                : FillMessage(node, path, line, child);
+    }
+    return SetScalar(node, path, line, field, message, /*add=*/false);
+  }
+
+  static std::string Plural(const FieldDescriptor* field) {
+    if (field->type() == FieldDescriptor::TYPE_STRING) return "strings";
+    return IsListValue(field) ? "lists of strings" : "maps";
+  }
+
+  absl::Status AddValue(const YamlNode& node, const std::string& path,
+                        const FieldDescriptor* field, Message* message) {
+    if (field->type() != FieldDescriptor::TYPE_MESSAGE) {
+      return SetScalar(node, path, node.line, field, message, /*add=*/true);
+    }
+    Message* child = message->GetReflection()->AddMessage(message, field);
+    return IsListValue(field) ? FillList(node, path, node.line, static_cast<ListValue*>(child))
+                              : FillMessage(node, path, node.line, child);
+  }
+
+  absl::Status FillList(const YamlNode& node, const std::string& path, int line,
+                        ListValue* list) {
+    if (node.kind != YamlNode::Kind::kList) {
+      return Bad(path, line, absl::StrCat("want a list of strings, got ", Describe(node)));
+    }
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      const YamlNode& item = node.items[i];
+      (*lines_)[Element(path, i)] = item.line;
+      if (item.kind != YamlNode::Kind::kScalar) {
+        return Bad(Element(path, i), item.line,
+                   absl::StrCat("want a string, got ", Describe(item)));
+      }
+      list->add_values()->set_string_value(item.value);
+    }
+    return absl::OkStatus();
+  }
+
+  // Sets (or with `add`, appends) a string, bool, uint32 or double. Numbers and booleans must
+  // be written plain: "5" in quotes is a string.
+  absl::Status SetScalar(const YamlNode& node, const std::string& path, int line,
+                         const FieldDescriptor* field, Message* message, bool add) {
+    const std::string want = Want(field);
+    if (node.kind != YamlNode::Kind::kScalar ||
+        (node.quoted && field->type() != FieldDescriptor::TYPE_STRING)) {
+      return Bad(path, line, absl::StrCat("want ", want, ", got ", Describe(node)));
+    }
+    const Reflection* reflection = message->GetReflection();
+    switch (field->type()) {
+      case FieldDescriptor::TYPE_STRING:
+        add ? reflection->AddString(message, field, node.value)
+            : reflection->SetString(message, field, node.value);
+        return absl::OkStatus();
+      case FieldDescriptor::TYPE_BOOL: {
+        if (node.value != "true" && node.value != "false") break;
+        add ? reflection->AddBool(message, field, node.value == "true")
+            : reflection->SetBool(message, field, node.value == "true");
+        return absl::OkStatus();
+      }
+      case FieldDescriptor::TYPE_UINT32: {
+        absl::StatusOr<uint64_t> n = ParseDecimal(node.value, path);
+        if (!n.ok() || *n > std::numeric_limits<uint32_t>::max()) break;
+        add ? reflection->AddUInt32(message, field, static_cast<uint32_t>(*n))
+            : reflection->SetUInt32(message, field, static_cast<uint32_t>(*n));
+        return absl::OkStatus();
+      }
+      case FieldDescriptor::TYPE_DOUBLE: {
+        double d = 0;
+        const bool decimal = !node.value.empty() &&
+                             node.value.find_first_not_of("0123456789.eE+-") == std::string::npos;
+        if (!decimal || !absl::SimpleAtod(node.value, &d) || !std::isfinite(d)) break;
+        add ? reflection->AddDouble(message, field, d) : reflection->SetDouble(message, field, d);
+        return absl::OkStatus();
+      }
+      default:
+        // config.proto has no other scalar types; a new one needs a case here.
+        return Bad(path, line, absl::StrCat("unsupported field type ", field->type_name()));
+    }
+    return Bad(path, line, absl::StrCat("want ", want, ", got ", Describe(node)));
+  }
+
+  LineMap* lines_;
+};
+
+// The semantic checks. Paths come with their YAML line when the configuration came from a file.
+class Checker {
+ public:
+  explicit Checker(const LineMap* lines) : lines_(lines) {}
+
+  absl::Status Check(const Config& config) {
+    if (!config.listen().empty()) {
+      absl::StatusOr<std::pair<std::string, uint16_t>> listen =
+          ParseListenAddress(config.listen(), Where("listen"));
+      if (!listen.ok()) return listen.status();
+    }
+    if (config.has_tls()) Check(config.tls());
+    if (config.has_auth()) Check(config.auth());
+    for (const auto& [name, permissions] : config.roles()) {
+      const std::string path = Child("roles", name);
+      if (name.empty()) Add("roles", "want a role name, got an empty key");
+      CheckStrings(path, permissions);
+    }
+    for (int i = 0; i < config.bindings_size(); ++i) {
+      Check(Element("bindings", i), config.bindings(i));
+    }
+    CheckStrings("anonymous", config.anonymous());
+    for (int i = 0; i < config.separation_of_duties_size(); ++i) {
+      Check(Element("separation_of_duties", i), config.separation_of_duties(i));
+    }
+    if (config.has_sequencer() && config.sequencer().has_max_batch_entries() &&
+        config.sequencer().max_batch_entries() == 0) {
+      Add("sequencer.max_batch_entries", "got 0, want at least 1");
+    }
+    if (config.has_http() && config.http().has_threads() &&
+        (config.http().threads() < 1 || config.http().threads() > kMaxHttpThreads)) {
+      Add("http.threads", absl::StrCat("got ", config.http().threads(), ", want 1 to ",
+                                       kMaxHttpThreads));
+    }
+    if (config.has_witnessing()) Check(config.witnessing());
+    if (config.has_audit()) Check(config.audit());
+    return first_error_;
+  }
+
+  std::string Where(absl::string_view path) const {
+    if (lines_ != nullptr) {
+      auto it = lines_->find(std::string(path));
+      if (it != lines_->end()) return absl::StrCat(path, " (line ", it->second, ")");
+    }
+    return std::string(path);
+  }
+
+ private:
+  // Keeps the first error only.
+  void Add(absl::string_view path, absl::string_view message) {
+    if (first_error_.ok()) {
+      first_error_ = absl::InvalidArgumentError(absl::StrCat(Where(path), ": ", message));
+    }
+  }
+
+  void CheckStrings(absl::string_view path,
+                    const google::protobuf::RepeatedPtrField<std::string>& values) {
+    for (int i = 0; i < values.size(); ++i) {
+      if (values[i].empty()) Add(Element(path, i), "want a non-empty string, got \"\"");
+    }
+  }
+
+  void CheckStrings(absl::string_view path, const ListValue& values) {
+    for (int i = 0; i < values.values_size(); ++i) {
+      const google::protobuf::Value& value = values.values(i);
+      if (value.kind_case() != google::protobuf::Value::kStringValue) {
+        Add(Element(path, i), "want a string");
+      } else if (value.string_value().empty()) {
+        Add(Element(path, i), "want a non-empty string, got \"\"");
+      }
+    }
+  }
+
+  void Check(const Tls& tls) {
+    if (tls.cert_file().empty() != tls.key_file().empty()) {
+      Add("tls", absl::StrCat("want both cert_file and key_file or neither, got only ",
+                              tls.cert_file().empty() ? "key_file" : "cert_file"));
+    }
+    if (!tls.client_ca_file().empty() && tls.cert_file().empty()) {
+      Add("tls.client_ca_file", "needs tls.cert_file and tls.key_file");
+    }
+    if (tls.require_client_cert() && tls.client_ca_file().empty()) {
+      Add("tls.require_client_cert", "needs tls.client_ca_file");
+    }
+  }
+
+  void Check(const Auth& auth) {
+    std::set<std::string> issuers;
+    for (int i = 0; i < auth.oidc_size(); ++i) {
+      const OidcIssuer& oidc = auth.oidc(i);
+      const std::string path = Element("auth.oidc", i);
+      if (oidc.issuer().empty()) {
+        Add(Child(path, "issuer"), "want the issuer's iss value, got nothing");
+      } else if (!issuers.insert(oidc.issuer()).second) {
+        Add(Child(path, "issuer"),
+            absl::StrCat("issuer ", Truncated(oidc.issuer()), " is configured twice"));
+      }
+      if (oidc.audiences().empty()) {
+        Add(Child(path, "audiences"), "want at least one audience, got none");
+      }
+      CheckStrings(Child(path, "audiences"), oidc.audiences());
+      if (oidc.jwks_file().empty() == oidc.jwks_uri().empty()) {
+        Add(path, absl::StrCat("want exactly one of jwks_file and jwks_uri, got ",
+                               oidc.jwks_file().empty() ? "neither" : "both"));
+      }
+      if (!oidc.jwks_uri().empty() && (!absl::StartsWith(oidc.jwks_uri(), "https://") ||
+                                       oidc.jwks_uri().size() == 8)) {
+        Add(Child(path, "jwks_uri"),
+            absl::StrCat("want an https:// URL, got \"", Truncated(oidc.jwks_uri()), "\""));
+      }
+      if (oidc.jwks_uri().empty()) {
+        if (!oidc.jwks_ca_file().empty()) Add(Child(path, "jwks_ca_file"), "needs jwks_uri");
+        if (!oidc.jwks_token_file().empty()) {
+          Add(Child(path, "jwks_token_file"), "needs jwks_uri");
+        }
+      }
+      std::set<std::string> algorithms;
+      for (int j = 0; j < oidc.algorithms_size(); ++j) {
+        const std::string& algorithm = oidc.algorithms(j);
+        const std::string where = Element(Child(path, "algorithms"), j);
+        if (std::find(std::begin(kAlgorithms), std::end(kAlgorithms), algorithm) ==
+            std::end(kAlgorithms)) {
+          Add(where, absl::StrCat("want one of ", absl::StrJoin(kAlgorithms, ", "), ", got \"",
+                                  Truncated(algorithm), "\""));
+        } else if (!algorithms.insert(algorithm).second) {
+          Add(where, absl::StrCat(algorithm, " is listed twice"));
+        }
+      }
+      if (oidc.has_leeway_seconds() && oidc.leeway_seconds() > kMaxLeewaySeconds) {
+        Add(Child(path, "leeway_seconds"),
+            absl::StrCat("got ", oidc.leeway_seconds(), ", want at most ", kMaxLeewaySeconds));
+      }
+    }
+    if (auth.has_mfa()) {
+      CheckStrings("auth.mfa.amr", auth.mfa().amr());
+      CheckStrings("auth.mfa.acr", auth.mfa().acr());
+    }
+  }
+
+  void Check(const std::string& path, const Binding& binding) {
+    if (binding.principal().empty() == binding.group().empty()) {
+      Add(path, absl::StrCat("want exactly one of principal and group, got ",
+                             binding.principal().empty() ? "neither" : "both"));
+    }
+    if (binding.roles().empty()) Add(Child(path, "roles"), "want at least one role, got none");
+    CheckStrings(Child(path, "roles"), binding.roles());
+    CheckStrings(Child(path, "models"), binding.models());
+    CheckStrings(Child(path, "environments"), binding.environments());
+  }
+
+  void Check(const std::string& path, const Exclusion& exclusion) {
+    if (exclusion.name().empty()) Add(Child(path, "name"), "want a name, got nothing");
+    if (exclusion.sets_size() < 2) {
+      Add(Child(path, "sets"), absl::StrCat("got ", exclusion.sets_size(),
+                                            " sets, want at least 2 mutually exclusive ones"));
+    }
+    for (int i = 0; i < exclusion.sets_size(); ++i) {
+      const std::string set = Element(Child(path, "sets"), i);
+      if (exclusion.sets(i).values().empty()) Add(set, "want at least one permission, got none");
+      CheckStrings(set, exclusion.sets(i));
+    }
+  }
+
+  void Check(const Witnessing& witnessing) {
+    for (int i = 0; i < witnessing.witnesses_size(); ++i) {
+      const std::string path = Element("witnessing.witnesses", i);
+      if (witnessing.witnesses(i).url().empty()) Add(Child(path, "url"), "want a URL, got nothing");
+      if (witnessing.witnesses(i).vkey().empty()) {
+        Add(Child(path, "vkey"), "want the witness's verifier key, got nothing");
+      }
+    }
+    if (witnessing.witnesses().empty() &&
+        (witnessing.has_quorum() || witnessing.has_interval_ms())) {
+      Add("witnessing", "quorum and interval_ms need witnesses");
+    }
+    if (witnessing.has_interval_ms() && witnessing.interval_ms() == 0) {
+      Add("witnessing.interval_ms", "got 0, want at least 1");
+    }
+  }
+
+  void Check(const Audit& audit) {
+    if (audit.has_denied_burst() && audit.denied_burst() == 0) {
+      Add("audit.denied_burst", "got 0, want at least 1");
+    }
+    if (audit.has_denied_per_second() &&
+        !(std::isfinite(audit.denied_per_second()) && audit.denied_per_second() > 0)) {
+      Add("audit.denied_per_second",
+          absl::StrCat("got ", audit.denied_per_second(), ", want a number above 0"));
+    }
+    if (audit.has_summary_interval_seconds() && audit.summary_interval_seconds() == 0) {
+      Add("audit.summary_interval_seconds", "got 0, want at least 1");
+    }
+  }
+
+  const LineMap* lines_;
+  absl::Status first_error_;
+};
+
+// A string field that holds a path, and whether it names a file (rather than a folder).
+bool IsPathField(const FieldDescriptor* field) {
+  return field->type() == FieldDescriptor::TYPE_STRING && !field->is_repeated() &&
+         (absl::EndsWith(field->name(), "_file") || absl::EndsWith(field->name(), "_dir") ||
+          field->name() == "signer_key");
+}
+
+bool NamesFile(const FieldDescriptor* field) { return !absl::EndsWith(field->name(), "_dir"); }
+
+// Calls `visit(key path, field, message)` for every path field set in `message`, recursively.
+void ForEachPath(
+    Message* message, const std::string& path,
+    const std::function<void(const std::string&, const FieldDescriptor*, Message*)>& visit) {
+  const Reflection* reflection = message->GetReflection();
+  const Descriptor* descriptor = message->GetDescriptor();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    const std::string child = Child(path, field->name());
+    if (IsPathField(field)) {
+      if (!reflection->GetString(*message, field).empty()) visit(child, field, message);
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE && !field->is_map() &&
+               !IsListValue(field)) {
+      if (field->is_repeated()) {
+        for (int j = 0; j < reflection->FieldSize(*message, field); ++j) {
+          ForEachPath(reflection->MutableRepeatedMessage(message, field, j), Element(child, j),
+                      visit);
+        }
+      } else if (reflection->HasField(*message, field)) {
+        ForEachPath(reflection->MutableMessage(message, field), child, visit);
+      }
+    }
+  }
+}
+
+absl::StatusOr<crypto::Sha256Digest> DigestFile(const std::string& key_path,
+                                                const std::string& file) {
+  absl::StatusOr<std::string> contents = ledger::ReadInput(file, kMaxNamedFileBytes);
+  if (!contents.ok()) {
+    return absl::Status(contents.status().code(),
+                        absl::StrCat(key_path, ": ", contents.status().message()));
+  }
+  return crypto::Sha256({*contents});
+}
+
+}  // namespace
+
+absl::StatusOr<std::pair<std::string, uint16_t>> ParseListenAddress(absl::string_view listen,
+                                                                    absl::string_view what) {
+  auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": want HOST:PORT (", why, "), got \"",
+                                                   Truncated(listen), "\""));
+  };
+  const size_t colon = listen.rfind(':');
+  if (colon == absl::string_view::npos) return bad("no port");
+  absl::string_view host = listen.substr(0, colon);
+  if (absl::StartsWith(host, "[")) {
+    if (!absl::EndsWith(host, "]")) return bad("an unclosed [");
+    host = host.substr(1, host.size() - 2);
+  } else if (absl::StrContains(host, ':')) {
+    return bad("an IPv6 host goes in brackets");
+  }
+  if (host.empty()) return bad("no host");
+  absl::StatusOr<uint64_t> port = ParseDecimal(listen.substr(colon + 1), "port");
+  if (!port.ok() || *port > 65535) return bad("a port from 0 to 65535");
+  return std::make_pair(std::string(host), static_cast<uint16_t>(*port));
+}
+
+absl::Status ValidateConfig(const Config& config) { return Checker(nullptr).Check(config); }
+
+void MakePathsAbsolute(absl::string_view base_dir, Config* config) {
+  const std::string base(absl::StripSuffix(base_dir, "/"));
+  ForEachPath(config, "", [&](const std::string&, const FieldDescriptor* field, Message* owner) {
+    const std::string value = owner->GetReflection()->GetString(*owner, field);
+    absl::string_view path = value;
+    if (absl::StartsWith(path, "/")) return;
+    while (absl::ConsumePrefix(&path, "./")) {
+    }
+    owner->GetReflection()->SetString(owner, field, absl::StrCat(base, "/", path));
+  });
+}
+
+absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view base_dir) {
+  if (!absl::StartsWith(base_dir, "/")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("configuration folder \"", Truncated(base_dir), "\" is not absolute"));
+  }
+  absl::StatusOr<YamlNode> root = ParseYamlDocument(yaml, YamlLimits{kMaxConfigBytes});
+  if (!root.ok()) return root.status();
+  Config config;
+  LineMap lines;
+  if (absl::Status status = Mapper(&lines).FillMessage(*root, "", root->line, &config); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = Checker(&lines).Check(config); !status.ok()) return status;
+  MakePathsAbsolute(base_dir, &config);
+  return config;
+}
+
+absl::StatusOr<Config> LoadConfigFile(absl::string_view path) {
+  std::string absolute(path);
+  if (!absl::StartsWith(path, "/")) {
+    std::unique_ptr<char, decltype(&free)> cwd(getcwd(nullptr, 0), &free);
+    if (cwd == nullptr) return absl::UnavailableError("cannot read the current folder");
+    absolute = absl::StrCat(cwd.get(), "/", path);
+  }
+  absl::StatusOr<std::string> text = ledger::ReadInput(absolute, kMaxConfigBytes);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("configuration ", path, ": ", text.status().message()));
+  }
+  absl::StatusOr<Config> config =
+      ParseConfig(*text, absolute.substr(0, absolute.rfind('/') + 1));
+  if (!config.ok()) {
+    return absl::Status(config.status().code(),
+                        absl::StrCat(path, ": ", config.status().message()));
+  }
+  return config;
+}
+
+std::string CanonicalText(const Config& config) {
+  // The JSON printer renders the wire form, field by field in the order written. Deterministic
+  // serialization writes fields in field-number order and map entries sorted by key; the
+  // default would write map entries in hash order.
+  std::string wire;
+  {
+    google::protobuf::io::StringOutputStream stream(&wire);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    config.SerializeToCodedStream(&out);
+  }
+  static auto* const resolver = google::protobuf::util::NewTypeResolverForDescriptorPool(
+      "type.googleapis.com", google::protobuf::DescriptorPool::generated_pool());
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  const auto status = google::protobuf::util::BinaryToJsonString(
+      resolver, "type.googleapis.com/" + Config::descriptor()->full_name(), wire, &json, options);
+  // The wire bytes come from a Config of the same pool, so the printer cannot fail on them.
+  if (!status.ok()) return "";
+  return json;
+}
+
+crypto::Sha256Digest CanonicalSha256(const Config& config) {
+  return crypto::Sha256({CanonicalText(config)});
+}
+
+absl::StatusOr<std::map<std::string, crypto::Sha256Digest>> DigestNamedFiles(
+    const Config& config) {
+  Config copy = config;
+  std::map<std::string, crypto::Sha256Digest> digests;
+  absl::Status status;
+  ForEachPath(&copy, "", [&](const std::string& key_path, const FieldDescriptor* field,
+                             Message* owner) {
+    if (!status.ok() || !NamesFile(field)) return;
+    const std::string file = owner->GetReflection()->GetString(*owner, field);
+    absl::StatusOr<crypto::Sha256Digest> digest = DigestFile(key_path, file);
+    if (digest.ok()) {
+      digests[file] = *digest;
+    } else {
+      status = digest.status();
+    }
+  });
+  if (!status.ok()) return status;
+  if (config.ingest().secrets_dir().empty()) return digests;
+  const std::string secrets_dir(absl::StripSuffix(config.ingest().secrets_dir(), "/"));
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(secrets_dir.c_str()), &closedir);
+  if (dir == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("ingest.secrets_dir: cannot open the folder ", secrets_dir));
+  }
+  std::vector<std::string> files;
+  while (const dirent* item = readdir(dir.get())) {
+    const std::string file = absl::StrCat(secrets_dir, "/", item->d_name);
+    struct stat st;
+    if (stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) files.push_back(file);
+  }
+  for (const std::string& file : files) {
+    absl::StatusOr<crypto::Sha256Digest> digest = DigestFile("ingest.secrets_dir", file);
+    if (!digest.ok()) return digest.status();
+    digests[file] = *digest;
+  }
+  return digests;
+}
+
+}  // namespace config
+}  // namespace api
+}  // namespace vellum
