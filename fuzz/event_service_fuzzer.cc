@@ -76,9 +76,9 @@ struct World {
     options.on_commit = [f = follower.get()](uint64_t size) { f->Notify(size); };
     sequencer = *ledger::Sequencer::Create(&storage, signer.get(), options);
     auth = *api::TokenAuthenticator::FromFileContents(api::TokenAuthenticator::TokenFileLine(kToken));
-    adapters.push_back(*api::ingest::NewMlflowAdapter({kSecret, ""}));
-    adapters.push_back(*api::ingest::NewDatabricksAdapter({kSecret, ""}));
-    adapters.push_back(*api::ingest::NewGithubAdapter({kSecret}));
+    adapters.push_back(*api::ingest::NewMlflowAdapter({{kSecret}, ""}));
+    adapters.push_back(*api::ingest::NewDatabricksAdapter({{kSecret}, ""}));
+    adapters.push_back(*api::ingest::NewGithubAdapter({{kSecret}}));
     adapters.push_back(*api::ingest::NewK8sAuditAdapter({"fuzz", api::ingest::DefaultK8sResourceRules()}));
     adapters.push_back(api::ingest::NewCloudEventsAdapter());
     adapters.push_back(api::ingest::NewSageMakerAdapter());

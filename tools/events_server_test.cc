@@ -130,9 +130,9 @@ std::vector<Delivery> SampleDeliveries() {
 // The adapters as the server runs them, to compute what each delivery must become.
 std::map<std::string, std::unique_ptr<api::ingest::Adapter>> Adapters() {
   std::map<std::string, std::unique_ptr<api::ingest::Adapter>> adapters;
-  adapters["mlflow"] = *api::ingest::NewMlflowAdapter({kMlflowSecret, ""});
-  adapters["databricks"] = *api::ingest::NewDatabricksAdapter({kDatabricksSecret, ""});
-  adapters["github"] = *api::ingest::NewGithubAdapter({kGithubSecret});
+  adapters["mlflow"] = *api::ingest::NewMlflowAdapter({{kMlflowSecret}, ""});
+  adapters["databricks"] = *api::ingest::NewDatabricksAdapter({{kDatabricksSecret}, ""});
+  adapters["github"] = *api::ingest::NewGithubAdapter({{kGithubSecret}});
   api::ingest::K8sAuditConfig k8s;
   k8s.cluster = kCluster;
   k8s.rules = api::ingest::DefaultK8sResourceRules();

@@ -3,10 +3,13 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "api/ingest/cloudevents.h"
 #include "api/ingest/databricks.h"
@@ -22,34 +25,43 @@ namespace {
 
 constexpr size_t kMaxSecretBytes = 4096;
 
-// The secret in DIR/<name>, or nullopt with the reason the adapter stays disabled.
-absl::StatusOr<absl::optional<std::string>> ReadSecret(
+std::string SecretPath(absl::string_view secrets_dir, absl::string_view name) {
+  return absl::StrCat(secrets_dir, "/", name);
+}
+
+// The secrets in DIR/<name>, one per non-empty line, or nullopt with the reason the adapter
+// stays disabled. How many the adapter may hold is the adapter's rule, not checked here.
+absl::StatusOr<absl::optional<std::vector<std::string>>> ReadSecrets(
     const absl::optional<std::string>& secrets_dir, absl::string_view name,
     IngestAdapters* adapters) {
   if (!secrets_dir.has_value()) {
     adapters->disabled.emplace(name, "vellumd runs without --ingest-secrets");
-    return absl::optional<std::string>();
+    return absl::optional<std::vector<std::string>>();
   }
-  const std::string path = absl::StrCat(*secrets_dir, "/", name);
+  const std::string path = SecretPath(*secrets_dir, name);
   struct stat st;
   if (stat(path.c_str(), &st) != 0 && errno == ENOENT) {
     adapters->disabled.emplace(name, absl::StrCat("no secret file ", path));
-    return absl::optional<std::string>();
+    return absl::optional<std::vector<std::string>>();
   }
   absl::StatusOr<std::string> contents = ledger::ReadInput(path, kMaxSecretBytes);
   if (!contents.ok()) {
     return absl::Status(contents.status().code(), absl::StrCat("ingest secret ", path, ": ",
                                                                contents.status().message()));
   }
-  std::string secret(absl::StripAsciiWhitespace(*contents));
-  if (secret.empty()) {
+  std::vector<std::string> secrets;
+  for (absl::string_view line : absl::StrSplit(*contents, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (!line.empty()) secrets.emplace_back(line);
+  }
+  if (secrets.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("ingest secret ", path, " is empty"));
   }
   if ((st.st_mode & 0077) != 0) {
     adapters->startup_lines.push_back(absl::StrCat(
         "warning: ingest secret ", path, " is readable by other users (want mode 0600)"));
   }
-  return absl::optional<std::string>(std::move(secret));
+  return absl::optional<std::vector<std::string>>(std::move(secrets));
 }
 
 }  // namespace
@@ -68,31 +80,39 @@ absl::StatusOr<IngestAdapters> LoadIngestAdapters(
   };
   for (absl::string_view name :
        {api::ingest::kMlflowAdapter, api::ingest::kDatabricksAdapter, api::ingest::kGithubAdapter}) {
-    absl::StatusOr<absl::optional<std::string>> secret = ReadSecret(secrets_dir, name, &adapters);
-    if (!secret.ok()) return secret.status();
-    if (!secret->has_value()) {
+    absl::StatusOr<absl::optional<std::vector<std::string>>> secrets =
+        ReadSecrets(secrets_dir, name, &adapters);
+    if (!secrets.ok()) return secrets.status();
+    if (!secrets->has_value()) {
       adapters.startup_lines.push_back(absl::StrCat("ingest: /v1/ingest/", name, " disabled: ",
                                                     adapters.disabled.at(std::string(name))));
       continue;
     }
+    const std::string how = (*secrets)->size() == 1
+                                ? "signature checked with its secret"
+                                : absl::StrCat("signature checked with any of its ",
+                                               (*secrets)->size(), " secrets");
     absl::StatusOr<std::unique_ptr<api::ingest::Adapter>> adapter;
     if (name == api::ingest::kMlflowAdapter) {
       api::ingest::MlflowConfig config;
-      config.secret = **secret;
+      config.secrets = **std::move(secrets);
       adapter = api::ingest::NewMlflowAdapter(std::move(config));
     } else if (name == api::ingest::kDatabricksAdapter) {
       api::ingest::DatabricksConfig config;
-      config.secret = **secret;
+      config.secrets = **std::move(secrets);
       adapter = api::ingest::NewDatabricksAdapter(std::move(config));
     } else {
       api::ingest::GithubConfig config;
-      config.secret = **secret;
+      config.secrets = **std::move(secrets);
       adapter = api::ingest::NewGithubAdapter(std::move(config));
     }
-    if (absl::Status s = enable(std::move(adapter), "signature checked with its secret");
-        !s.ok()) {
-      return s;
+    if (!adapter.ok()) {
+      // The adapter says how many secrets it takes; the error names the file, not its contents.
+      return absl::Status(adapter.status().code(),
+                          absl::StrCat("ingest secret ", SecretPath(*secrets_dir, name), ": ",
+                                       adapter.status().message()));
     }
+    if (absl::Status s = enable(std::move(adapter), how); !s.ok()) return s;
   }
   api::ingest::K8sAuditConfig k8s;
   k8s.cluster = k8s_cluster;

@@ -24,11 +24,13 @@ struct IngestAdapters {
 };
 
 // Builds the six adapters (docs/events.md). Those that verify a shared-secret signature (mlflow,
-// databricks, github) read their secret from the file named after them in `secrets_dir`, with
-// surrounding whitespace removed; an adapter without its file (or without `secrets_dir`) is
-// disabled. k8s-audit (for cluster `k8s_cluster`, recording the resources `k8s_rules` names),
-// cloudevents and sagemaker need no secret and are always enabled. Fails on a secret file that exists but
-// cannot be read, or is empty, never naming its contents.
+// databricks, github) read their secrets from the file named after them in `secrets_dir`: one
+// secret per non-empty line, with surrounding whitespace removed; two lines while a secret is
+// rotated (a delivery signed with either is accepted). An adapter without its file (or without
+// `secrets_dir`) is disabled. k8s-audit (for cluster `k8s_cluster`, recording the resources
+// `k8s_rules` names), cloudevents and sagemaker need no secret and are always enabled. Fails on a
+// secret file that exists but cannot be read, is empty, or has three or more secrets, naming the
+// file and the count, never its contents.
 absl::StatusOr<IngestAdapters> LoadIngestAdapters(
     const absl::optional<std::string>& secrets_dir, const std::string& k8s_cluster,
     std::vector<api::ingest::K8sResourceRule> k8s_rules);

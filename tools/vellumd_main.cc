@@ -56,7 +56,8 @@ constexpr char kUsage[] =
     "  (c2sp.org/tlog-witness); /checkpoint then serves the newest checkpoint cosigned by\n"
     "  --witness-quorum K of them (default: all), at most every --witness-interval-ms (1000).\n"
     "  --ingest-secrets DIR holds the webhook secrets of /v1/ingest/{mlflow,databricks,github},\n"
-    "  one file per adapter named after it; an adapter without its file is disabled.\n"
+    "  one file per adapter named after it, one secret per line (two while one is rotated);\n"
+    "  an adapter without its file is disabled.\n"
     "  --k8s-cluster names the cluster of /v1/ingest/k8s-audit (default kubernetes);\n"
     "  --k8s-resources FILE lists the model-related resources it records, one\n"
     "  <api group>/<resource> per line (default: KServe and Seldon resources).\n";

@@ -100,7 +100,7 @@ class DatabricksAdapter : public Adapter {
     if (signature->empty()) return absl::UnauthenticatedError("missing X-Databricks-Signature header");
     absl::StatusOr<std::string> mac = DecodeHexMac(*signature, kSignatureHeader);
     if (!mac.ok()) return mac.status();
-    return CheckHmacSha256(config_.secret, request.body, *mac, kSignatureHeader);
+    return CheckHmacSha256(config_.secrets, request.body, *mac, kSignatureHeader);
   }
 
   const DatabricksConfig config_;
@@ -109,8 +109,8 @@ class DatabricksAdapter : public Adapter {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Adapter>> NewDatabricksAdapter(DatabricksConfig config) {
-  if (config.secret.empty()) {
-    return absl::InvalidArgumentError("databricks: the webhook secret is empty, want one");
+  if (absl::Status status = CheckWebhookSecrets(kDatabricksAdapter, config.secrets); !status.ok()) {
+    return status;
   }
   return std::unique_ptr<Adapter>(new DatabricksAdapter(std::move(config)));
 }

@@ -10,9 +10,11 @@ namespace ingest {
 namespace {
 
 constexpr absl::string_view kSecret = "databricks-test-secret-77a1";
+// The secret kSecret replaces, held with it while the sender is switched.
+constexpr absl::string_view kOldSecret = "databricks-old-secret-c013";
 
 std::unique_ptr<Adapter> NewAdapter() {
-  auto adapter = NewDatabricksAdapter({std::string(kSecret), "adb-1234.azuredatabricks.net"});
+  auto adapter = NewDatabricksAdapter({{std::string(kSecret)}, "adb-1234.azuredatabricks.net"});
   EXPECT_TRUE(adapter.ok()) << adapter.status();
   return *std::move(adapter);
 }
@@ -91,6 +93,52 @@ TEST(DatabricksAdapterTest, RejectsTamperingAndMissingOrBadSignatures) {
         << c.name << ": " << result.status();
     ExpectNoLeak(result, {kSecret, signature});
   }
+}
+
+TEST(DatabricksAdapterTest, AcceptsEitherSecretWhileOneIsRotated) {
+  const auto both = NewDatabricksAdapter({{std::string(kOldSecret), std::string(kSecret)}, ""});
+  ASSERT_TRUE(both.ok()) << both.status();
+  const auto only_new = NewDatabricksAdapter({{std::string(kSecret)}, ""});
+  ASSERT_TRUE(only_new.ok()) << only_new.status();
+  HttpRequest old_signed = SampleRequest("", "databricks-transition-request-created.json");
+  HttpRequest new_signed = old_signed;
+  HttpRequest other_signed = old_signed;
+  old_signed.headers["x-databricks-signature"] = HmacHex(kOldSecret, old_signed.body);
+  new_signed.headers["x-databricks-signature"] = HmacHex(kSecret, new_signed.body);
+  other_signed.headers["x-databricks-signature"] = HmacHex("databricks-unknown", old_signed.body);
+  const std::string old_mac = old_signed.headers.at("x-databricks-signature");
+  const std::string new_mac = new_signed.headers.at("x-databricks-signature");
+
+  auto result = (*both)->Parse(old_signed, absl::Now());
+  EXPECT_EQ(SingleEvent(result).action(), ledger::ACTION_REQUEST_APPROVAL);
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac});
+  result = (*both)->Parse(new_signed, absl::Now());
+  EXPECT_EQ(SingleEvent(result).action(), ledger::ACTION_REQUEST_APPROVAL);
+  result = (*both)->Parse(other_signed, absl::Now());
+  EXPECT_EQ(result.status(),
+            absl::UnauthenticatedError(
+                "databricks: X-Databricks-Signature does not match the delivery under "
+                "any configured secret"));
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac, new_mac});
+
+  EXPECT_EQ(SingleEvent((*only_new)->Parse(new_signed, absl::Now())).action(),
+            ledger::ACTION_REQUEST_APPROVAL);
+  result = (*only_new)->Parse(old_signed, absl::Now());
+  EXPECT_EQ(result.status(),
+            absl::UnauthenticatedError(
+                "databricks: X-Databricks-Signature does not match the delivery under "
+                "the configured secret"));
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac});
+}
+
+TEST(DatabricksAdapterTest, RefusesOtherThanOneOrTwoNonEmptySecrets) {
+  const std::string a(kOldSecret), b(kSecret);
+  EXPECT_EQ(NewDatabricksAdapter({}).status(),
+            absl::InvalidArgumentError("databricks: got 0 webhook secrets, want 1 to 2"));
+  EXPECT_EQ(NewDatabricksAdapter({{a, b, "databricks-third"}, ""}).status(),
+            absl::InvalidArgumentError("databricks: got 3 webhook secrets, want 1 to 2"));
+  EXPECT_EQ(NewDatabricksAdapter({{"", b}, ""}).status(),
+            absl::InvalidArgumentError("databricks: webhook secret 1 of 2 is empty, want one"));
 }
 
 TEST(DatabricksAdapterTest, RejectsUnsupportedEventsAndBadTimestamps) {

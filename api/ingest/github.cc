@@ -185,7 +185,7 @@ class GithubAdapter : public Adapter {
     absl::StatusOr<std::string> mac =
         DecodeHexMac(absl::string_view(*signature).substr(7), kSignatureHeader);
     if (!mac.ok()) return mac.status();
-    return CheckHmacSha256(config_.secret, request.body, *mac, kSignatureHeader);
+    return CheckHmacSha256(config_.secrets, request.body, *mac, kSignatureHeader);
   }
 
   const GithubConfig config_;
@@ -194,8 +194,8 @@ class GithubAdapter : public Adapter {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Adapter>> NewGithubAdapter(GithubConfig config) {
-  if (config.secret.empty()) {
-    return absl::InvalidArgumentError("github: the webhook secret is empty, want one");
+  if (absl::Status status = CheckWebhookSecrets(kGithubAdapter, config.secrets); !status.ok()) {
+    return status;
   }
   return std::unique_ptr<Adapter>(new GithubAdapter(std::move(config)));
 }

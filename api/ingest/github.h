@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "api/ingest/adapter.h"
@@ -14,16 +15,18 @@ namespace ingest {
 inline constexpr absl::string_view kGithubAdapter = "github";
 
 struct GithubConfig {
-  // The webhook's shared secret (from the file `github` under --ingest-secrets). Required.
-  std::string secret;
+  // The webhook's shared secrets, one or two, none empty (the lines of the file `github` under
+  // --ingest-secrets). A delivery is accepted if it is signed with either: two while the sender
+  // is switched from the old secret to the new one.
+  std::vector<std::string> secrets;
 };
 
 // The GitHub webhook adapter for `deployment`, `deployment_status` and `deployment_review`
 // events (docs/events.md#github); `ping` is accepted and yields no event. Checks
 // `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>`. X-GitHub-Event is not signed,
 // so the body must have the members of the event it names, and event ids come from the signed
-// body, never from the unsigned X-GitHub-Delivery. Fails with InvalidArgument if the secret is
-// empty.
+// body, never from the unsigned X-GitHub-Delivery. A delivery signed with any of the secrets is
+// accepted. Fails with InvalidArgument if there are not one or two secrets, or one is empty.
 absl::StatusOr<std::unique_ptr<Adapter>> NewGithubAdapter(GithubConfig config);
 
 }  // namespace ingest

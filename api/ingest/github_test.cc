@@ -10,15 +10,17 @@ namespace ingest {
 namespace {
 
 constexpr absl::string_view kSecret = "github-test-secret-0c4e";
+// The secret kSecret replaces, held with it while the sender is switched.
+constexpr absl::string_view kOldSecret = "github-old-secret-7e21";
 
 std::unique_ptr<Adapter> NewAdapter() {
-  auto adapter = NewGithubAdapter({std::string(kSecret)});
+  auto adapter = NewGithubAdapter({{std::string(kSecret)}});
   EXPECT_TRUE(adapter.ok()) << adapter.status();
   return *std::move(adapter);
 }
 
-void Sign(HttpRequest* request) {
-  request->headers["x-hub-signature-256"] = "sha256=" + HmacHex(kSecret, request->body);
+void Sign(HttpRequest* request, absl::string_view secret = kSecret) {
+  request->headers["x-hub-signature-256"] = "sha256=" + HmacHex(secret, request->body);
 }
 
 HttpRequest SignedRequest(absl::string_view name) {
@@ -148,6 +150,53 @@ TEST(GithubAdapterTest, RejectsTamperingAndMissingOrBadSignatures) {
         << c.name << ": " << result.status();
     ExpectNoLeak(result, {kSecret, signature});
   }
+}
+
+TEST(GithubAdapterTest, AcceptsEitherSecretWhileOneIsRotated) {
+  const auto both = NewGithubAdapter({{std::string(kOldSecret), std::string(kSecret)}});
+  ASSERT_TRUE(both.ok()) << both.status();
+  const auto only_new = NewGithubAdapter({{std::string(kSecret)}});
+  ASSERT_TRUE(only_new.ok()) << only_new.status();
+  HttpRequest old_signed =
+      SampleRequest("github-deployment-status.headers", "github-deployment-status.json");
+  HttpRequest new_signed = old_signed;
+  HttpRequest other_signed = old_signed;
+  Sign(&old_signed, kOldSecret);
+  Sign(&new_signed, kSecret);
+  Sign(&other_signed, "github-unknown-secret");
+  const std::string old_mac = old_signed.headers.at("x-hub-signature-256").substr(7);
+  const std::string new_mac = new_signed.headers.at("x-hub-signature-256").substr(7);
+
+  auto result = (*both)->Parse(old_signed, absl::Now());
+  EXPECT_EQ(SingleEvent(result).action(), ledger::ACTION_DEPLOY);
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac});
+  result = (*both)->Parse(new_signed, absl::Now());
+  EXPECT_EQ(SingleEvent(result).action(), ledger::ACTION_DEPLOY);
+  result = (*both)->Parse(other_signed, absl::Now());
+  EXPECT_EQ(result.status(),
+            absl::UnauthenticatedError(
+                "github: X-Hub-Signature-256 does not match the delivery under "
+                "any configured secret"));
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac, new_mac});
+
+  EXPECT_EQ(SingleEvent((*only_new)->Parse(new_signed, absl::Now())).action(),
+            ledger::ACTION_DEPLOY);
+  result = (*only_new)->Parse(old_signed, absl::Now());
+  EXPECT_EQ(result.status(),
+            absl::UnauthenticatedError(
+                "github: X-Hub-Signature-256 does not match the delivery under "
+                "the configured secret"));
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac});
+}
+
+TEST(GithubAdapterTest, RefusesOtherThanOneOrTwoNonEmptySecrets) {
+  const std::string a(kOldSecret), b(kSecret);
+  EXPECT_EQ(NewGithubAdapter({}).status(),
+            absl::InvalidArgumentError("github: got 0 webhook secrets, want 1 to 2"));
+  EXPECT_EQ(NewGithubAdapter({{a, b, "github-third-secret"}}).status(),
+            absl::InvalidArgumentError("github: got 3 webhook secrets, want 1 to 2"));
+  EXPECT_EQ(NewGithubAdapter({{a, ""}}).status(),
+            absl::InvalidArgumentError("github: webhook secret 2 of 2 is empty, want one"));
 }
 
 }  // namespace

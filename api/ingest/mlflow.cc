@@ -111,7 +111,7 @@ class MlflowAdapter : public Adapter {
       return absl::UnauthenticatedError("X-MLflow-Signature: the MAC is not standard base64");
     }
     absl::Status status = CheckHmacSha256(
-        config_.secret, absl::StrCat(*delivery_id, ".", *timestamp, ".", request.body), *mac,
+        config_.secrets, absl::StrCat(*delivery_id, ".", *timestamp, ".", request.body), *mac,
         kSignatureHeader);
     if (!status.ok()) return status;
     absl::StatusOr<uint64_t> seconds = ParseDecimal(*timestamp, "X-MLflow-Timestamp");
@@ -133,8 +133,8 @@ class MlflowAdapter : public Adapter {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Adapter>> NewMlflowAdapter(MlflowConfig config) {
-  if (config.secret.empty()) {
-    return absl::InvalidArgumentError("mlflow: the webhook secret is empty, want one");
+  if (absl::Status status = CheckWebhookSecrets(kMlflowAdapter, config.secrets); !status.ok()) {
+    return status;
   }
   if (config.max_clock_skew < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("mlflow: max_clock_skew is negative, want >= 0");

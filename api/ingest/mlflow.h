@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -15,8 +16,10 @@ namespace ingest {
 inline constexpr absl::string_view kMlflowAdapter = "mlflow";
 
 struct MlflowConfig {
-  // The webhook's shared secret (from the file `mlflow` under --ingest-secrets). Required.
-  std::string secret;
+  // The webhook's shared secrets, one or two, none empty (the lines of the file `mlflow` under
+  // --ingest-secrets). A delivery is accepted if it is signed with either: two while the sender
+  // is switched from the old secret to the new one.
+  std::vector<std::string> secrets;
   // The registry instance, for observer.source_system ("mlflow.example.com").
   std::string source_system;
   // How far X-MLflow-Timestamp may be from the receive time, either way: a captured delivery
@@ -27,7 +30,8 @@ struct MlflowConfig {
 // The MLflow model registry webhook adapter (docs/events.md#mlflow). Checks
 // `X-MLflow-Signature: v1,<base64 HMAC-SHA256(secret, "{delivery_id}.{timestamp}.{body}")>` with
 // the X-MLflow-Delivery-Id and X-MLflow-Timestamp headers, and the timestamp against the skew.
-// Fails with InvalidArgument if the secret is empty or the skew is negative.
+// A delivery signed with any of the secrets is accepted. Fails with InvalidArgument if there are
+// not one or two secrets, one is empty, or the skew is negative.
 absl::StatusOr<std::unique_ptr<Adapter>> NewMlflowAdapter(MlflowConfig config);
 
 }  // namespace ingest

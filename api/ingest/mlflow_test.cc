@@ -12,19 +12,21 @@ namespace ingest {
 namespace {
 
 constexpr absl::string_view kSecret = "mlflow-test-secret-9f3b";
+// The secret kSecret replaces, held with it while the sender is switched.
+constexpr absl::string_view kOldSecret = "mlflow-old-secret-52d8";
 
 // The alias sample's X-MLflow-Timestamp.
 const absl::Time kDeliveryTime = absl::FromUnixSeconds(1792030663);
 
 std::unique_ptr<Adapter> NewAdapter() {
-  auto adapter = NewMlflowAdapter({std::string(kSecret), "mlflow.example.com"});
+  auto adapter = NewMlflowAdapter({{std::string(kSecret)}, "mlflow.example.com"});
   EXPECT_TRUE(adapter.ok()) << adapter.status();
   return *std::move(adapter);
 }
 
-void Sign(HttpRequest* request) {
+void Sign(HttpRequest* request, absl::string_view secret = kSecret) {
   request->headers["x-mlflow-signature"] =
-      absl::StrCat("v1,", HmacBase64(kSecret, absl::StrCat(request->headers["x-mlflow-delivery-id"],
+      absl::StrCat("v1,", HmacBase64(secret, absl::StrCat(request->headers["x-mlflow-delivery-id"],
                                                            ".", request->headers["x-mlflow-timestamp"],
                                                            ".", request->body)));
 }
@@ -149,8 +151,51 @@ TEST(MlflowAdapterTest, RejectsUnsupportedEventsAndMalformedBodies) {
                                  "mlflow: member data.name: missing or empty, want a string"));
 }
 
-TEST(MlflowAdapterTest, RefusesAnEmptySecret) {
-  EXPECT_EQ(NewMlflowAdapter({}).status().code(), absl::StatusCode::kInvalidArgument);
+TEST(MlflowAdapterTest, AcceptsEitherSecretWhileOneIsRotated) {
+  const auto both = NewMlflowAdapter({{std::string(kOldSecret), std::string(kSecret)}, ""});
+  ASSERT_TRUE(both.ok()) << both.status();
+  const auto only_new = NewMlflowAdapter({{std::string(kSecret)}, ""});
+  ASSERT_TRUE(only_new.ok()) << only_new.status();
+  HttpRequest old_signed = SampleRequest("mlflow-model-version-alias-created.headers",
+                                         "mlflow-model-version-alias-created.json");
+  HttpRequest new_signed = old_signed;
+  HttpRequest other_signed = old_signed;
+  Sign(&old_signed, kOldSecret);
+  Sign(&new_signed, kSecret);
+  Sign(&other_signed, "mlflow-unknown-secret");
+  const std::string old_mac = old_signed.headers.at("x-mlflow-signature").substr(3);
+  const std::string new_mac = new_signed.headers.at("x-mlflow-signature").substr(3);
+
+  auto result = (*both)->Parse(old_signed, kDeliveryTime);
+  EXPECT_EQ(SingleEvent(result).action(), ledger::ACTION_PROMOTE);
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac});
+  result = (*both)->Parse(new_signed, kDeliveryTime);
+  EXPECT_EQ(SingleEvent(result).action(), ledger::ACTION_PROMOTE);
+  result = (*both)->Parse(other_signed, kDeliveryTime);
+  EXPECT_EQ(result.status(),
+            absl::UnauthenticatedError(
+                "mlflow: X-MLflow-Signature does not match the delivery under "
+                "any configured secret"));
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac, new_mac});
+
+  EXPECT_EQ(SingleEvent((*only_new)->Parse(new_signed, kDeliveryTime)).action(),
+            ledger::ACTION_PROMOTE);
+  result = (*only_new)->Parse(old_signed, kDeliveryTime);
+  EXPECT_EQ(result.status(),
+            absl::UnauthenticatedError(
+                "mlflow: X-MLflow-Signature does not match the delivery under "
+                "the configured secret"));
+  ExpectNoLeak(result, {kSecret, kOldSecret, old_mac});
+}
+
+TEST(MlflowAdapterTest, RefusesOtherThanOneOrTwoNonEmptySecrets) {
+  const std::string a(kOldSecret), b(kSecret);
+  EXPECT_EQ(NewMlflowAdapter({}).status(),
+            absl::InvalidArgumentError("mlflow: got 0 webhook secrets, want 1 to 2"));
+  EXPECT_EQ(NewMlflowAdapter({{a, b, "mlflow-third-secret"}, ""}).status(),
+            absl::InvalidArgumentError("mlflow: got 3 webhook secrets, want 1 to 2"));
+  EXPECT_EQ(NewMlflowAdapter({{a, ""}, ""}).status(),
+            absl::InvalidArgumentError("mlflow: webhook secret 2 of 2 is empty, want one"));
 }
 
 }  // namespace

@@ -53,13 +53,33 @@ google::protobuf::Timestamp TimeFromUnixMillis(int64_t millis) {
   return google::protobuf::util::TimeUtil::MillisecondsToTimestamp(millis);
 }
 
-absl::Status CheckHmacSha256(absl::string_view secret, absl::string_view signed_data,
+absl::Status CheckWebhookSecrets(absl::string_view adapter, absl::Span<const std::string> secrets) {
+  if (secrets.empty() || secrets.size() > kMaxWebhookSecrets) {
+    return absl::InvalidArgumentError(absl::StrCat(adapter, ": got ", secrets.size(),
+                                                   " webhook secrets, want 1 to ",
+                                                   kMaxWebhookSecrets));
+  }
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    if (secrets[i].empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(adapter, ": webhook secret ", i + 1, " of ",
+                                                     secrets.size(), " is empty, want one"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHmacSha256(absl::Span<const std::string> secrets, absl::string_view signed_data,
                              absl::string_view claimed_mac, absl::string_view header) {
-  const crypto::Sha256Digest want = crypto::HmacSha256(secret, signed_data);
-  if (!crypto::ConstantTimeEquals(
-          claimed_mac, absl::string_view(reinterpret_cast<const char*>(want.data()), want.size()))) {
-    return absl::UnauthenticatedError(
-        absl::StrCat(header, " does not match the delivery under the configured secret"));
+  bool matched = false;
+  for (const std::string& secret : secrets) {
+    const crypto::Sha256Digest want = crypto::HmacSha256(secret, signed_data);
+    matched |= crypto::ConstantTimeEquals(
+        claimed_mac, absl::string_view(reinterpret_cast<const char*>(want.data()), want.size()));
+  }
+  if (!matched) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        header, " does not match the delivery under ",
+        secrets.size() == 1 ? "the configured secret" : "any configured secret"));
   }
   return absl::OkStatus();
 }

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "api/http.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "ledger/events/audit_event.pb.h"
@@ -34,9 +35,17 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text,
                                                       absl::string_view what);
 google::protobuf::Timestamp TimeFromUnixMillis(int64_t millis);
 
-// Checks that `claimed_mac` (raw bytes) equals HMAC-SHA256(secret, signed_data), in constant
-// time. Fails with Unauthenticated naming `header`, never the values.
-absl::Status CheckHmacSha256(absl::string_view secret, absl::string_view signed_data,
+// The most shared secrets a signature-verifying adapter holds at once: two while one is rotated.
+inline constexpr size_t kMaxWebhookSecrets = 2;
+
+// Checks that an adapter has 1..kMaxWebhookSecrets secrets, none empty. Fails with
+// InvalidArgument("<adapter>: ...") holding the counts, never a secret.
+absl::Status CheckWebhookSecrets(absl::string_view adapter, absl::Span<const std::string> secrets);
+
+// Checks that `claimed_mac` (raw bytes) equals HMAC-SHA256(secret, signed_data) for one of
+// `secrets`. Each comparison is constant-time and every secret is tried, so the time taken does
+// not tell which one matched. Fails with Unauthenticated naming `header`, never the values.
+absl::Status CheckHmacSha256(absl::Span<const std::string> secrets, absl::string_view signed_data,
                              absl::string_view claimed_mac, absl::string_view header);
 
 // Decodes a hex MAC of 64 digits (either case). Fails with Unauthenticated naming `header`.
