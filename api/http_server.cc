@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "absl/types/optional.h"
 #include "api/beast_codec.h"
+#include "api/tls/tls_stream.h"
 
 namespace vellum {
 namespace api {
@@ -30,8 +32,8 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
-using Executor = net::io_context::executor_type;
-using Socket = net::basic_stream_socket<tcp, Executor>;
+using Executor = tls::Executor;
+using Socket = tls::Socket;
 using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
 using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
                                         net::wait_traits<std::chrono::steady_clock>, Executor>;
@@ -39,6 +41,10 @@ using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
 std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
   return absl::ToChronoNanoseconds(d);
 }
+
+// The TCP socket under a session's stream.
+Socket& TcpSocket(Socket& socket) { return socket; }
+Socket& TcpSocket(tls::TlsStream& stream) { return stream.socket(); }
 
 }  // namespace
 
@@ -98,6 +104,7 @@ class HttpServer::Impl {
   ~Impl() { Shutdown(absl::ZeroDuration()); }
 
  private:
+  template <typename Stream>
   class Session;
 
   void Accept();
@@ -131,24 +138,36 @@ class HttpServer::Impl {
 // a timer on every read and write costs a timerfd_settime system call each (docs/benchmarks.md);
 // this way a busy connection re-arms about once per timeout period. Deadlines only move later, so
 // a phase gets at least its own limit, and a stalled or dribbling client is still cut off.
-class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+//
+// `Stream` is the plain Socket or a tls::TlsStream. A TLS session first completes the handshake,
+// within the request timeout, and reads nothing before; it ends with a close_notify.
+template <typename Stream>
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   using Clock = std::chrono::steady_clock;
+  static constexpr bool kTls = std::is_same<Stream, tls::TlsStream>::value;
 
-  Session(Impl* server, Socket socket)
-      : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {
+  Session(Impl* server, Stream stream)
+      : server_(server), stream_(std::move(stream)), timer_(stream_.get_executor()) {
     server_->connections_++;
     beast::error_code ec;
-    tcp::endpoint remote = socket_.remote_endpoint(ec);
+    tcp::endpoint remote = TcpSocket(stream_).remote_endpoint(ec);
     if (!ec) remote_address_ = remote.address().to_string();
   }
   ~Session() { server_->connections_--; }
 
   void Start() {
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       self->ExtendDeadline(self->server_->options_.request_timeout);
       self->ArmTimer(self->deadline_);
-      self->Read();
+      if constexpr (kTls) {
+        self->stream_.async_handshake([self](beast::error_code ec) {
+          if (ec) return self->Abort();
+          self->Read();
+        });
+      } else {
+        self->Read();
+      }
     });
   }
 
@@ -160,11 +179,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void ArmTimer(Clock::time_point at) {
     timer_.expires_at(at);
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
   }
 
   void OnTimer(beast::error_code ec) {
-    if (ec == net::error::operation_aborted || !socket_.is_open()) return;
+    if (ec == net::error::operation_aborted || !TcpSocket(stream_).is_open()) return;
     const Clock::time_point now = Clock::now();
     if (handling_) {
       // The handler may take a while (a durable append); the answer's write gets its own limit.
@@ -172,18 +191,18 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     if (now < deadline_) return ArmTimer(deadline_);
     // Past the deadline: closing cancels the pending read or write, which then ends the session.
-    socket_.close(ec);
+    TcpSocket(stream_).close(ec);
   }
 
   void Read() {
-    if (server_->stopped_.load() || !socket_.is_open()) return Close();
+    if (server_->stopped_.load() || !TcpSocket(stream_).is_open()) return Close();
     parser_.emplace();
     LimitRequestParser(server_->options_.max_header_bytes, server_->options_.max_body_bytes,
                        &*parser_);
     if (!first_request_) ExtendDeadline(server_->options_.idle_timeout);
     http::async_read_header(
-        socket_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -191,8 +210,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     // A request without a body (any GET) is complete with its header.
     if (parser_->is_done()) return OnRead(ec);
     ExtendDeadline(server_->options_.request_timeout);
-    http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        self->OnRead(ec);
                      });
   }
@@ -200,7 +219,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnReadError(beast::error_code ec) {
     absl::optional<HttpResponse> response =
         ReadErrorResponse(ec, server_->options_.max_body_bytes);
-    if (!response.has_value() || !socket_.is_open()) return Close();
+    if (!response.has_value() || !TcpSocket(stream_).is_open()) return Close();
     keep_alive_ = false;
     Write(*std::move(response), /*answers_request=*/false);
   }
@@ -213,12 +232,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     version_ = message.version();
     head_request_ = message.method() == http::verb::head;
     HttpRequest request = ToHttpRequest(std::move(message), remote_address_);
+    if constexpr (kTls) request.tls_peer = stream_.peer_identity();
     handling_ = true;
     server_->in_flight_++;  // Until its answer is written: Shutdown() waits for that.
     // A handler that answers at once runs the write inline on this thread; one that answers from
     // another thread queues it here.
-    server_->handler_(std::move(request), [self = shared_from_this()](HttpResponse response) {
-      net::dispatch(self->socket_.get_executor(),
+    server_->handler_(std::move(request), [self = this->shared_from_this()](HttpResponse response) {
+      net::dispatch(self->stream_.get_executor(),
                 [self, response = std::move(response)]() mutable {
                   self->handling_ = false;
                   self->Write(std::move(response), /*answers_request=*/true);
@@ -234,7 +254,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     auto message = std::make_shared<BeastResponse>(ToBeastResponse(
         std::move(response), version_, keep_alive_ && !server_->stopped_.load()));
     ExtendDeadline(server_->options_.request_timeout);
-    http::async_write(socket_, *message, [self = shared_from_this(), message, answers_request](
+    http::async_write(stream_, *message, [self = this->shared_from_this(), message, answers_request](
                                              beast::error_code ec, size_t) {
       if (answers_request) self->server_->in_flight_--;
       if (ec || !message->keep_alive()) return self->Close();
@@ -242,15 +262,30 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // Ends the session: once the timer's wait is cancelled, nothing holds it any more.
+  // Ends the session: once the timer's wait is cancelled, nothing holds it any more. A TLS
+  // session first sends its close_notify and waits for the peer's, until the deadline.
   void Close() {
+    if constexpr (kTls) {
+      if (closing_) return;
+      closing_ = true;
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        self->Abort();
+      });
+    } else {
+      Abort();
+    }
+  }
+
+  // Ends the session at once.
+  void Abort() {
     beast::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    TcpSocket(stream_).shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (kTls) TcpSocket(stream_).close(ec);
     timer_.cancel();
   }
 
   Impl* const server_;
-  Socket socket_;
+  Stream stream_;
   Timer timer_;
   Clock::time_point deadline_ = Clock::time_point::min();
   bool handling_ = false;
@@ -260,6 +295,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool first_request_ = true;
   bool head_request_ = false;
+  bool closing_ = false;  // A TLS session's close_notify is on its way.
   unsigned version_ = 11;
 };
 
@@ -272,7 +308,12 @@ void HttpServer::Impl::Accept() {
       beast::error_code ignored;
       socket.close(ignored);  // Over the limit: refuse rather than queue without bound.
     } else {
-      std::make_shared<Session>(this, std::move(socket))->Start();
+      if (options_.tls != nullptr) {
+        std::make_shared<Session<tls::TlsStream>>(
+            this, tls::TlsStream(std::move(socket), *options_.tls))->Start();
+      } else {
+        std::make_shared<Session<Socket>>(this, std::move(socket))->Start();
+      }
     }
     if (!stopped_.load()) Accept();
   });

@@ -10,12 +10,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "api/http.h"
+#include "api/tls/context.h"
 
 namespace vellum {
 namespace api {
 
 // An HTTP/1.1 server on Boost.Beast/Asio with keep-alive and bounded resources: header and body
-// sizes, connections, and time to receive a request. Thread-safe.
+// sizes, connections, and time to receive a request. It speaks plaintext HTTP, or HTTPS only
+// (docs/tls.md) when given a TLS context. Thread-safe.
 class HttpServer {
  public:
   struct Options {
@@ -31,6 +33,11 @@ class HttpServer {
     absl::Duration request_timeout = absl::Seconds(30);
     // An idle keep-alive connection is closed after this.
     absl::Duration idle_timeout = absl::Seconds(60);
+    // HTTPS with this context (nullptr: plaintext HTTP). Every connection must complete its
+    // handshake within request_timeout; one that does not, or that speaks plaintext, is closed
+    // without an answer. The caller may Reload() the context while the server runs. With mTLS,
+    // HttpRequest::tls_peer holds the verified client certificate's identity.
+    std::shared_ptr<tls::ServerContext> tls;
   };
 
   // Sends the response for one request. May be called from any thread, exactly once.

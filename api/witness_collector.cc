@@ -68,6 +68,7 @@ absl::StatusOr<std::unique_ptr<WitnessCollector>> WitnessCollector::Start(
     HttpClient::Options client_options;
     client_options.timeout = options.timeout;
     client_options.max_response_bytes = kMaxAnswerBytes;
+    client_options.tls = options.tls;
     absl::StatusOr<std::unique_ptr<HttpClient>> client =
         HttpClient::Create(witness.url, client_options);
     if (!client.ok()) return client.status();  // Check() parsed the URL already.

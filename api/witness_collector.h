@@ -21,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "api/client/http_client.h"
+#include "api/tls/context.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
 #include "proof/note.h"
@@ -50,6 +51,7 @@ class WitnessCollector {
     // Rounds start at most this often, and only when the log has grown.
     absl::Duration interval = absl::Seconds(1);
     absl::Duration timeout = absl::Seconds(10);  // Per witness exchange.
+    tls::ClientOptions tls;  // For https:// witnesses.
   };
 
   // Whether Start() would accept `witnesses` and `options` (keys, quorum, URLs), without

@@ -122,11 +122,13 @@ struct LoadFlags {
   int clients = 0;
   uint64_t requests = 0;
   absl::Duration max_time;
+  api::tls::ClientOptions tls;
 
   // Sets the matching fields of a bench's options.
   template <typename Options>
   void ApplyTo(Options& options) const {
     options.url = url;
+    options.tls = tls;
     options.clients = clients;
     options.requests = requests;
     options.max_time = max_time;
@@ -140,6 +142,7 @@ absl::StatusOr<LoadFlags> ParseLoadFlags(const CommandLine& line) {
   absl::StatusOr<std::string> url = line.Require("server");
   if (!url.ok()) return url.status();
   flags.url = *url;
+  flags.tls = ClientFlags(line).tls;
   absl::StatusOr<uint64_t> clients = NumberFlag(line, "clients");
   absl::StatusOr<uint64_t> requests = NumberFlag(line, "requests");
   absl::StatusOr<absl::Duration> max_time = MaxSecondsFlag(line);

@@ -33,8 +33,13 @@ absl::StatusOr<CommandLine> CommandLine::Parse(absl::Span<const std::string> arg
       continue;
     }
     const FlagSpec* spec = nullptr;
+    bool takes_server = false;
     for (const FlagSpec& s : specs) {
       if (body == s.name) spec = &s;
+      takes_server |= absl::string_view(s.name) == "server";
+    }
+    for (const FlagSpec& s : kClientTlsFlags) {
+      if (takes_server && body == s.name) spec = &s;
     }
     if (spec == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", body));

@@ -21,11 +21,16 @@ struct FlagSpec {
   bool boolean = false;
 };
 
+// The flags of the TLS client (docs/tls.md) that every command taking --server accepts besides
+// its own: --ca FILE, --client-cert FILE and --client-key FILE.
+inline constexpr FlagSpec kClientTlsFlags[] = {{"ca"}, {"client-cert"}, {"client-key"}};
+
 // The parsed arguments of one command. Thread-compatible.
 class CommandLine {
  public:
   // Parses `args`, the words after the command's name. Unknown flags, missing values and
-  // repeated non-repeatable flags are errors. `--help` is always accepted. "--" ends the flags;
+  // repeated non-repeatable flags are errors. `--help` is always accepted, and so are the
+  // kClientTlsFlags when `specs` has "server". "--" ends the flags;
   // "-" is an ordinary positional argument (standard input, by convention).
   static absl::StatusOr<CommandLine> Parse(absl::Span<const std::string> args,
                                            absl::Span<const FlagSpec> specs);

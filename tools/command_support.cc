@@ -125,10 +125,19 @@ absl::StatusOr<WitnessPolicy> WitnessPolicyFlags(const CommandLine& line) {
   return policy;
 }
 
+api::HttpClient::Options ClientFlags(const CommandLine& line) {
+  api::HttpClient::Options options;
+  options.tls.ca_file = line.Get("ca").value_or("");
+  options.tls.cert_file = line.Get("client-cert").value_or("");
+  options.tls.key_file = line.Get("client-key").value_or("");
+  return options;
+}
+
 absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> ServerFlag(const CommandLine& line) {
   absl::StatusOr<std::string> url = line.Require("server");
   if (!url.ok()) return url.status();
-  absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> fetcher = api::HttpLogFetcher::Create(*url);
+  absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> fetcher =
+      api::HttpLogFetcher::Create(*url, ClientFlags(line));
   if (!fetcher.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--server: ", fetcher.status().message()));
   }

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
+#include "api/client/http_client.h"
 #include "api/client/log_client.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
@@ -76,7 +77,11 @@ struct WitnessPolicy {
 
 absl::StatusOr<WitnessPolicy> WitnessPolicyFlags(const CommandLine& line);
 
-// A fetcher for the log server at --server.
+// The client options of --ca, --client-cert and --client-key (kClientTlsFlags), for https://
+// servers.
+api::HttpClient::Options ClientFlags(const CommandLine& line);
+
+// A fetcher for the log server at --server, with ClientFlags().
 absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> ServerFlag(const CommandLine& line);
 
 // A server's verified checkpoint, and the connection and key it was fetched and checked with.

@@ -135,7 +135,7 @@ int RunEvents(const CommandLine& line) {
   }
   if (verifier != nullptr) add("proof", "1");
   absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
-      api::HttpClient::Create(*url, api::HttpClient::Options());
+      api::HttpClient::Create(*url, ClientFlags(line));
   if (!client.ok()) return Fail(kCommand, absl::StrCat("--server: ", client.status().message()));
   std::vector<std::pair<std::string, std::string>> headers;
   if (!token->empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", *token));

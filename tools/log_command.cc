@@ -57,7 +57,7 @@ int RunAppend(const CommandLine& line) {
   absl::StatusOr<std::string> url = line.Require("server");
   if (!url.ok()) return UsageError(url.status().message());
   absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
-      api::HttpClient::Create(*url, api::HttpClient::Options());
+      api::HttpClient::Create(*url, ClientFlags(line));
   if (!client.ok()) return UsageError(absl::StrCat("--server: ", client.status().message()));
   absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
   if (!token.ok()) return IoError(token.status());
@@ -77,7 +77,7 @@ int RunAppend(const CommandLine& line) {
   if (want_receipt && verifier == nullptr) {
     // Trust on first use: nothing authenticates a key the server names itself.
     absl::StatusOr<std::unique_ptr<api::HttpLogFetcher>> fetcher =
-        api::HttpLogFetcher::Create(*url);
+        api::HttpLogFetcher::Create(*url, ClientFlags(line));
     if (!fetcher.ok()) return IoError(fetcher.status());
     absl::StatusOr<std::string> key = api::FetchVerifierKey(**fetcher);
     if (!key.ok()) return ServerFailure(key.status());

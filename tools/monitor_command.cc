@@ -27,7 +27,7 @@ namespace cli {
 const char kMonitorUsage[] =
     "vellum monitor --server URL --verifier-key KEY --state-dir DIR [--witness-key WKEY]...\n"
     "               [--min-witnesses K] [--peer URL]... [--listen HOST:PORT]\n"
-    "               [--interval-ms 10000] [--once]\n"
+    "               [--interval-ms 10000] [--once] [--tls-cert FILE --tls-key FILE]\n"
     "  Follows the log at URL: verifies each new checkpoint (KEY's signature; with\n"
     "  --witness-key, at least K valid cosignatures, default all), its consistency with the\n"
     "  last trusted one, and every new entry bundle and tile, kept in a verified mirror in\n"
@@ -38,11 +38,14 @@ const char kMonitorUsage[] =
     "  /checkpoint (the latest verified checkpoint), /healthz and /metrics. --once runs one\n"
     "  round: exit 0 if all verified, 1 on a split view or inconsistency, 2 if an exchange\n"
     "  failed. Otherwise it runs a round every --interval-ms until SIGTERM, printing ALERT\n"
-    "  lines on stderr and answering /healthz with 503 once it found something.\n";
+    "  lines on stderr and answering /healthz with 503 once it found something. With\n"
+    "  --tls-cert (a PEM certificate chain) and --tls-key, --listen serves HTTPS only, and\n"
+    "  SIGHUP re-reads both files (a bad file is reported and the old certificate kept).\n";
 
-const FlagSpec kMonitorFlags[9] = {
+const FlagSpec kMonitorFlags[11] = {
     {"server"}, {"verifier-key"}, {"state-dir"}, {"witness-key", true}, {"min-witnesses"},
-    {"peer", true}, {"listen"}, {"interval-ms"}, {"once", false, true},
+    {"peer", true}, {"listen"}, {"interval-ms"}, {"once", false, true}, {"tls-cert"},
+    {"tls-key"},
 };
 
 namespace {
@@ -78,7 +81,7 @@ int RunMonitor(const CommandLine& line) {
   if (!line.positional().empty()) return UsageError("takes no positional arguments");
   std::vector<api::Peer> peers;
   for (const std::string& url : line.GetAll("peer")) {
-    absl::StatusOr<api::Peer> peer = api::OpenPeer(url);
+    absl::StatusOr<api::Peer> peer = api::OpenPeer(url, ClientFlags(line).tls);
     if (!peer.ok()) return UsageError(absl::StrCat("--peer: ", peer.status().message()));
     peers.push_back(*std::move(peer));
   }
@@ -88,6 +91,9 @@ int RunMonitor(const CommandLine& line) {
     if (!parsed.ok()) return UsageError(absl::StrCat("--listen: ", parsed.status().message()));
     listen = *parsed;
   }
+  absl::StatusOr<std::shared_ptr<api::tls::ServerContext>> tls = TlsServerFlags(line);
+  if (!tls.ok()) return UsageError(tls.status().message());
+  if (*tls != nullptr && !listen.has_value()) return UsageError("--tls-cert needs --listen");
   if (mkdir(state_dir->c_str(), 0755) != 0 && errno != EEXIST) {
     return IoError(absl::InternalError(
         absl::StrCat("cannot create --state-dir ", *state_dir, ": ", std::strerror(errno))));
@@ -105,13 +111,14 @@ int RunMonitor(const CommandLine& line) {
   const bool once = line.Has("once");
   // Block the signals before any thread starts.
   absl::optional<TerminationSignals> signals;
-  if (!once) signals.emplace();
+  if (!once) signals.emplace(/*hangup=*/true);
   std::unique_ptr<api::HttpServer> server;
   if (listen.has_value()) {
     api::HttpServer::Options server_options;
     server_options.address = listen->first;
     server_options.port = listen->second;
     server_options.max_body_bytes = 1024;
+    server_options.tls = *tls;
     api::Monitor* m = monitor->get();
     absl::StatusOr<std::unique_ptr<api::HttpServer>> started = api::HttpServer::Start(
         server_options,
@@ -120,8 +127,8 @@ int RunMonitor(const CommandLine& line) {
         });
     if (!started.ok()) return IoError(started.status());
     server = *std::move(started);
-    std::cout << "vellum monitor: serving http://" << listen->first << ":" << server->port()
-              << std::endl;
+    std::cout << "vellum monitor: serving " << (*tls != nullptr ? "https" : "http") << "://"
+              << listen->first << ":" << server->port() << std::endl;
   }
   absl::flat_hash_set<std::string> shown;
   if (once) {
@@ -140,7 +147,8 @@ int RunMonitor(const CommandLine& line) {
       PrintRound(round, true, &shown);
     } while (!stop.WaitForNotificationWithTimeout(absl::Milliseconds(*interval)));
   });
-  const int signal_number = signals->Wait();
+  int signal_number;
+  while ((signal_number = signals->Wait()) == SIGHUP) ReloadTls(tls->get(), "vellum monitor");
   std::cerr << "vellum monitor: signal " << signal_number << ", stopping\n";
   stop.Notify();
   rounds.join();

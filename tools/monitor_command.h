@@ -12,7 +12,7 @@ namespace cli {
 // The usage text and flags of each command, for the command table, and the command itself,
 // which returns the exit status.
 extern const char kMonitorUsage[];
-extern const FlagSpec kMonitorFlags[9];
+extern const FlagSpec kMonitorFlags[11];
 int RunMonitor(const CommandLine& line);
 
 }  // namespace cli

@@ -102,6 +102,11 @@ int Main(int argc, char** argv) {
   if (!line.ok()) return UsageError(line.status().message());
   if (line->help()) {
     std::cout << found->usage;
+    for (const FlagSpec& flag : found->flags) {
+      if (absl::string_view(flag.name) != "server") continue;
+      std::cout << "  For an https:// URL: --ca FILE (the CAs to trust; default the system's),\n"
+                   "  --client-cert FILE and --client-key FILE (a client certificate, for mTLS).\n";
+    }
     return kValid;
   }
   return found->run(*line);

@@ -29,17 +29,20 @@ namespace cli {
 
 const char kWitnessUsage[] =
     "vellum witness --data-dir DIR --signer-key FILE (--log ORIGIN=VKEY ... | --logs-file FILE)\n"
-    "               [--listen 127.0.0.1:8090]\n"
+    "               [--listen 127.0.0.1:8090] [--tls-cert FILE --tls-key FILE]\n"
     "  Runs a witness (c2sp.org/tlog-witness): POST /add-checkpoint cosigns a log's checkpoint\n"
     "  when it is signed by the log's key and consistent with the last one this witness cosigned;\n"
     "  GET /v1/witness/checkpoint?origin=ORIGIN serves that latest cosigned checkpoint. The state\n"
     "  lives in DIR (one process at a time). FILE holds a cosigner key (vellum keygen\n"
     "  --cosigner). Each --log names a log by origin and verifier key; repeat it for more logs or\n"
     "  keys. --logs-file holds the same ORIGIN=VKEY, one per line ('#' starts a comment).\n"
+    "  With --tls-cert (a PEM certificate chain) and --tls-key it serves HTTPS only, and\n"
+    "  re-reads both files on SIGHUP (a bad file is reported and the old certificate kept).\n"
     "  Stops cleanly on SIGTERM.\n";
 
-const FlagSpec kWitnessFlags[5] = {
-    {"data-dir"}, {"signer-key"}, {"log", true}, {"logs-file"}, {"listen"},
+const FlagSpec kWitnessFlags[7] = {
+    {"data-dir"}, {"signer-key"}, {"log", true}, {"logs-file"}, {"listen"}, {"tls-cert"},
+    {"tls-key"},
 };
 
 namespace {
@@ -85,6 +88,8 @@ int RunWitness(const CommandLine& line) {
   if (!line.positional().empty()) return Usage("takes no positional arguments");
   auto listen = ParseListen(line.Get("listen").value_or("127.0.0.1:8090"));
   if (!listen.ok()) return Usage(listen.status().message());
+  absl::StatusOr<std::shared_ptr<api::tls::ServerContext>> tls = TlsServerFlags(line);
+  if (!tls.ok()) return Usage(tls.status().message());
 
   std::map<std::string, ledger::Witness::Log> logs;
   for (const std::string& spec : line.GetAll("log")) {
@@ -125,8 +130,9 @@ int RunWitness(const CommandLine& line) {
   if (!witness.ok()) return Fail(witness.status());
   api::WitnessService service(*std::move(witness));
 
-  TerminationSignals signals;  // Before any thread starts.
+  TerminationSignals signals(/*hangup=*/true);  // Before any thread starts.
   api::HttpServer::Options options;
+  options.tls = *tls;
   options.address = listen->first;
   options.port = listen->second;
   options.max_body_bytes = kMaxAddCheckpointBytes;
@@ -143,10 +149,11 @@ int RunWitness(const CommandLine& line) {
   if (!server.ok()) return Fail(server.status());
   std::cout << "vellum witness: " << name << " witnessing " << logs.size() << " log(s)\n"
             << "vellum witness: verifier key " << verifier_key << "\n"
-            << "vellum witness: serving http://" << listen->first << ":" << (*server)->port()
-            << "\n";
+            << "vellum witness: serving " << (*tls != nullptr ? "https" : "http") << "://"
+            << listen->first << ":" << (*server)->port() << "\n";
   std::cout.flush();
-  int signal_number = signals.Wait();
+  int signal_number;
+  while ((signal_number = signals.Wait()) == SIGHUP) ReloadTls(tls->get(), "vellum witness");
   std::cout << "vellum witness: signal " << signal_number << ", shutting down\n";
   (*server)->Shutdown();
   workers.Stop();  // Before the server goes: queued requests answer through it.

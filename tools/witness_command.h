@@ -10,7 +10,7 @@ namespace cli {
 
 // The command's usage text and flags, for the command table.
 extern const char kWitnessUsage[];
-extern const FlagSpec kWitnessFlags[5];
+extern const FlagSpec kWitnessFlags[7];
 
 // Runs the witness; returns the exit status: 0 after a clean stop, 1 when it cannot start for
 // a reason other than usage (for example the data directory is in use), 2 for usage errors.

@@ -49,14 +49,21 @@ absl::Status CheckClients(int clients, uint64_t operations) {
   return absl::OkStatus();
 }
 
-LoadOptions ClosedLoop(absl::string_view url, int clients, uint64_t requests,
-                       absl::Duration max_time) {
+LoadOptions ClosedLoop(absl::string_view url, const tls::ClientOptions& tls, int clients,
+                       uint64_t requests, absl::Duration max_time) {
   LoadOptions load;
   load.url = std::string(url);
+  load.tls = tls;
   load.connections = clients;
   load.requests = requests;
   load.max_time = max_time;
   return load;
+}
+
+HttpClient::Options ProbeOptions(const tls::ClientOptions& tls) {
+  HttpClient::Options options;
+  options.tls = tls;
+  return options;
 }
 
 uint64_t RunNonce() {
@@ -302,7 +309,7 @@ absl::StatusOr<BenchResult> RunHttpAppendBench(const HttpAppendBenchOptions& opt
     return absl::InvalidArgumentError("receipts are for single-entry appends (batch 1)");
   }
   LoadOptions load =
-      ClosedLoop(options.url, options.clients, options.requests, options.max_time);
+      ClosedLoop(options.url, options.tls, options.clients, options.requests, options.max_time);
   load.method = "POST";
   load.headers = {{"Accept", api::kProtobufType}};
   if (!options.token.empty()) {
@@ -375,7 +382,7 @@ std::string HttpAppendBenchJson(const HttpAppendBenchOptions& options, BenchResu
 absl::StatusOr<ProofBenchResult> RunProofBench(const ProofBenchOptions& options) {
   if (absl::Status s = CheckClients(options.clients, options.requests); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<api::HttpClient>> info_client =
-      api::HttpClient::Create(options.url, {});
+      api::HttpClient::Create(options.url, ProbeOptions(options.tls));
   if (!info_client.ok()) return info_client.status();
   absl::StatusOr<api::HttpResponse> info_answer =
       (*info_client)->Send("GET", "/v1/log", "", {{"Accept", api::kProtobufType}});
@@ -389,7 +396,7 @@ absl::StatusOr<ProofBenchResult> RunProofBench(const ProofBenchOptions& options)
   if (size == 0) return absl::FailedPreconditionError("the log is empty: nothing to prove");
 
   LoadOptions load =
-      ClosedLoop(options.url, options.clients, options.requests, options.max_time);
+      ClosedLoop(options.url, options.tls, options.clients, options.requests, options.max_time);
   load.headers = {{"Accept", api::kProtobufType}};
   std::vector<std::mt19937_64> randoms;
   for (int i = 0; i < options.clients; ++i) randoms.emplace_back(options.seed + i);

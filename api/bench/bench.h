@@ -17,6 +17,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "api/bench/load_client.h"
+#include "api/client/http_client.h"
+#include "api/tls/context.h"
 
 namespace vellum {
 namespace api {
@@ -74,10 +76,13 @@ void AddCommonFields(BenchResult& result, JsonObject& json);
 // A random nonce that keeps the entries of different runs apart.
 uint64_t RunNonce();
 
-// The LoadOptions of a closed-loop run: `requests` requests to `url` over `clients` keep-alive
-// connections, stopping early after `max_time`.
-LoadOptions ClosedLoop(absl::string_view url, int clients, uint64_t requests,
-                       absl::Duration max_time);
+// The LoadOptions of a closed-loop run: `requests` requests to `url` (with `tls` for https://)
+// over `clients` keep-alive connections, stopping early after `max_time`.
+LoadOptions ClosedLoop(absl::string_view url, const tls::ClientOptions& tls, int clients,
+                       uint64_t requests, absl::Duration max_time);
+
+// The options of the one HttpClient a benchmark uses to look at the server before its run.
+HttpClient::Options ProbeOptions(const tls::ClientOptions& tls);
 
 // --- bench append ---------------------------------------------------------------------------
 
@@ -121,13 +126,14 @@ std::string AppendBenchJson(const AppendBenchOptions& options, AppendBenchResult
 
 struct HttpAppendBenchOptions {
   std::string url;
+  tls::ClientOptions tls;  // For an https:// url.
   int clients = 64;
   uint64_t requests = 100000;
   // Entries per request: 1 posts to /v1/entries, more to /v1/entries:batch (binary protobuf).
   size_t batch = 1;
   bool receipt = false;  // Single-entry requests ask for a tlog-proof receipt.
   size_t entry_bytes = 300;
-  std::string token;  // Bearer token for appends; empty for none.
+  std::string token;  // Bearer token for appends (any string: a shared secret, a JWT); "" for none.
   absl::Duration max_time = absl::Minutes(5);
 };
 
@@ -142,6 +148,7 @@ std::string HttpAppendBenchJson(const HttpAppendBenchOptions& options, BenchResu
 
 struct ProofBenchOptions {
   std::string url;
+  tls::ClientOptions tls;  // For an https:// url.
   int clients = 16;
   uint64_t requests = 100000;
   uint64_t seed = 1;

@@ -161,7 +161,8 @@ std::string EventRequestBody(const ledger::AuditEvent& event, EventFormat format
 absl::StatusOr<EventIngestBenchResult> RunEventIngestBench(
     const EventIngestBenchOptions& options) {
   if (absl::Status s = CheckClients(options.clients, options.requests); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<api::HttpClient>> probe = api::HttpClient::Create(options.url, {});
+  absl::StatusOr<std::unique_ptr<api::HttpClient>> probe =
+      api::HttpClient::Create(options.url, ProbeOptions(options.tls));
   if (!probe.ok()) return probe.status();
   std::vector<std::pair<std::string, std::string>> headers = Headers(options.token);
   headers.emplace_back("Content-Type", options.format == EventFormat::kProtobuf
@@ -169,7 +170,7 @@ absl::StatusOr<EventIngestBenchResult> RunEventIngestBench(
                                            : "application/json");
 
   LoadOptions load =
-      ClosedLoop(options.url, options.clients, options.requests, options.max_time);
+      ClosedLoop(options.url, options.tls, options.clients, options.requests, options.max_time);
   load.method = "POST";
   load.headers = std::move(headers);
   const uint64_t nonce = RunNonce();
@@ -281,7 +282,8 @@ std::string BenchQueryTarget(QueryShape shape, bool proof, absl::Time first_logg
 
 absl::StatusOr<EventQueryBenchResult> RunEventQueryBench(const EventQueryBenchOptions& options) {
   if (absl::Status s = CheckClients(options.clients, options.requests); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<api::HttpClient>> probe = api::HttpClient::Create(options.url, {});
+  absl::StatusOr<std::unique_ptr<api::HttpClient>> probe =
+      api::HttpClient::Create(options.url, ProbeOptions(options.tls));
   if (!probe.ok()) return probe.status();
   EventQueryBenchResult result;
   absl::StatusOr<api::EventSearchResponse> oldest =

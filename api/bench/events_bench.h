@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "ledger/events/audit_event.pb.h"
 #include "api/bench/bench.h"
+#include "api/tls/context.h"
 
 namespace vellum {
 namespace api {
@@ -57,6 +58,7 @@ enum class EventFormat { kJson, kProtobuf };
 
 struct EventIngestBenchOptions {
   std::string url;
+  tls::ClientOptions tls;  // For an https:// url.
   int clients = 16;
   uint64_t requests = 100000;
   // The request body: proto3 JSON (application/json) or binary protobuf.
@@ -107,6 +109,7 @@ std::string BenchQueryTarget(QueryShape shape, bool proof, absl::Time first_logg
 
 struct EventQueryBenchOptions {
   std::string url;
+  tls::ClientOptions tls;  // For an https:// url.
   int clients = 8;
   uint64_t requests = 8000;  // In all; split evenly over the eight shape and proof variants.
   uint64_t seed = 1;

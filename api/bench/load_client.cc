@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/http.h"
 #include "api/client/http_client.h"
+#include "api/tls/tls_stream.h"
 
 namespace vellum {
 namespace api {
@@ -75,6 +76,7 @@ struct Shared {
   const FillRequest& fill;
   const CheckAnswer& check;
   api::ServerUrl url;
+  std::unique_ptr<tls::ClientContext> tls;  // For https://, else nullptr.
   tcp::resolver::results_type endpoints;
   std::string resolve_error;  // Why `endpoints` is empty.
   std::string fixed_headers;  // "Host: ...\r\n" and options.headers, encoded.
@@ -104,6 +106,9 @@ class Connection {
  private:
   void Connect(std::function<void()> then);
   void Exchange(std::function<void()> on_answer);
+  template <typename Stream>
+  void Exchange(Stream& stream, std::function<void()> on_answer);
+  tls::Socket& TcpSocket() { return tls_ != nullptr ? tls_->socket() : socket_; }
   void Next();
   void OnAnswer();
   // "METHOD TARGET on HOST:PORT", for errors.
@@ -117,7 +122,9 @@ class Connection {
   Shared& shared_;
   Worker& worker_;
   const int index_;
-  tcp::socket socket_;
+  // The connection: socket_ alone, or, for https://, tls_ (holding the socket once connected).
+  tls::Socket socket_;
+  std::unique_ptr<tls::TlsStream> tls_;
   bool connected_ = false;
   bool ready_ = false;
   bool running_ = false;  // Past Open().
@@ -185,7 +192,7 @@ class Worker {
 };
 
 Connection::Connection(Shared& shared, Worker& worker, int index)
-    : shared_(shared), worker_(worker), index_(index), socket_(worker.io()) {
+    : shared_(shared), worker_(worker), index_(index), socket_(worker.io().get_executor()) {
   // Room for a whole typical answer: Beast reads at most the buffer's free capacity (at least
   // 512 bytes) at a time, and a 1 KiB proof would otherwise take two reads.
   buffer_.reserve(kReadBytes);
@@ -229,18 +236,37 @@ void Connection::Connect(std::function<void()> then) {
                        }
                        beast::error_code ignored;
                        socket_.set_option(tcp::no_delay(true), ignored);
-                       connected_ = true;
-                       then();
+                       if (shared_.tls == nullptr) {
+                         connected_ = true;
+                         return then();
+                       }
+                       tls_ = std::make_unique<tls::TlsStream>(std::move(socket_), *shared_.tls,
+                                                               shared_.url.host);
+                       tls_->async_handshake([this, then](beast::error_code ec) {
+                         if (ec) {
+                           return Fail(absl::StrCat("TLS handshake with ", shared_.url.host, ":",
+                                                    shared_.url.port),
+                                       ec);
+                         }
+                         connected_ = true;
+                         then();
+                       });
                      });
 }
 
 void Connection::Exchange(std::function<void()> on_answer) {
+  if (tls_ != nullptr) return Exchange(*tls_, std::move(on_answer));
+  Exchange(socket_, std::move(on_answer));
+}
+
+template <typename Stream>
+void Connection::Exchange(Stream& stream, std::function<void()> on_answer) {
   parser_.emplace();
   parser_->body_limit(shared_.options.max_response_bytes);
-  net::async_write(socket_, net::buffer(wire_), [this, on_answer = std::move(on_answer)](
-                                                    beast::error_code ec, size_t) mutable {
+  net::async_write(stream, net::buffer(wire_), [this, &stream, on_answer = std::move(on_answer)](
+                                                   beast::error_code ec, size_t) mutable {
     if (ec) return Fail(Describe(), ec);
-    http::async_read(socket_, buffer_, *parser_,
+    http::async_read(stream, buffer_, *parser_,
                      [this, on_answer = std::move(on_answer)](beast::error_code ec, size_t) {
                        if (ec) return Fail(Describe(), ec);
                        on_answer();
@@ -313,8 +339,9 @@ void Connection::Fail(absl::string_view what, beast::error_code ec) {
 
 void Connection::Close() {
   beast::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  TcpSocket().shutdown(tcp::socket::shutdown_both, ignored);
+  TcpSocket().close(ignored);
+  tls_.reset();
   buffer_.clear();
   connected_ = false;
 }
@@ -325,7 +352,7 @@ void Connection::CheckTimeout(Clock::time_point now) {
   if (!busy_ || now - since_ <= shared_.timeout) return;
   timed_out_ = true;
   beast::error_code ignored;
-  socket_.close(ignored);  // The operation in flight completes with operation_aborted.
+  TcpSocket().close(ignored);  // The operation in flight completes with operation_aborted.
 }
 
 }  // namespace
@@ -340,6 +367,12 @@ absl::StatusOr<BenchResult> RunLoad(const LoadOptions& options, const FillReques
   absl::StatusOr<api::ServerUrl> url = api::ParseServerUrl(options.url);
   if (!url.ok()) return url.status();
   Shared shared(options, fill, check, *std::move(url));
+  if (shared.url.tls) {
+    absl::StatusOr<std::unique_ptr<tls::ClientContext>> context =
+        tls::ClientContext::Create(options.tls);
+    if (!context.ok()) return context.status();
+    shared.tls = *std::move(context);
+  }
   {
     net::io_context io;
     tcp::resolver resolver(io);

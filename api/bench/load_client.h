@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "api/tls/context.h"
 
 namespace vellum {
 namespace api {
@@ -67,7 +68,10 @@ struct LoadRequest {
 };
 
 struct LoadOptions {
-  std::string url;  // http://HOST:PORT with an optional path prefix.
+  std::string url;  // http[s]://HOST:PORT with an optional path prefix.
+  // For https://: the CAs and client certificate (api/client/http_client.h). Each connection
+  // handshakes once, before the clock starts, and again only when it reconnects.
+  tls::ClientOptions tls;
   int connections = 1;
   int threads = 1;        // I/O threads; connection i is served by thread i % threads.
   uint64_t requests = 0;  // In all, over every connection.
@@ -98,8 +102,8 @@ using CheckAnswer = std::function<absl::Status(int connection, const LoadRequest
 // for its next request; on an answer other than 200; and when `check` rejects the answer. A
 // connection the server closes is reopened for the next request. Returns the tallies of all
 // connections and the wall time from the start of the clock to the last answer; `entries` is
-// left 0. Fails with InvalidArgument on an unparseable URL or when connections or threads is
-// below 1.
+// left 0. Fails with InvalidArgument on an unparseable URL, TLS files that cannot be loaded, or
+// when connections or threads is below 1.
 absl::StatusOr<BenchResult> RunLoad(const LoadOptions& options, const FillRequest& fill,
                                     const CheckAnswer& check);
 

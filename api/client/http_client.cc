@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "api/tls/tls_stream.h"
 
 namespace vellum {
 namespace api {
@@ -19,16 +20,23 @@ namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
 
+// The message of a failed TLS handshake: the certificate's refusal when there was one.
+std::string HandshakeError(const tls::TlsStream& stream, beast::error_code ec) {
+  std::string refusal = stream.verify_error();
+  return refusal.empty() ? ec.message() : absl::StrCat(ec.message(), ": ", refusal);
+}
+
 }  // namespace
 
 class HttpClient::Impl {
  public:
-  Impl(std::string host, std::string port, std::string prefix, const Options& options)
-      : host_(std::move(host)),
-        port_(std::move(port)),
-        prefix_(std::move(prefix)),
+  Impl(ServerUrl url, const Options& options, std::unique_ptr<tls::ClientContext> tls)
+      : host_(std::move(url.host)),
+        port_(std::move(url.port)),
+        prefix_(std::move(url.prefix)),
         options_(options),
-        stream_(ioc_) {}
+        tls_context_(std::move(tls)),
+        socket_(ioc_.get_executor()) {}
 
   absl::StatusOr<HttpResponse> Send(absl::string_view method, absl::string_view target,
                                     absl::string_view body,
@@ -55,18 +63,36 @@ class HttpClient::Impl {
     if (ec) {
       return absl::UnavailableError(absl::StrCat("cannot resolve ", host_, ": ", ec.message()));
     }
-    ec = WithTimeout([&](auto done) { stream_.async_connect(endpoints, done); });
+    ec = WithTimeout([&](auto done) { net::async_connect(socket_, endpoints, done); });
     if (ec) {
       return absl::UnavailableError(
           absl::StrCat("cannot connect to ", host_, ":", port_, ": ", ec.message()));
     }
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    socket_.set_option(tcp::no_delay(true), ec);
+    if (tls_context_ != nullptr) {
+      tls_ = std::make_unique<tls::TlsStream>(std::move(socket_), *tls_context_, host_);
+      ec = WithTimeout([&](auto done) { tls_->async_handshake(done); });
+      if (ec) {
+        std::string why = HandshakeError(*tls_, ec);
+        Disconnect();
+        return absl::UnavailableError(
+            absl::StrCat("TLS handshake with ", host_, ":", port_, ": ", why));
+      }
+    }
     connected_ = true;
     return absl::OkStatus();
   }
 
   absl::StatusOr<HttpResponse> Exchange(
       absl::string_view method, absl::string_view target, absl::string_view body,
+      const std::vector<std::pair<std::string, std::string>>& headers) {
+    return tls_ != nullptr ? Exchange(*tls_, method, target, body, headers)
+                           : Exchange(socket_, method, target, body, headers);
+  }
+
+  template <typename Stream>
+  absl::StatusOr<HttpResponse> Exchange(
+      Stream& stream, absl::string_view method, absl::string_view target, absl::string_view body,
       const std::vector<std::pair<std::string, std::string>>& headers) {
     http::request<http::string_body> request;
     request.method_string(beast::string_view(method.data(), method.size()));
@@ -78,11 +104,11 @@ class HttpClient::Impl {
     request.body() = std::string(body);
     request.prepare_payload();
     beast::error_code ec =
-        WithTimeout([&](auto done) { http::async_write(stream_, request, done); });
+        WithTimeout([&](auto done) { http::async_write(stream, request, done); });
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
     if (!ec) {
-      ec = WithTimeout([&](auto done) { http::async_read(stream_, buffer_, parser, done); });
+      ec = WithTimeout([&](auto done) { http::async_read(stream, buffer_, parser, done); });
     }
     if (ec) {
       Disconnect();
@@ -103,22 +129,33 @@ class HttpClient::Impl {
 
   // Runs the asynchronous operation that `start` begins (it is passed the completion handler)
   // to completion, within options_.timeout, on this client's own io_context, and returns its
-  // error. beast::tcp_stream enforces its timeout on asynchronous operations only; the blocking
-  // calls would wait forever on a server that accepts and never answers.
+  // error (beast::error::timeout past the time; the connection is then closed). Blocking calls
+  // would wait forever on a server that accepts and never answers.
   template <typename Start>
   beast::error_code WithTimeout(Start start) {
     beast::error_code result = net::error::would_block;
-    stream_.expires_after(absl::ToChronoNanoseconds(options_.timeout));
     start([&result](beast::error_code ec, const auto&...) { result = ec; });
     ioc_.restart();
-    ioc_.run();
+    ioc_.run_for(absl::ToChronoNanoseconds(options_.timeout));
+    if (result == net::error::would_block) {
+      beast::error_code ignored;
+      TcpSocket().close(ignored);  // The operation completes with operation_aborted.
+      ioc_.restart();
+      ioc_.run();
+      result = beast::error::timeout;
+    }
     return result;
   }
 
+  tls::Socket& TcpSocket() { return tls_ != nullptr ? tls_->socket() : socket_; }
+
+  // Closes the connection (a TLS one without close_notify: the server needs none, since every
+  // answer it sent was delimited).
   void Disconnect() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    TcpSocket().shutdown(tcp::socket::shutdown_both, ec);
+    TcpSocket().close(ec);
+    tls_.reset();
     buffer_.clear();
     connected_ = false;
   }
@@ -127,25 +164,29 @@ class HttpClient::Impl {
   const std::string port_;
   const std::string prefix_;
   const Options options_;
+  const std::unique_ptr<tls::ClientContext> tls_context_;  // nullptr for http://.
   net::io_context ioc_;
-  beast::tcp_stream stream_;
+  // The connection: socket_ alone, or, for https://, tls_ (holding the socket once connected).
+  tls::Socket socket_;
+  std::unique_ptr<tls::TlsStream> tls_;
   beast::flat_buffer buffer_;
   bool connected_ = false;
 };
 
 absl::StatusOr<ServerUrl> ParseServerUrl(absl::string_view url) {
   absl::string_view rest = url;
-  if (!absl::ConsumePrefix(&rest, "http://")) {
+  ServerUrl parsed;
+  parsed.tls = absl::ConsumePrefix(&rest, "https://");
+  if (!parsed.tls && !absl::ConsumePrefix(&rest, "http://")) {
     return absl::InvalidArgumentError(
-        absl::StrCat("server URL \"", url, "\" must start with http://"));
+        absl::StrCat("server URL \"", url, "\" must start with http:// or https://"));
   }
   size_t slash = rest.find('/');
   absl::string_view authority = rest.substr(0, slash);
-  ServerUrl parsed;
   parsed.prefix = std::string(slash == absl::string_view::npos ? "" : rest.substr(slash));
   while (!parsed.prefix.empty() && parsed.prefix.back() == '/') parsed.prefix.pop_back();
   parsed.host = std::string(authority);
-  parsed.port = "80";
+  parsed.port = parsed.tls ? "443" : "80";
   size_t colon = authority.rfind(':');
   if (colon != absl::string_view::npos && authority.find(']', colon) == absl::string_view::npos) {
     parsed.host = std::string(authority.substr(0, colon));
@@ -164,8 +205,15 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(absl::string_view
                                                               const Options& options) {
   absl::StatusOr<ServerUrl> parsed = ParseServerUrl(url);
   if (!parsed.ok()) return parsed.status();
-  return std::unique_ptr<HttpClient>(new HttpClient(std::make_unique<Impl>(
-      std::move(parsed->host), std::move(parsed->port), std::move(parsed->prefix), options)));
+  std::unique_ptr<tls::ClientContext> tls;
+  if (parsed->tls) {
+    absl::StatusOr<std::unique_ptr<tls::ClientContext>> context =
+        tls::ClientContext::Create(options.tls);
+    if (!context.ok()) return context.status();
+    tls = *std::move(context);
+  }
+  return std::unique_ptr<HttpClient>(
+      new HttpClient(std::make_unique<Impl>(*std::move(parsed), options, std::move(tls))));
 }
 
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -10,22 +10,28 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "api/http.h"
+#include "api/tls/context.h"
 
 namespace vellum {
 namespace api {
 
-// A blocking HTTP/1.1 client for one server, keeping one connection alive across requests and
-// reconnecting when the server closed it (a GET or HEAD that failed on a kept-alive connection
-// is retried once on a new one; other methods are not). Responses are bounded in size. Thread-compatible: use
-// one client per thread.
+// A blocking HTTP/1.1 client for one server, over plaintext (http://) or TLS (https://), keeping
+// one connection alive across requests and reconnecting when the server closed it (a GET or HEAD
+// that failed on a kept-alive connection is retried once on a new one; other methods are not).
+// Responses are bounded in size. Thread-compatible: use one client per thread.
 class HttpClient {
  public:
   struct Options {
     absl::Duration timeout = absl::Seconds(30);
     size_t max_response_bytes = 64 << 20;
+    // For https:// URLs: the CAs to verify the server against and the client certificate
+    // (docs/tls.md). The server's certificate must name the URL's host. Unused for http://.
+    tls::ClientOptions tls;
   };
 
-  // `url` is http://HOST:PORT with an optional path prefix, e.g. "http://127.0.0.1:8080".
+  // `url` is http://HOST:PORT or https://HOST:PORT with an optional path prefix, e.g.
+  // "http://127.0.0.1:8080". For https://, fails with InvalidArgument when the TLS files of
+  // `options` cannot be loaded.
   static absl::StatusOr<std::unique_ptr<HttpClient>> Create(absl::string_view url,
                                                             const Options& options);
   ~HttpClient();
@@ -50,9 +56,11 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// The parts of a server URL http://HOST:PORT[/PREFIX]: the host without brackets, the port
-// ("80" if absent), and the path prefix without trailing slashes ("" if none).
+// The parts of a server URL http[s]://HOST:PORT[/PREFIX]: whether it is https, the host without
+// brackets, the port ("80" or "443" if absent), and the path prefix without trailing slashes
+// ("" if none).
 struct ServerUrl {
+  bool tls = false;
   std::string host;
   std::string port;
   std::string prefix;

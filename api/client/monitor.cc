@@ -49,7 +49,7 @@ int RoundResult::ExitCode() const {
   return errors.empty() ? 0 : 2;
 }
 
-absl::StatusOr<Peer> OpenPeer(absl::string_view url) {
+absl::StatusOr<Peer> OpenPeer(absl::string_view url, const tls::ClientOptions& tls) {
   const size_t scheme = url.find("://");
   if (scheme == absl::string_view::npos) {
     return absl::InvalidArgumentError("peer URL: want http://HOST:PORT[/PATH]");
@@ -68,6 +68,7 @@ absl::StatusOr<Peer> OpenPeer(absl::string_view url) {
   HttpClient::Options options;
   options.timeout = absl::Seconds(10);
   options.max_response_bytes = kMaxNoteSize;
+  options.tls = tls;
   absl::StatusOr<std::unique_ptr<HttpLogFetcher>> fetcher = HttpLogFetcher::Create(base, options);
   if (!fetcher.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("peer URL: ", fetcher.status().message()));

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "api/client/log_client.h"
 #include "api/http.h"
+#include "api/tls/context.h"
 #include "ledger/mirror.h"
 #include "proof/evidence.h"
 #include "proof/note.h"
@@ -35,8 +36,9 @@ struct Peer {
 
 // Parses a peer URL: a base URL http://HOST:PORT[/PREFIX] means PREFIX/checkpoint; a URL whose
 // path ends in "checkpoint" (with any query) is fetched as it is. Answers are limited to
-// kMaxNoteSize bytes and 10 seconds. InvalidArgument for a malformed URL.
-absl::StatusOr<Peer> OpenPeer(absl::string_view url);
+// kMaxNoteSize bytes and 10 seconds. An https:// peer is verified with `tls`. InvalidArgument
+// for a malformed URL or TLS files that cannot be loaded.
+absl::StatusOr<Peer> OpenPeer(absl::string_view url, const tls::ClientOptions& tls = {});
 
 struct MonitorOptions {
   std::string state_dir;                         // Holds the mirror (db/) and evidence files.

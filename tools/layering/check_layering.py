@@ -7,8 +7,9 @@ Two checks, each run on what `bazel query` says of the whole workspace:
             package of the depending target lists the other in its "may depend on" cell (or
             says "anything"). Every package must have a row, and every row a package.
   includes  a source file that includes a header of LevelDB (`leveldb/`), Boost (`boost/`) or
-            the crypto library (`openssl/`) belongs to a target that depends directly on that
-            library (@system//:leveldb, @system//:boost, //third_party:crypto); and one that
+            the crypto library (`openssl/`, and Boost.Asio's SSL layer `boost/asio/ssl`) belongs
+            to a target that depends directly on that library (@system//:leveldb,
+            @system//:boost, //third_party:crypto or //third_party:tls); and one that
             includes a header of ours belongs to a target that has it or depends directly on a
             target that declares it in hdrs (so a private header cannot be reached by include).
 
@@ -29,7 +30,10 @@ ANYTHING = "anything"
 LIBRARY_HEADERS = {
     "leveldb/": ("@system//:leveldb",),
     "boost/": ("@system//:boost",),
-    "openssl/": ("//third_party:crypto", "@system//:openssl", "@system//:boringssl"),
+    # Boost.Asio's SSL layer includes the TLS library's headers: only //api/tls may use it.
+    "boost/asio/ssl": ("//third_party:tls",),
+    "openssl/": ("//third_party:crypto", "//third_party:tls", "@system//:openssl",
+                 "@system//:boringssl"),
 }
 
 
@@ -185,6 +189,13 @@ def self_test():
         assert len(missing) == 1 and "ledger/a.cc:1 includes <leveldb/db.h>" in missing[0], missing
         present = check_includes(rule % '<label value="@system//:leveldb"/>', root)
         assert present == [], present
+        with open(os.path.join(root, "ledger", "a.cc"), "w") as f:
+            f.write('#include <boost/asio/ssl.hpp>\n')
+        boost_only = check_includes(rule % '<label value="@system//:boost"/>', root)
+        assert len(boost_only) == 1 and "//third_party:tls" in boost_only[0], boost_only
+        with_tls = check_includes(
+            rule % '<label value="@system//:boost"/><label value="//third_party:tls"/>', root)
+        assert with_tls == [], with_tls
         with open(os.path.join(root, "ledger", "b.cc"), "w") as f:
             f.write('#include "ledger/private.h"\n')
         two = ('<query><rule class="cc_library" name="//ledger:private">'
