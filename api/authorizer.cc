@@ -46,6 +46,25 @@ bool LooksLikeJwt(absl::string_view credential) {
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const AccessRules>> TokenFileRules(
+    std::shared_ptr<const identity::TokenSet> tokens) {
+  identity::PolicyOptions options;
+  for (const identity::Principal& p : tokens->Principals()) {
+    identity::Binding binding;
+    binding.principal = p.name;
+    binding.roles = {"appender", "auditor"};
+    options.bindings.push_back(std::move(binding));
+  }
+  options.anonymous = {identity::kLogRead, identity::kEntriesRead, identity::kMetricsRead};
+  absl::StatusOr<std::unique_ptr<identity::Policy>> policy =
+      identity::Policy::Create(std::move(options));
+  if (!policy.ok()) return policy.status();
+  auto rules = std::make_shared<AccessRules>();
+  rules->policy = *std::move(policy);
+  rules->tokens = std::move(tokens);
+  return std::shared_ptr<const AccessRules>(std::move(rules));
+}
+
 std::string RequiredPermission(absl::string_view method, absl::string_view path,
                                const std::vector<std::string>& signature_adapters) {
   if (path == "/healthz" || path == "/v1/whoami") return "";
@@ -123,10 +142,13 @@ absl::StatusOr<std::shared_ptr<const identity::Principal>> Authorizer::Authentic
 
 absl::Status Authorizer::CheckOrigin(const HttpRequest& request) const {
   const std::string port = absl::StrCat(options_.port ? options_.port() : 0);
+  // The loopback names, with this server's port or none (clients may leave a port out).
   auto own = [&](absl::string_view host) {
     for (absl::string_view name : {"localhost", "127.0.0.1", "[::1]"}) {
-      if (absl::EqualsIgnoreCase(host, absl::StrCat(name, ":", port))) return true;
-      if (port == "80" && absl::EqualsIgnoreCase(host, name)) return true;
+      if (absl::EqualsIgnoreCase(host, name) ||
+          absl::EqualsIgnoreCase(host, absl::StrCat(name, ":", port))) {
+        return true;
+      }
     }
     return false;
   };
@@ -134,7 +156,7 @@ absl::Status Authorizer::CheckOrigin(const HttpRequest& request) const {
   if (!own(host)) {
     return absl::PermissionDeniedError(
         "Host is not this server's loopback address: a server without an auth section answers "
-        "only requests addressed to localhost, 127.0.0.1 or [::1] with its port");
+        "only requests addressed to localhost, 127.0.0.1 or [::1] (with its port, if any)");
   }
   const std::string origin = request.Header("origin");
   if (!origin.empty()) {
@@ -195,6 +217,9 @@ void Authorizer::Handle(HttpRequest request, HttpServer::Respond respond) {
   }
   if (!permission.empty()) {
     identity::Scope scope;
+    // A posted event's or delivery's model is in its body: EventService decides again for it.
+    scope.any = request.method == "POST" &&
+                (path == "/v1/events" || absl::StartsWith(path, kIngestPath));
     if (path == "/v1/events" && request.method == "GET") {
       // A search for one model is covered by a grant limited to models that match it.
       absl::StatusOr<QueryParams> params = QueryParams::Parse(SplitTarget(request.target).second);

@@ -173,11 +173,6 @@ HttpResponse LogService::GetEntryBundle(absl::string_view path) const {
 
 void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
                            const HttpServer::Respond& respond) {
-  if (options_.append_auth != nullptr) {
-    if (absl::Status s = options_.append_auth->Check(request); !s.ok()) {
-      return respond(UnauthorizedResponse(s));
-    }
-  }
   absl::StatusOr<QueryParams> params = QueryParams::Parse(query);
   if (!params.ok()) return respond(ErrorResponse(params.status()));
   if (absl::Status s = params->CheckAllowed({"receipt", "witnessed", "timeout_ms"}); !s.ok()) {
@@ -272,11 +267,6 @@ void LogService::AddReceipt(uint64_t index, const Hash& leaf_hash,
 }
 
 void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respond& respond) {
-  if (options_.append_auth != nullptr) {
-    if (absl::Status s = options_.append_auth->Check(request); !s.ok()) {
-      return respond(UnauthorizedResponse(s));
-    }
-  }
   AppendBatchRequest batch;
   const std::string type = MediaType(request.Header("content-type"));
   if (type == kProtobufType) {

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "api/auth.h"
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/witness_collector.h"
@@ -23,13 +22,11 @@ namespace api {
 
 // The HTTP endpoints of a log (docs/api.md): the c2sp.org/tlog-tiles static API, appends with
 // optional receipts, dynamic proofs, entries, log information, health and metrics. Handlers are
-// thin: they parse, authorize, call the ledger and encode. Thread-safe.
+// thin: they parse, call the ledger and encode; the Authorizer in front of the service has
+// checked the caller's permission. Thread-safe.
 class LogService {
  public:
   struct Options {
-    // Appends need a bearer token known to this authenticator; nullptr leaves them open (the
-    // server then listens on loopback only). Not owned.
-    const TokenAuthenticator* append_auth = nullptr;
     // The most entries one batch request may carry.
     size_t max_batch_request_entries = 10000;
     // Threads that finish appends (receipts) off the sequencer's writer thread.

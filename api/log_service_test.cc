@@ -24,7 +24,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "api/auth.h"
 #include "api/client/http_client.h"
 #include "api/http_server.h"
 #include "api/log.pb.h"
@@ -559,56 +558,6 @@ TEST_F(LogServiceTest, BatchAppendRejectsBadRequestsAndChangesNothing) {
               413, "entry 1 is 65536 bytes, want at most 65535");
   EXPECT_EQ(sequencer_->Head()->size, 2u);
   EXPECT_EQ(CurrentCheckpoint().size, 2u);
-}
-
-TEST_F(LogServiceTest, AppendsNeedTheBearerTokenWhenConfigured) {
-  auto auth = TokenAuthenticator::FromFileContents(
-      absl::StrCat("# tokens\n", TokenAuthenticator::TokenFileLine(kToken), "\n"));
-  ASSERT_TRUE(auth.ok()) << auth.status();
-  LogService::Options options;
-  options.append_auth = auth->get();
-  Start(options);
-  const std::pair<std::string, std::string> json = {"Content-Type", "application/json"};
-  const std::string batch = R"({"entries": ["b25l"]})";
-  auto missing = Send("POST", "/v1/entries", "x");
-  ExpectError(missing, 401, "missing bearer token");
-  ASSERT_TRUE(missing.ok());
-  EXPECT_EQ(HeaderOf(*missing, "WWW-Authenticate"), "Bearer");
-  ExpectError(Send("POST", "/v1/entries:batch", batch, {json}), 401, "missing bearer token");
-  ExpectError(Send("POST", "/v1/entries", "x", {{"Authorization", "Basic dXNlcjpwYXNz"}}), 401,
-              "missing bearer token");
-  auto wrong = Send("POST", "/v1/entries", "x", {{"Authorization", "Bearer not-the-token"}});
-  ExpectError(wrong, 401, "unknown bearer token");
-  ASSERT_TRUE(wrong.ok());
-  EXPECT_THAT(wrong->body, Not(HasSubstr("not-the-token")));
-  EXPECT_EQ(HeaderOf(*wrong, "WWW-Authenticate"), "Bearer");
-  ExpectError(Send("POST", "/v1/entries:batch", batch,
-                   {json, {"Authorization", "Bearer not-the-token"}}),
-              401, "unknown bearer token");
-  EXPECT_EQ(sequencer_->Head()->size, 0u);
-
-  const std::pair<std::string, std::string> bearer = {"Authorization",
-                                                       absl::StrCat("Bearer ", kToken)};
-  auto response = Send("POST", "/v1/entries", "x", {bearer});
-  ASSERT_TRUE(response.ok()) << response.status();
-  EXPECT_EQ(response->status, 200) << response->body;
-  response = Send("POST", "/v1/entries:batch", batch, {json, bearer});
-  ASSERT_TRUE(response.ok()) << response.status();
-  EXPECT_EQ(response->status, 200) << response->body;
-  // The scheme is case-insensitive, the token is not.
-  response = Send("POST", "/v1/entries", "x", {{"Authorization", absl::StrCat("bEARER ", kToken)}});
-  ASSERT_TRUE(response.ok()) << response.status();
-  EXPECT_EQ(response->status, 200) << response->body;
-  ExpectError(Send("POST", "/v1/entries", "x",
-                   {{"Authorization", "Bearer " + absl::AsciiStrToUpper(kToken)}}),
-              401, "unknown bearer token");
-  ExpectError(Send("POST", "/v1/entries", "x", {{"Authorization", "Bearer "}}), 401,
-              "missing bearer token");
-  // Reads stay open.
-  response = Send("GET", "/checkpoint");
-  ASSERT_TRUE(response.ok()) << response.status();
-  EXPECT_EQ(response->status, 200);
-  EXPECT_EQ(CurrentCheckpoint().size, 3u);
 }
 
 // --- Dynamic reads -------------------------------------------------------------------------------

@@ -42,7 +42,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/types/optional.h"
-#include "api/auth.h"
 #include "api/http.h"
 #include "api/log.pb.h"
 #include "api/log_service.h"

@@ -28,14 +28,6 @@ ServiceLog::ServiceLog(const ServiceLogOptions& options) {
   CheckOk(verifier.status(), "test verifier key");
   verifier_ = *std::move(verifier);
   api::LogService::Options service_options;
-  if (options.token != nullptr) {
-    absl::StatusOr<std::unique_ptr<api::TokenAuthenticator>> auth =
-        api::TokenAuthenticator::FromFileContents(
-            api::TokenAuthenticator::TokenFileLine(options.token));
-    CheckOk(auth.status(), "token file");
-    auth_ = *std::move(auth);
-    service_options.append_auth = auth_.get();
-  }
   absl::StatusOr<std::unique_ptr<ledger::Sequencer>> sequencer =
       ledger::Sequencer::Create(&storage_, signer_.get(), ledger::SequencerOptions());
   CheckOk(sequencer.status(), "sequencer");
@@ -43,6 +35,21 @@ ServiceLog::ServiceLog(const ServiceLogOptions& options) {
   service_options.worker_threads = 1;
   service_ = std::make_unique<api::LogService>(sequencer_.get(), &storage_, verifier_key_,
                                                service_options);
+  if (options.token != nullptr) {
+    absl::StatusOr<std::unique_ptr<ledger::identity::TokenSet>> tokens =
+        ledger::identity::TokenSet::Parse(ledger::identity::TokenSet::Line(options.token));
+    CheckOk(tokens.status(), "token file");
+    absl::StatusOr<std::shared_ptr<const api::AccessRules>> rules =
+        api::TokenFileRules(*std::move(tokens));
+    CheckOk(rules.status(), "access rules");
+    api::LogService* service = service_.get();
+    authorizer_ = std::make_unique<api::Authorizer>(
+        *std::move(rules),
+        [service](api::HttpRequest request, api::HttpServer::Respond respond) {
+          service->Handle(std::move(request), std::move(respond));
+        },
+        api::Authorizer::Options());
+  }
   Record();
   uint64_t next = 0;
   for (uint64_t batch = 1; next < options.initial_entries; ++batch) {
@@ -62,11 +69,16 @@ api::HttpResponse ServiceLog::Call(api::HttpRequest request) {
     absl::Notification done;
   };
   auto slot = std::make_shared<Slot>();
-  service_->Handle(std::move(request), [slot](api::HttpResponse response) {
+  api::HttpServer::Respond respond = [slot](api::HttpResponse response) {
     Check(slot->calls.fetch_add(1) == 0, "respond called twice");
     slot->response = std::move(response);
     slot->done.Notify();
-  });
+  };
+  if (authorizer_ != nullptr) {
+    authorizer_->Handle(std::move(request), std::move(respond));
+  } else {
+    service_->Handle(std::move(request), std::move(respond));
+  }
   slot->done.WaitForNotification();
   Record();
   CheckResponseShape(slot->response);

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "api/auth.h"
+#include "api/authorizer.h"
 #include "api/http.h"
 #include "api/log_service.h"
 #include "ledger/memory_storage.h"
@@ -23,7 +23,9 @@ namespace vellum {
 namespace fuzz {
 
 struct ServiceLogOptions {
-  // Appends need `Authorization: Bearer <token>` when set; without, appends are open.
+  // When set, an api::Authorizer with the rules of a token file holding this one token
+  // (api::TokenFileRules) stands in front of the service: appends need
+  // `Authorization: Bearer <token>`, reads are open. Without, nothing checks the caller.
   const char* token = nullptr;
   // The log is pre-filled with this many entries, in batches of 1, 2, 3, ... entries so that
   // many sizes (and partial tiles) were checkpointed; entry i is initial_entry(i).
@@ -60,9 +62,9 @@ class ServiceLog {
   std::unique_ptr<NoteSigner> signer_;
   std::string verifier_key_;
   std::unique_ptr<NoteVerifier> verifier_;
-  std::unique_ptr<api::TokenAuthenticator> auth_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<api::LogService> service_;
+  std::unique_ptr<api::Authorizer> authorizer_;
   std::map<uint64_t, Hash> roots_;
 };
 

@@ -1,4 +1,5 @@
-// Fuzzes api::TokenAuthenticator: parsing a token file and checking an Authorization header.
+// Fuzzes the token file (ledger::identity::TokenSet) and the checking of an Authorization header
+// by api::Authorizer with the rules of that file (api::TokenFileRules), for an append.
 //
 // Input: one flags byte, then a token up to the first newline, then the token file's contents.
 // The flags choose whether the file also gets the raw token as a line (an operator's mistake
@@ -21,13 +22,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "api/auth.h"
+#include "api/authorizer.h"
+#include "ledger/identity/token_file.h"
 #include "api/http.h"
 
 namespace {
 
 using vellum::api::HttpRequest;
-using vellum::api::TokenAuthenticator;
+using vellum::ledger::identity::TokenSet;
 
 constexpr size_t kMinSecretBytes = 8;
 
@@ -45,17 +47,34 @@ void CheckNoEcho(absl::string_view message, absl::string_view reference, absl::s
         "an error message repeats the token");
 }
 
-bool FileHasLine(absl::string_view contents, absl::string_view line) {
+// Whether a line of `contents` lists `hash` (its first field).
+bool FileHasLine(absl::string_view contents, absl::string_view hash) {
   for (absl::string_view l : absl::StrSplit(contents, '\n')) {
-    if (absl::StripAsciiWhitespace(l) == line) return true;
+    l = absl::StripAsciiWhitespace(l);
+    if (l.substr(0, l.find_first_of(" \t")) == hash) return true;
   }
   return false;
 }
 
-absl::Status CheckHeader(const TokenAuthenticator& auth, absl::string_view header) {
+// The Authorizer's answer to an append with `header`, as a status: OK when it passes, else
+// Unauthenticated or PermissionDenied with the answer's body.
+absl::Status CheckHeader(vellum::api::Authorizer& authorizer, absl::string_view header) {
   HttpRequest request;
+  request.method = "POST";
+  request.target = "/v1/entries";
   request.headers["authorization"] = std::string(header);
-  return auth.Check(request);
+  absl::Status status = absl::InternalError("no answer");
+  authorizer.Handle(
+      std::move(request), [&](vellum::api::HttpResponse response) {
+        if (response.status == 200) {
+          status = absl::OkStatus();
+        } else if (response.status == 401) {
+          status = absl::UnauthenticatedError(response.body);
+        } else {
+          status = absl::PermissionDeniedError(response.body);
+        }
+      });
+  return status;
 }
 
 }  // namespace
@@ -69,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view rest =
       newline == absl::string_view::npos ? absl::string_view() : input.substr(newline + 1);
 
-  const std::string hash_line = TokenAuthenticator::TokenFileLine(token);
+  const std::string hash_line = TokenSet::Line(token);
   Check(hash_line.size() == 64, "TokenFileLine must be 64 hex digits");
   for (char c : hash_line) Check(absl::ascii_isxdigit(c) && !absl::ascii_isupper(c), "lower hex");
 
@@ -88,16 +107,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
   }
 
-  absl::StatusOr<std::unique_ptr<TokenAuthenticator>> auth =
-      TokenAuthenticator::FromFileContents(contents);
-  if (!auth.ok()) {
-    Check(auth.status().code() == absl::StatusCode::kInvalidArgument,
+  absl::StatusOr<std::unique_ptr<TokenSet>> tokens = TokenSet::Parse(contents);
+  if (!tokens.ok()) {
+    Check(tokens.status().code() == absl::StatusCode::kInvalidArgument,
           "a bad token file must be InvalidArgument");
-    absl::StatusOr<std::unique_ptr<TokenAuthenticator>> reference =
-        TokenAuthenticator::FromFileContents(reference_contents);
-    CheckNoEcho(auth.status().message(), reference.status().message(), token);
+    absl::StatusOr<std::unique_ptr<TokenSet>> reference = TokenSet::Parse(reference_contents);
+    CheckNoEcho(tokens.status().message(), reference.status().message(), token);
     return 0;
   }
+  absl::StatusOr<std::shared_ptr<const vellum::api::AccessRules>> rules =
+      vellum::api::TokenFileRules(*std::move(tokens));
+  Check(rules.ok(), "a token file's rules must be valid");
+  vellum::api::Authorizer authorizer(
+      *std::move(rules),
+      [](HttpRequest, vellum::api::HttpServer::Respond respond) {
+        respond(vellum::api::HttpResponse());
+      },
+      vellum::api::Authorizer::Options());
 
   std::string header;
   switch ((flags >> 2) & 3) {
@@ -106,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2: header = absl::StrCat("bearer ", token); break;
     case 3: header = absl::StrCat("Bearer  ", token); break;
   }
-  absl::Status status = CheckHeader(**auth, header);
+  absl::Status status = CheckHeader(authorizer, header);
   const bool known = FileHasLine(contents, hash_line);
   // The scheme is case-insensitive: "bearer " is as good as "Bearer ".
   if ((((flags >> 2) & 3) == 0 || ((flags >> 2) & 3) == 2) && !token.empty()) {
@@ -116,7 +142,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Then some suffix of the header after "Bearer " (in any case) is a token whose hash is in
     // the file.
     Check(absl::StartsWithIgnoreCase(header, "bearer "), "accepted a header without \"Bearer \"");
-    const std::string accepted = TokenAuthenticator::TokenFileLine(header.substr(7));
+    const std::string accepted = TokenSet::Line(header.substr(7));
     Check(FileHasLine(contents, accepted), "accepted a token whose hash is not in the file");
     return 0;
   }
@@ -127,7 +153,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = header.size() - token.size(); i < other.size(); ++i) {
     other[i] = other[i] == '\x01' ? '\x02' : '\x01';
   }
-  absl::Status reference = CheckHeader(**auth, other);
+  absl::Status reference = CheckHeader(authorizer, other);
   CheckNoEcho(status.message(), reference.message(), token);
   return 0;
 }

@@ -25,7 +25,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "api/auth.h"
+#include "ledger/identity/token_file.h"
 #include "api/events/events_api.pb.h"
 #include "api/client/http_client.h"
 #include "api/log.pb.h"
@@ -175,7 +175,7 @@ class EventsServerTest : public ::testing::Test {
     for (const char* name : {"mlflow", "databricks", "github"}) {
       chmod((secrets + "/" + name).c_str(), 0600);
     }
-    WriteFile(TempDir() + "/event-tokens", api::TokenAuthenticator::TokenFileLine(kToken) + "\n");
+    WriteFile(TempDir() + "/event-tokens", ledger::identity::TokenSet::Line(kToken) + "\n");
     WriteFile(TempDir() + "/event-token", std::string(kToken) + "\n");
     args_ = {"--data-dir",      dir_,    "--listen",    "127.0.0.1:0", "--token-file",
              TempDir() + "/event-tokens", "--ingest-secrets", secrets, "--k8s-cluster", kCluster};
@@ -323,6 +323,13 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
         // Without a time attribute the event time is the receive time.
         *expected.mutable_event_time() = logged->event_time();
       }
+      if (d.request.headers.count("authorization")) {
+        // A token adapter's events also name the principal whose token delivered them: for an
+        // old-form token line, "token-" and the first 12 hex digits of its hash.
+        expected.mutable_provenance()->set_principal(
+            absl::StrCat("token-", ledger::identity::TokenSet::Line(kToken).substr(0, 12)));
+        expected.mutable_provenance()->set_authenticated_by("token");
+      }
       EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(expected, *logged))
           << expected.DebugString() << "\nlogged:\n" << logged->DebugString();
       indices.back().push_back(appended.index());
@@ -353,19 +360,32 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
     EXPECT_EQ(response.status, 401) << d.adapter << ": " << response.body;
     ExpectNoSecrets(response.body, "a 401 answer");
   }
-  // The disabled-adapter and unknown-adapter answers.
-  EXPECT_EQ(Post({"nope", deliveries[0].request}).status, 404);
+  // An adapter that does not exist is no endpoint: fail-closed, only an administrator would
+  // learn that it is not found.
+  EXPECT_EQ(Post({"nope", deliveries[0].request}).status, 401);
+  // The adapters' own refusals (signatures) are ingest.rejected events; the token adapters'
+  // refusals are made before any adapter runs, by the authorizer, as access.denied events.
   auto rejected = Search("action=ACTION_INGEST_REJECTED&order=oldest");
-  ASSERT_EQ(rejected.events_size(), 5);
+  ASSERT_EQ(rejected.events_size(), 3);
   std::set<std::string> rejected_adapters;
   for (const api::EventMatch& match : rejected.events()) {
     EXPECT_EQ(match.event().outcome().result(), ledger::Outcome::RESULT_DENIED);
     EXPECT_EQ(match.event().context().source_ip(), "127.0.0.1");
     rejected_adapters.insert(match.event().observer().adapter());
   }
-  EXPECT_EQ(rejected_adapters,
-            (std::set<std::string>{"github", "mlflow", "databricks", "k8s-audit", "sagemaker"}));
-  EXPECT_EQ(TreeSize(), size + 5);
+  EXPECT_EQ(rejected_adapters, (std::set<std::string>{"github", "mlflow", "databricks"}));
+  auto refused = Search("action=ACTION_ACCESS_DENIED_BY_LEDGER&order=oldest");
+  ASSERT_EQ(refused.events_size(), 3);
+  std::vector<std::string> refused_paths;
+  for (const api::EventMatch& match : refused.events()) {
+    EXPECT_EQ(match.event().outcome().result(), ledger::Outcome::RESULT_DENIED);
+    EXPECT_EQ(match.event().context().source_ip(), "127.0.0.1");
+    refused_paths.push_back(match.event().context().labels().at("vellum.path"));
+  }
+  EXPECT_EQ(refused_paths,
+            (std::vector<std::string>{"/v1/ingest/" + no_token.adapter,
+                                      "/v1/ingest/" + wrong_token.adapter, "/v1/ingest/nope"}));
+  EXPECT_EQ(TreeSize(), size + 6);
 
   // The Kubernetes 403: recorded, with outcome denied.
   auto denied = Search("outcome=RESULT_DENIED&action=ACTION_UNDEPLOY");
@@ -416,6 +436,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   auto open = client_->Send("GET", "/v1/events", "", {});
   ASSERT_TRUE(open.ok());
   EXPECT_EQ(open->status, 401);
+  EXPECT_EQ(TreeSize(), size + 7) << "the refused search is not on record";
 
   // After a restart with the indexes rebuilt from the log, redeliveries still find the originals.
   Stop();
@@ -431,7 +452,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
     HttpResponse response = Post(deliveries[i]);
     ASSERT_NO_FATAL_FAILURE(ExpectRedelivered(response, indices[i]));
   }
-  EXPECT_EQ(TreeSize(), size + 5);
+  EXPECT_EQ(TreeSize(), size + 7);
   for (const std::string& answer : answers_) ExpectNoSecrets(answer, "an answer");
 }
 

@@ -15,7 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "api/auth.h"
+#include "ledger/identity/token_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proof/hash.h"
@@ -54,7 +54,7 @@ class ServerTest : public ::testing::Test {
     token_file_ = new std::string(TempDir() + "/token");
     WriteFile(*token_file_, std::string(kToken) + "\n");
     WriteFile(TempDir() + "/token-hashes",
-              "# append tokens\n" + api::TokenAuthenticator::TokenFileLine(kToken) + "\n");
+              "# append tokens\n" + ledger::identity::TokenSet::Line(kToken) + "\n");
     server_ = ChildProcess::Spawn("tools/vellumd",
                                   {"--data-dir", *dir_, "--listen", "127.0.0.1:0",
                                    "--token-file", TempDir() + "/token-hashes",
@@ -259,11 +259,14 @@ TEST_F(ServerTest, UnreachableServerIsAnIoError) {
   }
   Result wrong_prefix =
       RunVellum({"checkpoint", "--server", *url_ + "/nothing", "--verifier-key", *key_});
+  // A path that is no endpoint is fail-closed: only an administrator learns it is not found.
   EXPECT_EQ(wrong_prefix.status, 2) << wrong_prefix.err;
-  EXPECT_THAT(wrong_prefix.err, HasSubstr("HTTP 404"));
-  Result bad_url = RunVellum({"checkpoint", "--server", "https://x", "--verifier-key", *key_});
+  EXPECT_THAT(wrong_prefix.err,
+              HasSubstr("HTTP 401: {\"error\":\"permission admin needs an authenticated caller\"}"));
+  Result bad_url = RunVellum({"checkpoint", "--server", "ftp://x", "--verifier-key", *key_});
   EXPECT_EQ(bad_url.status, 2);
-  EXPECT_THAT(bad_url.err, HasSubstr("--server: server URL \"https://x\" must start with http://"));
+  EXPECT_THAT(bad_url.err, HasSubstr("--server: server URL \"ftp://x\" must start with http:// or "
+                                     "https://"));
 }
 
 TEST(VellumdFlagsTest, HttpThreadsOutOfRangeAreRefusedBeforeAnythingIsCreated) {
@@ -283,7 +286,7 @@ TEST(VellumdFlagsTest, HttpThreadsOutOfRangeAreRefusedBeforeAnythingIsCreated) {
 TEST(VellumdConfigFileTest, ServesFromTheFileWithAFlagOverride) {
   const std::string folder = TempDir() + "/config-file";
   ASSERT_EQ(mkdir(folder.c_str(), 0700), 0);
-  WriteFile(folder + "/tokens", api::TokenAuthenticator::TokenFileLine(kToken) + "\n");
+  WriteFile(folder + "/tokens", ledger::identity::TokenSet::Line(kToken) + "\n");
   WriteFile(folder + "/token", std::string(kToken) + "\n");
   const std::string file = folder + "/vellumd.yaml";
   WriteFile(file,
@@ -308,12 +311,13 @@ TEST(VellumdConfigFileTest, ServesFromTheFileWithAFlagOverride) {
   Result checkpoint =
       RunVellum({"checkpoint", "--server", url, "--verifier-key", folder + "/data/log.pub"});
   EXPECT_EQ(checkpoint.status, 0) << checkpoint.err;
-  EXPECT_THAT(checkpoint.out, HasSubstr("size: 1\n"));
+  // config.applied at start, access.denied for the append without a token, then the entry.
+  EXPECT_THAT(checkpoint.out, HasSubstr("size: 3\n"));
   EXPECT_TRUE(server->Stop(SIGTERM, absl::Seconds(30)));
   EXPECT_EQ(server->status(), 0) << server->err();
 }
 
-TEST(VellumdConfigFileTest, RefusesABadFileOrAKeyItDoesNotEnforceBeforeAnythingIsCreated) {
+TEST(VellumdConfigFileTest, RefusesABadFileOrPlaintextBeyondLoopbackBeforeAnythingIsCreated) {
   const std::string folder = TempDir() + "/config-refused";
   ASSERT_EQ(mkdir(folder.c_str(), 0700), 0);
   WriteFile(folder + "/unknown.yaml", "data_dir: data\nlistn: 127.0.0.1:0\n");
@@ -325,13 +329,19 @@ TEST(VellumdConfigFileTest, RefusesABadFileOrAKeyItDoesNotEnforceBeforeAnythingI
             "data_dir: data\nlisten: 127.0.0.1:0\ntls: {cert_file: c, key_file: k}\n");
   Result tls = subprocess::Run("tools/vellumd", {"--config", folder + "/tls.yaml"});
   EXPECT_EQ(tls.status, 1);
-  EXPECT_THAT(tls.err, HasSubstr("the configuration sets tls, which this vellumd does not "
-                                 "enforce yet"));
+  EXPECT_THAT(tls.err, HasSubstr("tls: cannot load the certificate chain"));
 
   WriteFile(folder + "/open.yaml", "data_dir: data\nlisten: 0.0.0.0:0\n");
   Result open = subprocess::Run("tools/vellumd", {"--config", folder + "/open.yaml"});
   EXPECT_EQ(open.status, 1);
-  EXPECT_THAT(open.err, HasSubstr("refusing to listen on 0.0.0.0 without a token file"));
+  EXPECT_THAT(open.err, HasSubstr("refusing to listen on 0.0.0.0 without an auth section"));
+
+  WriteFile(folder + "/tokens", ledger::identity::TokenSet::Line(kToken) + "\n");
+  WriteFile(folder + "/plain.yaml",
+            "data_dir: data\nlisten: 0.0.0.0:0\nauth: {token_file: tokens}\n");
+  Result plain = subprocess::Run("tools/vellumd", {"--config", folder + "/plain.yaml"});
+  EXPECT_EQ(plain.status, 1);
+  EXPECT_THAT(plain.err, HasSubstr("refusing to listen on 0.0.0.0 without TLS"));
   struct stat st;
   EXPECT_NE(stat((folder + "/data").c_str(), &st), 0) << folder << "/data was created";
 }

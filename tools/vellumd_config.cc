@@ -183,28 +183,6 @@ absl::StatusOr<VellumdConfig> BuildVellumdConfig(const CommandLine& line,
   return result;
 }
 
-absl::Status CheckServed(const Config& config) {
-  const std::pair<const char*, bool> keys[] = {
-      {"tls", config.has_tls()},
-      {"insecure_plaintext", config.insecure_plaintext()},
-      {"auth.oidc", config.auth().oidc_size() > 0},
-      {"auth.mfa", config.auth().has_mfa()},
-      {"roles", config.roles_size() > 0},
-      {"bindings", config.bindings_size() > 0},
-      {"anonymous", config.anonymous_size() > 0},
-      {"separation_of_duties", config.separation_of_duties_size() > 0},
-      {"audit", config.has_audit()},
-  };
-  for (const auto& [key, set] : keys) {
-    if (set) {
-      return absl::UnimplementedError(absl::StrCat(
-          "the configuration sets ", key, ", which this vellumd does not enforce yet; refusing "
-          "to serve with less protection than it asks for"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<WitnessSetup> WitnessesFromConfig(const api::config::Witnessing& witnessing) {
   WitnessSetup setup;
   for (int i = 0; i < witnessing.witnesses_size(); ++i) {

@@ -35,12 +35,6 @@ struct VellumdConfig {
 absl::StatusOr<VellumdConfig> BuildVellumdConfig(const CommandLine& line,
                                                  absl::string_view working_dir);
 
-// Fails, naming the first key, when `config` sets a key this vellumd parses but does not act on
-// yet (tls, insecure_plaintext, auth.oidc, auth.mfa, roles, bindings, anonymous,
-// separation_of_duties, audit), so that a configuration is never silently served with less
-// protection than it asks for.
-absl::Status CheckServed(const api::config::Config& config);
-
 // The witnesses of `witnessing` and the collector's options, checked as WitnessCollector::Start
 // would; none when the configuration lists no witnesses.
 struct WitnessSetup {

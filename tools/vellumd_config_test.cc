@@ -121,23 +121,6 @@ TEST(VellumdConfigTest, ErrorsNameTheFlagOrTheFile) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(VellumdConfigTest, RefusesKeysItDoesNotEnforceYet) {
-  api::config::Config config;
-  config.set_data_dir("/d");
-  EXPECT_TRUE(CheckServed(config).ok());
-  config.mutable_tls()->set_cert_file("/c");
-  EXPECT_EQ(CheckServed(config),
-            absl::UnimplementedError(
-                "the configuration sets tls, which this vellumd does not enforce yet; refusing "
-                "to serve with less protection than it asks for"));
-  config.clear_tls();
-  config.add_bindings()->set_group("g");
-  EXPECT_THAT(CheckServed(config).message(), HasSubstr("sets bindings,"));
-  config.clear_bindings();
-  config.mutable_auth()->set_token_file("/t");
-  EXPECT_TRUE(CheckServed(config).ok());
-}
-
 TEST(VellumdConfigTest, Witnesses) {
   api::config::Witnessing witnessing;
   absl::StatusOr<WitnessSetup> none = WitnessesFromConfig(witnessing);

@@ -6,6 +6,7 @@
 //           [--witness-interval-ms N]] [--ingest-secrets DIR] [--k8s-cluster NAME]
 //           [--k8s-resources FILE]
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "api/auth.h"
+#include "api/server/access_rules.h"
 #include "api/ingest/k8s_audit.h"
 #include "api/server/log_server.h"
 #include "api/witness_collector.h"
@@ -31,6 +32,7 @@
 #include "tools/ingest_adapters.h"
 #include "tools/serving.h"
 #include "tools/vellumd_config.h"
+#include "tools/vellumd_runtime.h"
 
 namespace vellum {
 namespace {
@@ -63,8 +65,6 @@ constexpr char kUsage[] =
     "  <api group>/<resource> per line (default: KServe and Seldon resources).\n";
 
 constexpr size_t kMaxKeyFileBytes = 4096;
-constexpr size_t kMaxTokenFileBytes = 1 << 20;
-constexpr size_t kMaxK8sResourcesBytes = 64 * 1024;
 constexpr uint32_t kDefaultTileCacheMib = 128;
 constexpr uint64_t kMaxHttpThreads = 64;
 
@@ -113,6 +113,51 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const api::config::Config
   return signer;
 }
 
+// SIGHUP: the configuration file (and the flags) again. Everything is built and checked first,
+// the config.applied event (with --config) is durable next, and only then does the new configuration take
+// effect; any failure leaves the running one in force. Returns the new configuration.
+absl::StatusOr<api::config::Config> Reload(const cli::CommandLine& line,
+                                           absl::string_view working_dir,
+                                           const api::config::Config& running,
+                                           api::LogServer& server,
+                                           api::tls::ServerContext* tls,
+                                           std::shared_ptr<cli::IngestAdapters>* adapter_set) {
+  absl::StatusOr<cli::VellumdConfig> effective = cli::BuildVellumdConfig(line, working_dir);
+  if (!effective.ok()) return effective.status();
+  const api::config::Config& next = effective->config;
+  if (absl::Status s = cli::CheckReloadable(running, next); !s.ok()) return s;
+  absl::StatusOr<std::shared_ptr<const api::AccessRules>> access = api::BuildAccessRules(next);
+  if (!access.ok()) return access.status();
+  // The same files, read again: a certificate renewed in place, checked before anything changes.
+  absl::StatusOr<std::shared_ptr<api::tls::ServerContext>> fresh_tls =
+      cli::TlsFromConfig(next.tls());
+  if (!fresh_tls.ok()) return fresh_tls.status();
+  absl::StatusOr<std::shared_ptr<cli::IngestAdapters>> adapters = cli::AdaptersFromConfig(next);
+  if (!adapters.ok()) return adapters.status();
+  if (line.Has("config")) {
+    absl::StatusOr<ledger::AuditEvent> applied = cli::ConfigAppliedEvent(next, "reload");
+    if (!applied.ok()) return applied.status();
+    std::vector<ledger::AuditEvent> events;
+    events.push_back(*std::move(applied));
+    if (absl::Status s = server.AppendServerEvents(std::move(events)); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("config.applied: ", s.message()));
+    }
+  }
+  if (tls != nullptr) {
+    if (absl::Status s = tls->Reload(); !s.ok()) {
+      std::cout << "vellumd: warning: the TLS files changed again during the reload; the old "
+                   "certificate stays: "
+                << s.message() << "\n";
+    }
+  }
+  server.ReplaceAccess(*std::move(access));
+  std::vector<const api::ingest::Adapter*> enabled;
+  for (const auto& adapter : (*adapters)->enabled) enabled.push_back(adapter.get());
+  server.ReplaceAdapters(std::move(enabled), (*adapters)->disabled, *adapters);
+  *adapter_set = *std::move(adapters);
+  return next;
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   absl::StatusOr<cli::CommandLine> line = cli::CommandLine::Parse(args, cli::VellumdFlags());
@@ -138,8 +183,7 @@ int Main(int argc, char** argv) {
     }
     return Fail(effective.status());
   }
-  const api::config::Config& config = effective->config;
-  if (absl::Status status = cli::CheckServed(config); !status.ok()) return Fail(status);
+  api::config::Config config = effective->config;
 
   auto listen = cli::ParseListen(config.listen());
   if (!listen.ok()) return Fail(listen.status());
@@ -160,39 +204,31 @@ int Main(int argc, char** argv) {
           : static_cast<int>(std::clamp<uint64_t>(std::thread::hardware_concurrency() / 2, 1,
                                                   kMaxHttpThreads));
 
-  std::unique_ptr<api::TokenAuthenticator> auth;
-  if (const std::string& path = config.auth().token_file(); !path.empty()) {
-    auto contents = ledger::ReadInput(path, kMaxTokenFileBytes);
-    if (!contents.ok()) return Fail(contents.status());
-    auto parsed = api::TokenAuthenticator::FromFileContents(*contents);
-    if (!parsed.ok()) return Fail(parsed.status());
-    auth = *std::move(parsed);
-  } else if (!cli::IsLoopback(listen->first)) {
+  auto access = api::BuildAccessRules(config);
+  if (!access.ok()) return Fail(access.status());
+  const bool loopback = cli::IsLoopback(listen->first);
+  if (!config.has_auth() && !loopback) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
         "refusing to listen on ", listen->first,
-        " without a token file (--token-file or auth.token_file): appends would be open to "
-        "the network")));
+        " without an auth section (or --token-file): every local caller may append, so a "
+        "server without one serves loopback only")));
+  }
+  auto tls = cli::TlsFromConfig(config.tls());
+  if (!tls.ok()) return Fail(tls.status());
+  if (*tls == nullptr && !loopback && !config.insecure_plaintext()) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "refusing to listen on ", listen->first,
+        " without TLS (tls.cert_file and tls.key_file): credentials would cross the network in "
+        "clear; set insecure_plaintext: true to allow it")));
   }
 
   auto witness_setup = cli::WitnessesFromConfig(config.witnessing());
   if (!witness_setup.ok()) return Fail(witness_setup.status());
 
   // Configuration files are checked before anything is created in the data directory.
-  std::vector<api::ingest::K8sResourceRule> k8s_rules = api::ingest::DefaultK8sResourceRules();
-  if (const std::string& path = config.ingest().k8s_resources_file(); !path.empty()) {
-    auto text = ledger::ReadInput(path, kMaxK8sResourcesBytes);
-    if (!text.ok()) return Fail(text.status());
-    auto rules = api::ingest::ParseK8sResourceRules(*text);
-    if (!rules.ok()) return Fail(rules.status());
-    k8s_rules = *std::move(rules);
-  }
-  absl::optional<std::string> secrets_dir;
-  if (!config.ingest().secrets_dir().empty()) secrets_dir = config.ingest().secrets_dir();
-  auto adapters = cli::LoadIngestAdapters(
-      secrets_dir,
-      config.ingest().k8s_cluster().empty() ? "kubernetes" : config.ingest().k8s_cluster(),
-      std::move(k8s_rules));
+  auto adapters = cli::AdaptersFromConfig(config);
   if (!adapters.ok()) return Fail(adapters.status());
+  std::shared_ptr<cli::IngestAdapters> adapter_set = *std::move(adapters);
 
   const std::string& data_dir = config.data_dir();
   if (mkdir(data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -201,21 +237,31 @@ int Main(int argc, char** argv) {
   auto signer = LoadSigner(config);
   if (!signer.ok()) return Fail(signer.status());
   // Block the signals before any thread starts.
-  cli::TerminationSignals signals;
+  cli::TerminationSignals signals(/*hangup=*/true);
 
   api::LogServerOptions options;
   options.data_dir = data_dir;
   options.signer = signer->get();
   options.sequencer = sequencer_options;
   options.tile_cache_bytes = tile_cache_mib << 20;
-  options.auth = auth.get();
+  options.access = *std::move(access);
   options.witnesses = std::move(witness_setup->witnesses);
   options.witness_options = witness_setup->options;
-  for (const auto& adapter : adapters->enabled) options.adapters.push_back(adapter.get());
-  options.disabled_adapters = adapters->disabled;
+  for (const auto& adapter : adapter_set->enabled) options.adapters.push_back(adapter.get());
+  options.disabled_adapters = adapter_set->disabled;
   options.http.address = listen->first;
   options.http.port = listen->second;
   options.http.threads = http_threads;
+  options.http.tls = *tls;
+  options.denials = cli::DenialOptionsOf(config.audit());
+  // A configuration file is the deployed form, and each one that takes effect is on the record;
+  // a run from flags alone (development, tests) records none, and says so below.
+  const bool recorded = line->Has("config");
+  if (recorded) {
+    auto applied = cli::ConfigAppliedEvent(config, "start");
+    if (!applied.ok()) return Fail(applied.status());
+    options.startup_events.push_back(*std::move(applied));
+  }
   auto server = api::LogServer::Open(std::move(options));
   if (!server.ok()) return Fail(server.status());
   const api::WitnessCollector* witnesses = (*server)->witnesses();
@@ -227,20 +273,41 @@ int Main(int argc, char** argv) {
   std::cout << "vellumd: log " << (*signer)->name() << " at tree size "
             << (*server)->sequencer().Head()->size << "\n"
             << "vellumd: verifier key " << (*signer)->VerifierKey() << "\n"
-            << "vellumd: serving http://" << listen->first << ":" << (*server)->port() << "\n";
+            << "vellumd: configuration " << cli::ConfigSha256Hex(config)
+            << (recorded ? " applied (config.applied)\n"
+                         : " from flags alone: not recorded in the log (use --config)\n")
+            << "vellumd: serving " << (*tls != nullptr ? "https://" : "http://") << listen->first
+            << ":" << (*server)->port() << "\n";
+  if (*tls == nullptr && !loopback) {
+    std::cout << "vellumd: warning: serving plaintext HTTP beyond loopback (insecure_plaintext)\n";
+  }
   if (witnesses != nullptr) {
     std::cout << "vellumd: /checkpoint serves checkpoints cosigned by "
               << witnesses->quorum() << " of " << witnesses->Status().size()
               << " witnesses\n";
   }
-  for (const std::string& text : adapters->startup_lines) std::cout << "vellumd: " << text << "\n";
-  if (auth == nullptr) {
-    std::cout << "vellumd: no token file: appends are open to local clients; listening on "
-                 "loopback only\n";
+  for (const std::string& text : adapter_set->startup_lines) std::cout << "vellumd: " << text << "\n";
+  if (!config.has_auth()) {
+    std::cout << "vellumd: no auth section: local callers hold every permission but the "
+                 "governing ones; listening on loopback only\n";
   }
   std::cout.flush();
 
-  int signal_number = signals.Wait();
+  int signal_number;
+  while ((signal_number = signals.Wait()) == SIGHUP) {
+    // A bad file changes nothing: the configuration in force stays.
+    absl::StatusOr<api::config::Config> reloaded =
+        Reload(*line, cwd.get(), config, **server, tls->get(), &adapter_set);
+    if (!reloaded.ok()) {
+      std::cout << "vellumd: reload refused, the configuration " << cli::ConfigSha256Hex(config)
+                << " stays in force: " << reloaded.status().message() << "\n";
+    } else {
+      config = *std::move(reloaded);
+      std::cout << "vellumd: reloaded: configuration " << cli::ConfigSha256Hex(config)
+                << (recorded ? " applied (config.applied)\n" : " applied\n");
+    }
+    std::cout.flush();
+  }
   std::cout << "vellumd: signal " << signal_number << ", shutting down\n";
   (*server)->Shutdown();
   std::cout << "vellumd: stopped at tree size "

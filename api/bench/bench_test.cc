@@ -8,7 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "api/auth.h"
+#include "api/authorizer.h"
+#include "ledger/identity/token_file.h"
 #include "api/log.pb.h"
 #include "api/server/log_server.h"
 #include "gmock/gmock.h"
@@ -127,13 +128,15 @@ class ServerTest : public ::testing::Test {
     static int counter = 0;
     key_ = *GenerateNoteKey("example.com/bench-test");
     signer_ = *NoteSigner::Create(key_.signer_key);
-    auth_ = *api::TokenAuthenticator::FromFileContents(
-        api::TokenAuthenticator::TokenFileLine("secret-token") + "\n");
+    auto tokens = ledger::identity::TokenSet::Parse(ledger::identity::TokenSet::Line("secret-token"));
+    ASSERT_TRUE(tokens.ok()) << tokens.status();
+    auto rules = api::TokenFileRules(*std::move(tokens));
+    ASSERT_TRUE(rules.ok()) << rules.status();
     api::LogServerOptions options;
     options.data_dir = absl::StrCat(TempDir(), "/server", counter++);
     ASSERT_EQ(mkdir(options.data_dir.c_str(), 0700), 0) << options.data_dir;
     options.signer = signer_.get();
-    options.auth = auth_.get();
+    options.access = *std::move(rules);
     options.events = false;
     options.http.port = 0;
     server_ = *api::LogServer::Open(std::move(options));
@@ -145,7 +148,6 @@ class ServerTest : public ::testing::Test {
 
   GeneratedKey key_;
   std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<api::TokenAuthenticator> auth_;
   std::unique_ptr<api::LogServer> server_;
   ledger::Sequencer* sequencer_ = nullptr;
   std::string url_;

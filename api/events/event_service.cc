@@ -12,6 +12,7 @@
 #include "api/message_codec.h"
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_codec.h"
+#include "ledger/identity/permissions.h"
 #include "proof/hash.h"
 
 namespace vellum {
@@ -29,12 +30,16 @@ absl::flat_hash_set<std::string> ReservedSources(const EventService::Options& op
   return sources;
 }
 
-// Stamps who handed `event` to the log, as the request's authentication says; nothing for an
-// unauthenticated caller.
+// Stamps who handed `event` to the log, as the authorization layer found the caller; nothing
+// for an anonymous caller.
 void StampProvenance(const HttpRequest& request, ledger::AuditEvent* event) {
-  if (request.principal.empty() && request.authenticated_by.empty()) return;
-  event->mutable_provenance()->set_principal(request.principal);
-  event->mutable_provenance()->set_authenticated_by(request.authenticated_by);
+  if (request.caller == nullptr) return;
+  event->mutable_provenance()->set_principal(request.caller->name);
+  event->mutable_provenance()->set_authenticated_by(request.caller->authenticated_by);
+}
+
+ledger::identity::Scope ScopeOf(const ledger::AuditEvent& event) {
+  return {event.target().model_name(), event.target().environment()};
 }
 
 EventAppended AppendedMessage(const ledger::EventId& id, const ledger::EventLog::Appended& r) {
@@ -70,7 +75,12 @@ EventService::EventService(std::unique_ptr<ledger::EventLog> events, HttpServer:
     : events_(std::move(events)),
       next_(std::move(next)),
       options_(options),
-      workers_(options.worker_threads) {}
+      workers_(options.worker_threads) {
+  auto adapters = std::make_shared<Adapters>();
+  adapters->enabled = options.adapters;
+  adapters->disabled = options.disabled_adapters;
+  adapters_ = std::move(adapters);
+}
 
 void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   const absl::string_view path = SplitTarget(request.target).first;
@@ -96,12 +106,6 @@ void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Re
 }
 
 void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respond& respond) {
-  if (options_.auth != nullptr) {
-    if (absl::Status s = options_.auth->Check(request); !s.ok()) {
-      return RecordRejected(ledger::kNativeAdapter, request, s,
-                            [respond, s] { respond(UnauthorizedResponse(s)); });
-    }
-  }
   const std::string type = MediaType(request.Header("content-type"));
   absl::StatusOr<ledger::AuditEvent> event;
   if (type == kProtobufType) {
@@ -114,6 +118,9 @@ void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respo
   }
   if (!event.ok()) return respond(ErrorResponse(event.status()));
   if (absl::Status s = events_->CheckNative(*event); !s.ok()) return respond(ErrorResponse(s));
+  if (absl::Status s = CheckScope(request, ledger::identity::kEventsWrite, *event); !s.ok()) {
+    return respond(ErrorResponse(s));
+  }
   StampProvenance(request, &*event);
   const bool protobuf = WantsProtobuf(request);
   ledger::EventId id = event->id();
@@ -127,25 +134,36 @@ void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respo
                   });
 }
 
+void EventService::ReplaceAdapters(std::vector<const ingest::Adapter*> adapters,
+                                   std::map<std::string, std::string> disabled,
+                                   std::shared_ptr<const void> owner) {
+  auto next = std::make_shared<Adapters>();
+  next->enabled = std::move(adapters);
+  next->disabled = std::move(disabled);
+  next->owner = std::move(owner);
+  absl::MutexLock lock(&adapters_mu_);
+  adapters_ = std::move(next);
+}
+
+std::shared_ptr<const EventService::Adapters> EventService::adapters() const {
+  absl::MutexLock lock(&adapters_mu_);
+  return adapters_;
+}
+
 void EventService::PostIngest(const HttpRequest& request, absl::string_view name,
                               const HttpServer::Respond& respond) {
-  auto it = std::find_if(options_.adapters.begin(), options_.adapters.end(),
+  const std::shared_ptr<const Adapters> adapters = this->adapters();
+  auto it = std::find_if(adapters->enabled.begin(), adapters->enabled.end(),
                          [name](const ingest::Adapter* a) { return a->name() == name; });
-  if (it == options_.adapters.end()) {
-    auto disabled = options_.disabled_adapters.find(std::string(name));
-    if (disabled == options_.disabled_adapters.end()) {
+  if (it == adapters->enabled.end()) {
+    auto disabled = adapters->disabled.find(std::string(name));
+    if (disabled == adapters->disabled.end()) {
       return respond(ErrorResponse(404, "no such endpoint"));
     }
     return respond(ErrorResponse(404, absl::StrCat("adapter ", disabled->first,
                                                    " is disabled: ", disabled->second)));
   }
   const ingest::Adapter& adapter = **it;
-  if (!adapter.verifies_signature() && options_.auth != nullptr) {
-    if (absl::Status s = options_.auth->Check(request); !s.ok()) {
-      return RecordRejected(adapter.name(), request, s,
-                            [respond, s] { respond(UnauthorizedResponse(s)); });
-    }
-  }
   absl::StatusOr<std::vector<ledger::AuditEvent>> events = adapter.Parse(request, absl::Now());
   if (!events.ok()) {
     return RecordRejected(adapter.name(), request, events.status(),
@@ -153,8 +171,16 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
   }
   std::vector<ledger::EventId> ids;
   for (ledger::AuditEvent& event : *events) {
-    // A signature-verified adapter vouches for its events itself (observer.adapter).
-    if (!adapter.verifies_signature()) StampProvenance(request, &event);
+    // A signature-verified adapter vouches for its events itself (observer.adapter); the others'
+    // callers must hold ingest.<adapter> for each event's model.
+    if (!adapter.verifies_signature()) {
+      const std::string permission =
+          absl::StrCat(ledger::identity::kIngestPrefix, adapter.name());
+      if (absl::Status s = CheckScope(request, permission, event); !s.ok()) {
+        return respond(ErrorResponse(s));
+      }
+      StampProvenance(request, &event);
+    }
     ids.push_back(event.id());
   }
   const bool protobuf = WantsProtobuf(request);
@@ -177,10 +203,13 @@ void EventService::RecordRejected(absl::string_view adapter, const HttpRequest& 
       std::move(then));
 }
 
+absl::Status EventService::CheckScope(const HttpRequest& request, absl::string_view permission,
+                                      const ledger::AuditEvent& event) const {
+  if (!options_.check_scope) return absl::OkStatus();
+  return options_.check_scope(request, permission, ScopeOf(event));
+}
+
 HttpResponse EventService::Search(const HttpRequest& request) const {
-  if (options_.auth != nullptr) {
-    if (absl::Status s = options_.auth->Check(request); !s.ok()) return UnauthorizedResponse(s);
-  }
   absl::StatusOr<ledger::EventSearchRequest> search =
       ParseEventSearch(SplitTarget(request.target).second);
   if (!search.ok()) return ErrorResponse(search.status());

@@ -11,13 +11,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "api/auth.h"
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/ingest/adapter.h"
 #include "ledger/events/event_index.h"
 #include "ledger/events/event_log.h"
+#include "ledger/identity/policy.h"
 #include "ledger/work_queue.h"
 #include "ledger/index_follower.h"
 #include "ledger/sequencer.h"
@@ -30,22 +31,26 @@ namespace api {
 // The event endpoints (docs/api.md, "Events"): POST /v1/events (an AuditEvent from an internal
 // service), POST /v1/ingest/<adapter> (a source system's delivery, turned into events by an
 // ingest::Adapter) and GET /v1/events (search). Every other request goes to `next`, the log's
-// own service. This class owns the wire: routing, authentication, the content types and the
-// answers; the rules of appending and searching (stamping, deduplication, the checks on natively
+// own service. This class owns the wire: routing, the content types and the answers (the
+// Authorizer in front of it has authenticated the caller and checked its permission); the rules of appending and searching (stamping, deduplication, the checks on natively
 // posted events, the rejected-attempt limit, search with proofs) are ledger::EventLog's, and its
 // errors map to HTTP through ErrorResponse.
 //
-// A request that fails its authenticity check (bearer token or signature) or that an adapter
-// refuses gets its error status (401 with WWW-Authenticate: Bearer for tokens) and appends
-// nothing but, rate-limited, an ACTION_INGEST_REJECTED event recording the attempt (adapter,
+// A delivery that fails its adapter's signature check or that the adapter refuses gets its error
+// status and appends nothing but, rate-limited, an ACTION_INGEST_REJECTED event recording the attempt (adapter,
 // remote address, reason; never the body, a secret, a signature or a token), answered once that
 // record is durable. Thread-safe.
 class EventService {
  public:
   struct Options {
-    // Bearer tokens for POST and GET /v1/events and for the adapters that do not verify a
-    // signature; nullptr leaves them open (the server then listens on loopback only). Not owned.
-    const TokenAuthenticator* auth = nullptr;
+    // Decides, for each posted event (and each event of an adapter that takes a bearer
+    // credential), whether the caller holds the permission for the event's model and
+    // environment; the Authorizer in front of the service has let the request through on a
+    // grant for some scope (ledger::identity::Scope::any). Authorizer::CheckScope; empty checks
+    // nothing (tests of the service alone).
+    std::function<absl::Status(const HttpRequest&, absl::string_view permission,
+                               const ledger::identity::Scope&)>
+        check_scope;
     // The enabled adapters, by name. Not owned.
     std::vector<const ingest::Adapter*> adapters;
     // Adapters that exist but are not enabled, with the reason a request to them is told (404).
@@ -83,6 +88,15 @@ class EventService {
   // while its callbacks still reach this service, which must outlive it.
   void Drain() { workers_.Stop(); }
 
+  // The adapters from now on (a reloaded configuration's, with new secrets): the same names as
+  // at creation, enabled or disabled anew. `owner` keeps them alive while requests use them.
+  void ReplaceAdapters(std::vector<const ingest::Adapter*> adapters,
+                       std::map<std::string, std::string> disabled,
+                       std::shared_ptr<const void> owner);
+
+  // The event log the service appends to, for the server's own events.
+  ledger::EventLog* event_log() { return events_.get(); }
+
   // Rejected attempts that the rate limit kept out of the log.
   uint64_t rejected_not_recorded() const { return events_->rejected_not_recorded(); }
 
@@ -96,12 +110,23 @@ class EventService {
   void PostIngest(const HttpRequest& request, absl::string_view name,
                   const HttpServer::Respond& respond);
   HttpResponse Search(const HttpRequest& request) const;
+  // Options::authorizer's decision on `permission` for the event's model and environment.
+  absl::Status CheckScope(const HttpRequest& request, absl::string_view permission,
+                          const ledger::AuditEvent& event) const;
   // Records a refused attempt through the log's rate limit, then calls `then` (which answers the
   // request) once the record is durable or was not made.
   void RecordRejected(absl::string_view adapter, const HttpRequest& request,
                       const absl::Status& error, std::function<void()> then);
 
   const std::unique_ptr<ledger::EventLog> events_;
+  struct Adapters {
+    std::vector<const ingest::Adapter*> enabled;
+    std::map<std::string, std::string> disabled;
+    std::shared_ptr<const void> owner;  // Keeps `enabled` alive; nullptr: Options' own.
+  };
+  std::shared_ptr<const Adapters> adapters() const;
+  mutable absl::Mutex adapters_mu_;
+  std::shared_ptr<const Adapters> adapters_ ABSL_GUARDED_BY(adapters_mu_);
   const HttpServer::Handler next_;
   const Options options_;
 

@@ -92,8 +92,10 @@ class EventServiceTest : public ::testing::Test {
     request.headers["accept"] = "application/x-protobuf";
     request.remote_address = "127.0.0.1";
     if (!principal.empty()) {
-      request.principal = std::move(principal);
-      request.authenticated_by = "token";
+      auto caller = std::make_shared<ledger::identity::Principal>();
+      caller->name = std::move(principal);
+      caller->authenticated_by = "token";
+      request.caller = std::move(caller);
     }
     absl::Notification done;
     HttpResponse response;

@@ -5,7 +5,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "api/client/jwks_source.h"
 #include "ledger/file_io.h"
+#include "ledger/identity/oidc.h"
 #include "ledger/identity/token_file.h"
 
 namespace vellum {
@@ -78,12 +81,71 @@ absl::StatusOr<identity::PolicyOptions> PolicyOptionsOf(const config::Config& co
   return options;
 }
 
+namespace {
+
+absl::StatusOr<std::unique_ptr<identity::OidcVerifier>> VerifierOf(
+    const config::OidcIssuer& issuer, absl::string_view key) {
+  identity::OidcIssuerOptions options;
+  options.issuer = issuer.issuer();
+  options.audiences = Repeated(issuer.audiences());
+  options.algorithms = Repeated(issuer.algorithms());
+  options.subject_claim = issuer.subject_claim();
+  options.groups_claim = issuer.groups_claim();
+  if (issuer.has_principal_prefix()) options.principal_prefix = issuer.principal_prefix();
+  options.groups_prefix = issuer.groups_prefix();
+  if (issuer.has_leeway_seconds()) options.leeway = absl::Seconds(issuer.leeway_seconds());
+  options.kubernetes = issuer.kubernetes();
+  std::unique_ptr<identity::JwksSource> source;
+  if (!issuer.jwks_file().empty()) {
+    source = std::make_unique<FileJwksSource>(issuer.jwks_file());
+  } else {
+    std::string token;
+    if (!issuer.jwks_token_file().empty()) {
+      absl::StatusOr<std::string> text = ledger::ReadInput(issuer.jwks_token_file(), 64 * 1024);
+      if (!text.ok()) {
+        return absl::Status(text.status().code(), absl::StrCat(key, ".jwks_token_file: ",
+                                                               text.status().message()));
+      }
+      token = std::string(absl::StripAsciiWhitespace(*text));
+    }
+    absl::StatusOr<std::unique_ptr<HttpsJwksSource>> https =
+        HttpsJwksSource::Create(issuer.jwks_uri(), issuer.jwks_ca_file(), std::move(token));
+    if (!https.ok()) {
+      return absl::Status(https.status().code(),
+                          absl::StrCat(key, ": ", https.status().message()));
+    }
+    source = *std::move(https);
+  }
+  absl::StatusOr<std::unique_ptr<identity::OidcVerifier>> verifier =
+      identity::OidcVerifier::Create(std::move(options), std::move(source));
+  if (!verifier.ok()) {
+    return absl::Status(verifier.status().code(),
+                        absl::StrCat(key, ": ", verifier.status().message()));
+  }
+  return verifier;
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<const AccessRules>> BuildAccessRules(const config::Config& config) {
   absl::StatusOr<identity::PolicyOptions> options = PolicyOptionsOf(config);
   if (!options.ok()) return options.status();
   auto rules = std::make_shared<AccessRules>();
   rules->local = options->local;
   rules->mtls = !config.tls().client_ca_file().empty();
+  std::vector<std::unique_ptr<identity::OidcVerifier>> verifiers;
+  for (int i = 0; i < config.auth().oidc_size(); ++i) {
+    absl::StatusOr<std::unique_ptr<identity::OidcVerifier>> verifier =
+        VerifierOf(config.auth().oidc(i), absl::StrCat("auth.oidc[", i, "]"));
+    if (!verifier.ok()) return verifier.status();
+    verifiers.push_back(*std::move(verifier));
+  }
+  if (!verifiers.empty()) {
+    absl::StatusOr<std::unique_ptr<identity::OidcAuthenticator>> oidc =
+        identity::OidcAuthenticator::Create(std::move(verifiers));
+    if (!oidc.ok()) return oidc.status();
+    rules->oidc = *std::move(oidc);
+  }
   if (!config.auth().token_file().empty()) {
     absl::StatusOr<std::string> contents =
         ledger::ReadInput(config.auth().token_file(), identity::TokenSet::kMaxFileBytes);
@@ -99,6 +161,13 @@ absl::StatusOr<std::shared_ptr<const AccessRules>> BuildAccessRules(const config
       options->known_principals.push_back(p);
     }
     rules->tokens = *std::move(tokens);
+    if (config.roles().empty() && config.bindings().empty() && config.anonymous().empty() &&
+        rules->oidc == nullptr && !rules->mtls) {
+      // A token file alone: vellumd's rules from before roles (TokenFileRules).
+      absl::StatusOr<std::shared_ptr<const AccessRules>> compatible =
+          TokenFileRules(std::move(rules->tokens));
+      return compatible;
+    }
   }
   absl::StatusOr<std::unique_ptr<identity::Policy>> policy =
       identity::Policy::Create(*std::move(options));

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
 #include "ledger/events/event_fields.h"
 
 namespace vellum {
@@ -33,7 +34,6 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   server->tile_cache_ = std::make_unique<ledger::TileCache>(options.tile_cache_bytes);
   LogService::Options service_options;
   service_options.witnesses = server->witnesses_.get();
-  service_options.append_auth = options.auth;
   service_options.tile_cache = server->tile_cache_.get();
   service_options.leaf_index = &server->log_->leaf_index();
   service_options.index_follower = follower;
@@ -45,9 +45,15 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   HttpServer::Handler handler = [service](HttpRequest request, HttpServer::Respond respond) {
     service->Handle(std::move(request), std::move(respond));
   };
+  LogServer* self = server.get();
   if (options.events) {
     EventService::Options event_options;
-    event_options.auth = options.auth;
+    // The Authorizer is built last, in front of the services; requests reach the services only
+    // through it, so it exists whenever this is called.
+    event_options.check_scope = [self](const HttpRequest& request, absl::string_view permission,
+                                       const ledger::identity::Scope& scope) {
+      return self->authorizer_->CheckScope(request, permission, scope);
+    };
     event_options.adapters = options.adapters;
     event_options.disabled_adapters = options.disabled_adapters;
     event_options.tile_cache = server->tile_cache_.get();
@@ -60,12 +66,77 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     handler = [event_service](HttpRequest request, HttpServer::Respond respond) {
       event_service->Handle(std::move(request), std::move(respond));
     };
+    server->denials_ = std::make_unique<ledger::identity::DenialLog>(
+        server->events_->event_log(), options.denials);
+    if (!options.startup_events.empty()) {
+      if (absl::Status s = server->AppendServerEvents(std::move(options.startup_events));
+          !s.ok()) {
+        return s;
+      }
+    }
+  } else if (!options.startup_events.empty()) {
+    return absl::InvalidArgumentError("LogServer: startup events need the event log");
   }
+
+  if (options.access == nullptr) {
+    ledger::identity::PolicyOptions local;
+    local.local = true;
+    absl::StatusOr<std::unique_ptr<ledger::identity::Policy>> policy =
+        ledger::identity::Policy::Create(std::move(local));
+    if (!policy.ok()) return policy.status();
+    auto rules = std::make_shared<AccessRules>();
+    rules->policy = *std::move(policy);
+    rules->local = true;
+    options.access = std::move(rules);
+  }
+  Authorizer::Options authorizer_options;
+  authorizer_options.denials = server->denials_.get();
+  for (const ingest::Adapter* adapter : options.adapters) {
+    if (adapter->verifies_signature()) {
+      authorizer_options.signature_adapters.emplace_back(adapter->name());
+    }
+  }
+  server->port_ = options.http.port;
+  authorizer_options.port = [self] { return self->port_.load(); };
+  server->authorizer_ = std::make_unique<Authorizer>(std::move(options.access),
+                                                     std::move(handler), authorizer_options);
+  Authorizer* authorizer = server->authorizer_.get();
+  handler = [authorizer](HttpRequest request, HttpServer::Respond respond) {
+    authorizer->Handle(std::move(request), std::move(respond));
+  };
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start(options.http, std::move(handler));
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
+  server->port_ = server->http_->port();
   return server;
+}
+
+void LogServer::ReplaceAccess(std::shared_ptr<const AccessRules> access) {
+  if (authorizer_ != nullptr) authorizer_->Replace(std::move(access));
+}
+
+void LogServer::ReplaceAdapters(std::vector<const ingest::Adapter*> adapters,
+                                std::map<std::string, std::string> disabled,
+                                std::shared_ptr<const void> owner) {
+  if (events_ != nullptr) {
+    events_->ReplaceAdapters(std::move(adapters), std::move(disabled), std::move(owner));
+  }
+}
+
+absl::Status LogServer::AppendServerEvents(std::vector<ledger::AuditEvent> events) {
+  if (events_ == nullptr) {
+    return absl::FailedPreconditionError("this server keeps no event log");
+  }
+  absl::Notification done;
+  absl::Status status;
+  events_->event_log()->AppendServerEvents(
+      std::move(events), [&](absl::StatusOr<std::vector<ledger::EventLog::Appended>> appended) {
+        status = appended.status();
+        done.Notify();
+      });
+  done.WaitForNotification();
+  return status;
 }
 
 LogServer::~LogServer() { Shutdown(); }
@@ -73,6 +144,8 @@ LogServer::~LogServer() { Shutdown(); }
 void LogServer::Shutdown() {
   if (http_ != nullptr) http_->Shutdown();
   if (events_ != nullptr) events_->Drain();
+  // Its last summary is appended while the sequencer still runs.
+  denials_.reset();
   if (witnesses_ != nullptr) witnesses_->Stop();
   if (log_ != nullptr) log_->StopSequencer();
   // The services' queued work (receipts, event answers) still answers through the HTTP server's
@@ -82,6 +155,7 @@ void LogServer::Shutdown() {
   service_.reset();
   tile_cache_.reset();
   http_.reset();
+  authorizer_.reset();
 }
 
 }  // namespace api

@@ -2,6 +2,7 @@
 #define VELLUM_API_SERVER_LOG_SERVER_H_
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -9,12 +10,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "api/auth.h"
+#include "api/authorizer.h"
 #include "api/events/event_service.h"
 #include "api/http_server.h"
 #include "api/ingest/adapter.h"
 #include "api/log_service.h"
 #include "api/witness_collector.h"
+#include "ledger/identity/denial_log.h"
 #include "ledger/local_log.h"
 #include "ledger/sequencer.h"
 #include "ledger/tile_cache.h"
@@ -32,8 +34,15 @@ struct LogServerOptions {
   ledger::SequencerOptions sequencer;
   // The bound of the expanded tiles kept for proofs (ledger::TileCache); 0 keeps none.
   size_t tile_cache_bytes = size_t{128} << 20;
-  // Bearer tokens for appends and the event endpoints; nullptr leaves them open. Not owned.
-  const TokenAuthenticator* auth = nullptr;
+  // Who may do what (api/authorizer.h), replaceable later (ReplaceAccess); nullptr serves
+  // local mode: loopback callers hold every permission but the governing ones.
+  std::shared_ptr<const AccessRules> access;
+  // Denied requests are recorded as this limit allows (ledger::identity::DenialLog; needs
+  // events).
+  ledger::identity::DenialLog::Options denials;
+  // Events the server writes before it listens (the config.applied of its configuration):
+  // appended with EventLog::AppendServerEvents, and durable before Open() returns.
+  std::vector<ledger::AuditEvent> startup_events;
   // Witnesses to send checkpoints to (WitnessCollector); none when empty.
   std::vector<WitnessCollector::Witness> witnesses;
   WitnessCollector::Options witness_options;
@@ -50,7 +59,8 @@ struct LogServerOptions {
 // One log as vellumd runs it, wired in one place so that vellumd, `vellum bench` and in-process
 // tests run the same thing: the LocalLog (store, derived indexes and their follower), the
 // sequencer feeding the follower, the shared tile cache, the witness collector, the log's and
-// the events' services, and the HTTP server in front of them. Thread-safe, except that Shutdown()
+// the events' services, the Authorizer in front of them (with the denial log), and the HTTP
+// server. Thread-safe, except that Shutdown()
 // must not race the accessors: call it from the thread that owns the server.
 class LogServer {
  public:
@@ -72,6 +82,18 @@ class LogServer {
   // it, only log() may be used.
   void Shutdown();
 
+  // From now on, requests are decided by `access` (a reloaded configuration).
+  void ReplaceAccess(std::shared_ptr<const AccessRules> access);
+
+  // The ingestion adapters from now on (EventService::ReplaceAdapters); nothing without events.
+  void ReplaceAdapters(std::vector<const ingest::Adapter*> adapters,
+                       std::map<std::string, std::string> disabled,
+                       std::shared_ptr<const void> owner);
+
+  // Appends the server's own events (EventLog::AppendServerEvents) and waits until they are
+  // durable: a reloaded configuration's config.applied. FailedPrecondition without events.
+  absl::Status AppendServerEvents(std::vector<ledger::AuditEvent> events);
+
   // The bound port; 0 without HTTP.
   uint16_t port() const { return http_ == nullptr ? 0 : http_->port(); }
   ledger::Sequencer& sequencer() { return *log_->sequencer(); }
@@ -89,7 +111,11 @@ class LogServer {
   std::unique_ptr<ledger::TileCache> tile_cache_;
   std::unique_ptr<LogService> service_;
   std::unique_ptr<EventService> events_;
+  std::unique_ptr<ledger::identity::DenialLog> denials_;
+  std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<HttpServer> http_;
+  // The bound port, for the Authorizer's Host check (set once the server listens).
+  std::atomic<uint16_t> port_{0};
 };
 
 }  // namespace api

@@ -98,8 +98,8 @@ void DenialLog::Record(const Denial& denial, std::function<void()> done) {
   event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
   if (!denial.principal.empty()) {
     event.mutable_actor()->set_subject(Clip(denial.principal));
-    event.mutable_provenance()->set_principal(Clip(denial.principal));
-    event.mutable_provenance()->set_authenticated_by(Clip(denial.authenticated_by));
+    event.mutable_context()->mutable_labels()->insert(
+        {"vellum.authenticated_by", Clip(denial.authenticated_by)});
   }
   event.mutable_outcome()->set_reason(Clip(denial.reason));
   event.mutable_context()->set_source_ip(Clip(denial.source_address));
@@ -110,7 +110,7 @@ void DenialLog::Record(const Denial& denial, std::function<void()> done) {
   labels["vellum.http_status"] = absl::StrCat(denial.http_status);
   std::vector<AuditEvent> events;
   events.push_back(std::move(event));
-  events_->Append(std::move(events), [this, done = std::move(done)](
+  events_->AppendServerEvents(std::move(events), [this, done = std::move(done)](
                                          absl::StatusOr<std::vector<EventLog::Appended>> result) {
     if (!result.ok()) Count();
     done();
@@ -139,7 +139,7 @@ void DenialLog::Summarize() {
   events.push_back(std::move(event));
   absl::Notification appended;
   bool ok = false;
-  events_->Append(std::move(events),
+  events_->AppendServerEvents(std::move(events),
                   [&](absl::StatusOr<std::vector<EventLog::Appended>> result) {
                     ok = result.ok();
                     appended.Notify();

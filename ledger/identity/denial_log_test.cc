@@ -112,7 +112,8 @@ TEST_F(DenialLogTest, RecordsInDetailAsTheLimitAllowsAndSummarizesTheRest) {
   EXPECT_EQ(first.outcome().result(), Outcome::RESULT_DENIED);
   EXPECT_EQ(first.outcome().reason(), "alice lacks permission entries.append");
   EXPECT_EQ(first.actor().subject(), "alice");
-  EXPECT_EQ(first.provenance().principal(), "alice");
+  EXPECT_EQ(first.context().labels().at("vellum.authenticated_by"), "token");
+  EXPECT_FALSE(first.has_provenance());
   EXPECT_EQ(first.context().source_ip(), "10.0.0.1");
   EXPECT_EQ(first.context().labels().at("vellum.permission"), "entries.append");
   EXPECT_EQ(first.context().labels().at("vellum.method"), "POST");

@@ -44,7 +44,7 @@ bool IsGoverning(absl::string_view permission) {
 }
 
 bool MayBeAnonymous(absl::string_view permission) {
-  return permission == kLogRead || permission == kMetricsRead;
+  return permission == kLogRead || permission == kEntriesRead || permission == kMetricsRead;
 }
 
 const std::map<std::string, std::vector<std::string>>& DefaultRoles() {

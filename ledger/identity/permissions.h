@@ -48,7 +48,9 @@ bool IsPermission(absl::string_view name);
 // erasure).
 bool IsGoverning(absl::string_view permission);
 
-// The permissions anonymous callers may be given: log.read and metrics.read.
+// The permissions anonymous callers may be given: log.read, metrics.read, and entries.read
+// (which shows event contents to anyone: the compatibility mode of a token file without
+// bindings grants it, as vellumd did before roles; docs/security.md).
 bool MayBeAnonymous(absl::string_view permission);
 
 // The default roles, which a configuration may redefine: appender, reader, auditor, governance,

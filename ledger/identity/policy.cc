@@ -75,7 +75,7 @@ absl::StatusOr<std::unique_ptr<Policy>> Policy::Create(PolicyOptions options) {
     if (!MayBeAnonymous(permission)) {
       return absl::InvalidArgumentError(
           absl::StrCat("anonymous: got \"", permission.substr(0, 64),
-                       "\", want only log.read and metrics.read"));
+                       "\", want only log.read, entries.read and metrics.read"));
     }
   }
   for (size_t i = 0; i < options.bindings.size(); ++i) {
@@ -214,8 +214,8 @@ absl::Status Policy::Decide(const Principal* caller, absl::string_view permissio
       const std::vector<std::string>& permissions = RolePermissions(role);
       held.insert(held.end(), permissions.begin(), permissions.end());
       if (!Contains(permissions, permission)) continue;
-      if (!MatchesAny(binding.models, scope.model) ||
-          !MatchesAny(binding.environments, scope.environment)) {
+      if (!scope.any && (!MatchesAny(binding.models, scope.model) ||
+                         !MatchesAny(binding.environments, scope.environment))) {
         scope_missing = true;
       } else if (binding.require_mfa && !ShowsMfa(*caller)) {
         mfa_missing = true;

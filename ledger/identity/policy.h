@@ -60,6 +60,10 @@ struct PolicyOptions {
 struct Scope {
   std::string model;
   std::string environment;
+  // For the check in front of a handler that learns the scope only from the body (a posted
+  // event): grants limited to models or environments count too, and the handler decides again
+  // with the real scope.
+  bool any = false;
 };
 
 // One role a caller holds, as whoami shows it.
@@ -80,7 +84,7 @@ class Policy {
  public:
   // Fails with InvalidArgument naming the role, binding or rule: an unknown permission or role,
   // a binding with both or neither of principal and group, an anonymous permission other than
-  // log.read and metrics.read, and a principal or group bound (directly, or for
+  // log.read, entries.read and metrics.read, and a principal or group bound (directly, or for
   // known_principals through their groups) to permissions of two sets of one exclusion.
   static absl::StatusOr<std::unique_ptr<Policy>> Create(PolicyOptions options);
 

@@ -113,6 +113,12 @@ TEST(PolicyTest, ScopesLimitGrantsToModelsAndEnvironments) {
   // A request that names no model is not covered by a limited grant.
   EXPECT_FALSE((*policy)->Decide(&d, "events.write").ok());
   EXPECT_THAT((*policy)->PermissionsOf(&d), Not(Contains("events.write")));
+  // The check in front of a handler that learns the scope from the body lets it through...
+  Scope any;
+  any.any = true;
+  EXPECT_TRUE((*policy)->Decide(&d, "events.write", any).ok());
+  // ...but not a permission the principal holds for no scope at all.
+  EXPECT_FALSE((*policy)->Decide(&d, "events.read", any).ok());
 }
 
 TEST(PolicyTest, MfaRequirement) {
@@ -230,7 +236,8 @@ TEST(PolicyTest, RefusesBadConfigurations) {
   {
     PolicyOptions o;
     o.anonymous = {"events.read"};
-    cases.push_back({o, "anonymous: got \"events.read\", want only log.read and metrics.read"});
+    cases.push_back(
+        {o, "anonymous: got \"events.read\", want only log.read, entries.read and metrics.read"});
   }
   {
     PolicyOptions o;

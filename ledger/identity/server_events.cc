@@ -25,9 +25,9 @@ AuditEvent NewServerEvent(Action action, absl::Time now) {
     static std::atomic<uint64_t> counter{0};
     event.mutable_id()->set_source_id(absl::StrCat(absl::ToUnixNanos(now), "-", counter++));
   }
-  event.mutable_id()->set_source(kServerSource);
+  event.mutable_id()->set_source(std::string(kServerSource));
   *event.mutable_event_time() = ToProtoTime(now);
-  event.mutable_observer()->set_adapter(kServerSource);
+  event.mutable_observer()->set_adapter(std::string(kServerSource));
   event.set_action(action);
   return event;
 }
@@ -45,10 +45,7 @@ AuditEvent ConfigAppliedEvent(absl::string_view canonical_text,
   for (const auto& [path, file_digest] : file_digests) (*applied->mutable_files())[path] = file_digest;
   applied->set_applied_by(std::string(applied_by));
   applied->set_principal(std::string(principal));
-  if (!principal.empty()) {
-    event.mutable_actor()->set_subject(std::string(principal));
-    event.mutable_provenance()->set_principal(std::string(principal));
-  }
+  if (!principal.empty()) event.mutable_actor()->set_subject(std::string(principal));
   return event;
 }
 

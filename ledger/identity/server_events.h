@@ -10,17 +10,15 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ledger/events/audit_event.pb.h"
+#include "ledger/events/event_log.h"
 
 namespace vellum {
 namespace ledger {
 namespace identity {
 
-// The observer.adapter and id.source of the events the server writes about itself.
-inline constexpr char kServerSource[] = "vellum";
-
-// An event of the server's: id.source kServerSource with a random source id (so that two events
-// are never taken for one delivery), observer.adapter kServerSource, event_time `now`, and
-// `action`.
+// An event of the server's, for EventLog::AppendServerEvents: id.source kServerSource
+// (ledger/events/event_log.h) with a random source id (so that two events are never taken for one
+// delivery), observer.adapter kServerSource, event_time `now`, and `action`.
 AuditEvent NewServerEvent(Action action, absl::Time now);
 
 // How a configuration took effect (ConfigApplied.applied_by).

@@ -1,0 +1,65 @@
+#include "tools/vellumd_runtime.h"
+
+#include "gtest/gtest.h"
+
+namespace vellum {
+namespace cli {
+namespace {
+
+TEST(CheckReloadableTest, AuthMayChangeTheRestNeedsARestart) {
+  api::config::Config running;
+  running.set_listen("127.0.0.1:8443");
+  running.set_data_dir("/d");
+  running.mutable_auth()->set_token_file("/t");
+  running.add_bindings()->set_group("g");
+  api::config::Config next = running;
+  EXPECT_TRUE(CheckReloadable(running, next).ok());
+  next.mutable_auth()->set_token_file("/t2");
+  next.add_anonymous("log.read");
+  next.mutable_audit()->set_denied_burst(5);
+  (*next.mutable_roles())["r"];
+  next.clear_bindings();
+  EXPECT_TRUE(CheckReloadable(running, next).ok());
+
+  api::config::Config moved = running;
+  moved.set_listen("127.0.0.1:9443");
+  EXPECT_EQ(CheckReloadable(running, moved),
+            absl::FailedPreconditionError("listen changed: restart vellumd to apply it"));
+  moved = running;
+  moved.mutable_tls()->set_cert_file("/c");
+  EXPECT_EQ(CheckReloadable(running, moved).message(), "tls changed: restart vellumd to apply it");
+  moved = running;
+  moved.mutable_http()->set_threads(3);
+  EXPECT_EQ(CheckReloadable(running, moved).message(), "http changed: restart vellumd to apply it");
+  moved = running;
+  moved.mutable_ingest()->set_secrets_dir("/s");
+  EXPECT_EQ(CheckReloadable(running, moved).message(),
+            "ingest changed: restart vellumd to apply it");
+}
+
+TEST(TlsFromConfigTest, NoneWithoutACertificateAndNoClientCaAlone) {
+  api::config::Tls tls;
+  auto none = TlsFromConfig(tls);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, nullptr);
+  tls.set_client_ca_file("/ca.crt");
+  EXPECT_EQ(TlsFromConfig(tls).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DenialOptionsOfTest, DefaultsAndKeys) {
+  api::config::Audit audit;
+  ledger::identity::DenialLog::Options defaults = DenialOptionsOf(audit);
+  EXPECT_EQ(defaults.burst, 20);
+  EXPECT_EQ(defaults.summary_interval, absl::Seconds(60));
+  audit.set_denied_burst(3);
+  audit.set_denied_per_second(0.5);
+  audit.set_summary_interval_seconds(10);
+  ledger::identity::DenialLog::Options set = DenialOptionsOf(audit);
+  EXPECT_EQ(set.burst, 3);
+  EXPECT_EQ(set.per_second, 0.5);
+  EXPECT_EQ(set.summary_interval, absl::Seconds(10));
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace vellum
