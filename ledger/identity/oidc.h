@@ -1,7 +1,7 @@
 #ifndef VELLUM_LEDGER_IDENTITY_OIDC_H_
 #define VELLUM_LEDGER_IDENTITY_OIDC_H_
 
-// OIDC bearer JWTs (docs/identity-jwt.md): one OidcVerifier per configured issuer, with its key
+// OIDC bearer JWTs (docs/security.md, "OIDC JWTs"): one OidcVerifier per configured issuer, with its key
 // set and its cache of verified tokens, and the OidcAuthenticator that picks the verifier by
 // the token's issuer. Every refusal of a token is Unauthenticated with a one-line reason.
 
