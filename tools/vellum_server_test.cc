@@ -342,6 +342,16 @@ TEST(VellumdConfigFileTest, RefusesABadFileOrPlaintextBeyondLoopbackBeforeAnythi
   Result plain = subprocess::Run("tools/vellumd", {"--config", folder + "/plain.yaml"});
   EXPECT_EQ(plain.status, 1);
   EXPECT_THAT(plain.err, HasSubstr("refusing to listen on 0.0.0.0 without TLS"));
+
+  // One principal that both appends and erases breaks the default separation of duties.
+  WriteFile(folder + "/duties.yaml",
+            "data_dir: data\nlisten: 127.0.0.1:0\nauth: {token_file: tokens}\n"
+            "bindings:\n  - {principal: ci, roles: [appender]}\n"
+            "  - {principal: ci, roles: [governance]}\n");
+  Result duties = subprocess::Run("tools/vellumd", {"--config", folder + "/duties.yaml"});
+  EXPECT_EQ(duties.status, 1);
+  EXPECT_THAT(duties.err, HasSubstr("separation of duties: principal ci is bound to permissions "
+                                    "of two exclusive sets of \"produce-versus-govern\""));
   struct stat st;
   EXPECT_NE(stat((folder + "/data").c_str(), &st), 0) << folder << "/data was created";
 }
