@@ -76,6 +76,27 @@ TEST(HttpClientTest, ExchangesWithAServerAndKeepsTheConnection) {
   server->Shutdown(absl::Seconds(1));
 }
 
+TEST(HttpClientTest, AnswersPastTheResponseLimitAreRefused) {
+  HttpServer::Options server_options;
+  server_options.port = 0;
+  auto server = HttpServer::Start(server_options, [&](HttpRequest request,
+                                                      HttpServer::Respond respond) {
+                  HttpResponse response;
+                  response.body = std::string(request.target == "/at" ? 100 : 101, 'x');
+                  respond(std::move(response));
+                }).value();
+  HttpClient::Options options;
+  options.max_response_bytes = 100;
+  auto client =
+      HttpClient::Create(absl::StrCat("http://127.0.0.1:", server->port()), options).value();
+  absl::StatusOr<std::string> at = client->Get("/at");
+  ASSERT_TRUE(at.ok()) << at.status();
+  EXPECT_EQ(at->size(), 100u);
+  absl::StatusOr<HttpResponse> past = client->Send("GET", "/past", "", {});
+  EXPECT_TRUE(absl::IsUnavailable(past.status())) << (past.ok() ? past->body.size() : 0);
+  server->Shutdown(absl::Seconds(1));
+}
+
 TEST(HttpClientTest, RefusedConnectionsAreUnavailable) {
   int port;
   {
