@@ -325,7 +325,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  absl::CHexEscape(response.body.substr(0, 300)).c_str());
   }
 
+  // A credential that does not verify is refused, never taken for anonymous: every request
+  // that carries one gets 401, reads included.
+  const bool bad_credential = auth == 2 || auth == 3;
+  Check(!bad_credential || response.status == 401, "a request with a bad credential got past");
   if (response.status != 200) {
+    if (bad_credential) return 0;
     if (endpoint == kInclusionByIndex || endpoint == kConsistencySizes ||
         endpoint == kInclusionByLeafHash || endpoint == kTileAndBundle) {
       Check(request.method != "GET" || response.status == 400 || response.status == 404,

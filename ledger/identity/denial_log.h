@@ -78,7 +78,7 @@ class DenialLog {
     double tokens = 0;
     absl::Time refilled;
   };
-  bool Take(const std::string& source, absl::Time now);
+  bool Take(const std::string& source, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Count();
 
   EventLog* const events_;
