@@ -37,13 +37,13 @@ struct AccessRules {
 
 // The rules of a token file without roles or bindings, as vellumd ran before roles existed:
 // every token's principal holds the roles appender and auditor, and anonymous callers the reads
-// of the log, its entries and its metrics (docs/security.md, "Compatibility").
+// of the log, its entries and its metrics (docs/api.md, "Authentication").
 absl::StatusOr<std::shared_ptr<const AccessRules>> TokenFileRules(
     std::shared_ptr<const ledger::identity::TokenSet> tokens);
 
 // The permission a request needs (docs/api.md, "Endpoints"), or "" for none: /healthz, the
-// ingestion adapters that verify a signature (`signature_adapters`), /v1/whoami, and paths that
-// are no endpoint (answered 404 by the services).
+// ingestion adapters that verify a signature (`signature_adapters`) and /v1/whoami. A path that
+// is no endpoint needs admin: fail closed, so a route without a row here is never open.
 std::string RequiredPermission(absl::string_view method, absl::string_view path,
                                const std::vector<std::string>& signature_adapters);
 

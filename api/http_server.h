@@ -17,7 +17,7 @@ namespace api {
 
 // An HTTP/1.1 server on Boost.Beast/Asio with keep-alive and bounded resources: header and body
 // sizes, connections, and time to receive a request. It speaks plaintext HTTP, or HTTPS only
-// (docs/tls.md) when given a TLS context. Thread-safe.
+// (docs/security.md, "TLS") when given a TLS context. Thread-safe.
 class HttpServer {
  public:
   struct Options {

@@ -21,7 +21,7 @@ struct FlagSpec {
   bool boolean = false;
 };
 
-// The flags of the TLS client (docs/tls.md) that every command taking --server accepts besides
+// The flags of the TLS client (docs/security.md, "TLS") that every command taking --server accepts besides
 // its own: --ca FILE, --client-cert FILE and --client-key FILE.
 inline constexpr FlagSpec kClientTlsFlags[] = {{"ca"}, {"client-cert"}, {"client-key"}};
 

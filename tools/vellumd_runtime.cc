@@ -104,7 +104,6 @@ absl::Status CheckReloadable(const api::config::Config& running,
     config.clear_bindings();
     config.clear_anonymous();
     config.clear_separation_of_duties();
-    config.clear_audit();
     return config;
   };
   const api::config::Config a = fixed(running), b = fixed(next);

@@ -2,7 +2,7 @@
 #define VELLUM_TOOLS_VELLUMD_RUNTIME_H_
 
 // What vellumd builds from its effective configuration, at start and on every SIGHUP reload
-// (docs/security.md, "Reloading"): the TLS context, the ingestion adapters, the denial limits and
+// (docs/operations.md, "Reloading (SIGHUP)"): the TLS context, the ingestion adapters, the denial limits and
 // the config.applied event, and the rule of which keys a reload may change.
 
 #include <memory>

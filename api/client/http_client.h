@@ -25,7 +25,7 @@ class HttpClient {
     absl::Duration timeout = absl::Seconds(30);
     size_t max_response_bytes = 64 << 20;
     // For https:// URLs: the CAs to verify the server against and the client certificate
-    // (docs/tls.md). The server's certificate must name the URL's host. Unused for http://.
+    // (docs/security.md, "TLS"). The server's certificate must name the URL's host. Unused for http://.
     tls::ClientOptions tls;
   };
 

@@ -2,7 +2,7 @@
 #define VELLUM_API_TLS_CONTEXT_H_
 
 // The TLS configurations of Vellum's servers and clients: TLS 1.2 and 1.3 only, ECDHE with AEAD
-// ciphers for TLS 1.2 (docs/tls.md). Certificates and keys are PEM files; keys are unencrypted.
+// ciphers for TLS 1.2 (docs/security.md, "TLS"). Certificates and keys are PEM files; keys are unencrypted.
 // Error messages name the file and the library's reason, never a key's contents.
 
 #include <memory>
