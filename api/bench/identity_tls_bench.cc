@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <utility>
@@ -30,29 +29,18 @@ namespace api {
 namespace bench {
 namespace {
 
-constexpr char kOpenssl[] = "/usr/bin/openssl";
 constexpr char kKid[] = "bench-1";
 constexpr AppendMode kModes[] = {AppendMode::kPlaintextToken, AppendMode::kTlsJwt};
-
-// Runs openssl with `args`, its messages going to `dir`/openssl.log.
-absl::Status Openssl(const std::string& dir, const std::string& args) {
-  const std::string line = absl::StrCat(kOpenssl, " ", args, " 2>>'", dir, "/openssl.log'");
-  const int status = std::system(line.c_str());
-  if (status != 0) {
-    return absl::InternalError(absl::StrCat("\"openssl ", args, "\" exited with status ", status,
-                                            "; see ", dir, "/openssl.log"));
-  }
-  return absl::OkStatus();
-}
 
 // A fresh RSA key's JWKS in credentials.jwks_file and a JWT it signed in credentials.jwt.
 absl::Status MakeJwt(const std::string& dir, BenchCredentials& credentials) {
   const std::string key = dir + "/jwt-rsa.key";
   const std::string modulus_file = dir + "/jwt-rsa.modulus";
-  absl::Status s = Openssl(dir, absl::StrCat("genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048"
-                                             " -out '", key, "'"));
+  absl::Status s = tls::RunOpenssl(
+      dir, absl::StrCat("genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out '", key, "'"));
   if (s.ok()) {
-    s = Openssl(dir, absl::StrCat("rsa -in '", key, "' -noout -modulus -out '", modulus_file, "'"));
+    s = tls::RunOpenssl(
+        dir, absl::StrCat("rsa -in '", key, "' -noout -modulus -out '", modulus_file, "'"));
   }
   if (!s.ok()) return s;
   absl::StatusOr<std::string> modulus = ledger::ReadInput(modulus_file, 4096);
@@ -81,8 +69,8 @@ absl::Status MakeJwt(const std::string& dir, BenchCredentials& credentials) {
   const std::string signature_file = dir + "/jwt.signature";
   s = ledger::WriteNewFile(input_file, signing_input, 0600);
   if (s.ok()) {
-    s = Openssl(dir, absl::StrCat("dgst -sha256 -sign '", key, "' -out '", signature_file, "' '",
-                                  input_file, "'"));
+    s = tls::RunOpenssl(dir, absl::StrCat("dgst -sha256 -sign '", key, "' -out '", signature_file,
+                                          "' '", input_file, "'"));
   }
   if (!s.ok()) return s;
   absl::StatusOr<std::string> signature = ledger::ReadInput(signature_file, 4096);

@@ -15,25 +15,14 @@ namespace {
 constexpr char kOpenssl[] = "/usr/bin/openssl";
 constexpr char kServerNames[] = "subjectAltName=IP:127.0.0.1,DNS:localhost";
 
-// Runs `command` with its output in `dir`/openssl.log.
-absl::Status Run(const std::string& dir, const std::string& command) {
-  const std::string line = absl::StrCat(command, " >>'", dir, "/openssl.log' 2>&1");
-  const int status = std::system(line.c_str());
-  if (status != 0) {
-    return absl::InternalError(absl::StrCat("\"", command, "\" exited with status ", status,
-                                            "; see ", dir, "/openssl.log"));
-  }
-  return absl::OkStatus();
-}
-
 // A self-signed CA named `name`; returns its certificate's path (the key is beside it).
 absl::StatusOr<std::string> MakeCa(const std::string& dir, const std::string& name) {
   const std::string base = absl::StrCat(dir, "/", name);
-  absl::Status s = Run(dir, absl::StrCat(kOpenssl,
-                                         " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256"
-                                         " -nodes -days 30 -subj '/CN=",
-                                         name, "' -keyout '", base, ".key' -out '", base,
-                                         ".crt'"));
+  absl::Status s = RunOpenssl(dir, absl::StrCat("req -x509 -newkey ec"
+                                                " -pkeyopt ec_paramgen_curve:P-256"
+                                                " -nodes -days 30 -subj '/CN=",
+                                                name, "' -keyout '", base, ".key' -out '", base,
+                                                ".crt'"));
   if (!s.ok()) return s;
   return base + ".crt";
 }
@@ -50,21 +39,30 @@ absl::StatusOr<CertificateFiles> MakeLeaf(const std::string& dir, const std::str
     if (!ext) return absl::InternalError(absl::StrCat("cannot write ", base, ".ext"));
   }
   const std::string ca_key = ca.substr(0, ca.size() - 4) + ".key";
-  absl::Status s = Run(dir, absl::StrCat(kOpenssl,
-                                         " req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256"
-                                         " -nodes -subj '",
-                                         subject, "' -keyout '", base, ".key' -out '", base,
-                                         ".csr'"));
+  absl::Status s = RunOpenssl(dir, absl::StrCat("req -new -newkey ec"
+                                                " -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '",
+                                                subject, "' -keyout '", base, ".key' -out '", base,
+                                                ".csr'"));
   if (s.ok()) {
-    s = Run(dir, absl::StrCat(kOpenssl, " x509 -req -in '", base, ".csr' -CA '", ca,
-                              "' -CAkey '", ca_key, "' -CAcreateserial -days ", days,
-                              " -extfile '", base, ".ext' -out '", base, ".crt'"));
+    s = RunOpenssl(dir, absl::StrCat("x509 -req -in '", base, ".csr' -CA '", ca, "' -CAkey '",
+                                     ca_key, "' -CAcreateserial -days ", days, " -extfile '",
+                                     base, ".ext' -out '", base, ".crt'"));
   }
   if (!s.ok()) return s;
   return CertificateFiles{base + ".crt", base + ".key"};
 }
 
 }  // namespace
+
+absl::Status RunOpenssl(const std::string& dir, absl::string_view args) {
+  const std::string line = absl::StrCat(kOpenssl, " ", args, " >>'", dir, "/openssl.log' 2>&1");
+  const int status = std::system(line.c_str());
+  if (status != 0) {
+    return absl::InternalError(absl::StrCat("\"openssl ", args, "\" exited with status ", status,
+                                            "; see ", dir, "/openssl.log"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<TestCertificates> MakeTestCertificates(absl::string_view dir_view) {
   const std::string dir(dir_view);

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -30,6 +31,10 @@ struct TestCertificates {
   CertificateFiles cn_client;      // CN "auditor", no SAN.
   CertificateFiles other_ca_client;  // CN "intruder", signed by `other_ca`.
 };
+
+// Runs /usr/bin/openssl with `args` (a shell word list), its output appended to
+// `dir`/openssl.log. Fails with Internal, naming the command, when it exits non-zero.
+absl::Status RunOpenssl(const std::string& dir, absl::string_view args);
 
 // Makes the certificates in `dir` (an existing directory), with /usr/bin/openssl. Fails with
 // Internal, naming the command, when a command fails.
