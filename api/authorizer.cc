@@ -90,9 +90,24 @@ std::string RequiredPermission(absl::string_view method, absl::string_view path,
   return identity::kAdmin;
 }
 
-Authorizer::Authorizer(std::shared_ptr<const AccessRules> rules, HttpServer::Handler next,
-                       Options options)
-    : next_(std::move(next)), options_(std::move(options)), rules_(std::move(rules)) {}
+size_t BodyLimitFor(const BodyLimits& limits, absl::string_view method, absl::string_view path,
+                    const std::vector<std::string>& signature_adapters) {
+  if (method != "POST") return limits.other;
+  if (path == "/v1/entries") return limits.entry;
+  if (path == "/v1/entries:batch") return limits.batch;
+  if (path == "/v1/events") return limits.event;
+  absl::string_view adapter = path;
+  if (absl::ConsumePrefix(&adapter, kIngestPath)) {
+    for (const std::string& name : signature_adapters) {
+      if (adapter == name) return limits.signed_ingest;
+    }
+    return limits.ingest;
+  }
+  return limits.other;
+}
+
+Authorizer::Authorizer(std::shared_ptr<const AccessRules> rules, Options options)
+    : options_(std::move(options)), rules_(std::move(rules)) {}
 
 void Authorizer::Replace(std::shared_ptr<const AccessRules> rules) {
   absl::MutexLock lock(&mu_);
@@ -197,40 +212,46 @@ void Authorizer::Deny(const HttpRequest& request, const identity::Principal* cal
   });
 }
 
-void Authorizer::Handle(HttpRequest request, HttpServer::Respond respond) {
+void Authorizer::Admit(const HttpRequest& head, HttpServer::Admitted done) const {
   const std::shared_ptr<const AccessRules> rules = this->rules();
-  const absl::string_view path = SplitTarget(request.target).first;
+  const absl::string_view path = SplitTarget(head.target).first;
+  // Deny() answers once the denial is durable, perhaps on another thread: `refuse` holds its
+  // own copy of `done`.
+  HttpServer::Respond refuse = [done](HttpResponse response) {
+    HttpServer::Admission admission;
+    admission.answer = std::move(response);
+    done(std::move(admission));
+  };
   if (rules->local) {
-    if (absl::Status s = CheckOrigin(request); !s.ok()) {
-      return Deny(request, nullptr, "", s, std::move(respond));
-    }
+    if (absl::Status s = CheckOrigin(head); !s.ok()) return Deny(head, nullptr, "", s, refuse);
   }
-  absl::StatusOr<std::shared_ptr<const identity::Principal>> caller =
-      Authenticate(*rules, request);
+  absl::StatusOr<std::shared_ptr<const identity::Principal>> caller = Authenticate(*rules, head);
   const std::string permission =
-      RequiredPermission(request.method, path, options_.signature_adapters);
-  if (!caller.ok()) return Deny(request, nullptr, permission, caller.status(), std::move(respond));
+      RequiredPermission(head.method, path, options_.signature_adapters);
+  if (!caller.ok()) return Deny(head, nullptr, permission, caller.status(), refuse);
   if (path == "/v1/whoami") {
-    if (request.method != "GET") return respond(MethodNotAllowedResponse(request.method, "GET"));
-    request.caller = *caller;
-    return respond(Whoami(*rules, request));
+    if (head.method != "GET") return refuse(MethodNotAllowedResponse(head.method, "GET"));
+    return refuse(Whoami(*rules, head, caller->get()));
   }
   if (!permission.empty()) {
     identity::Scope scope;
     // A posted event's or delivery's model is in its body: EventService decides again for it.
-    scope.any = request.method == "POST" &&
+    scope.any = head.method == "POST" &&
                 (path == "/v1/events" || absl::StartsWith(path, kIngestPath));
-    if (path == "/v1/events" && request.method == "GET") {
+    if (path == "/v1/events" && head.method == "GET") {
       // A search for one model is covered by a grant limited to models that match it.
-      absl::StatusOr<QueryParams> params = QueryParams::Parse(SplitTarget(request.target).second);
+      absl::StatusOr<QueryParams> params = QueryParams::Parse(SplitTarget(head.target).second);
       if (params.ok()) scope.model = params->Get("model").value_or("");
     }
     if (absl::Status s = rules->policy->Decide(caller->get(), permission, scope); !s.ok()) {
-      return Deny(request, caller->get(), permission, s, std::move(respond));
+      return Deny(head, caller->get(), permission, s, refuse);
     }
   }
-  request.caller = *std::move(caller);
-  next_(std::move(request), std::move(respond));
+  HttpServer::Admission admission;
+  admission.caller = *std::move(caller);
+  admission.max_body_bytes =
+      BodyLimitFor(options_.body_limits, head.method, path, options_.signature_adapters);
+  done(std::move(admission));
 }
 
 absl::Status Authorizer::CheckScope(const HttpRequest& request, absl::string_view permission,
@@ -245,10 +266,11 @@ absl::Status Authorizer::CheckScope(const HttpRequest& request, absl::string_vie
   return status;
 }
 
-HttpResponse Authorizer::Whoami(const AccessRules& rules, const HttpRequest& request) const {
+HttpResponse Authorizer::Whoami(const AccessRules& rules, const HttpRequest& request,
+                                const identity::Principal* principal) const {
   WhoamiResponse answer;
-  if (request.caller != nullptr) {
-    const identity::Principal& caller = *request.caller;
+  if (principal != nullptr) {
+    const identity::Principal& caller = *principal;
     answer.set_principal(caller.name);
     answer.set_authenticated_by(caller.authenticated_by);
     for (const std::string& group : caller.groups) answer.add_groups(group);
@@ -265,7 +287,7 @@ HttpResponse Authorizer::Whoami(const AccessRules& rules, const HttpRequest& req
       out->set_mfa_shown(grant.mfa_shown);
     }
   }
-  for (const std::string& p : rules.policy->PermissionsOf(request.caller.get())) {
+  for (const std::string& p : rules.policy->PermissionsOf(principal)) {
     answer.add_permissions(p);
   }
   return EncodeMessage(request, answer);

@@ -47,11 +47,30 @@ absl::StatusOr<std::shared_ptr<const AccessRules>> TokenFileRules(
 std::string RequiredPermission(absl::string_view method, absl::string_view path,
                                const std::vector<std::string>& signature_adapters);
 
-// The one place that authenticates and authorizes (docs/security.md): in front of every service,
-// it finds the caller (a static token, an OIDC JWT, a client certificate, or a local caller),
+// The largest request body of each endpoint (docs/operations.md, "Limits"); the HTTP server
+// refuses a longer one with 413 before reading it.
+struct BodyLimits {
+  size_t entry = 65535;                // POST /v1/entries: the entry itself
+  size_t batch = size_t{8} << 20;      // POST /v1/entries:batch
+  size_t event = size_t{128} << 10;    // POST /v1/events
+  size_t ingest = size_t{4} << 20;     // POST /v1/ingest/<adapter> with a bearer token
+  // POST /v1/ingest/<adapter> of an adapter that checks a signature over the body, which must
+  // be read before the sender is known.
+  size_t signed_ingest = size_t{256} << 10;
+  size_t other = size_t{4} << 10;      // any other request
+};
+
+// The body limit of a request to `path`.
+size_t BodyLimitFor(const BodyLimits& limits, absl::string_view method, absl::string_view path,
+                    const std::vector<std::string>& signature_adapters);
+
+// The one place that authenticates and authorizes (docs/security.md): the HTTP server's Admit,
+// in front of every service, deciding from the request's header before its body is read. It
+// finds the caller (a static token, an OIDC JWT, a client certificate, or a local caller),
 // decides with the Policy whether the caller holds the permission the request needs, and either
-// hands the request on with HttpRequest::caller set or answers 401/403 with a one-line reason,
-// once the denial is on record (ledger::identity::DenialLog). It answers GET /v1/whoami itself.
+// admits the request with its caller and its body limit or answers 401/403 with a one-line
+// reason, once the denial is on record (ledger::identity::DenialLog). It answers GET /v1/whoami
+// itself.
 // Handlers never look at credentials. Thread-safe.
 class Authorizer {
  public:
@@ -63,11 +82,13 @@ class Authorizer {
     // The server's port, for the Host and Origin check of local mode (called per request, since
     // the port is known once the server listens).
     std::function<uint16_t()> port;
+    BodyLimits body_limits;
   };
 
-  Authorizer(std::shared_ptr<const AccessRules> rules, HttpServer::Handler next, Options options);
+  Authorizer(std::shared_ptr<const AccessRules> rules, Options options);
 
-  void Handle(HttpRequest request, HttpServer::Respond respond);
+  // HttpServer::Admit: decides on a request from its header.
+  void Admit(const HttpRequest& head, HttpServer::Admitted done) const;
 
   // A new configuration: requests from now on are decided by `rules`.
   void Replace(std::shared_ptr<const AccessRules> rules);
@@ -89,9 +110,9 @@ class Authorizer {
   void Deny(const HttpRequest& request, const ledger::identity::Principal* caller,
             absl::string_view permission, const absl::Status& status,
             HttpServer::Respond respond) const;
-  HttpResponse Whoami(const AccessRules& rules, const HttpRequest& request) const;
+  HttpResponse Whoami(const AccessRules& rules, const HttpRequest& request,
+                      const ledger::identity::Principal* caller) const;
 
-  const HttpServer::Handler next_;
   const Options options_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const AccessRules> rules_ ABSL_GUARDED_BY(mu_);

@@ -59,15 +59,20 @@ class AuthorizerTest : public ::testing::Test {
     Authorizer::Options options;
     options.signature_adapters = {"github"};
     options.port = [] { return uint16_t{8080}; };
-    authorizer_ = std::make_unique<Authorizer>(
-        std::move(rules),
-        [this](HttpRequest request, HttpServer::Respond respond) {
-          passed_.push_back(request);
-          HttpResponse ok;
-          ok.body = "passed";
-          respond(std::move(ok));
-        },
-        options);
+    authorizer_ = std::make_unique<Authorizer>(std::move(rules), options);
+  }
+
+  // Admits `request` and answers as a handler that records what passed would.
+  void Decide(HttpRequest request, const HttpServer::Respond& respond) {
+    authorizer_->Admit(request, [&](HttpServer::Admission admission) {
+      if (admission.answer.has_value()) return respond(*std::move(admission.answer));
+      request.caller = std::move(admission.caller);
+      last_body_limit_ = admission.max_body_bytes;
+      passed_.push_back(request);
+      HttpResponse ok;
+      ok.body = "passed";
+      respond(std::move(ok));
+    });
   }
 
   HttpResponse Send(std::string method, std::string target, std::string token = "",
@@ -80,7 +85,7 @@ class AuthorizerTest : public ::testing::Test {
     if (!token.empty()) request.headers["authorization"] = "Bearer " + token;
     HttpResponse answer;
     bool answered = false;
-    authorizer_->Handle(std::move(request), [&](HttpResponse r) {
+    Decide(std::move(request), [&](HttpResponse r) {
       answer = std::move(r);
       answered = true;
     });
@@ -90,6 +95,7 @@ class AuthorizerTest : public ::testing::Test {
 
   std::unique_ptr<Authorizer> authorizer_;
   std::vector<HttpRequest> passed_;
+  size_t last_body_limit_ = 0;
 };
 
 TEST_F(AuthorizerTest, EveryEndpointWithoutWrongAndLackingCredentials) {
@@ -226,7 +232,7 @@ TEST_F(AuthorizerTest, ClientCertificatesNamePrincipalsWhenTheServerHasAClientCa
   request.tls_peer = "spiffe://example.org/ns/ml/sa/deployer";
   auto send = [&] {
     int status = 0;
-    authorizer_->Handle(request, [&](HttpResponse r) { status = r.status; });
+    Decide(request, [&](HttpResponse r) { status = r.status; });
     return status;
   };
   rules->mtls = false;
@@ -242,6 +248,23 @@ TEST_F(AuthorizerTest, ClientCertificatesNamePrincipalsWhenTheServerHasAClientCa
   // A bearer credential, when sent, is the one that counts.
   request.headers["authorization"] = "Bearer nope";
   EXPECT_EQ(send(), 401);
+}
+
+TEST_F(AuthorizerTest, EachEndpointGetsItsOwnBodyLimit) {
+  BodyLimits limits;
+  EXPECT_EQ(Send("POST", "/v1/entries", "ci-token").status, 200);
+  EXPECT_EQ(last_body_limit_, limits.entry);
+  EXPECT_EQ(Send("POST", "/v1/entries:batch", "ci-token").status, 200);
+  EXPECT_EQ(last_body_limit_, limits.batch);
+  EXPECT_EQ(Send("POST", "/v1/events", "ci-token").status, 200);
+  EXPECT_EQ(last_body_limit_, limits.event);
+  // A signature-checked adapter's body is read before its sender is known: the small limit.
+  EXPECT_EQ(Send("POST", "/v1/ingest/github").status, 200);
+  EXPECT_EQ(last_body_limit_, limits.signed_ingest);
+  EXPECT_EQ(Send("GET", "/checkpoint").status, 200);
+  EXPECT_EQ(last_body_limit_, limits.other);
+  EXPECT_LT(limits.signed_ingest, limits.ingest);
+  EXPECT_EQ(BodyLimitFor(limits, "POST", "/v1/ingest/k8s-audit", {"github"}), limits.ingest);
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ void LimitRequestParser(size_t max_header_bytes, size_t max_body_bytes,
   parser->body_limit(max_body_bytes);
 }
 
-HttpRequest ToHttpRequest(BeastRequest message, std::string remote_address) {
+HttpRequest ToHttpRequestHead(const BeastRequest& message, std::string remote_address) {
   HttpRequest request;
   request.method = std::string(message.method_string());
   request.target = std::string(message.target());
@@ -29,8 +29,13 @@ HttpRequest ToHttpRequest(BeastRequest message, std::string remote_address) {
     auto [it, inserted] = request.headers.emplace(name, value);
     if (!inserted) absl::StrAppend(&it->second, ",", value);
   }
-  request.body = std::move(message.body());
   request.remote_address = std::move(remote_address);
+  return request;
+}
+
+HttpRequest ToHttpRequest(BeastRequest message, std::string remote_address) {
+  HttpRequest request = ToHttpRequestHead(message, std::move(remote_address));
+  request.body = std::move(message.body());
   return request;
 }
 

@@ -28,6 +28,8 @@ void LimitRequestParser(size_t max_header_bytes, size_t max_body_bytes,
 // The handler's view of a parsed request: header names lower-cased, repeated headers joined
 // with commas.
 HttpRequest ToHttpRequest(BeastRequest message, std::string remote_address);
+// The same without the body, for deciding on a request from its header.
+HttpRequest ToHttpRequestHead(const BeastRequest& message, std::string remote_address);
 
 // The answer to a failed read: 431 or 413 over a limit, 400 for a malformed request, or nullopt
 // when the connection just ends (end of stream, timeout, reset).

@@ -32,12 +32,12 @@ const tls::TestCertificates& Certs() { return tls::SharedTestCertificates(); }
 class PeerEcho {
  public:
   explicit PeerEcho(std::shared_ptr<tls::ServerContext> context,
-                    absl::Duration request_timeout = absl::Seconds(30),
+                    absl::Duration header_timeout = absl::Seconds(5),
                     size_t max_connections = 4096) {
     HttpServer::Options options;
     options.port = 0;
     options.tls = std::move(context);
-    options.request_timeout = request_timeout;
+    options.header_timeout = header_timeout;
     options.max_connections = max_connections;
     server_ = HttpServer::Start(options, [this](HttpRequest request, HttpServer::Respond respond) {
                 requests_++;
@@ -184,7 +184,7 @@ TEST(HttpServerTlsTest, PlaintextGetsNoHttpAnswer) {
   EXPECT_EQ(server.requests(), 0);
 }
 
-TEST(HttpServerTlsTest, TheHandshakeIsBoundedByTheRequestTimeout) {
+TEST(HttpServerTlsTest, TheHandshakeIsBoundedByTheHeaderTimeout) {
   PeerEcho server(ServerContext(Certs().server), absl::Milliseconds(200));
   const int fd = ConnectTcp(server.port());  // Says nothing.
   const absl::Time start = absl::Now();
@@ -194,7 +194,7 @@ TEST(HttpServerTlsTest, TheHandshakeIsBoundedByTheRequestTimeout) {
 }
 
 TEST(HttpServerTlsTest, TheConnectionLimitCountsTlsConnections) {
-  PeerEcho server(ServerContext(Certs().server), absl::Seconds(30), /*max_connections=*/1);
+  PeerEcho server(ServerContext(Certs().server), absl::Seconds(5), /*max_connections=*/1);
   auto first = HttpClient::Create(server.url(), ClientOptions()).value();
   ASSERT_EQ(first->Get("/").value(), "peer=");  // Kept alive: the one connection allowed.
   auto second = HttpClient::Create(server.url(), ClientOptions()).value();

@@ -425,6 +425,7 @@ HttpResponse LogService::GetMetrics() const {
   if (options_.tile_cache != nullptr) options_.tile_cache->RenderMetrics(&out);
   if (options_.index_follower != nullptr) options_.index_follower->RenderMetrics(&out);
   if (options_.witnesses != nullptr) options_.witnesses->RenderMetrics(&out);
+  if (options_.more_metrics) options_.more_metrics(&out);
   return response;
 }
 

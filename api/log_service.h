@@ -43,6 +43,8 @@ class LogService {
     // When set, /checkpoint serves the newest checkpoint that met the witness policy, with its
     // cosignatures, and receipts may wait for one (?witnessed=1). Not owned.
     WitnessCollector* witnesses = nullptr;
+    // More of /metrics: the HTTP server's own counters, which it keeps; may be empty.
+    std::function<void(std::string*)> more_metrics;
   };
 
   // `sequencer` and `storage` must outlive the service.

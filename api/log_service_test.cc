@@ -5,12 +5,6 @@
 
 #include "api/log_service.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -27,6 +21,7 @@
 #include "api/client/http_client.h"
 #include "api/http_server.h"
 #include "api/log.pb.h"
+#include "api/raw_connection.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -135,61 +130,6 @@ void ExpectError(const absl::StatusOr<HttpResponse>& response, int status,
   EXPECT_EQ(std::count(response->body.begin(), response->body.end(), '\n'), 1) << response->body;
   EXPECT_THAT(response->body, HasSubstr(message));
 }
-
-// A raw TCP connection to the server, for requests HttpClient would never send.
-class RawConnection {
- public:
-  explicit RawConnection(uint16_t port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = fd_ >= 0 &&
-                 connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-    // Reads give up after this long, so that a test never hangs on a server that keeps quiet.
-    timeval timeout{};
-    timeout.tv_sec = 20;
-    if (connected_) setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  }
-  ~RawConnection() {
-    if (fd_ >= 0) close(fd_);
-  }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  bool connected() const { return connected_; }
-
-  // Sends all of `data`; false if the connection is closed.
-  bool Send(absl::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-  }
-
-  // Reads until the server closes the connection (or 20 s pass with nothing to read). Sets
-  // *closed to whether the server closed it.
-  std::string ReadUntilClosed(bool* closed) {
-    std::string out;
-    char buffer[4096];
-    for (;;) {
-      ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
-      if (n > 0) {
-        out.append(buffer, static_cast<size_t>(n));
-        continue;
-      }
-      *closed = n == 0 || errno == ECONNRESET;
-      return out;
-    }
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
 
 class LogServiceTest : public ::testing::Test {
  protected:
@@ -955,7 +895,7 @@ TEST_F(LogServiceTest, OversizedBodyIs413) {
 
 TEST_F(LogServiceTest, SlowClientsAreCutOff) {
   HttpServer::Options limits;
-  limits.request_timeout = absl::Milliseconds(300);
+  limits.header_timeout = absl::Milliseconds(300);
   limits.idle_timeout = absl::Milliseconds(300);
   Start({}, limits);
   {

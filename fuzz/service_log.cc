@@ -42,13 +42,7 @@ ServiceLog::ServiceLog(const ServiceLogOptions& options) {
     absl::StatusOr<std::shared_ptr<const api::AccessRules>> rules =
         api::TokenFileRules(*std::move(tokens));
     CheckOk(rules.status(), "access rules");
-    api::LogService* service = service_.get();
-    authorizer_ = std::make_unique<api::Authorizer>(
-        *std::move(rules),
-        [service](api::HttpRequest request, api::HttpServer::Respond respond) {
-          service->Handle(std::move(request), std::move(respond));
-        },
-        api::Authorizer::Options());
+    authorizer_ = std::make_unique<api::Authorizer>(*std::move(rules), api::Authorizer::Options());
   }
   Record();
   uint64_t next = 0;
@@ -75,7 +69,14 @@ api::HttpResponse ServiceLog::Call(api::HttpRequest request) {
     slot->done.Notify();
   };
   if (authorizer_ != nullptr) {
-    authorizer_->Handle(std::move(request), std::move(respond));
+    // As the HTTP server does: admitted from the header, then handled with its caller.
+    api::LogService* service = service_.get();
+    authorizer_->Admit(request, [&request, service, respond](
+                                    api::HttpServer::Admission admission) {
+      if (admission.answer.has_value()) return respond(*std::move(admission.answer));
+      request.caller = std::move(admission.caller);
+      service->Handle(std::move(request), respond);
+    });
   } else {
     service_->Handle(std::move(request), std::move(respond));
   }

@@ -64,16 +64,15 @@ absl::Status CheckHeader(vellum::api::Authorizer& authorizer, absl::string_view 
   request.target = "/v1/entries";
   request.headers["authorization"] = std::string(header);
   absl::Status status = absl::InternalError("no answer");
-  authorizer.Handle(
-      std::move(request), [&](vellum::api::HttpResponse response) {
-        if (response.status == 200) {
-          status = absl::OkStatus();
-        } else if (response.status == 401) {
-          status = absl::UnauthenticatedError(response.body);
-        } else {
-          status = absl::PermissionDeniedError(response.body);
-        }
-      });
+  authorizer.Admit(request, [&](vellum::api::HttpServer::Admission admission) {
+    if (!admission.answer.has_value()) {
+      status = absl::OkStatus();
+    } else if (admission.answer->status == 401) {
+      status = absl::UnauthenticatedError(admission.answer->body);
+    } else {
+      status = absl::PermissionDeniedError(admission.answer->body);
+    }
+  });
   return status;
 }
 
@@ -118,12 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::shared_ptr<const vellum::api::AccessRules>> rules =
       vellum::api::TokenFileRules(*std::move(tokens));
   Check(rules.ok(), "a token file's rules must be valid");
-  vellum::api::Authorizer authorizer(
-      *std::move(rules),
-      [](HttpRequest, vellum::api::HttpServer::Respond respond) {
-        respond(vellum::api::HttpResponse());
-      },
-      vellum::api::Authorizer::Options());
+  vellum::api::Authorizer authorizer(*std::move(rules), vellum::api::Authorizer::Options());
 
   std::string header;
   switch ((flags >> 2) & 3) {

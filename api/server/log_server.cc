@@ -38,6 +38,11 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   service_options.leaf_index = &server->log_->leaf_index();
   service_options.index_follower = follower;
   service_options.typed_from = server->log_->typed_from();
+  LogServer* self = server.get();
+  // The HTTP server starts last; its counters are read through the server once it runs.
+  service_options.more_metrics = [self](std::string* out) {
+    if (const HttpServer* http = self->serving_.load()) http->RenderMetrics(out);
+  };
   server->service_ = std::make_unique<LogService>(
       sequencer, &server->log_->storage(), options.signer->VerifierKey(),
       service_options);
@@ -45,7 +50,6 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   HttpServer::Handler handler = [service](HttpRequest request, HttpServer::Respond respond) {
     service->Handle(std::move(request), std::move(respond));
   };
-  LogServer* self = server.get();
   if (options.events) {
     EventService::Options event_options;
     // The Authorizer is built last, in front of the services; requests reach the services only
@@ -98,16 +102,18 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   }
   server->port_ = options.http.port;
   authorizer_options.port = [self] { return self->port_.load(); };
-  server->authorizer_ = std::make_unique<Authorizer>(std::move(options.access),
-                                                     std::move(handler), authorizer_options);
-  Authorizer* authorizer = server->authorizer_.get();
-  handler = [authorizer](HttpRequest request, HttpServer::Respond respond) {
-    authorizer->Handle(std::move(request), std::move(respond));
+  authorizer_options.body_limits = options.body_limits;
+  server->authorizer_ =
+      std::make_unique<Authorizer>(std::move(options.access), authorizer_options);
+  const Authorizer* authorizer = server->authorizer_.get();
+  options.http.admit = [authorizer](const HttpRequest& head, HttpServer::Admitted done) {
+    authorizer->Admit(head, std::move(done));
   };
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start(options.http, std::move(handler));
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
+  server->serving_ = server->http_.get();
   server->port_ = server->http_->port();
   return server;
 }
@@ -154,6 +160,7 @@ void LogServer::Shutdown() {
   events_.reset();
   service_.reset();
   tile_cache_.reset();
+  serving_ = nullptr;
   http_.reset();
   authorizer_.reset();
 }

@@ -52,8 +52,10 @@ struct LogServerOptions {
   std::vector<const ingest::Adapter*> adapters;
   std::map<std::string, std::string> disabled_adapters;
   // Serves HTTP with these options; when false the server only appends (sequencer()).
+  // http.admit is the Authorizer's, whose body limits per endpoint are body_limits.
   bool serve_http = true;
   HttpServer::Options http;
+  BodyLimits body_limits;
 };
 
 // One log as vellumd runs it, wired in one place so that vellumd, `vellum bench` and in-process
@@ -116,6 +118,8 @@ class LogServer {
   std::unique_ptr<HttpServer> http_;
   // The bound port, for the Authorizer's Host check (set once the server listens).
   std::atomic<uint16_t> port_{0};
+  // http_, for /metrics, which may be asked before http_ is set.
+  std::atomic<const HttpServer*> serving_{nullptr};
 };
 
 }  // namespace api
