@@ -23,6 +23,7 @@
 #include "absl/strings/strip.h"
 #include "api/server/access_rules.h"
 #include "api/ingest/k8s_audit.h"
+#include "api/server/http_limits.h"
 #include "api/server/log_server.h"
 #include "api/witness_collector.h"
 #include "ledger/file_io.h"
@@ -253,6 +254,10 @@ int Main(int argc, char** argv) {
   options.http.port = listen->second;
   options.http.threads = http_threads;
   options.http.tls = *tls;
+  if (absl::Status s = api::ApplyHttpLimits(config.http(), &options.http, &options.body_limits);
+      !s.ok()) {
+    return Fail(s);
+  }
   options.denials = cli::DenialOptionsOf(config.audit());
   // A configuration file is the deployed form, and each one that takes effect is on the record;
   // a run from flags alone (development, tests) records none, and says so below.

@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "api/config/yaml_document.h"
+#include "api/source_address.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -278,14 +279,47 @@ class Checker {
         config.sequencer().max_batch_entries() == 0) {
       Add("sequencer.max_batch_entries", "got 0, want at least 1");
     }
-    if (config.has_http() && config.http().has_threads() &&
-        (config.http().threads() < 1 || config.http().threads() > kMaxHttpThreads)) {
-      Add("http.threads", absl::StrCat("got ", config.http().threads(), ", want 1 to ",
-                                       kMaxHttpThreads));
-    }
+    if (config.has_http()) Check(config.http());
     if (config.has_witnessing()) Check(config.witnessing());
     if (config.has_audit()) Check(config.audit());
     return first_error_;
+  }
+
+  void Check(const Http& http) {
+    auto range = [this](absl::string_view key, bool has, double value, double low, double high) {
+      if (has && !(value >= low && value <= high)) {
+        Add(absl::StrCat("http.", key), absl::StrCat("got ", value, ", want ", low, " to ", high));
+      }
+    };
+    range("threads", http.has_threads(), http.threads(), 1, kMaxHttpThreads);
+    range("max_connections", http.has_max_connections(), http.max_connections(), 1, 1000000);
+    range("max_connections_per_source", http.has_max_connections_per_source(),
+          http.max_connections_per_source(), 0, 1000000);
+    range("requests_per_second_per_source", http.has_requests_per_second_per_source(),
+          http.requests_per_second_per_source(), 0, 1000000);
+    range("request_burst_per_source", http.has_request_burst_per_source(),
+          http.request_burst_per_source(), 1, 10000000);
+    range("header_timeout_ms", http.has_header_timeout_ms(), http.header_timeout_ms(), 100,
+          60000);
+    range("request_timeout_ms", http.has_request_timeout_ms(), http.request_timeout_ms(), 100,
+          600000);
+    range("idle_timeout_ms", http.has_idle_timeout_ms(), http.idle_timeout_ms(), 100, 3600000);
+    for (int i = 0; i < http.trusted_proxies_size(); ++i) {
+      absl::StatusOr<TrustedProxies> proxies = TrustedProxies::Parse({http.trusted_proxies(i)});
+      if (!proxies.ok()) {
+        Add(absl::StrCat("http.trusted_proxies[", i, "]"), proxies.status().message());
+      }
+    }
+    const BodyLimits& body = http.body_limits();
+    // An entry is at most 65,535 bytes; the others are capped by what one request may hold.
+    constexpr double kMaxBody = 64 << 20;
+    range("body_limits.entry", body.has_entry(), body.entry(), 1, 65535);
+    range("body_limits.batch", body.has_batch(), body.batch(), 1, kMaxBody);
+    range("body_limits.event", body.has_event(), body.event(), 1, kMaxBody);
+    range("body_limits.ingest", body.has_ingest(), body.ingest(), 1, kMaxBody);
+    range("body_limits.signed_ingest", body.has_signed_ingest(), body.signed_ingest(), 1,
+          kMaxBody);
+    range("body_limits.other", body.has_other(), body.other(), 0, kMaxBody);
   }
 
   std::string Where(absl::string_view path) const {
