@@ -10,13 +10,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "ledger/rate_limit.h"
 
 namespace vellum {
 namespace api {
 
 // The limits the HTTP server keeps per source address (docs/operations.md, "Limits"): open
 // connections, and a request rate as a token bucket. Both tables are bounded, so a caller with
-// many addresses cannot grow memory without limit. Thread-safe.
+// many addresses cannot grow memory without limit (ledger::KeyedRateLimiter). Thread-safe.
 class SourceLimiter {
  public:
   struct Options {
@@ -26,9 +27,7 @@ class SourceLimiter {
     // seconds' worth); a rate of 0 for no limit.
     double requests_per_second = 0;
     double request_burst = 0;
-    // Sources with a rate bucket. When the table is full, buckets that have refilled are
-    // dropped (they hold nothing); if none has, the new source shares one overflow bucket with
-    // every other source that found the table full.
+    // Sources with a rate bucket of their own (ledger::KeyedRateLimiter).
     size_t max_rate_sources = 65536;
   };
 
@@ -48,26 +47,13 @@ class SourceLimiter {
   absl::optional<absl::Duration> TakeRequest(const std::string& source, absl::Time now);
 
   const Options& options() const { return options_; }
-  // Sources now holding a rate bucket (the overflow bucket not counted).
-  size_t rate_sources() const;
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    absl::Time updated;
-  };
-  // Refills `bucket` to `now`.
-  void Refill(Bucket* bucket, absl::Time now) const;
-  // Drops the buckets that are full at `now`.
-  void DropFullBuckets(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
   const Options options_;
+  // Requests per source; nullopt without a rate limit.
+  absl::optional<ledger::KeyedRateLimiter> requests_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, uint32_t> connections_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
-  Bucket overflow_ ABSL_GUARDED_BY(mu_);
-  bool overflow_started_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Time last_sweep_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace api

@@ -52,37 +52,6 @@ TEST(SourceLimiterTest, NoRateMeansNoLimit) {
   for (int i = 0; i < 10000; ++i) {
     EXPECT_FALSE(limiter.TakeRequest("a", absl::UnixEpoch()).has_value());
   }
-  EXPECT_EQ(limiter.rate_sources(), 0u);
-}
-
-TEST(SourceLimiterTest, TheBucketTableIsBoundedAndOverflowSharesOneBucket) {
-  SourceLimiter::Options options;
-  options.requests_per_second = 1;
-  options.request_burst = 2;
-  options.max_rate_sources = 4;
-  SourceLimiter limiter(options);
-  const absl::Time t0 = absl::FromUnixSeconds(1000000);
-  for (int i = 0; i < 4; ++i) {
-    EXPECT_FALSE(limiter.TakeRequest(absl::StrCat("10.0.0.", i), t0).has_value());
-  }
-  EXPECT_EQ(limiter.rate_sources(), 4u);
-  // The table is full of buckets that are not full: new sources share the overflow bucket,
-  // which holds a burst of 2 for all of them together.
-  EXPECT_FALSE(limiter.TakeRequest("10.0.1.1", t0).has_value());
-  EXPECT_FALSE(limiter.TakeRequest("10.0.1.2", t0).has_value());
-  EXPECT_TRUE(limiter.TakeRequest("10.0.1.3", t0).has_value());
-  EXPECT_EQ(limiter.rate_sources(), 4u);
-  // Once the old buckets have refilled (they hold nothing), a sweep frees their places.
-  const absl::Time later = t0 + absl::Seconds(5);
-  EXPECT_FALSE(limiter.TakeRequest("10.0.2.1", later).has_value());
-  EXPECT_EQ(limiter.rate_sources(), 1u);
-}
-
-TEST(SourceLimiterTest, ABurstBelowOneDefaultsToTwoSeconds) {
-  SourceLimiter::Options options;
-  options.requests_per_second = 5;
-  SourceLimiter limiter(options);
-  EXPECT_EQ(limiter.options().request_burst, 10);
 }
 
 }  // namespace
