@@ -1,5 +1,7 @@
 #include "api/http.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -172,6 +174,15 @@ HttpResponse ErrorResponse(const absl::Status& status) {
 HttpResponse UnauthorizedResponse(const absl::Status& status) {
   HttpResponse response = ErrorResponse(status);
   response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+HttpResponse RetryLaterResponse(const absl::Status& status, absl::Duration retry_after) {
+  HttpResponse response = ErrorResponse(status);
+  if (retry_after != absl::InfiniteDuration()) {
+    const int64_t seconds = absl::ToInt64Seconds(absl::Ceil(retry_after, absl::Seconds(1)));
+    response.headers.emplace_back("Retry-After", absl::StrCat(std::max<int64_t>(1, seconds)));
+  }
   return response;
 }
 

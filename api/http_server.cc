@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -243,7 +244,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
   void ReadHeader() {
     max_body_bytes_ = server_->options_.max_body_bytes;
     parser_.emplace();
-    LimitRequestParser(server_->options_.max_header_bytes, server_->options_.max_body_bytes,
+    // The body's limit is set once the request is admitted (OnAdmitted), which checks a
+    // Content-Length against it with the endpoint's own limit in the answer.
+    LimitRequestParser(server_->options_.max_header_bytes, std::numeric_limits<size_t>::max(),
                        &*parser_);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -269,12 +272,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
     }
     if (absl::optional<absl::Duration> wait =
             server_->limiter_.TakeRequest(request_.remote_address, absl::Now())) {
-      HttpResponse response = ErrorResponse(
-          429, absl::StrCat("too many requests from ", request_.remote_address, ": at most ",
-                            server_->limiter_.options().requests_per_second, " a second"));
-      response.headers.emplace_back(
-          "Retry-After", absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(
-                                                                absl::Ceil(*wait, absl::Seconds(1))))));
+      HttpResponse response = RetryLaterResponse(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "too many requests from ", request_.remote_address, ": at most ",
+              server_->limiter_.options().requests_per_second, " a second")),
+          *wait);
       return Refuse("rate_limit", std::move(response));
     }
     handling_ = true;

@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "api/message_codec.h"
+#include "api/append_quota.h"
 #include "api/log.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/events/event_codec.h"
@@ -213,6 +214,9 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
   if (absl::Status s = ledger::CheckRawEntry(request.body); !s.ok()) {
     return respond(ErrorResponse(s));
   }
+  if (auto refused = ChargeAppendQuota(options_.quotas, request, 1, request.body.size())) {
+    return respond(*std::move(refused));
+  }
   const bool protobuf = WantsProtobuf(request);
   Hash leaf_hash = HashLeaf(request.body);
   const absl::Time deadline = absl::Now() + timeout;
@@ -300,6 +304,10 @@ void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respo
     if (absl::Status s = ledger::CheckRawEntry(entries[i]); !s.ok()) {
       return respond(ErrorResponse(400, absl::StrCat("entry ", i, ": ", s.message())));
     }
+  }
+  if (auto refused =
+          ChargeAppendQuota(options_.quotas, request, entries.size(), request.body.size())) {
+    return respond(*std::move(refused));
   }
   const bool protobuf = WantsProtobuf(request);
   const size_t count = entries.size();

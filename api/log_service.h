@@ -7,6 +7,7 @@
 
 #include "api/http.h"
 #include "api/http_server.h"
+#include "ledger/identity/quota.h"
 #include "api/witness_collector.h"
 #include "ledger/index_follower.h"
 #include "ledger/leaf_index.h"
@@ -43,6 +44,8 @@ class LogService {
     // When set, /checkpoint serves the newest checkpoint that met the witness policy, with its
     // cosignatures, and receipts may wait for one (?witnessed=1). Not owned.
     WitnessCollector* witnesses = nullptr;
+    // Quotas per principal on appends; nullptr for none. Not owned.
+    ledger::identity::Quotas* quotas = nullptr;
     // More of /metrics: the HTTP server's own counters, which it keeps; may be empty.
     std::function<void(std::string*)> more_metrics;
   };

@@ -872,7 +872,8 @@ TEST_F(LogServiceTest, OversizedBodyIs413) {
     bool closed = false;
     std::string answer = connection.ReadUntilClosed(&closed);
     EXPECT_THAT(answer, StartsWith("HTTP/1.1 413 "));
-    EXPECT_THAT(answer, HasSubstr("request body is larger than the limit of 1024 bytes"));
+    EXPECT_THAT(answer, HasSubstr("request body is 4096 bytes, want at most 1024 for POST "
+                                  "/v1/entries"));
     EXPECT_TRUE(closed);
   }
   {

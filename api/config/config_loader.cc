@@ -89,6 +89,8 @@ std::string Want(const FieldDescriptor* field) {
       return "true or false";
     case FieldDescriptor::TYPE_UINT32:
       return "a whole number from 0 to 4294967295";
+    case FieldDescriptor::TYPE_UINT64:
+      return "a whole number from 0 to 18446744073709551615";
     case FieldDescriptor::TYPE_DOUBLE:
       return "a number";
     default:
@@ -204,7 +206,7 @@ class Mapper {
     return absl::OkStatus();
   }
 
-  // Sets (or with `add`, appends) a string, bool, uint32 or double. Numbers and booleans must
+  // Sets (or with `add`, appends) a string, bool, uint32, uint64 or double. Numbers and booleans must
   // be written plain: "5" in quotes is a string.
   absl::Status SetScalar(const YamlNode& node, const std::string& path, int line,
                          const FieldDescriptor* field, Message* message, bool add) {
@@ -230,6 +232,12 @@ class Mapper {
         if (!n.ok() || *n > std::numeric_limits<uint32_t>::max()) break;
         add ? reflection->AddUInt32(message, field, static_cast<uint32_t>(*n))
             : reflection->SetUInt32(message, field, static_cast<uint32_t>(*n));
+        return absl::OkStatus();
+      }
+      case FieldDescriptor::TYPE_UINT64: {
+        absl::StatusOr<uint64_t> n = ParseDecimal(node.value, path);
+        if (!n.ok()) break;
+        add ? reflection->AddUInt64(message, field, *n) : reflection->SetUInt64(message, field, *n);
         return absl::OkStatus();
       }
       case FieldDescriptor::TYPE_DOUBLE: {
@@ -280,6 +288,24 @@ class Checker {
       Add("sequencer.max_batch_entries", "got 0, want at least 1");
     }
     if (config.has_http()) Check(config.http());
+    for (int i = 0; i < config.quotas_size(); ++i) {
+      const Quota& quota = config.quotas(i);
+      const std::string path = Element("quotas", i);
+      if (quota.principal().empty() == quota.group().empty()) {
+        Add(path, "want exactly one of principal (a name, or * for everyone) and group");
+      }
+      if (quota.has_entries_per_second() &&
+          !(quota.entries_per_second() > 0 && quota.entries_per_second() <= 1e6)) {
+        Add(absl::StrCat(path, ".entries_per_second"),
+            absl::StrCat("got ", quota.entries_per_second(), ", want more than 0, at most 1e6"));
+      }
+      if (quota.has_entry_burst() && !quota.has_entries_per_second()) {
+        Add(absl::StrCat(path, ".entry_burst"), "needs entries_per_second");
+      }
+      if (quota.has_bytes_per_day() && quota.bytes_per_day() == 0) {
+        Add(absl::StrCat(path, ".bytes_per_day"), "got 0, want at least 1 (leave it out for none)");
+      }
+    }
     if (config.has_witnessing()) Check(config.witnessing());
     if (config.has_audit()) Check(config.audit());
     return first_error_;

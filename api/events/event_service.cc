@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "api/append_quota.h"
 #include "api/events/event_query.h"
 #include "api/events/events_api.pb.h"
 #include "api/message_codec.h"
@@ -120,6 +121,9 @@ void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respo
   if (absl::Status s = events_->CheckNative(*event); !s.ok()) return respond(ErrorResponse(s));
   if (absl::Status s = CheckScope(request, ledger::identity::kEventsWrite, *event); !s.ok()) {
     return respond(ErrorResponse(s));
+  }
+  if (auto refused = ChargeAppendQuota(options_.quotas, request, 1, request.body.size())) {
+    return respond(*std::move(refused));
   }
   StampProvenance(request, &*event);
   const bool protobuf = WantsProtobuf(request);

@@ -19,6 +19,7 @@
 #include "ledger/events/event_index.h"
 #include "ledger/events/event_log.h"
 #include "ledger/identity/policy.h"
+#include "ledger/identity/quota.h"
 #include "ledger/work_queue.h"
 #include "ledger/index_follower.h"
 #include "ledger/sequencer.h"
@@ -65,6 +66,9 @@ class EventService {
     // this rate; the others are counted, not recorded.
     double rejected_burst = 20;
     double rejected_per_second = 1;
+    // Quotas per principal on posted events (not on ingestion: a refused delivery may never be
+    // sent again); nullptr for none. Not owned.
+    ledger::identity::Quotas* quotas = nullptr;
     // Threads that serve the event endpoints, off the HTTP I/O threads. A search holds one for
     // its whole run, a look-up while it waits for the index.
     int worker_threads = 4;

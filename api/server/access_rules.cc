@@ -176,5 +176,23 @@ absl::StatusOr<std::shared_ptr<const AccessRules>> BuildAccessRules(const config
   return std::shared_ptr<const AccessRules>(std::move(rules));
 }
 
+absl::StatusOr<std::shared_ptr<ledger::identity::Quotas>> QuotasOf(const config::Config& config) {
+  if (config.quotas().empty()) return std::shared_ptr<ledger::identity::Quotas>();
+  std::vector<ledger::identity::QuotaRule> rules;
+  for (const config::Quota& quota : config.quotas()) {
+    ledger::identity::QuotaRule rule;
+    rule.principal = quota.principal();
+    rule.group = quota.group();
+    rule.entries_per_second = quota.entries_per_second();
+    rule.entry_burst = quota.entry_burst();
+    rule.bytes_per_day = quota.bytes_per_day();
+    rules.push_back(std::move(rule));
+  }
+  absl::StatusOr<std::unique_ptr<ledger::identity::Quotas>> quotas =
+      ledger::identity::Quotas::Create(std::move(rules));
+  if (!quotas.ok()) return quotas.status();
+  return std::shared_ptr<ledger::identity::Quotas>(*std::move(quotas));
+}
+
 }  // namespace api
 }  // namespace vellum

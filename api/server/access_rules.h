@@ -7,6 +7,7 @@
 #include "api/authorizer.h"
 #include "api/config/config.pb.h"
 #include "ledger/identity/policy.h"
+#include "ledger/identity/quota.h"
 
 namespace vellum {
 namespace api {
@@ -21,6 +22,9 @@ absl::StatusOr<ledger::identity::PolicyOptions> PolicyOptionsOf(const config::Co
 // duties included. Without an auth section the rules are local mode's. Fails with the first
 // error, naming the key or file; nothing takes effect unless all of it is good.
 absl::StatusOr<std::shared_ptr<const AccessRules>> BuildAccessRules(const config::Config& config);
+
+// The quotas of `config` (docs/security.md, "Quotas"), or nullptr when it sets none.
+absl::StatusOr<std::shared_ptr<ledger::identity::Quotas>> QuotasOf(const config::Config& config);
 
 }  // namespace api
 }  // namespace vellum

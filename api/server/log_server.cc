@@ -38,6 +38,8 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   service_options.leaf_index = &server->log_->leaf_index();
   service_options.index_follower = follower;
   service_options.typed_from = server->log_->typed_from();
+  server->quotas_ = std::move(options.quotas);
+  service_options.quotas = server->quotas_.get();
   LogServer* self = server.get();
   // The HTTP server starts last; its counters are read through the server once it runs.
   service_options.more_metrics = [self](std::string* out) {
@@ -61,6 +63,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     event_options.adapters = options.adapters;
     event_options.disabled_adapters = options.disabled_adapters;
     event_options.tile_cache = server->tile_cache_.get();
+    event_options.quotas = server->quotas_.get();
     absl::StatusOr<std::unique_ptr<EventService>> events = EventService::Create(
         sequencer, &server->log_->storage(), server->log_->event_index(),
         follower, std::move(handler), event_options);

@@ -17,6 +17,7 @@
 #include "api/log_service.h"
 #include "api/witness_collector.h"
 #include "ledger/identity/denial_log.h"
+#include "ledger/identity/quota.h"
 #include "ledger/local_log.h"
 #include "ledger/sequencer.h"
 #include "ledger/tile_cache.h"
@@ -56,6 +57,8 @@ struct LogServerOptions {
   bool serve_http = true;
   HttpServer::Options http;
   BodyLimits body_limits;
+  // Quotas per principal on raw appends and posted events; nullptr for none.
+  std::shared_ptr<ledger::identity::Quotas> quotas;
 };
 
 // One log as vellumd runs it, wired in one place so that vellumd, `vellum bench` and in-process
@@ -111,6 +114,7 @@ class LogServer {
   std::unique_ptr<ledger::LocalLog> log_;
   std::unique_ptr<WitnessCollector> witnesses_;
   std::unique_ptr<ledger::TileCache> tile_cache_;
+  std::shared_ptr<ledger::identity::Quotas> quotas_;
   std::unique_ptr<LogService> service_;
   std::unique_ptr<EventService> events_;
   std::unique_ptr<ledger::identity::DenialLog> denials_;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,6 +25,8 @@
 #include "api/ingest/cloudevents.h"
 #include "api/log.pb.h"
 #include "api/server/access_rules.h"
+#include "api/raw_connection.h"
+#include "api/server/http_limits.h"
 #include "api/server/log_server.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -166,7 +169,9 @@ class LogServerAccessTest : public ::testing::Test {
 
   // Starts the server with a configuration of a token file (the setup principal may do
   // everything but govern; "lacking" holds nothing) and no anonymous permissions.
-  void Start(identity::DenialLog::Options denials) {
+  // `configure` adds to the configuration (quotas, http limits), applied as vellumd does.
+  void Start(identity::DenialLog::Options denials,
+             const std::function<void(config::Config*)>& configure = nullptr) {
     const std::string token_file = absl::StrCat(dir_, "/tokens");
     const std::string tokens =
         absl::StrCat(identity::TokenSet::Line(kSetupToken, "setup"), "\n",
@@ -178,8 +183,11 @@ class LogServerAccessTest : public ::testing::Test {
     setup->set_principal("setup");
     setup->add_roles("appender");
     setup->add_roles("admin");
+    if (configure) configure(&config);
     absl::StatusOr<std::shared_ptr<const AccessRules>> access = BuildAccessRules(config);
     ASSERT_TRUE(access.ok()) << access.status();
+    absl::StatusOr<std::shared_ptr<identity::Quotas>> quotas = QuotasOf(config);
+    ASSERT_TRUE(quotas.ok()) << quotas.status();
 
     const std::string data_dir = absl::StrCat(dir_, "/log");
     ASSERT_EQ(mkdir(data_dir.c_str(), 0700), 0) << data_dir;
@@ -188,6 +196,8 @@ class LogServerAccessTest : public ::testing::Test {
     options.signer = signer_.get();
     options.http.port = 0;
     options.access = *std::move(access);
+    options.quotas = *std::move(quotas);
+    ASSERT_TRUE(ApplyHttpLimits(config.http(), &options.http, &options.body_limits).ok());
     options.denials = std::move(denials);
     options.adapters = {adapter_.get()};
     absl::StatusOr<std::unique_ptr<LogServer>> server = LogServer::Open(std::move(options));
@@ -372,6 +382,73 @@ TEST_F(LogServerAccessTest, RefusalsPastTheRateLimitAreCountedInSummaries) {
       << detailed << " recorded and " << counted << " counted of " << kRefusals;
   EXPECT_EQ(detailed, 3u);
   EXPECT_EQ(counted, kRefusals - 3u);
+}
+
+TEST_F(LogServerAccessTest, ACredentialIsDecidedBeforeTheBodyIsRead) {
+  Start(identity::DenialLog::Options());
+  const uint64_t size = Size();
+  RawConnection connection(server_->port());
+  // The header announces an entry that never comes; the refusal must not wait for it.
+  ASSERT_TRUE(connection.Send("POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Authorization: Bearer not-a-token\r\nContent-Length: 60000\r\n\r\n"));
+  bool closed = false;
+  const std::string answer = connection.ReadUntilClosed(&closed);
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 401"));
+  EXPECT_THAT(answer, HasSubstr("unknown bearer token"));
+  EXPECT_TRUE(closed);
+  // On record, and nothing else appended.
+  ASSERT_EQ(Size(), size + 1);
+  EXPECT_EQ(DenialAt(size).outcome().reason(), "unknown bearer token");
+}
+
+TEST_F(LogServerAccessTest, EachEndpointRefusesABodyPastItsLimitBeforeReadingIt) {
+  Start(identity::DenialLog::Options(), [](config::Config* config) {
+    config->mutable_http()->mutable_body_limits()->set_event(1000);
+  });
+  const uint64_t size = Size();
+  const struct {
+    const char* target;
+    size_t limit;
+  } cases[] = {{"/v1/entries", 65535}, {"/v1/events", 1000}, {"/v1/entries:batch", 8 << 20}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.target);
+    RawConnection connection(server_->port());
+    ASSERT_TRUE(connection.Send(absl::StrCat(
+        "POST ", c.target, " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ", kSetupToken,
+        "\r\nContent-Length: ", c.limit + 1, "\r\n\r\n")));
+    bool closed = false;
+    const std::string answer = connection.ReadUntilClosed(&closed);
+    EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 413"));
+    EXPECT_THAT(answer, HasSubstr(absl::StrCat("want at most ", c.limit, " for POST ", c.target)));
+  }
+  EXPECT_EQ(Size(), size);
+  absl::StatusOr<std::string> metrics = client_->Get("/metrics");
+  ASSERT_FALSE(metrics.ok());  // Anonymous callers hold nothing here; ask as the administrator.
+  const HttpResponse page = Send({"GET", "/metrics", "", "", ""}, kSetupToken);
+  EXPECT_THAT(page.body, HasSubstr("vellum_http_requests_refused_total{reason=\"body_too_large\"} 3"));
+}
+
+TEST_F(LogServerAccessTest, APrincipalOverItsQuotaGets429AndOthersAreServed) {
+  Start(identity::DenialLog::Options(), [](config::Config* config) {
+    config::Quota* quota = config->add_quotas();
+    quota->set_principal("setup");
+    quota->set_entries_per_second(0.001);
+    quota->set_entry_burst(2);
+  });
+  const Endpoint append = {"POST", "/v1/entries", "", "an entry", "application/octet-stream"};
+  EXPECT_EQ(Send(append, kSetupToken).status, 200);
+  EXPECT_EQ(Send(append, kSetupToken).status, 200);
+  const uint64_t size = Size();
+  const HttpResponse over = Send(append, kSetupToken);
+  EXPECT_EQ(over.status, 429);
+  EXPECT_THAT(ErrorOf(over), HasSubstr("quota of setup (the rule for principal setup): at most "
+                                       "0.001 entries a second in bursts of 2"));
+  std::string retry_after;
+  for (const auto& [name, value] : over.headers) {
+    if (absl::EqualsIgnoreCase(name, "Retry-After")) retry_after = value;
+  }
+  EXPECT_EQ(retry_after, "1000");
+  EXPECT_EQ(Size(), size);
 }
 
 }  // namespace
