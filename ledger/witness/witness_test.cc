@@ -472,6 +472,29 @@ TEST_F(WitnessTest, AStateOnDiskNeedsInitOnceAndKeepsItsEvidence) {
               HasSubstr(absl::StrCat("made for cosigner key ", witness_->key_id())));
 }
 
+TEST_F(WitnessTest, AnOldStateOnDiskIsStampedOnTheFirstOpen) {
+  ExpectCosigned(Grow(leaves_, 0, 20), Signed(leaves_, 20));
+  std::string dir = absl::StrCat(::testing::TempDir(), "/witness-old");
+  std::filesystem::remove_all(dir);
+  {
+    // The state as witnesses wrote it before they recorded their key.
+    std::unique_ptr<LevelDbWitnessStore> old =
+        LevelDbWitnessStore::Open(dir, /*create=*/true).value();
+    ASSERT_TRUE(old->Update(kOrigin, [&](const absl::optional<std::string>&) {
+                     return absl::StatusOr<std::string>(Stored());
+                   }).ok());
+  }
+  auto now = [] { return kNow; };
+  std::unique_ptr<Witness> first =
+      Witness::Open(dir, WitnessSigner(), Logs(), now, /*init=*/false).value();
+  EXPECT_TRUE(first->adopted());
+  first.reset();
+  std::unique_ptr<Witness> second =
+      Witness::Open(dir, WitnessSigner(), Logs(), now, /*init=*/false).value();
+  EXPECT_FALSE(second->adopted());
+  EXPECT_EQ(second->Latest(kOrigin).value(), Stored());
+}
+
 TEST_F(WitnessTest, AStoredCheckpointThatDoesNotVerifyIsDataLoss) {
   ASSERT_TRUE(store_
                   .Update(kOrigin, [&](const absl::optional<std::string>&) {
