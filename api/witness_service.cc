@@ -66,7 +66,10 @@ HttpResponse WitnessService::Handle(const HttpRequest& request) {
   auto [path, query] = SplitTarget(request.target);
   if (path == "/add-checkpoint") {
     if (request.method != "POST") return MethodNotAllowedResponse(request.method, "POST");
-    return AddCheckpoint(request);
+    HttpResponse response = AddCheckpoint(request);
+    absl::MutexLock lock(&mu_);
+    ++answers_[response.status];
+    return response;
   }
   if (path == "/v1/witness/checkpoint") {
     if (request.method != "GET") return MethodNotAllowedResponse(request.method, "GET");
@@ -99,10 +102,6 @@ HttpResponse WitnessService::AddCheckpoint(const HttpRequest& request) {
     response = Text(200, NoteSignatureLine(result->cosignature), "text/plain; charset=utf-8");
   } else {
     response = RefusalResponse(*result);
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    ++answers_[response.status];
   }
   std::string note = result.ok() && result->evidence ? EvidenceNote(result->evidence_kept) : "";
   if (!note.empty()) {

@@ -297,6 +297,9 @@ TEST_F(WitnessServiceTest, ServesTheEvidenceItKeptAcrossARestart) {
   EXPECT_THAT(metrics.body, HasSubstr("\nvellum_witness_evidence_dropped_total 0\n"));
   EXPECT_THAT(metrics.body,
               HasSubstr("\nvellum_witness_add_checkpoint_answers_total{status=\"409\"} 1\n"));
+  EXPECT_EQ(Post("garbage").status, 400);
+  EXPECT_THAT(Get("/metrics").body,
+              HasSubstr("\nvellum_witness_add_checkpoint_answers_total{status=\"400\"} 1\n"));
 }
 
 TEST_F(WitnessServiceTest, ConcurrentForksGetOneCosignatureAtMost) {
