@@ -1,7 +1,7 @@
 #include "api/witness_service.h"
 
 #include <atomic>
-#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/witness/witness_evidence.h"
 #include "proof/add_checkpoint.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
@@ -31,7 +32,7 @@ class WitnessServiceTest : public ::testing::Test {
   void SetUp() override {
     dir_ = absl::StrCat(::testing::TempDir(), "/witness-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
+    std::filesystem::remove_all(dir_);
     GeneratedKey log_key = GenerateNoteKey(kOrigin).value();
     log_signer_ = NoteSigner::Create(log_key.signer_key).value();
     log_verifier_key_ = log_key.verifier_key;
@@ -43,17 +44,18 @@ class WitnessServiceTest : public ::testing::Test {
     witness_verifier_ = NoteVerifier::Create(witness_key.verifier_key).value();
     leaves_ = internal::MakeLeaves(100, 1);
     fork_ = internal::MakeLeaves(100, 2);
-    Start();
+    Start(/*init=*/true);
   }
 
-  void Start() {
+  // Starts the service on the state in dir_, which `init` creates.
+  void Start(bool init = false) {
     service_.reset();
     std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_verifier_key_).value());
     absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Open(
         dir_, NoteSigner::Create(witness_signer_key_).value(), std::move(logs),
-        [] { return kNow; });
+        [this] { return now_; }, init);
     ASSERT_TRUE(witness.ok()) << witness.status();
     service_ = std::make_unique<WitnessService>(*std::move(witness));
   }
@@ -89,11 +91,15 @@ class WitnessServiceTest : public ::testing::Test {
     return service_->Handle(request);
   }
 
-  HttpResponse Latest(absl::string_view origin) {
+  HttpResponse Get(std::string target) {
     HttpRequest request;
     request.method = "GET";
-    request.target = absl::StrCat("/v1/witness/checkpoint?origin=", origin);
+    request.target = std::move(target);
     return service_->Handle(request);
+  }
+
+  HttpResponse Latest(absl::string_view origin) {
+    return Get(absl::StrCat("/v1/witness/checkpoint?origin=", origin));
   }
 
   // Checks that `response` holds one valid cosignature of `note`'s checkpoint.
@@ -104,9 +110,10 @@ class WitnessServiceTest : public ::testing::Test {
     std::string text = std::string(NoteText(note));
     absl::StatusOr<Note> opened = OpenNote(absl::StrCat(text, "\n", response.body), verifiers);
     ASSERT_TRUE(opened.ok()) << opened.status();
-    EXPECT_EQ(CosignatureTimestamp(opened->verified[0]).value(), kNow);
+    EXPECT_EQ(CosignatureTimestamp(opened->verified[0]).value(), now_);
   }
 
+  uint64_t now_ = kNow;
   std::string dir_;
   std::unique_ptr<NoteSigner> log_signer_;
   std::unique_ptr<NoteSigner> forger_;
@@ -208,6 +215,91 @@ TEST_F(WitnessServiceTest, StateSurvivesARestart) {
   EXPECT_EQ(conflict.status, 409);
   EXPECT_EQ(conflict.body, "50\n");
   ExpectCosigned(Post(Grow(leaves_, 50, 60)), Signed(leaves_, 60));
+}
+
+TEST_F(WitnessServiceTest, TheHeldCheckpointAgainGetsTheCosignatureItHas) {
+  HttpResponse first = Post(Grow(leaves_, 0, 20));
+  ExpectCosigned(first, Signed(leaves_, 20));
+  now_ = kNow + 60;
+  HttpResponse again = Post(Body(20, {}, Signed(leaves_, 20)));
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, first.body);
+  Start();
+  again = Post(Body(20, {}, Signed(leaves_, 20)));
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, first.body);
+  for (uint64_t old_size : {0, 19}) {
+    HttpResponse conflict = Post(Body(old_size, {}, Signed(leaves_, 20)));
+    EXPECT_EQ(conflict.status, 409) << old_size;
+    EXPECT_EQ(conflict.body, "20\n");
+    EXPECT_EQ(conflict.content_type, "text/x.tlog.size");
+  }
+}
+
+TEST_F(WitnessServiceTest, ServesTheEvidenceItKeptAcrossARestart) {
+  ExpectCosigned(Post(Grow(leaves_, 0, 20)), Signed(leaves_, 20));
+  const std::string held = Latest(kOrigin).body;
+  HttpResponse empty = Get("/evidence");
+  EXPECT_EQ(empty.status, 200);
+  EXPECT_EQ(empty.body, "{\"stored\":\"0\",\"dropped\":\"0\",\"limit\":\"100\",\"records\":[]}\n");
+
+  // Not evidence: a forged signature, garbage, a stale old size.
+  EXPECT_EQ(Post(Body(20, {}, Signed(fork_, 20, forger_.get()))).status, 403);
+  EXPECT_EQ(Post(absl::StrCat("old 20\n\n", kOrigin, "\n20\ngarbage\n")).status, 400);
+  EXPECT_EQ(Post("garbage").status, 400);
+  EXPECT_EQ(Post(Body(0, {}, Signed(fork_, 20))).status, 409);
+  EXPECT_EQ(Get("/evidence").body, empty.body);
+
+  // A fork at the held size (409) and a larger fork whose proof fails (422), each twice.
+  now_ = kNow + 60;
+  const std::string fork_body = Body(20, {}, Signed(fork_, 20));
+  std::vector<Hash> fork_proof =
+      internal::ReferenceConsistencyProof(20, absl::MakeConstSpan(fork_).subspan(0, 40));
+  const std::string bad_body = Body(20, fork_proof, Signed(fork_, 40));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(Post(fork_body).status, 409);
+    EXPECT_EQ(Post(bad_body).status, 422);
+  }
+  std::string list = Get("/evidence").body;
+  EXPECT_EQ(list,
+            "{\"stored\":\"2\",\"dropped\":\"0\",\"limit\":\"100\",\"records\":"
+            "[\"/evidence/0\",\"/evidence/1\"]}\n");
+  ledger::WitnessEvidence want;
+  want.witness = ledger::WitnessKeyId(*NoteSigner::Create(witness_signer_key_).value());
+  want.time = kNow + 60;
+  want.reason = "the checkpoint of size 20 has another root than the stored one";
+  want.held = held;
+  want.submitted = fork_body;
+  HttpResponse record = Get("/evidence/0");
+  EXPECT_EQ(record.status, 200);
+  EXPECT_EQ(record.content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(record.body, ledger::FormatWitnessEvidence(want));
+  const std::string second = Get("/evidence/1").body;
+  EXPECT_THAT(second, HasSubstr("\nreason consistency proof from size 20 does not verify: "));
+  EXPECT_THAT(second, HasSubstr(absl::StrCat("\nsubmitted ", bad_body.size(), "\n", bad_body)));
+
+  Start();
+  EXPECT_EQ(Get("/evidence").body, list);
+  EXPECT_EQ(Get("/evidence/0").body, record.body);
+  EXPECT_EQ(Get("/evidence/1").body, second);
+  EXPECT_EQ(Get("/evidence/2").status, 404);
+  EXPECT_EQ(Get("/evidence/01").status, 400);
+  EXPECT_EQ(Get("/evidence/x").status, 400);
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/evidence";
+  EXPECT_EQ(service_->Handle(post).status, 405);
+
+  EXPECT_EQ(Post(fork_body).status, 409);
+  HttpResponse metrics = Get("/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.body, HasSubstr("\nvellum_witness_evidence_records 2\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("\nvellum_witness_evidence_dropped_total 0\n"));
+  EXPECT_THAT(metrics.body,
+              HasSubstr("\nvellum_witness_add_checkpoint_answers_total{status=\"409\"} 1\n"));
+  EXPECT_EQ(Post("garbage").status, 400);
+  EXPECT_THAT(Get("/metrics").body,
+              HasSubstr("\nvellum_witness_add_checkpoint_answers_total{status=\"400\"} 1\n"));
 }
 
 TEST_F(WitnessServiceTest, ConcurrentForksGetOneCosignatureAtMost) {

@@ -104,7 +104,7 @@ Witness& TheWitness() {
     logs[0].origin = kOrigin;
     logs[0].keys.push_back(NoteVerifier::Create(w->log_signer->VerifierKey()).value());
     absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Open(
-        dir, std::move(cosigner), std::move(logs), [] { return uint64_t{1700000000}; });
+        dir, std::move(cosigner), std::move(logs), [] { return uint64_t{1700000000}; }, true);
     CheckOk(witness.status(), "Witness::Open");
     w->witness = witness->get();
     w->service = std::make_unique<api::WitnessService>(*std::move(witness));

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -29,20 +30,22 @@ namespace cli {
 
 const char kWitnessUsage[] =
     "vellum witness --data-dir DIR --signer-key FILE (--log ORIGIN=VKEY ... | --logs-file FILE)\n"
-    "               [--listen 127.0.0.1:8090] [--tls-cert FILE --tls-key FILE]\n"
+    "               [--init] [--listen 127.0.0.1:8090] [--tls-cert FILE --tls-key FILE]\n"
     "  Runs a witness (c2sp.org/tlog-witness): POST /add-checkpoint cosigns a log's checkpoint\n"
     "  when it is signed by the log's key and consistent with the last one this witness cosigned;\n"
-    "  GET /v1/witness/checkpoint?origin=ORIGIN serves that latest cosigned checkpoint. The state\n"
-    "  lives in DIR (one process at a time). FILE holds a cosigner key (vellum keygen\n"
+    "  GET /v1/witness/checkpoint?origin=ORIGIN serves that latest cosigned checkpoint, and\n"
+    "  GET /evidence what it kept of logs that contradicted it. The state lives in DIR (one\n"
+    "  process at a time) and is bound to the key: --init creates it, once, for a new witness;\n"
+    "  without --init it must exist. FILE holds a cosigner key (vellum keygen\n"
     "  --cosigner). Each --log names a log by origin and verifier key; repeat it for more logs or\n"
     "  keys. --logs-file holds the same ORIGIN=VKEY, one per line ('#' starts a comment).\n"
     "  With --tls-cert (a PEM certificate chain) and --tls-key it serves HTTPS only, and\n"
     "  re-reads both files on SIGHUP (a bad file is reported and the old certificate kept).\n"
     "  Stops cleanly on SIGTERM.\n";
 
-const FlagSpec kWitnessFlags[7] = {
+const FlagSpec kWitnessFlags[8] = {
     {"data-dir"}, {"signer-key"}, {"log", true}, {"logs-file"}, {"listen"}, {"tls-cert"},
-    {"tls-key"},
+    {"tls-key"},  {"init", false, true},
 };
 
 namespace {
@@ -119,15 +122,31 @@ int RunWitness(const CommandLine& line) {
   std::string name = (*cosigner)->name();
   std::string verifier_key = (*cosigner)->VerifierKey();
 
-  if (mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
+  const bool init = line.Has("init");
+  if (init && mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
   }
   std::vector<ledger::Witness::Log> log_list;
   for (auto& entry : logs) log_list.push_back(std::move(entry.second));
   absl::StatusOr<std::unique_ptr<ledger::Witness>> witness = ledger::Witness::Open(
       *data_dir + "/db", *std::move(cosigner), std::move(log_list),
-      [] { return static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now())); });
+      [] { return static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now())); }, init);
+  if (absl::IsNotFound(witness.status())) {
+    return Fail(absl::NotFoundError(absl::StrCat(
+        "no witness state in ", *data_dir,
+        ". Give --init to create one for a new witness; a witness whose state is lost must not "
+        "start afresh, or it would cosign any tree again from old 0")));
+  }
+  if (absl::IsAlreadyExists(witness.status())) {
+    return Fail(absl::AlreadyExistsError(
+        absl::StrCat("--init: ", witness.status().message(), "; start without --init")));
+  }
   if (!witness.ok()) return Fail(witness.status());
+  if ((*witness)->adopted()) {
+    std::cerr << "vellum witness: the state in " << *data_dir
+              << " recorded no cosigner key (made before states recorded it); bound it to key "
+              << (*witness)->key_id() << "\n";
+  }
   api::WitnessService service(*std::move(witness));
 
   TerminationSignals signals(/*hangup=*/true);  // Before any thread starts.

@@ -10,10 +10,11 @@ namespace cli {
 
 // The command's usage text and flags, for the command table.
 extern const char kWitnessUsage[];
-extern const FlagSpec kWitnessFlags[7];
+extern const FlagSpec kWitnessFlags[8];
 
 // Runs the witness; returns the exit status: 0 after a clean stop, 1 when it cannot start for
-// a reason other than usage (for example the data directory is in use), 2 for usage errors.
+// a reason other than usage (for example the data directory is in use, holds no state without
+// --init, or one with --init, or one of another key), 2 for usage errors.
 int RunWitness(const CommandLine& line);
 
 }  // namespace cli

@@ -3,10 +3,12 @@
 // of it (a second vellumd with the same signer key and different entries), and monitors.
 //
 // Covers: witnesses refusing the fork with the spec's status codes as the forked log submits it
-// (409 at the same size, 422 for a larger tree); a witness killed with -9 and restarted while the
-// log grows, after which it still never cosigns another tree; monitors that require cosignatures
-// accepting the real log; and monitors detecting the fork, shown to one of them, against the
-// witnesses' checkpoints and against each other, with evidence that verifies offline.
+// (409 at the same size, 422 for a larger tree) and keeping it as evidence, served at /evidence
+// and across a restart, that a third party checks; a witness killed with -9 and restarted while
+// the log grows, after which it still never cosigns another tree; monitors that require
+// cosignatures accepting the real log; monitors detecting the fork, shown to one of them, against
+// the witnesses' checkpoints and against each other, with evidence that verifies offline; and
+// the start-up of a witness without its state, with --init, and with another key's state.
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -81,18 +83,23 @@ class WitnessNetworkTest : public ::testing::Test {
       witness_keys_.push_back(vkey);
       witness_ports_.push_back(0);
       witnesses_.emplace_back();
-      ASSERT_TRUE(StartWitness(i));
+      ASSERT_TRUE(StartWitness(i, 0, /*init=*/true));
     }
   }
 
-  bool StartWitness(int i, uint16_t port = 0) {
-    std::string name = absl::StrCat("w", i);
-    witnesses_[i] = ChildProcess::Spawn(
-        "tools/vellum",
-        {"witness", "--data-dir", dir_ + "/" + name + "-data", "--signer-key",
-         dir_ + "/" + name + ".key", "--log", absl::StrCat(kOrigin, "=", log_vkey_), "--listen",
-         absl::StrCat("127.0.0.1:", port)},
-        absl::StrCat("witness-", name, "-", ++spawned_));
+  // The flags of witness `i` but --listen and --init.
+  std::vector<std::string> WitnessFlags(int i, const std::string& key) const {
+    return {"witness", "--data-dir", absl::StrCat(dir_, "/w", i, "-data"), "--signer-key",
+            absl::StrCat(dir_, "/", key, ".key"), "--log", absl::StrCat(kOrigin, "=", log_vkey_)};
+  }
+
+  // Starts witness `i` on its state, which `init` creates.
+  bool StartWitness(int i, uint16_t port = 0, bool init = false) {
+    std::vector<std::string> args = WitnessFlags(i, absl::StrCat("w", i));
+    args.insert(args.end(), {"--listen", absl::StrCat("127.0.0.1:", port)});
+    if (init) args.push_back("--init");
+    witnesses_[i] = ChildProcess::Spawn("tools/vellum", args,
+                                        absl::StrCat("witness-w", i, "-", ++spawned_));
     if (witnesses_[i] == nullptr) return false;
     witness_ports_[i] = witnesses_[i]->WaitUntilServing(absl::Seconds(30));
     return witness_ports_[i] != 0;
@@ -142,6 +149,41 @@ class WitnessNetworkTest : public ::testing::Test {
       flags.push_back(dir_ + absl::StrCat("/w", i, ".pub"));
     }
     return flags;
+  }
+
+  // The bytes counted by the line "<label> <count>" of `record` that starts at `*at`, which
+  // moves past them; "" when that line is not there.
+  static std::string Counted(const std::string& record, const std::string& label, size_t* at) {
+    const std::string prefix = label + " ";
+    size_t end = record.find('\n', *at);
+    size_t length = 0;
+    if (end == std::string::npos || record.compare(*at, prefix.size(), prefix) != 0 ||
+        !absl::SimpleAtoi(record.substr(*at + prefix.size(), end - *at - prefix.size()),
+                          &length) ||
+        end + 1 + length > record.size()) {
+      return "";
+    }
+    *at = end + 1 + length;
+    return record.substr(end + 1, length);
+  }
+
+  // Turns a witness's evidence record of a fork at the size it held into split-view evidence
+  // (proof/evidence.h) in a file; returns its path.
+  std::string SplitViewFromWitnessEvidence(const std::string& record) {
+    size_t at = record.find("\nheld ") + 1;
+    std::string held = Counted(record, "held", &at);
+    std::string submitted = Counted(record, "submitted", &at);
+    size_t blank = submitted.find("\n\n");
+    if (held.empty() || blank == std::string::npos) {
+      ADD_FAILURE() << "not a witness evidence record: " << record;
+      return "";
+    }
+    std::string note = submitted.substr(blank + 2);
+    std::string path = dir_ + "/witness-split-view";
+    subprocess::WriteFile(path, absl::StrCat("vellum.dev/split-view-evidence@v1\nnote ",
+                                             held.size(), "\n", held, "note ", note.size(),
+                                             "\n", note));
+    return path;
   }
 
   void ExpectProvesSplitView(const std::string& evidence) {
@@ -218,8 +260,29 @@ TEST_F(WitnessNetworkTest, WitnessesRefuseAForkAndMonitorsCatchIt) {
     std::string latest;
     ASSERT_EQ(HttpGet(Url(witness_ports_[i]), WitnessCheckpointTarget(), &latest), 200);
     EXPECT_EQ(SizeOf(latest), 11) << "witness " << i << " moved to the fork: " << latest;
-    EXPECT_THAT(witnesses_[i]->err(), HasSubstr("witness: refused network.test/log size"));
+    EXPECT_THAT(witnesses_[i]->err(), HasSubstr("witness: refused network.test/log size 11"));
+    EXPECT_THAT(witnesses_[i]->err(), HasSubstr("; kept as /evidence/0"));
   }
+  // Each witness kept the fork at size 11 as its first record, once however often the fork
+  // sent it, and the larger fork after it; a third party checks the first with the log's key
+  // alone, as split-view evidence. Witness 1 keeps them across a restart.
+  std::string listed;
+  ASSERT_EQ(HttpGet(Url(witness_ports_[1]), "/evidence", &listed), 200);
+  EXPECT_THAT(listed, HasSubstr("\"records\":[\"/evidence/0\",\"/evidence/1\""));
+  EXPECT_THAT(listed, Not(HasSubstr("/evidence/4\"")));  // Sizes 11 to 14 at most.
+  std::string first;
+  ASSERT_EQ(HttpGet(Url(witness_ports_[1]), "/evidence/0", &first), 200);
+  EXPECT_THAT(first, HasSubstr("\nreason the checkpoint of size 11 has another root"));
+  ExpectProvesSplitView(SplitViewFromWitnessEvidence(first));
+  uint16_t port1 = witness_ports_[1];
+  ASSERT_TRUE(witnesses_[1]->Stop(SIGTERM, absl::Seconds(20)));
+  ASSERT_TRUE(StartWitness(1, port1));
+  std::string after;
+  ASSERT_EQ(HttpGet(Url(witness_ports_[1]), "/evidence/0", &after), 200);
+  EXPECT_EQ(after, first);
+  std::string metrics;
+  ASSERT_EQ(HttpGet(Url(witness_ports_[1]), "/metrics", &metrics), 200);
+  EXPECT_THAT(metrics, Not(HasSubstr("vellum_witness_evidence_records 0\n")));
 
   // The fork is then shown to one monitor alone: log B stops asking witnesses and serves its
   // own checkpoints. The monitor of the real log, which requires two cosignatures, is content.
@@ -284,6 +347,52 @@ TEST_F(WitnessNetworkTest, WitnessesRefuseAForkAndMonitorsCatchIt) {
   EXPECT_TRUE(m2->Stop(SIGTERM, absl::Seconds(10)));
   EXPECT_TRUE(log_a->Stop(SIGTERM, absl::Seconds(20)));
   EXPECT_EQ(log_a->status(), 0) << log_a->err();
+}
+
+// The start-up of a witness on an empty, a new and a foreign state.
+TEST_F(WitnessNetworkTest, AStateNeedsInitOnceAndServesOnlyItsKey) {
+  const std::string data = dir_ + "/w7-data";
+  const std::string listen = "127.0.0.1:0";
+  std::vector<std::string> flags = WitnessFlags(7, "w0");
+  flags.insert(flags.end(), {"--listen", listen});
+  // No state, no --init: refused, naming the directory and the flag, and nothing is created.
+  RunResult missing = Vellum(flags);
+  EXPECT_EQ(missing.status, 1) << missing.err;
+  EXPECT_THAT(missing.err, HasSubstr("no witness state in " + data + ". Give --init"));
+  struct stat st;
+  EXPECT_NE(stat(data.c_str(), &st), 0) << "a refused start created " << data;
+
+  // --init creates it once; the next start needs no flag, and --init is refused then.
+  std::vector<std::string> init = flags;
+  init.push_back("--init");
+  auto created = ChildProcess::Spawn("tools/vellum", init, "witness-init");
+  ASSERT_NE(created, nullptr);
+  uint16_t port = created->WaitUntilServing(absl::Seconds(30));
+  ASSERT_NE(port, 0) << created->err();
+  EXPECT_THAT(created->err(), Not(HasSubstr("bound it to key")));
+  ASSERT_TRUE(created->Stop(SIGTERM, absl::Seconds(20)));
+  RunResult again = Vellum(init);
+  EXPECT_EQ(again.status, 1) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("--init: a witness state already exists in " + data +
+                                   "/db; start without --init"));
+  auto restarted = ChildProcess::Spawn("tools/vellum", flags, "witness-restarted");
+  ASSERT_NE(restarted, nullptr);
+  port = restarted->WaitUntilServing(absl::Seconds(30));
+  ASSERT_NE(port, 0) << restarted->err();
+  EXPECT_EQ(HttpGet(Url(port), "/evidence"), 200);
+  ASSERT_TRUE(restarted->Stop(SIGTERM, absl::Seconds(20)));
+
+  // Another key on this state: refused with both key ids.
+  auto id_of = [&](int i) {
+    std::string vkey = witness_keys_[i];
+    return vkey.substr(0, vkey.rfind('+'));
+  };
+  std::vector<std::string> foreign = WitnessFlags(7, "w1");
+  foreign.insert(foreign.end(), {"--listen", listen});
+  RunResult refused = Vellum(foreign);
+  EXPECT_EQ(refused.status, 1) << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr(absl::StrCat("the witness state was made for cosigner key ",
+                                                  id_of(0), ", got key ", id_of(1))));
 }
 
 TEST_F(WitnessNetworkTest, KeysAndFlagsAreCheckedAtStart) {

@@ -1,7 +1,9 @@
 // The conformance suite every WitnessStore backend runs (a typed test).
 
+#include <sys/stat.h>
+
 #include <atomic>
-#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,7 +27,7 @@ using ::testing::HasSubstr;
 std::string FreshDir(absl::string_view tag) {
   std::string dir = absl::StrCat(::testing::TempDir(), "/witness-store-", tag, "-",
                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
+  std::filesystem::remove_all(dir);
   return dir;
 }
 
@@ -41,11 +43,15 @@ class MemoryBackend {
 
 class LevelDbBackend {
  public:
-  LevelDbBackend() : dir_(FreshDir("leveldb")) { Reopen(); }
+  LevelDbBackend() : dir_(FreshDir("leveldb")) {
+    auto created = LevelDbWitnessStore::Open(dir_, /*create=*/true);
+    EXPECT_TRUE(created.ok()) << created.status();
+    store_ = *std::move(created);
+  }
   WitnessStore* Get() { return store_.get(); }
   WitnessStore* Reopen() {
     store_.reset();
-    auto opened = LevelDbWitnessStore::Open(dir_);
+    auto opened = LevelDbWitnessStore::Open(dir_, /*create=*/false);
     EXPECT_TRUE(opened.ok()) << opened.status();
     store_ = *std::move(opened);
     return store_.get();
@@ -127,6 +133,62 @@ TYPED_TEST(WitnessStoreConformanceTest, RecordsSurviveAReopen) {
   EXPECT_EQ(seen, "a at 5\n");
 }
 
+TYPED_TEST(WitnessStoreConformanceTest, ADecisionToKeepTheRecordKeepsIt) {
+  WitnessStore* s = this->backend_.Get();
+  absl::optional<std::string> seen;
+  ASSERT_TRUE(s->Update("a.example", Record("a at 1\n", &seen)).ok());
+  absl::StatusOr<std::string> kept = s->Update(
+      "a.example",
+      [](const absl::optional<std::string>& current) -> absl::StatusOr<std::string> {
+        return *current;
+      });
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(*kept, "a at 1\n");
+  EXPECT_EQ(this->backend_.Reopen()->Latest("a.example").value(), "a at 1\n");
+}
+
+TYPED_TEST(WitnessStoreConformanceTest, TheCosignerKeySurvivesAReopen) {
+  WitnessStore* s = this->backend_.Get();
+  EXPECT_EQ(s->CosignerKey().value(), absl::nullopt);
+  ASSERT_TRUE(s->SetCosignerKey("w.example+0123abcd").ok());
+  EXPECT_EQ(s->CosignerKey().value(), "w.example+0123abcd");
+  EXPECT_EQ(this->backend_.Reopen()->CosignerKey().value(), "w.example+0123abcd");
+}
+
+TYPED_TEST(WitnessStoreConformanceTest, EvidenceIsKeptOncePerDigestUpToTheLimit) {
+  using Outcome = WitnessStore::EvidenceOutcome;
+  WitnessStore* s = this->backend_.Get();
+  EXPECT_EQ(s->CountEvidence().value().stored, 0u);
+  EXPECT_EQ(s->Evidence(0).value(), absl::nullopt);
+  absl::StatusOr<WitnessStore::EvidenceAdded> added = s->AddEvidence("d0", "record 0", 2);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(added->outcome, Outcome::kStored);
+  EXPECT_EQ(added->index, 0u);
+  added = s->AddEvidence("d1", "record 1", 2);
+  EXPECT_EQ(added->outcome, Outcome::kStored);
+  EXPECT_EQ(added->index, 1u);
+  added = s->AddEvidence("d0", "record 0 again", 2);
+  EXPECT_EQ(added->outcome, Outcome::kRepeated);
+  EXPECT_EQ(added->index, 0u);
+  for (int i = 0; i < 3; ++i) {
+    added = s->AddEvidence(absl::StrCat("over", i), "over the limit", 2);
+    EXPECT_EQ(added->outcome, Outcome::kDropped);
+  }
+  s = this->backend_.Reopen();
+  WitnessStore::EvidenceCounts counts = s->CountEvidence().value();
+  EXPECT_EQ(counts.stored, 2u);
+  EXPECT_EQ(counts.dropped, 3u);
+  EXPECT_EQ(s->Evidence(0).value(), "record 0");
+  EXPECT_EQ(s->Evidence(1).value(), "record 1");
+  EXPECT_EQ(s->Evidence(2).value(), absl::nullopt);
+  // A repeat is still recognized after the reopen, and a larger limit stores again.
+  EXPECT_EQ(s->AddEvidence("d1", "record 1 again", 2).value().outcome, Outcome::kRepeated);
+  added = s->AddEvidence("d2", "record 2", 3);
+  EXPECT_EQ(added->outcome, Outcome::kStored);
+  EXPECT_EQ(added->index, 2u);
+  EXPECT_EQ(s->Evidence(2).value(), "record 2");
+}
+
 TYPED_TEST(WitnessStoreConformanceTest, UpdatesOfOneStoreAreSerialized) {
   WitnessStore* s = this->backend_.Get();
   constexpr int kThreads = 8;
@@ -153,11 +215,28 @@ TYPED_TEST(WitnessStoreConformanceTest, UpdatesOfOneStoreAreSerialized) {
   EXPECT_EQ(s->Latest("counter").value(), absl::StrCat(kThreads * kRounds));
 }
 
+TEST(LevelDbWitnessStoreTest, CreatesOnlyWhenAskedAndOnlyOnce) {
+  std::string dir = FreshDir("create");
+  absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> missing =
+      LevelDbWitnessStore::Open(dir, /*create=*/false);
+  EXPECT_EQ(missing.status(), absl::NotFoundError(absl::StrCat("no witness state in ", dir)));
+  struct stat st;
+  EXPECT_NE(stat(dir.c_str(), &st), 0) << "opening a missing state created " << dir;
+  ASSERT_TRUE(LevelDbWitnessStore::Open(dir, /*create=*/true).ok());
+  absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> again =
+      LevelDbWitnessStore::Open(dir, /*create=*/true);
+  EXPECT_EQ(again.status(),
+            absl::AlreadyExistsError(absl::StrCat("a witness state already exists in ", dir)));
+  EXPECT_TRUE(LevelDbWitnessStore::Open(dir, /*create=*/false).ok());
+}
+
 TEST(LevelDbWitnessStoreTest, OneProcessAtATime) {
   std::string dir = FreshDir("lock");
-  absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> first = LevelDbWitnessStore::Open(dir);
+  absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> first =
+      LevelDbWitnessStore::Open(dir, /*create=*/true);
   ASSERT_TRUE(first.ok()) << first.status();
-  absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> second = LevelDbWitnessStore::Open(dir);
+  absl::StatusOr<std::unique_ptr<LevelDbWitnessStore>> second =
+      LevelDbWitnessStore::Open(dir, /*create=*/false);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(second.status().message()),
               HasSubstr(absl::StrCat("data directory ", dir, " is in use by another process")));

@@ -278,7 +278,7 @@ func main() {
 		must(err, "witness verifier key")
 		witnesses = append(witnesses, c)
 		p, err := startProcess(vellum, []string{"witness", "--data-dir", prefix + "-data", "--signer-key", prefix + ".key",
-			"--log", origin + "=" + logVkey, "--listen", "127.0.0.1:0"}, "vellum witness: serving ")
+			"--log", origin + "=" + logVkey, "--listen", "127.0.0.1:0", "--init"}, "vellum witness: serving ")
 		must(err, "start witness")
 		procs = append(procs, p)
 		must(p.waitReady(30*time.Second), "witness ready")
