@@ -44,6 +44,13 @@ bool RawConnection::Send(absl::string_view data) {
   return true;
 }
 
+bool RawConnection::PeerClosed() const {
+  if (!connected_) return true;
+  char byte;
+  const ssize_t n = recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 std::string RawConnection::ReadUntilClosed(bool* closed) {
   std::string out;
   char buffer[4096];

@@ -1,8 +1,9 @@
 #ifndef VELLUM_API_RAW_CONNECTION_H_
 #define VELLUM_API_RAW_CONNECTION_H_
 
-// For tests: a raw TCP connection to a server on loopback, for requests HttpClient would never
-// send (half a header, a body that never comes) and from any loopback source address.
+// A raw TCP connection to a server on loopback, for requests HttpClient would never send (half a
+// header, a body that never comes, garbage) and from any loopback source address: the tests of
+// the server's limits, and the hostile clients of the soak (api/bench/hostile_soak.h).
 
 #include <cstdint>
 #include <string>
@@ -24,6 +25,9 @@ class RawConnection {
 
   // Sends all of `data`; false if the connection is closed.
   bool Send(absl::string_view data);
+
+  // Whether the server has closed the connection (or it never opened), without waiting.
+  bool PeerClosed() const;
 
   // Reads until the server closes the connection (or 20 s pass with nothing to read). Sets
   // *closed to whether the server closed it.
