@@ -206,17 +206,20 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
     deadline_ = Clock::now() + ToChrono(limit);
   }
 
+  // Wakes at the deadline or within a tick, whichever is first; while a request is decided and
+  // handled, within a tick.
   void ArmTimer() {
     const absl::Duration tick =
         std::max(server_->options_.header_timeout / 2, absl::Milliseconds(10));
-    timer_.expires_at(std::min(deadline_, Clock::now() + ToChrono(tick)));
+    const Clock::time_point next = Clock::now() + ToChrono(tick);
+    timer_.expires_at(handling_ ? next : std::min(deadline_, next));
     timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
   }
 
   void OnTimer(beast::error_code ec) {
     if (ec == net::error::operation_aborted || !TcpSocket(stream_).is_open()) return;
-    // While the request is decided and handled (a durable append may take a while) no deadline
-    // runs; the answer's write gets its own.
+    // While the request is decided and handled (a durable append may take a while, a witnessed
+    // receipt longer) no deadline runs; the answer's write gets its own.
     if (handling_ || Clock::now() < deadline_) return ArmTimer();
     server_->timeouts_[phase_]++;
     // Past the deadline: closing cancels the pending read or write, which then ends the session.

@@ -4,9 +4,12 @@
 // read, and the source behind a trusted proxy. In each, honest clients are still served, and
 // /metrics-style counters show the refusals.
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -123,6 +126,35 @@ TEST_F(LimitsTest, AKeptAliveConnectionGetsTheHeaderTimeoutFromItsNextFirstByte)
   EXPECT_EQ(handled(), 1u);
   EXPECT_EQ(Metric("vellum_http_connections_timed_out_total{phase=\"header\"}"), 1);
   EXPECT_EQ(Metric("vellum_http_connections_timed_out_total{phase=\"idle\"}"), 0);
+}
+
+TEST(HttpServerLimitsTest, ASlowHandlerIsNotCutOffAndItsTimerDoesNotSpin) {
+  HttpServer::Options options;
+  options.port = 0;
+  options.header_timeout = absl::Milliseconds(100);
+  auto server = HttpServer::Start(options, [](HttpRequest, HttpServer::Respond respond) {
+    std::thread([respond] {
+      absl::SleepFor(absl::Milliseconds(1500));  // A handler that takes its time.
+      HttpResponse response;
+      response.body = "late";
+      respond(std::move(response));
+    }).detach();
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  auto client = HttpClient::Create(absl::StrCat("http://127.0.0.1:", (*server)->port()), {});
+  absl::StatusOr<HttpResponse> answer = (*client)->Send("GET", "/");
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->body, "late");
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  const double cpu = seconds(after.ru_utime) - seconds(before.ru_utime) +
+                     seconds(after.ru_stime) - seconds(before.ru_stime);
+  // A timer re-armed in the past would spin a core for the whole 1.5 s.
+  EXPECT_LT(cpu, 0.1);
+  (*server)->Shutdown(absl::Seconds(2));
 }
 
 TEST_F(LimitsTest, ManyIdleConnectionsFromOneAddressDoNotShutOutAnother) {
