@@ -18,6 +18,8 @@ namespace subprocess {
 // $TEST_TMPDIR, or /tmp outside Bazel.
 std::string TempDir();
 std::string ReadFile(const std::string& path);
+// Writes `contents` to `path`, created with mode 0600 (as vellumd wants its secret files) or
+// truncated with its mode kept. Fails the test if it cannot.
 void WriteFile(const std::string& path, const std::string& contents);
 
 // A child process with standard output and error in files. The destructor kills it if it
