@@ -117,9 +117,13 @@ bool ChildProcess::Kill() {
   return true;
 }
 
-bool ChildProcess::Stop(int signal, absl::Duration timeout) {
+bool ChildProcess::Signal(int signal) {
   if (!running() || Exited()) return false;
-  kill(pid_, signal);
+  return kill(pid_, signal) == 0;
+}
+
+bool ChildProcess::Stop(int signal, absl::Duration timeout) {
+  if (!Signal(signal)) return false;
   return WaitForExit(timeout);
 }
 

@@ -43,6 +43,8 @@ class ChildProcess {
 
   // kill -9, and reap. Returns false if the process had already exited by itself.
   bool Kill();
+  // Sends `signal` (SIGHUP, say) and returns at once; false if the process had exited.
+  bool Signal(int signal);
   // Sends `signal` and waits up to `timeout` for the exit; kills it if it does not exit.
   bool Stop(int signal, absl::Duration timeout);
   // Waits up to `timeout` for the process to exit by itself; kills it if it does not.
