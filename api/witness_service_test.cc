@@ -1,8 +1,9 @@
 #include "api/witness_service.h"
 
 #include <atomic>
-#include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -31,7 +32,8 @@ class WitnessServiceTest : public ::testing::Test {
   void SetUp() override {
     dir_ = absl::StrCat(::testing::TempDir(), "/witness-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
+    std::error_code error;
+    std::filesystem::remove_all(dir_, error);
     GeneratedKey log_key = GenerateNoteKey(kOrigin).value();
     log_signer_ = NoteSigner::Create(log_key.signer_key).value();
     log_verifier_key_ = log_key.verifier_key;
