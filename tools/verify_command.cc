@@ -35,11 +35,13 @@ const char kKeygenUsage[] =
     "  type 0x04), for vellum witness; ORIGIN is then the witness's name.\n"
     "  --token makes a bearer token of 256 random bits instead, and prints two lines: the\n"
     "  token (base64url, for the client's --token-file), then its line for vellumd's\n"
-    "  auth.token_file, `<sha256-hex> NAME [GROUP,...]`. 43 characters, it also serves as an\n"
-    "  ingestion secret.\n";
+    "  auth.token_file, `<sha256-hex> NAME [GROUP,...]`. The token, 43 characters, also serves\n"
+    "  as an ingestion secret.\n";
 
-const FlagSpec kKeygenFlags[6] = {{"origin"}, {"out"},       {"cosigner", false, true},
-                                  {"token", false, true},  {"principal"}, {"groups"}};
+const FlagSpec kKeygenFlags[6] = {
+    {"origin"}, {"out"}, {"cosigner", false, true}, {"token", false, true}, {"principal"},
+    {"groups"},
+};
 
 const char kVerifyInclusionUsage[] =
     "vellum verify inclusion --leaf-hash B64 --index I --size N --root B64 --proof B64,...\n"
@@ -145,28 +147,22 @@ int Audit(const ledger::LogReader& log, const Checkpoint& checkpoint) {
   return kValid;
 }
 
-}  // namespace
-
-namespace {
-
 // vellum keygen --token.
 int RunKeygenToken(const CommandLine& line) {
   for (const char* flag : {"origin", "out", "cosigner"}) {
     if (line.Has(flag)) return UsageError(absl::StrCat("--token takes no --", flag));
   }
+  auto bad_name = [](absl::string_view what, absl::string_view name) {
+    return UsageError(
+        absl::StrCat(what, " \"", name, "\": want 1 to 256 letters, digits or .-_:@/#+="));
+  };
   absl::StatusOr<std::string> principal = line.Require("principal");
   if (!principal.ok()) return UsageError(principal.status().message());
-  if (!ledger::identity::IsValidName(*principal)) {
-    return UsageError(absl::StrCat("--principal \"", *principal,
-                                   "\": want 1 to 256 letters, digits or .-_:@/#+="));
-  }
+  if (!ledger::identity::IsValidName(*principal)) return bad_name("--principal", *principal);
   const std::string groups = line.Get("groups").value_or("");
   if (!groups.empty()) {
     for (absl::string_view group : absl::StrSplit(groups, ',')) {
-      if (!ledger::identity::IsValidName(group)) {
-        return UsageError(absl::StrCat("--groups: group \"", group,
-                                       "\": want 1 to 256 letters, digits or .-_:@/#+="));
-      }
+      if (!ledger::identity::IsValidName(group)) return bad_name("--groups: group", group);
     }
   }
   if (!line.positional().empty()) return UsageError("keygen takes no positional arguments");
