@@ -372,7 +372,8 @@ TEST(VellumdFilesTest, RefusesAnOpenDataDirectoryAndAReadableSignerKey) {
   const std::string open_dir = folder + "/open-data";
   ASSERT_EQ(mkdir(open_dir.c_str(), 0700), 0);
   ASSERT_EQ(chmod(open_dir.c_str(), 0750), 0);
-  Result open = subprocess::Run("tools/vellumd", {"--data-dir", open_dir, "--listen", "127.0.0.1:0"});
+  Result open =
+      subprocess::Run("tools/vellumd", {"--data-dir", open_dir, "--listen", "127.0.0.1:0"});
   EXPECT_EQ(open.status, 1);
   EXPECT_THAT(open.err, HasSubstr("vellumd: data directory " + open_dir));
   EXPECT_THAT(open.err,
@@ -382,8 +383,9 @@ TEST(VellumdFilesTest, RefusesAnOpenDataDirectoryAndAReadableSignerKey) {
   ASSERT_EQ(RunVellum({"keygen", "--origin", "localhost/vellum", "--out", folder + "/log"}).status,
             0);
   ASSERT_EQ(chmod((folder + "/log.key").c_str(), 0644), 0);
-  Result key = subprocess::Run("tools/vellumd", {"--data-dir", folder + "/data", "--listen",
-                                                 "127.0.0.1:0", "--signer-key", folder + "/log.key"});
+  Result key =
+      subprocess::Run("tools/vellumd", {"--data-dir", folder + "/data", "--listen", "127.0.0.1:0",
+                                        "--signer-key", folder + "/log.key"});
   EXPECT_EQ(key.status, 1);
   EXPECT_THAT(key.err, HasSubstr("vellumd: signer key " + folder + "/log.key"));
   EXPECT_THAT(key.err, HasSubstr("has mode 0644, want no group or other access: chmod 600 "));
