@@ -1,8 +1,9 @@
 #include "api/witness_collector.h"
 
-#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -36,7 +37,8 @@ class TestWitness {
     verifier_key_ = key.verifier_key;
     dir_ = absl::StrCat(::testing::TempDir(), "/collector-", name, "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
+    std::error_code error;
+    std::filesystem::remove_all(dir_, error);
     std::vector<ledger::Witness::Log> logs(1);
     logs[0].origin = std::string(kOrigin);
     logs[0].keys.push_back(NoteVerifier::Create(log_vkey).value());

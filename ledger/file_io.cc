@@ -5,10 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace vellum {
 namespace ledger {
@@ -34,6 +39,45 @@ class Fd {
  private:
   int fd_;
 };
+
+// "<what> <path>", and the resolved path when it differs, as the messages about a file name it.
+std::string Named(absl::string_view what, absl::string_view path, absl::string_view resolved) {
+  std::string name = absl::StrCat(what, " ", path);
+  if (resolved != path) absl::StrAppend(&name, " (resolved ", resolved, ")");
+  return name;
+}
+
+// `path`'s target with every symlink followed, and its attributes.
+absl::Status Resolve(absl::string_view what, const std::string& path, std::string* resolved,
+                     struct stat* st) {
+  std::unique_ptr<char, decltype(&free)> real(realpath(path.c_str(), nullptr), &free);
+  if (real == nullptr) return ErrnoError(absl::StrCat("cannot resolve ", what), path, errno);
+  *resolved = real.get();
+  if (stat(resolved->c_str(), st) != 0) {
+    return ErrnoError(absl::StrCat("cannot stat ", what), *resolved, errno);
+  }
+  return absl::OkStatus();
+}
+
+// Checks `path` as CheckPrivateStat does, for this process's user and groups, once it has
+// resolved to a directory (`directory`) or a regular file.
+absl::Status CheckPrivate(absl::string_view what, const std::string& path, bool directory) {
+  std::string resolved;
+  struct stat st;
+  if (absl::Status s = Resolve(what, path, &resolved, &st); !s.ok()) return s;
+  if (directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        Named(what, path, resolved), " is not a ", directory ? "directory" : "regular file"));
+  }
+  std::vector<gid_t> groups(1, getegid());
+  const int count = getgroups(0, nullptr);
+  if (count > 0) {
+    groups.resize(1 + static_cast<size_t>(count));
+    const int got = getgroups(count, groups.data() + 1);
+    groups.resize(1 + static_cast<size_t>(std::max(got, 0)));
+  }
+  return CheckPrivateStat(what, path, resolved, st, geteuid(), groups);
+}
 
 }  // namespace
 
@@ -94,6 +138,72 @@ absl::StatusOr<std::string> ReadTokenFile(const absl::optional<std::string>& pat
         absl::StrCat("--token-file ", *path, ": want exactly one token on one line"));
   }
   return std::string(token);
+}
+
+absl::Status CheckPrivateFile(absl::string_view what, const std::string& path) {
+  return CheckPrivate(what, path, /*directory=*/false);
+}
+
+absl::Status CheckPrivateDirectory(absl::string_view what, const std::string& path) {
+  return CheckPrivate(what, path, /*directory=*/true);
+}
+
+absl::Status CheckPrivateStat(absl::string_view what, absl::string_view path,
+                              absl::string_view resolved, const struct stat& st, uid_t uid,
+                              absl::Span<const gid_t> groups) {
+  const std::string name = Named(what, path, resolved);
+  const mode_t mode = st.st_mode & 07777;
+  auto refuse = [&](absl::string_view problem, absl::string_view fix) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " ", problem, ": ", fix, " ", resolved));
+  };
+  if (S_ISDIR(st.st_mode)) {
+    if (st.st_uid != uid) {
+      return refuse(absl::StrCat("is owned by uid ", st.st_uid, ", want uid ", uid,
+                                 " (the user this process runs as)"),
+                    absl::StrCat("chown ", uid));
+    }
+    if ((mode & 0077) != 0) {
+      return refuse(absl::StrFormat("has mode %04o, want 0700 (no group or other access)", mode),
+                    "chmod 700");
+    }
+    return absl::OkStatus();
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " is neither a regular file nor a directory"));
+  }
+  if (st.st_uid != uid && st.st_uid != 0) {
+    return refuse(absl::StrCat("is owned by uid ", st.st_uid, ", want uid ", uid,
+                               " (the user this process runs as) or root"),
+                  absl::StrCat("chown ", uid));
+  }
+  // A process that is not root can read a file root owns only through its group or as other:
+  // the group is allowed when the process runs in it (Kubernetes' fsGroup).
+  const bool through_group = st.st_uid == 0 && uid != 0;
+  const bool our_group = std::find(groups.begin(), groups.end(), st.st_gid) != groups.end();
+  if (through_group && our_group) {
+    if ((mode & 0037) != 0) {
+      return refuse(absl::StrFormat("has mode %04o, want no other access and at most read for "
+                                    "its group %d",
+                                    mode, st.st_gid),
+                    absl::StrFormat("chmod %03o", mode & 0740));
+    }
+    return absl::OkStatus();
+  }
+  if ((mode & 0077) != 0) {
+    if (through_group) {
+      return refuse(absl::StrFormat("has mode %04o and group %d, which this process (uid %d) "
+                                    "does not run in; want no group or other access, or read "
+                                    "for a group of this process",
+                                    mode, st.st_gid, uid),
+                    absl::StrFormat("chgrp %d %s && chmod %03o", groups.empty() ? 0 : groups[0],
+                                    resolved, (mode & 0700) | 0040));
+    }
+    return refuse(absl::StrFormat("has mode %04o, want no group or other access", mode),
+                  absl::StrFormat("chmod %03o", mode & 0700));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ledger

@@ -1,6 +1,7 @@
 #ifndef VELLUM_LEDGER_FILE_IO_H_
 #define VELLUM_LEDGER_FILE_IO_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace vellum {
 namespace ledger {
@@ -26,6 +28,28 @@ absl::Status WriteNewFile(absl::string_view path, absl::string_view contents, mo
 // surrounding whitespace removed. "" without a path. The token itself is never part of any
 // message.
 absl::StatusOr<std::string> ReadTokenFile(const absl::optional<std::string>& path);
+
+// Checks that the secret file `path` (a key, a token file, a webhook secret; `what` names it in
+// messages, e.g. "signer key") is private to this process. Symlinks are followed (realpath) and
+// the file they lead to is judged, so a Kubernetes Secret volume's chain `key -> ..data/key`,
+// `..data -> ..<timestamp>` is fine. The file must be a regular file owned by the user this
+// process runs as or by root, with no access for others and no write access for its group. Its
+// group may read it only when root owns it, this process is not root and runs in that group: a
+// Secret volume with `defaultMode: 0400` and the pod's `fsGroup` gives mode 0440, root:fsGroup.
+// Fails with FailedPrecondition naming both paths, the mode or owner, and the chmod or chown
+// that fixes it; NotFound when there is no file.
+absl::Status CheckPrivateFile(absl::string_view what, const std::string& path);
+
+// Checks that the directory `path` (resolved likewise) is owned by the user this process runs as
+// and has no group or other access (mode 0700). Fails like CheckPrivateFile.
+absl::Status CheckPrivateDirectory(absl::string_view what, const std::string& path);
+
+// The rule of CheckPrivateFile (for a regular file) and CheckPrivateDirectory (for a
+// directory), applied to `st`, the attributes of `resolved` (what `path` resolved to), for a
+// process running as user `uid` in `groups`. Refuses any other type of file.
+absl::Status CheckPrivateStat(absl::string_view what, absl::string_view path,
+                              absl::string_view resolved, const struct stat& st, uid_t uid,
+                              absl::Span<const gid_t> groups);
 
 }  // namespace ledger
 }  // namespace vellum

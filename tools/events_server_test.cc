@@ -61,9 +61,9 @@ using subprocess::WriteFile;
 using ::testing::HasSubstr;
 
 constexpr char kToken[] = "events-test-token-7d2e91";
-constexpr char kMlflowSecret[] = "mlflow-e2e-secret-41a7";
-constexpr char kDatabricksSecret[] = "databricks-e2e-secret-93c2";
-constexpr char kGithubSecret[] = "github-e2e-secret-5be0";
+constexpr char kMlflowSecret[] = "mlflow-e2e-secret-41a7-c93f0e6d2b5a8174";
+constexpr char kDatabricksSecret[] = "databricks-e2e-secret-93c2-6e1b0a4f8d27";
+constexpr char kGithubSecret[] = "github-e2e-secret-5be0-a2d94c17e3f6b805";
 constexpr char kCluster[] = "prod-east";
 
 // A delivery: the endpoint's adapter and the request.

@@ -24,6 +24,8 @@ namespace cli {
 namespace {
 
 constexpr size_t kMaxSecretBytes = 4096;
+// 256 bits, as HMAC-SHA256 wants (RFC 2104: a key shorter than the hash's output weakens it).
+constexpr size_t kMinSecretBytes = 32;
 
 std::string SecretPath(absl::string_view secrets_dir, absl::string_view name) {
   return absl::StrCat(secrets_dir, "/", name);
@@ -44,22 +46,28 @@ absl::StatusOr<absl::optional<std::vector<std::string>>> ReadSecrets(
     adapters->disabled.emplace(name, absl::StrCat("no secret file ", path));
     return absl::optional<std::vector<std::string>>();
   }
+  if (absl::Status s = ledger::CheckPrivateFile("ingest secret", path); !s.ok()) return s;
   absl::StatusOr<std::string> contents = ledger::ReadInput(path, kMaxSecretBytes);
   if (!contents.ok()) {
     return absl::Status(contents.status().code(), absl::StrCat("ingest secret ", path, ": ",
                                                                contents.status().message()));
   }
   std::vector<std::string> secrets;
+  int line_number = 0;
   for (absl::string_view line : absl::StrSplit(*contents, '\n')) {
+    ++line_number;
     line = absl::StripAsciiWhitespace(line);
-    if (!line.empty()) secrets.emplace_back(line);
+    if (line.empty()) continue;
+    if (line.size() < kMinSecretBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ingest secret ", path, " line ", line_number, ": got ",
+                       line.size(), " bytes, want at least ", kMinSecretBytes,
+                       " (256 bits; vellum keygen --token makes one)"));
+    }
+    secrets.emplace_back(line);
   }
   if (secrets.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("ingest secret ", path, " is empty"));
-  }
-  if ((st.st_mode & 0077) != 0) {
-    adapters->startup_lines.push_back(absl::StrCat(
-        "warning: ingest secret ", path, " is readable by other users (want mode 0600)"));
   }
   return absl::optional<std::vector<std::string>>(std::move(secrets));
 }

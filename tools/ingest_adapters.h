@@ -29,8 +29,9 @@ struct IngestAdapters {
 // rotated (a delivery signed with either is accepted). An adapter without its file (or without
 // `secrets_dir`) is disabled. k8s-audit (for cluster `k8s_cluster`, recording the resources
 // `k8s_rules` names), cloudevents and sagemaker need no secret and are always enabled. Fails on a
-// secret file that exists but cannot be read, is empty, or has three or more secrets, naming the
-// file and the count, never its contents.
+// secret file that exists but is not private (ledger::CheckPrivateFile), cannot be read, is
+// empty, holds a secret shorter than 32 bytes or has three or more secrets, naming the file, the
+// line and the counts, never its contents.
 absl::StatusOr<IngestAdapters> LoadIngestAdapters(
     const absl::optional<std::string>& secrets_dir, const std::string& k8s_cluster,
     std::vector<api::ingest::K8sResourceRule> k8s_rules);

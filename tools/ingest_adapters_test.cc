@@ -2,7 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -21,17 +23,21 @@ using api::ingest::HmacBase64;
 using api::ingest::HmacHex;
 using api::ingest::SampleRequest;
 
-constexpr char kOldSecret[] = "ingest-old-secret-3a9d";
-constexpr char kNewSecret[] = "ingest-new-secret-e47b";
+constexpr char kOldSecret[] = "ingest-old-secret-3a9d-61c0f2b8e5a7d94c";
+constexpr char kNewSecret[] = "ingest-new-secret-e47b-0d93a6f1c2b8e574";
 constexpr const char* kSigningAdapters[] = {"mlflow", "databricks", "github"};
 
 // The MLflow sample's X-MLflow-Timestamp, so that its delivery is within the clock skew.
 const absl::Time kDeliveryTime = absl::FromUnixSeconds(1792030663);
 
-// A fresh secrets folder for the running test.
+// A fresh secrets folder for the running test, with no symlink in its path (so that messages
+// name no resolved path).
 std::string NewSecretsDir() {
+  std::unique_ptr<char, decltype(&free)> base(realpath(::testing::TempDir().c_str(), nullptr),
+                                              &free);
+  EXPECT_NE(base, nullptr);
   const std::string dir = absl::StrCat(
-      ::testing::TempDir(), "/", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      base.get(), "/", ::testing::UnitTest::GetInstance()->current_test_info()->name());
   mkdir(dir.c_str(), 0700);
   return dir;
 }
@@ -136,7 +142,8 @@ TEST(LoadIngestAdaptersTest, TwoLinesAcceptEitherSecretUntilTheOldOneIsRemoved) 
 TEST(LoadIngestAdaptersTest, RefusesAThirdSecretNamingTheFileAndTheCount) {
   const std::string dir = NewSecretsDir();
   WriteSecretFile(dir, "databricks",
-                  absl::StrCat(kOldSecret, "\n", kNewSecret, "\ningest-third-secret-0f\n"));
+                  absl::StrCat(kOldSecret, "\n", kNewSecret,
+                               "\ningest-third-secret-0f-9c4e1a7b3d2f8e60\n"));
   absl::StatusOr<IngestAdapters> adapters = Load(dir);
   EXPECT_EQ(adapters.status(),
             absl::InvalidArgumentError(absl::StrCat(
@@ -146,20 +153,37 @@ TEST(LoadIngestAdaptersTest, RefusesAThirdSecretNamingTheFileAndTheCount) {
   EXPECT_FALSE(absl::StrContains(adapters.status().message(), "ingest-third-secret-0f"));
 }
 
-TEST(LoadIngestAdaptersTest, KeepsTheRulesForMissingEmptyAndReadableFiles) {
+TEST(LoadIngestAdaptersTest, RefusesASecretUnder32BytesNamingTheLineAndTheCounts) {
   const std::string dir = NewSecretsDir();
-  WriteSecretFile(dir, "github", absl::StrCat(kNewSecret, "\n"), 0644);
+  WriteSecretFile(dir, "github", absl::StrCat(kNewSecret, "\n\nshort-github-secret\n"));
+  absl::StatusOr<IngestAdapters> adapters = Load(dir);
+  EXPECT_EQ(adapters.status(),
+            absl::InvalidArgumentError(absl::StrCat(
+                "ingest secret ", dir, "/github line 3: got 19 bytes, want at least 32 (256 "
+                "bits; vellum keygen --token makes one)")));
+  EXPECT_FALSE(absl::StrContains(adapters.status().message(), "short-github-secret"));
+  ExpectNoSecretIn(adapters.status().message());
+}
+
+TEST(LoadIngestAdaptersTest, RefusesASecretOthersCanReadWithTheChmod) {
+  const std::string dir = NewSecretsDir();
+  WriteSecretFile(dir, "mlflow", absl::StrCat(kNewSecret, "\n"), 0644);
+  EXPECT_EQ(Load(dir).status(),
+            absl::FailedPreconditionError(
+                absl::StrCat("ingest secret ", dir, "/mlflow has mode 0644, want no group or "
+                             "other access: chmod 600 ", dir, "/mlflow")));
+}
+
+TEST(LoadIngestAdaptersTest, KeepsTheRulesForMissingAndEmptyFiles) {
+  const std::string dir = NewSecretsDir();
+  WriteSecretFile(dir, "github", absl::StrCat(kNewSecret, "\n"));
   absl::StatusOr<IngestAdapters> adapters = Load(dir);
   ASSERT_TRUE(adapters.ok()) << adapters.status();
   EXPECT_EQ(adapters->disabled.at("mlflow"), absl::StrCat("no secret file ", dir, "/mlflow"));
   EXPECT_EQ(adapters->disabled.at("databricks"),
             absl::StrCat("no secret file ", dir, "/databricks"));
   EXPECT_EQ(adapters->disabled.count("github"), 0u);
-  const std::string lines = absl::StrJoin(adapters->startup_lines, "\n");
-  EXPECT_TRUE(absl::StrContains(lines, absl::StrCat("warning: ingest secret ", dir,
-                                                    "/github is readable by other users")))
-      << lines;
-  ExpectNoSecretIn(lines);
+  ExpectNoSecretIn(absl::StrJoin(adapters->startup_lines, "\n"));
 
   WriteSecretFile(dir, "mlflow", " \n\r\n\t\n");
   EXPECT_EQ(Load(dir).status(),

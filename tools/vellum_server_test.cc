@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "ledger/identity/token_file.h"
+#include "ledger/testing/wait_until.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proof/hash.h"
@@ -327,9 +328,18 @@ TEST(VellumdConfigFileTest, RefusesABadFileOrPlaintextBeyondLoopbackBeforeAnythi
 
   WriteFile(folder + "/tls.yaml",
             "data_dir: data\nlisten: 127.0.0.1:0\ntls: {cert_file: c, key_file: k}\n");
+  WriteFile(folder + "/k", "not a key\n");
   Result tls = subprocess::Run("tools/vellumd", {"--config", folder + "/tls.yaml"});
   EXPECT_EQ(tls.status, 1);
   EXPECT_THAT(tls.err, HasSubstr("tls: cannot load the certificate chain"));
+  // A key file its group may read is refused before it is read.
+  ASSERT_EQ(chmod((folder + "/k").c_str(), 0640), 0);
+  Result readable = subprocess::Run("tools/vellumd", {"--config", folder + "/tls.yaml"});
+  EXPECT_EQ(readable.status, 1);
+  EXPECT_THAT(readable.err, HasSubstr("vellumd: tls.key_file " + folder + "/k"));
+  EXPECT_THAT(readable.err,
+              HasSubstr("has mode 0640, want no group or other access: chmod 600 "));
+  EXPECT_THAT(readable.err, EndsWith("/k\n"));
 
   WriteFile(folder + "/open.yaml", "data_dir: data\nlisten: 0.0.0.0:0\n");
   Result open = subprocess::Run("tools/vellumd", {"--config", folder + "/open.yaml"});
@@ -354,6 +364,76 @@ TEST(VellumdConfigFileTest, RefusesABadFileOrPlaintextBeyondLoopbackBeforeAnythi
                                     "of two exclusive sets of \"produce-versus-govern\""));
   struct stat st;
   EXPECT_NE(stat((folder + "/data").c_str(), &st), 0) << folder << "/data was created";
+}
+
+TEST(VellumdFilesTest, RefusesAnOpenDataDirectoryAndAReadableSignerKey) {
+  const std::string folder = TempDir() + "/files-refused";
+  ASSERT_EQ(mkdir(folder.c_str(), 0700), 0);
+  const std::string open_dir = folder + "/open-data";
+  ASSERT_EQ(mkdir(open_dir.c_str(), 0700), 0);
+  ASSERT_EQ(chmod(open_dir.c_str(), 0750), 0);
+  Result open =
+      subprocess::Run("tools/vellumd", {"--data-dir", open_dir, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(open.status, 1);
+  EXPECT_THAT(open.err, HasSubstr("vellumd: data directory " + open_dir));
+  EXPECT_THAT(open.err,
+              HasSubstr("has mode 0750, want 0700 (no group or other access): chmod 700 "));
+  EXPECT_EQ(ReadFile(open_dir + "/log.key"), "") << "the key was created";
+
+  ASSERT_EQ(RunVellum({"keygen", "--origin", "localhost/vellum", "--out", folder + "/log"}).status,
+            0);
+  ASSERT_EQ(chmod((folder + "/log.key").c_str(), 0644), 0);
+  Result key =
+      subprocess::Run("tools/vellumd", {"--data-dir", folder + "/data", "--listen", "127.0.0.1:0",
+                                        "--signer-key", folder + "/log.key"});
+  EXPECT_EQ(key.status, 1);
+  EXPECT_THAT(key.err, HasSubstr("vellumd: signer key " + folder + "/log.key"));
+  EXPECT_THAT(key.err, HasSubstr("has mode 0644, want no group or other access: chmod 600 "));
+}
+
+// A reload whose token file others may read is refused, and the running configuration stays:
+// a token the new file adds is not accepted until the file is private again.
+TEST(VellumdFilesTest, ReloadWithAReadableTokenFileKeepsTheOldConfiguration) {
+  const std::string folder = TempDir() + "/reload-mode";
+  ASSERT_EQ(mkdir(folder.c_str(), 0700), 0);
+  const std::string tokens = folder + "/tokens";
+  WriteFile(tokens, ledger::identity::TokenSet::Line(kToken) + "\n");
+  WriteFile(folder + "/token", std::string(kToken) + "\n");
+  WriteFile(folder + "/new-token", "new-token-8d2e\n");
+  WriteFile(folder + "/vellumd.yaml",
+            "listen: 127.0.0.1:0\ndata_dir: data\nauth: {token_file: tokens}\n");
+  std::unique_ptr<ChildProcess> server = ChildProcess::Spawn(
+      "tools/vellumd", {"--config", folder + "/vellumd.yaml"}, "vellumd-reload-mode");
+  ASSERT_NE(server, nullptr);
+  const uint16_t port = server->WaitUntilServing(absl::Seconds(60));
+  ASSERT_NE(port, 0) << "vellumd exited: " << server->err();
+  const std::string url = absl::StrCat("http://127.0.0.1:", port);
+  auto append = [&](const std::string& token_file) {
+    return RunVellum({"append", "--server", url, "--token-file", token_file}, "entry").status;
+  };
+  auto reload = [&](absl::string_view want) {
+    const size_t printed = server->out().size();
+    EXPECT_TRUE(server->Signal(SIGHUP));
+    EXPECT_TRUE(ledger::WaitUntil(
+        [&] { return absl::StrContains(server->out().substr(printed), want); },
+        absl::Seconds(30)))
+        << server->out();
+  };
+
+  WriteFile(tokens, ledger::identity::TokenSet::Line(kToken) + "\n" +
+                        ledger::identity::TokenSet::Line("new-token-8d2e", "new") + "\n");
+  ASSERT_EQ(chmod(tokens.c_str(), 0644), 0);
+  reload("vellumd: reload refused, the configuration ");
+  EXPECT_THAT(server->out(), HasSubstr(" stays in force: auth.token_file " + tokens));
+  EXPECT_THAT(server->out(), HasSubstr("has mode 0644, want no group or other access: chmod 600 "));
+  EXPECT_EQ(append(folder + "/token"), 0);
+  EXPECT_EQ(append(folder + "/new-token"), 2) << "the refused file's token was accepted";
+
+  ASSERT_EQ(chmod(tokens.c_str(), 0600), 0);
+  reload("vellumd: reloaded: configuration ");
+  EXPECT_EQ(append(folder + "/new-token"), 0);
+  EXPECT_TRUE(server->Stop(SIGTERM, absl::Seconds(30)));
+  EXPECT_EQ(server->status(), 0) << server->err();
 }
 
 TEST(VellumServerCommandsTest, HelpForEveryNewCommand) {

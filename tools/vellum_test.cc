@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/identity/token_file.h"
 #include "proof/hash.h"
 #include "tools/testing/process.h"
 
@@ -141,6 +142,12 @@ TEST(VellumCliTest, MalformedArgumentsAreUsageErrors) {
       {{"verify", "inclusion", "--bogus", "1"}, "unknown flag --bogus"},
       {{"verify", "inclusion", "--index"}, "flag --index needs a value"},
       {{"keygen", "--origin", "o"}, "missing required flag --out"},
+      {{"keygen", "--token"}, "missing required flag --principal"},
+      {{"keygen", "--token", "--principal", "ci", "--out", "x"}, "--token takes no --out"},
+      {{"keygen", "--token", "--principal", "two words"}, "--principal \"two words\": want"},
+      {{"keygen", "--token", "--principal", "ci", "--groups", "a,,b"}, "--groups: group \"\""},
+      {{"keygen", "--origin", "o", "--out", "x", "--principal", "ci"},
+       "--principal needs --token"},
       {{"verify", "checkpoint", "--verifier-key", "garbage"}, "--verifier-key:"},
       {{"hash", "leaf", "a", "b"}, "got 2 input files, want at most 1"},
   };
@@ -170,6 +177,38 @@ TEST(VellumCliTest, KeygenWritesPrivateKeyWithMode0600AndNeverOverwrites) {
   EXPECT_EQ(again.status, 2);
   EXPECT_THAT(again.err, HasSubstr("cannot create"));
   EXPECT_EQ(ReadFile(prefix + ".key"), skey);
+}
+
+TEST(VellumCliTest, KeygenTokenPrintsATokenAndTheLineThatAuthenticatesIt) {
+  Result r = RunVellum({"keygen", "--token", "--principal", "ci-deployer", "--groups",
+                        "ml-team,release"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n');
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[2], "");
+  const std::string& token = lines[0];
+  // 32 random bytes in unpadded base64url.
+  EXPECT_EQ(token.size(), 43u) << token;
+  EXPECT_EQ(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                    "0123456789-_"),
+            std::string::npos)
+      << token;
+  auto tokens = ledger::identity::TokenSet::Parse(lines[1]);
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  auto principal = (*tokens)->Find(token);
+  ASSERT_TRUE(principal.has_value()) << lines[1];
+  EXPECT_EQ(principal->name, "ci-deployer");
+  EXPECT_EQ(principal->groups, (std::vector<std::string>{"ml-team", "release"}));
+  EXPECT_FALSE((*tokens)->Find(token + "x").has_value());
+  EXPECT_EQ(lines[1].find(token), std::string::npos) << "the token file holds only the hash";
+
+  Result other = RunVellum({"keygen", "--token", "--principal", "ci-deployer"});
+  ASSERT_EQ(other.status, 0) << other.err;
+  std::vector<std::string> other_lines = absl::StrSplit(other.out, '\n');
+  ASSERT_EQ(other_lines.size(), 3u) << other.out;
+  EXPECT_NE(other_lines[0], token);
+  EXPECT_EQ(other_lines[1], ledger::identity::TokenSet::Line(other_lines[0], "ci-deployer"));
 }
 
 TEST(VellumCliTest, VerifyCheckpointRejectsGarbageWithoutCrashing) {

@@ -48,10 +48,13 @@ constexpr char kUsage[] =
     "  --config FILE reads the YAML configuration (docs/operations.md); a flag given on the\n"
     "  command line overrides its key, and vellumd says so at start. The data directory comes\n"
     "  from --data-dir or the file's data_dir.\n"
-    "  Serves the Vellum log stored in DIR (created if missing). Without --signer-key the log's\n"
-    "  key is DIR/log.key, created on first start (mode 0600) for ORIGIN (default\n"
+    "  Serves the Vellum log stored in DIR (created if missing, mode 0700). Without --signer-key\n"
+    "  the log's key is DIR/log.key, created on first start (mode 0600) for ORIGIN (default\n"
     "  localhost/vellum). --token-file lists the SHA-256 (hex) of each bearer token allowed to\n"
     "  append; without it the server only listens on loopback. Stops cleanly on SIGTERM.\n"
+    "  Refuses a DIR that is not the running user's with mode 0700, and a key, token or secret\n"
+    "  file that others or its group may read or write (docs/operations.md, \"File\n"
+    "  permissions\").\n"
     "  --tile-cache-mib bounds the expanded tiles kept for proofs (default 128; 0 for none).\n"
     "  --http-threads sets the I/O threads, each keeping the connections dealt to it (default:\n"
     "  half the CPUs, at least 1).\n"
@@ -93,6 +96,7 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const api::config::Config
       std::cerr << "vellumd: created the log key " << path << "\n";
     }
   }
+  if (absl::Status s = ledger::CheckPrivateFile("signer key", path); !s.ok()) return s;
   absl::StatusOr<std::string> text = ledger::ReadInput(path, kMaxKeyFileBytes);
   if (!text.ok()) return text.status();
   absl::StatusOr<std::unique_ptr<NoteSigner>> signer =
@@ -127,6 +131,7 @@ absl::StatusOr<api::config::Config> Reload(const cli::CommandLine& line,
   if (!effective.ok()) return effective.status();
   const api::config::Config& next = effective->config;
   if (absl::Status s = cli::CheckReloadable(running, next); !s.ok()) return s;
+  if (absl::Status s = cli::CheckSecretFiles(next); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<const api::AccessRules>> access = api::BuildAccessRules(next);
   if (!access.ok()) return access.status();
   // The same files, read again: a certificate renewed in place, checked before anything changes.
@@ -205,6 +210,7 @@ int Main(int argc, char** argv) {
           : static_cast<int>(std::clamp<uint64_t>(std::thread::hardware_concurrency() / 2, 1,
                                                   kMaxHttpThreads));
 
+  if (absl::Status s = cli::CheckSecretFiles(config); !s.ok()) return Fail(s);
   auto access = api::BuildAccessRules(config);
   if (!access.ok()) return Fail(access.status());
   const bool loopback = cli::IsLoopback(listen->first);
@@ -234,6 +240,9 @@ int Main(int argc, char** argv) {
   const std::string& data_dir = config.data_dir();
   if (mkdir(data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot create ", data_dir)));
+  }
+  if (absl::Status s = ledger::CheckPrivateDirectory("data directory", data_dir); !s.ok()) {
+    return Fail(s);
   }
   auto signer = LoadSigner(config);
   if (!signer.ok()) return Fail(signer.status());

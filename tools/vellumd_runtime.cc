@@ -26,6 +26,23 @@ std::string Bytes(const crypto::Sha256Digest& digest) {
 
 }  // namespace
 
+absl::Status CheckSecretFiles(const api::config::Config& config) {
+  std::vector<std::pair<std::string, std::string>> files;  // What, path.
+  if (!config.auth().token_file().empty()) {
+    files.emplace_back("auth.token_file", config.auth().token_file());
+  }
+  for (int i = 0; i < config.auth().oidc_size(); ++i) {
+    if (const std::string& path = config.auth().oidc(i).jwks_token_file(); !path.empty()) {
+      files.emplace_back(absl::StrCat("auth.oidc[", i, "].jwks_token_file"), path);
+    }
+  }
+  if (!config.tls().key_file().empty()) files.emplace_back("tls.key_file", config.tls().key_file());
+  for (const auto& [what, path] : files) {
+    if (absl::Status s = ledger::CheckPrivateFile(what, path); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<api::tls::ServerContext>> TlsFromConfig(
     const api::config::Tls& tls) {
   if (tls.cert_file().empty()) {

@@ -20,6 +20,12 @@
 namespace vellum {
 namespace cli {
 
+// Checks every secret file `config` names that vellumd reads at start and on each reload:
+// auth.token_file, each auth.oidc[i].jwks_token_file and tls.key_file, with
+// ledger::CheckPrivateFile (docs/operations.md, "File permissions"). The signer key and the
+// ingestion secrets are checked where they are read (vellumd's LoadSigner, LoadIngestAdapters).
+absl::Status CheckSecretFiles(const api::config::Config& config);
+
 // The TLS server context of `tls` (nullptr without cert_file). InvalidArgument for a client CA
 // without a certificate, or files that do not load.
 absl::StatusOr<std::shared_ptr<api::tls::ServerContext>> TlsFromConfig(

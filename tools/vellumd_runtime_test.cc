@@ -1,6 +1,14 @@
 #include "tools/vellumd_runtime.h"
 
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "ledger/file_io.h"
 
 namespace vellum {
 namespace cli {
@@ -47,6 +55,38 @@ TEST(TlsFromConfigTest, NoneWithoutACertificateAndNoClientCaAlone) {
   EXPECT_EQ(*none, nullptr);
   tls.set_client_ca_file("/ca.crt");
   EXPECT_EQ(TlsFromConfig(tls).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CheckSecretFilesTest, EachSecretFileOthersCanReadIsRefusedWithTheChmod) {
+  std::unique_ptr<char, decltype(&free)> base(realpath(::testing::TempDir().c_str(), nullptr),
+                                              &free);
+  ASSERT_NE(base, nullptr);
+  const std::string dir = absl::StrCat(base.get(), "/secret-files");
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  api::config::Config config;
+  EXPECT_EQ(CheckSecretFiles(config), absl::OkStatus());
+  const std::string tokens = dir + "/tokens", jwks_token = dir + "/jwks.token",
+                    key = dir + "/tls.key";
+  for (const std::string& path : {tokens, jwks_token, key}) {
+    ASSERT_TRUE(ledger::WriteNewFile(path, "secret\n", 0600).ok()) << path;
+  }
+  config.mutable_auth()->set_token_file(tokens);
+  config.mutable_auth()->add_oidc();
+  config.mutable_auth()->add_oidc()->set_jwks_token_file(jwks_token);
+  config.mutable_tls()->set_key_file(key);
+  EXPECT_EQ(CheckSecretFiles(config), absl::OkStatus());
+  const std::pair<const char*, std::string> files[] = {
+      {"auth.token_file", tokens}, {"auth.oidc[1].jwks_token_file", jwks_token},
+      {"tls.key_file", key}};
+  for (const auto& [what, path] : files) {
+    ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+    EXPECT_EQ(CheckSecretFiles(config),
+              absl::FailedPreconditionError(absl::StrCat(
+                  what, " ", path, " has mode 0644, want no group or other access: chmod 600 ",
+                  path)));
+    ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  }
+  EXPECT_EQ(CheckSecretFiles(config), absl::OkStatus());
 }
 
 TEST(DenialOptionsOfTest, DefaultsAndKeys) {

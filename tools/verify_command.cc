@@ -5,15 +5,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "api/client/http_log_reader.h"
 #include "ledger/file_io.h"
+#include "ledger/identity/token_file.h"
 #include "ledger/log_audit.h"
 #include "ledger/stored_head.h"
 #include "ledger/stored_log.h"
 #include "proof/cosigned_checkpoint.h"
+#include "proof/crypto.h"
 #include "proof/evidence.h"
 #include "proof/receipt.h"
 #include "proof/tile.h"
@@ -25,12 +28,20 @@ namespace cli {
 
 const char kKeygenUsage[] =
     "vellum keygen --origin ORIGIN --out PREFIX [--cosigner]\n"
+    "vellum keygen --token --principal NAME [--groups GROUP,...]\n"
     "  Generates an Ed25519 signed-note key named ORIGIN. Writes PREFIX.key (the signer key,\n"
     "  mode 0600) and PREFIX.pub (the verifier key), and prints the verifier key. Existing\n"
     "  files are never overwritten. --cosigner makes a witness key (c2sp.org/tlog-cosignature,\n"
-    "  type 0x04), for vellum witness; ORIGIN is then the witness's name.\n";
+    "  type 0x04), for vellum witness; ORIGIN is then the witness's name.\n"
+    "  --token makes a bearer token of 256 random bits instead, and prints two lines: the\n"
+    "  token (base64url, for the client's --token-file), then its line for vellumd's\n"
+    "  auth.token_file, `<sha256-hex> NAME [GROUP,...]`. The token, 43 characters, also serves\n"
+    "  as an ingestion secret.\n";
 
-const FlagSpec kKeygenFlags[3] = {{"origin"}, {"out"}, {"cosigner", false, true}};
+const FlagSpec kKeygenFlags[6] = {
+    {"origin"}, {"out"}, {"cosigner", false, true}, {"token", false, true}, {"principal"},
+    {"groups"},
+};
 
 const char kVerifyInclusionUsage[] =
     "vellum verify inclusion --leaf-hash B64 --index I --size N --root B64 --proof B64,...\n"
@@ -136,9 +147,41 @@ int Audit(const ledger::LogReader& log, const Checkpoint& checkpoint) {
   return kValid;
 }
 
+// vellum keygen --token.
+int RunKeygenToken(const CommandLine& line) {
+  for (const char* flag : {"origin", "out", "cosigner"}) {
+    if (line.Has(flag)) return UsageError(absl::StrCat("--token takes no --", flag));
+  }
+  auto bad_name = [](absl::string_view what, absl::string_view name) {
+    return UsageError(
+        absl::StrCat(what, " \"", name, "\": want 1 to 256 letters, digits or .-_:@/#+="));
+  };
+  absl::StatusOr<std::string> principal = line.Require("principal");
+  if (!principal.ok()) return UsageError(principal.status().message());
+  if (!ledger::identity::IsValidName(*principal)) return bad_name("--principal", *principal);
+  const std::string groups = line.Get("groups").value_or("");
+  if (!groups.empty()) {
+    for (absl::string_view group : absl::StrSplit(groups, ',')) {
+      if (!ledger::identity::IsValidName(group)) return bad_name("--groups: group", group);
+    }
+  }
+  if (!line.positional().empty()) return UsageError("keygen takes no positional arguments");
+  uint8_t bits[32];
+  if (absl::Status s = crypto::RandomBytes(absl::MakeSpan(bits)); !s.ok()) return IoError(s);
+  const std::string token =
+      absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<const char*>(bits), 32));
+  std::cout << token << "\n"
+            << ledger::identity::TokenSet::Line(token, *principal, groups) << "\n";
+  return kValid;
+}
+
 }  // namespace
 
 int RunKeygen(const CommandLine& line) {
+  if (line.Has("token")) return RunKeygenToken(line);
+  for (const char* flag : {"principal", "groups"}) {
+    if (line.Has(flag)) return UsageError(absl::StrCat("--", flag, " needs --token"));
+  }
   absl::StatusOr<std::string> origin = line.Require("origin");
   if (!origin.ok()) return UsageError(origin.status().message());
   absl::StatusOr<std::string> prefix = line.Require("out");

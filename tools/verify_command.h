@@ -13,7 +13,7 @@ namespace cli {
 // The usage text and flags of each command, for the command table, and the command itself,
 // which returns the exit status.
 extern const char kKeygenUsage[];
-extern const FlagSpec kKeygenFlags[3];
+extern const FlagSpec kKeygenFlags[6];
 int RunKeygen(const CommandLine& line);
 
 extern const char kVerifyInclusionUsage[];

@@ -11,7 +11,8 @@ python3-jwt), saves the page's first YAML block as vellum.yaml, starts the comma
 of the page is replaced by the port vellumd prints), and runs each "$ " command of the session
 blocks of steps 5 and 6, comparing what it prints with the lines the page shows below it: as
 JSON when they are JSON, else as text. Then step 7: a new binding and SIGHUP take effect, and a
-file that breaks separation of duties is refused with the old configuration left in force.
+file that breaks separation of duties, or a token file others may read, is refused with the old
+configuration left in force.
 Not hermetic: it needs Debian's openssl, curl, python3-jwt and python3-cryptography
 (tools/install_deps.sh), and fails, never skips, without them.
 """
@@ -191,6 +192,24 @@ def main(page_path, vellumd, vellum):
     if sorted(roles) != ["auditor", "writer"]:
         fail("step 7: after a refused reload Alice holds %s, want auditor and writer" % roles)
     print("step 7: a reload that breaks separation of duties is refused: " + refused.group(1))
+
+    # A token file others may read is refused on reload too, naming the chmod that fixes it.
+    with open(os.path.join(demo, "vellum.yaml"), "w") as f:
+        f.write(changed)
+    tokens = os.path.join(demo, "tokens.txt")
+    os.chmod(tokens, 0o644)
+    offset = len(server.printed())
+    server.process.send_signal(signal.SIGHUP)
+    refused = server.wait_for(r"vellumd: reload refused, the configuration [0-9a-f]{64} stays in "
+                              r"force: (.*)\n", offset)
+    want = "want no group or other access: chmod 600 " + os.path.realpath(tokens)
+    if not refused.group(1).endswith(want):
+        fail("step 7: the refusal of a readable token file does not end %r: %s" %
+             (want, refused.group(1)))
+    roles = [r["role"] for r in json.loads(run(whoami, demo, env))["roles"]]
+    if sorted(roles) != ["auditor", "writer"]:
+        fail("step 7: after a refused reload Alice holds %s, want auditor and writer" % roles)
+    print("step 7: a reload with a readable token file is refused: " + refused.group(1))
 
     server.stop()
     print("security_walkthrough_test: PASS")

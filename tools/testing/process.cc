@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -35,8 +37,18 @@ std::string ReadFile(const std::string& path) {
 }
 
 void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0) << "cannot create " << path << ": " << std::strerror(errno);
+  for (size_t done = 0; done < contents.size();) {
+    const ssize_t n = write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ADD_FAILURE() << "cannot write " << path << ": " << std::strerror(errno);
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
 }
 
 std::unique_ptr<ChildProcess> ChildProcess::Spawn(const std::string& binary,
@@ -105,9 +117,13 @@ bool ChildProcess::Kill() {
   return true;
 }
 
-bool ChildProcess::Stop(int signal, absl::Duration timeout) {
+bool ChildProcess::Signal(int signal) {
   if (!running() || Exited()) return false;
-  kill(pid_, signal);
+  return kill(pid_, signal) == 0;
+}
+
+bool ChildProcess::Stop(int signal, absl::Duration timeout) {
+  if (!Signal(signal)) return false;
   return WaitForExit(timeout);
 }
 

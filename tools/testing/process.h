@@ -18,6 +18,8 @@ namespace subprocess {
 // $TEST_TMPDIR, or /tmp outside Bazel.
 std::string TempDir();
 std::string ReadFile(const std::string& path);
+// Writes `contents` to `path`, created with mode 0600 (as vellumd wants its secret files) or
+// truncated with its mode kept. Fails the test if it cannot.
 void WriteFile(const std::string& path, const std::string& contents);
 
 // A child process with standard output and error in files. The destructor kills it if it
@@ -41,6 +43,8 @@ class ChildProcess {
 
   // kill -9, and reap. Returns false if the process had already exited by itself.
   bool Kill();
+  // Sends `signal` (SIGHUP, say) and returns at once; false if the process had exited.
+  bool Signal(int signal);
   // Sends `signal` and waits up to `timeout` for the exit; kills it if it does not exit.
   bool Stop(int signal, absl::Duration timeout);
   // Waits up to `timeout` for the process to exit by itself; kills it if it does not.
