@@ -111,6 +111,9 @@ int RunWitness(const CommandLine& line) {
   }
   if (logs.empty()) return Usage("no log to witness: give --log or --logs-file");
 
+  if (absl::Status s = ledger::CheckPrivateFile("cosigner key", *key_path); !s.ok()) {
+    return Fail(s);
+  }
   absl::StatusOr<std::string> key_text = ledger::ReadInput(*key_path, kMaxKeyFileBytes);
   if (!key_text.ok()) return Fail(key_text.status());
   absl::StatusOr<std::unique_ptr<NoteSigner>> cosigner =
@@ -125,6 +128,10 @@ int RunWitness(const CommandLine& line) {
   const bool init = line.Has("init");
   if (init && mkdir(data_dir->c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot create ", *data_dir)));
+  }
+  if (absl::Status s = ledger::CheckPrivateDirectory("state directory", *data_dir);
+      !s.ok() && !absl::IsNotFound(s)) {
+    return Fail(s);
   }
   std::vector<ledger::Witness::Log> log_list;
   for (auto& entry : logs) log_list.push_back(std::move(entry.second));

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -406,6 +407,24 @@ TEST_F(WitnessNetworkTest, KeysAndFlagsAreCheckedAtStart) {
               absl::StrCat(kOrigin, "=", log_vkey_)});
   EXPECT_EQ(witness_with_log_key.status, 1);
   EXPECT_THAT(witness_with_log_key.err, HasSubstr("must be a cosigner key"));
+  // A cosigner key others may read, and a state directory others may enter, are refused with
+  // the chmod that fixes them.
+  const std::string readable_key = dir_ + "/w0-readable.key";
+  ASSERT_TRUE(std::filesystem::copy_file(dir_ + "/w0.key", readable_key));
+  ASSERT_EQ(chmod(readable_key.c_str(), 0644), 0);
+  RunResult readable = Vellum({"witness", "--data-dir", dir_ + "/y", "--signer-key",
+                               readable_key, "--log", absl::StrCat(kOrigin, "=", log_vkey_),
+                               "--init"});
+  EXPECT_EQ(readable.status, 1);
+  EXPECT_THAT(readable.err, HasSubstr(absl::StrCat("cosigner key ", readable_key)));
+  EXPECT_THAT(readable.err, HasSubstr(absl::StrCat("chmod 600 ", readable_key)));
+  const std::string open_dir = dir_ + "/w-open-state";
+  ASSERT_EQ(mkdir(open_dir.c_str(), 0755), 0);
+  RunResult open_state = Vellum({"witness", "--data-dir", open_dir, "--signer-key",
+                                 dir_ + "/w0.key", "--log", absl::StrCat(kOrigin, "=", log_vkey_),
+                                 "--init"});
+  EXPECT_EQ(open_state.status, 1);
+  EXPECT_THAT(open_state.err, HasSubstr(absl::StrCat("chmod 700 ", open_dir)));
   // Only one process per witness state directory (witness 0 runs on it).
   RunResult second = Vellum({"witness", "--data-dir", dir_ + "/w0-data", "--signer-key",
                              dir_ + "/w0.key", "--log", absl::StrCat(kOrigin, "=", log_vkey_)});
