@@ -382,6 +382,36 @@ TEST_F(LevelDbCrashTest, AFailedWriteStopsWritesUntilTheStoreIsReopened) {
   EXPECT_EQ((*storage)->ReadCheckpoint()->first, 1000u);
 }
 
+// A batch whose sync failed was written all the same: the reopen recovers it, as a restart would,
+// and the retry with its idempotency key is its duplicate, not a second copy.
+TEST_F(LevelDbCrashTest, ABatchWhoseSyncFailedIsRecoveredByTheReopenAndRetriedOnce) {
+  std::mt19937_64 rng(79);
+  SequencerOptions options;
+  options.retry_initial_delay = absl::Milliseconds(1);
+  Log log(&env_, signer_.get());
+  ASSERT_EQ(log.Start(options), absl::OkStatus());
+  AppendAcked(log, MakeBatch("first", 300, rng));
+  const std::vector<std::string> batch = MakeBatch("unsynced", 20, rng);
+  env_.FailNextLogSync();
+  auto failed = log.sequencer().Append(batch, {"the-batch"});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(failed.status().message(), HasSubstr("injected sync failure"));
+  EXPECT_THAT(failed.status().message(), HasSubstr("may have been stored"));
+  ASSERT_TRUE(WaitUntil([&] { return log.sequencer().Health().ok(); }, absl::Seconds(30)))
+      << log.sequencer().Health();
+  ASSERT_EQ(log.sequencer().Head()->size, acked_.size() + batch.size());
+  auto retry = log.sequencer().Append(batch, {"the-batch"});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->first_index, acked_.size());
+  acked_.insert(acked_.end(), batch.begin(), batch.end());
+  AppendAcked(log, MakeBatch("after", 10, rng));
+  ExpectHolds(log, acked_);
+  log.Crash(0);
+  ASSERT_EQ(log.Start(), absl::OkStatus());
+  ExpectHolds(log, acked_);
+}
+
 // A full disk: writes are refused as insufficient storage (HTTP 507), reads go on, the reopen
 // waits until its probe finds room, and then appends resume without a restart.
 TEST_F(LevelDbCrashTest, AFullDiskRefusesWritesAndAppendsResumeOnceThereIsRoom) {
