@@ -39,7 +39,7 @@ namespace ledger {
 // After a failed write the end of LevelDB's log file is in an unknown state: part of the batch
 // may be in it, and LevelDB would append later batches after the torn record (it stops writing
 // by itself only after a failed sync), leaving a log it refuses to recover. So once a Commit
-// fails, every later Commit fails with Unavailable until Reopen(); reopening recovers the last
+// fails, every later Commit fails with its code until Reopen(); reopening recovers the last
 // batch that reached the log whole, which is either the last acknowledged one or the one that
 // failed. A write that failed for a full disk (ENOSPC, here or in a compaction) fails with
 // InsufficientStorageError (ledger/refusal.h), any other with Unavailable.

@@ -15,8 +15,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/metrics/metrics.h"
 #include "ledger/storage.h"
@@ -114,7 +114,7 @@ class Sequencer {
   using Callback = std::function<void(absl::StatusOr<Appended>)>;
 
   // Appends `entries` at consecutive indices and calls `done` once they are durable, or with the
-  // error that kept them out of the log, all of which leave the log as it was:
+  // error that kept them out of the log:
   //  - at once: InvalidArgument if there are none, one is empty or longer than kMaxEntrySize
   //    (proof/tile.h), or the key is invalid; Unavailable with a retry hint if the queue is
   //    full; the refusal (the failed commit's code: ResourceExhausted with the insufficient-
@@ -148,7 +148,6 @@ class Sequencer {
 
  private:
   struct Pending;
-
   struct Recovered;
 
   Sequencer(LogStorage* storage, const NoteSigner* signer, const SequencerOptions& options,
