@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "ledger/refusal.h"
 #include "proof/utf8.h"
 
 namespace vellum {
@@ -13,6 +14,18 @@ namespace {
 
 constexpr size_t kMaxParams = 16;
 constexpr size_t kMaxParamBytes = 1024;
+// Retry-After of a 429, 503 or 507 whose error names no delay.
+constexpr absl::Duration kDefaultRetryAfter = absl::Seconds(1);
+
+bool IsRetryable(int http_status) {
+  return http_status == 429 || http_status == 503 || http_status == 507;
+}
+
+// Retry-After's delay-seconds (RFC 9110, section 10.2.3): whole seconds, rounded up, at least 1.
+std::string RetryAfterSeconds(absl::Duration delay) {
+  const int64_t seconds = absl::ToInt64Seconds(absl::Ceil(delay, absl::Seconds(1)));
+  return absl::StrCat(std::max<int64_t>(1, seconds));
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -152,7 +165,8 @@ int HttpStatusFor(const absl::Status& status) {
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kAborted: return 409;
     case absl::StatusCode::kFailedPrecondition: return 412;
-    case absl::StatusCode::kResourceExhausted: return 429;
+    case absl::StatusCode::kResourceExhausted:
+      return ledger::IsInsufficientStorage(status) ? 507 : 429;
     case absl::StatusCode::kUnavailable: return 503;
     case absl::StatusCode::kDeadlineExceeded: return 504;
     default: return 500;
@@ -164,11 +178,19 @@ HttpResponse ErrorResponse(int http_status, absl::string_view message) {
   response.status = http_status;
   response.content_type = "application/json";
   response.body = absl::StrCat("{\"error\":\"", JsonEscape(message), "\"}\n");
+  if (IsRetryable(http_status)) {
+    response.headers.emplace_back("Retry-After", RetryAfterSeconds(kDefaultRetryAfter));
+  }
   return response;
 }
 
 HttpResponse ErrorResponse(const absl::Status& status) {
-  return ErrorResponse(HttpStatusFor(status), status.message());
+  HttpResponse response = ErrorResponse(HttpStatusFor(status), status.message());
+  absl::optional<absl::Duration> delay = ledger::RetryAfter(status);
+  if (delay.has_value() && IsRetryable(response.status)) {
+    response.headers.back().second = RetryAfterSeconds(*delay);
+  }
+  return response;
 }
 
 HttpResponse UnauthorizedResponse(const absl::Status& status) {
@@ -214,6 +236,7 @@ absl::Status StatusFromResponse(const HttpResponse& response) {
     case 413: return absl::InvalidArgumentError(message);
     case 429: return absl::ResourceExhaustedError(message);
     case 503: return absl::UnavailableError(message);
+    case 507: return ledger::InsufficientStorageError(message);
     default: return absl::InternalError(message);
   }
 }

@@ -65,7 +65,8 @@ class QueryParams {
 
 // The HTTP status for an error status: InvalidArgument 400, Unauthenticated 401,
 // PermissionDenied 403, NotFound 404, AlreadyExists and Aborted 409, FailedPrecondition 412,
-// OutOfRange 400, ResourceExhausted 429, Unavailable 503, DeadlineExceeded 504, DataLoss and others 500.
+// OutOfRange 400, ResourceExhausted 429 (507 when ledger::IsInsufficientStorage: the disk is
+// full), Unavailable 503, DeadlineExceeded 504, DataLoss and others 500.
 int HttpStatusFor(const absl::Status& status);
 
 // Escapes `text` as the body of a JSON string literal (RFC 8259). JSON text is UTF-8, so each
@@ -79,7 +80,8 @@ std::string BodyExcerpt(absl::string_view body, size_t max_bytes);
 
 // The way back, for clients: the error for a non-200 response, its HTTP status mapped to a code
 // (400 and 413 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404 NotFound, 409
-// Aborted, 412 FailedPrecondition, 429 ResourceExhausted, 503 Unavailable, others Internal) with
+// Aborted, 412 FailedPrecondition, 429 ResourceExhausted, 503 Unavailable, 507
+// ledger::InsufficientStorageError, others Internal) with
 // "HTTP <status>: " and BodyExcerpt(body, 512) as its message.
 absl::Status StatusFromResponse(const HttpResponse& response);
 
@@ -89,7 +91,8 @@ absl::Status StatusFromResponse(const HttpResponse& response);
 absl::Status FetchError(absl::string_view target, const HttpResponse& response);
 
 // A one-line JSON error body {"error": "..."} with the status's message, and its HTTP status.
-
+// A 429, 503 or 507 answer carries Retry-After: the status's ledger::RetryAfter() hint in whole
+// seconds (rounded up, at least 1), or 1 second without one.
 HttpResponse ErrorResponse(const absl::Status& status);
 HttpResponse ErrorResponse(int http_status, absl::string_view message);
 

@@ -1,7 +1,11 @@
 #include "api/http.h"
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "ledger/refusal.h"
 
 namespace vellum {
 namespace api {
@@ -57,6 +61,52 @@ TEST(ErrorResponseTest, MapsStatusesInOnePlace) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(r.body, "{\"error\":\"bad \\\"x\\\"\\n\"}\n");
+  EXPECT_TRUE(r.headers.empty());
+}
+
+std::string RetryAfterOf(const HttpResponse& response) {
+  std::string value;
+  for (const auto& [name, v] : response.headers) {
+    if (name == "Retry-After") value += v;
+  }
+  return value;
+}
+
+TEST(ErrorResponseTest, AFullDiskIs507BothWays) {
+  const absl::Status full = ledger::InsufficientStorageError("No space left on device");
+  EXPECT_EQ(HttpStatusFor(full), 507);
+  EXPECT_EQ(HttpStatusFor(absl::ResourceExhaustedError("quota")), 429);
+  HttpResponse r = ErrorResponse(full);
+  EXPECT_EQ(r.status, 507);
+  absl::Status back = StatusFromResponse(r);
+  EXPECT_TRUE(ledger::IsInsufficientStorage(back)) << back;
+  EXPECT_EQ(back.message(), "HTTP 507: {\"error\":\"No space left on device\"}");
+  r.status = 429;
+  EXPECT_FALSE(ledger::IsInsufficientStorage(StatusFromResponse(r)));
+}
+
+TEST(ErrorResponseTest, RetryableAnswersCarryRetryAfter) {
+  // Whole seconds, rounded up, at least one; one second when the error names no delay.
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(absl::UnavailableError("busy"))), "1");
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(503, "busy")), "1");
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(429, "slow down")), "1");
+  const absl::Duration delays[] = {absl::ZeroDuration(), absl::Milliseconds(1),
+                                   absl::Milliseconds(2500), absl::Seconds(5)};
+  const char* want[] = {"1", "1", "3", "5"};
+  for (int i = 0; i < 4; ++i) {
+    HttpResponse r = ErrorResponse(
+        ledger::WithRetryAfter(ledger::InsufficientStorageError("full"), delays[i]));
+    EXPECT_EQ(r.status, 507);
+    EXPECT_EQ(RetryAfterOf(r), want[i]) << delays[i];
+  }
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(
+                ledger::WithRetryAfter(absl::ResourceExhaustedError("q"), absl::Seconds(7)))),
+            "7");
+  // Other answers never do, hint or not.
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(
+                ledger::WithRetryAfter(absl::InvalidArgumentError("bad"), absl::Seconds(7)))),
+            "");
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(500, "broken")), "");
 }
 
 }  // namespace

@@ -51,6 +51,21 @@ absl::StatusOr<uint64_t> SizeParam(const QueryParams& params, absl::string_view 
   return NumberParam(params, name);
 }
 
+// The Idempotency-Key header of an append (draft-ietf-httpapi-idempotency-key-header): absent, or
+// a key that ledger::CheckIdempotencyKey accepts, bare or as a quoted structured-field string.
+absl::StatusOr<ledger::Sequencer::AppendOptions> AppendOptionsOf(const HttpRequest& request) {
+  ledger::Sequencer::AppendOptions options;
+  auto it = request.headers.find("idempotency-key");
+  if (it == request.headers.end()) return options;
+  absl::string_view key = it->second;
+  if (key.size() >= 2 && key.front() == '"' && key.back() == '"') {
+    key = key.substr(1, key.size() - 2);
+  }
+  if (absl::Status s = ledger::CheckIdempotencyKey(key); !s.ok()) return s;
+  options.idempotency_key = std::string(key);
+  return options;
+}
+
 // Appends each hash's 32 bytes, reusing the field's cleared strings (ThreadMessage).
 void AddHashes(const std::vector<Hash>& hashes,
                google::protobuf::RepeatedPtrField<std::string>* field) {
@@ -117,7 +132,7 @@ void LogService::Route(const HttpRequest& request, absl::string_view path,
     if (only(get, "GET")) {
       absl::Status health = sequencer_->Health();
       if (!health.ok()) {
-        respond(ErrorResponse(503, absl::StrCat("the last commit failed: ", health.message())));
+        respond(ErrorResponse(503, absl::StrCat("the log takes no appends: ", health.message())));
       } else {
         HttpResponse response;
         response.body = "ok\n";
@@ -214,6 +229,8 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
   if (absl::Status s = ledger::CheckRawEntry(request.body); !s.ok()) {
     return respond(ErrorResponse(s));
   }
+  absl::StatusOr<ledger::Sequencer::AppendOptions> append_options = AppendOptionsOf(request);
+  if (!append_options.ok()) return respond(ErrorResponse(append_options.status()));
   if (auto refused = ChargeAppendQuota(options_.quotas, request, 1, request.body.size())) {
     return respond(*std::move(refused));
   }
@@ -227,9 +244,10 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
         if (!appended.ok()) return respond(ErrorResponse(appended.status()));
         if (witnessed) {
           const uint64_t index = appended->first_index;
+          const bool duplicate = appended->duplicate;
           return options_.witnesses->WhenCovered(
               index + 1, deadline,
-              [this, index, leaf_hash, protobuf,
+              [this, index, leaf_hash, duplicate, protobuf,
                respond](absl::StatusOr<std::shared_ptr<const ledger::LogHead>> head) {
                 if (!head.ok()) {
                   return respond(ErrorResponse(absl::Status(
@@ -238,33 +256,37 @@ void LogService::PostEntry(const HttpRequest& request, absl::string_view query,
                                    "; ask again with GET /v1/proof/inclusion?index=", index,
                                    "&size= the size of a later /checkpoint"))));
                 }
-                AddReceipt(index, leaf_hash, *std::move(head), protobuf, respond);
+                AddReceipt(index, leaf_hash, *std::move(head), duplicate, protobuf, respond);
               });
         }
         if (want_receipt) {
           // Proofs read storage: keep that work off the sequencer's writer thread.
-          return AddReceipt(appended->first_index, leaf_hash, appended->head, protobuf, respond);
+          return AddReceipt(appended->first_index, leaf_hash, appended->head,
+                            appended->duplicate, protobuf, respond);
         }
         AppendResponse message;
         message.set_index(appended->first_index);
         message.set_leaf_hash(std::string(HashBytes(leaf_hash)));
         message.set_tree_size(appended->head->size);
+        message.set_duplicate(appended->duplicate);
         respond(EncodeMessage(protobuf, message));
-      });
+      },
+      *std::move(append_options));
 }
 
 void LogService::AddReceipt(uint64_t index, const Hash& leaf_hash,
-                            std::shared_ptr<const ledger::LogHead> head, bool protobuf,
-                            HttpServer::Respond respond) {
+                            std::shared_ptr<const ledger::LogHead> head, bool duplicate,
+                            bool protobuf, HttpServer::Respond respond) {
   const uint64_t size = head->size;
   receipts_.Prove(index, std::move(head),
-                  [index, leaf_hash, size, protobuf,
+                  [index, leaf_hash, size, duplicate, protobuf,
                    respond = std::move(respond)](absl::StatusOr<Receipt> receipt) {
                     if (!receipt.ok()) return respond(ErrorResponse(receipt.status()));
                     AppendResponse message;
                     message.set_index(index);
                     message.set_leaf_hash(std::string(HashBytes(leaf_hash)));
                     message.set_tree_size(size);
+                    message.set_duplicate(duplicate);
                     message.set_receipt(FormatReceipt(*receipt));
                     respond(EncodeMessage(protobuf, message));
                   });
@@ -305,6 +327,8 @@ void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respo
       return respond(ErrorResponse(400, absl::StrCat("entry ", i, ": ", s.message())));
     }
   }
+  absl::StatusOr<ledger::Sequencer::AppendOptions> append_options = AppendOptionsOf(request);
+  if (!append_options.ok()) return respond(ErrorResponse(append_options.status()));
   if (auto refused =
           ChargeAppendQuota(options_.quotas, request, entries.size(), request.body.size())) {
     return respond(*std::move(refused));
@@ -319,8 +343,10 @@ void LogService::PostEntries(const HttpRequest& request, const HttpServer::Respo
         message.set_first_index(appended->first_index);
         message.set_count(count);
         message.set_tree_size(appended->head->size);
+        message.set_duplicate(appended->duplicate);
         respond(EncodeMessage(protobuf, message));
-      });
+      },
+      *std::move(append_options));
 }
 
 HttpResponse LogService::GetInclusionProof(const HttpRequest& request,

@@ -78,7 +78,7 @@ class LogService {
 
   // Answers an append that asked for a receipt once its entry is proved in `head`'s tree.
   void AddReceipt(uint64_t index, const Hash& leaf_hash,
-                  std::shared_ptr<const ledger::LogHead> head, bool protobuf,
+                  std::shared_ptr<const ledger::LogHead> head, bool duplicate, bool protobuf,
                   HttpServer::Respond respond);
 
   ledger::Sequencer* const sequencer_;

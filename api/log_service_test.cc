@@ -6,6 +6,7 @@
 #include "api/log_service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -18,7 +19,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "api/client/http_client.h"
+#include "api/http.h"
 #include "api/http_server.h"
 #include "api/log.pb.h"
 #include "api/raw_connection.h"
@@ -26,8 +29,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/memory_storage.h"
+#include "ledger/refusal.h"
 #include "ledger/sequencer.h"
 #include "ledger/testing/fault_storage.h"
+#include "ledger/testing/wait_until.h"
 #include "ledger/tile_cache.h"
 #include "proof/base64.h"
 #include "proof/checkpoint.h"
@@ -155,7 +160,7 @@ class LogServiceTest : public ::testing::Test {
 
   void Start(LogService::Options service_options = {},
              HttpServer::Options server_options = HttpServer::Options()) {
-    auto sequencer = ledger::Sequencer::Create(&faults_, signer_.get(), {});
+    auto sequencer = ledger::Sequencer::Create(&faults_, signer_.get(), sequencer_options_);
     ASSERT_TRUE(sequencer.ok()) << sequencer.status();
     sequencer_ = *std::move(sequencer);
     service_ = std::make_unique<LogService>(sequencer_.get(), &faults_,
@@ -222,6 +227,13 @@ class LogServiceTest : public ::testing::Test {
   std::unique_ptr<NoteSigner> signer_;
   std::unique_ptr<NoteVerifier> verifier_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
+  // Set before Start(). Reopens after a failed commit come quickly, so that tests wait little.
+  ledger::SequencerOptions sequencer_options_ = [] {
+    ledger::SequencerOptions options;
+    options.retry_initial_delay = absl::Milliseconds(1);
+    options.retry_max_delay = absl::Milliseconds(10);
+    return options;
+  }();
   std::unique_ptr<LogService> service_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<HttpClient> client_;
@@ -680,24 +692,149 @@ TEST_F(LogServiceTest, HealthAndMetrics) {
 
 // --- Routing -------------------------------------------------------------------------------------
 
-TEST_F(LogServiceTest, HealthReportsAFailedCommit) {
+TEST_F(LogServiceTest, AFailedCommitStopsAppendsUntilTheStoreIsReopenedAndReadsGoOn) {
   Start();
   AppendNumbered(3);
+  faults_.FailNextReopens(1000000);
   faults_.FailNextCommits(1);
   auto failed = Send("POST", "/v1/entries", "lost");
-  ASSERT_TRUE(failed.ok()) << failed.status();
-  EXPECT_EQ(failed->status, 503);
-  EXPECT_EQ(failed->body, "{\"error\":\"injected commit failure\"}\n");
+  ExpectError(failed, 503,
+              "injected commit failure; the batch may have been stored: retry with the same "
+              "Idempotency-Key");
+  EXPECT_EQ(HeaderOf(*failed, "Retry-After"), "1");
+  auto refused = Send("POST", "/v1/entries", "refused");
+  // The refusal names the last failure: the commit's, or a reopen's.
+  ExpectError(refused, 503, "the log takes no appends until its store is reopened (injected ");
+  ExpectError(refused, 503, "); nothing of this one was stored; retry later");
+  EXPECT_EQ(HeaderOf(*refused, "Retry-After"), "1");
   auto health = Send("GET", "/healthz");
-  ASSERT_TRUE(health.ok()) << health.status();
-  EXPECT_EQ(health->status, 503);
-  EXPECT_EQ(health->body, "{\"error\":\"the last commit failed: injected commit failure\"}\n");
+  ExpectError(health, 503, "the log takes no appends: injected ");
+  // Reads go on.
   EXPECT_EQ(CurrentCheckpoint().size, 3u);  // The failed batch was never published.
-  // The next commit succeeds, and health follows the last commit.
+  EXPECT_EQ(Send("GET", "/tile/0/000.p/3")->status, 200);
+  EXPECT_EQ(Send("GET", "/tile/entries/000.p/3")->status, 200);
+  EXPECT_EQ(Send("GET", "/v1/entries/2")->body, "entry 2");
+  EXPECT_EQ(Send("GET", "/v1/proof/inclusion?index=1&size=3")->status, 200);
+  auto metrics = Send("GET", "/metrics");
+  EXPECT_THAT(metrics->body, HasSubstr("vellum_writes_refused 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("vellum_commit_errors_total 1\n"));
+  // Once a reopen succeeds, appends are taken again, without a restart.
+  faults_.FailNextReopens(0);
+  ASSERT_TRUE(ledger::WaitUntil([&] { return Send("GET", "/healthz")->status == 200; },
+                                absl::Seconds(30)));
   auto appended = Send("POST", "/v1/entries", "kept");
   ASSERT_TRUE(appended.ok()) << appended.status();
   EXPECT_EQ(appended->status, 200) << appended->body;
-  EXPECT_EQ(Send("GET", "/healthz")->status, 200);
+  EXPECT_EQ(FromJson<AppendResponse>(appended).index(), 3u);
+  metrics = Send("GET", "/metrics");
+  EXPECT_THAT(metrics->body, HasSubstr("vellum_writes_refused 0\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("vellum_store_reopens_total 1\n"));
+}
+
+TEST_F(LogServiceTest, AFullDiskIs507WithRetryAfter) {
+  Start();
+  faults_.FailNextReopens(1000000);
+  faults_.FailNextCommits(
+      1, ledger::InsufficientStorageError("cannot commit batch: IO error: No space left on device"));
+  auto failed = Send("POST", "/v1/entries", "lost");
+  ExpectError(failed, 507, "No space left on device; the batch may have been stored");
+  EXPECT_EQ(HeaderOf(*failed, "Retry-After"), "1");
+  EXPECT_EQ(StatusFromResponse(*failed).code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(ledger::IsInsufficientStorage(StatusFromResponse(*failed)));
+}
+
+TEST_F(LogServiceTest, AFullAppendQueueIs503WithRetryAfter) {
+  sequencer_options_.max_queued_entries = 1;
+  absl::Notification release;
+  std::atomic<bool> holding{false};
+  faults_.SetBeforeCommit([&] {
+    holding = true;
+    release.WaitForNotificationWithTimeout(absl::Seconds(30));
+  });
+  Start();
+  // One append is held in its commit, the next waits in the queue, which is then full.
+  std::vector<std::thread> appenders;
+  std::atomic<int> ok{0};
+  auto append = [&](std::string entry) {
+    auto client = NewClient();
+    auto response = client->Send("POST", "/v1/entries", entry, {});
+    if (response.ok() && response->status == 200) ok++;
+  };
+  appenders.emplace_back(append, "held");
+  ASSERT_TRUE(ledger::WaitUntil([&] { return holding.load(); }, absl::Seconds(30)));
+  appenders.emplace_back(append, "queued");
+  ASSERT_TRUE(ledger::WaitUntil(
+      [&] {
+        std::string metrics;
+        sequencer_->RenderMetrics(&metrics);
+        return absl::StrContains(metrics, "vellum_append_queue_entries 1\n");
+      },
+      absl::Seconds(30)));
+  auto refused = Send("POST", "/v1/entries", "refused");
+  ExpectError(refused, 503, "the append queue holds 1 entries of 6 bytes");
+  EXPECT_EQ(HeaderOf(*refused, "Retry-After"), "1");
+  release.Notify();
+  for (std::thread& t : appenders) t.join();
+  EXPECT_EQ(ok.load(), 2);
+  auto metrics = Send("GET", "/metrics");
+  EXPECT_THAT(metrics->body,
+              HasSubstr("vellum_appends_refused_total{reason=\"queue_full\"} 1\n"));
+  EXPECT_EQ(CurrentCheckpoint().size, 2u);
+}
+
+TEST_F(LogServiceTest, AnIdempotencyKeyAppendsAnEntryOnce) {
+  Start();
+  AppendNumbered(3);
+  const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "k-1"}};
+  auto first = FromJson<AppendResponse>(Send("POST", "/v1/entries", "once", key));
+  EXPECT_EQ(first.index(), 3u);
+  EXPECT_FALSE(first.duplicate());
+  AppendNumbered(2);
+  auto again = FromJson<AppendResponse>(Send("POST", "/v1/entries", "once", key));
+  EXPECT_EQ(again.index(), 3u);
+  EXPECT_TRUE(again.duplicate());
+  EXPECT_EQ(again.tree_size(), 6u);
+  EXPECT_EQ(again.leaf_hash(), first.leaf_hash());
+  // The quoted form of draft-ietf-httpapi-idempotency-key-header names the same key, and a
+  // receipt proves the original entry.
+  auto with_receipt = FromJson<AppendResponse>(
+      Send("POST", "/v1/entries?receipt=1", "once", {{"Idempotency-Key", "\"k-1\""}}));
+  EXPECT_TRUE(with_receipt.duplicate());
+  auto receipt = ParseReceipt(with_receipt.receipt());
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->index, 3u);
+  EXPECT_TRUE(VerifyReceipt(*receipt, "once", *verifier_).ok());
+  ExpectError(Send("POST", "/v1/entries", "other", key), 409,
+              "k-1\\\" was used for another append, at index 3; use a new key");
+  ExpectError(Send("POST", "/v1/entries", "x", {{"Idempotency-Key", "a b"}}), 400,
+              "idempotency key byte 1 is 0x20");
+  ExpectError(Send("POST", "/v1/entries", "x", {{"Idempotency-Key", std::string(129, 'k')}}),
+              400, "idempotency key is 129 bytes, want 1 to 128");
+  EXPECT_EQ(CurrentCheckpoint().size, 6u);
+}
+
+TEST_F(LogServiceTest, AnIdempotencyKeyNamesAWholeBatch) {
+  Start();
+  AppendNumbered(2);
+  auto batch = [](const std::vector<std::string>& entries) {
+    AppendBatchRequest request;
+    for (const std::string& e : entries) request.add_entries(e);
+    return request.SerializeAsString();
+  };
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Type", kProtobuf}, {"Idempotency-Key", "batch-7"}};
+  auto first = FromJson<AppendBatchResponse>(
+      Send("POST", "/v1/entries:batch", batch({"a", "b", "c"}), headers));
+  EXPECT_EQ(first.first_index(), 2u);
+  EXPECT_FALSE(first.duplicate());
+  auto again = FromJson<AppendBatchResponse>(
+      Send("POST", "/v1/entries:batch", batch({"a", "b", "c"}), headers));
+  EXPECT_EQ(again.first_index(), 2u);
+  EXPECT_EQ(again.count(), 3u);
+  EXPECT_TRUE(again.duplicate());
+  ExpectError(Send("POST", "/v1/entries:batch", batch({"a", "b"}), headers), 409,
+              "batch-7\\\" was used for another append, at index 2");
+  EXPECT_EQ(CurrentCheckpoint().size, 5u);
 }
 
 TEST_F(LogServiceTest, WrongMethodIs405WithAllow) {

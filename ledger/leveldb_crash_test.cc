@@ -20,7 +20,9 @@
 #include "ledger/testing/test_log.h"
 #include "ledger/leveldb_storage.h"
 #include "ledger/sequencer.h"
+#include "ledger/refusal.h"
 #include "ledger/testing/fault_env.h"
+#include "ledger/testing/wait_until.h"
 #include "ledger/prover.h"
 #include "ledger/tile_reader.h"
 #include "leveldb/env.h"
@@ -136,7 +138,7 @@ class Log {
       : env_(env), signer_(signer), dir_(std::move(dir)) {}
 
   // Opens the store and recovers the sequencer, as vellumd does on start.
-  absl::Status Start() {
+  absl::Status Start(const SequencerOptions& sequencer_options = {}) {
     LevelDbStorage::Options options;
     options.env = env_;
     // Small memtables, so that LevelDB switches log files often during the test.
@@ -144,7 +146,7 @@ class Log {
     auto storage = LevelDbStorage::Open(dir_, options);
     if (!storage.ok()) return storage.status();
     storage_ = *std::move(storage);
-    auto sequencer = Sequencer::Create(storage_.get(), signer_, SequencerOptions());
+    auto sequencer = Sequencer::Create(storage_.get(), signer_, sequencer_options);
     if (!sequencer.ok()) {
       storage_.reset();
       return sequencer.status();
@@ -311,25 +313,140 @@ TEST_P(FailedAppendTest, LeavesTheStoreAsItWasAndLosesNothingAcknowledged) {
   EXPECT_EQ(appended.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(appended.status().message(), HasSubstr("cannot commit batch"));
   EXPECT_THAT(appended.status().message(), HasSubstr("injected append failure"));
+  EXPECT_THAT(appended.status().message(),
+              HasSubstr("the batch may have been stored: retry with the same Idempotency-Key"));
   EXPECT_EQ(log.sequencer().Head(), head);
   EXPECT_TRUE(Dump(log.storage(), max_size, all) == before) << "the failed commit left traces";
 
-  // The log file now ends in an unknown state: the store must take no more writes that could
-  // land after a torn record, but it keeps serving what it has.
-  auto later = log.sequencer().Append(MakeBatch("later", 40, rng));
-  EXPECT_EQ(later.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(later.status().message(), HasSubstr("earlier commit failed"));
-  EXPECT_THAT(later.status().message(), HasSubstr("injected append failure"));
-  EXPECT_EQ(log.sequencer().Head(), head);
-  EXPECT_TRUE(Dump(log.storage(), max_size, all) == before);
-  ExpectHolds(log, acked_);
-
-  // A restart recovers the last acknowledged tree, and appends work again.
-  log.Stop();
-  ASSERT_EQ(log.Start(), absl::OkStatus());
+  // The log file now ends in an unknown state: the store takes no more writes that could land
+  // after a torn record until it is reopened, which the sequencer does by itself, recovering the
+  // last whole batch: here the acknowledged one, as the failed record is torn.
+  ASSERT_TRUE(WaitUntil([&] { return log.sequencer().Health().ok(); }, absl::Seconds(30)))
+      << log.sequencer().Health();
+  EXPECT_EQ(log.sequencer().Head()->size, acked_.size());
   EXPECT_TRUE(Dump(log.storage(), max_size, all) == before);
   for (int i = 0; i < 12; ++i) AppendAcked(log, MakeBatch(absl::StrCat("after ", i), 60, rng));
   ExpectHolds(log, acked_);
+
+  // A restart recovers the same tree.
+  log.Stop();
+  ASSERT_EQ(log.Start(), absl::OkStatus());
+  ExpectHolds(log, acked_);
+  log.Crash(0);
+  ASSERT_EQ(log.Start(), absl::OkStatus());
+  ExpectHolds(log, acked_);
+}
+
+// Without a reopen, a store whose write failed takes no more writes, and keeps serving reads.
+TEST_F(LevelDbCrashTest, AFailedWriteStopsWritesUntilTheStoreIsReopened) {
+  std::mt19937_64 rng(77);
+  SequencerOptions never_reopen;
+  never_reopen.retry_initial_delay = absl::Hours(1);
+  Log log(&env_, signer_.get());
+  ASSERT_EQ(log.Start(never_reopen), absl::OkStatus());
+  AppendAcked(log, MakeBatch("first", 300, rng));
+  env_.FailLogAppendAfter(3);
+  EXPECT_EQ(log.sequencer().Append(MakeBatch("failed", 10, rng)).status().code(),
+            absl::StatusCode::kUnavailable);
+  auto later = log.sequencer().Append(MakeBatch("later", 40, rng));
+  EXPECT_EQ(later.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(later.status().message(), HasSubstr("the log takes no appends until its store is "
+                                                  "reopened"));
+  EXPECT_THAT(later.status().message(), HasSubstr("injected append failure"));
+  EXPECT_THAT(later.status().message(), HasSubstr("nothing of this one was stored"));
+  ASSERT_TRUE(RetryAfter(later.status()).has_value());
+  EXPECT_GT(*RetryAfter(later.status()), absl::Minutes(50));
+  ExpectHolds(log, acked_);
+  std::string metrics;
+  log.sequencer().RenderMetrics(&metrics);
+  EXPECT_THAT(metrics, HasSubstr("vellum_writes_refused 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_appends_refused_total{reason=\"store_refusing\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_commit_errors_total 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_store_reopen_attempts_total 0\n"));
+  // The store itself refuses a commit until it is reopened.
+  log.Stop();
+  LevelDbStorage::Options options;
+  options.env = &env_;
+  auto storage = LevelDbStorage::Open(kDir, options);
+  ASSERT_TRUE(storage.ok()) << storage.status();
+  WriteSet write;
+  write.tree_size = 1000;
+  write.checkpoint = "c";
+  env_.FailLogAppendAfter(0);
+  EXPECT_EQ((*storage)->Commit(write).code(), absl::StatusCode::kUnavailable);
+  absl::Status refused = (*storage)->Commit(write);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(refused.message(), HasSubstr("an earlier write failed"));
+  ASSERT_EQ((*storage)->Reopen(), absl::OkStatus());
+  EXPECT_EQ((*storage)->Commit(write), absl::OkStatus());
+  EXPECT_EQ((*storage)->ReadCheckpoint()->first, 1000u);
+}
+
+// A batch whose sync failed was written all the same: the reopen recovers it, as a restart would,
+// and the retry with its idempotency key is its duplicate, not a second copy.
+TEST_F(LevelDbCrashTest, ABatchWhoseSyncFailedIsRecoveredByTheReopenAndRetriedOnce) {
+  std::mt19937_64 rng(79);
+  SequencerOptions options;
+  options.retry_initial_delay = absl::Milliseconds(1);
+  Log log(&env_, signer_.get());
+  ASSERT_EQ(log.Start(options), absl::OkStatus());
+  AppendAcked(log, MakeBatch("first", 300, rng));
+  const std::vector<std::string> batch = MakeBatch("unsynced", 20, rng);
+  env_.FailNextLogSync();
+  auto failed = log.sequencer().Append(batch, {"the-batch"});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(failed.status().message(), HasSubstr("injected sync failure"));
+  EXPECT_THAT(failed.status().message(), HasSubstr("may have been stored"));
+  ASSERT_TRUE(WaitUntil([&] { return log.sequencer().Health().ok(); }, absl::Seconds(30)))
+      << log.sequencer().Health();
+  ASSERT_EQ(log.sequencer().Head()->size, acked_.size() + batch.size());
+  auto retry = log.sequencer().Append(batch, {"the-batch"});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->first_index, acked_.size());
+  acked_.insert(acked_.end(), batch.begin(), batch.end());
+  AppendAcked(log, MakeBatch("after", 10, rng));
+  ExpectHolds(log, acked_);
+  log.Crash(0);
+  ASSERT_EQ(log.Start(), absl::OkStatus());
+  ExpectHolds(log, acked_);
+}
+
+// A full disk: writes are refused as insufficient storage (HTTP 507), reads go on, the reopen
+// waits until its probe finds room, and then appends resume without a restart.
+TEST_F(LevelDbCrashTest, AFullDiskRefusesWritesAndAppendsResumeOnceThereIsRoom) {
+  std::mt19937_64 rng(78);
+  SequencerOptions options;
+  options.retry_initial_delay = absl::Milliseconds(1);
+  options.retry_max_delay = absl::Milliseconds(20);
+  Log log(&env_, signer_.get());
+  ASSERT_EQ(log.Start(options), absl::OkStatus());
+  AppendAcked(log, MakeBatch("first", 300, rng));
+  env_.SetDiskFull(true);
+  auto failed = log.sequencer().Append(MakeBatch("failed", 10, rng));
+  EXPECT_TRUE(IsInsufficientStorage(failed.status())) << failed.status();
+  EXPECT_THAT(failed.status().message(), HasSubstr("No space left on device"));
+  EXPECT_THAT(failed.status().message(), HasSubstr("may have been stored"));
+  // Each reopen's probe finds no room, so the store stays open for reads.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return absl::StrContains(log.sequencer().Health().message(), "no room to reopen");
+      },
+      absl::Seconds(30)))
+      << log.sequencer().Health();
+  auto refused = log.sequencer().Append(MakeBatch("refused", 10, rng));
+  EXPECT_TRUE(IsInsufficientStorage(refused.status())) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("nothing of this one was stored"));
+  ExpectHolds(log, acked_);
+  env_.SetDiskFull(false);
+  ASSERT_TRUE(WaitUntil([&] { return log.sequencer().Health().ok(); }, absl::Seconds(30)))
+      << log.sequencer().Health();
+  for (int i = 0; i < 5; ++i) AppendAcked(log, MakeBatch(absl::StrCat("after ", i), 60, rng));
+  ExpectHolds(log, acked_);
+  std::string metrics;
+  log.sequencer().RenderMetrics(&metrics);
+  EXPECT_THAT(metrics, HasSubstr("vellum_writes_refused 0\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_store_reopens_total 1\n"));
   log.Crash(0);
   ASSERT_EQ(log.Start(), absl::OkStatus());
   ExpectHolds(log, acked_);

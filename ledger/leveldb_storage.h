@@ -6,12 +6,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
 #include "ledger/storage.h"
 
 namespace leveldb {
 class DB;
 class Env;
+class WriteBatch;
 }  // namespace leveldb
 
 namespace vellum {
@@ -26,6 +28,8 @@ namespace ledger {
 //   v1/checkpoint             8-byte big-endian tree size || signed checkpoint note
 //   v1/t/<L:1><N:8><W:2>      tile bytes (big-endian integers; W = 256 for a full tile)
 //   v1/e/<N:8><W:2>           entry bundle bytes
+//   v1/k/<idempotency key>    8-byte big-endian first index || 32-byte digest
+//                             (IdempotencyRecord), written in the commit of its append
 //
 // Stores written before the leaf-hash index moved to its own IndexStore also hold
 // v1/h/<leaf hash:32><I:8> keys; nothing reads them any more.
@@ -35,9 +39,10 @@ namespace ledger {
 // After a failed write the end of LevelDB's log file is in an unknown state: part of the batch
 // may be in it, and LevelDB would append later batches after the torn record (it stops writing
 // by itself only after a failed sync), leaving a log it refuses to recover. So once a Commit
-// fails, every later Commit fails with Unavailable until the store is reopened; reopening
-// recovers the last batch that reached the log whole, which is either the last acknowledged
-// one or the one that failed.
+// fails, every later Commit fails with its code until Reopen(); reopening recovers the last
+// batch that reached the log whole, which is either the last acknowledged one or the one that
+// failed. A write that failed for a full disk (ENOSPC, here or in a compaction) fails with
+// InsufficientStorageError (ledger/refusal.h), any other with Unavailable.
 class LevelDbStorage : public LogStorage {
  public:
   struct Options {
@@ -64,6 +69,15 @@ class LevelDbStorage : public LogStorage {
   absl::StatusOr<std::string> ReadTile(const TileId& tile) const override;
   absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override;
   absl::Status Commit(const WriteSet& write) override;
+  absl::StatusOr<IdempotencyRecord> ReadIdempotencyKey(absl::string_view key) const override;
+
+  // After a failed write: first probes for room, writing and syncing a file in the directory as
+  // large as LevelDB's write-ahead logs plus 1 MiB (what the reopen writes: the logs' contents as
+  // a table, and a new manifest), and fails with the probe's error (insufficient storage or
+  // Unavailable) if it cannot, the database staying open for reads. Then closes and reopens the
+  // database. Should that open fail after all, reads fail with Unavailable until a Reopen()
+  // succeeds.
+  absl::Status Reopen() override;
 
   // The recorded index from which the log's entries are typed, or nullopt for a store that has
   // none (created before the record existed). DataLoss for a malformed record.
@@ -73,13 +87,28 @@ class LevelDbStorage : public LogStorage {
   absl::Status RecordTypedFrom(uint64_t typed_from);
 
  private:
-  explicit LevelDbStorage(std::unique_ptr<leveldb::DB> db);
+  LevelDbStorage(std::string dir, const Options& options, std::unique_ptr<leveldb::DB> db);
 
   absl::StatusOr<std::string> Get(absl::string_view key, absl::string_view what) const;
+  absl::StatusOr<std::string> GetLocked(absl::string_view key, absl::string_view what) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::pair<uint64_t, std::string>> ReadCheckpointLocked() const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // What a write gets once one failed: write_error_'s code, saying so.
+  absl::Status Refused() const;
+  // Writes `batch` synced, unless an earlier write failed; records a failure in write_error_.
+  absl::Status Write(leveldb::WriteBatch* batch, absl::string_view what)
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Writes a file of the size a reopen needs and removes it (Reopen()).
+  absl::Status ProbeRoom() const;
 
-  std::unique_ptr<leveldb::DB> db_;
-  // The error of the first failed write, if any. Only Commit(), which has one caller at a time,
-  // uses it.
+  const std::string dir_;
+  const Options options_;
+  // Exclusive only while Reopen() swaps the database; readers and Commit() share it.
+  mutable absl::Mutex mu_;
+  std::unique_ptr<leveldb::DB> db_ ABSL_GUARDED_BY(mu_);
+  // The error of the first failed write since the store was opened, if any. Only the writer
+  // (Commit, RecordTypedFrom, Reopen: one caller at a time) uses it.
   absl::Status write_error_;
 };
 

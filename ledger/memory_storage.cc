@@ -26,6 +26,14 @@ absl::StatusOr<std::string> MemoryStorage::ReadEntryBundle(const EntryBundleId& 
   return it->second;
 }
 
+absl::StatusOr<IdempotencyRecord> MemoryStorage::ReadIdempotencyKey(
+    absl::string_view key) const {
+  absl::MutexLock lock(&mu_);
+  auto it = keys_.find(key);
+  if (it == keys_.end()) return absl::NotFoundError("idempotency key not found");
+  return it->second;
+}
+
 absl::Status MemoryStorage::Commit(const WriteSet& write) {
   absl::MutexLock lock(&mu_);
   if (write.tree_size <= tree_size_) {
@@ -46,6 +54,7 @@ absl::Status MemoryStorage::Commit(const WriteSet& write) {
     }
     bundles_[{bundle.index, bundle.width}] = data;
   }
+  for (const auto& [key, record] : write.idempotency_keys) keys_[key] = record;
   tree_size_ = write.tree_size;
   checkpoint_ = write.checkpoint;
   return absl::OkStatus();

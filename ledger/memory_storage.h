@@ -22,6 +22,9 @@ class MemoryStorage : public LogStorage {
   absl::StatusOr<std::string> ReadTile(const TileId& tile) const override;
   absl::StatusOr<std::string> ReadEntryBundle(const EntryBundleId& bundle) const override;
   absl::Status Commit(const WriteSet& write) override;
+  absl::StatusOr<IdempotencyRecord> ReadIdempotencyKey(absl::string_view key) const override;
+  // Nothing to do: a failed commit of this store changes nothing.
+  absl::Status Reopen() override { return absl::OkStatus(); }
 
  private:
   using TileKey = std::tuple<uint8_t, uint64_t, uint16_t>;
@@ -32,6 +35,7 @@ class MemoryStorage : public LogStorage {
   std::string checkpoint_ ABSL_GUARDED_BY(mu_);
   std::map<TileKey, std::string> tiles_ ABSL_GUARDED_BY(mu_);
   std::map<BundleKey, std::string> bundles_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, IdempotencyRecord, std::less<>> keys_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ledger

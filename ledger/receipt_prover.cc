@@ -10,10 +10,19 @@ ReceiptProver::ReceiptProver(const LogReader* log, const ProverOptions& options,
     : prover_(*log, options), workers_(worker_threads) {}
 
 void ReceiptProver::Prove(uint64_t index, std::shared_ptr<const LogHead> head, Done done) {
-  absl::MutexLock lock(&mu_);
-  pending_.push_back({index, std::move(head), std::move(done)});
-  // The first one queued schedules the proving; the rest of its batch joins it meanwhile.
-  if (pending_.size() == 1) workers_.Post([this] { ProveQueued(); });
+  std::vector<Pending> refused;
+  absl::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    pending_.push_back({index, std::move(head), std::move(done)});
+    // The first one queued schedules the proving; the rest of its batch joins it meanwhile, so
+    // at most one post waits.
+    if (pending_.size() > 1) return;
+    status = workers_.Post([this] { ProveQueued(); });
+    if (status.ok()) return;
+    refused.swap(pending_);
+  }
+  for (Pending& pending : refused) pending.done(status);
 }
 
 void ReceiptProver::ProveQueued() {

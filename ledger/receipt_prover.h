@@ -21,7 +21,9 @@ namespace ledger {
 // Makes the receipts (c2sp.org/tlog-proof) of appended entries on worker threads, off the
 // sequencer's writer thread that acknowledges the appends: each receipt proves its entry against
 // the checkpoint it is given, and the receipts queued for one checkpoint (normally one committed
-// batch's) are proved together with one Prover::InclusionProofs. Thread-safe.
+// batch's) are proved together with one Prover::InclusionProofs. At most one post waits in its
+// WorkQueue (the receipts queued meanwhile join it), so the queue's bound is never reached; the
+// receipts waiting are those of appends in flight. Thread-safe.
 class ReceiptProver {
  public:
   // `log` must outlive the prover. Runs `worker_threads` threads.

@@ -11,8 +11,11 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ledger/metrics/metrics.h"
@@ -35,6 +38,17 @@ struct LogHead {
 struct SequencerOptions {
   // A batch holds at most this many entries, unless one append alone is larger.
   size_t max_batch_entries = 4096;
+  // The most entries, and bytes of entries, waiting for a batch. An append that would take the
+  // queue past either bound while other appends wait is refused at once with Unavailable and a
+  // retry hint (ledger/refusal.h: HTTP 503 with Retry-After) and counted; an append alone is
+  // queued whatever its size.
+  size_t max_queued_entries = 100000;
+  size_t max_queued_bytes = size_t{64} << 20;
+  // After a failed commit the sequencer refuses appends and tries to reopen the store
+  // (LogStorage::Reopen, then the recovery of Create()): first after retry_initial_delay, then
+  // after twice the last delay, up to retry_max_delay, until a reopen succeeds.
+  absl::Duration retry_initial_delay = absl::Milliseconds(100);
+  absl::Duration retry_max_delay = absl::Seconds(5);
   // How long the first append of a batch waits for others to join it. Zero commits at once;
   // appends that arrive during a commit form the next batch either way.
   absl::Duration max_batch_delay = absl::ZeroDuration();
@@ -44,10 +58,29 @@ struct SequencerOptions {
   std::function<void(uint64_t tree_size)> on_commit;
 };
 
+// The most bytes of an idempotency key.
+inline constexpr size_t kMaxIdempotencyKeySize = 128;
+
+// OK for a valid idempotency key: 1 to kMaxIdempotencyKeySize bytes, each a letter, a digit or
+// one of "-_.:~+/=" (UUIDs, ULIDs, hex and base64 fit); InvalidArgument naming the fault
+// otherwise.
+absl::Status CheckIdempotencyKey(absl::string_view key);
+
+// What an idempotency key's record keeps of an append to tell a retry from another append: the
+// leaf hash of a single entry; for several, HashChildren folded left over their leaf hashes.
+Hash IdempotencyDigest(absl::Span<const Hash> leaf_hashes);
+
 // The single writer of a log. Appends are queued and a writer thread gathers them into batches
-// (group commit): each batch is hashed, its tiles and bundles built, and the entries, tiles and a
-// freshly signed checkpoint written in one synced atomic write before any of its appends is
-// acknowledged. Thread-safe.
+// (group commit): each batch is hashed, its tiles and bundles built, and the entries, tiles, the
+// idempotency keys and a freshly signed checkpoint written in one synced atomic write before any
+// of its appends is acknowledged.
+//
+// When a commit fails, its appends get the error (saying that the batch may have been stored:
+// a store can fail after its write reached the disk), the appends still queued are refused, and
+// so is every later append, until the writer has reopened the store and recovered the log from
+// it exactly as Create() does (SequencerOptions::retry_initial_delay). The recovered tree is the
+// last acknowledged one or, if the failed batch reached the disk after all, that batch's; the
+// head published is that tree's, backed by its stored tiles. Thread-safe.
 class Sequencer {
  public:
   // Recovers the log in `storage`: rebuilds the right edge of the tree from the stored tiles and
@@ -67,43 +100,79 @@ class Sequencer {
   struct Appended {
     uint64_t first_index;                 // entries[i] is at first_index + i.
     std::shared_ptr<const LogHead> head;  // The first checkpoint that covers them.
+    // The append repeated an earlier one's idempotency key and entries: nothing was appended,
+    // and first_index is the earlier append's.
+    bool duplicate = false;
+  };
+  struct AppendOptions {
+    // Empty, or a key (CheckIdempotencyKey) naming this append: an append with the key of an
+    // earlier one and the same entries appends nothing and is answered with the earlier one's
+    // index (Appended::duplicate); with other entries it is refused with AlreadyExists. Keys are
+    // committed with their entries and kept as long as the log.
+    std::string idempotency_key;
   };
   using Callback = std::function<void(absl::StatusOr<Appended>)>;
 
   // Appends `entries` at consecutive indices and calls `done` once they are durable, or with the
-  // error that kept them out of the log: InvalidArgument (called at once, nothing changed) if
-  // there are none or one is empty or longer than kMaxEntrySize (proof/tile.h); the storage
-  // error if their batch could not be written, in which case none of the batch is in the log. `done` runs on the
-  // writer thread or the caller's, and must be quick: hand real work to another thread.
-  void AppendAsync(std::vector<std::string> entries, Callback done);
+  // error that kept them out of the log:
+  //  - at once: InvalidArgument if there are none, one is empty or longer than kMaxEntrySize
+  //    (proof/tile.h), or the key is invalid; Unavailable with a retry hint if the queue is
+  //    full; the refusal (the failed commit's code: ResourceExhausted with the insufficient-
+  //    storage mark for a full disk, else Unavailable, with a retry hint) while the store takes
+  //    no writes;
+  //  - from the writer: AlreadyExists for a key used with other entries; the storage error if
+  //    their batch could not be written, in which case the batch may still be in the log after
+  //    the reopen (a retry with the same key is answered with its index).
+  // `done` runs on the writer thread or the caller's, and must be quick: hand real work to
+  // another thread.
+  void AppendAsync(std::vector<std::string> entries, Callback done,
+                   AppendOptions options = {});
 
   // As AppendAsync(), blocking until done.
-  absl::StatusOr<Appended> Append(std::vector<std::string> entries);
+  absl::StatusOr<Appended> Append(std::vector<std::string> entries,
+                                  AppendOptions options = {});
 
   // The latest committed tree.
   std::shared_ptr<const LogHead> Head() const;
 
-  // OK while the last batch committed, or none was tried; otherwise that batch's error. A store
-  // may refuse every write after one failure until it is reopened (LevelDbStorage does), so a
-  // lasting error here means the process needs a restart.
+  // OK while the sequencer takes appends; otherwise why it refuses them (the failed commit's or
+  // the last failed reopen's error) until the store is reopened.
   absl::Status Health() const;
 
   // Appends the sequencer's metrics in the Prometheus text format: batches, entries, batch
-  // sizes, commit latency and commit errors.
+  // sizes, commit latency, commit errors, the queue, refused appends, store reopens and whether
+  // writes are refused.
   void RenderMetrics(std::string* out) const;
 
   const std::string& origin() const { return signer_->name(); }
 
  private:
   struct Pending;
+  struct Recovered;
 
   Sequencer(LogStorage* storage, const NoteSigner* signer, const SequencerOptions& options,
             TreeState state, std::shared_ptr<const LogHead> head);
 
+  // The tree state and head of the log in `storage` (Create's recovery).
+  static absl::StatusOr<Recovered> Recover(const LogReader& storage, const NoteSigner& signer);
+
   // The writer thread: commits batches until stopping_ and the queue is empty.
   void Run();
-  // Writes one batch and returns the new head, or the error; on error state_ is unchanged.
+  // Writes one batch and returns the new head (the current one if every append of it was a
+  // duplicate or refused), or the error; on error state_ is unchanged.
   absl::StatusOr<std::shared_ptr<const LogHead>> CommitBatch(std::vector<Pending>& batch);
+  // The idempotency keys of the appends of the batch being built.
+  using BatchKeys = absl::flat_hash_map<std::string, IdempotencyRecord>;
+  // Resolves the idempotency key of `pending`, whose entries would start at `first_index`: true
+  // if its entries are to be appended (recording its key in `batch_keys`), false if it is
+  // answered without them (a duplicate or a refusal, set in `pending`).
+  bool ResolveKey(Pending& pending, uint64_t first_index, BatchKeys* batch_keys);
+  // After a failed commit: answers `batch` with `error` and refuses the queued appends.
+  void StartRefusing(const absl::Status& error, std::vector<Pending>& batch);
+  // While refusing: reopens the store and recovers the log from it, or schedules the next try.
+  void TryReopen();
+  // The answer to an append while writes are refused.
+  absl::Status Refusal() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   LogStorage* const storage_;
   const NoteSigner* const signer_;
@@ -112,11 +181,20 @@ class Sequencer {
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_entries_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<const LogHead> head_ ABSL_GUARDED_BY(mu_);
-  absl::Status last_commit_ ABSL_GUARDED_BY(mu_);
+  // OK while appends are taken; else why not, until a reopen succeeds. The next reopen is tried
+  // at next_retry_, after retry_delay_.
+  absl::Status refusing_ ABSL_GUARDED_BY(mu_);
+  absl::Time next_retry_ ABSL_GUARDED_BY(mu_);
+  absl::Duration retry_delay_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> committed_entries_{0};
   std::atomic<uint64_t> commit_errors_{0};
+  std::atomic<uint64_t> queue_full_refusals_{0};
+  std::atomic<uint64_t> store_refusals_{0};
+  std::atomic<uint64_t> reopen_attempts_{0};
+  std::atomic<uint64_t> reopens_{0};
   Histogram batch_entries_{Histogram::CountBounds()};
   Histogram commit_seconds_{Histogram::LatencyBounds()};
   // Owned by the writer thread.

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/memory_storage.h"
+#include "ledger/refusal.h"
 #include "ledger/testing/fault_storage.h"
 #include "ledger/testing/test_log.h"
 #include "ledger/testing/wait_until.h"
@@ -49,6 +50,14 @@ std::vector<std::string> StoredEntries(const LogReader& storage, uint64_t size) 
 
 class SequencerTest : public ::testing::Test {
  protected:
+  // Reopens after a failed commit come quickly, so that tests wait little for them.
+  static SequencerOptions FastRetry() {
+    SequencerOptions options;
+    options.retry_initial_delay = absl::Milliseconds(1);
+    options.retry_max_delay = absl::Milliseconds(10);
+    return options;
+  }
+
   std::unique_ptr<Sequencer> NewSequencer(LogStorage* storage, SequencerOptions options = {}) {
     auto sequencer = Sequencer::Create(storage, signer_.get(), options);
     EXPECT_TRUE(sequencer.ok()) << sequencer.status();
@@ -236,7 +245,7 @@ TEST_F(SequencerTest, RejectsBadEntriesAndChangesNothing) {
 TEST_F(SequencerTest, FailedCommitLeavesTheLogAsItWas) {
   MemoryStorage memory;
   FaultStorage storage(&memory);
-  auto sequencer = NewSequencer(&storage);
+  auto sequencer = NewSequencer(&storage, FastRetry());
   std::vector<std::string> entries;
   for (int i = 0; i < 300; ++i) entries.push_back(absl::StrCat("e", i));
   ASSERT_TRUE(sequencer->Append(entries).ok());
@@ -245,8 +254,15 @@ TEST_F(SequencerTest, FailedCommitLeavesTheLogAsItWas) {
   std::vector<std::string> lost(100, "lost");
   auto failed = sequencer->Append(lost);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(failed.status().message(),
+            "injected commit failure; the batch may have been stored: retry with the same "
+            "Idempotency-Key");
+  EXPECT_TRUE(RetryAfter(failed.status()).has_value());
   EXPECT_EQ(sequencer->Head(), before);
-  // The next batch continues from the last committed state, not from the failed one.
+  // Once the store is reopened, the next batch continues from the last committed state, not
+  // from the failed one.
+  ASSERT_TRUE(WaitUntil([&] { return sequencer->Health().ok(); }, absl::Seconds(30)));
+  EXPECT_EQ(storage.reopens(), 1);
   std::vector<std::string> more;
   for (int i = 0; i < 300; ++i) more.push_back(absl::StrCat("m", i));
   auto appended = sequencer->Append(more);
@@ -254,6 +270,220 @@ TEST_F(SequencerTest, FailedCommitLeavesTheLogAsItWas) {
   EXPECT_EQ(appended->first_index, 300u);
   entries.insert(entries.end(), more.begin(), more.end());
   ExpectLogHolds(storage, *sequencer, entries);
+}
+
+TEST_F(SequencerTest, RefusesAppendsUntilAReopenSucceeds) {
+  MemoryStorage memory;
+  FaultStorage storage(&memory);
+  SequencerOptions options = FastRetry();
+  options.retry_initial_delay = absl::Hours(1);  // Until the test lowers it: no reopen yet.
+  auto sequencer = NewSequencer(&storage, options);
+  ASSERT_TRUE(sequencer->Append({"kept"}).ok());
+  storage.FailNextCommits(1, InsufficientStorageError("disk full"));
+  auto failed = sequencer->Append({"failed"});
+  EXPECT_TRUE(IsInsufficientStorage(failed.status())) << failed.status();
+  // Nothing is queued or written while refusing; the refusal keeps the failure's code.
+  auto refused = sequencer->Append({"refused"});
+  EXPECT_TRUE(IsInsufficientStorage(refused.status())) << refused.status();
+  EXPECT_EQ(refused.status().message(),
+            "the log takes no appends until its store is reopened (disk full); nothing of this "
+            "one was stored; retry later");
+  ASSERT_TRUE(RetryAfter(refused.status()).has_value());
+  EXPECT_GT(*RetryAfter(refused.status()), absl::Minutes(50));
+  EXPECT_TRUE(IsInsufficientStorage(sequencer->Health()));
+  EXPECT_EQ(storage.reopens(), 0);
+  std::string metrics;
+  sequencer->RenderMetrics(&metrics);
+  EXPECT_THAT(metrics, HasSubstr("vellum_writes_refused 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_appends_refused_total{reason=\"store_refusing\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_commit_errors_total 1\n"));
+  ExpectLogHolds(storage, *sequencer, {"kept"});
+}
+
+TEST_F(SequencerTest, ReopenIsRetriedWithBackoffUntilItSucceeds) {
+  MemoryStorage memory;
+  FaultStorage storage(&memory);
+  auto sequencer = NewSequencer(&storage, FastRetry());
+  ASSERT_TRUE(sequencer->Append({"kept"}).ok());
+  storage.FailNextReopens(3);
+  storage.FailNextCommits(1);
+  EXPECT_FALSE(sequencer->Append({"failed"}).ok());
+  ASSERT_TRUE(WaitUntil([&] { return sequencer->Health().ok(); }, absl::Seconds(30)))
+      << sequencer->Health();
+  std::string metrics;
+  sequencer->RenderMetrics(&metrics);
+  EXPECT_THAT(metrics, HasSubstr("vellum_store_reopen_attempts_total 4\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_store_reopens_total 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_writes_refused 0\n"));
+  ASSERT_TRUE(sequencer->Append({"after"}).ok());
+  ExpectLogHolds(storage, *sequencer, {"kept", "after"});
+}
+
+// A commit can fail after its write reached the store. The reopen recovers that batch, and a
+// retry with the same idempotency key is answered with its index instead of a second copy.
+TEST_F(SequencerTest, ABatchStoredDespiteItsFailureIsRecoveredAndItsRetryIsADuplicate) {
+  MemoryStorage memory;
+  FaultStorage storage(&memory);
+  std::vector<uint64_t> notified;
+  absl::Mutex mu;
+  SequencerOptions options = FastRetry();
+  options.on_commit = [&](uint64_t size) {
+    absl::MutexLock lock(&mu);
+    notified.push_back(size);
+  };
+  auto sequencer = NewSequencer(&storage, options);
+  ASSERT_TRUE(sequencer->Append({"a", "b"}).ok());
+  storage.FailNextCommits(1, absl::UnavailableError("failed after writing"),
+                          /*after_writing=*/true);
+  auto failed = sequencer->Append({"c"}, {"key-1"});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(sequencer->Head()->size, 2u);
+  ASSERT_TRUE(WaitUntil([&] { return sequencer->Health().ok(); }, absl::Seconds(30)));
+  EXPECT_EQ(sequencer->Head()->size, 3u);  // Recovered from the store, as a restart would.
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_EQ(notified, (std::vector<uint64_t>{2, 3}));
+  }
+  auto retry = sequencer->Append({"c"}, {"key-1"});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->first_index, 2u);
+  EXPECT_EQ(retry->head->size, 3u);
+  ExpectLogHolds(storage, *sequencer, {"a", "b", "c"});
+}
+
+TEST_F(SequencerTest, IdempotencyKeysAppendOnce) {
+  MemoryStorage memory;
+  FaultStorage storage(&memory);
+  auto sequencer = NewSequencer(&storage);
+  ASSERT_TRUE(sequencer->Append({"x"}).ok());
+  auto first = sequencer->Append({"a", "b"}, {"batch-1"});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_EQ(first->first_index, 1u);
+  auto again = sequencer->Append({"a", "b"}, {"batch-1"});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->first_index, 1u);
+  for (const std::vector<std::string>& other :
+       {std::vector<std::string>{"a"}, std::vector<std::string>{"b", "a"},
+        std::vector<std::string>{"a", "b", "c"}}) {
+    auto conflict = sequencer->Append(other, {"batch-1"});
+    EXPECT_EQ(conflict.status().code(), absl::StatusCode::kAlreadyExists);
+    EXPECT_EQ(conflict.status().message(),
+              "idempotency key \"batch-1\" was used for another append, at index 1; use a new "
+              "key for new entries");
+  }
+  // Without a key, the same entries are appended again.
+  ASSERT_TRUE(sequencer->Append({"a", "b"}).ok());
+  // The same key twice in one batch: the second is the first's duplicate.
+  absl::Notification queued;
+  std::atomic<bool> holding{false};
+  storage.SetBeforeCommit([&] {
+    holding = true;
+    queued.WaitForNotificationWithTimeout(absl::Seconds(30));
+  });
+  std::vector<absl::StatusOr<Sequencer::Appended>> results(4);
+  absl::Notification done[4];
+  sequencer->AppendAsync({"hold"}, [&](absl::StatusOr<Sequencer::Appended> a) {
+    results[0] = a;
+    done[0].Notify();
+  });
+  // Its commit is held while the next three are queued, so they form one batch.
+  ASSERT_TRUE(WaitUntil([&] { return holding.load(); }, absl::Seconds(30)));
+  for (int i = 1; i < 4; ++i) {
+    sequencer->AppendAsync(
+        {i == 3 ? "other" : "twice"},
+        [&, i](absl::StatusOr<Sequencer::Appended> a) {
+          results[i] = a;
+          done[i].Notify();
+        },
+        {"same"});
+  }
+  queued.Notify();
+  for (auto& d : done) d.WaitForNotification();
+  ASSERT_TRUE(results[1].ok()) << results[1].status();
+  ASSERT_TRUE(results[2].ok()) << results[2].status();
+  EXPECT_FALSE(results[1]->duplicate);
+  EXPECT_TRUE(results[2]->duplicate);
+  EXPECT_EQ(results[2]->first_index, results[1]->first_index);
+  EXPECT_EQ(results[3].status().code(), absl::StatusCode::kAlreadyExists);
+  storage.SetBeforeCommit(nullptr);
+  // Keys survive a restart.
+  sequencer.reset();
+  sequencer = NewSequencer(&storage);
+  auto after_restart = sequencer->Append({"a", "b"}, {"batch-1"});
+  ASSERT_TRUE(after_restart.ok()) << after_restart.status();
+  EXPECT_TRUE(after_restart->duplicate);
+  EXPECT_EQ(after_restart->first_index, 1u);
+  ExpectLogHolds(storage, *sequencer, {"x", "a", "b", "a", "b", "hold", "twice"});
+}
+
+TEST_F(SequencerTest, RejectsBadIdempotencyKeysAndChangesNothing) {
+  MemoryStorage memory;
+  auto sequencer = NewSequencer(&memory);
+  struct Case {
+    std::string key;
+    std::string error;
+  };
+  const Case cases[] = {
+      {std::string(129, 'k'), "idempotency key is 129 bytes, want 1 to 128"},
+      {"has space", "idempotency key byte 3 is 0x20, want a letter, a digit or one of -_.:~+/="},
+      {"tab\t", "idempotency key byte 3 is 0x9, want a letter, a digit or one of -_.:~+/="},
+      {"\xc3\xa9", "idempotency key byte 0 is 0xc3, want a letter, a digit or one of -_.:~+/="},
+  };
+  for (const Case& c : cases) {
+    auto appended = sequencer->Append({"entry"}, {c.key});
+    EXPECT_EQ(appended.status().code(), absl::StatusCode::kInvalidArgument) << c.key;
+    EXPECT_EQ(appended.status().message(), c.error);
+  }
+  EXPECT_EQ(CheckIdempotencyKey(std::string(128, 'k')), absl::OkStatus());
+  EXPECT_EQ(CheckIdempotencyKey("0f8fad5b-d9cb-469f-a165-70867728950e"), absl::OkStatus());
+  EXPECT_EQ(CheckIdempotencyKey("aGVsbG8+/w==:x_y.z~"), absl::OkStatus());
+  EXPECT_EQ(sequencer->Head()->size, 0u);
+}
+
+// A full queue refuses appends at once, with a retry hint, and counts them; what it accepted is
+// all committed.
+TEST_F(SequencerTest, AFullQueueRefusesAppends) {
+  MemoryStorage memory;
+  FaultStorage storage(&memory);
+  SequencerOptions options;
+  options.max_queued_entries = 5;
+  options.max_queued_bytes = 1000;
+  absl::Notification release;
+  std::atomic<bool> holding{false};
+  storage.SetBeforeCommit([&] {
+    holding = true;
+    release.WaitForNotificationWithTimeout(absl::Seconds(30));
+  });
+  auto sequencer = NewSequencer(&storage, options);
+  std::atomic<int> acked{0};
+  auto count = [&](absl::StatusOr<Sequencer::Appended> appended) {
+    EXPECT_TRUE(appended.ok()) << appended.status();
+    acked++;
+  };
+  // The first append is taken into a batch, whose commit is held.
+  sequencer->AppendAsync({"held"}, count);
+  ASSERT_TRUE(WaitUntil([&] { return holding.load(); }, absl::Seconds(30)));
+  sequencer->AppendAsync({"1", "2", "3"}, count);
+  sequencer->AppendAsync({"4", "5"}, count);
+  auto over_entries = sequencer->Append({"6"});
+  EXPECT_EQ(over_entries.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(over_entries.status().message(),
+            "the append queue holds 5 entries of 5 bytes, and this append of 1 entries of 1 bytes "
+            "would pass its bound of 5 entries or 1000 bytes; retry later");
+  EXPECT_EQ(RetryAfter(over_entries.status()), absl::Seconds(1));
+  std::string metrics;
+  sequencer->RenderMetrics(&metrics);
+  EXPECT_THAT(metrics, HasSubstr("vellum_append_queue_entries 5\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_append_queue_bytes 5\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_appends_refused_total{reason=\"queue_full\"} 1\n"));
+  release.Notify();
+  ASSERT_TRUE(WaitUntil([&] { return acked.load() == 3; }, absl::Seconds(30)));
+  // An append alone may pass the byte bound.
+  ASSERT_TRUE(sequencer->Append({std::string(5000, 'x')}).ok());
+  ExpectLogHolds(storage, *sequencer, {"held", "1", "2", "3", "4", "5", std::string(5000, 'x')});
 }
 
 TEST_F(SequencerTest, DestructionCommitsEveryQueuedAppend) {

@@ -17,11 +17,20 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "proof/hash.h"
 #include "proof/tile.h"
 
 namespace vellum {
 namespace ledger {
+
+// What an idempotency key (Sequencer::AppendOptions) was first used for: the index of the
+// append's first entry, and the digest of its entries (IdempotencyDigest in sequencer.h), which
+// tells a retry of the same append from another one under the same key.
+struct IdempotencyRecord {
+  uint64_t first_index = 0;
+  Hash digest{};
+};
 
 // Everything one committed batch changes, written as one atomic, durable unit.
 struct WriteSet {
@@ -31,6 +40,9 @@ struct WriteSet {
   // New tiles and entry bundles (full, or the new partial ones), with their bytes.
   std::vector<std::pair<TileId, std::string>> tiles;
   std::vector<std::pair<EntryBundleId, std::string>> bundles;
+  // The idempotency keys of the batch's appends that gave one, each new to the store: committed
+  // with the entries they name, so a batch that reached the disk has its keys too.
+  std::vector<std::pair<std::string, IdempotencyRecord>> idempotency_keys;
 };
 
 // The read side. Implementations are thread-safe, and a reader never sees part of a WriteSet.
@@ -58,6 +70,16 @@ class LogStorage : public LogReader {
   // greater than the stored size; fails with FailedPrecondition otherwise. Not for concurrent
   // use: a log has one writer.
   virtual absl::Status Commit(const WriteSet& write) = 0;
+
+  // The record committed for idempotency key `key`, or NotFound. Keys are kept as long as the
+  // log.
+  virtual absl::StatusOr<IdempotencyRecord> ReadIdempotencyKey(absl::string_view key) const = 0;
+
+  // Makes the store take writes again after a failed Commit(), if it can; OK when the next
+  // Commit() may succeed (at once if none failed). The committed state may then be the one before
+  // the failed commit or the one after it: the writer must recover its state from the store
+  // (RecoverLog), as after a restart. Not concurrent with Commit().
+  virtual absl::Status Reopen() = 0;
 };
 
 }  // namespace ledger

@@ -133,6 +133,47 @@ TYPED_TEST(StorageConformanceTest, RejectsCommitThatDoesNotGrow) {
   EXPECT_EQ(s->ReadTile({0, 0, 4}).status().code(), absl::StatusCode::kNotFound);
 }
 
+IdempotencyRecord Record(uint64_t first_index, char fill) {
+  IdempotencyRecord record;
+  record.first_index = first_index;
+  record.digest.fill(static_cast<uint8_t>(fill));
+  return record;
+}
+
+void ExpectRecord(const LogStorage& s, absl::string_view key, const IdempotencyRecord& want) {
+  auto record = s.ReadIdempotencyKey(key);
+  ASSERT_TRUE(record.ok()) << key << ": " << record.status();
+  EXPECT_EQ(record->first_index, want.first_index) << key;
+  EXPECT_EQ(record->digest, want.digest) << key;
+}
+
+TYPED_TEST(StorageConformanceTest, IdempotencyKeysAreCommittedWithTheirBatch) {
+  LogStorage* s = this->backend_.Get();
+  EXPECT_EQ(s->ReadIdempotencyKey("a").status().code(), absl::StatusCode::kNotFound);
+  WriteSet write = Batch(3, "c3");
+  write.idempotency_keys = {{"a", Record(0, 'x')}, {std::string(128, 'k'), Record(2, 'y')}};
+  ASSERT_TRUE(s->Commit(write).ok());
+  ExpectRecord(*s, "a", Record(0, 'x'));
+  ExpectRecord(*s, std::string(128, 'k'), Record(2, 'y'));
+  EXPECT_EQ(s->ReadIdempotencyKey("b").status().code(), absl::StatusCode::kNotFound);
+  // A refused commit records none of its keys.
+  WriteSet stale = Batch(3, "stale");
+  stale.idempotency_keys = {{"b", Record(3, 'z')}};
+  EXPECT_EQ(s->Commit(stale).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s->ReadIdempotencyKey("b").status().code(), absl::StatusCode::kNotFound);
+  // Reopen() of a store whose commits all succeeded changes nothing, and keys survive a restart.
+  ASSERT_EQ(s->Reopen(), absl::OkStatus());
+  ExpectRecord(*s, "a", Record(0, 'x'));
+  s = this->backend_.Reopen();
+  ExpectRecord(*s, "a", Record(0, 'x'));
+  ExpectRecord(*s, std::string(128, 'k'), Record(2, 'y'));
+  WriteSet more = Batch(4, "c4");
+  more.idempotency_keys = {{"b", Record(3, 'z')}};
+  ASSERT_TRUE(s->Commit(more).ok());
+  ExpectRecord(*s, "b", Record(3, 'z'));
+  ExpectRecord(*s, "a", Record(0, 'x'));
+}
+
 TYPED_TEST(StorageConformanceTest, ReadersNeverSeeHalfACommit) {
   LogStorage* s = this->backend_.Get();
   std::atomic<bool> done{false};

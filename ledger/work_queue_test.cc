@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "ledger/refusal.h"
 #include "gtest/gtest.h"
 
 namespace vellum {
@@ -15,7 +16,7 @@ TEST(WorkQueueTest, OneThreadRunsWorkInOrder) {
   std::vector<int> order;
   {
     WorkQueue queue(1);
-    for (int i = 0; i < 100; ++i) queue.Post([&order, i] { order.push_back(i); });
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(queue.Post([&order, i] { order.push_back(i); }).ok());
   }  // The destructor runs what was posted before joining.
   ASSERT_EQ(order.size(), 100u);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(order[i], i);
@@ -24,8 +25,8 @@ TEST(WorkQueueTest, OneThreadRunsWorkInOrder) {
 TEST(WorkQueueTest, BlockedWorkDoesNotHoldTheOtherThreads) {
   WorkQueue queue(2);
   absl::Notification release, ran;
-  queue.Post([&release] { release.WaitForNotification(); });
-  queue.Post([&ran] { ran.Notify(); });
+  ASSERT_TRUE(queue.Post([&release] { release.WaitForNotification(); }).ok());
+  ASSERT_TRUE(queue.Post([&ran] { ran.Notify(); }).ok());
   EXPECT_TRUE(ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
   release.Notify();
 }
@@ -33,11 +34,11 @@ TEST(WorkQueueTest, BlockedWorkDoesNotHoldTheOtherThreads) {
 TEST(WorkQueueTest, EveryPostFromManyThreadsRunsOnce) {
   std::atomic<int> runs{0};
   {
-    WorkQueue queue(3);
+    WorkQueue queue(3, /*max_queued=*/4000);
     std::vector<std::thread> posters;
     for (int t = 0; t < 4; ++t) {
       posters.emplace_back([&queue, &runs] {
-        for (int i = 0; i < 1000; ++i) queue.Post([&runs] { runs++; });
+        for (int i = 0; i < 1000; ++i) EXPECT_TRUE(queue.Post([&runs] { runs++; }).ok());
       });
     }
     for (std::thread& t : posters) t.join();
@@ -48,7 +49,7 @@ TEST(WorkQueueTest, EveryPostFromManyThreadsRunsOnce) {
 TEST(WorkQueueTest, StopRunsWhatIsQueuedAndIsIdempotent) {
   std::atomic<int> runs{0};
   WorkQueue queue(2);
-  for (int i = 0; i < 50; ++i) queue.Post([&runs] { runs++; });
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(queue.Post([&runs] { runs++; }).ok());
   queue.Stop();
   EXPECT_EQ(runs.load(), 50);
   queue.Stop();
@@ -57,8 +58,31 @@ TEST(WorkQueueTest, StopRunsWhatIsQueuedAndIsIdempotent) {
 TEST(WorkQueueTest, AtLeastOneThread) {
   absl::Notification ran;
   WorkQueue queue(0);
-  queue.Post([&ran] { ran.Notify(); });
+  ASSERT_TRUE(queue.Post([&ran] { ran.Notify(); }).ok());
   EXPECT_TRUE(ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
+}
+
+TEST(WorkQueueTest, AFullQueueRefusesPostsUntilItDrains) {
+  WorkQueue queue(1, /*max_queued=*/2);
+  absl::Notification started, release;
+  std::atomic<int> runs{0};
+  ASSERT_TRUE(queue.Post([&] {
+    started.Notify();
+    release.WaitForNotification();
+  }).ok());
+  ASSERT_TRUE(started.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  // The thread is busy: two posts wait, the third is refused and never runs.
+  ASSERT_TRUE(queue.Post([&runs] { runs++; }).ok());
+  ASSERT_TRUE(queue.Post([&runs] { runs++; }).ok());
+  EXPECT_EQ(queue.queued(), 2u);
+  absl::Status refused = queue.Post([&runs] { runs += 100; });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(refused.message(), "the work queue holds 2 requests, its bound; retry later");
+  EXPECT_EQ(RetryAfter(refused), absl::Seconds(1));
+  EXPECT_EQ(queue.refused(), 1u);
+  release.Notify();
+  queue.Stop();
+  EXPECT_EQ(runs.load(), 2);
 }
 
 }  // namespace

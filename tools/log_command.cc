@@ -22,7 +22,7 @@ namespace cli {
 
 const char kAppendUsage[] =
     "vellum append --server URL [--token-file FILE] [--receipt] [--receipt-out FILE]\n"
-    "              [--verifier-key KEY] [FILE|-]\n"
+    "              [--verifier-key KEY] [--idempotency-key KEY] [FILE|-]\n"
     "  Appends the entry in FILE (1 to 65535 bytes; standard input by default) to the log at\n"
     "  URL and prints the server's JSON answer (index, leafHash, treeSize). --token-file names\n"
     "  a file holding the bearer token; the token is never printed. With --receipt the answer\n"
@@ -30,10 +30,14 @@ const char kAppendUsage[] =
     "  does not verify); --receipt-out also writes it to FILE. The receipt is checked against\n"
     "  KEY (a verifier key or a file holding one); without --verifier-key the key is fetched\n"
     "  from the server's /v1/log, which is trust on first use: it proves only that the server\n"
-    "  signed, not that it is the log you mean.\n";
+    "  signed, not that it is the log you mean. --idempotency-key sends KEY as the\n"
+    "  Idempotency-Key header: run again with the same KEY after a failure (a 503 or 507 that\n"
+    "  says the entry may have been stored), and the entry is never appended twice; a\n"
+    "  repeat's answer says \"duplicate\":true.\n";
 
-const FlagSpec kAppendFlags[5] = {
-    {"server"}, {"token-file"}, {"receipt", false, true}, {"receipt-out"}, {"verifier-key"},
+const FlagSpec kAppendFlags[6] = {
+    {"server"},       {"token-file"},   {"receipt", false, true},
+    {"receipt-out"}, {"verifier-key"}, {"idempotency-key"},
 };
 
 const char kCheckpointUsage[] =
@@ -90,6 +94,9 @@ int RunAppend(const CommandLine& line) {
   std::vector<std::pair<std::string, std::string>> headers = {
       {"Content-Type", "application/octet-stream"}};
   if (!token->empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", *token));
+  if (absl::optional<std::string> key = line.Get("idempotency-key"); key.has_value()) {
+    headers.emplace_back("Idempotency-Key", *key);
+  }
   absl::StatusOr<api::HttpResponse> response = (*client)->Send(
       "POST", want_receipt ? "/v1/entries?receipt=1" : "/v1/entries", *entry, headers);
   if (!response.ok()) return IoError(response.status());

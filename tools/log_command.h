@@ -12,7 +12,7 @@ namespace cli {
 // The usage text and flags of each command, for the command table, and the command itself,
 // which returns the exit status.
 extern const char kAppendUsage[];
-extern const FlagSpec kAppendFlags[5];
+extern const FlagSpec kAppendFlags[6];
 int RunAppend(const CommandLine& line);
 
 extern const char kCheckpointUsage[];

@@ -147,6 +147,22 @@ TEST_F(ServerTest, AppendNeedsTheTokenAndNeverPrintsIt) {
   EXPECT_THAT(empty.err, HasSubstr("the entry is empty"));
 }
 
+TEST_F(ServerTest, AppendWithAnIdempotencyKeyAppendsOnce) {
+  const std::vector<std::string> args = {"append", "--server", *url_, "--token-file",
+                                         *token_file_, "--idempotency-key", "cli-key-1"};
+  Result first = RunVellum(args, "keyed entry");
+  ASSERT_EQ(first.status, 0) << first.err;
+  EXPECT_THAT(first.out, HasSubstr("\"duplicate\":false"));
+  const std::string index = first.out.substr(0, first.out.find(",\"leafHash\""));
+  Result again = RunVellum(args, "keyed entry");
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_THAT(again.out, StartsWith(index));
+  EXPECT_THAT(again.out, HasSubstr("\"duplicate\":true"));
+  Result other = RunVellum(args, "another entry");
+  EXPECT_EQ(other.status, 2);
+  EXPECT_THAT(other.err, HasSubstr("HTTP 409"));
+}
+
 TEST_F(ServerTest, AppendWithReceiptVerifiesIt) {
   const std::string entry_file = TempDir() + "/receipt-entry";
   WriteFile(entry_file, "an entry with a receipt");

@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/http.h"
 #include "api/http_server.h"
 #include "api/witness_service.h"
 #include "ledger/witness/witness.h"
@@ -168,9 +169,10 @@ int RunWitness(const CommandLine& line) {
   ledger::WorkQueue workers(2);
   auto server = api::HttpServer::Start(
       options, [handler, &workers](api::HttpRequest request, api::HttpServer::Respond respond) {
-        workers.Post([handler, request = std::move(request), respond = std::move(respond)] {
+        absl::Status queued = workers.Post([handler, request = std::move(request), respond] {
           respond(handler->Handle(request));
         });
+        if (!queued.ok()) respond(api::ErrorResponse(queued));
       });
   if (!server.ok()) return Fail(server.status());
   std::cout << "vellum witness: " << name << " witnessing " << logs.size() << " log(s)\n"

@@ -90,9 +90,10 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   }
   // Searches and deduplicating look-ups may wait for the index, and searches take milliseconds:
   // neither may hold an HTTP I/O thread.
-  workers_.Post([this, request = std::move(request), respond = std::move(respond)] {
+  absl::Status queued = workers_.Post([this, request = std::move(request), respond] {
     HandleEvents(request, respond);
   });
+  if (!queued.ok()) respond(ErrorResponse(queued));
 }
 
 void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond) {

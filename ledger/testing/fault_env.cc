@@ -1,6 +1,8 @@
 #include "ledger/testing/fault_env.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -18,7 +20,9 @@ class FaultEnv::File : public leveldb::WritableFile {
 
   leveldb::Status Append(const leveldb::Slice& data) override {
     size_t bytes_written = 0;
-    if (env_->BeforeAppend(name_, data.size(), &bytes_written) == Fault::kAppend) {
+    const Fault fault = env_->BeforeAppend(name_, data.size(), &bytes_written);
+    if (fault == Fault::kNoSpace) return leveldb::Status::IOError(name_, std::strerror(ENOSPC));
+    if (fault == Fault::kAppend) {
       const size_t n = bytes_written;
       if (n > 0 && base_->Append(leveldb::Slice(data.data(), n)).ok()) env_->Appended(name_, n);
       return leveldb::Status::IOError(name_, "injected append failure");
@@ -57,6 +61,11 @@ void FaultEnv::FailLogAppendAfter(size_t bytes_accepted) {
   append_budget_ = bytes_accepted;
 }
 
+void FaultEnv::SetDiskFull(bool full) {
+  absl::MutexLock lock(&mu_);
+  disk_full_ = full;
+}
+
 void FaultEnv::FailNextLogSync() {
   absl::MutexLock lock(&mu_);
   fail_next_log_sync_ = true;
@@ -65,6 +74,7 @@ void FaultEnv::FailNextLogSync() {
 FaultEnv::Fault FaultEnv::BeforeAppend(const std::string& name, size_t size,
                                        size_t* bytes_written) {
   absl::MutexLock lock(&mu_);
+  if (disk_full_) return Fault::kNoSpace;
   if (!IsLog(name)) return Fault::kNone;
   ++log_appends_;
   if (!append_budget_set_) return Fault::kNone;

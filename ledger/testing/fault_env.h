@@ -19,7 +19,8 @@ namespace ledger {
 //  - remembers, for every file written through it, how many bytes it holds and how many of them
 //    a Sync() made durable, so that Crash() can drop what a power loss would drop;
 //  - fails chosen appends or syncs of LevelDB's write-ahead log, the files named <number>.log in
-//    which every write is made durable before it is applied.
+//    which every write is made durable before it is applied;
+//  - models a full disk, on which every append to any file fails as write() does (ENOSPC).
 // Thread-safe: LevelDB calls it from its own background threads too.
 class FaultEnv : public leveldb::EnvWrapper {
  public:
@@ -33,6 +34,10 @@ class FaultEnv : public leveldb::EnvWrapper {
   // many as still fit and then fails with an IOError, as a write() that hit a full disk would.
   // One failure only: appends after it succeed again.
   void FailLogAppendAfter(size_t bytes_accepted);
+
+  // While `full`, every append to any file written through the env writes nothing and fails with
+  // an IOError naming strerror(ENOSPC), as LevelDB's posix Env reports a full disk.
+  void SetDiskFull(bool full);
 
   // The next Sync() of a log file fails with an IOError; the bytes appended stay in the file,
   // unsynced, so that a later Crash() decides how many of them survive.
@@ -73,7 +78,7 @@ class FaultEnv : public leveldb::EnvWrapper {
     uint64_t synced = 0;
   };
 
-  enum class Fault { kNone, kAppend, kSync };
+  enum class Fault { kNone, kAppend, kSync, kNoSpace };
 
   static bool IsLog(const std::string& name);
 
@@ -89,6 +94,7 @@ class FaultEnv : public leveldb::EnvWrapper {
   bool append_budget_set_ ABSL_GUARDED_BY(mu_) = false;
   size_t append_budget_ ABSL_GUARDED_BY(mu_) = 0;
   bool fail_next_log_sync_ ABSL_GUARDED_BY(mu_) = false;
+  bool disk_full_ ABSL_GUARDED_BY(mu_) = false;
   int log_appends_ ABSL_GUARDED_BY(mu_) = 0;
   int log_syncs_ ABSL_GUARDED_BY(mu_) = 0;
   int log_files_ ABSL_GUARDED_BY(mu_) = 0;

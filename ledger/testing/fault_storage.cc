@@ -5,9 +5,21 @@
 namespace vellum {
 namespace ledger {
 
-void FaultStorage::FailNextCommits(int n) {
+void FaultStorage::FailNextCommits(int n, absl::Status error, bool after_writing) {
   absl::MutexLock lock(&mu_);
   fail_next_ = n;
+  fail_with_ = std::move(error);
+  fail_after_writing_ = after_writing;
+}
+
+void FaultStorage::FailNextReopens(int n) {
+  absl::MutexLock lock(&mu_);
+  fail_next_reopens_ = n;
+}
+
+int FaultStorage::reopens() const {
+  absl::MutexLock lock(&mu_);
+  return reopens_;
 }
 
 void FaultStorage::SetBeforeCommit(std::function<void()> hook) {
@@ -40,13 +52,31 @@ absl::StatusOr<std::string> FaultStorage::ReadEntryBundle(const EntryBundleId& b
   return base_->ReadEntryBundle(bundle);
 }
 
+absl::StatusOr<IdempotencyRecord> FaultStorage::ReadIdempotencyKey(
+    absl::string_view key) const {
+  return base_->ReadIdempotencyKey(key);
+}
+
+absl::Status FaultStorage::Reopen() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (fail_next_reopens_ > 0) {
+      --fail_next_reopens_;
+      return absl::UnavailableError("injected reopen failure");
+    }
+    ++reopens_;
+  }
+  return base_->Reopen();
+}
+
 absl::Status FaultStorage::Commit(const WriteSet& write) {
   std::function<void()> hook;
   {
     absl::MutexLock lock(&mu_);
     if (fail_next_ > 0) {
       --fail_next_;
-      return absl::UnavailableError("injected commit failure");
+      if (fail_after_writing_) base_->Commit(write).IgnoreError();
+      return fail_with_;
     }
     hook = before_commit_;
   }
