@@ -120,8 +120,7 @@ absl::Status EventLog::CheckNative(const AuditEvent& event) const {
     return absl::InvalidArgumentError(
         "provenance is set by the server from the caller's credentials: leave it unset");
   }
-  if (event.has_config_applied() || event.action() == ACTION_CONFIG_APPLIED ||
-      event.action() == ACTION_ACCESS_DENIED_BY_LEDGER) {
+  if (event.has_config_applied() || IsServerOnlyAction(event.action())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "action ", Action_Name(event.action()),
         " and config_applied are written by the server only, want another action"));

@@ -21,6 +21,7 @@
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_index.h"
 #include "ledger/events/event_query.h"
+#include "ledger/events/server_event.h"
 #include "ledger/index_follower.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
@@ -33,9 +34,6 @@ namespace ledger {
 
 // The observer.adapter of the events that services post themselves (CheckNative).
 inline constexpr absl::string_view kNativeAdapter = "native";
-// The observer.adapter and id.source of the events the server writes itself
-// (AppendServerEvents); natively posted events may not use it.
-inline constexpr absl::string_view kServerSource = "vellum";
 
 // The audit events of one log (docs/events.md): appends them through the log's Sequencer and
 // searches them through its EventIndex, with the rules that hold however an event arrived.
@@ -115,9 +113,8 @@ class EventLog {
 
   // The checks on an event that a service posted itself (POST /v1/events), before Append:
   // observer.adapter is kNativeAdapter, logged_time, provenance and config_applied are unset (the
-  // server sets provenance), the action is not one only the server writes
-  // (ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER), and id.source is neither
-  // kServerSource nor reserved. Fails with InvalidArgument naming the rule.
+  // server sets provenance), the action is not one only the server writes (IsServerOnlyAction),
+  // and id.source is neither kServerSource nor reserved. Fails with InvalidArgument naming the rule.
   absl::Status CheckNative(const AuditEvent& event) const;
 
   // Records a refused attempt if the rate limit allows: appends `make_event(now)`, the
