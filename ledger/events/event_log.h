@@ -113,7 +113,8 @@ class EventLog {
   // The checks on an event that a service posted itself (POST /v1/events), before Append:
   // observer.adapter is kNativeAdapter, logged_time, provenance and config_applied are unset (the
   // server sets provenance), the action is not one only the server writes (IsServerOnlyAction),
-  // and id.source is neither kServerSource nor reserved. Fails with InvalidArgument naming the rule.
+  // and id.source is neither kServerSource nor reserved. Fails with InvalidArgument naming the
+  // rule.
   absl::Status CheckNative(const AuditEvent& event) const;
 
   // The logged-time metrics (LoggedClock::RenderMetrics).

@@ -12,8 +12,9 @@ namespace ledger {
 // (EventLog::AppendServerEvents); natively posted events may not use it.
 inline constexpr absl::string_view kServerSource = "vellum";
 
-// An event of the server's, for EventLog::AppendServerEvents: id.source kServerSource with a random source id (so that two events are never taken for one
-// delivery), observer.adapter kServerSource, event_time `now`, and `action`. Thread-safe.
+// An event of the server's, for EventLog::AppendServerEvents: id.source kServerSource with a
+// random source id (so that two events are never taken for one delivery), observer.adapter
+// kServerSource, event_time `now`, and `action`. Thread-safe.
 AuditEvent NewServerEvent(Action action, absl::Time now);
 
 }  // namespace ledger
