@@ -64,6 +64,10 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     event_options.disabled_adapters = options.disabled_adapters;
     event_options.tile_cache = server->tile_cache_.get();
     event_options.quotas = server->quotas_.get();
+    event_options.summary_interval = options.denials.summary_interval;
+    event_options.clock = options.clock;
+    // The denial log is built next, before the server listens.
+    event_options.metrics = [self](std::string* out) { self->denials_->RenderMetrics(out); };
     absl::StatusOr<std::unique_ptr<EventService>> events = EventService::Create(
         sequencer, &server->log_->storage(), server->log_->event_index(),
         follower, std::move(handler), event_options);
