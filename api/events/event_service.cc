@@ -104,12 +104,6 @@ void EventService::Drain() {
 
 void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   const absl::string_view path = SplitTarget(request.target).first;
-  if (path == "/metrics") {
-    return next_(std::move(request), [this, respond = std::move(respond)](HttpResponse response) {
-      if (response.status == 200) RenderMetrics(&response.body);
-      respond(std::move(response));
-    });
-  }
   if (path != "/v1/events" && !absl::StartsWith(path, kIngestPrefix)) {
     return next_(std::move(request), std::move(respond));
   }
@@ -143,7 +137,6 @@ void EventService::RenderMetrics(std::string* out) const {
   ledger::RenderMetric("vellum_event_requests_refused_total", "counter",
                        "Requests to the event endpoints refused because the queue was full.",
                        queue_refused_.load(), out);
-  if (options_.metrics) options_.metrics(out);
 }
 
 void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond) {

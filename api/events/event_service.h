@@ -48,8 +48,8 @@ namespace api {
 // token), answered once that record is durable. The records are rate-limited per remote address
 // (ledger::AttemptLog), the others counted into summaries. Requests to the event endpoints wait
 // in a bounded queue: past Options::max_queued, they are answered 503 with Retry-After, and an
-// ingestion delivery refused so is counted in the service's ShedLog (ingest.shed). /metrics
-// passes to `next` and gets the event log's metrics appended. Thread-safe.
+// ingestion delivery refused so is counted in the service's ShedLog (ingest.shed).
+// Thread-safe.
 class EventService {
  public:
   struct Options {
@@ -84,8 +84,6 @@ class EventService {
     size_t max_queued = 1024;
     // The clocks of logged_time (ledger::LoggedClock).
     ledger::LoggedClock::Options clock;
-    // More metrics for /metrics (the server's denial log); may be empty.
-    std::function<void(std::string*)> metrics;
     // Threads that serve the event endpoints, off the HTTP I/O threads. A search holds one for
     // its whole run, a look-up while it waits for the index.
     int worker_threads = 4;
@@ -123,6 +121,10 @@ class EventService {
   // Drain().
   ledger::ShedLog* shed_log() { return shed_.get(); }
 
+  // The metrics of the event log (logged time), the rejected and shed deliveries and the
+  // queue, for /metrics (LogService::Options::more_metrics).
+  void RenderMetrics(std::string* out) const;
+
  private:
   EventService(std::unique_ptr<ledger::EventLog> events, HttpServer::Handler next,
                const Options& options);
@@ -140,8 +142,6 @@ class EventService {
   // answers the request) once the record is durable or was not made.
   void RecordRejected(absl::string_view adapter, const HttpRequest& request,
                       const absl::Status& error, std::function<void()> then);
-  // GET /metrics: `next`'s answer with the event log's metrics appended.
-  void RenderMetrics(std::string* out) const;
 
   const std::unique_ptr<ledger::EventLog> events_;
   std::unique_ptr<ledger::AttemptLog> rejected_;

@@ -44,6 +44,9 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   // The HTTP server starts last; its counters are read through the server once it runs.
   service_options.more_metrics = [self](std::string* out) {
     if (const HttpServer* http = self->serving_.load()) http->RenderMetrics(out);
+    // Both are built before the HTTP server starts.
+    if (self->events_ != nullptr) self->events_->RenderMetrics(out);
+    if (self->denials_ != nullptr) self->denials_->RenderMetrics(out);
   };
   server->service_ = std::make_unique<LogService>(
       sequencer, &server->log_->storage(), options.signer->VerifierKey(),
@@ -66,8 +69,6 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     event_options.quotas = server->quotas_.get();
     event_options.summary_interval = options.denials.summary_interval;
     event_options.clock = options.clock;
-    // The denial log is built next, before the server listens.
-    event_options.metrics = [self](std::string* out) { self->denials_->RenderMetrics(out); };
     absl::StatusOr<std::unique_ptr<EventService>> events = EventService::Create(
         sequencer, &server->log_->storage(), server->log_->event_index(),
         follower, std::move(handler), event_options);

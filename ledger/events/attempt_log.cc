@@ -58,6 +58,14 @@ std::string Rfc3339(absl::Time t) {
   return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
 }
 
+KeyedRateLimiter::Options LimiterOptions(const AttemptLog::Options& options) {
+  KeyedRateLimiter::Options limiter;
+  limiter.rate = options.per_second;
+  limiter.burst = options.burst;
+  limiter.max_keys = options.max_sources;
+  return limiter;
+}
+
 }  // namespace
 
 void BoundAttemptRecord(AuditEvent* event) {
@@ -73,10 +81,10 @@ void BoundAttemptRecord(AuditEvent* event) {
 AttemptLog::AttemptLog(EventLog* events, Options options)
     : events_(events),
       options_(std::move(options)),
+      limiter_(LimiterOptions(options_)),
       timer_(options_.summary_interval, [this] { Summarize(); }) {
   const absl::Time now = options_.clock();
   absl::MutexLock lock(&mu_);
-  shared_ = {options_.burst, now, 0};
   since_ = now;
 }
 
@@ -85,35 +93,18 @@ AttemptLog::~AttemptLog() {
   Summarize();
 }
 
-void AttemptLog::Refill(Bucket* bucket, absl::Time now) const {
-  bucket->tokens =
-      std::min(options_.burst, bucket->tokens + absl::ToDoubleSeconds(now - bucket->refilled) *
-                                                    options_.per_second);
-  bucket->refilled = now;
-}
-
-AttemptLog::Bucket* AttemptLog::Find(const std::string& source, absl::Time now) {
-  if (auto it = buckets_.find(source); it != buckets_.end()) return &it->second;
-  if (buckets_.size() >= options_.max_sources) {
-    absl::erase_if(buckets_, [&](auto& entry) {
-      Refill(&entry.second, now);
-      return entry.second.tokens >= options_.burst && entry.second.uncounted == 0;
-    });
+uint64_t& AttemptLog::UncountedOf(const std::string& source) {
+  auto it = uncounted_.find(source);
+  if (it == uncounted_.end()) {
+    if (uncounted_.size() >= options_.max_sources) return uncounted_other_;
+    it = uncounted_.emplace(source, 0).first;
   }
-  Bucket* bucket = &shared_;
-  if (buckets_.size() < options_.max_sources) {
-    bucket = &buckets_.emplace(source, Bucket{options_.burst, now, 0}).first->second;
-  } else {
-    overflow_++;
-  }
-  sources_ = buckets_.size();
-  return bucket;
+  return it->second;
 }
 
 void AttemptLog::Count(const std::string& source) {
-  auto it = buckets_.find(source);
-  (it != buckets_.end() ? it->second : shared_).uncounted++;
-  uncounted_++;
+  UncountedOf(source)++;
+  uncounted_total_++;
   not_recorded_++;
 }
 
@@ -123,15 +114,13 @@ void AttemptLog::Record(absl::string_view source,
   const absl::Time now = options_.clock();
   const std::string key(source);
   attempts_++;
-  {
-    absl::MutexLock lock(&mu_);
-    Bucket* bucket = Find(key, now);
-    Refill(bucket, now);
-    if (bucket->tokens < 1) {
+  // KeyedRateLimiter gives a bucket below one token one anyway: a burst of 0 records none.
+  if (options_.burst < 1 || limiter_.Take(key, now).has_value()) {
+    {
+      absl::MutexLock lock(&mu_);
       Count(key);
-      return done();
     }
-    bucket->tokens -= 1;
+    return done();
   }
   AuditEvent event = make_event(now);
   BoundAttemptRecord(&event);
@@ -151,34 +140,32 @@ void AttemptLog::Record(absl::string_view source,
 
 void AttemptLog::Summarize() {
   const absl::Time now = options_.clock();
-  uint64_t count;
+  uint64_t count, other;
   absl::Time since;
-  std::vector<std::pair<std::string, uint64_t>> counts;  // Per source, then "other" last.
+  std::vector<std::pair<std::string, uint64_t>> counts;
   {
     absl::MutexLock lock(&mu_);
-    count = uncounted_;
+    count = uncounted_total_;
     if (count == 0) return;
+    counts.assign(uncounted_.begin(), uncounted_.end());
+    other = uncounted_other_;
     since = since_;
-    for (auto& [source, bucket] : buckets_) {
-      if (bucket.uncounted != 0) counts.emplace_back(source, bucket.uncounted);
-      bucket.uncounted = 0;
-    }
-    counts.emplace_back("", shared_.uncounted);
-    shared_.uncounted = 0;
-    uncounted_ = 0;
+    uncounted_.clear();
+    uncounted_other_ = 0;
+    uncounted_total_ = 0;
     since_ = now;
   }
   // The most counted sources by name (cut to fit a label key), the rest summed as "other".
-  std::sort(counts.begin(), counts.end() - 1, [](const auto& a, const auto& b) {
+  std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
   std::map<std::string, uint64_t> named;
-  uint64_t other = counts.back().second;
-  for (size_t i = 0; i + 1 < counts.size(); ++i) {
+  uint64_t named_other = other;
+  for (size_t i = 0; i < counts.size(); ++i) {
     if (i < options_.summary_sources) {
       named[SanitizeUtf8(counts[i].first, kMaxSummarySourceBytes)] += counts[i].second;
     } else {
-      other += counts[i].second;
+      named_other += counts[i].second;
     }
   }
   AuditEvent event = NewServerEvent(options_.summary_action, now);
@@ -192,7 +179,9 @@ void AttemptLog::Summarize() {
   for (const auto& [source, n] : named) {
     labels[absl::StrCat(kNotRecordedFromPrefix, source)] = absl::StrCat(n);
   }
-  if (other != 0) labels[std::string(kNotRecordedFromOtherLabel)] = absl::StrCat(other);
+  if (named_other != 0) {
+    labels[std::string(kNotRecordedFromOtherLabel)] = absl::StrCat(named_other);
+  }
   std::vector<AuditEvent> events;
   events.push_back(std::move(event));
   absl::Notification appended;
@@ -209,12 +198,9 @@ void AttemptLog::Summarize() {
   }
   // Not on record: the counts go into the next summary.
   absl::MutexLock lock(&mu_);
-  for (size_t i = 0; i + 1 < counts.size(); ++i) {
-    auto it = buckets_.find(counts[i].first);
-    (it != buckets_.end() ? it->second : shared_).uncounted += counts[i].second;
-  }
-  shared_.uncounted += counts.back().second;
-  uncounted_ += count;
+  for (const auto& [source, n] : counts) UncountedOf(source) += n;
+  uncounted_other_ += other;
+  uncounted_total_ += count;
   since_ = std::min(since_, since);
 }
 
@@ -229,11 +215,8 @@ void AttemptLog::RenderMetrics(std::string* out) const {
                not_recorded_.load(), out);
   RenderMetric(absl::StrCat(m, "_summaries_total"), "counter", "Summary events written.",
                summaries_.load(), out);
-  RenderMetric(absl::StrCat(m, "_overflow_total"), "counter",
-               "Attempts from sources past the table's bound, which share one bucket.",
-               overflow_.load(), out);
   RenderMetric(absl::StrCat(m, "_sources"), "gauge", "Sources with a bucket of their own.",
-               sources_.load(), out);
+               uint64_t{limiter_.keys()}, out);
 }
 
 }  // namespace ledger

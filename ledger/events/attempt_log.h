@@ -17,6 +17,7 @@
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_log.h"
 #include "ledger/events/summary_timer.h"
+#include "ledger/rate_limit.h"
 
 namespace vellum {
 namespace ledger {
@@ -41,23 +42,23 @@ void BoundAttemptRecord(AuditEvent* event);
 
 // Refused attempts of one kind (denied requests, rejected ingestion deliveries) on record
 // through an EventLog, so that the log's count of them is always complete: each in detail
-// (bounded, BoundAttemptRecord) as a token bucket per source address allows, the others counted
-// per source and, every summary interval and when the AttemptLog is destroyed, written as one
-// summary server event with the count since the previous one (Options::count_label) and the
-// counts of the most counted sources (kNotRecordedFromPrefix, the rest summed in
-// kNotRecordedFromOtherLabel). A record or summary whose append fails is counted into the next
-// summary. So the records in detail plus the summaries' counts are all the attempts.
-//
-// The table of sources is bounded (Options::max_sources): past it, sources whose buckets are
-// full and who have nothing uncounted are forgotten (they are as good as new), and if none is,
-// new sources share one bucket, their attempts counted as "other". An attacker with many
-// addresses can then take the shared bucket's records, never a tracked source's, nor the count.
-// Thread-safe.
+// (bounded, BoundAttemptRecord) as a token bucket per source address allows (a KeyedRateLimiter,
+// ledger/rate_limit.h, whose bounded table puts the sources past it in one overflow bucket), the
+// others counted per source and, every summary interval and when the AttemptLog is destroyed,
+// written as one summary server event with the count since the previous one
+// (Options::count_label) and the counts of the most counted sources (kNotRecordedFromPrefix, the
+// rest summed in kNotRecordedFromOtherLabel). A record or summary whose append fails is counted
+// into the next summary. So the records in detail plus the summaries' counts are all the
+// attempts. The per-source counts are bounded too (Options::max_sources sources a window; the
+// later ones count as other). An attacker with many addresses can then take the overflow
+// bucket's records, never those of a source with its own bucket, nor the count. Thread-safe.
 class AttemptLog {
  public:
   struct Options {
+    // Each source's bucket: this many at once (0 records none in detail), refilled at this rate.
     double burst = 20;
     double per_second = 1;
+    // Sources with a bucket of their own, and sources counted apart in one summary window.
     size_t max_sources = 4096;
     // Sources a summary names with their counts, the most counted first.
     size_t summary_sources = 16;
@@ -69,7 +70,7 @@ class AttemptLog {
     std::string count_label;
     std::string what;
     // The metrics' name prefix: <metric>_total, _recorded_total, _not_recorded_total,
-    // _summaries_total, _overflow_total and _sources.
+    // _summaries_total and _sources.
     std::string metric;
   };
 
@@ -97,32 +98,27 @@ class AttemptLog {
   void RenderMetrics(std::string* out) const;
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    absl::Time refilled;
-    uint64_t uncounted = 0;  // Since the previous summary.
-  };
-  // The bucket of `source`, or the shared one.
-  Bucket* Find(const std::string& source, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Refill(Bucket* bucket, absl::Time now) const;
+  // The count of `source`'s attempts since the previous summary, or the others' once
+  // max_sources are counted.
+  uint64_t& UncountedOf(const std::string& source) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Counts an attempt of `source` into the next summary.
   void Count(const std::string& source) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   EventLog* const events_;
   const Options options_;
+  KeyedRateLimiter limiter_;
 
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
-  Bucket shared_ ABSL_GUARDED_BY(mu_);  // Its `uncounted` is the "other" count.
-  uint64_t uncounted_ ABSL_GUARDED_BY(mu_) = 0;  // Since the previous summary, all sources.
+  // Since the previous summary: per source (at most max_sources), the others, and all.
+  absl::flat_hash_map<std::string, uint64_t> uncounted_ ABSL_GUARDED_BY(mu_);
+  uint64_t uncounted_other_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t uncounted_total_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time since_ ABSL_GUARDED_BY(mu_);
 
   std::atomic<uint64_t> attempts_{0};
   std::atomic<uint64_t> recorded_{0};
   std::atomic<uint64_t> not_recorded_{0};
   std::atomic<uint64_t> summaries_{0};
-  std::atomic<uint64_t> overflow_{0};
-  std::atomic<uint64_t> sources_{0};
 
   SummaryTimer timer_;
 };
