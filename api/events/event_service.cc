@@ -110,9 +110,7 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   if (queued_.fetch_add(1) >= options_.max_queued) {
     queued_--;
     queue_refused_++;
-    if (absl::StartsWith(path, kIngestPrefix)) {
-      shed_->RecordShed(path.substr(kIngestPrefix.size()), ledger::ShedReason::kQueueFull);
-    }
+    RecordRefused(request, ledger::ShedReasonName(ledger::ShedReason::kQueueFull));
     HttpResponse busy = ErrorResponse(
         503, absl::StrCat("the event endpoints have ", options_.max_queued,
                           " requests queued, the most they take; retry shortly"));
@@ -125,6 +123,13 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
     HandleEvents(request, respond);
     queued_--;
   });
+}
+
+void EventService::RecordRefused(const HttpRequest& head, absl::string_view reason) {
+  const absl::string_view path = SplitTarget(head.target).first;
+  const absl::optional<ledger::ShedReason> shed = ledger::ShedReasonNamed(reason);
+  if (shed_ == nullptr || !shed.has_value() || !absl::StartsWith(path, kIngestPrefix)) return;
+  shed_->RecordShed(path.substr(kIngestPrefix.size()), *shed);
 }
 
 void EventService::RenderMetrics(std::string* out) const {

@@ -121,6 +121,11 @@ class EventService {
   // Drain().
   ledger::ShedLog* shed_log() { return shed_.get(); }
 
+  // Counts `head`, refused at a limit for `reason` (a ShedReasonName, as
+  // HttpServer::Options::refused tells), in the shed log if it is a delivery to
+  // /v1/ingest/<adapter>. Cheap, for an HTTP I/O thread; nothing after Drain().
+  void RecordRefused(const HttpRequest& head, absl::string_view reason);
+
   // The metrics of the event log (logged time), the rejected and shed deliveries and the
   // queue, for /metrics (LogService::Options::more_metrics).
   void RenderMetrics(std::string* out) const;

@@ -57,7 +57,8 @@ struct LogServerOptions {
   std::vector<const ingest::Adapter*> adapters;
   std::map<std::string, std::string> disabled_adapters;
   // Serves HTTP with these options; when false the server only appends (sequencer()).
-  // http.admit is the Authorizer's, whose body limits per endpoint are body_limits.
+  // http.admit is the Authorizer's, whose body limits per endpoint are body_limits, and
+  // http.refused the event service's (ingest.shed).
   bool serve_http = true;
   HttpServer::Options http;
   BodyLimits body_limits;

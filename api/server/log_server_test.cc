@@ -129,13 +129,18 @@ TEST(LogServerTest, AnOpenThatFailsLeavesNothingRunning) {
 // The attacks of issue 11 on the event log through raw appends, over HTTP.
 TEST(LogServerTest, ShedDeliveriesAndTheEventMetricsAreReachable) {
   std::unique_ptr<NoteSigner> signer = ledger::NewTestSigner("example.com/shed");
-  absl::StatusOr<std::unique_ptr<LogServer>> server =
-      LogServer::Open(Options(NewDir("shed"), signer.get()));
+  LogServerOptions options = Options(NewDir("shed"), signer.get());
+  options.body_limits.ingest = 16;
+  absl::StatusOr<std::unique_ptr<LogServer>> server = LogServer::Open(std::move(options));
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_NE((*server)->shed_log(), nullptr);
   (*server)->shed_log()->RecordShed("github", ledger::ShedReason::kRateLimit);
   auto client = HttpClient::Create(absl::StrCat("http://127.0.0.1:", (*server)->port()), {});
   ASSERT_TRUE(client.ok()) << client.status();
+  // A delivery the HTTP server refuses at its body limit is counted too.
+  auto too_large = (*client)->Send("POST", "/v1/ingest/github", std::string(100, 'x'), {});
+  ASSERT_TRUE(too_large.ok()) << too_large.status();
+  EXPECT_EQ(too_large->status, 413) << too_large->body;
   auto metrics = (*client)->Send("GET", "/metrics", "", {});
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   for (const char* want : {"vellum_tree_size 0\n", "vellum_denied_requests_total 0\n",
@@ -154,6 +159,7 @@ TEST(LogServerTest, ShedDeliveriesAndTheEventMetricsAreReachable) {
   ASSERT_TRUE(event.ok()) << event.status();
   EXPECT_EQ(event->action(), ledger::ACTION_INGEST_SHED);
   EXPECT_EQ(event->context().labels().at("vellum.shed.rate_limit"), "1");
+  EXPECT_EQ(event->context().labels().at("vellum.shed.body_too_large"), "1");
 }
 
 class RawEntryAttackTest : public ::testing::Test {

@@ -16,8 +16,8 @@ namespace ledger {
 namespace {
 
 constexpr ShedReason kAllReasons[kShedReasons] = {
-    ShedReason::kRateLimit, ShedReason::kConnectionLimit, ShedReason::kBodyTooLarge,
-    ShedReason::kQueueFull};
+    ShedReason::kRateLimit, ShedReason::kBodyTooLarge, ShedReason::kHeaderTooLarge,
+    ShedReason::kBadForwardedFor, ShedReason::kQueueFull};
 
 std::string Rfc3339(absl::Time t) {
   return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
@@ -29,14 +29,23 @@ absl::string_view ShedReasonName(ShedReason reason) {
   switch (reason) {
     case ShedReason::kRateLimit:
       return "rate_limit";
-    case ShedReason::kConnectionLimit:
-      return "connection_limit";
     case ShedReason::kBodyTooLarge:
       return "body_too_large";
+    case ShedReason::kHeaderTooLarge:
+      return "header_too_large";
+    case ShedReason::kBadForwardedFor:
+      return "bad_forwarded_for";
     case ShedReason::kQueueFull:
       return "queue_full";
   }
   return "unknown";
+}
+
+absl::optional<ShedReason> ShedReasonNamed(absl::string_view name) {
+  for (ShedReason reason : kAllReasons) {
+    if (ShedReasonName(reason) == name) return reason;
+  }
+  return absl::nullopt;
 }
 
 ShedLog::ShedLog(EventLog* events, Options options)

@@ -13,18 +13,23 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "ledger/events/event_log.h"
 #include "ledger/events/summary_timer.h"
 
 namespace vellum {
 namespace ledger {
 
-// Why a delivery was refused at the server's limits, before any adapter saw it.
-enum class ShedReason { kRateLimit, kConnectionLimit, kBodyTooLarge, kQueueFull };
-inline constexpr size_t kShedReasons = 4;
+// Why a delivery was refused at the server's limits, before any adapter saw it: the HTTP
+// server's refusals of a request it has read the header of (api::HttpServer::Refused), and the
+// event service's full queue. A connection refused at a connection limit names no adapter.
+enum class ShedReason { kRateLimit, kBodyTooLarge, kHeaderTooLarge, kBadForwardedFor, kQueueFull };
+inline constexpr size_t kShedReasons = 5;
 
-// "rate_limit", "connection_limit", "body_too_large", "queue_full".
+// "rate_limit", "body_too_large", "header_too_large", "bad_forwarded_for", "queue_full".
 absl::string_view ShedReasonName(ShedReason reason);
+// The reason named `name` (ShedReasonName's inverse), if any.
+absl::optional<ShedReason> ShedReasonNamed(absl::string_view name);
 
 // The label prefix of a shed summary's count for one reason ("vellum.shed.rate_limit"), and the
 // labels of its adapter and window.

@@ -94,7 +94,7 @@ TEST_F(ShedLogTest, OneSummaryPerAdapterWithItsCountsAndWindow) {
   for (int i = 0; i < 3; ++i) shed_->RecordShed("github", ShedReason::kRateLimit);
   for (int i = 0; i < 2; ++i) shed_->RecordShed("github", ShedReason::kQueueFull);
   shed_->RecordShed("mlflow", ShedReason::kBodyTooLarge);
-  shed_->RecordShed("mlflow", ShedReason::kConnectionLimit);
+  shed_->RecordShed("mlflow", ShedReason::kHeaderTooLarge);
   Advance(absl::Seconds(60));
   shed_->Summarize();
   std::vector<AuditEvent> logged = Logged();
@@ -114,7 +114,7 @@ TEST_F(ShedLogTest, OneSummaryPerAdapterWithItsCountsAndWindow) {
               HasSubstr("5 deliveries to /v1/ingest/github were refused at the server's limits"));
   EXPECT_EQ(logged[1].context().labels().at("vellum.adapter"), "mlflow");
   EXPECT_EQ(logged[1].context().labels().at("vellum.shed.body_too_large"), "1");
-  EXPECT_EQ(logged[1].context().labels().at("vellum.shed.connection_limit"), "1");
+  EXPECT_EQ(logged[1].context().labels().at("vellum.shed.header_too_large"), "1");
   std::string metrics;
   shed_->RenderMetrics(&metrics);
   EXPECT_THAT(metrics, HasSubstr("vellum_ingest_shed_total{reason=\"rate_limit\"} 3\n"));
@@ -150,11 +150,14 @@ TEST_F(ShedLogTest, AdapterNamesAreBounded) {
   EXPECT_EQ(logged[2].context().labels().at("vellum.shed.rate_limit"), "2");
 }
 
-TEST(ShedReasonTest, Names) {
-  EXPECT_EQ(ShedReasonName(ShedReason::kRateLimit), "rate_limit");
-  EXPECT_EQ(ShedReasonName(ShedReason::kConnectionLimit), "connection_limit");
-  EXPECT_EQ(ShedReasonName(ShedReason::kBodyTooLarge), "body_too_large");
-  EXPECT_EQ(ShedReasonName(ShedReason::kQueueFull), "queue_full");
+TEST(ShedReasonTest, NamesAreTheHttpServersAndTheQueues) {
+  for (const char* name :
+       {"rate_limit", "body_too_large", "header_too_large", "bad_forwarded_for", "queue_full"}) {
+    absl::optional<ShedReason> reason = ShedReasonNamed(name);
+    ASSERT_TRUE(reason.has_value()) << name;
+    EXPECT_EQ(ShedReasonName(*reason), name);
+  }
+  EXPECT_FALSE(ShedReasonNamed("connection_limit").has_value());
 }
 
 }  // namespace
