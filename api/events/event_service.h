@@ -76,10 +76,10 @@ class EventService {
     // summary_interval, as are the deliveries shed (ledger::ShedLog).
     double rejected_burst = 20;
     double rejected_per_second = 1;
+    absl::Duration summary_interval = absl::Seconds(60);
     // Quotas per principal on posted events (not on ingestion: a refused delivery may never be
     // sent again); nullptr for none. Not owned.
     ledger::identity::Quotas* quotas = nullptr;
-    absl::Duration summary_interval = absl::Seconds(60);
     // Requests to the event endpoints queued or running at once.
     size_t max_queued = 1024;
     // The clocks of logged_time (ledger::LoggedClock).
