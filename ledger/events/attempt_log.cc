@@ -89,6 +89,11 @@ AttemptLog::AttemptLog(EventLog* events, Options options)
 }
 
 AttemptLog::~AttemptLog() {
+  {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](int* appending) { return *appending == 0; }, &appending_));
+  }
   timer_.Stop();
   Summarize();
 }
@@ -126,6 +131,10 @@ void AttemptLog::Record(absl::string_view source,
   BoundAttemptRecord(&event);
   std::vector<AuditEvent> events;
   events.push_back(std::move(event));
+  {
+    absl::MutexLock lock(&mu_);
+    appending_++;
+  }
   events_->Append(std::move(events), [this, key, done = std::move(done)](
                                          absl::StatusOr<std::vector<EventLog::Appended>> result) {
     if (result.ok()) {
@@ -135,6 +144,9 @@ void AttemptLog::Record(absl::string_view source,
       Count(key);
     }
     done();
+    // Last: the destructor waits for this.
+    absl::MutexLock lock(&mu_);
+    appending_--;
   });
 }
 

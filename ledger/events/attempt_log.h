@@ -76,7 +76,8 @@ class AttemptLog {
 
   // `events` must outlive the AttemptLog. Starts the summary thread.
   AttemptLog(EventLog* events, Options options);
-  // Stops the summary thread and appends the last summary, if anything is uncounted.
+  // Waits for the records being appended, stops the summary thread and appends the last
+  // summary, if anything is uncounted.
   ~AttemptLog();
 
   AttemptLog(const AttemptLog&) = delete;
@@ -114,6 +115,7 @@ class AttemptLog {
   uint64_t uncounted_other_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t uncounted_total_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time since_ ABSL_GUARDED_BY(mu_);
+  int appending_ ABSL_GUARDED_BY(mu_) = 0;  // Records whose append has not called back.
 
   std::atomic<uint64_t> attempts_{0};
   std::atomic<uint64_t> recorded_{0};
