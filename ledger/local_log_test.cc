@@ -147,7 +147,7 @@ TEST(LocalLogTest, OlderDirectoryIsTypedFromItsSizeAndItsEventIndexRebuilt) {
   EXPECT_EQ((*log)->typed_from(), 3u);
   EventLog::Options event_options;
   const absl::Time now = absl::FromUnixSeconds(1800000000);
-  event_options.clock = [now] { return now; };
+  event_options.clock.wall = [now] { return now; };
   auto events = EventLog::Create((*log)->sequencer(), &(*log)->storage(), (*log)->event_index(),
                                  &(*log)->follower(), event_options);
   ASSERT_TRUE(events.ok()) << events.status();

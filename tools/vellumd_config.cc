@@ -208,5 +208,15 @@ absl::StatusOr<WitnessSetup> WitnessesFromConfig(const api::config::Witnessing& 
   return setup;
 }
 
+ledger::LoggedClock::Options ClockOptionsOf(const api::config::Clock& clock) {
+  ledger::LoggedClock::Options options;
+  if (clock.has_max_forward_jump_seconds()) {
+    options.max_forward_jump = clock.max_forward_jump_seconds() == 0
+                                   ? absl::InfiniteDuration()
+                                   : absl::Seconds(clock.max_forward_jump_seconds());
+  }
+  return options;
+}
+
 }  // namespace cli
 }  // namespace vellum

@@ -12,6 +12,7 @@
 #include "absl/types/span.h"
 #include "api/config/config.pb.h"
 #include "api/witness_collector.h"
+#include "ledger/events/logged_clock.h"
 #include "tools/command_line.h"
 
 namespace vellum {
@@ -42,6 +43,9 @@ struct WitnessSetup {
   api::WitnessCollector::Options options;
 };
 absl::StatusOr<WitnessSetup> WitnessesFromConfig(const api::config::Witnessing& witnessing);
+
+// The clocks of logged time with `clock`'s bound on a forward jump (0: no bound).
+ledger::LoggedClock::Options ClockOptionsOf(const api::config::Clock& clock);
 
 }  // namespace cli
 }  // namespace vellum

@@ -156,6 +156,18 @@ TEST(VellumdConfigTest, Witnesses) {
               HasSubstr("witnessing.witnesses[1].vkey (http://127.0.0.1:2): "));
 }
 
+TEST(VellumdConfigTest, TheClockSectionBoundsAForwardJump) {
+  EXPECT_EQ(ClockOptionsOf(api::config::Clock()).max_forward_jump, absl::Minutes(10));
+  const std::string file =
+      WriteConfig("clock.yaml", "data_dir: d\nclock:\n  max_forward_jump_seconds: 30\n");
+  absl::StatusOr<VellumdConfig> built = Build({"--config", file});
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ(ClockOptionsOf(built->config.clock()).max_forward_jump, absl::Seconds(30));
+  api::config::Clock off;
+  off.set_max_forward_jump_seconds(0);
+  EXPECT_EQ(ClockOptionsOf(off).max_forward_jump, absl::InfiniteDuration());
+}
+
 }  // namespace
 }  // namespace cli
 }  // namespace vellum

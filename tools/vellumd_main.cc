@@ -271,6 +271,7 @@ int Main(int argc, char** argv) {
   auto quotas = api::QuotasOf(config);
   if (!quotas.ok()) return Fail(quotas.status());
   options.quotas = *std::move(quotas);
+  options.clock = cli::ClockOptionsOf(config.clock());
   // A configuration file is the deployed form, and each one that takes effect is on the record;
   // a run from flags alone (development, tests) records none, and says so below.
   const bool recorded = line->Has("config");

@@ -14,6 +14,7 @@
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/identity/permissions.h"
+#include "ledger/metrics/metrics.h"
 #include "proof/hash.h"
 
 namespace vellum {
@@ -21,6 +22,7 @@ namespace api {
 namespace {
 
 constexpr absl::string_view kIngestPrefix = "/v1/ingest/";
+constexpr char kRejectedNotRecordedLabel[] = "vellum.rejected_not_recorded";
 
 // The sources that natively posted events may not use: the adapters', enabled or not, and
 // ingest::IngestRejectedEvent's.
@@ -62,8 +64,7 @@ absl::StatusOr<std::unique_ptr<EventService>> EventService::Create(
   log_options.reserved_sources = ReservedSources(options);
   log_options.tile_cache = options.tile_cache;
   log_options.index_wait = options.index_wait;
-  log_options.rejected_burst = options.rejected_burst;
-  log_options.rejected_per_second = options.rejected_per_second;
+  log_options.clock = options.clock;
   absl::StatusOr<std::unique_ptr<ledger::EventLog>> events =
       ledger::EventLog::Create(sequencer, log, index, follower, std::move(log_options));
   if (!events.ok()) return events.status();
@@ -77,10 +78,28 @@ EventService::EventService(std::unique_ptr<ledger::EventLog> events, HttpServer:
       next_(std::move(next)),
       options_(options),
       workers_(options.worker_threads) {
+  ledger::AttemptLog::Options rejected;
+  rejected.burst = options.rejected_burst;
+  rejected.per_second = options.rejected_per_second;
+  rejected.summary_interval = options.summary_interval;
+  rejected.summary_action = ledger::ACTION_INGEST_REJECTED;
+  rejected.count_label = kRejectedNotRecordedLabel;
+  rejected.what = "rejected ingestion deliveries";
+  rejected.metric = "vellum_ingest_rejected";
+  rejected_ = std::make_unique<ledger::AttemptLog>(events_.get(), std::move(rejected));
+  ledger::ShedLog::Options shed;
+  shed.summary_interval = options.summary_interval;
+  shed_ = std::make_unique<ledger::ShedLog>(events_.get(), shed);
   auto adapters = std::make_shared<Adapters>();
   adapters->enabled = options.adapters;
   adapters->disabled = options.disabled_adapters;
   adapters_ = std::move(adapters);
+}
+
+void EventService::Drain() {
+  workers_.Stop();
+  rejected_.reset();
+  shed_.reset();
 }
 
 void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
@@ -88,12 +107,42 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   if (path != "/v1/events" && !absl::StartsWith(path, kIngestPrefix)) {
     return next_(std::move(request), std::move(respond));
   }
+  if (queued_.fetch_add(1) >= options_.max_queued) {
+    queued_--;
+    queue_refused_++;
+    RecordRefused(request, ledger::ShedReasonName(ledger::ShedReason::kQueueFull));
+    HttpResponse busy = ErrorResponse(
+        503, absl::StrCat("the event endpoints have ", options_.max_queued,
+                          " requests queued, the most they take; retry shortly"));
+    busy.headers.emplace_back("Retry-After", "1");
+    return respond(std::move(busy));
+  }
   // Searches and deduplicating look-ups may wait for the index, and searches take milliseconds:
   // neither may hold an HTTP I/O thread.
   absl::Status queued = workers_.Post([this, request = std::move(request), respond] {
     HandleEvents(request, respond);
+    queued_--;
   });
   if (!queued.ok()) respond(ErrorResponse(queued));
+}
+
+void EventService::RecordRefused(const HttpRequest& head, absl::string_view reason) {
+  const absl::string_view path = SplitTarget(head.target).first;
+  const absl::optional<ledger::ShedReason> shed = ledger::ShedReasonNamed(reason);
+  if (shed_ == nullptr || !shed.has_value() || !absl::StartsWith(path, kIngestPrefix)) return;
+  shed_->RecordShed(path.substr(kIngestPrefix.size()), *shed);
+}
+
+void EventService::RenderMetrics(std::string* out) const {
+  events_->RenderMetrics(out);
+  if (rejected_ != nullptr) rejected_->RenderMetrics(out);
+  if (shed_ != nullptr) shed_->RenderMetrics(out);
+  ledger::RenderMetric("vellum_event_requests_queued", "gauge",
+                       "Requests to the event endpoints queued or running.",
+                       static_cast<uint64_t>(queued_.load()), out);
+  ledger::RenderMetric("vellum_event_requests_refused_total", "counter",
+                       "Requests to the event endpoints refused because the queue was full.",
+                       queue_refused_.load(), out);
 }
 
 void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond) {
@@ -203,7 +252,8 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
 
 void EventService::RecordRejected(absl::string_view adapter, const HttpRequest& request,
                                   const absl::Status& error, std::function<void()> then) {
-  events_->RecordRejected(
+  rejected_->Record(
+      request.remote_address,
       [&](absl::Time now) { return ingest::IngestRejectedEvent(adapter, request, error, now); },
       std::move(then));
 }

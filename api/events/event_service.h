@@ -1,6 +1,8 @@
 #ifndef VELLUM_API_EVENTS_EVENT_SERVICE_H_
 #define VELLUM_API_EVENTS_EVENT_SERVICE_H_
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,8 +18,11 @@
 #include "api/http.h"
 #include "api/http_server.h"
 #include "api/ingest/adapter.h"
+#include "ledger/events/attempt_log.h"
 #include "ledger/events/event_index.h"
 #include "ledger/events/event_log.h"
+#include "ledger/events/logged_clock.h"
+#include "ledger/events/shed_log.h"
 #include "ledger/identity/policy.h"
 #include "ledger/identity/quota.h"
 #include "ledger/work_queue.h"
@@ -33,14 +38,18 @@ namespace api {
 // service), POST /v1/ingest/<adapter> (a source system's delivery, turned into events by an
 // ingest::Adapter) and GET /v1/events (search). Every other request goes to `next`, the log's
 // own service. This class owns the wire: routing, the content types and the answers (the
-// Authorizer in front of it has authenticated the caller and checked its permission); the rules of appending and searching (stamping, deduplication, the checks on natively
-// posted events, the rejected-attempt limit, search with proofs) are ledger::EventLog's, and its
-// errors map to HTTP through ErrorResponse.
+// Authorizer in front of it has authenticated the caller and checked its permission); the rules
+// of appending and searching (stamping, deduplication, the checks on natively posted events,
+// search with proofs) are ledger::EventLog's, and its errors map to HTTP through ErrorResponse.
 //
 // A delivery that fails its adapter's signature check or that the adapter refuses gets its error
-// status and appends nothing but, rate-limited, an ACTION_INGEST_REJECTED event recording the attempt (adapter,
-// remote address, reason; never the body, a secret, a signature or a token), answered once that
-// record is durable. Thread-safe.
+// status and appends nothing but an ACTION_INGEST_REJECTED event recording the attempt (adapter,
+// remote address, reason, the user agent's SHA-256; never the body, a secret, a signature or a
+// token), answered once that record is durable. The records are rate-limited per remote address
+// (ledger::AttemptLog), the others counted into summaries. Requests to the event endpoints wait
+// in a bounded queue: past Options::max_queued, they are answered 503 with Retry-After, and an
+// ingestion delivery refused so is counted in the service's ShedLog (ingest.shed).
+// Thread-safe.
 class EventService {
  public:
   struct Options {
@@ -62,13 +71,19 @@ class EventService {
     // it to cover the log as it was at start, before answering from what it covers (search) or
     // 503 (look-up).
     absl::Duration index_wait = absl::Seconds(5);
-    // Rejected attempts are recorded as a token bucket allows: this many at once, refilled at
-    // this rate; the others are counted, not recorded.
+    // Rejected attempts are recorded as a token bucket per remote address allows: this many at
+    // once, refilled at this rate; the others are counted into a summary event every
+    // summary_interval, as are the deliveries shed (ledger::ShedLog).
     double rejected_burst = 20;
     double rejected_per_second = 1;
+    absl::Duration summary_interval = absl::Seconds(60);
     // Quotas per principal on posted events (not on ingestion: a refused delivery may never be
     // sent again); nullptr for none. Not owned.
     ledger::identity::Quotas* quotas = nullptr;
+    // Requests to the event endpoints queued or running at once.
+    size_t max_queued = 1024;
+    // The clocks of logged_time (ledger::LoggedClock).
+    ledger::LoggedClock::Options clock;
     // Threads that serve the event endpoints, off the HTTP I/O threads. A search holds one for
     // its whole run, a look-up while it waits for the index.
     int worker_threads = 4;
@@ -87,10 +102,11 @@ class EventService {
   // Handles one request; `respond` may be called on another thread (the sequencer's).
   void Handle(HttpRequest request, HttpServer::Respond respond);
 
-  // Finishes the event requests already queued and stops the threads that serve them. Call once
-  // the HTTP server has stopped, and before the sequencer goes: queued requests append to it,
-  // while its callbacks still reach this service, which must outlive it.
-  void Drain() { workers_.Stop(); }
+  // Finishes the event requests already queued and stops the threads that serve them, then
+  // appends the last summaries of rejected and shed deliveries; shed_log() is nullptr after it.
+  // Call once the HTTP server has stopped, and before the sequencer goes: queued requests append
+  // to it, while its callbacks still reach this service, which must outlive it.
+  void Drain();
 
   // The adapters from now on (a reloaded configuration's, with new secrets): the same names as
   // at creation, enabled or disabled anew. `owner` keeps them alive while requests use them.
@@ -101,8 +117,18 @@ class EventService {
   // The event log the service appends to, for the server's own events.
   ledger::EventLog* event_log() { return events_.get(); }
 
-  // Rejected attempts that the rate limit kept out of the log.
-  uint64_t rejected_not_recorded() const { return events_->rejected_not_recorded(); }
+  // Where deliveries refused at the server's limits are counted (RecordShed); nullptr after
+  // Drain().
+  ledger::ShedLog* shed_log() { return shed_.get(); }
+
+  // Counts `head`, refused at a limit for `reason` (a ShedReasonName, as
+  // HttpServer::Options::refused tells), in the shed log if it is a delivery to
+  // /v1/ingest/<adapter>. Cheap, for an HTTP I/O thread; nothing after Drain().
+  void RecordRefused(const HttpRequest& head, absl::string_view reason);
+
+  // The metrics of the event log (logged time), the rejected and shed deliveries and the
+  // queue, for /metrics (LogService::Options::more_metrics).
+  void RenderMetrics(std::string* out) const;
 
  private:
   EventService(std::unique_ptr<ledger::EventLog> events, HttpServer::Handler next,
@@ -117,12 +143,14 @@ class EventService {
   // Options::authorizer's decision on `permission` for the event's model and environment.
   absl::Status CheckScope(const HttpRequest& request, absl::string_view permission,
                           const ledger::AuditEvent& event) const;
-  // Records a refused attempt through the log's rate limit, then calls `then` (which answers the
-  // request) once the record is durable or was not made.
+  // Records a refused attempt through the per-source rate limit, then calls `then` (which
+  // answers the request) once the record is durable or was not made.
   void RecordRejected(absl::string_view adapter, const HttpRequest& request,
                       const absl::Status& error, std::function<void()> then);
 
   const std::unique_ptr<ledger::EventLog> events_;
+  std::unique_ptr<ledger::AttemptLog> rejected_;
+  std::unique_ptr<ledger::ShedLog> shed_;
   struct Adapters {
     std::vector<const ingest::Adapter*> enabled;
     std::map<std::string, std::string> disabled;
@@ -133,6 +161,8 @@ class EventService {
   std::shared_ptr<const Adapters> adapters_ ABSL_GUARDED_BY(adapters_mu_);
   const HttpServer::Handler next_;
   const Options options_;
+  std::atomic<size_t> queued_{0};
+  std::atomic<uint64_t> queue_refused_{0};
 
   // Last, so that it is destroyed first: its destructor runs the requests still queued.
   ledger::WorkQueue workers_;

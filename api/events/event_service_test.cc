@@ -21,6 +21,7 @@
 #include "ledger/local_log.h"
 #include "ledger/prover.h"
 #include "ledger/testing/test_log.h"
+#include "ledger/testing/wait_until.h"
 
 namespace vellum {
 namespace api {
@@ -28,7 +29,8 @@ namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(30);
 
-// One event per delivery, its source id the body.
+// One event per delivery, its source id the body. A body "refuse" is refused; a body "wait"
+// notifies `entered` and waits for `release`, holding its worker.
 class FakeAdapter : public ingest::Adapter {
  public:
   FakeAdapter(std::string name, bool verifies) : name_(std::move(name)), verifies_(verifies) {}
@@ -36,6 +38,11 @@ class FakeAdapter : public ingest::Adapter {
   bool verifies_signature() const override { return verifies_; }
   absl::StatusOr<std::vector<ledger::AuditEvent>> Parse(const HttpRequest& request,
                                                         absl::Time received) const override {
+    if (request.body == "refuse") return absl::InvalidArgumentError("refused by the fake");
+    if (request.body == "wait") {
+      entered.Notify();
+      release.WaitForNotification();
+    }
     ledger::AuditEvent event;
     event.mutable_id()->set_source(name_);
     event.mutable_id()->set_source_id(request.body);
@@ -46,6 +53,8 @@ class FakeAdapter : public ingest::Adapter {
     event.mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
     return std::vector<ledger::AuditEvent>{event};
   }
+
+  mutable absl::Notification entered, release;
 
  private:
   const std::string name_;
@@ -66,7 +75,13 @@ class EventServiceTest : public ::testing::Test {
     auto log = ledger::LocalLog::Open(dir, log_options);
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
-    EventService::Options options;
+    Start(EventService::Options());
+  }
+
+  // (Re)creates the service with `options` and the test's adapters.
+  void Start(EventService::Options options) {
+    if (service_ != nullptr) service_->Drain();
+    service_.reset();
     options.adapters = {&tokened_, &signed_};
     auto service = EventService::Create(
         log_->sequencer(), &log_->storage(), log_->event_index(), &log_->follower(),
@@ -84,6 +99,12 @@ class EventServiceTest : public ::testing::Test {
 
   HttpResponse Call(std::string method, std::string target, std::string body,
                     std::string principal, std::string type = "application/json") {
+    return Send(Request(std::move(method), std::move(target), std::move(body),
+                        std::move(principal), std::move(type)));
+  }
+
+  static HttpRequest Request(std::string method, std::string target, std::string body,
+                             std::string principal, std::string type = "application/json") {
     HttpRequest request;
     request.method = std::move(method);
     request.target = std::move(target);
@@ -97,6 +118,10 @@ class EventServiceTest : public ::testing::Test {
       caller->authenticated_by = "token";
       request.caller = std::move(caller);
     }
+    return request;
+  }
+
+  HttpResponse Send(HttpRequest request) {
     absl::Notification done;
     HttpResponse response;
     service_->Handle(std::move(request), [&](HttpResponse r) {
@@ -122,6 +147,8 @@ class EventServiceTest : public ::testing::Test {
                         R"("action":"ACTION_DEPLOY","target":{"modelName":"fraud-scorer"},)",
                         R"("outcome":{"result":"RESULT_SUCCESS"})", extra, "}");
   }
+
+  uint64_t Size() { return log_->sequencer()->Head()->size; }
 
   const FakeAdapter tokened_{"tokened", false};
   const FakeAdapter signed_{"signed", true};
@@ -199,6 +226,70 @@ TEST_F(EventServiceTest, SearchFiltersOnThePrincipal) {
   }
   response = Call("GET", "/v1/events?principal=", "", "");
   EXPECT_EQ(response.status, 400) << response.body;
+}
+
+TEST_F(EventServiceTest, RejectedDeliveriesAreRecordedWithTheUserAgentAsADigest) {
+  HttpRequest request = Request("POST", "/v1/ingest/tokened", "refuse", "k8s-forwarder");
+  request.headers["user-agent"] = "GitHub-Hookshot/abc123";
+  EXPECT_EQ(Send(std::move(request)).status, 400);
+  ASSERT_EQ(Size(), 1u);
+  const ledger::AuditEvent logged = Logged(0);
+  EXPECT_EQ(logged.action(), ledger::ACTION_INGEST_REJECTED);
+  EXPECT_EQ(logged.context().source_ip(), "127.0.0.1");
+  EXPECT_EQ(logged.context().user_agent().substr(0, 7), "sha256:");
+  EXPECT_EQ(logged.context().user_agent().size(), 7u + 64u);
+  EXPECT_EQ(logged.context().user_agent().find("Hookshot"), std::string::npos);
+
+  std::string metrics;
+  service_->RenderMetrics(&metrics);
+  for (const char* want :
+       {"vellum_ingest_rejected_total 1\n",
+        "vellum_ingest_rejected_recorded_total 1\n", "vellum_logged_time_clamped_total 0\n",
+        "vellum_ingest_shed_total{reason=\"queue_full\"} 0\n",
+        "vellum_event_requests_refused_total 0\n"}) {
+    EXPECT_NE(metrics.find(want), std::string::npos) << want << " in " << metrics;
+  }
+}
+
+TEST_F(EventServiceTest, AFullQueueIsAnswered503AndShedDeliveriesAreOnRecord) {
+  EventService::Options options;
+  options.max_queued = 1;
+  Start(options);
+  absl::Notification first_done;
+  HttpResponse first;
+  service_->Handle(Request("POST", "/v1/ingest/tokened", "wait", "k8s-forwarder"),
+                   [&](HttpResponse r) {
+                     first = std::move(r);
+                     first_done.Notify();
+                   });
+  ASSERT_TRUE(tokened_.entered.WaitForNotificationWithTimeout(kWait));
+  HttpResponse busy = Call("POST", "/v1/ingest/tokened", "d-2", "k8s-forwarder");
+  EXPECT_EQ(busy.status, 503) << busy.body;
+  EXPECT_NE(busy.body.find("1 requests queued, the most they take"), std::string::npos)
+      << busy.body;
+  ASSERT_EQ(busy.headers.size(), 1u);
+  EXPECT_EQ(busy.headers[0].first, "Retry-After");
+  EXPECT_EQ(Call("GET", "/v1/events", "", "").status, 503);  // Not a delivery: not shed.
+  tokened_.release.Notify();
+  ASSERT_TRUE(first_done.WaitForNotificationWithTimeout(kWait));
+  EXPECT_EQ(first.status, 200) << first.body;
+  // The queue has room again once the worker is done (it may answer before it returns).
+  ASSERT_TRUE(ledger::WaitUntil(
+      [&] {
+        std::string metrics;
+        service_->RenderMetrics(&metrics);
+        return metrics.find("vellum_event_requests_queued 0\n") != std::string::npos;
+      },
+      kWait, absl::Milliseconds(1)));
+  EXPECT_EQ(Call("POST", "/v1/ingest/tokened", "d-3", "k8s-forwarder").status, 200);
+  ASSERT_EQ(Size(), 2u);
+  // Draining writes the window's summary.
+  service_->Drain();
+  ASSERT_EQ(Size(), 3u);
+  const ledger::AuditEvent shed = Logged(2);
+  EXPECT_EQ(shed.action(), ledger::ACTION_INGEST_SHED);
+  EXPECT_EQ(shed.context().labels().at("vellum.adapter"), "tokened");
+  EXPECT_EQ(shed.context().labels().at("vellum.shed.queue_full"), "1");
 }
 
 }  // namespace

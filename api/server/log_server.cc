@@ -44,6 +44,9 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   // The HTTP server starts last; its counters are read through the server once it runs.
   service_options.more_metrics = [self](std::string* out) {
     if (const HttpServer* http = self->serving_.load()) http->RenderMetrics(out);
+    // Both are built before the HTTP server starts.
+    if (self->events_ != nullptr) self->events_->RenderMetrics(out);
+    if (self->denials_ != nullptr) self->denials_->RenderMetrics(out);
   };
   server->service_ = std::make_unique<LogService>(
       sequencer, &server->log_->storage(), options.signer->VerifierKey(),
@@ -64,6 +67,8 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     event_options.disabled_adapters = options.disabled_adapters;
     event_options.tile_cache = server->tile_cache_.get();
     event_options.quotas = server->quotas_.get();
+    event_options.summary_interval = options.denials.summary_interval;
+    event_options.clock = options.clock;
     absl::StatusOr<std::unique_ptr<EventService>> events = EventService::Create(
         sequencer, &server->log_->storage(), server->log_->event_index(),
         follower, std::move(handler), event_options);
@@ -75,6 +80,10 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     };
     server->denials_ = std::make_unique<ledger::identity::DenialLog>(
         server->events_->event_log(), options.denials);
+    // Deliveries the HTTP server refuses at its limits go on record (ingest.shed).
+    options.http.refused = [event_service](const HttpRequest& head, absl::string_view reason) {
+      event_service->RecordRefused(head, reason);
+    };
     if (!options.startup_events.empty()) {
       if (absl::Status s = server->AppendServerEvents(std::move(options.startup_events));
           !s.ok()) {

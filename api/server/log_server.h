@@ -16,6 +16,8 @@
 #include "api/ingest/adapter.h"
 #include "api/log_service.h"
 #include "api/witness_collector.h"
+#include "ledger/events/logged_clock.h"
+#include "ledger/events/shed_log.h"
 #include "ledger/identity/denial_log.h"
 #include "ledger/identity/quota.h"
 #include "ledger/local_log.h"
@@ -39,8 +41,10 @@ struct LogServerOptions {
   // local mode: loopback callers hold every permission but the governing ones.
   std::shared_ptr<const AccessRules> access;
   // Denied requests are recorded as this limit allows (ledger::identity::DenialLog; needs
-  // events).
+  // events). Its summary_interval is also the rejected and shed deliveries' (EventService).
   ledger::identity::DenialLog::Options denials;
+  // The clocks of logged time and the bound on a forward jump (ledger::LoggedClock).
+  ledger::LoggedClock::Options clock;
   // Events the server writes before it listens (the config.applied of its configuration):
   // appended with EventLog::AppendServerEvents, and durable before Open() returns.
   std::vector<ledger::AuditEvent> startup_events;
@@ -53,7 +57,8 @@ struct LogServerOptions {
   std::vector<const ingest::Adapter*> adapters;
   std::map<std::string, std::string> disabled_adapters;
   // Serves HTTP with these options; when false the server only appends (sequencer()).
-  // http.admit is the Authorizer's, whose body limits per endpoint are body_limits.
+  // http.admit is the Authorizer's, whose body limits per endpoint are body_limits, and
+  // http.refused the event service's (ingest.shed).
   bool serve_http = true;
   HttpServer::Options http;
   BodyLimits body_limits;
@@ -105,6 +110,9 @@ class LogServer {
   ledger::LocalLog& log() { return *log_; }
   // nullptr without witnesses.
   const WitnessCollector* witnesses() const { return witnesses_.get(); }
+  // Where ingestion deliveries refused at the limits are counted (ingest.shed summaries);
+  // nullptr without events. Valid until Shutdown() has stopped the HTTP server.
+  ledger::ShedLog* shed_log() { return events_ == nullptr ? nullptr : events_->shed_log(); }
 
  private:
   LogServer() = default;

@@ -21,6 +21,8 @@
 #include "api/log.pb.h"
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_codec.h"
+#include "ledger/events/shed_log.h"
+#include "ledger/prover.h"
 #include "gtest/gtest.h"
 #include "ledger/testing/test_log.h"
 #include "ledger/testing/wait_until.h"
@@ -125,6 +127,41 @@ TEST(LogServerTest, AnOpenThatFailsLeavesNothingRunning) {
 }
 
 // The attacks of issue 11 on the event log through raw appends, over HTTP.
+TEST(LogServerTest, ShedDeliveriesAndTheEventMetricsAreReachable) {
+  std::unique_ptr<NoteSigner> signer = ledger::NewTestSigner("example.com/shed");
+  LogServerOptions options = Options(NewDir("shed"), signer.get());
+  options.body_limits.ingest = 16;
+  absl::StatusOr<std::unique_ptr<LogServer>> server = LogServer::Open(std::move(options));
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_NE((*server)->shed_log(), nullptr);
+  (*server)->shed_log()->RecordShed("github", ledger::ShedReason::kRateLimit);
+  auto client = HttpClient::Create(absl::StrCat("http://127.0.0.1:", (*server)->port()), {});
+  ASSERT_TRUE(client.ok()) << client.status();
+  // A delivery the HTTP server refuses at its body limit is counted too.
+  auto too_large = (*client)->Send("POST", "/v1/ingest/github", std::string(100, 'x'), {});
+  ASSERT_TRUE(too_large.ok()) << too_large.status();
+  EXPECT_EQ(too_large->status, 413) << too_large->body;
+  auto metrics = (*client)->Send("GET", "/metrics", "", {});
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  for (const char* want : {"vellum_tree_size 0\n", "vellum_denied_requests_total 0\n",
+                           "vellum_logged_time_clamped_total 0\n",
+                           "vellum_ingest_shed_total{reason=\"rate_limit\"} 1\n"}) {
+    EXPECT_NE(metrics->body.find(want), std::string::npos) << want << " in " << metrics->body;
+  }
+  // Shutdown writes the window's summary while the sequencer still runs.
+  (*server)->Shutdown();
+  auto checkpoint = (*server)->log().storage().ReadCheckpoint();
+  ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
+  ASSERT_EQ(checkpoint->first, 1u);
+  auto entry = ledger::Prover((*server)->log().storage()).Entry(0, 1);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  auto event = ledger::DecodeEntry(*entry);
+  ASSERT_TRUE(event.ok()) << event.status();
+  EXPECT_EQ(event->action(), ledger::ACTION_INGEST_SHED);
+  EXPECT_EQ(event->context().labels().at("vellum.shed.rate_limit"), "1");
+  EXPECT_EQ(event->context().labels().at("vellum.shed.body_too_large"), "1");
+}
+
 class RawEntryAttackTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -162,10 +162,6 @@ absl::Status CheckConfigApplied(const AuditEvent& event) {
   return absl::OkStatus();
 }
 
-bool ServerOnlyAction(Action action) {
-  return action == ACTION_CONFIG_APPLIED || action == ACTION_ACCESS_DENIED_BY_LEDGER;
-}
-
 DecodedEntry DecodeForDisplay(uint64_t typed_from, uint64_t index, absl::string_view entry) {
   DecodedEntry decoded;
   decoded.set_index(index);
@@ -181,6 +177,11 @@ DecodedEntry DecodeForDisplay(uint64_t typed_from, uint64_t index, absl::string_
 
 }  // namespace
 
+bool IsServerOnlyAction(Action action) {
+  return action == ACTION_CONFIG_APPLIED || action == ACTION_ACCESS_DENIED_BY_LEDGER ||
+         action == ACTION_CLOCK_ANOMALY || action == ACTION_INGEST_SHED;
+}
+
 absl::Status ValidateEvent(const AuditEvent& event) {
   absl::Status status = CheckFieldsRecursively(event, "");
   if (!status.ok()) return status;
@@ -191,7 +192,8 @@ absl::Status ValidateEvent(const AuditEvent& event) {
            Required(!event.observer().adapter().empty(), "observer.adapter"),
            Required(event.action() != ACTION_UNSPECIFIED, "action"),
            Required(!event.target().model_name().empty() ||
-                        event.action() == ACTION_INGEST_REJECTED || ServerOnlyAction(event.action()),
+                        event.action() == ACTION_INGEST_REJECTED ||
+                        IsServerOnlyAction(event.action()),
                     "target.model_name"),
            Required(event.outcome().result() != Outcome::RESULT_UNSPECIFIED, "outcome.result"),
        }) {

@@ -44,17 +44,22 @@ inline constexpr size_t kMaxConfigFiles = 64;             // config_applied.file
 // The prefix of every event entry: 0x00 'e' 'v' '1' (docs/formats.md, "Entries").
 inline constexpr absl::string_view kEventEntryTag("\0ev1", 4);
 
+// Whether only the server writes events with `action` (EventLog::AppendServerEvents):
+// ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER, ACTION_CLOCK_ANOMALY and
+// ACTION_INGEST_SHED. Natively posted events may not use them (EventLog::CheckNative).
+bool IsServerOnlyAction(Action action);
+
 // Checks that `event` is complete and within limits: id.source and id.source_id, event_time and
-// observer.adapter are set, and target.model_name unless the action is ACTION_INGEST_REJECTED,
-// ACTION_CONFIG_APPLIED or ACTION_ACCESS_DENIED_BY_LEDGER; action and outcome.result are set and
-// are values of their enums (as is actor.kind); timestamps are valid (years 1..9999, nanos below
-// 1e9); strings are valid UTF-8 (protobuf refuses to parse anything else); source_payload_digest
-// is empty or 32 bytes; strings, groups and labels are within the limits above, label keys are
-// non-empty; config_applied is present exactly when the action is ACTION_CONFIG_APPLIED, with a
-// canonical_text of at most kMaxConfigTextBytes whose SHA-256 is its sha256, and at most
-// kMaxConfigFiles files, each with a 32-byte digest; the event's entry fits in kMaxEntrySize
-// (proof/tile.h); and the event has no unknown fields. Fails with InvalidArgument naming the field
-// and its got/want values (never the field's contents).
+// observer.adapter are set, and target.model_name unless the action is ACTION_INGEST_REJECTED or
+// IsServerOnlyAction; action and outcome.result are set and are values of their enums (as is
+// actor.kind); timestamps are valid (years 1..9999, nanos below 1e9); strings are valid UTF-8
+// (protobuf refuses to parse anything else); source_payload_digest is empty or 32 bytes; strings,
+// groups and labels are within the limits above, label keys are non-empty; config_applied is
+// present exactly when the action is ACTION_CONFIG_APPLIED, with a canonical_text of at most
+// kMaxConfigTextBytes whose SHA-256 is its sha256, and at most kMaxConfigFiles files, each with a
+// 32-byte digest; the event's entry fits in kMaxEntrySize (proof/tile.h); and the event has no
+// unknown fields. Fails with InvalidArgument naming the field and its got/want values (never the
+// field's contents).
 absl::Status ValidateEvent(const AuditEvent& event);
 
 // The check on an entry appended raw (POST /v1/entries and :batch): fails with InvalidArgument if

@@ -105,9 +105,7 @@ EventLog::EventLog(Sequencer* sequencer, const LogReader* log, const EventIndex*
       options_(std::move(options)),
       prover_(*log, ProverOptions{options_.tile_cache, nullptr}),
       start_size_(start_size),
-      rejected_tokens_(options_.rejected_burst),
-      rejected_refilled_(options_.clock()),
-      last_logged_(last_logged) {}
+      clock_(options_.clock, last_logged) {}
 
 absl::Status EventLog::CheckNative(const AuditEvent& event) const {
   if (event.observer().adapter() != kNativeAdapter) {
@@ -120,8 +118,7 @@ absl::Status EventLog::CheckNative(const AuditEvent& event) const {
     return absl::InvalidArgumentError(
         "provenance is set by the server from the caller's credentials: leave it unset");
   }
-  if (event.has_config_applied() || event.action() == ACTION_CONFIG_APPLIED ||
-      event.action() == ACTION_ACCESS_DENIED_BY_LEDGER) {
+  if (event.has_config_applied() || IsServerOnlyAction(event.action())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "action ", Action_Name(event.action()),
         " and config_applied are written by the server only, want another action"));
@@ -222,44 +219,65 @@ absl::StatusOr<absl::optional<EventLog::Appended>> EventLog::FindLogged(const Ke
 }
 
 void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter> owners) {
-  std::vector<std::string> entries;
-  std::vector<Key> keys;
-  std::vector<Waiter> appended_owners;
-  absl::MutexLock lock(&append_mu_);
-  last_logged_ = std::max(options_.clock(), last_logged_);
-  const google::protobuf::Timestamp logged_time = ToProtoTime(last_logged_);
-  for (size_t i = 0; i < events.size(); ++i) {
-    Key key(events[i].id().source(), events[i].id().source_id());
-    *events[i].mutable_logged_time() = logged_time;
-    absl::StatusOr<std::string> entry = EncodeEntry(events[i]);
-    if (!entry.ok()) {
-      Settle(key, entry.status(), std::move(owners[i]));
-      continue;
+  std::vector<std::pair<Key, absl::Status>> failed;
+  std::vector<Waiter> failed_owners;
+  {
+    absl::MutexLock lock(&append_mu_);
+    LoggedClock::Reading reading = clock_.Next();
+    std::vector<std::string> entries;
+    std::vector<Key> keys;
+    std::vector<Hash> leaf_hashes;
+    std::vector<Waiter> appended_owners;
+    for (size_t i = 0; i < events.size(); ++i) {
+      Key key(events[i].id().source(), events[i].id().source_id());
+      if (reading.stamp.ok()) *events[i].mutable_logged_time() = ToProtoTime(*reading.stamp);
+      absl::StatusOr<std::string> entry =
+          reading.stamp.ok() ? EncodeEntry(events[i]) : reading.stamp.status();
+      if (!entry.ok()) {
+        failed.emplace_back(std::move(key), entry.status());
+        failed_owners.push_back(std::move(owners[i]));
+        continue;
+      }
+      leaf_hashes.push_back(HashLeaf(*entry));
+      entries.push_back(*std::move(entry));
+      keys.push_back(std::move(key));
+      appended_owners.push_back(std::move(owners[i]));
     }
-    entries.push_back(*std::move(entry));
-    keys.push_back(std::move(key));
-    appended_owners.push_back(std::move(owners[i]));
+    // The anomalies go after the events, which keep entries' first indices; nobody waits for
+    // them, and their ids are random, so they need no claim.
+    for (const LoggedClock::Anomaly& anomaly : reading.anomalies) {
+      AuditEvent event = NewServerEvent(ACTION_CLOCK_ANOMALY, anomaly.at);
+      event.mutable_outcome()->set_result(Outcome::RESULT_FAILURE);
+      event.mutable_outcome()->set_reason(anomaly.description);
+      *event.mutable_logged_time() = ToProtoTime(anomaly.at);
+      if (absl::StatusOr<std::string> entry = EncodeEntry(event); entry.ok()) {
+        entries.push_back(*std::move(entry));
+      }
+    }
+    if (!entries.empty()) {
+      // The sequencer calls back in index order, so recent_order_ stays sorted.
+      sequencer_->AppendAsync(
+          std::move(entries),
+          [this, keys = std::move(keys), leaf_hashes = std::move(leaf_hashes),
+           owners = std::move(appended_owners)](
+              absl::StatusOr<Sequencer::Appended> appended) mutable {
+            for (size_t i = 0; i < keys.size(); ++i) {
+              if (!appended.ok()) {
+                Settle(keys[i], appended.status(), std::move(owners[i]));
+                continue;
+              }
+              Appended result;
+              result.index = appended->first_index + i;
+              result.leaf_hash = leaf_hashes[i];
+              result.tree_size = appended->head->size;
+              Settle(keys[i], result, std::move(owners[i]));
+            }
+          });
+    }
   }
-  if (entries.empty()) return;
-  std::vector<Hash> leaf_hashes;
-  for (const std::string& entry : entries) leaf_hashes.push_back(HashLeaf(entry));
-  // The sequencer calls back in index order, so recent_order_ stays sorted.
-  sequencer_->AppendAsync(
-      std::move(entries),
-      [this, keys = std::move(keys), leaf_hashes = std::move(leaf_hashes),
-       owners = std::move(appended_owners)](absl::StatusOr<Sequencer::Appended> appended) mutable {
-        for (size_t i = 0; i < keys.size(); ++i) {
-          if (!appended.ok()) {
-            Settle(keys[i], appended.status(), std::move(owners[i]));
-            continue;
-          }
-          Appended result;
-          result.index = appended->first_index + i;
-          result.leaf_hash = leaf_hashes[i];
-          result.tree_size = appended->head->size;
-          Settle(keys[i], result, std::move(owners[i]));
-        }
-      });
+  for (size_t i = 0; i < failed.size(); ++i) {
+    Settle(failed[i].first, failed[i].second, std::move(failed_owners[i]));
+  }
 }
 
 void EventLog::Settle(const Key& key, const absl::StatusOr<Appended>& result, Waiter owner) {
@@ -276,27 +294,6 @@ void EventLog::Settle(const Key& key, const absl::StatusOr<Appended>& result, Wa
   }
   owner(result);
   for (Waiter& waiter : waiters) waiter(result);
-}
-
-void EventLog::RecordRejected(const std::function<AuditEvent(absl::Time now)>& make_event,
-                              std::function<void()> done) {
-  const absl::Time now = options_.clock();
-  {
-    absl::MutexLock lock(&mu_);
-    rejected_tokens_ = std::min(options_.rejected_burst,
-                                rejected_tokens_ + absl::ToDoubleSeconds(now - rejected_refilled_) *
-                                                       options_.rejected_per_second);
-    rejected_refilled_ = now;
-    if (rejected_tokens_ < 1) {
-      rejected_dropped_++;
-      return done();
-    }
-    rejected_tokens_ -= 1;
-  }
-  std::vector<AuditEvent> events;
-  events.push_back(make_event(now));
-  Append(std::move(events),
-         [done = std::move(done)](absl::StatusOr<std::vector<Appended>>) { done(); });
 }
 
 absl::StatusOr<EventLog::SearchResult> EventLog::Search(const EventSearchRequest& request) const {

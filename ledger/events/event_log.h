@@ -1,7 +1,6 @@
 #ifndef VELLUM_LEDGER_EVENTS_EVENT_LOG_H_
 #define VELLUM_LEDGER_EVENTS_EVENT_LOG_H_
 
-#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -15,12 +14,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_index.h"
 #include "ledger/events/event_query.h"
+#include "ledger/events/logged_clock.h"
+#include "ledger/events/server_event.h"
 #include "ledger/index_follower.h"
 #include "ledger/prover.h"
 #include "ledger/sequencer.h"
@@ -33,17 +33,18 @@ namespace ledger {
 
 // The observer.adapter of the events that services post themselves (CheckNative).
 inline constexpr absl::string_view kNativeAdapter = "native";
-// The observer.adapter and id.source of the events the server writes itself
-// (AppendServerEvents); natively posted events may not use it.
-inline constexpr absl::string_view kServerSource = "vellum";
 
 // The audit events of one log (docs/events.md): appends them through the log's Sequencer and
 // searches them through its EventIndex, with the rules that hold however an event arrived.
 //
-// Appends: each event gets its logged_time here, at sequencing: the log stamps max(clock(), the
-// last stamp) and hands the entry to Sequencer::AppendAsync under one mutex, and the sequencer
-// keeps call order, so logged time never decreases along the events it appends. An append is
-// answered only once its batch is durable (the sequencer's callback).
+// Appends: each event gets its logged_time here, at sequencing, from a LoggedClock
+// (logged_clock.h): the wall clock, held at the last stamp while it is behind it (also behind
+// the last logged time at start), and refused with Unavailable while it has jumped ahead of the
+// monotonic clock. Stamping and Sequencer::AppendAsync happen under one mutex, and the sequencer
+// keeps call order, so logged time never decreases along the events it appends. Each clock
+// anomaly the LoggedClock reports is appended as an ACTION_CLOCK_ANOMALY server event after the
+// events stamped with it (or alone, for a refusal). An append is answered only once its batch is
+// durable (the sequencer's callback).
 //
 // Deduplication is on (id.source, id.source_id): a redelivery is answered with the original's
 // index and `duplicate: true`, and appends nothing. The log looks in three places: events it is
@@ -52,7 +53,7 @@ inline constexpr absl::string_view kServerSource = "vellum";
 // are found through the index alone, so until the index covers them a look-up waits for it
 // (Options::index_wait) and then fails with Unavailable rather than risk a duplicate.
 //
-// Refused attempts (RecordRejected) are recorded as a token bucket allows. Thread-safe.
+// Thread-safe.
 class EventLog {
  public:
   struct Options {
@@ -64,12 +65,8 @@ class EventLog {
     // it to cover the log as it was at creation, before answering from what it covers (search)
     // or failing with Unavailable (look-up).
     absl::Duration index_wait = absl::Seconds(5);
-    // Rejected attempts are recorded as a token bucket allows: this many at once, refilled at
-    // this rate; the others are counted, not recorded.
-    double rejected_burst = 20;
-    double rejected_per_second = 1;
-    // The time that logged_time stamps and the rate limit read.
-    std::function<absl::Time()> clock = absl::Now;
+    // The clocks of logged_time and the bound on a forward jump.
+    LoggedClock::Options clock;
   };
 
   // Where one event is in the log.
@@ -115,19 +112,13 @@ class EventLog {
 
   // The checks on an event that a service posted itself (POST /v1/events), before Append:
   // observer.adapter is kNativeAdapter, logged_time, provenance and config_applied are unset (the
-  // server sets provenance), the action is not one only the server writes
-  // (ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER), and id.source is neither
-  // kServerSource nor reserved. Fails with InvalidArgument naming the rule.
+  // server sets provenance), the action is not one only the server writes (IsServerOnlyAction),
+  // and id.source is neither kServerSource nor reserved. Fails with InvalidArgument naming the
+  // rule.
   absl::Status CheckNative(const AuditEvent& event) const;
 
-  // Records a refused attempt if the rate limit allows: appends `make_event(now)`, the
-  // ACTION_INGEST_REJECTED event the caller builds (called before this returns), and calls `done`
-  // once it is durable or failed; otherwise counts it and calls `done` at once.
-  void RecordRejected(const std::function<AuditEvent(absl::Time now)>& make_event,
-                      std::function<void()> done);
-
-  // Rejected attempts that the rate limit kept out of the log.
-  uint64_t rejected_not_recorded() const { return rejected_dropped_.load(); }
+  // The logged-time metrics (LoggedClock::RenderMetrics).
+  void RenderMetrics(std::string* out) const { clock_.RenderMetrics(out); }
 
   // One search result.
   struct Match {
@@ -182,14 +173,11 @@ class EventLog {
   // Events this object appended, until the index covers them; `recent_order_` in index order.
   absl::flat_hash_map<Key, Appended> recent_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<uint64_t, Key>> recent_order_ ABSL_GUARDED_BY(mu_);
-  double rejected_tokens_ ABSL_GUARDED_BY(mu_);
-  absl::Time rejected_refilled_ ABSL_GUARDED_BY(mu_);
 
   // Held while stamping logged_time and calling AppendAsync, so that both follow one order.
   absl::Mutex append_mu_;  // Taken before mu_ when both are held.
-  absl::Time last_logged_ ABSL_GUARDED_BY(append_mu_);
-
-  std::atomic<uint64_t> rejected_dropped_{0};
+  // Read (Next) under append_mu_ only; its metrics are thread-safe.
+  LoggedClock clock_;
 };
 
 }  // namespace ledger

@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/event_fields.h"
@@ -32,6 +33,8 @@ namespace vellum {
 namespace ledger {
 namespace {
 
+using ::testing::HasSubstr;
+
 constexpr absl::Duration kWait = absl::Seconds(30);
 const absl::Time kStart = absl::FromUnixSeconds(1790000000);
 
@@ -46,17 +49,6 @@ AuditEvent Event(absl::string_view source, absl::string_view source_id,
   event.set_action(ACTION_DEPLOY);
   event.mutable_target()->set_model_name(std::string(model));
   event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
-  return event;
-}
-
-AuditEvent RejectedEvent(absl::Time now, int n) {
-  AuditEvent event;
-  event.mutable_id()->set_source("ingest");
-  event.mutable_id()->set_source_id(absl::StrCat("attempt-", n));
-  *event.mutable_event_time() = ToProtoTime(now);
-  event.mutable_observer()->set_adapter("github");
-  event.set_action(ACTION_INGEST_REJECTED);
-  event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
   return event;
 }
 
@@ -100,11 +92,18 @@ class EventLogTest : public ::testing::Test {
     ASSERT_TRUE(verifier.ok()) << verifier.status();
     verifier_ = *std::move(verifier);
     options_.reserved_sources = {"ingest", "mlflow"};
-    options_.rejected_burst = 3;
-    options_.rejected_per_second = 1;
-    options_.clock = [this] {
+    options_.clock.wall = [this] {
       absl::MutexLock lock(&clock_mu_);
       return now_;
+    };
+    options_.clock.monotonic = [this] {
+      absl::MutexLock lock(&clock_mu_);
+      return monotonic_;
+    };
+    options_.clock.max_forward_jump = absl::Hours(1);
+    options_.clock.log = [this](absl::string_view line) {
+      absl::MutexLock lock(&clock_mu_);
+      log_lines_.emplace_back(line);
     };
     Open();
   }
@@ -152,6 +151,24 @@ class EventLogTest : public ::testing::Test {
   void SetNow(absl::Time now) {
     absl::MutexLock lock(&clock_mu_);
     now_ = now;
+  }
+
+  // Both clocks move on by `d`.
+  void Pass(absl::Duration d) {
+    absl::MutexLock lock(&clock_mu_);
+    now_ += d;
+    monotonic_ += d;
+  }
+
+  size_t LogLines() {
+    absl::MutexLock lock(&clock_mu_);
+    return log_lines_.size();
+  }
+
+  std::string Metrics() {
+    std::string out;
+    log_->RenderMetrics(&out);
+    return out;
   }
 
   // Starts appending `events`; the answer arrives through the returned notification.
@@ -205,6 +222,8 @@ class EventLogTest : public ::testing::Test {
   EventLog::Options options_;
   absl::Mutex clock_mu_;
   absl::Time now_ ABSL_GUARDED_BY(clock_mu_) = kStart;
+  absl::Duration monotonic_ ABSL_GUARDED_BY(clock_mu_) = absl::Hours(1);
+  std::vector<std::string> log_lines_ ABSL_GUARDED_BY(clock_mu_);
   std::unique_ptr<IndexStore> store_;
   std::unique_ptr<EventIndex> index_;
   std::unique_ptr<IndexFollower> follower_;
@@ -323,68 +342,92 @@ TEST_F(EventLogTest, LoggedTimeNeverDecreasesWhenTheClockGoesBack) {
   AppendOne(Event("svc", "a"));
   SetNow(kStart + absl::Seconds(50));
   AppendOne(Event("svc", "b"));
-  SetNow(kStart + absl::Seconds(200));
   AppendOne(Event("svc", "c"));
+  SetNow(kStart + absl::Seconds(200));
+  AppendOne(Event("svc", "d"));
+  ASSERT_EQ(Size(), 5u);
   EXPECT_EQ(FromProtoTime(Logged(0).logged_time()), kStart + absl::Seconds(100));
   EXPECT_EQ(FromProtoTime(Logged(1).logged_time()), kStart + absl::Seconds(100));
-  EXPECT_EQ(FromProtoTime(Logged(2).logged_time()), kStart + absl::Seconds(200));
+  // The episode is on record once, after the first event it held back.
+  const AuditEvent anomaly = Logged(2);
+  EXPECT_EQ(anomaly.action(), ACTION_CLOCK_ANOMALY);
+  EXPECT_EQ(anomaly.id().source(), kServerSource);
+  EXPECT_EQ(anomaly.observer().adapter(), kServerSource);
+  EXPECT_EQ(FromProtoTime(anomaly.logged_time()), kStart + absl::Seconds(100));
+  EXPECT_THAT(anomaly.outcome().reason(), HasSubstr("50s behind the last logged time"));
+  EXPECT_EQ(Logged(3).id().source_id(), "c");
+  EXPECT_EQ(FromProtoTime(Logged(3).logged_time()), kStart + absl::Seconds(100));
+  EXPECT_EQ(FromProtoTime(Logged(4).logged_time()), kStart + absl::Seconds(200));
+  EXPECT_EQ(LogLines(), 1u);
+  EXPECT_THAT(Metrics(), HasSubstr("vellum_logged_time_clamped_total 2\n"));
+  EXPECT_THAT(Metrics(), HasSubstr("vellum_clock_anomalies_total{direction=\"back\"} 1\n"));
 }
 
 TEST_F(EventLogTest, StampsContinueAfterARestartFromTheIndexAndFromTheUnindexedTail) {
   SetNow(kStart + absl::Seconds(100));
   AppendOne(Event("svc", "a"));
   ASSERT_TRUE(follower_->WaitFor(1, kWait));
-  // The latest logged time is the index's.
+  // The latest logged time is the index's: a clock behind it is held to it, and reported.
   SetNow(kStart);
   Restart();
   AppendOne(Event("svc", "b"));
   EXPECT_EQ(FromProtoTime(Logged(1).logged_time()), kStart + absl::Seconds(100));
-  ASSERT_TRUE(follower_->WaitFor(2, kWait));
+  EXPECT_EQ(Logged(2).action(), ACTION_CLOCK_ANOMALY);
+  EXPECT_EQ(FromProtoTime(Logged(2).logged_time()), kStart + absl::Seconds(100));
+  ASSERT_TRUE(follower_->WaitFor(3, kWait));
   // Later events the index does not cover yet: the tail of the log has the latest.
   gated_.SetOpen(false);
   SetNow(kStart + absl::Seconds(300));
   AppendOne(Event("svc", "c"));
   SetNow(kStart);
   Restart();
-  ASSERT_EQ(index_->covered(), 2u);
+  ASSERT_EQ(index_->covered(), 3u);
   gated_.SetOpen(true);
   AppendOne(Event("svc", "d"));
-  EXPECT_EQ(FromProtoTime(Logged(3).logged_time()), kStart + absl::Seconds(300));
+  EXPECT_EQ(FromProtoTime(Logged(4).logged_time()), kStart + absl::Seconds(300));
+  for (uint64_t i = 1; i < Size(); ++i) {
+    EXPECT_GE(FromProtoTime(Logged(i).logged_time()), FromProtoTime(Logged(i - 1).logged_time()))
+        << i;
+  }
 }
 
-TEST_F(EventLogTest, RejectedAttemptsAreRecordedAsTheTokenBucketAllows) {
-  int made = 0;
-  auto record = [&] {
-    absl::Notification done;
-    log_->RecordRejected(
-        [&](absl::Time now) {
-          EXPECT_EQ(now, options_.clock());
-          return RejectedEvent(now, made++);
-        },
-        [&] { done.Notify(); });
-    EXPECT_TRUE(done.WaitForNotificationWithTimeout(kWait));
-  };
-  // The burst, then nothing until the bucket refills.
-  for (int i = 0; i < 5; ++i) record();
-  EXPECT_EQ(made, 3);
-  EXPECT_EQ(log_->rejected_not_recorded(), 2u);
-  EXPECT_EQ(Size(), 3u);
-  // One token a second.
-  SetNow(kStart + absl::Milliseconds(1500));
-  record();
-  record();
-  EXPECT_EQ(made, 4);
-  EXPECT_EQ(log_->rejected_not_recorded(), 3u);
-  // Never more than the burst.
-  SetNow(kStart + absl::Seconds(100));
-  for (int i = 0; i < 4; ++i) record();
-  EXPECT_EQ(made, 7);
-  EXPECT_EQ(log_->rejected_not_recorded(), 4u);
-  EXPECT_EQ(Size(), 7u);
-  for (uint64_t i = 0; i < Size(); ++i) {
-    EXPECT_EQ(Logged(i).action(), ACTION_INGEST_REJECTED);
-    EXPECT_EQ(Logged(i).id().source_id(), absl::StrCat("attempt-", i));
-  }
+TEST_F(EventLogTest, AClockThatJumpsAheadIsRefusedUntilItIsSetRight) {
+  AppendOne(Event("svc", "a"));
+  Pass(absl::Seconds(10));
+  SetNow(kStart + absl::Hours(30));
+  auto refused = Append({Event("svc", "b")});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("ahead of 2026-09-21T14:13:30+00:00 where the monotonic clock puts it"));
+  // The episode is on record, stamped where the monotonic clock puts the time; nothing else.
+  ASSERT_EQ(Size(), 2u);
+  EXPECT_EQ(Logged(1).action(), ACTION_CLOCK_ANOMALY);
+  EXPECT_EQ(FromProtoTime(Logged(1).logged_time()), kStart + absl::Seconds(10));
+  EXPECT_THAT(Logged(1).outcome().reason(), HasSubstr("jumped ahead"));
+  // Refused again, and not recorded again; a redelivery of the refused event is refused too
+  // (its claim was released).
+  EXPECT_EQ(Append({Event("svc", "b")}).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Size(), 2u);
+  EXPECT_EQ(LogLines(), 1u);
+  EXPECT_THAT(Metrics(), HasSubstr("vellum_logged_time_refused_total 2\n"));
+
+  // Set right: the event is logged, and the end of the episode is on record after it.
+  SetNow(kStart + absl::Seconds(20));
+  EventLog::Appended b = AppendOne(Event("svc", "b"));
+  EXPECT_EQ(b.index, 2u);
+  EXPECT_FALSE(b.duplicate);
+  EXPECT_EQ(FromProtoTime(Logged(2).logged_time()), kStart + absl::Seconds(20));
+  EXPECT_EQ(Logged(3).action(), ACTION_CLOCK_ANOMALY);
+  EXPECT_THAT(Logged(3).outcome().reason(), HasSubstr("2 appends were refused"));
+}
+
+TEST_F(EventLogTest, ARestartAcceptsAClockThatJumpedAhead) {
+  AppendOne(Event("svc", "a"));
+  SetNow(kStart + absl::Hours(30));
+  EXPECT_EQ(Append({Event("svc", "b")}).status().code(), absl::StatusCode::kUnavailable);
+  Restart();
+  EXPECT_EQ(AppendOne(Event("svc", "b")).index, 2u);
+  EXPECT_EQ(FromProtoTime(Logged(2).logged_time()), kStart + absl::Hours(30));
 }
 
 TEST_F(EventLogTest, NativeEventsMustBeNativeUnstampedAndNotReserved) {

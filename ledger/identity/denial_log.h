@@ -1,19 +1,16 @@
 #ifndef VELLUM_LEDGER_IDENTITY_DENIAL_LOG_H_
 #define VELLUM_LEDGER_IDENTITY_DENIAL_LOG_H_
 
-#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <thread>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "ledger/events/attempt_log.h"
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_log.h"
-#include "ledger/identity/server_events.h"
 
 namespace vellum {
 namespace ledger {
@@ -38,10 +35,10 @@ struct Denial {
 };
 
 // Records denied requests as ACTION_ACCESS_DENIED_BY_LEDGER events (docs/security.md, "Denied
-// attempts"), so that the log holds every denial: each in detail as a token bucket per source
-// address allows, the others counted and, every summary interval (and when the DenialLog is
-// destroyed), one summary event with the count since the previous summary. Appends that fail are
-// counted in the summary too. Thread-safe.
+// attempts"), so that the log holds every denial: an AttemptLog (ledger/events/attempt_log.h)
+// records each in detail as a token bucket per source address allows, and counts the others
+// (per source) into a summary event (kNotRecordedLabel) every summary interval and when the
+// DenialLog is destroyed. Thread-safe.
 class DenialLog {
  public:
   struct Options {
@@ -56,8 +53,6 @@ class DenialLog {
 
   // `events` must outlive the DenialLog. Starts the summary thread.
   DenialLog(EventLog* events, Options options);
-  // Stops the summary thread and appends the last summary, if any denial is uncounted.
-  ~DenialLog();
 
   DenialLog(const DenialLog&) = delete;
   DenialLog& operator=(const DenialLog&) = delete;
@@ -68,31 +63,16 @@ class DenialLog {
 
   // Appends a summary of the denials counted since the previous one, if there are any, and
   // waits until it is durable. Called by the summary thread; tests call it directly.
-  void Summarize();
+  void Summarize() { attempts_.Summarize(); }
 
   // Denials counted and not (yet, or ever) recorded in detail, since start.
-  uint64_t not_recorded() const { return not_recorded_total_.load(); }
+  uint64_t not_recorded() const { return attempts_.not_recorded(); }
+
+  // vellum_denied_requests_total and the other AttemptLog metrics.
+  void RenderMetrics(std::string* out) const { attempts_.RenderMetrics(out); }
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    absl::Time refilled;
-  };
-  bool Take(const std::string& source, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Count();
-
-  EventLog* const events_;
-  const Options options_;
-
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
-  Bucket shared_ ABSL_GUARDED_BY(mu_);
-  uint64_t uncounted_ ABSL_GUARDED_BY(mu_) = 0;  // Since the previous summary.
-  absl::Time since_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-
-  std::atomic<uint64_t> not_recorded_total_{0};
-  std::thread summarizer_;
+  AttemptLog attempts_;
 };
 
 }  // namespace identity

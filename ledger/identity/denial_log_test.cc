@@ -178,16 +178,31 @@ TEST_F(DenialLogTest, SourcesPastTheLimitShareOneBucket) {
   EXPECT_EQ(denials_->not_recorded(), 0u);
 }
 
-TEST_F(DenialLogTest, CallerTextIsClippedAndSanitized) {
+TEST_F(DenialLogTest, CallerTextIsBoundedAndSanitized) {
   denials_ = std::make_unique<DenialLog>(events_.get(), options_);
   Denial d = From(std::string(2000, '1'), std::string(2000, 'p'));
   d.path = "/v1/\xff\xfe" + std::string(3000, 'x');
   Record(d);
   std::vector<AuditEvent> logged = Logged();
   ASSERT_EQ(logged.size(), 1u);
-  EXPECT_EQ(logged[0].context().source_ip().size(), 256u);
-  EXPECT_EQ(logged[0].actor().subject().size(), 256u);
+  EXPECT_EQ(logged[0].context().source_ip().size(), kMaxAttemptTextBytes);
+  EXPECT_EQ(logged[0].actor().subject().size(), kMaxAttemptTextBytes);
+  EXPECT_THAT(logged[0].actor().subject(), ::testing::EndsWith("[truncated from 2000 bytes]"));
   EXPECT_EQ(logged[0].context().labels().at("vellum.path").substr(0, 6), "/v1/??");
+}
+
+TEST_F(DenialLogTest, SummariesNameTheSourcesAndTheMetricsCount) {
+  denials_ = std::make_unique<DenialLog>(events_.get(), options_);
+  for (int i = 0; i < 4; ++i) Record(From("10.0.0.1"));
+  denials_->Summarize();
+  std::vector<AuditEvent> logged = Logged();
+  ASSERT_EQ(logged.size(), 3u);
+  EXPECT_EQ(logged[2].context().labels().at("vellum.not_recorded_from.10.0.0.1"), "2");
+  std::string metrics;
+  denials_->RenderMetrics(&metrics);
+  EXPECT_THAT(metrics, HasSubstr("vellum_denied_requests_total 4\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_denied_requests_recorded_total 2\n"));
+  EXPECT_THAT(metrics, HasSubstr("vellum_denied_requests_not_recorded_total 2\n"));
 }
 
 }  // namespace

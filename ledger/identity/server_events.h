@@ -1,8 +1,8 @@
 #ifndef VELLUM_LEDGER_IDENTITY_SERVER_EVENTS_H_
 #define VELLUM_LEDGER_IDENTITY_SERVER_EVENTS_H_
 
-// The events the server writes about itself (docs/security.md): denied requests and the
-// configurations that took effect.
+// The configurations that took effect, as events the server writes about itself
+// (docs/security.md); ledger/events/server_event.h builds the others.
 
 #include <map>
 #include <string>
@@ -10,16 +10,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ledger/events/audit_event.pb.h"
-#include "ledger/events/event_log.h"
+#include "ledger/events/server_event.h"
 
 namespace vellum {
 namespace ledger {
 namespace identity {
-
-// An event of the server's, for EventLog::AppendServerEvents: id.source kServerSource
-// (ledger/events/event_log.h) with a random source id (so that two events are never taken for one
-// delivery), observer.adapter kServerSource, event_time `now`, and `action`.
-AuditEvent NewServerEvent(Action action, absl::Time now);
 
 // How a configuration took effect (ConfigApplied.applied_by).
 inline constexpr char kAppliedAtStart[] = "start";
