@@ -9,11 +9,9 @@ absl::optional<HttpResponse> ChargeAppendQuota(ledger::identity::Quotas* quotas,
                                                const HttpRequest& request, uint64_t entries,
                                                uint64_t bytes) {
   if (quotas == nullptr) return absl::nullopt;
-  absl::Duration retry_after;
-  absl::Status status =
-      quotas->Charge(request.caller.get(), entries, bytes, absl::Now(), &retry_after);
+  absl::Status status = quotas->Charge(request.caller.get(), entries, bytes, absl::Now());
   if (status.ok()) return absl::nullopt;
-  return RetryLaterResponse(status, retry_after);
+  return ErrorResponse(status);
 }
 
 }  // namespace api

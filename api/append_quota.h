@@ -12,7 +12,7 @@ namespace api {
 
 // Charges an append of `entries` entries holding `bytes` bytes to the caller of `request`
 // (ledger::identity::Quotas): nullopt when it may go ahead (or `quotas` is nullptr), else the
-// 429 answer with Retry-After. The services call it once a request's entries are counted and
+// 429 answer with Retry-After (or 400 for an append no wait would let through). The services call it once a request's entries are counted and
 // before anything is appended.
 absl::optional<HttpResponse> ChargeAppendQuota(ledger::identity::Quotas* quotas,
                                                const HttpRequest& request, uint64_t entries,

@@ -199,15 +199,6 @@ HttpResponse UnauthorizedResponse(const absl::Status& status) {
   return response;
 }
 
-HttpResponse RetryLaterResponse(const absl::Status& status, absl::Duration retry_after) {
-  HttpResponse response = ErrorResponse(status);
-  if (retry_after != absl::InfiniteDuration()) {
-    const int64_t seconds = absl::ToInt64Seconds(absl::Ceil(retry_after, absl::Seconds(1)));
-    response.headers.emplace_back("Retry-After", absl::StrCat(std::max<int64_t>(1, seconds)));
-  }
-  return response;
-}
-
 HttpResponse MethodNotAllowedResponse(absl::string_view method, absl::string_view allowed) {
   HttpResponse response =
       ErrorResponse(405, absl::StrCat("method ", method, " not allowed; use ", allowed));

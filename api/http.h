@@ -100,11 +100,6 @@ HttpResponse ErrorResponse(int http_status, absl::string_view message);
 // scheme, as RFC 9110 (section 11.6.1) requires.
 HttpResponse UnauthorizedResponse(const absl::Status& status);
 
-// The answer to a request that may be retried later (429, 503): ErrorResponse(status) with
-// Retry-After in whole seconds, at least 1; none when `retry_after` is infinite (retrying the
-// same request can never succeed).
-HttpResponse RetryLaterResponse(const absl::Status& status, absl::Duration retry_after);
-
 // The 405 for `method`, with the Allow header listing `allowed` (e.g. "GET").
 HttpResponse MethodNotAllowedResponse(absl::string_view method, absl::string_view allowed);
 

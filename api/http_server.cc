@@ -26,6 +26,7 @@
 #include "api/beast_codec.h"
 #include "api/tls/tls_stream.h"
 #include "ledger/metrics/metrics.h"
+#include "ledger/refusal.h"
 
 namespace vellum {
 namespace api {
@@ -275,11 +276,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
     }
     if (absl::optional<absl::Duration> wait =
             server_->limiter_.TakeRequest(request_.remote_address, absl::Now())) {
-      HttpResponse response = RetryLaterResponse(
+      HttpResponse response = ErrorResponse(ledger::WithRetryAfter(
           absl::ResourceExhaustedError(absl::StrCat(
               "too many requests from ", request_.remote_address, ": at most ",
               server_->limiter_.options().requests_per_second, " a second")),
-          *wait);
+          *wait));
       return Refuse("rate_limit", std::move(response));
     }
     handling_ = true;

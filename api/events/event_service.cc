@@ -77,7 +77,7 @@ EventService::EventService(std::unique_ptr<ledger::EventLog> events, HttpServer:
     : events_(std::move(events)),
       next_(std::move(next)),
       options_(options),
-      workers_(options.worker_threads) {
+      workers_(options.worker_threads, options.max_queued) {
   ledger::AttemptLog::Options rejected;
   rejected.burst = options.rejected_burst;
   rejected.per_second = options.rejected_per_second;
@@ -107,27 +107,20 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   if (path != "/v1/events" && !absl::StartsWith(path, kIngestPrefix)) {
     return next_(std::move(request), std::move(respond));
   }
-  if (queued_.fetch_add(1) >= options_.max_queued) {
-    queued_--;
-    queue_refused_++;
-    RecordRefused(request, ledger::ShedReasonName(ledger::ShedReason::kQueueFull));
-    HttpResponse busy = ErrorResponse(
-        503, absl::StrCat("the event endpoints have ", options_.max_queued,
-                          " requests queued, the most they take; retry shortly"));
-    busy.headers.emplace_back("Retry-After", "1");
-    return respond(std::move(busy));
-  }
   // Searches and deduplicating look-ups may wait for the index, and searches take milliseconds:
-  // neither may hold an HTTP I/O thread.
-  absl::Status queued = workers_.Post([this, request = std::move(request), respond] {
-    HandleEvents(request, respond);
-    queued_--;
-  });
-  if (!queued.ok()) respond(ErrorResponse(queued));
+  // neither may hold an HTTP I/O thread. The queue is bounded (Options::max_queued); a delivery
+  // refused there is counted for the adapter's shed summary.
+  const std::string target = request.target;
+  absl::Status queued = workers_.Post(
+      [this, request = std::move(request), respond] { HandleEvents(request, respond); });
+  if (!queued.ok()) {
+    RecordRefused(target, ledger::ShedReasonName(ledger::ShedReason::kQueueFull));
+    respond(ErrorResponse(queued));
+  }
 }
 
-void EventService::RecordRefused(const HttpRequest& head, absl::string_view reason) {
-  const absl::string_view path = SplitTarget(head.target).first;
+void EventService::RecordRefused(absl::string_view target, absl::string_view reason) {
+  const absl::string_view path = SplitTarget(target).first;
   const absl::optional<ledger::ShedReason> shed = ledger::ShedReasonNamed(reason);
   if (shed_ == nullptr || !shed.has_value() || !absl::StartsWith(path, kIngestPrefix)) return;
   shed_->RecordShed(path.substr(kIngestPrefix.size()), *shed);
@@ -138,11 +131,11 @@ void EventService::RenderMetrics(std::string* out) const {
   if (rejected_ != nullptr) rejected_->RenderMetrics(out);
   if (shed_ != nullptr) shed_->RenderMetrics(out);
   ledger::RenderMetric("vellum_event_requests_queued", "gauge",
-                       "Requests to the event endpoints queued or running.",
-                       static_cast<uint64_t>(queued_.load()), out);
+                       "Requests to the event endpoints waiting for a worker thread.",
+                       static_cast<uint64_t>(workers_.queued()), out);
   ledger::RenderMetric("vellum_event_requests_refused_total", "counter",
                        "Requests to the event endpoints refused because the queue was full.",
-                       queue_refused_.load(), out);
+                       workers_.refused(), out);
 }
 
 void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond) {

@@ -80,7 +80,7 @@ class EventService {
     // Quotas per principal on posted events (not on ingestion: a refused delivery may never be
     // sent again); nullptr for none. Not owned.
     ledger::identity::Quotas* quotas = nullptr;
-    // Requests to the event endpoints queued or running at once.
+    // Requests to the event endpoints waiting for a worker thread (ledger::WorkQueue's bound).
     size_t max_queued = 1024;
     // The clocks of logged_time (ledger::LoggedClock).
     ledger::LoggedClock::Options clock;
@@ -121,10 +121,10 @@ class EventService {
   // Drain().
   ledger::ShedLog* shed_log() { return shed_.get(); }
 
-  // Counts `head`, refused at a limit for `reason` (a ShedReasonName, as
+  // Counts the request to `target`, refused at a limit for `reason` (a ShedReasonName, as
   // HttpServer::Options::refused tells), in the shed log if it is a delivery to
   // /v1/ingest/<adapter>. Cheap, for an HTTP I/O thread; nothing after Drain().
-  void RecordRefused(const HttpRequest& head, absl::string_view reason);
+  void RecordRefused(absl::string_view target, absl::string_view reason);
 
   // The metrics of the event log (logged time), the rejected and shed deliveries and the
   // queue, for /metrics (LogService::Options::more_metrics).
@@ -161,8 +161,6 @@ class EventService {
   std::shared_ptr<const Adapters> adapters_ ABSL_GUARDED_BY(adapters_mu_);
   const HttpServer::Handler next_;
   const Options options_;
-  std::atomic<size_t> queued_{0};
-  std::atomic<uint64_t> queue_refused_{0};
 
   // Last, so that it is destroyed first: its destructor runs the requests still queued.
   ledger::WorkQueue workers_;

@@ -82,7 +82,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
         server->events_->event_log(), options.denials);
     // Deliveries the HTTP server refuses at its limits go on record (ingest.shed).
     options.http.refused = [event_service](const HttpRequest& head, absl::string_view reason) {
-      event_service->RecordRefused(head, reason);
+      event_service->RecordRefused(head.target, reason);
     };
     if (!options.startup_events.empty()) {
       if (absl::Status s = server->AppendServerEvents(std::move(options.startup_events));

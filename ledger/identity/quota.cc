@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/refusal.h"
 
 namespace vellum {
 namespace ledger {
@@ -62,7 +63,7 @@ const Quotas::Rule* Quotas::RuleFor(const Principal& caller) const {
 }
 
 absl::Status Quotas::Charge(const Principal* caller, uint64_t entries, uint64_t bytes,
-                            absl::Time now, absl::Duration* retry_after) {
+                            absl::Time now) {
   if (caller == nullptr) return absl::OkStatus();
   const Rule* r = RuleFor(*caller);
   if (r == nullptr) return absl::OkStatus();
@@ -75,23 +76,30 @@ absl::Status Quotas::Charge(const Principal* caller, uint64_t entries, uint64_t 
   if (r->rule.bytes_per_day > 0) {
     auto it = bytes_.find(caller->name);
     if (it != bytes_.end() && it->second.day == today) used = it->second.bytes;
+    if (bytes > r->rule.bytes_per_day) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "quota of ", caller->name, " (the rule for ", covered, "): this append holds ", bytes,
+          " bytes, more than the ", r->rule.bytes_per_day, " a day allows: split it"));
+    }
     if (bytes > r->rule.bytes_per_day - std::min(used, r->rule.bytes_per_day)) {
-      *retry_after = absl::FromUnixSeconds((today + 1) * kSecondsPerDay) - now;
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "quota of ", caller->name, " (the rule for ", covered, "): ", used, " of ",
-          r->rule.bytes_per_day, " bytes appended today (UTC), this append holds ", bytes));
+      return WithRetryAfter(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "quota of ", caller->name, " (the rule for ", covered, "): ", used, " of ",
+              r->rule.bytes_per_day, " bytes appended today (UTC), this append holds ", bytes)),
+          absl::FromUnixSeconds((today + 1) * kSecondsPerDay) - now);
     }
   }
   if (r->entries != nullptr) {
+    const std::string limit =
+        absl::StrCat("quota of ", caller->name, " (the rule for ", covered, "): at most ",
+                     r->rule.entries_per_second, " entries a second in bursts of ",
+                     r->entries->options().burst, ", this append holds ", entries);
+    if (static_cast<double>(entries) > r->entries->options().burst) {
+      return absl::InvalidArgumentError(absl::StrCat(limit, ": split it"));
+    }
     absl::optional<absl::Duration> wait =
         r->entries->Take(caller->name, now, static_cast<double>(entries));
-    if (wait.has_value()) {
-      *retry_after = *wait;
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "quota of ", caller->name, " (the rule for ", covered, "): at most ",
-          r->rule.entries_per_second, " entries a second in bursts of ",
-          r->entries->options().burst, ", this append holds ", entries));
-    }
+    if (wait.has_value()) return WithRetryAfter(absl::ResourceExhaustedError(limit), *wait);
   }
   if (r->rule.bytes_per_day > 0) {
     if (bytes_.size() >= kMaxPrincipals && bytes_.find(caller->name) == bytes_.end()) {

@@ -43,10 +43,11 @@ class Quotas {
   static absl::StatusOr<std::unique_ptr<Quotas>> Create(std::vector<QuotaRule> rules);
 
   // Charges an append of `entries` entries holding `bytes` bytes by `caller` at `now`: OK (and
-  // charged), or ResourceExhausted saying which limit and when to retry (*retry_after), with
-  // nothing charged. An anonymous caller (nullptr) is never limited here: it cannot append.
-  absl::Status Charge(const Principal* caller, uint64_t entries, uint64_t bytes, absl::Time now,
-                      absl::Duration* retry_after);
+  // charged), or ResourceExhausted saying which limit, carrying when to retry
+  // (ledger::RetryAfter), with nothing charged; InvalidArgument for a batch that can never pass
+  // (more entries than the burst, more bytes than a day's). An anonymous caller (nullptr) is
+  // never limited here: it cannot append.
+  absl::Status Charge(const Principal* caller, uint64_t entries, uint64_t bytes, absl::Time now);
 
   // Principals counted today, at most this many (older days' counts are dropped first).
   static constexpr size_t kMaxPrincipals = 65536;

@@ -2,6 +2,7 @@
 
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
+#include "ledger/refusal.h"
 #include "gtest/gtest.h"
 
 namespace vellum {
@@ -36,22 +37,22 @@ TEST(QuotasTest, EntriesPerSecondPerPrincipal) {
   auto quotas = Make({writers});
   const Principal alice = Named("alice", {"ml-writers"});
   const Principal bob = Named("bob", {"ml-writers"});
-  absl::Duration retry;
-  EXPECT_TRUE(quotas->Charge(&alice, 20, 100, kNoon, &retry).ok());
-  absl::Status over = quotas->Charge(&alice, 1, 10, kNoon, &retry);
+  EXPECT_TRUE(quotas->Charge(&alice, 20, 100, kNoon).ok());
+  absl::Status over = quotas->Charge(&alice, 1, 10, kNoon);
   EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(over.message(), HasSubstr("quota of alice (the rule for group ml-writers): at most "
                                         "10 entries a second in bursts of 20, this append holds 1"));
-  EXPECT_EQ(retry, absl::Milliseconds(100));
+  EXPECT_EQ(RetryAfter(over), absl::Milliseconds(100));
   // Each principal has its own budget under the same rule.
-  EXPECT_TRUE(quotas->Charge(&bob, 20, 100, kNoon, &retry).ok());
+  EXPECT_TRUE(quotas->Charge(&bob, 20, 100, kNoon).ok());
   // A principal no rule covers has no quota.
   const Principal carol = Named("carol");
-  EXPECT_TRUE(quotas->Charge(&carol, 1000000, 1, kNoon, &retry).ok());
-  // A batch larger than the burst can never pass: the answer says so.
-  absl::Status batch = quotas->Charge(&bob, 21, 1, kNoon + absl::Hours(1), &retry);
-  EXPECT_EQ(batch.code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_EQ(retry, absl::InfiniteDuration());
+  EXPECT_TRUE(quotas->Charge(&carol, 1000000, 1, kNoon).ok());
+  // A batch larger than the burst can never pass: the answer says so, and no wait is offered.
+  absl::Status batch = quotas->Charge(&bob, 21, 1, kNoon + absl::Hours(1));
+  EXPECT_EQ(batch.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(batch.message(), HasSubstr("this append holds 21: split it"));
+  EXPECT_FALSE(RetryAfter(batch).has_value());
 }
 
 TEST(QuotasTest, BytesPerUtcDay) {
@@ -60,18 +61,19 @@ TEST(QuotasTest, BytesPerUtcDay) {
   everyone.bytes_per_day = 1000;
   auto quotas = Make({everyone});
   const Principal ci = Named("ci");
-  absl::Duration retry;
-  EXPECT_TRUE(quotas->Charge(&ci, 1, 600, kNoon, &retry).ok());
-  absl::Status over = quotas->Charge(&ci, 1, 401, kNoon, &retry);
+  EXPECT_TRUE(quotas->Charge(&ci, 1, 600, kNoon).ok());
+  absl::Status over = quotas->Charge(&ci, 1, 401, kNoon);
   EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(over.message(), HasSubstr("600 of 1000 bytes appended today (UTC), this append "
                                         "holds 401"));
-  EXPECT_EQ(retry, absl::Hours(12));  // Until midnight UTC.
+  EXPECT_EQ(RetryAfter(over), absl::Hours(12));  // Until midnight UTC.
   // Nothing was charged by the refusal: exactly the rest fits.
-  EXPECT_TRUE(quotas->Charge(&ci, 1, 400, kNoon, &retry).ok());
-  EXPECT_FALSE(quotas->Charge(&ci, 1, 1, kNoon, &retry).ok());
+  EXPECT_TRUE(quotas->Charge(&ci, 1, 400, kNoon).ok());
+  EXPECT_FALSE(quotas->Charge(&ci, 1, 1, kNoon).ok());
+  // More than a day allows can never pass.
+  EXPECT_EQ(quotas->Charge(&ci, 1, 1001, kNoon).code(), absl::StatusCode::kInvalidArgument);
   // A new day, a new budget.
-  EXPECT_TRUE(quotas->Charge(&ci, 1, 1000, kNoon + absl::Hours(12), &retry).ok());
+  EXPECT_TRUE(quotas->Charge(&ci, 1, 1000, kNoon + absl::Hours(12)).ok());
 }
 
 TEST(QuotasTest, TheFirstRuleThatCoversAPrincipalApplies) {
@@ -82,12 +84,11 @@ TEST(QuotasTest, TheFirstRuleThatCoversAPrincipalApplies) {
   rest.principal = "*";
   rest.bytes_per_day = 1000000;
   auto quotas = Make({deployer, rest});
-  absl::Duration retry;
   const Principal ci = Named("ci-deployer");
   const Principal other = Named("other");
-  EXPECT_FALSE(quotas->Charge(&ci, 1, 11, kNoon, &retry).ok());
-  EXPECT_TRUE(quotas->Charge(&other, 1, 11, kNoon, &retry).ok());
-  EXPECT_TRUE(quotas->Charge(nullptr, 1, 100000000, kNoon, &retry).ok());
+  EXPECT_FALSE(quotas->Charge(&ci, 1, 11, kNoon).ok());
+  EXPECT_TRUE(quotas->Charge(&other, 1, 11, kNoon).ok());
+  EXPECT_TRUE(quotas->Charge(nullptr, 1, 100000000, kNoon).ok());
 }
 
 TEST(QuotasTest, BadRulesAreRefusedByPosition) {
