@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/notification.h"
 #include "ledger/events/event_fields.h"
 
 namespace vellum {
@@ -146,15 +145,7 @@ absl::Status LogServer::AppendServerEvents(std::vector<ledger::AuditEvent> event
   if (events_ == nullptr) {
     return absl::FailedPreconditionError("this server keeps no event log");
   }
-  absl::Notification done;
-  absl::Status status;
-  events_->event_log()->AppendServerEvents(
-      std::move(events), [&](absl::StatusOr<std::vector<ledger::EventLog::Appended>> appended) {
-        status = appended.status();
-        done.Notify();
-      });
-  done.WaitForNotification();
-  return status;
+  return events_->event_log()->AppendServerEventsAndWait(std::move(events));
 }
 
 LogServer::~LogServer() { Shutdown(); }

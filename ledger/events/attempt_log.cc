@@ -5,7 +5,6 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "ledger/events/server_event.h"
@@ -196,14 +195,7 @@ void AttemptLog::Summarize() {
   }
   std::vector<AuditEvent> events;
   events.push_back(std::move(event));
-  absl::Notification appended;
-  bool ok = false;
-  events_->AppendServerEvents(std::move(events),
-                              [&](absl::StatusOr<std::vector<EventLog::Appended>> result) {
-                                ok = result.ok();
-                                appended.Notify();
-                              });
-  appended.WaitForNotification();
+  const bool ok = events_->AppendServerEventsAndWait(std::move(events)).ok();
   if (ok) {
     summaries_++;
     return;

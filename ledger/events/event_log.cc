@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/tile_reader.h"
 #include "proof/tile.h"
@@ -187,6 +188,18 @@ void EventLog::AppendServerEvents(std::vector<AuditEvent> events, AppendDone don
     event.clear_provenance();
   }
   Append(std::move(events), std::move(done));
+}
+
+absl::Status EventLog::AppendServerEventsAndWait(std::vector<AuditEvent> events) {
+  absl::Notification done;
+  absl::Status status;
+  AppendServerEvents(std::move(events),
+                     [&](absl::StatusOr<std::vector<Appended>> appended) {
+                       status = appended.status();
+                       done.Notify();
+                     });
+  done.WaitForNotification();
+  return status;
 }
 
 absl::StatusOr<absl::optional<EventLog::Appended>> EventLog::FindLogged(const Key& key) const {

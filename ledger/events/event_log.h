@@ -109,6 +109,9 @@ class EventLog {
   // (a redelivery of the same id is answered as a duplicate). CheckNative does not apply, and
   // natively posted events can neither use kServerSource nor these actions.
   void AppendServerEvents(std::vector<AuditEvent> events, AppendDone done);
+  // The same, waiting until the events are durable (or refused): for the server's summaries and
+  // configuration records, written off the request path.
+  absl::Status AppendServerEventsAndWait(std::vector<AuditEvent> events);
 
   // The checks on an event that a service posted itself (POST /v1/events), before Append:
   // observer.adapter is kNativeAdapter, logged_time, provenance and config_applied are unset (the

@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "ledger/events/server_event.h"
 #include "ledger/metrics/metrics.h"
 #include "proof/utf8.h"
@@ -113,14 +112,7 @@ void ShedLog::Summarize() {
     return a.context().labels().at(std::string(kShedAdapterLabel)) <
            b.context().labels().at(std::string(kShedAdapterLabel));
   });
-  absl::Notification appended;
-  bool ok = false;
-  events_->AppendServerEvents(std::move(events),
-                              [&](absl::StatusOr<std::vector<EventLog::Appended>> result) {
-                                ok = result.ok();
-                                appended.Notify();
-                              });
-  appended.WaitForNotification();
+  const bool ok = events_->AppendServerEventsAndWait(std::move(events)).ok();
   if (ok) {
     summaries_ += counts.size();
     return;
