@@ -43,6 +43,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   // The HTTP server starts last; its counters are read through the server once it runs.
   service_options.more_metrics = [self](std::string* out) {
     if (const HttpServer* http = self->serving_.load()) http->RenderMetrics(out);
+    if (self->quotas_ != nullptr) self->quotas_->RenderMetrics(out);
     // Both are built before the HTTP server starts.
     if (self->events_ != nullptr) self->events_->RenderMetrics(out);
     if (self->denials_ != nullptr) self->denials_->RenderMetrics(out);

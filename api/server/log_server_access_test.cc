@@ -449,6 +449,8 @@ TEST_F(LogServerAccessTest, APrincipalOverItsQuotaGets429AndOthersAreServed) {
   }
   EXPECT_EQ(retry_after, "1000");
   EXPECT_EQ(Size(), size);
+  const HttpResponse page = Send({"GET", "/metrics", "", "", ""}, kSetupToken);
+  EXPECT_THAT(page.body, HasSubstr("vellum_quota_refused_total{limit=\"entries\"} 1\n"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/metrics/metrics.h"
 #include "ledger/refusal.h"
 
 namespace vellum {
@@ -77,11 +78,13 @@ absl::Status Quotas::Charge(const Principal* caller, uint64_t entries, uint64_t 
     auto it = bytes_.find(caller->name);
     if (it != bytes_.end() && it->second.day == today) used = it->second.bytes;
     if (bytes > r->rule.bytes_per_day) {
+      refused_bytes_++;
       return absl::InvalidArgumentError(absl::StrCat(
           "quota of ", caller->name, " (the rule for ", covered, "): this append holds ", bytes,
           " bytes, more than the ", r->rule.bytes_per_day, " a day allows: split it"));
     }
     if (bytes > r->rule.bytes_per_day - std::min(used, r->rule.bytes_per_day)) {
+      refused_bytes_++;
       return WithRetryAfter(
           absl::ResourceExhaustedError(absl::StrCat(
               "quota of ", caller->name, " (the rule for ", covered, "): ", used, " of ",
@@ -95,11 +98,15 @@ absl::Status Quotas::Charge(const Principal* caller, uint64_t entries, uint64_t 
                      r->rule.entries_per_second, " entries a second in bursts of ",
                      r->entries->options().burst, ", this append holds ", entries);
     if (static_cast<double>(entries) > r->entries->options().burst) {
+      refused_entries_++;
       return absl::InvalidArgumentError(absl::StrCat(limit, ": split it"));
     }
     absl::optional<absl::Duration> wait =
         r->entries->Take(caller->name, now, static_cast<double>(entries));
-    if (wait.has_value()) return WithRetryAfter(absl::ResourceExhaustedError(limit), *wait);
+    if (wait.has_value()) {
+      refused_entries_++;
+      return WithRetryAfter(absl::ResourceExhaustedError(limit), *wait);
+    }
   }
   if (r->rule.bytes_per_day > 0) {
     if (bytes_.size() >= kMaxPrincipals && bytes_.find(caller->name) == bytes_.end()) {
@@ -112,6 +119,13 @@ absl::Status Quotas::Charge(const Principal* caller, uint64_t entries, uint64_t 
     }
   }
   return absl::OkStatus();
+}
+
+void Quotas::RenderMetrics(std::string* out) const {
+  constexpr absl::string_view kName = "vellum_quota_refused_total";
+  RenderMetricHeader(kName, "counter", "Appends refused at a principal's quota.", out);
+  RenderLabeledSample(kName, "limit", "entries", refused_entries_.load(), out);
+  RenderLabeledSample(kName, "limit", "bytes", refused_bytes_.load(), out);
 }
 
 }  // namespace identity

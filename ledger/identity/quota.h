@@ -1,6 +1,7 @@
 #ifndef VELLUM_LEDGER_IDENTITY_QUOTA_H_
 #define VELLUM_LEDGER_IDENTITY_QUOTA_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,6 +50,10 @@ class Quotas {
   // never limited here: it cannot append.
   absl::Status Charge(const Principal* caller, uint64_t entries, uint64_t bytes, absl::Time now);
 
+  // The appends refused so far, for /metrics: vellum_quota_refused_total{limit="entries"} and
+  // {limit="bytes"}.
+  void RenderMetrics(std::string* out) const;
+
   // Principals counted today, at most this many (older days' counts are dropped first).
   static constexpr size_t kMaxPrincipals = 65536;
 
@@ -65,6 +70,8 @@ class Quotas {
   const Rule* RuleFor(const Principal& caller) const;
 
   const std::vector<Rule> rules_;
+  std::atomic<uint64_t> refused_entries_{0};
+  std::atomic<uint64_t> refused_bytes_{0};
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Day> bytes_ ABSL_GUARDED_BY(mu_);
 };

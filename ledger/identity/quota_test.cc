@@ -53,6 +53,12 @@ TEST(QuotasTest, EntriesPerSecondPerPrincipal) {
   EXPECT_EQ(batch.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(batch.message(), HasSubstr("this append holds 21: split it"));
   EXPECT_FALSE(RetryAfter(batch).has_value());
+  std::string metrics;
+  quotas->RenderMetrics(&metrics);
+  EXPECT_NE(metrics.find("vellum_quota_refused_total{limit=\"entries\"} 2\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("vellum_quota_refused_total{limit=\"bytes\"} 0\n"), std::string::npos)
+      << metrics;
 }
 
 TEST(QuotasTest, BytesPerUtcDay) {
