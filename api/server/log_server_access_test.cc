@@ -409,23 +409,29 @@ TEST_F(LogServerAccessTest, EachEndpointRefusesABodyPastItsLimitBeforeReadingIt)
   const struct {
     const char* target;
     size_t limit;
-  } cases[] = {{"/v1/entries", 65535}, {"/v1/events", 1000}, {"/v1/entries:batch", 8 << 20}};
+    const char* method = "POST";
+  } cases[] = {{"/v1/entries", 65535},
+               {"/v1/events", 1000},
+               {"/v1/entries:batch", 8 << 20},
+               {"/v1/ingest/cloudevents", 8 << 20},
+               {"/checkpoint", 4096, "GET"}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.target);
     RawConnection connection(server_->port());
     ASSERT_TRUE(connection.Send(absl::StrCat(
-        "POST ", c.target, " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ", kSetupToken,
-        "\r\nContent-Length: ", c.limit + 1, "\r\n\r\n")));
+        c.method, " ", c.target, " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ",
+        kSetupToken, "\r\nContent-Length: ", c.limit + 1, "\r\n\r\n")));
     bool closed = false;
     const std::string answer = connection.ReadUntilClosed(&closed);
     EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 413"));
-    EXPECT_THAT(answer, HasSubstr(absl::StrCat("want at most ", c.limit, " for POST ", c.target)));
+    EXPECT_THAT(answer, HasSubstr(absl::StrCat("want at most ", c.limit, " for ", c.method, " ",
+                                               c.target)));
   }
   EXPECT_EQ(Size(), size);
   absl::StatusOr<std::string> metrics = client_->Get("/metrics");
   ASSERT_FALSE(metrics.ok());  // Anonymous callers hold nothing here; ask as the administrator.
   const HttpResponse page = Send({"GET", "/metrics", "", "", ""}, kSetupToken);
-  EXPECT_THAT(page.body, HasSubstr("vellum_http_requests_refused_total{reason=\"body_too_large\"} 3"));
+  EXPECT_THAT(page.body, HasSubstr("vellum_http_requests_refused_total{reason=\"body_too_large\"} 5"));
 }
 
 TEST_F(LogServerAccessTest, APrincipalOverItsQuotaGets429AndOthersAreServed) {
