@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -89,7 +90,21 @@ std::string EnterPrivateMountNamespace() {
     }
   }
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    return absl::StrCat("making / private: ", strerror(errno));
+    const int error = errno;
+    // In a chroot, "/" is no mount point (EINVAL). Then nothing can be made private, and the
+    // test goes on only if no mount propagates anyway (none is shared, as mountinfo shows).
+    if (error != EINVAL) return absl::StrCat("making / private: ", strerror(error));
+    std::ifstream mountinfo("/proc/self/mountinfo");
+    if (!mountinfo) return "making / private: EINVAL, and /proc/self/mountinfo is unreadable";
+    std::string line;
+    while (std::getline(mountinfo, line)) {
+      if (line.find(" shared:") != std::string::npos) {
+        return absl::StrCat("making / private: ", strerror(error),
+                            " (a chroot?), and this mount is shared, so the test's tmpfs would "
+                            "show outside: ",
+                            line);
+      }
+    }
   }
   return "";
 }
