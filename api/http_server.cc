@@ -121,8 +121,9 @@ class HttpServer::Impl {
   void Refuse(const HttpRequest& head, absl::string_view reason);
 
   // What a connection was doing when its time ran out.
-  enum Phase { kHeader, kIdle, kBody, kWrite, kPhases };
-  static constexpr const char* kPhaseNames[kPhases] = {"header", "idle", "body", "write"};
+  enum Phase { kHeader, kIdle, kBody, kWrite, kLinger, kPhases };
+  static constexpr const char* kPhaseNames[kPhases] = {"header", "idle", "body", "write",
+                                                       "linger"};
   static constexpr const char* kRefusalNames[] = {"rate_limit", "body_too_large",
                                                   "header_too_large", "bad_forwarded_for"};
 
@@ -301,14 +302,14 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
   // is left unread.
   void Refuse(absl::string_view reason, HttpResponse response) {
     server_->Refuse(request_, reason);
-    if (!parser_->is_done()) keep_alive_ = false;
+    if (!parser_->is_done()) LeaveBodyUnread();
     Write(std::move(response));
   }
 
   void OnAdmitted(Admission admission) {
     handling_ = false;
     if (admission.answer.has_value()) {
-      if (!parser_->is_done()) keep_alive_ = false;
+      if (!parser_->is_done()) LeaveBodyUnread();
       return Write(*std::move(admission.answer));
     }
     request_.caller = std::move(admission.caller);
@@ -335,7 +336,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
     if (!response.has_value() || !TcpSocket(stream_).is_open()) return Close();
     if (response->status == 413) server_->Refuse(head, "body_too_large");
     if (response->status == 431) server_->Refuse(head, "header_too_large");
-    keep_alive_ = false;
+    LeaveBodyUnread();
     Write(*std::move(response));
   }
 
@@ -367,9 +368,45 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
                           self->in_flight_ = false;
                           self->server_->in_flight_--;
                         }
-                        if (ec || !message->keep_alive()) return self->Close();
+                        if (ec) return self->Close();
+                        if (!message->keep_alive()) {
+                          return self->linger_ ? self->Linger() : self->Close();
+                        }
                         self->Read();
                       });
+  }
+
+  // The answer is given with the rest of the request unread: the connection closes after it.
+  void LeaveBodyUnread() {
+    keep_alive_ = false;
+    linger_ = true;
+  }
+
+  // Closes a plaintext connection whose client may still be sending the body it was refused,
+  // the way servers linger: closing with unread bytes would send a reset, which can destroy the
+  // answer before the client reads it. So the sending half is shut first, and what still comes
+  // is read and dropped, up to kMaxLingerBytes or kLingerTime, before the connection closes. A
+  // TLS session ends with its close_notify instead (Close).
+  void Linger() {
+    if constexpr (kTls) {
+      return Close();
+    } else {
+      beast::error_code ec;
+      TcpSocket(stream_).shutdown(tcp::socket::shutdown_send, ec);
+      SetDeadline(kLinger, kLingerTime);
+      DropInput(0);
+    }
+  }
+
+  void DropInput(size_t dropped) {
+    if (dropped > kMaxLingerBytes) return Abort();
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = this->shared_from_this(), dropped](beast::error_code ec,
+                                                                       size_t n) {
+                              if (ec) return self->Abort();
+                              self->DropInput(dropped + n);
+                            });
   }
 
   // Ends the session: once the timer's wait is cancelled, nothing holds it any more. A TLS
@@ -396,6 +433,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
 
   // What an idle connection reads for the first bytes of its next request.
   static constexpr size_t kFirstRead = 4096;
+  // How long, and for how many bytes, a refused request's unread body is drained (Linger).
+  static constexpr absl::Duration kLingerTime = absl::Seconds(2);
+  static constexpr size_t kMaxLingerBytes = size_t{1} << 20;
 
   Impl* const server_;
   Stream stream_;
@@ -411,6 +451,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session<St
   HttpRequest request_;
   size_t max_body_bytes_ = 0;
   bool keep_alive_ = false;
+  bool linger_ = false;  // LeaveBodyUnread(): drain before closing.
   bool head_request_ = false;
   bool closing_ = false;  // A TLS session's close_notify is on its way.
   unsigned version_ = 11;

@@ -251,6 +251,31 @@ TEST_F(AdmissionTest, ACredentialIsRefusedBeforeTheBodyIsSent) {
   EXPECT_EQ(admitted_.load(), 1);
 }
 
+TEST_F(AdmissionTest, ARefusalReachesAClientThatSendsItsBodyAtOnce) {
+  // Most clients send the body right behind the header. Closing with it unread would reset the
+  // connection, and the reset can destroy the answer before the client reads it.
+  std::vector<std::unique_ptr<RawConnection>> clients;
+  for (const char* target : {"/locked", "/small"}) {
+    SCOPED_TRACE(target);
+    clients.push_back(std::make_unique<RawConnection>(port()));
+    RawConnection& client = *clients.back();
+    const std::string body(200000, 'b');
+    ASSERT_TRUE(client.Send(absl::StrCat("POST ", target, " HTTP/1.1\r\nHost: t\r\n",
+                                         "Content-Length: ", body.size(), "\r\n\r\n", body)));
+    bool closed = false;
+    const std::string answer = client.ReadUntilClosed(&closed);
+    EXPECT_THAT(answer, StartsWith(absl::StrContains(target, "locked") ? "HTTP/1.1 401"
+                                                                        : "HTTP/1.1 413"));
+    EXPECT_TRUE(closed);
+  }
+  EXPECT_EQ(handled(), 0u);
+  // The server shut its side and drained what came; the connections, which this client keeps
+  // open, are closed at the end of the bounded linger.
+  EXPECT_TRUE(ledger::WaitUntil(
+      [&] { return Metric("vellum_http_connections_timed_out_total{phase=\"linger\"}") == 2; },
+      absl::Seconds(20)));
+}
+
 TEST_F(AdmissionTest, ABodyPastItsEndpointsLimitIsRefusedBeforeItIsRead) {
   {
     RawConnection client(port());
