@@ -17,6 +17,12 @@ namespace {
 namespace ip = boost::asio::ip;
 
 absl::StatusOr<ip::address> ParseAddress(absl::string_view text) {
+  // A zone (fe80::1%eth0) names an interface of the host that wrote it: it means nothing in a
+  // forwarded list or a proxy entry, and it has more than one spelling.
+  if (text.find('%') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", text, "\" is not an IP address (a zone is not allowed)"));
+  }
   boost::system::error_code ec;
   ip::address address = ip::make_address(std::string(text), ec);
   if (ec) return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not an IP address"));
@@ -99,7 +105,8 @@ bool TrustedProxies::Trusts(absl::string_view address) const {
 
 absl::StatusOr<std::string> TrustedProxies::Source(absl::string_view peer,
                                                    absl::string_view forwarded_for) const {
-  absl::StatusOr<std::string> current = CanonicalAddress(peer);
+  // The peer comes from this host's socket: its zone, if any, is dropped.
+  absl::StatusOr<std::string> current = CanonicalAddress(peer.substr(0, peer.find('%')));
   if (!current.ok()) return current.status();
   if (!Trusts(*current) || forwarded_for.empty()) return current;
   std::vector<absl::string_view> hops = absl::StrSplit(forwarded_for, ',');

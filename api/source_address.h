@@ -28,7 +28,8 @@ class TrustedProxies {
   // X-Forwarded-For list (`forwarded_for`, comma-separated, the nearest hop last) from the right,
   // the first address that is not a trusted proxy (or the leftmost one, if all are).
   // InvalidArgument when a list that must be read holds something that is not an address, or
-  // more than kMaxHops entries. An IPv4-mapped IPv6 address comes back as IPv4.
+  // more than kMaxHops entries, or an address with a zone (%eth0; the peer's own is dropped). An
+  // IPv4-mapped IPv6 address comes back as IPv4.
   absl::StatusOr<std::string> Source(absl::string_view peer, absl::string_view forwarded_for) const;
 
   bool Trusts(absl::string_view address) const;
@@ -48,7 +49,8 @@ class TrustedProxies {
   std::vector<Network> networks_;
 };
 
-// The address in its one canonical spelling (IPv4-mapped IPv6 as IPv4), or InvalidArgument.
+// The address in its one canonical spelling (IPv4-mapped IPv6 as IPv4), or InvalidArgument
+// (for a zone, too).
 absl::StatusOr<std::string> CanonicalAddress(absl::string_view address);
 
 }  // namespace api

@@ -62,6 +62,14 @@ TEST(TrustedProxiesTest, BadEntriesAreRefusedByName) {
   }
 }
 
+TEST(TrustedProxiesTest, ZonesAreRefusedInListsAndDroppedFromThePeer) {
+  TrustedProxies proxies = Proxies({"fd00::/8"});
+  EXPECT_THAT(proxies.Source("fd00::1", "fe80::1%222222222").status().message(),
+              HasSubstr("a zone is not allowed"));
+  EXPECT_EQ(*proxies.Source("fe80::1%eth0", "203.0.113.5"), "fe80::1");
+  EXPECT_FALSE(TrustedProxies::Parse({"fe80::1%eth0"}).ok());
+}
+
 TEST(TrustedProxiesTest, AForwardedListFromATrustedProxyMustBeAddresses) {
   TrustedProxies proxies = Proxies({"10.0.0.0/8"});
   absl::StatusOr<std::string> source = proxies.Source("10.0.0.2", "203.0.113.5, evil");
