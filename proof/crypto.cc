@@ -18,8 +18,10 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -58,6 +60,11 @@ struct EcPointDeleter {
   void operator()(EC_POINT* point) const { EC_POINT_free(point); }
 };
 using EcPointPtr = std::unique_ptr<EC_POINT, EcPointDeleter>;
+
+struct CipherCtxDeleter {
+  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
+};
+using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
 
 struct EcdsaSigDeleter {
   void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
@@ -112,6 +119,128 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
 absl::Status RandomBytes(absl::Span<uint8_t> out) {
   if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
     return absl::InternalError("RAND_bytes failed");
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status CheckGcmSizes(absl::string_view plaintext, absl::string_view aad) {
+  if (plaintext.size() > kAesGcmMaxPlaintextSize || aad.size() > kAesGcmMaxPlaintextSize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "AES-GCM: got ", plaintext.size(), " bytes of plaintext and ", aad.size(),
+        " of associated data, want at most ", kAesGcmMaxPlaintextSize, " each"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Aes256GcmSealWithNonce(const Aes256Key& key,
+                                                   absl::Span<const uint8_t> nonce,
+                                                   absl::string_view plaintext,
+                                                   absl::string_view aad) {
+  if (nonce.size() != kAesGcmNonceSize) {
+    return absl::InvalidArgumentError(absl::StrCat("AES-GCM nonce: got ", nonce.size(),
+                                                   " bytes, want ", kAesGcmNonceSize));
+  }
+  absl::Status sizes = CheckGcmSizes(plaintext, aad);
+  if (!sizes.ok()) return sizes;
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  std::string out(kAesGcmNonceSize + plaintext.size() + kAesGcmTagSize, '\0');
+  uint8_t* nonce_out = reinterpret_cast<uint8_t*>(&out[0]);
+  uint8_t* body = nonce_out + kAesGcmNonceSize;
+  std::copy(nonce.begin(), nonce.end(), nonce_out);
+  int len = 0;
+  if (ctx == nullptr ||
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kAesGcmNonceSize, nullptr) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), nonce_out) != 1 ||
+      (!aad.empty() &&
+       EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const uint8_t*>(aad.data()),
+                         static_cast<int>(aad.size())) != 1) ||
+      (!plaintext.empty() &&
+       EVP_EncryptUpdate(ctx.get(), body, &len,
+                         reinterpret_cast<const uint8_t*>(plaintext.data()),
+                         static_cast<int>(plaintext.size())) != 1) ||
+      EVP_EncryptFinal_ex(ctx.get(), body + plaintext.size(), &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kAesGcmTagSize,
+                          body + plaintext.size()) != 1) {
+    return absl::InternalError("AES-GCM encryption failed");
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Aes256GcmSeal(const Aes256Key& key, absl::string_view plaintext,
+                                          absl::string_view aad) {
+  uint8_t nonce[kAesGcmNonceSize];
+  absl::Status status = RandomBytes(absl::MakeSpan(nonce));
+  if (!status.ok()) return status;
+  return Aes256GcmSealWithNonce(key, nonce, plaintext, aad);
+}
+
+absl::StatusOr<std::string> Aes256GcmOpen(const Aes256Key& key, absl::string_view sealed,
+                                          absl::string_view aad) {
+  if (sealed.size() < kAesGcmNonceSize + kAesGcmTagSize) {
+    return absl::InvalidArgumentError(absl::StrCat("AES-GCM message: got ", sealed.size(),
+                                                   " bytes, want at least ",
+                                                   kAesGcmNonceSize + kAesGcmTagSize));
+  }
+  const size_t body_size = sealed.size() - kAesGcmNonceSize - kAesGcmTagSize;
+  absl::Status sizes = CheckGcmSizes(absl::string_view(sealed.data(), body_size), aad);
+  if (!sizes.ok()) return sizes;
+  const uint8_t* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
+  const uint8_t* body = nonce + kAesGcmNonceSize;
+  // The tag is passed through a copy: the ctrl call takes a non-const pointer.
+  uint8_t tag[kAesGcmTagSize];
+  std::copy(body + body_size, body + body_size + kAesGcmTagSize, tag);
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  std::string out(body_size, '\0');
+  uint8_t* plain = reinterpret_cast<uint8_t*>(&out[0]);
+  int len = 0;
+  if (ctx == nullptr ||
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kAesGcmNonceSize, nullptr) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), nonce) != 1 ||
+      (!aad.empty() &&
+       EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const uint8_t*>(aad.data()),
+                         static_cast<int>(aad.size())) != 1) ||
+      (body_size != 0 &&
+       EVP_DecryptUpdate(ctx.get(), plain, &len, body, static_cast<int>(body_size)) != 1) ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAesGcmTagSize, tag) != 1) {
+    return absl::InternalError("AES-GCM decryption failed");
+  }
+  if (EVP_DecryptFinal_ex(ctx.get(), plain + body_size, &len) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError("AES-GCM message does not authenticate");
+  }
+  return out;
+}
+
+absl::Status HkdfSha256(absl::string_view ikm, absl::string_view salt, absl::string_view info,
+                        absl::Span<uint8_t> out) {
+  constexpr size_t kHashSize = sizeof(Sha256Digest);
+  if (out.empty() || out.size() > 255 * kHashSize) {
+    return absl::InvalidArgumentError(absl::StrCat("HKDF-SHA256 output: got ", out.size(),
+                                                   " bytes, want 1 to ", 255 * kHashSize));
+  }
+  const Sha256Digest zero_salt{};
+  if (salt.empty()) {
+    salt = absl::string_view(reinterpret_cast<const char*>(zero_salt.data()), kHashSize);
+  }
+  const Sha256Digest prk = HmacSha256(salt, ikm);
+  const absl::string_view prk_view(reinterpret_cast<const char*>(prk.data()), kHashSize);
+  std::string block;  // T(i-1) || info || i
+  Sha256Digest t{};
+  size_t done = 0;
+  for (uint8_t i = 1; done < out.size(); ++i) {
+    block.assign(i == 1 ? "" : std::string(reinterpret_cast<const char*>(t.data()), kHashSize));
+    block.append(info.data(), info.size());
+    block.push_back(static_cast<char>(i));
+    t = HmacSha256(prk_view, block);
+    const size_t n = std::min(kHashSize, out.size() - done);
+    std::copy(t.begin(), t.begin() + n, out.begin() + done);
+    done += n;
   }
   return absl::OkStatus();
 }

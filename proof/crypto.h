@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -40,6 +41,37 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
 
 // Fills `out` with bytes from the library's CSPRNG.
 absl::Status RandomBytes(absl::Span<uint8_t> out);
+
+inline constexpr size_t kAes256KeySize = 32;
+inline constexpr size_t kAesGcmNonceSize = 12;
+inline constexpr size_t kAesGcmTagSize = 16;
+inline constexpr size_t kAesGcmMaxPlaintextSize = 16 << 20;
+using Aes256Key = std::array<uint8_t, kAes256KeySize>;
+
+// AES-256-GCM (NIST SP 800-38D) with a fresh random 96-bit nonce; returns nonce || ciphertext ||
+// tag. `aad` is authenticated, not encrypted. Random nonces are safe for at most 2^32 messages
+// per key (SP 800-38D, 8.3): callers derive a fresh key per message or count. Plaintext and aad
+// of at most kAesGcmMaxPlaintextSize bytes each (InvalidArgument otherwise). Thread-safe.
+absl::StatusOr<std::string> Aes256GcmSeal(const Aes256Key& key, absl::string_view plaintext,
+                                          absl::string_view aad);
+
+// Aes256GcmSeal with a caller-chosen nonce (kAesGcmNonceSize bytes), for known-answer tests
+// only: a nonce used twice under one key gives away the authentication key.
+absl::StatusOr<std::string> Aes256GcmSealWithNonce(const Aes256Key& key,
+                                                   absl::Span<const uint8_t> nonce,
+                                                   absl::string_view plaintext,
+                                                   absl::string_view aad);
+
+// Opens nonce || ciphertext || tag. InvalidArgument when it is shorter than a nonce and a tag
+// (with both lengths), or "does not authenticate" when the tag does not verify under `key` and
+// `aad`; no plaintext is returned unless the whole message authenticates. Thread-safe.
+absl::StatusOr<std::string> Aes256GcmOpen(const Aes256Key& key, absl::string_view sealed,
+                                          absl::string_view aad);
+
+// HKDF-SHA256 (RFC 5869): extract with `salt` (an empty salt is 32 zero bytes, as the RFC says),
+// then expand with `info` into `out`, 1 to 255 * 32 bytes (InvalidArgument otherwise).
+absl::Status HkdfSha256(absl::string_view ikm, absl::string_view salt, absl::string_view info,
+                        absl::Span<uint8_t> out);
 
 // An Ed25519 private key, derived from a 32-byte seed (RFC 8032). Immutable after creation, so
 // Sign() is thread-safe.

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -317,6 +318,125 @@ TEST(EcdsaP256PublicKeyTest, RefusesBadPoints) {
             "P-256 point: got coordinates of 31 and 32 bytes, want 32 each");
   EXPECT_EQ(EcdsaP256PublicKey::Create(x, std::string(1, '\0') + y).status().message(),
             "P-256 point: got coordinates of 32 and 33 bytes, want 32 each");
+}
+
+// AES-256-GCM known answers: test cases 13 to 16 of McGrew and Viega, "The Galois/Counter Mode
+// of Operation (GCM)", revised 2005 (the AES-256 cases). Checked against python3-cryptography.
+TEST(AesGcmTest, KnownAnswers) {
+  const std::string key15 = Bytes("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
+  const std::string p15 = Bytes(
+      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449"
+      "a6b525b16aedf5aa0de657ba637b391aafd255");
+  const std::string c15 = Bytes(
+      "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056"
+      "828838c5f61e6393ba7a0abcc9f662898015ad");
+  struct Vector {
+    std::string key, nonce, plaintext, aad, ciphertext, tag;
+  };
+  const Vector vectors[] = {
+      {std::string(32, '\0'), std::string(12, '\0'), "", "", "",
+       Bytes("530f8afbc74536b9a963b4f1c4cb738b")},
+      {std::string(32, '\0'), std::string(12, '\0'), std::string(16, '\0'), "",
+       Bytes("cea7403d4d606b6e074ec5d3baf39d18"), Bytes("d0d1c8a799996bf0265b98b5d48ab919")},
+      {key15, Bytes("cafebabefacedbaddecaf888"), p15, "", c15,
+       Bytes("b094dac5d93471bdec1a502270e3cc6c")},
+      {key15, Bytes("cafebabefacedbaddecaf888"), p15.substr(0, 60),
+       Bytes("feedfacedeadbeeffeedfacedeadbeefabaddad2"), c15.substr(0, 60),
+       Bytes("76fc6ece0f4e1768cddf8853bb2d551b")},
+  };
+  for (const Vector& v : vectors) {
+    Aes256Key key;
+    std::copy(v.key.begin(), v.key.end(), key.begin());
+    const std::vector<uint8_t> nonce(v.nonce.begin(), v.nonce.end());
+    auto sealed = Aes256GcmSealWithNonce(key, nonce, v.plaintext, v.aad);
+    ASSERT_TRUE(sealed.ok()) << sealed.status();
+    EXPECT_EQ(absl::BytesToHexString(*sealed),
+              absl::BytesToHexString(absl::StrCat(v.nonce, v.ciphertext, v.tag)));
+    auto opened = Aes256GcmOpen(key, *sealed, v.aad);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    EXPECT_EQ(*opened, v.plaintext);
+  }
+}
+
+TEST(AesGcmTest, RandomNoncesAndEveryTamperingFails) {
+  Aes256Key key;
+  ASSERT_TRUE(RandomBytes(absl::MakeSpan(key)).ok());
+  auto a = Aes256GcmSeal(key, "alice@example.com", "actor.subject");
+  auto b = Aes256GcmSeal(key, "alice@example.com", "actor.subject");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->size(), kAesGcmNonceSize + 17 + kAesGcmTagSize);
+  EXPECT_NE(*a, *b);
+  auto opened = Aes256GcmOpen(key, *a, "actor.subject");
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(*opened, "alice@example.com");
+
+  // Every single-bit flip, of the nonce, the ciphertext or the tag, fails to authenticate.
+  for (size_t byte = 0; byte < a->size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string flipped = *a;
+      flipped[byte] ^= static_cast<char>(1 << bit);
+      auto bad = Aes256GcmOpen(key, flipped, "actor.subject");
+      ASSERT_FALSE(bad.ok()) << byte << ":" << bit;
+      EXPECT_EQ(bad.status().message(), "AES-GCM message does not authenticate");
+    }
+  }
+  EXPECT_FALSE(Aes256GcmOpen(key, *a, "actor.groups").ok());
+  Aes256Key other = key;
+  other[0] ^= 1;
+  EXPECT_FALSE(Aes256GcmOpen(other, *a, "actor.subject").ok());
+  auto short_input = Aes256GcmOpen(key, a->substr(0, 27), "actor.subject");
+  EXPECT_EQ(short_input.status().message(), "AES-GCM message: got 27 bytes, want at least 28");
+  EXPECT_FALSE(Aes256GcmOpen(key, a->substr(0, a->size() - 1), "actor.subject").ok());
+}
+
+TEST(AesGcmTest, LimitsAreEnforced) {
+  Aes256Key key{};
+  EXPECT_EQ(Aes256GcmSealWithNonce(key, std::vector<uint8_t>(11), "x", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const std::string big(kAesGcmMaxPlaintextSize + 1, 'x');
+  EXPECT_EQ(Aes256GcmSeal(key, big, "").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Aes256GcmSeal(key, "", big).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Aes256GcmSeal(key, big.substr(1), "").ok());
+}
+
+// HKDF-SHA256: the test cases 1 to 3 of RFC 5869, Appendix A.
+TEST(HkdfTest, Rfc5869Vectors) {
+  std::string ikm2, salt2, info2;
+  for (int i = 0; i < 80; ++i) {
+    ikm2.push_back(static_cast<char>(i));
+    salt2.push_back(static_cast<char>(0x60 + i));
+    info2.push_back(static_cast<char>(0xb0 + i));
+  }
+  struct Vector {
+    std::string ikm, salt, info, okm;
+  };
+  const Vector vectors[] = {
+      {std::string(22, '\x0b'), Bytes("000102030405060708090a0b0c"), Bytes("f0f1f2f3f4f5f6f7f8f9"),
+       "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"},
+      {ikm2, salt2, info2,
+       "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c6"
+       "5e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87"},
+      {std::string(22, '\x0b'), "", "",
+       "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"},
+  };
+  for (const Vector& v : vectors) {
+    std::vector<uint8_t> out(v.okm.size() / 2);
+    ASSERT_TRUE(HkdfSha256(v.ikm, v.salt, v.info, absl::MakeSpan(out)).ok());
+    EXPECT_EQ(absl::BytesToHexString(
+                  absl::string_view(reinterpret_cast<const char*>(out.data()), out.size())),
+              v.okm);
+  }
+}
+
+TEST(HkdfTest, OutputLengthIsBounded) {
+  std::vector<uint8_t> none;
+  EXPECT_EQ(HkdfSha256("k", "", "", absl::MakeSpan(none)).code(),
+            absl::StatusCode::kInvalidArgument);
+  std::vector<uint8_t> too_long(255 * 32 + 1);
+  EXPECT_EQ(HkdfSha256("k", "", "", absl::MakeSpan(too_long)).message(),
+            "HKDF-SHA256 output: got 8161 bytes, want 1 to 8160");
+  std::vector<uint8_t> longest(255 * 32);
+  EXPECT_TRUE(HkdfSha256("k", "", "", absl::MakeSpan(longest)).ok());
 }
 
 }  // namespace

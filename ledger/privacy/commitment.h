@@ -1,0 +1,31 @@
+#ifndef VELLUM_LEDGER_PRIVACY_COMMITMENT_H_
+#define VELLUM_LEDGER_PRIVACY_COMMITMENT_H_
+
+// The commitment a log entry holds for each sealed field (docs/privacy.md, "Commitments"):
+//
+//   commitment = SHA-256(salt || path || 0x00 || value)
+//
+// where salt is 32 fresh random bytes, path the field's path in the event ("actor.subject",
+// "context.labels.k8s.user") and value the field's UTF-8 bytes. Whoever is given the value and
+// its salt can check them against the signed tree with nothing but SHA-256; without the salt,
+// guessing the value (an e-mail address) cannot be checked against the commitment.
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "proof/crypto.h"
+
+namespace vellum {
+namespace ledger {
+
+inline constexpr size_t kCommitmentSaltSize = 32;
+
+// Returns the commitment to `value` at `path` under `salt` (kCommitmentSaltSize bytes; any other
+// length gives a commitment that no sealed field holds).
+crypto::Sha256Digest FieldCommitment(absl::string_view salt, absl::string_view path,
+                                     absl::string_view value);
+
+}  // namespace ledger
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_PRIVACY_COMMITMENT_H_

@@ -1,0 +1,186 @@
+#include "ledger/privacy/event_sealer.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/privacy/commitment.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+constexpr char kLabelPrefix[] = "context.labels.";
+
+absl::string_view View(const crypto::Sha256Digest& digest) {
+  return absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+// The personal values of an event in the order they are sealed, each with its path.
+std::vector<std::pair<std::string, std::string>> PersonalValues(const AuditEvent& event,
+                                                                const PrivacyRules& rules) {
+  std::vector<std::pair<std::string, std::string>> values;
+  auto add = [&](absl::string_view path, const std::string& value) {
+    if (!value.empty()) values.emplace_back(std::string(path), value);
+  };
+  add("actor.subject", event.actor().subject());
+  for (const std::string& group : event.actor().groups()) add("actor.groups", group);
+  add("outcome.reason", event.outcome().reason());
+  add("context.source_ip", event.context().source_ip());
+  add("context.user_agent", event.context().user_agent());
+  // Labels in key order (a protobuf map has none of its own), only those the rules name.
+  std::map<std::string, std::string> labels(event.context().labels().begin(),
+                                            event.context().labels().end());
+  for (const auto& [key, value] : labels) {
+    std::string path = absl::StrCat(kLabelPrefix, key);
+    if (rules.fields.count(path) != 0) add(path, value);
+  }
+  add("provenance.principal", event.provenance().principal());
+  add("config_applied.principal", event.config_applied().principal());
+  return values;
+}
+
+void ClearField(AuditEvent& event, absl::string_view path) {
+  if (path == "actor.subject") {
+    event.mutable_actor()->clear_subject();
+  } else if (path == "actor.groups") {
+    event.mutable_actor()->clear_groups();
+  } else if (path == "outcome.reason") {
+    event.mutable_outcome()->clear_reason();
+  } else if (path == "context.source_ip") {
+    event.mutable_context()->clear_source_ip();
+  } else if (path == "context.user_agent") {
+    event.mutable_context()->clear_user_agent();
+  } else if (absl::StartsWith(path, kLabelPrefix)) {
+    event.mutable_context()->mutable_labels()->erase(
+        std::string(path.substr(sizeof(kLabelPrefix) - 1)));
+  } else if (path == "provenance.principal" && event.has_provenance()) {
+    event.mutable_provenance()->clear_principal();
+  } else if (path == "config_applied.principal" && event.has_config_applied()) {
+    event.mutable_config_applied()->clear_principal();
+  }
+}
+
+void RestoreField(AuditEvent& event, absl::string_view path, const std::string& value) {
+  if (path == "actor.subject") {
+    event.mutable_actor()->set_subject(value);
+  } else if (path == "actor.groups") {
+    event.mutable_actor()->add_groups(value);
+  } else if (path == "outcome.reason") {
+    event.mutable_outcome()->set_reason(value);
+  } else if (path == "context.source_ip") {
+    event.mutable_context()->set_source_ip(value);
+  } else if (path == "context.user_agent") {
+    event.mutable_context()->set_user_agent(value);
+  } else if (absl::StartsWith(path, kLabelPrefix)) {
+    (*event.mutable_context()->mutable_labels())[std::string(
+        path.substr(sizeof(kLabelPrefix) - 1))] = value;
+  } else if (path == "provenance.principal") {
+    event.mutable_provenance()->set_principal(value);
+  } else if (path == "config_applied.principal") {
+    event.mutable_config_applied()->set_principal(value);
+  }
+}
+
+// Whose key seals the event's values (header comment).
+std::string OwnerOf(const AuditEvent& event, absl::string_view path) {
+  if (path == "provenance.principal") return event.provenance().principal();
+  if (path == "config_applied.principal") return event.config_applied().principal();
+  if (!event.actor().subject().empty()) return event.actor().subject();
+  if (!event.provenance().principal().empty()) return event.provenance().principal();
+  return absl::StrCat("address:", event.context().source_ip());
+}
+
+}  // namespace
+
+PrivacyRules PrivacyRules::Default() {
+  PrivacyRules rules;
+  for (const char* path : {"actor.subject", "actor.groups", "context.source_ip",
+                           "context.user_agent", "provenance.principal",
+                           "config_applied.principal"}) {
+    rules.fields[path] = FieldRule::kSeal;
+  }
+  return rules;
+}
+
+FieldRule PrivacyRules::RuleFor(absl::string_view path) const {
+  auto it = fields.find(std::string(path));
+  return it == fields.end() ? FieldRule::kClear : it->second;
+}
+
+absl::StatusOr<AuditEvent> SealEvent(SealedStore& store, const PrivacyRules& rules,
+                                     AuditEvent event, absl::Time now) {
+  if (event.sealed_size() != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sealed: got ", event.sealed_size(), " items, want none: only the server seals fields"));
+  }
+  if (!event.actor().pseudonym().empty()) {
+    return absl::InvalidArgumentError(
+        "actor.pseudonym: set by the server when it seals the subject: leave it unset");
+  }
+  std::vector<SealRequest> requests;
+  for (auto& [path, value] : PersonalValues(event, rules)) {
+    FieldRule rule = rules.RuleFor(path);
+    if (rule == FieldRule::kSeal) {
+      requests.push_back(SealRequest{path, OwnerOf(event, path), std::move(value)});
+    }
+  }
+  std::vector<SealedRef> refs;
+  if (!requests.empty()) {
+    auto sealed = store.Seal(requests, now);
+    if (!sealed.ok()) return sealed.status();
+    refs = *std::move(sealed);
+  }
+  // Clear after every owner is known: the owner of a value may be a field that is itself sealed.
+  for (const auto& [path, rule] : rules.fields) {
+    if (rule != FieldRule::kClear) ClearField(event, path);
+  }
+  for (const SealedRef& ref : refs) {
+    SealedField* item = event.add_sealed();
+    item->set_path(ref.path);
+    item->set_pseudonym(ref.pseudonym);
+    item->set_commitment(std::string(View(ref.commitment)));
+    if (ref.path == "actor.subject") event.mutable_actor()->set_pseudonym(ref.pseudonym);
+  }
+  return event;
+}
+
+absl::StatusOr<UnsealedEvent> UnsealEvent(const SealedStore& store, const AuditEvent& event) {
+  UnsealedEvent out;
+  out.event = event;
+  for (const SealedField& item : event.sealed()) {
+    crypto::Sha256Digest commitment{};
+    if (item.commitment().size() != commitment.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("sealed ", item.path(), ": commitment of ",
+                                                     item.commitment().size(),
+                                                     " bytes, want 32"));
+    }
+    std::copy(item.commitment().begin(), item.commitment().end(), commitment.begin());
+    auto opened = store.OpenValue(commitment);
+    if (absl::IsNotFound(opened.status())) {
+      out.gone.push_back(item.path());
+      continue;
+    }
+    if (!opened.ok()) return opened.status();
+    absl::Status verified = VerifyOpenedValue(item, *opened);
+    if (!verified.ok()) return absl::DataLossError(verified.message());
+    RestoreField(out.event, item.path(), opened->value);
+    out.opened.push_back(*std::move(opened));
+  }
+  return out;
+}
+
+absl::Status VerifyOpenedValue(const SealedField& sealed, const OpenedValue& opened) {
+  if (sealed.path() != opened.path) {
+    return absl::InvalidArgumentError(absl::StrCat("opened value: path ", opened.path,
+                                                   ", want ", sealed.path()));
+  }
+  if (View(FieldCommitment(opened.salt, opened.path, opened.value)) != sealed.commitment()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "opened value of ", sealed.path(), " does not match the commitment in the entry"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ledger
+}  // namespace vellum

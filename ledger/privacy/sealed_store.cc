@@ -1,0 +1,494 @@
+#include "ledger/privacy/sealed_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "ledger/file_io.h"
+#include "ledger/leveldb_util.h"
+#include "ledger/privacy/commitment.h"
+#include "ledger/privacy/sealed_record.pb.h"
+#include "leveldb/write_batch.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+constexpr char kFormatKey[] = "format";
+constexpr char kFormat[] = "vellum-sealed-store-1";
+constexpr char kSubjectPrefix[] = "k/";  // + HMAC(K_lookup, subject) -> SubjectKeyRecord
+constexpr char kPseudonymIndex[] = "p/";  // + pseudonym -> HMAC(K_lookup, subject)
+constexpr char kValuePrefix[] = "v/";     // + commitment -> SealedValueRecord
+constexpr char kOwnerIndex[] = "s/";      // + pseudonym + "/" + commitment -> ""
+// Present while deletions wait for the rewrite that removes them from every file.
+constexpr char kRewritePendingKey[] = "rewrite-pending";
+constexpr char kPseudonymInfo[] = "vellum/pseudonym/v1";
+constexpr char kValueKeyInfo[] = "vellum/sealed-value/v1";
+constexpr size_t kPseudonymBytes = 16;
+
+absl::string_view View(const crypto::Sha256Digest& digest) {
+  return absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+absl::StatusOr<std::string> RandomString(size_t size) {
+  std::string out(size, '\0');
+  absl::Status status = crypto::RandomBytes(
+      absl::MakeSpan(reinterpret_cast<uint8_t*>(&out[0]), out.size()));
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::string> PseudonymFromKey(absl::string_view key) {
+  uint8_t out[kPseudonymBytes];
+  absl::Status status = crypto::HkdfSha256(key, "", kPseudonymInfo, absl::MakeSpan(out));
+  if (!status.ok()) return status;
+  return absl::StrCat(kPseudonymPrefix,
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(out), sizeof(out))));
+}
+
+absl::StatusOr<crypto::Aes256Key> ValueKey(absl::string_view subject_key,
+                                           absl::string_view key_salt) {
+  crypto::Aes256Key key;
+  absl::Status status = crypto::HkdfSha256(subject_key, key_salt, kValueKeyInfo,
+                                           absl::MakeSpan(key));
+  if (!status.ok()) return status;
+  return key;
+}
+
+std::string ValueAad(absl::string_view path, const crypto::Sha256Digest& commitment) {
+  return absl::StrCat(path, absl::string_view("\0", 1), View(commitment));
+}
+
+std::string ValueKeyOf(const crypto::Sha256Digest& commitment) {
+  return absl::StrCat(kValuePrefix, View(commitment));
+}
+
+std::string OwnerKey(absl::string_view pseudonym, const crypto::Sha256Digest& commitment) {
+  return absl::StrCat(kOwnerIndex, pseudonym, "/", View(commitment));
+}
+
+absl::StatusOr<bool> Get(leveldb::DB& db, const std::string& key, std::string* value) {
+  leveldb::Status status = db.Get(leveldb::ReadOptions(), key, value);
+  if (status.IsNotFound()) return false;
+  if (!status.ok()) return FromLevelDb(status, "sealed store read");
+  return true;
+}
+
+absl::Status WriteSynced(leveldb::DB& db, leveldb::WriteBatch& batch) {
+  leveldb::WriteOptions options;
+  options.sync = true;
+  return FromLevelDb(db.Write(options, &batch), "sealed store write");
+}
+
+// Visits the commitments of every value the pseudonym owns.
+template <typename Visit>
+absl::Status ForEachOwned(leveldb::DB& db, absl::string_view pseudonym, Visit visit) {
+  const std::string prefix = absl::StrCat(kOwnerIndex, pseudonym, "/");
+  std::unique_ptr<leveldb::Iterator> it(db.NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    absl::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    if (rest.size() != sizeof(crypto::Sha256Digest)) {
+      return absl::DataLossError(absl::StrCat("sealed store: owner index entry of ", pseudonym,
+                                              " holds ", rest.size(), " bytes, want 32"));
+    }
+    crypto::Sha256Digest commitment;
+    std::copy(rest.begin(), rest.end(), commitment.begin());
+    visit(commitment);
+  }
+  return FromLevelDb(it->status(), "sealed store scan");
+}
+
+absl::Status SyncDirectory(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::UnavailableError(absl::StrCat("cannot open ", dir, ": ", std::strerror(errno)));
+  }
+  int synced = fsync(fd);
+  close(fd);
+  if (synced != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot sync ", dir, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+std::string ParentOf(const std::string& dir) {
+  size_t slash = dir.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : dir.substr(0, slash);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+absl::Status Destroy(const std::string& dir) {
+  if (!Exists(dir)) return absl::OkStatus();
+  return FromLevelDb(leveldb::DestroyDB(dir, leveldb::Options()),
+                     absl::StrCat("cannot remove ", dir));
+}
+
+absl::StatusOr<std::unique_ptr<leveldb::DB>> OpenDb(const std::string& dir) {
+  leveldb::Options options;
+  options.create_if_missing = true;
+  return OpenLevelDb(dir, options, kFormatKey, kFormat);
+}
+
+// The directories of a rewrite: the new copy while it is made, the old one once swapped out.
+std::string RewriteDir(const std::string& dir) { return dir + ".rewrite"; }
+std::string OldDir(const std::string& dir) { return dir + ".old"; }
+
+// Puts right what a crash during a rewrite left: a finished copy not yet swapped in (the store's
+// directory is gone only once the copy is complete), an unfinished one, an old one.
+absl::Status RecoverRewrite(const std::string& dir) {
+  if (!Exists(dir) && Exists(RewriteDir(dir))) {
+    if (rename(RewriteDir(dir).c_str(), dir.c_str()) != 0) {
+      return absl::UnavailableError(absl::StrCat("cannot rename ", RewriteDir(dir), ": ",
+                                                 std::strerror(errno)));
+    }
+    absl::Status synced = SyncDirectory(ParentOf(dir));
+    if (!synced.ok()) return synced;
+  }
+  absl::Status removed = Destroy(RewriteDir(dir));
+  if (removed.ok()) removed = Destroy(OldDir(dir));
+  return removed;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string& dir,
+                                                               absl::string_view lookup_key) {
+  if (lookup_key.size() != kLookupKeySize) {
+    return absl::InvalidArgumentError(absl::StrCat("sealed store lookup key: ", lookup_key.size(),
+                                                   " bytes, want ", kLookupKeySize));
+  }
+  absl::Status recovered = RecoverRewrite(dir);
+  if (!recovered.ok()) return recovered;
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::UnavailableError(absl::StrCat("sealed store directory ", dir, ": mkdir: ",
+                                               std::strerror(errno)));
+  }
+  absl::Status private_dir = CheckPrivateDirectory("sealed store directory", dir);
+  if (!private_dir.ok()) return private_dir;
+  auto db = OpenDb(dir);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<SealedStore> store(new SealedStore(dir, *std::move(db), std::string(lookup_key)));
+  absl::MutexLock lock(&store->mu_);
+  absl::Status finished = store->FinishPendingRewriteLocked();
+  if (!finished.ok()) return finished;
+  return store;
+}
+
+SealedStore::SealedStore(std::string dir, std::unique_ptr<leveldb::DB> db,
+                         std::string lookup_key)
+    : dir_(std::move(dir)), lookup_key_(std::move(lookup_key)), db_(std::move(db)) {}
+
+absl::Status SealedStore::FinishPendingRewriteLocked() {
+  std::string marker;
+  auto pending = Get(*db_, kRewritePendingKey, &marker);
+  if (!pending.ok()) return pending.status();
+  return *pending ? RewriteLocked() : absl::OkStatus();
+}
+
+absl::Status SealedStore::RewriteLocked() {
+  const std::string fresh_dir = RewriteDir(dir_);
+  absl::Status status = Destroy(fresh_dir);
+  if (!status.ok()) return status;
+  if (mkdir(fresh_dir.c_str(), 0700) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot make ", fresh_dir, ": ",
+                                               std::strerror(errno)));
+  }
+  {
+    auto fresh = OpenDb(fresh_dir);
+    if (!fresh.ok()) return fresh.status();
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+    leveldb::WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key() == kFormatKey || it->key() == kRewritePendingKey) continue;
+      batch.Put(it->key(), it->value());
+      if (batch.ApproximateSize() >= (1 << 20)) {
+        status = WriteSynced(**fresh, batch);
+        if (!status.ok()) return status;
+        batch.Clear();
+      }
+    }
+    status = FromLevelDb(it->status(), "sealed store scan");
+    if (status.ok()) status = WriteSynced(**fresh, batch);
+    if (!status.ok()) return status;
+  }
+  // The copy is complete and closed: swap it in. Until the first rename the old directory is
+  // the store; after it, RecoverRewrite finishes the swap.
+  db_.reset();
+  if (rename(dir_.c_str(), OldDir(dir_).c_str()) != 0 ||
+      rename(fresh_dir.c_str(), dir_.c_str()) != 0) {
+    status = absl::UnavailableError(absl::StrCat("cannot swap in the rewritten ", dir_, ": ",
+                                                 std::strerror(errno)));
+  }
+  if (status.ok()) status = SyncDirectory(ParentOf(dir_));
+  if (status.ok()) status = RecoverRewrite(dir_);
+  auto reopened = OpenDb(dir_);
+  if (!reopened.ok()) return reopened.status();
+  db_ = *std::move(reopened);
+  return status;
+}
+
+absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRequest> values,
+                                                         absl::Time now) {
+  if (values.size() > kMaxValuesPerSeal) {
+    return absl::InvalidArgumentError(absl::StrCat("sealed store: ", values.size(),
+                                                   " values in one seal, want at most ",
+                                                   kMaxValuesPerSeal));
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    const SealRequest& v = values[i];
+    if (v.subject.empty() || v.subject.size() > kMaxSubjectBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("sealed value ", i, ": subject of ",
+                                                     v.subject.size(), " bytes, want 1 to ",
+                                                     kMaxSubjectBytes));
+    }
+    if (v.path.empty() || v.path.size() > kMaxPathBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("sealed value ", i, ": path of ",
+                                                     v.path.size(), " bytes, want 1 to ",
+                                                     kMaxPathBytes));
+    }
+    if (v.value.size() > kMaxValueBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("sealed value ", i, " (", v.path, "): ",
+                                                     v.value.size(), " bytes, want at most ",
+                                                     kMaxValueBytes));
+    }
+  }
+  google::protobuf::Timestamp sealed_time;
+  sealed_time.set_seconds(absl::ToUnixSeconds(now));
+
+  absl::MutexLock lock(&mu_);
+  leveldb::WriteBatch batch;
+  // Subjects given a key in this batch, by lookup record key.
+  std::vector<std::pair<std::string, SubjectKeyRecord>> created;
+  std::vector<SealedRef> refs;
+  refs.reserve(values.size());
+  for (const SealRequest& v : values) {
+    crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, v.subject);
+    std::string record_key = absl::StrCat(kSubjectPrefix, View(lookup));
+    SubjectKeyRecord subject;
+    bool found = false;
+    for (const auto& [key, record] : created) {
+      if (key == record_key) {
+        subject = record;
+        found = true;
+      }
+    }
+    if (!found) {
+      std::string stored;
+      auto exists = Get(*db_, record_key, &stored);
+      if (!exists.ok()) return exists.status();
+      if (*exists) {
+        if (!subject.ParseFromString(stored) || subject.key().size() != 32) {
+          return absl::DataLossError("sealed store: a subject key record does not parse");
+        }
+      } else {
+        auto key = RandomString(32);
+        if (!key.ok()) return key.status();
+        auto pseudonym = PseudonymFromKey(*key);
+        if (!pseudonym.ok()) return pseudonym.status();
+        subject.set_key(*key);
+        subject.set_pseudonym(*pseudonym);
+        *subject.mutable_created_time() = sealed_time;
+        batch.Put(record_key, subject.SerializeAsString());
+        batch.Put(absl::StrCat(kPseudonymIndex, *pseudonym), std::string(View(lookup)));
+        created.emplace_back(record_key, subject);
+      }
+    }
+
+    auto salt = RandomString(kCommitmentSaltSize);
+    if (!salt.ok()) return salt.status();
+    auto key_salt = RandomString(32);
+    if (!key_salt.ok()) return key_salt.status();
+    crypto::Sha256Digest commitment = FieldCommitment(*salt, v.path, v.value);
+    auto value_key = ValueKey(subject.key(), *key_salt);
+    if (!value_key.ok()) return value_key.status();
+    auto ciphertext = crypto::Aes256GcmSeal(*value_key, absl::StrCat(*salt, v.value),
+                                            ValueAad(v.path, commitment));
+    if (!ciphertext.ok()) return ciphertext.status();
+
+    SealedValueRecord record;
+    record.set_pseudonym(subject.pseudonym());
+    record.set_path(v.path);
+    record.set_key_salt(*key_salt);
+    record.set_ciphertext(*ciphertext);
+    *record.mutable_sealed_time() = sealed_time;
+    batch.Put(ValueKeyOf(commitment), record.SerializeAsString());
+    batch.Put(OwnerKey(subject.pseudonym(), commitment), "");
+    refs.push_back(SealedRef{v.path, subject.pseudonym(), commitment});
+  }
+  absl::Status written = WriteSynced(*db_, batch);
+  if (!written.ok()) return written;
+  return refs;
+}
+
+absl::StatusOr<std::string> SealedStore::FindPseudonym(absl::string_view subject) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::string stored;
+  auto exists = Get(*db_, absl::StrCat(kSubjectPrefix, View(crypto::HmacSha256(lookup_key_,
+                                                                               subject))),
+                    &stored);
+  if (!exists.ok()) return exists.status();
+  if (!*exists) return absl::NotFoundError("no sealed key for this subject");
+  SubjectKeyRecord record;
+  if (!record.ParseFromString(stored)) {
+    return absl::DataLossError("sealed store: a subject key record does not parse");
+  }
+  return record.pseudonym();
+}
+
+absl::StatusOr<OpenedValue> SealedStore::OpenValue(const crypto::Sha256Digest& commitment) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::string stored;
+  auto exists = Get(*db_, ValueKeyOf(commitment), &stored);
+  if (!exists.ok()) return exists.status();
+  if (!*exists) return absl::NotFoundError("the sealed value is not in the store");
+  SealedValueRecord record;
+  if (!record.ParseFromString(stored)) {
+    return absl::DataLossError("sealed store: a value record does not parse");
+  }
+  std::string lookup;
+  auto indexed = Get(*db_, absl::StrCat(kPseudonymIndex, record.pseudonym()), &lookup);
+  if (!indexed.ok()) return indexed.status();
+  std::string subject_bytes;
+  absl::StatusOr<bool> has_key = false;
+  if (*indexed) has_key = Get(*db_, absl::StrCat(kSubjectPrefix, lookup), &subject_bytes);
+  if (!has_key.ok()) return has_key.status();
+  if (!*has_key) return absl::NotFoundError("the sealed value's subject key is erased");
+  SubjectKeyRecord subject;
+  if (!subject.ParseFromString(subject_bytes)) {
+    return absl::DataLossError("sealed store: a subject key record does not parse");
+  }
+  auto value_key = ValueKey(subject.key(), record.key_salt());
+  if (!value_key.ok()) return value_key.status();
+  auto plaintext = crypto::Aes256GcmOpen(*value_key, record.ciphertext(),
+                                         ValueAad(record.path(), commitment));
+  if (!plaintext.ok()) {
+    return absl::DataLossError(absl::StrCat("sealed store: a value record of ", record.path(),
+                                            " does not decrypt: ",
+                                            plaintext.status().message()));
+  }
+  if (plaintext->size() < kCommitmentSaltSize) {
+    return absl::DataLossError(absl::StrCat("sealed store: a value record of ", record.path(),
+                                            " holds ", plaintext->size(), " bytes, want at least ",
+                                            kCommitmentSaltSize));
+  }
+  OpenedValue opened;
+  opened.path = record.path();
+  opened.pseudonym = record.pseudonym();
+  opened.salt = plaintext->substr(0, kCommitmentSaltSize);
+  opened.value = plaintext->substr(kCommitmentSaltSize);
+  if (FieldCommitment(opened.salt, opened.path, opened.value) != commitment) {
+    return absl::DataLossError(absl::StrCat("sealed store: a value of ", record.path(),
+                                            " does not match its commitment"));
+  }
+  return opened;
+}
+
+absl::StatusOr<size_t> SealedStore::Erase(absl::string_view pseudonym) {
+  absl::MutexLock lock(&mu_);
+  // A rewrite a crash interrupted goes first: an erasure redone after a crash finds no key but
+  // must still leave no copy of it.
+  absl::Status finished = FinishPendingRewriteLocked();
+  if (!finished.ok()) return finished;
+  std::string lookup;
+  const std::string index_key = absl::StrCat(kPseudonymIndex, pseudonym);
+  auto exists = Get(*db_, index_key, &lookup);
+  if (!exists.ok()) return exists.status();
+  if (!*exists) return absl::NotFoundError("no sealed key has this pseudonym");
+  size_t erased = 0;
+  leveldb::WriteBatch batch;
+  absl::Status scanned = ForEachOwned(*db_, pseudonym, [&](const crypto::Sha256Digest& c) {
+    batch.Delete(ValueKeyOf(c));
+    batch.Delete(OwnerKey(pseudonym, c));
+    ++erased;
+  });
+  if (!scanned.ok()) return scanned;
+  batch.Delete(absl::StrCat(kSubjectPrefix, lookup));
+  batch.Delete(index_key);
+  batch.Put(kRewritePendingKey, "");
+  absl::Status written = WriteSynced(*db_, batch);
+  if (!written.ok()) return written;
+  absl::Status rewritten = RewriteLocked();
+  if (!rewritten.ok()) return rewritten;
+  return erased;
+}
+
+absl::StatusOr<size_t> SealedStore::Purge(absl::Span<const crypto::Sha256Digest> commitments) {
+  absl::MutexLock lock(&mu_);
+  absl::Status finished = FinishPendingRewriteLocked();
+  if (!finished.ok()) return finished;
+  std::vector<crypto::Sha256Digest> unique(commitments.begin(), commitments.end());
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  size_t purged = 0;
+  leveldb::WriteBatch batch;
+  std::vector<std::string> owners;
+  for (const crypto::Sha256Digest& commitment : unique) {
+    std::string stored;
+    auto exists = Get(*db_, ValueKeyOf(commitment), &stored);
+    if (!exists.ok()) return exists.status();
+    if (!*exists) continue;
+    SealedValueRecord record;
+    if (!record.ParseFromString(stored)) {
+      return absl::DataLossError("sealed store: a value record does not parse");
+    }
+    batch.Delete(ValueKeyOf(commitment));
+    batch.Delete(OwnerKey(record.pseudonym(), commitment));
+    owners.push_back(record.pseudonym());
+    ++purged;
+  }
+  if (purged == 0) return purged;
+  // A subject whose last value goes loses its key in the same batch. The owner index is read
+  // before the batch is written, so count what the batch leaves.
+  std::sort(owners.begin(), owners.end());
+  for (auto first = owners.begin(); first != owners.end();) {
+    auto last = std::upper_bound(first, owners.end(), *first);
+    const std::string& pseudonym = *first;
+    size_t owned = 0;
+    absl::Status scanned =
+        ForEachOwned(*db_, pseudonym, [&](const crypto::Sha256Digest&) { ++owned; });
+    if (!scanned.ok()) return scanned;
+    if (owned == static_cast<size_t>(last - first)) {
+      std::string lookup;
+      const std::string index_key = absl::StrCat(kPseudonymIndex, pseudonym);
+      auto exists = Get(*db_, index_key, &lookup);
+      if (!exists.ok()) return exists.status();
+      if (*exists) {
+        batch.Delete(absl::StrCat(kSubjectPrefix, lookup));
+        batch.Delete(index_key);
+      }
+    }
+    first = last;
+  }
+  batch.Put(kRewritePendingKey, "");
+  absl::Status written = WriteSynced(*db_, batch);
+  if (!written.ok()) return written;
+  absl::Status rewritten = RewriteLocked();
+  if (!rewritten.ok()) return rewritten;
+  return purged;
+}
+
+absl::StatusOr<size_t> SealedStore::CountValues(absl::string_view pseudonym) const {
+  absl::ReaderMutexLock lock(&mu_);
+  size_t count = 0;
+  absl::Status scanned =
+      ForEachOwned(*db_, pseudonym, [&](const crypto::Sha256Digest&) { ++count; });
+  if (!scanned.ok()) return scanned;
+  return count;
+}
+
+}  // namespace ledger
+}  // namespace vellum
