@@ -224,6 +224,18 @@ absl::Status ValidateEvent(const AuditEvent& event) {
                                                     " bytes, want 1..", kMaxEventLabelKeyBytes));
     }
   }
+  if (event.sealed_size() > static_cast<int>(kMaxEventSealed)) {
+    return Invalid("sealed", absl::StrCat("got ", event.sealed_size(), " items, want at most ",
+                                          kMaxEventSealed));
+  }
+  for (const SealedField& item : event.sealed()) {
+    if (item.path().empty() || item.pseudonym().empty() || item.commitment().size() != 32) {
+      return Invalid("sealed", absl::StrCat("got an item with a path of ", item.path().size(),
+                                            " bytes, a pseudonym of ", item.pseudonym().size(),
+                                            " and a commitment of ", item.commitment().size(),
+                                            ", want a path, a pseudonym and 32 bytes"));
+    }
+  }
   status = CheckConfigApplied(event);
   if (!status.ok()) return status;
   const size_t size = kEventEntryTag.size() + event.ByteSizeLong();

@@ -35,6 +35,8 @@ inline constexpr size_t kMaxEventJsonBytes = 256 * 1024;
 inline constexpr size_t kMaxEventStringBytes = 1024;  // Any single string field...
 inline constexpr size_t kMaxEventReasonBytes = 4096;  // ...except outcome.reason.
 inline constexpr size_t kMaxEventGroups = 64;
+// Sealed items (docs/privacy.md): more than an event's personal fields can number.
+inline constexpr size_t kMaxEventSealed = 256;
 inline constexpr size_t kMaxEventLabels = 64;
 inline constexpr size_t kMaxEventLabelKeyBytes = 128;
 inline constexpr size_t kMaxProvenanceMethodBytes = 32;  // provenance.authenticated_by.

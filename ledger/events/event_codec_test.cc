@@ -192,6 +192,22 @@ TEST(EventCodecTest, ConfigAppliedGoesWithItsActionAndIsChecked) {
                 "config_applied.canonical_text: got 49153 bytes, want at most 49152");
 }
 
+TEST(EventCodecTest, SealedItemsAreBounded) {
+  AuditEvent event = ValidEvent();
+  SealedField* item = event.add_sealed();
+  item->set_path("actor.subject");
+  item->set_pseudonym("ps1_0123456789abcdef0123456789abcdef");
+  item->set_commitment(std::string(32, 'c'));
+  EXPECT_TRUE(ValidateEvent(event).ok());
+  item->set_commitment(std::string(31, 'c'));
+  ExpectInvalid(ValidateEvent(event),
+                "sealed: got an item with a path of 13 bytes, a pseudonym of 36 and a commitment "
+                "of 31, want a path, a pseudonym and 32 bytes");
+  item->set_commitment(std::string(32, 'c'));
+  for (size_t i = 1; i <= kMaxEventSealed; ++i) *event.add_sealed() = *item;
+  ExpectInvalid(ValidateEvent(event), "sealed: got 257 items, want at most 256");
+}
+
 TEST(EventCodecTest, ServerActionsNeedNoModelAndProvenanceHasLimits) {
   AuditEvent event = ValidEvent();
   event.set_action(ACTION_ACCESS_DENIED_BY_LEDGER);

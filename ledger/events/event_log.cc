@@ -119,6 +119,11 @@ absl::Status EventLog::CheckNative(const AuditEvent& event) const {
     return absl::InvalidArgumentError(
         "provenance is set by the server from the caller's credentials: leave it unset");
   }
+  if (event.sealed_size() != 0 || !event.actor().pseudonym().empty()) {
+    return absl::InvalidArgumentError(
+        "sealed and actor.pseudonym are set by the server when it seals personal fields: "
+        "leave them unset");
+  }
   if (event.has_config_applied() || IsServerOnlyAction(event.action())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "action ", Action_Name(event.action()),

@@ -456,6 +456,15 @@ TEST_F(EventLogTest, NativeEventsCarryNoProvenanceConfigOrServerAction) {
   EXPECT_EQ(log_->CheckNative(event),
             absl::InvalidArgumentError(
                 "provenance is set by the server from the caller's credentials: leave it unset"));
+  const absl::Status sealed_by_server = absl::InvalidArgumentError(
+      "sealed and actor.pseudonym are set by the server when it seals personal fields: "
+      "leave them unset");
+  event = Event("svc", "a");
+  event.add_sealed()->set_path("actor.subject");
+  EXPECT_EQ(log_->CheckNative(event), sealed_by_server);
+  event = Event("svc", "a");
+  event.mutable_actor()->set_pseudonym("ps1_0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(log_->CheckNative(event), sealed_by_server);
   for (Action action : {ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER}) {
     event = Event("svc", "a");
     event.set_action(action);
