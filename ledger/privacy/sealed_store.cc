@@ -15,7 +15,7 @@
 #include "ledger/file_io.h"
 #include "ledger/leveldb_util.h"
 #include "ledger/privacy/commitment.h"
-#include "ledger/privacy/sealed_record.pb.h"
+#include "ledger/privacy/sealed_record.h"
 #include "leveldb/options.h"
 #include "leveldb/write_batch.h"
 
@@ -295,9 +295,9 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
       auto exists = Get(*db_, record_key, &stored);
       if (!exists.ok()) return exists.status();
       if (*exists) {
-        if (!subject.ParseFromString(stored) || subject.key().size() != 32) {
-          return absl::DataLossError("sealed store: a subject key record does not parse");
-        }
+        auto decoded = DecodeSubjectKeyRecord(stored);
+        if (!decoded.ok()) return decoded.status();
+        subject = *std::move(decoded);
       } else {
         auto key = RandomString(32);
         if (!key.ok()) return key.status();
@@ -346,11 +346,9 @@ absl::StatusOr<std::string> SealedStore::FindPseudonym(absl::string_view subject
                     &stored);
   if (!exists.ok()) return exists.status();
   if (!*exists) return absl::NotFoundError("no sealed key for this subject");
-  SubjectKeyRecord record;
-  if (!record.ParseFromString(stored)) {
-    return absl::DataLossError("sealed store: a subject key record does not parse");
-  }
-  return record.pseudonym();
+  auto record = DecodeSubjectKeyRecord(stored);
+  if (!record.ok()) return record.status();
+  return record->pseudonym();
 }
 
 absl::StatusOr<OpenedValue> SealedStore::OpenValue(const crypto::Sha256Digest& commitment) const {
@@ -359,10 +357,9 @@ absl::StatusOr<OpenedValue> SealedStore::OpenValue(const crypto::Sha256Digest& c
   auto exists = Get(*db_, ValueKeyOf(commitment), &stored);
   if (!exists.ok()) return exists.status();
   if (!*exists) return absl::NotFoundError("the sealed value is not in the store");
-  SealedValueRecord record;
-  if (!record.ParseFromString(stored)) {
-    return absl::DataLossError("sealed store: a value record does not parse");
-  }
+  auto decoded = DecodeSealedValueRecord(stored);
+  if (!decoded.ok()) return decoded.status();
+  const SealedValueRecord& record = *decoded;
   std::string lookup;
   auto indexed = Get(*db_, absl::StrCat(kPseudonymIndex, record.pseudonym()), &lookup);
   if (!indexed.ok()) return indexed.status();
@@ -371,11 +368,9 @@ absl::StatusOr<OpenedValue> SealedStore::OpenValue(const crypto::Sha256Digest& c
   if (*indexed) has_key = Get(*db_, absl::StrCat(kSubjectPrefix, lookup), &subject_bytes);
   if (!has_key.ok()) return has_key.status();
   if (!*has_key) return absl::NotFoundError("the sealed value's subject key is erased");
-  SubjectKeyRecord subject;
-  if (!subject.ParseFromString(subject_bytes)) {
-    return absl::DataLossError("sealed store: a subject key record does not parse");
-  }
-  auto value_key = ValueKey(subject.key(), record.key_salt());
+  auto subject = DecodeSubjectKeyRecord(subject_bytes);
+  if (!subject.ok()) return subject.status();
+  auto value_key = ValueKey(subject->key(), record.key_salt());
   if (!value_key.ok()) return value_key.status();
   auto plaintext = crypto::Aes256GcmOpen(*value_key, record.ciphertext(),
                                          ValueAad(record.path(), commitment));
@@ -445,13 +440,11 @@ absl::StatusOr<size_t> SealedStore::Purge(absl::Span<const crypto::Sha256Digest>
     auto exists = Get(*db_, ValueKeyOf(commitment), &stored);
     if (!exists.ok()) return exists.status();
     if (!*exists) continue;
-    SealedValueRecord record;
-    if (!record.ParseFromString(stored)) {
-      return absl::DataLossError("sealed store: a value record does not parse");
-    }
+    auto record = DecodeSealedValueRecord(stored);
+    if (!record.ok()) return record.status();
     batch.Delete(ValueKeyOf(commitment));
-    batch.Delete(OwnerKey(record.pseudonym(), commitment));
-    owners.push_back(record.pseudonym());
+    batch.Delete(OwnerKey(record->pseudonym(), commitment));
+    owners.push_back(record->pseudonym());
     ++purged;
   }
   if (purged == 0) return purged;

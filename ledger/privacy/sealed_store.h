@@ -35,6 +35,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "ledger/privacy/sealed_record.h"
 #include "leveldb/db.h"
 #include "proof/crypto.h"
 
@@ -70,8 +71,8 @@ struct OpenedValue {
 class SealedStore {
  public:
   static constexpr size_t kMaxSubjectBytes = 1024;
-  static constexpr size_t kMaxPathBytes = 512;
-  static constexpr size_t kMaxValueBytes = 64 * 1024;
+  static constexpr size_t kMaxPathBytes = kMaxSealedPathBytes;
+  static constexpr size_t kMaxValueBytes = kMaxSealedValueBytes;
   static constexpr size_t kMaxValuesPerSeal = 256;
 
   // Opens (creating if needed) the store in `dir`, which must be private to this user when it
