@@ -2,15 +2,12 @@
 // records in any file after the store is reopened, whatever instant the process died at
 // (between the synced deletion and the rewrite, inside the rewrite, in the middle of the swap).
 
-#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "ledger/privacy/sealed_store.h"
+#include "ledger/testing/file_bytes.h"
 
 namespace vellum {
 namespace ledger {
@@ -27,24 +25,7 @@ namespace {
 const std::string kLookupKey(32, 'K');
 constexpr int kSubjects = 40;
 
-std::string AllFileBytes(const std::string& dir) {
-  std::string all;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return all;
-  while (struct dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    std::ifstream in(absl::StrCat(dir, "/", name), std::ios::binary);
-    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  closedir(d);
-  return all;
-}
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
 
 // In a child: erases every pseudonym in order, writing each one's index to `ack_fd` once Erase
 // has returned OK. Never returns.
@@ -102,8 +83,8 @@ TEST(SealedStoreCrashTest, AnAcknowledgedErasureSurvivesKill9AtAnyPoint) {
 
     auto store = SealedStore::Open(dir, kLookupKey);
     ASSERT_TRUE(store.ok()) << store.status();
-    EXPECT_FALSE(Exists(dir + ".rewrite"));
-    EXPECT_FALSE(Exists(dir + ".old"));
+    EXPECT_FALSE(PathExists(dir + ".rewrite"));
+    EXPECT_FALSE(PathExists(dir + ".old"));
     int erased = 0;
     for (int s = 0; s < kSubjects; ++s) {
       const std::string subject = absl::StrCat("subject-", s, "@example.com");

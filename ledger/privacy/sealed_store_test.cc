@@ -1,10 +1,8 @@
 #include "ledger/privacy/sealed_store.h"
+#include "ledger/testing/file_bytes.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,20 +30,6 @@ std::string TestDir() {
                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
 }
 
-// The bytes of every file under `dir`, concatenated.
-std::string AllFileBytes(const std::string& dir) {
-  std::string all;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return all;
-  while (struct dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    std::ifstream in(absl::StrCat(dir, "/", name), std::ios::binary);
-    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  closedir(d);
-  return all;
-}
 
 class SealedStoreTest : public ::testing::Test {
  protected:
