@@ -6,6 +6,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_index.h"
 
 namespace vellum {
@@ -16,6 +17,12 @@ namespace ledger {
 // is not an event. The EventFieldsFn of vellumd and `vellum reindex`. Thread-safe.
 absl::optional<EventFields> EventFieldsOf(uint64_t typed_from, uint64_t index,
                                           absl::string_view entry);
+
+// Who acted and who handed the event over, as the index and the search's filters compare them:
+// the subject and the provenance principal, or, where one is sealed (docs/privacy.md), its
+// pseudonym.
+absl::string_view IndexedActor(const AuditEvent& event);
+absl::string_view IndexedPrincipal(const AuditEvent& event);
 
 // `time` in microseconds since the Unix epoch, rounded down. Requires a valid timestamp (years
 // 1..9999, as ValidateEvent checks).

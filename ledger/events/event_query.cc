@@ -26,8 +26,8 @@ uint64_t NextCursor(const EventSearchRequest& request, uint64_t last) {
 }
 
 bool EventMatchesQuery(const AuditEvent& event, const EventQuery& query) {
-  if (query.actor.has_value() && event.actor().subject() != *query.actor) return false;
-  if (query.principal.has_value() && event.provenance().principal() != *query.principal) {
+  if (query.actor.has_value() && IndexedActor(event) != *query.actor) return false;
+  if (query.principal.has_value() && IndexedPrincipal(event) != *query.principal) {
     return false;
   }
   if (query.model.has_value() && event.target().model_name() != *query.model) return false;
