@@ -1,7 +1,5 @@
 #include "ledger/events/attempt_log.h"
 
-#include <sys/stat.h>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,12 +11,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/events/event_codec.h"
-#include "ledger/events/event_fields.h"
-#include "ledger/events/event_log.h"
+#include "ledger/events/test_event_log.h"
 #include "ledger/events/server_event.h"
-#include "ledger/local_log.h"
-#include "ledger/testing/test_log.h"
-#include "ledger/tile_reader.h"
 #include "proof/crypto.h"
 
 namespace vellum {
@@ -32,21 +26,9 @@ constexpr char kCountLabel[] = "test.not_recorded";
 class AttemptLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    signer_ = NewTestSigner("example.com/attempts");
-    LocalLog::Options options;
-    options.event_fields = EventFieldsOf;
-    options.signer = signer_.get();
-    const std::string dir =
-        absl::StrCat(::testing::TempDir(), "/",
-                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
-    auto log = LocalLog::Open(dir, options);
+    auto log = TestEventLog::Open("example.com/attempts");
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
-    auto events = EventLog::Create(log_->sequencer(), &log_->storage(), log_->event_index(),
-                                   &log_->follower(), {});
-    ASSERT_TRUE(events.ok()) << events.status();
-    events_ = *std::move(events);
     options_.burst = 2;
     options_.per_second = 0;  // No refill: what is recorded depends on the count alone.
     options_.summary_interval = absl::Hours(1);
@@ -82,27 +64,10 @@ class AttemptLogTest : public ::testing::Test {
     ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(30)));
   }
 
-  // Every event in the log, in order.
-  std::vector<AuditEvent> Logged() {
-    std::vector<AuditEvent> out;
-    const uint64_t size = log_->sequencer()->Head()->size;
-    for (uint64_t bundle = 0; bundle * kTileWidth < size; ++bundle) {
-      auto entries = ReadBundleEntries(log_->storage(), bundle, size);
-      EXPECT_TRUE(entries.ok()) << entries.status();
-      if (!entries.ok()) return out;
-      for (const std::string& entry : *entries) {
-        auto event = DecodeEntry(entry);
-        EXPECT_TRUE(event.ok()) << event.status();
-        if (event.ok()) out.push_back(*event);
-      }
-    }
-    return out;
-  }
-
   // The detailed records in the log from `source`.
   size_t RecordsFrom(const std::string& source) {
     size_t n = 0;
-    for (const AuditEvent& e : Logged()) {
+    for (const AuditEvent& e : log_->Logged()) {
       if (e.context().source_ip() == source && !e.context().labels().contains(kCountLabel)) n++;
     }
     return n;
@@ -116,15 +81,13 @@ class AttemptLogTest : public ::testing::Test {
 
   absl::Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_) = absl::FromUnixSeconds(1767225600);
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<LocalLog> log_;
-  std::unique_ptr<EventLog> events_;
+  std::unique_ptr<TestEventLog> log_;
   AttemptLog::Options options_;
   std::unique_ptr<AttemptLog> attempts_;
 };
 
 TEST_F(AttemptLogTest, OneSourceDrainingItsBucketDoesNotSuppressAnother) {
-  attempts_ = std::make_unique<AttemptLog>(events_.get(), options_);
+  attempts_ = std::make_unique<AttemptLog>(&log_->events(), options_);
   for (int i = 0; i < 50; ++i) Record("203.0.113.66");
   Record("10.0.0.1");
   EXPECT_EQ(RecordsFrom("203.0.113.66"), 2u);
@@ -134,7 +97,7 @@ TEST_F(AttemptLogTest, OneSourceDrainingItsBucketDoesNotSuppressAnother) {
 
 TEST_F(AttemptLogTest, SummaryCountsAddUpAndNameTheMostCountedSources) {
   options_.summary_sources = 2;
-  attempts_ = std::make_unique<AttemptLog>(events_.get(), options_);
+  attempts_ = std::make_unique<AttemptLog>(&log_->events(), options_);
   const std::vector<std::pair<std::string, int>> sent = {
       {"10.0.0.1", 9}, {"10.0.0.2", 6}, {"10.0.0.3", 4}, {"10.0.0.4", 1}};
   int total = 0;
@@ -143,7 +106,7 @@ TEST_F(AttemptLogTest, SummaryCountsAddUpAndNameTheMostCountedSources) {
     total += n;
   }
   attempts_->Summarize();
-  std::vector<AuditEvent> logged = Logged();
+  std::vector<AuditEvent> logged = log_->Logged();
   ASSERT_FALSE(logged.empty());
   const AuditEvent& summary = logged.back();
   EXPECT_EQ(summary.action(), ACTION_INGEST_REJECTED);
@@ -164,10 +127,10 @@ TEST_F(AttemptLogTest, SummaryCountsAddUpAndNameTheMostCountedSources) {
   EXPECT_THAT(metrics, HasSubstr("test_attempts_summaries_total 1\n"));
   // Nothing new: no summary. The last count is written when the log is destroyed.
   attempts_->Summarize();
-  EXPECT_EQ(Logged().size(), logged.size());
+  EXPECT_EQ(log_->Logged().size(), logged.size());
   Record("10.0.0.1");
   attempts_.reset();
-  logged = Logged();
+  logged = log_->Logged();
   EXPECT_EQ(logged.back().context().labels().at(kCountLabel), "1");
   EXPECT_EQ(logged.back().context().labels().at("vellum.not_recorded_from.10.0.0.1"), "1");
 }
@@ -175,7 +138,7 @@ TEST_F(AttemptLogTest, SummaryCountsAddUpAndNameTheMostCountedSources) {
 TEST_F(AttemptLogTest, TheSourceTablesAreBoundedAndWhatFallsOutsideIsCountedAsOther) {
   options_.burst = 1;
   options_.max_sources = 2;
-  attempts_ = std::make_unique<AttemptLog>(events_.get(), options_);
+  attempts_ = std::make_unique<AttemptLog>(&log_->events(), options_);
   Record("10.0.0.1");  // Tracked, and its token spent.
   // An attacker with many addresses: one takes the last place, the rest share one bucket.
   for (int i = 0; i < 20; ++i) Record(absl::StrCat("198.51.100.", i));
@@ -184,7 +147,7 @@ TEST_F(AttemptLogTest, TheSourceTablesAreBoundedAndWhatFallsOutsideIsCountedAsOt
   for (int i = 2; i < 20; ++i) EXPECT_EQ(RecordsFrom(absl::StrCat("198.51.100.", i)), 0u);
   EXPECT_THAT(Metrics(), HasSubstr("test_attempts_sources 2\n"));
   attempts_->Summarize();
-  const AuditEvent summary = Logged().back();
+  const AuditEvent summary = log_->Logged().back();
   const auto& labels = summary.context().labels();
   EXPECT_EQ(labels.at(kCountLabel), "18");
   // Two sources counted apart, the other 16 as one.
@@ -193,7 +156,7 @@ TEST_F(AttemptLogTest, TheSourceTablesAreBoundedAndWhatFallsOutsideIsCountedAsOt
   EXPECT_EQ(labels.at(std::string(kNotRecordedFromOtherLabel)), "16");
   // With refill, a full bucket is forgotten to make room.
   options_.per_second = 1;
-  attempts_ = std::make_unique<AttemptLog>(events_.get(), options_);
+  attempts_ = std::make_unique<AttemptLog>(&log_->events(), options_);
   Record("a");
   Record("b");
   {
@@ -206,10 +169,10 @@ TEST_F(AttemptLogTest, TheSourceTablesAreBoundedAndWhatFallsOutsideIsCountedAsOt
 }
 
 TEST_F(AttemptLogTest, AttackerTextIsBoundedAndTheUserAgentKeptAsADigest) {
-  attempts_ = std::make_unique<AttemptLog>(events_.get(), options_);
+  attempts_ = std::make_unique<AttemptLog>(&log_->events(), options_);
   const std::string text = "\xff\xfe" + std::string(5000, 'x');
   Record(std::string(2000, '1'), text);
-  std::vector<AuditEvent> logged = Logged();
+  std::vector<AuditEvent> logged = log_->Logged();
   ASSERT_EQ(logged.size(), 1u);
   const AuditEvent& e = logged[0];
   const std::string marker = absl::StrCat(kTruncatedMarker, "5002 bytes]");
@@ -228,7 +191,7 @@ TEST_F(AttemptLogTest, AttackerTextIsBoundedAndTheUserAgentKeptAsADigest) {
                                         reinterpret_cast<const char*>(digest.data()), 32))));
   // Short text stays as it was.
   Record("10.0.0.1", "short");
-  EXPECT_EQ(Logged()[1].actor().subject(), "short");
+  EXPECT_EQ(log_->Logged()[1].actor().subject(), "short");
 }
 
 }  // namespace

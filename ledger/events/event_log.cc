@@ -246,11 +246,15 @@ void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter>
     std::vector<Key> keys;
     std::vector<Hash> leaf_hashes;
     std::vector<Waiter> appended_owners;
+    absl::Status ready = reading.stamp.status();
+    if (ready.ok()) {
+      for (AuditEvent& event : events) *event.mutable_logged_time() = ToProtoTime(*reading.stamp);
+      // The sealed values are durable before the entries that refer to them are appended.
+      if (options_.seal) ready = options_.seal(events, *reading.stamp);
+    }
     for (size_t i = 0; i < events.size(); ++i) {
       Key key(events[i].id().source(), events[i].id().source_id());
-      if (reading.stamp.ok()) *events[i].mutable_logged_time() = ToProtoTime(*reading.stamp);
-      absl::StatusOr<std::string> entry =
-          reading.stamp.ok() ? EncodeEntry(events[i]) : reading.stamp.status();
+      absl::StatusOr<std::string> entry = ready.ok() ? EncodeEntry(events[i]) : ready;
       if (!entry.ok()) {
         failed.emplace_back(std::move(key), entry.status());
         failed_owners.push_back(std::move(owners[i]));

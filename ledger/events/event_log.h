@@ -67,6 +67,10 @@ class EventLog {
     absl::Duration index_wait = absl::Seconds(5);
     // The clocks of logged_time and the bound on a forward jump.
     LoggedClock::Options clock;
+    // Seals the personal fields of a batch of stamped events in place, durably, before their
+    // entries are appended (ledger/privacy/event_sealer.h, SealEvents; docs/privacy.md). An
+    // error fails the whole batch and appends nothing of it. Unset: events are logged as given.
+    std::function<absl::Status(std::vector<AuditEvent>& events, absl::Time now)> seal;
   };
 
   // Where one event is in the log.

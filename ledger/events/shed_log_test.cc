@@ -1,7 +1,5 @@
 #include "ledger/events/shed_log.h"
 
-#include <sys/stat.h>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,12 +9,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/events/event_codec.h"
-#include "ledger/events/event_fields.h"
-#include "ledger/events/event_log.h"
+#include "ledger/events/test_event_log.h"
 #include "ledger/events/server_event.h"
-#include "ledger/local_log.h"
-#include "ledger/testing/test_log.h"
-#include "ledger/tile_reader.h"
 
 namespace vellum {
 namespace ledger {
@@ -29,27 +23,15 @@ const absl::Time kStart = absl::FromUnixSeconds(1767225600);
 class ShedLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    signer_ = NewTestSigner("example.com/shed");
-    LocalLog::Options options;
-    options.event_fields = EventFieldsOf;
-    options.signer = signer_.get();
-    const std::string dir =
-        absl::StrCat(::testing::TempDir(), "/",
-                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
-    auto log = LocalLog::Open(dir, options);
+    auto log = TestEventLog::Open("example.com/shed");
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
-    auto events = EventLog::Create(log_->sequencer(), &log_->storage(), log_->event_index(),
-                                   &log_->follower(), {});
-    ASSERT_TRUE(events.ok()) << events.status();
-    events_ = *std::move(events);
     options_.summary_interval = absl::Hours(1);
     options_.clock = [this] {
       absl::MutexLock lock(&mu_);
       return now_;
     };
-    shed_ = std::make_unique<ShedLog>(events_.get(), options_);
+    shed_ = std::make_unique<ShedLog>(&log_->events(), options_);
   }
 
   void Advance(absl::Duration d) {
@@ -57,27 +39,9 @@ class ShedLogTest : public ::testing::Test {
     now_ += d;
   }
 
-  std::vector<AuditEvent> Logged() {
-    std::vector<AuditEvent> out;
-    const uint64_t size = log_->sequencer()->Head()->size;
-    for (uint64_t bundle = 0; bundle * kTileWidth < size; ++bundle) {
-      auto entries = ReadBundleEntries(log_->storage(), bundle, size);
-      EXPECT_TRUE(entries.ok()) << entries.status();
-      if (!entries.ok()) return out;
-      for (const std::string& entry : *entries) {
-        auto event = DecodeEntry(entry);
-        EXPECT_TRUE(event.ok()) << event.status();
-        if (event.ok()) out.push_back(*event);
-      }
-    }
-    return out;
-  }
-
   absl::Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_) = kStart;
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<LocalLog> log_;
-  std::unique_ptr<EventLog> events_;
+  std::unique_ptr<TestEventLog> log_;
   ShedLog::Options options_;
   std::unique_ptr<ShedLog> shed_;
 };
@@ -87,7 +51,7 @@ TEST_F(ShedLogTest, NothingIsWrittenWhenNothingWasShed) {
   Advance(absl::Hours(5));
   shed_->Summarize();
   shed_.reset();
-  EXPECT_EQ(log_->sequencer()->Head()->size, 0u);
+  EXPECT_EQ(log_->local().sequencer()->Head()->size, 0u);
 }
 
 TEST_F(ShedLogTest, OneSummaryPerAdapterWithItsCountsAndWindow) {
@@ -97,7 +61,7 @@ TEST_F(ShedLogTest, OneSummaryPerAdapterWithItsCountsAndWindow) {
   shed_->RecordShed("mlflow", ShedReason::kHeaderTooLarge);
   Advance(absl::Seconds(60));
   shed_->Summarize();
-  std::vector<AuditEvent> logged = Logged();
+  std::vector<AuditEvent> logged = log_->Logged();
   ASSERT_EQ(logged.size(), 2u);
   const AuditEvent& github = logged[0];
   EXPECT_EQ(github.action(), ACTION_INGEST_SHED);
@@ -123,11 +87,11 @@ TEST_F(ShedLogTest, OneSummaryPerAdapterWithItsCountsAndWindow) {
 
   // The next window starts where this one ended; the last is written on destruction.
   shed_->Summarize();
-  EXPECT_EQ(Logged().size(), 2u);
+  EXPECT_EQ(log_->Logged().size(), 2u);
   Advance(absl::Seconds(30));
   shed_->RecordShed("github", ShedReason::kRateLimit);
   shed_.reset();
-  logged = Logged();
+  logged = log_->Logged();
   ASSERT_EQ(logged.size(), 3u);
   EXPECT_EQ(logged[2].context().labels().at("vellum.shed.rate_limit"), "1");
   EXPECT_EQ(logged[2].context().labels().at("vellum.window_start"), "2026-01-01T00:01:00+00:00");
@@ -135,13 +99,13 @@ TEST_F(ShedLogTest, OneSummaryPerAdapterWithItsCountsAndWindow) {
 
 TEST_F(ShedLogTest, AdapterNamesAreBounded) {
   options_.max_adapters = 2;
-  shed_ = std::make_unique<ShedLog>(events_.get(), options_);
+  shed_ = std::make_unique<ShedLog>(&log_->events(), options_);
   shed_->RecordShed("github", ShedReason::kRateLimit);
   shed_->RecordShed(std::string(500, 'a'), ShedReason::kRateLimit);
   for (int i = 0; i < 10; ++i) shed_->RecordShed(absl::StrCat("x", i), ShedReason::kQueueFull);
   shed_->RecordShed("github", ShedReason::kRateLimit);
   shed_->Summarize();
-  std::vector<AuditEvent> logged = Logged();
+  std::vector<AuditEvent> logged = log_->Logged();
   ASSERT_EQ(logged.size(), 3u);
   EXPECT_EQ(logged[0].context().labels().at("vellum.adapter"), "(other)");
   EXPECT_EQ(logged[0].context().labels().at("vellum.shed.queue_full"), "10");

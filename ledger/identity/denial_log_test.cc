@@ -1,7 +1,5 @@
 #include "ledger/identity/denial_log.h"
 
-#include <sys/stat.h>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,12 +10,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/events/event_codec.h"
-#include "ledger/events/event_fields.h"
-#include "ledger/events/event_log.h"
-#include "ledger/local_log.h"
-#include "ledger/testing/test_log.h"
+#include "ledger/events/test_event_log.h"
 #include "ledger/testing/wait_until.h"
-#include "ledger/tile_reader.h"
 
 namespace vellum {
 namespace ledger {
@@ -29,20 +23,9 @@ using ::testing::HasSubstr;
 class DenialLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    signer_ = NewTestSigner("example.com/denials");
-    LocalLog::Options options;
-    options.event_fields = EventFieldsOf;
-    options.signer = signer_.get();
-    const std::string dir = absl::StrCat(::testing::TempDir(), "/",
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
-    auto log = LocalLog::Open(dir, options);
+    auto log = TestEventLog::Open("example.com/denials");
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
-    auto events = EventLog::Create(log_->sequencer(), &log_->storage(), log_->event_index(),
-                                   &log_->follower(), {});
-    ASSERT_TRUE(events.ok()) << events.status();
-    events_ = *std::move(events);
     options_.burst = 2;
     options_.per_second = 0;  // No refill: what is recorded depends on the count alone.
     options_.summary_interval = absl::Hours(1);
@@ -57,23 +40,6 @@ class DenialLogTest : public ::testing::Test {
     absl::Notification answered;
     denials_->Record(denial, [&] { answered.Notify(); });
     ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(30)));
-  }
-
-  // Every event in the log, in order.
-  std::vector<AuditEvent> Logged() {
-    std::vector<AuditEvent> out;
-    const uint64_t size = log_->sequencer()->Head()->size;
-    for (uint64_t bundle = 0; bundle * kTileWidth < size; ++bundle) {
-      auto entries = ReadBundleEntries(log_->storage(), bundle, size);
-      EXPECT_TRUE(entries.ok()) << entries.status();
-      if (!entries.ok()) return out;
-      for (const std::string& entry : *entries) {
-        auto event = DecodeEntry(entry);
-        EXPECT_TRUE(event.ok()) << event.status();
-        if (event.ok()) out.push_back(*event);
-      }
-    }
-    return out;
   }
 
   static Denial From(std::string source, std::string principal = "") {
@@ -91,19 +57,17 @@ class DenialLogTest : public ::testing::Test {
 
   absl::Mutex mu_;
   absl::Time now_ = absl::FromUnixSeconds(1767225600);
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<LocalLog> log_;
-  std::unique_ptr<EventLog> events_;
+  std::unique_ptr<TestEventLog> log_;
   DenialLog::Options options_;
   std::unique_ptr<DenialLog> denials_;
 };
 
 TEST_F(DenialLogTest, RecordsInDetailAsTheLimitAllowsAndSummarizesTheRest) {
-  denials_ = std::make_unique<DenialLog>(events_.get(), options_);
+  denials_ = std::make_unique<DenialLog>(&log_->events(), options_);
   for (int i = 0; i < 5; ++i) Record(From("10.0.0.1", "alice"));
   Record(From("10.0.0.2"));
   EXPECT_EQ(denials_->not_recorded(), 3u);
-  std::vector<AuditEvent> logged = Logged();
+  std::vector<AuditEvent> logged = log_->Logged();
   ASSERT_EQ(logged.size(), 3u);
   const AuditEvent& first = logged[0];
   EXPECT_EQ(first.action(), ACTION_ACCESS_DENIED_BY_LEDGER);
@@ -124,17 +88,17 @@ TEST_F(DenialLogTest, RecordsInDetailAsTheLimitAllowsAndSummarizesTheRest) {
   EXPECT_FALSE(logged[2].has_provenance());
 
   denials_->Summarize();
-  logged = Logged();
+  logged = log_->Logged();
   ASSERT_EQ(logged.size(), 4u);
   EXPECT_EQ(logged[3].context().labels().at(kNotRecordedLabel), "3");
   EXPECT_THAT(logged[3].outcome().reason(), HasSubstr("3 denied requests since"));
   // Nothing new: no summary.
   denials_->Summarize();
-  EXPECT_EQ(Logged().size(), 4u);
+  EXPECT_EQ(log_->Logged().size(), 4u);
   // The last count is written when the log is destroyed.
   Record(From("10.0.0.1"));
   denials_.reset();
-  logged = Logged();
+  logged = log_->Logged();
   ASSERT_EQ(logged.size(), 5u);
   EXPECT_EQ(logged[4].context().labels().at(kNotRecordedLabel), "1");
 }
@@ -142,23 +106,23 @@ TEST_F(DenialLogTest, RecordsInDetailAsTheLimitAllowsAndSummarizesTheRest) {
 TEST_F(DenialLogTest, TheSummaryThreadWritesOnItsInterval) {
   options_.summary_interval = absl::Milliseconds(20);
   options_.burst = 0;
-  denials_ = std::make_unique<DenialLog>(events_.get(), options_);
+  denials_ = std::make_unique<DenialLog>(&log_->events(), options_);
   Record(From("10.0.0.1"));
-  EXPECT_TRUE(WaitUntil([&] { return log_->sequencer()->Head()->size == 1; }, absl::Seconds(30),
+  EXPECT_TRUE(WaitUntil([&] { return log_->local().sequencer()->Head()->size == 1; }, absl::Seconds(30),
                         absl::Milliseconds(5)));
-  EXPECT_EQ(Logged()[0].context().labels().at(kNotRecordedLabel), "1");
+  EXPECT_EQ(log_->Logged()[0].context().labels().at(kNotRecordedLabel), "1");
 }
 
 TEST_F(DenialLogTest, SourcesPastTheLimitShareOneBucket) {
   options_.burst = 1;
   options_.max_sources = 2;
-  denials_ = std::make_unique<DenialLog>(events_.get(), options_);
+  denials_ = std::make_unique<DenialLog>(&log_->events(), options_);
   Record(From("a"));
   Record(From("b"));
   Record(From("c"));  // The shared bucket's one token.
   Record(From("d"));  // Counted.
   EXPECT_EQ(denials_->not_recorded(), 1u);
-  EXPECT_EQ(Logged().size(), 3u);
+  EXPECT_EQ(log_->Logged().size(), 3u);
   // With refill, a source whose bucket is full again is forgotten to make room.
   {
     absl::MutexLock lock(&mu_);
@@ -166,7 +130,7 @@ TEST_F(DenialLogTest, SourcesPastTheLimitShareOneBucket) {
   }
   options_.per_second = 1;
   denials_.reset();  // Writes the summary of "d".
-  denials_ = std::make_unique<DenialLog>(events_.get(), options_);
+  denials_ = std::make_unique<DenialLog>(&log_->events(), options_);
   Record(From("a"));
   Record(From("b"));
   {
@@ -179,11 +143,11 @@ TEST_F(DenialLogTest, SourcesPastTheLimitShareOneBucket) {
 }
 
 TEST_F(DenialLogTest, CallerTextIsBoundedAndSanitized) {
-  denials_ = std::make_unique<DenialLog>(events_.get(), options_);
+  denials_ = std::make_unique<DenialLog>(&log_->events(), options_);
   Denial d = From(std::string(2000, '1'), std::string(2000, 'p'));
   d.path = "/v1/\xff\xfe" + std::string(3000, 'x');
   Record(d);
-  std::vector<AuditEvent> logged = Logged();
+  std::vector<AuditEvent> logged = log_->Logged();
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0].context().source_ip().size(), kMaxAttemptTextBytes);
   EXPECT_EQ(logged[0].actor().subject().size(), kMaxAttemptTextBytes);
@@ -192,10 +156,10 @@ TEST_F(DenialLogTest, CallerTextIsBoundedAndSanitized) {
 }
 
 TEST_F(DenialLogTest, SummariesNameTheSourcesAndTheMetricsCount) {
-  denials_ = std::make_unique<DenialLog>(events_.get(), options_);
+  denials_ = std::make_unique<DenialLog>(&log_->events(), options_);
   for (int i = 0; i < 4; ++i) Record(From("10.0.0.1"));
   denials_->Summarize();
-  std::vector<AuditEvent> logged = Logged();
+  std::vector<AuditEvent> logged = log_->Logged();
   ASSERT_EQ(logged.size(), 3u);
   EXPECT_EQ(logged[2].context().labels().at("vellum.not_recorded_from.10.0.0.1"), "2");
   std::string metrics;

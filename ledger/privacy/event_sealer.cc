@@ -1,5 +1,6 @@
 #include "ledger/privacy/event_sealer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -108,41 +109,64 @@ FieldRule PrivacyRules::RuleFor(absl::string_view path) const {
   return it == fields.end() ? FieldRule::kClear : it->second;
 }
 
-absl::StatusOr<AuditEvent> SealEvent(SealedStore& store, const PrivacyRules& rules,
-                                     AuditEvent event, absl::Time now) {
-  if (event.sealed_size() != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "sealed: got ", event.sealed_size(), " items, want none: only the server seals fields"));
-  }
-  if (!event.actor().pseudonym().empty()) {
-    return absl::InvalidArgumentError(
-        "actor.pseudonym: set by the server when it seals the subject: leave it unset");
-  }
+absl::Status SealEvents(SealedStore& store, const PrivacyRules& rules,
+                        std::vector<AuditEvent>& events, absl::Time now) {
   std::vector<SealRequest> requests;
-  for (auto& [path, value] : PersonalValues(event, rules)) {
-    FieldRule rule = rules.RuleFor(path);
-    if (rule == FieldRule::kSeal) {
+  std::vector<size_t> counts;
+  for (const AuditEvent& event : events) {
+    if (event.sealed_size() != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("sealed: got ", event.sealed_size(),
+                                                     " items, want none: only the server seals "
+                                                     "fields"));
+    }
+    if (!event.actor().pseudonym().empty()) {
+      return absl::InvalidArgumentError(
+          "actor.pseudonym: set by the server when it seals the subject: leave it unset");
+    }
+    size_t count = 0;
+    for (auto& [path, value] : PersonalValues(event, rules)) {
+      if (rules.RuleFor(path) != FieldRule::kSeal) continue;
       requests.push_back(SealRequest{path, OwnerOf(event, path), std::move(value)});
+      ++count;
+    }
+    counts.push_back(count);
+  }
+  // Every value is sealed, synced, before any event changes; a failure past the first chunk
+  // leaves values no entry refers to, never an entry without its values.
+  std::vector<SealedRef> refs;
+  for (size_t first = 0; first < requests.size(); first += SealedStore::kMaxValuesPerSeal) {
+    const size_t n = std::min(SealedStore::kMaxValuesPerSeal, requests.size() - first);
+    auto sealed = store.Seal(absl::MakeConstSpan(requests).subspan(first, n), now);
+    if (!sealed.ok()) return sealed.status();
+    for (SealedRef& ref : *sealed) refs.push_back(std::move(ref));
+  }
+  size_t next = 0;
+  for (size_t e = 0; e < events.size(); ++e) {
+    AuditEvent& event = events[e];
+    // Clear after every owner is known: the owner of a value may be a field that is itself
+    // sealed.
+    for (const auto& [path, rule] : rules.fields) {
+      if (rule != FieldRule::kClear) ClearField(event, path);
+    }
+    for (size_t k = 0; k < counts[e]; ++k, ++next) {
+      const SealedRef& ref = refs[next];
+      SealedField* item = event.add_sealed();
+      item->set_path(ref.path);
+      item->set_pseudonym(ref.pseudonym);
+      item->set_commitment(std::string(View(ref.commitment)));
+      if (ref.path == "actor.subject") event.mutable_actor()->set_pseudonym(ref.pseudonym);
     }
   }
-  std::vector<SealedRef> refs;
-  if (!requests.empty()) {
-    auto sealed = store.Seal(requests, now);
-    if (!sealed.ok()) return sealed.status();
-    refs = *std::move(sealed);
-  }
-  // Clear after every owner is known: the owner of a value may be a field that is itself sealed.
-  for (const auto& [path, rule] : rules.fields) {
-    if (rule != FieldRule::kClear) ClearField(event, path);
-  }
-  for (const SealedRef& ref : refs) {
-    SealedField* item = event.add_sealed();
-    item->set_path(ref.path);
-    item->set_pseudonym(ref.pseudonym);
-    item->set_commitment(std::string(View(ref.commitment)));
-    if (ref.path == "actor.subject") event.mutable_actor()->set_pseudonym(ref.pseudonym);
-  }
-  return event;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AuditEvent> SealEvent(SealedStore& store, const PrivacyRules& rules,
+                                     AuditEvent event, absl::Time now) {
+  std::vector<AuditEvent> events;
+  events.push_back(std::move(event));
+  absl::Status sealed = SealEvents(store, rules, events, now);
+  if (!sealed.ok()) return sealed;
+  return std::move(events[0]);
 }
 
 absl::StatusOr<UnsealedEvent> UnsealEvent(const SealedStore& store, const AuditEvent& event) {

@@ -48,9 +48,14 @@ struct PrivacyRules {
   FieldRule RuleFor(absl::string_view path) const;
 };
 
-// Seals `event`'s personal fields under `rules` into `store` (synced before returning) and
-// returns the event as its log entry holds it. An event that already has sealed items is
-// refused (InvalidArgument): only the server seals.
+// Seals the personal fields of `events` under `rules` into `store` (synced before returning) and
+// leaves each event as its log entry holds it; the hook EventLog::Options::seal calls. An event
+// that already has sealed items or a pseudonym is refused (InvalidArgument) and nothing changes:
+// only the server seals. On any error no event is changed.
+absl::Status SealEvents(SealedStore& store, const PrivacyRules& rules,
+                        std::vector<AuditEvent>& events, absl::Time now);
+
+// SealEvents for one event, returned as its log entry holds it.
 absl::StatusOr<AuditEvent> SealEvent(SealedStore& store, const PrivacyRules& rules,
                                      AuditEvent event, absl::Time now);
 
