@@ -138,13 +138,21 @@ absl::Status Destroy(const std::string& dir) {
                      absl::StrCat("cannot remove ", dir));
 }
 
-absl::StatusOr<std::unique_ptr<leveldb::DB>> OpenDb(const std::string& dir) {
+// Opens the database in `dir`, creating it only when `create` (a store's first start, a rewrite's
+// copy): reopening after a rewrite must never replace a missing store with an empty one.
+absl::StatusOr<std::unique_ptr<leveldb::DB>> OpenDb(const std::string& dir, bool create) {
   leveldb::Options options;
-  options.create_if_missing = true;
+  options.create_if_missing = create;
   // The values are ciphertext, which does not compress; uncompressed tables also let the tests
   // show, byte for byte, that no file keeps an erased record.
   options.compression = leveldb::kNoCompression;
   return OpenLevelDb(dir, options, kFormatKey, kFormat);
+}
+
+// What every call answers after a rewrite could not reopen the store.
+absl::Status StoreClosed() {
+  return absl::UnavailableError("the sealed store is closed: a rewrite could not reopen it; "
+                                "restart to finish the rewrite");
 }
 
 // The directories of a rewrite: the new copy while it is made, the old one once swapped out.
@@ -183,7 +191,7 @@ absl::StatusOr<std::unique_ptr<SealedStore>> SealedStore::Open(const std::string
   }
   absl::Status private_dir = CheckPrivateDirectory("sealed store directory", dir);
   if (!private_dir.ok()) return private_dir;
-  auto db = OpenDb(dir);
+  auto db = OpenDb(dir, /*create=*/true);
   if (!db.ok()) return db.status();
   std::unique_ptr<SealedStore> store(new SealedStore(dir, *std::move(db), std::string(lookup_key)));
   absl::MutexLock lock(&store->mu_);
@@ -212,7 +220,7 @@ absl::Status SealedStore::RewriteLocked() {
                                                std::strerror(errno)));
   }
   {
-    auto fresh = OpenDb(fresh_dir);
+    auto fresh = OpenDb(fresh_dir, /*create=*/true);
     if (!fresh.ok()) return fresh.status();
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
     leveldb::WriteBatch batch;
@@ -232,15 +240,23 @@ absl::Status SealedStore::RewriteLocked() {
   // The copy is complete and closed: swap it in. Until the first rename the old directory is
   // the store; after it, RecoverRewrite finishes the swap.
   db_.reset();
-  if (rename(dir_.c_str(), OldDir(dir_).c_str()) != 0 ||
-      rename(fresh_dir.c_str(), dir_.c_str()) != 0) {
+  if (rename(dir_.c_str(), OldDir(dir_).c_str()) != 0) {
+    status = absl::UnavailableError(absl::StrCat("cannot move ", dir_, " aside: ",
+                                                 std::strerror(errno)));
+  } else if (rename(fresh_dir.c_str(), dir_.c_str()) != 0) {
     status = absl::UnavailableError(absl::StrCat("cannot swap in the rewritten ", dir_, ": ",
                                                  std::strerror(errno)));
+    // Put the old store back; the marker in it reruns the rewrite later.
+    if (rename(OldDir(dir_).c_str(), dir_.c_str()) != 0) {
+      status = absl::DataLossError(absl::StrCat(
+          status.message(), "; and cannot move it back from ", OldDir(dir_), ": ",
+          std::strerror(errno), " (the next open finishes the swap)"));
+    }
   }
   if (status.ok()) status = SyncDirectory(ParentOf(dir_));
   if (status.ok()) status = RecoverRewrite(dir_);
-  auto reopened = OpenDb(dir_);
-  if (!reopened.ok()) return reopened.status();
+  auto reopened = OpenDb(dir_, /*create=*/false);
+  if (!reopened.ok()) return reopened.status();  // db_ stays closed: every call fails (Closed)
   db_ = *std::move(reopened);
   return status;
 }
@@ -274,6 +290,7 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
   sealed_time.set_seconds(absl::ToUnixSeconds(now));
 
   absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
   leveldb::WriteBatch batch;
   // Subjects given a key in this batch, by lookup record key.
   std::vector<std::pair<std::string, SubjectKeyRecord>> created;
@@ -340,6 +357,7 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
 
 absl::StatusOr<std::string> SealedStore::FindPseudonym(absl::string_view subject) const {
   absl::ReaderMutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
   std::string stored;
   auto exists = Get(*db_, absl::StrCat(kSubjectPrefix, View(crypto::HmacSha256(lookup_key_,
                                                                                subject))),
@@ -353,6 +371,7 @@ absl::StatusOr<std::string> SealedStore::FindPseudonym(absl::string_view subject
 
 absl::StatusOr<OpenedValue> SealedStore::OpenValue(const crypto::Sha256Digest& commitment) const {
   absl::ReaderMutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
   std::string stored;
   auto exists = Get(*db_, ValueKeyOf(commitment), &stored);
   if (!exists.ok()) return exists.status();
@@ -398,6 +417,7 @@ absl::StatusOr<OpenedValue> SealedStore::OpenValue(const crypto::Sha256Digest& c
 
 absl::StatusOr<size_t> SealedStore::Erase(absl::string_view pseudonym) {
   absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
   // A rewrite a crash interrupted goes first: an erasure redone after a crash finds no key but
   // must still leave no copy of it.
   absl::Status finished = FinishPendingRewriteLocked();
@@ -427,6 +447,7 @@ absl::StatusOr<size_t> SealedStore::Erase(absl::string_view pseudonym) {
 
 absl::StatusOr<size_t> SealedStore::Purge(absl::Span<const crypto::Sha256Digest> commitments) {
   absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
   absl::Status finished = FinishPendingRewriteLocked();
   if (!finished.ok()) return finished;
   std::vector<crypto::Sha256Digest> unique(commitments.begin(), commitments.end());
@@ -480,6 +501,7 @@ absl::StatusOr<size_t> SealedStore::Purge(absl::Span<const crypto::Sha256Digest>
 
 absl::StatusOr<size_t> SealedStore::CountValues(absl::string_view pseudonym) const {
   absl::ReaderMutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
   size_t count = 0;
   absl::Status scanned =
       ForEachOwned(*db_, pseudonym, [&](const crypto::Sha256Digest&) { ++count; });
