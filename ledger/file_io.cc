@@ -128,6 +128,22 @@ absl::Status WriteNewFile(absl::string_view path, absl::string_view contents, mo
   return absl::OkStatus();
 }
 
+absl::Status SyncParentDirectory(absl::string_view path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == absl::string_view::npos ? "."
+                          : slash == 0                     ? "/"
+                                                           : std::string(path.substr(0, slash));
+  Fd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoError("cannot open directory", dir, errno);
+  if (fsync(fd.get()) != 0) return ErrnoError("cannot sync directory", dir, errno);
+  return absl::OkStatus();
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
 absl::StatusOr<std::string> ReadTokenFile(const absl::optional<std::string>& path) {
   if (!path.has_value()) return std::string();
   absl::StatusOr<std::string> contents = ReadInput(*path, 4096);

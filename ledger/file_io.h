@@ -24,6 +24,13 @@ absl::StatusOr<std::string> ReadInput(absl::string_view path, size_t max_bytes);
 // AlreadyExists rather than overwrite an existing file.
 absl::Status WriteNewFile(absl::string_view path, absl::string_view contents, mode_t mode);
 
+// Syncs the directory that holds `path`, so that a file created or renamed there survives a
+// crash. Fails with Unavailable naming the directory.
+absl::Status SyncParentDirectory(absl::string_view path);
+
+// Whether anything exists at `path`.
+bool PathExists(const std::string& path);
+
 // Reads a bearer token from `path` (the --token-file flag), if given: the file's one line, with
 // surrounding whitespace removed. "" without a path. The token itself is never part of any
 // message.

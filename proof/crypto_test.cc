@@ -323,7 +323,8 @@ TEST(EcdsaP256PublicKeyTest, RefusesBadPoints) {
 // AES-256-GCM known answers: test cases 13 to 16 of McGrew and Viega, "The Galois/Counter Mode
 // of Operation (GCM)", revised 2005 (the AES-256 cases). Checked against python3-cryptography.
 TEST(AesGcmTest, KnownAnswers) {
-  const std::string key15 = Bytes("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
+  const std::string key15 =
+      Bytes("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
   const std::string p15 = Bytes(
       "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449"
       "a6b525b16aedf5aa0de657ba637b391aafd255");

@@ -20,6 +20,11 @@ namespace ledger {
 
 inline constexpr size_t kCommitmentSaltSize = 32;
 
+// The digest's 32 bytes as a string_view, as entries and store keys hold a commitment.
+inline absl::string_view DigestBytes(const crypto::Sha256Digest& digest) {
+  return absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
 // Returns the commitment to `value` at `path` under `salt` (kCommitmentSaltSize bytes; any other
 // length gives a commitment that no sealed field holds).
 crypto::Sha256Digest FieldCommitment(absl::string_view salt, absl::string_view path,

@@ -13,10 +13,6 @@ namespace {
 
 constexpr char kLabelPrefix[] = "context.labels.";
 
-absl::string_view View(const crypto::Sha256Digest& digest) {
-  return absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
-}
-
 // The personal values of an event in the order they are sealed, each with its path.
 std::vector<std::pair<std::string, std::string>> PersonalValues(const AuditEvent& event,
                                                                 const PrivacyRules& rules) {
@@ -153,7 +149,7 @@ absl::Status SealEvents(SealedStore& store, const PrivacyRules& rules,
       SealedField* item = event.add_sealed();
       item->set_path(ref.path);
       item->set_pseudonym(ref.pseudonym);
-      item->set_commitment(std::string(View(ref.commitment)));
+      item->set_commitment(std::string(DigestBytes(ref.commitment)));
       if (ref.path == "actor.subject") event.mutable_actor()->set_pseudonym(ref.pseudonym);
     }
   }
@@ -199,7 +195,8 @@ absl::Status VerifyOpenedValue(const SealedField& sealed, const OpenedValue& ope
     return absl::InvalidArgumentError(absl::StrCat("opened value: path ", opened.path,
                                                    ", want ", sealed.path()));
   }
-  if (View(FieldCommitment(opened.salt, opened.path, opened.value)) != sealed.commitment()) {
+  const crypto::Sha256Digest want = FieldCommitment(opened.salt, opened.path, opened.value);
+  if (DigestBytes(want) != sealed.commitment()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "opened value of ", sealed.path(), " does not match the commitment in the entry"));
   }

@@ -1,6 +1,5 @@
 #include "ledger/privacy/key_file.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,18 +21,6 @@ absl::Status ErrnoStatus(absl::string_view what, absl::string_view step, const s
                                              std::strerror(errno)));
 }
 
-absl::Status SyncDirectoryOf(absl::string_view what, const std::string& path) {
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  if (dir.empty()) dir = "/";
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(what, "cannot open its directory", path);
-  int synced = fsync(fd);
-  close(fd);
-  if (synced != 0) return ErrnoStatus(what, "cannot sync its directory", path);
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::string> CreateKeyFile(absl::string_view what, const std::string& path,
                                           size_t size) {
   std::string key(size, '\0');
@@ -50,7 +37,7 @@ absl::StatusOr<std::string> CreateKeyFile(absl::string_view what, const std::str
   if (rename(temporary.c_str(), path.c_str()) != 0) {
     return ErrnoStatus(what, "cannot rename into place", path);
   }
-  status = SyncDirectoryOf(what, path);
+  status = SyncParentDirectory(path);
   if (!status.ok()) return status;
   return key;
 }

@@ -22,8 +22,9 @@ absl::Status BadRecord(absl::string_view record, absl::string_view why) {
 bool IsPseudonym(absl::string_view pseudonym) {
   if (!absl::StartsWith(pseudonym, kPrefix)) return false;
   absl::string_view hex = pseudonym.substr(kPrefix.size());
-  return hex.size() == kPseudonymHexDigits &&
-         absl::c_all_of(hex, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return hex.size() == kPseudonymHexDigits && absl::c_all_of(hex, [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 absl::StatusOr<SubjectKeyRecord> DecodeSubjectKeyRecord(absl::string_view bytes) {

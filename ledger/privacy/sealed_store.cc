@@ -1,6 +1,5 @@
 #include "ledger/privacy/sealed_store.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,10 +34,6 @@ constexpr char kPseudonymInfo[] = "vellum/pseudonym/v1";
 constexpr char kValueKeyInfo[] = "vellum/sealed-value/v1";
 constexpr size_t kPseudonymBytes = 16;
 
-absl::string_view View(const crypto::Sha256Digest& digest) {
-  return absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
-}
-
 absl::StatusOr<std::string> RandomString(size_t size) {
   std::string out(size, '\0');
   absl::Status status = crypto::RandomBytes(
@@ -66,15 +61,15 @@ absl::StatusOr<crypto::Aes256Key> ValueKey(absl::string_view subject_key,
 }
 
 std::string ValueAad(absl::string_view path, const crypto::Sha256Digest& commitment) {
-  return absl::StrCat(path, absl::string_view("\0", 1), View(commitment));
+  return absl::StrCat(path, absl::string_view("\0", 1), DigestBytes(commitment));
 }
 
 std::string ValueKeyOf(const crypto::Sha256Digest& commitment) {
-  return absl::StrCat(kValuePrefix, View(commitment));
+  return absl::StrCat(kValuePrefix, DigestBytes(commitment));
 }
 
 std::string OwnerKey(absl::string_view pseudonym, const crypto::Sha256Digest& commitment) {
-  return absl::StrCat(kOwnerIndex, pseudonym, "/", View(commitment));
+  return absl::StrCat(kOwnerIndex, pseudonym, "/", DigestBytes(commitment));
 }
 
 absl::StatusOr<bool> Get(leveldb::DB& db, const std::string& key, std::string* value) {
@@ -108,32 +103,8 @@ absl::Status ForEachOwned(leveldb::DB& db, absl::string_view pseudonym, Visit vi
   return FromLevelDb(it->status(), "sealed store scan");
 }
 
-absl::Status SyncDirectory(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot open ", dir, ": ", std::strerror(errno)));
-  }
-  int synced = fsync(fd);
-  close(fd);
-  if (synced != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot sync ", dir, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
-std::string ParentOf(const std::string& dir) {
-  size_t slash = dir.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : dir.substr(0, slash);
-}
-
-bool Exists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
-
 absl::Status Destroy(const std::string& dir) {
-  if (!Exists(dir)) return absl::OkStatus();
+  if (!PathExists(dir)) return absl::OkStatus();
   return FromLevelDb(leveldb::DestroyDB(dir, leveldb::Options()),
                      absl::StrCat("cannot remove ", dir));
 }
@@ -162,12 +133,12 @@ std::string OldDir(const std::string& dir) { return dir + ".old"; }
 // Puts right what a crash during a rewrite left: a finished copy not yet swapped in (the store's
 // directory is gone only once the copy is complete), an unfinished one, an old one.
 absl::Status RecoverRewrite(const std::string& dir) {
-  if (!Exists(dir) && Exists(RewriteDir(dir))) {
+  if (!PathExists(dir) && PathExists(RewriteDir(dir))) {
     if (rename(RewriteDir(dir).c_str(), dir.c_str()) != 0) {
       return absl::UnavailableError(absl::StrCat("cannot rename ", RewriteDir(dir), ": ",
                                                  std::strerror(errno)));
     }
-    absl::Status synced = SyncDirectory(ParentOf(dir));
+    absl::Status synced = SyncParentDirectory(dir);
     if (!synced.ok()) return synced;
   }
   absl::Status removed = Destroy(RewriteDir(dir));
@@ -253,7 +224,7 @@ absl::Status SealedStore::RewriteLocked() {
           std::strerror(errno), " (the next open finishes the swap)"));
     }
   }
-  if (status.ok()) status = SyncDirectory(ParentOf(dir_));
+  if (status.ok()) status = SyncParentDirectory(dir_);
   if (status.ok()) status = RecoverRewrite(dir_);
   auto reopened = OpenDb(dir_, /*create=*/false);
   if (!reopened.ok()) return reopened.status();  // db_ stays closed: every call fails (Closed)
@@ -298,7 +269,7 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
   refs.reserve(values.size());
   for (const SealRequest& v : values) {
     crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, v.subject);
-    std::string record_key = absl::StrCat(kSubjectPrefix, View(lookup));
+    std::string record_key = absl::StrCat(kSubjectPrefix, DigestBytes(lookup));
     SubjectKeyRecord subject;
     bool found = false;
     for (const auto& [key, record] : created) {
@@ -324,7 +295,7 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
         subject.set_pseudonym(*pseudonym);
         *subject.mutable_created_time() = sealed_time;
         batch.Put(record_key, subject.SerializeAsString());
-        batch.Put(absl::StrCat(kPseudonymIndex, *pseudonym), std::string(View(lookup)));
+        batch.Put(absl::StrCat(kPseudonymIndex, *pseudonym), std::string(DigestBytes(lookup)));
         created.emplace_back(record_key, subject);
       }
     }
@@ -359,9 +330,8 @@ absl::StatusOr<std::string> SealedStore::FindPseudonym(absl::string_view subject
   absl::ReaderMutexLock lock(&mu_);
   if (db_ == nullptr) return StoreClosed();
   std::string stored;
-  auto exists = Get(*db_, absl::StrCat(kSubjectPrefix, View(crypto::HmacSha256(lookup_key_,
-                                                                               subject))),
-                    &stored);
+  const crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, subject);
+  auto exists = Get(*db_, absl::StrCat(kSubjectPrefix, DigestBytes(lookup)), &stored);
   if (!exists.ok()) return exists.status();
   if (!*exists) return absl::NotFoundError("no sealed key for this subject");
   auto record = DecodeSubjectKeyRecord(stored);

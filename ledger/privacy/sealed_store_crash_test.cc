@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "ledger/file_io.h"
 #include "ledger/privacy/sealed_store.h"
 #include "ledger/testing/file_bytes.h"
 

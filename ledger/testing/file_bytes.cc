@@ -26,10 +26,5 @@ std::string AllFileBytes(const std::string& dir) {
   return all;
 }
 
-bool PathExists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
-
 }  // namespace ledger
 }  // namespace vellum

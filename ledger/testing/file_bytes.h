@@ -10,9 +10,6 @@ namespace ledger {
 // tests search to show that a value is, or is not, anywhere in a store's files.
 std::string AllFileBytes(const std::string& dir);
 
-// Whether anything exists at `path`.
-bool PathExists(const std::string& path);
-
 }  // namespace ledger
 }  // namespace vellum
 
