@@ -33,7 +33,10 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 }
 
 size_t StringLimit(const FieldDescriptor& field) {
-  if (field.full_name() == "vellum.ledger.Outcome.reason") return kMaxEventReasonBytes;
+  if (field.full_name() == "vellum.ledger.Outcome.reason" ||
+      field.full_name() == "vellum.ledger.Hold.reason") {
+    return kMaxEventReasonBytes;
+  }
   if (field.full_name() == "vellum.ledger.ConfigApplied.canonical_text") return kMaxConfigTextBytes;
   if (field.full_name() == "vellum.ledger.Provenance.authenticated_by") {
     return kMaxProvenanceMethodBytes;
@@ -179,7 +182,10 @@ DecodedEntry DecodeForDisplay(uint64_t typed_from, uint64_t index, absl::string_
 
 bool IsServerOnlyAction(Action action) {
   return action == ACTION_CONFIG_APPLIED || action == ACTION_ACCESS_DENIED_BY_LEDGER ||
-         action == ACTION_CLOCK_ANOMALY || action == ACTION_INGEST_SHED;
+         action == ACTION_CLOCK_ANOMALY || action == ACTION_INGEST_SHED ||
+         action == ACTION_HOLD_PLACED || action == ACTION_HOLD_RELEASED ||
+         action == ACTION_ERASURE_REQUESTED || action == ACTION_ERASURE_COMPLETED ||
+         action == ACTION_RETENTION_PURGED || action == ACTION_EVENTS_UNSEALED;
 }
 
 absl::Status ValidateEvent(const AuditEvent& event) {
@@ -234,6 +240,29 @@ absl::Status ValidateEvent(const AuditEvent& event) {
                                             " bytes, a pseudonym of ", item.pseudonym().size(),
                                             " and a commitment of ", item.commitment().size(),
                                             ", want a path, a pseudonym and 32 bytes"));
+    }
+  }
+  for (const auto& [name, count] : {
+           std::pair<const char*, int>{"hold.scope.models", event.hold().scope().models_size()},
+           {"hold.scope.subjects", event.hold().scope().subjects_size()},
+           {"erasure.pseudonyms", event.erasure().pseudonyms_size()},
+           {"erasure.held_by", event.erasure().held_by_size()}}) {
+    if (count > static_cast<int>(kMaxEventListItems)) {
+      return Invalid(name, absl::StrCat("got ", count, " items, want at most ",
+                                        kMaxEventListItems));
+    }
+  }
+  if (event.has_hold() || event.has_erasure()) {
+    const Action a = event.action();
+    const bool hold_action = a == ACTION_HOLD_PLACED || a == ACTION_HOLD_RELEASED;
+    const bool erasure_action = a == ACTION_ERASURE_REQUESTED || a == ACTION_ERASURE_COMPLETED ||
+                                a == ACTION_RETENTION_PURGED;
+    if (event.has_hold() && !hold_action) {
+      return Invalid("hold", "set, want it only for ACTION_HOLD_PLACED or ACTION_HOLD_RELEASED");
+    }
+    if (event.has_erasure() && !erasure_action) {
+      return Invalid("erasure",
+                     "set, want it only for the erasure and retention actions");
     }
   }
   status = CheckConfigApplied(event);

@@ -33,11 +33,13 @@ namespace ledger {
 // Limits that ValidateEvent enforces, so that an event always fits in one log entry.
 inline constexpr size_t kMaxEventJsonBytes = 256 * 1024;
 inline constexpr size_t kMaxEventStringBytes = 1024;  // Any single string field...
-inline constexpr size_t kMaxEventReasonBytes = 4096;  // ...except outcome.reason.
+inline constexpr size_t kMaxEventReasonBytes = 4096;  // ...except outcome.reason, hold.reason.
 inline constexpr size_t kMaxEventGroups = 64;
 // Sealed items (docs/privacy.md): more than an event's personal fields can number.
 inline constexpr size_t kMaxEventSealed = 256;
 inline constexpr size_t kMaxEventLabels = 64;
+// Each list of a hold's scope and of an erasure (pseudonyms, holds).
+inline constexpr size_t kMaxEventListItems = 64;
 inline constexpr size_t kMaxEventLabelKeyBytes = 128;
 inline constexpr size_t kMaxProvenanceMethodBytes = 32;  // provenance.authenticated_by.
 inline constexpr size_t kMaxConfigTextBytes = 48 * 1024;  // config_applied.canonical_text.

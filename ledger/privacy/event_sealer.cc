@@ -34,6 +34,7 @@ std::vector<std::pair<std::string, std::string>> PersonalValues(const AuditEvent
   }
   add("provenance.principal", event.provenance().principal());
   add("config_applied.principal", event.config_applied().principal());
+  add("hold.reason", event.hold().reason());
   return values;
 }
 
@@ -55,6 +56,8 @@ void ClearField(AuditEvent& event, absl::string_view path) {
     event.mutable_provenance()->clear_principal();
   } else if (path == "config_applied.principal" && event.has_config_applied()) {
     event.mutable_config_applied()->clear_principal();
+  } else if (path == "hold.reason" && event.has_hold()) {
+    event.mutable_hold()->clear_reason();
   }
 }
 
@@ -76,6 +79,8 @@ void RestoreField(AuditEvent& event, absl::string_view path, const std::string& 
     event.mutable_provenance()->set_principal(value);
   } else if (path == "config_applied.principal") {
     event.mutable_config_applied()->set_principal(value);
+  } else if (path == "hold.reason") {
+    event.mutable_hold()->set_reason(value);
   }
 }
 
@@ -94,7 +99,7 @@ PrivacyRules PrivacyRules::Default() {
   PrivacyRules rules;
   for (const char* path : {"actor.subject", "actor.groups", "context.source_ip",
                            "context.user_agent", "provenance.principal",
-                           "config_applied.principal"}) {
+                           "config_applied.principal", "hold.reason"}) {
     rules.fields[path] = FieldRule::kSeal;
   }
   return rules;

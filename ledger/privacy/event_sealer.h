@@ -16,6 +16,7 @@
 //   context.labels.<key>       only the keys the rules name; every other label stays in clear
 //   provenance.principal       owned by the principal
 //   config_applied.principal   owned by the principal
+//   hold.reason                free text (the actor is who placed the hold)
 //
 // A value belongs to the event's actor subject; without one, to the provenance principal;
 // without either, to the source address itself ("address:<ip>"), so that an address with no
@@ -42,7 +43,8 @@ struct PrivacyRules {
   std::map<std::string, FieldRule> fields;
 
   // The rules of an installation with no privacy section: the actor's subject and groups, the
-  // source address, the user agent and the principals are sealed; everything else is clear.
+  // source address, the user agent, the principals and hold reasons are sealed; everything else
+  // is clear.
   static PrivacyRules Default();
 
   FieldRule RuleFor(absl::string_view path) const;

@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "ledger/privacy/hold.pb.h"
+#include "ledger/events/audit_event.pb.h"
 
 namespace vellum {
 namespace ledger {

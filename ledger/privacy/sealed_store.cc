@@ -111,6 +111,24 @@ absl::Status Destroy(const std::string& dir) {
 
 // Opens the database in `dir`, creating it only when `create` (a store's first start, a rewrite's
 // copy): reopening after a rewrite must never replace a missing store with an empty one.
+// A new subject's key record under its lookup digest, put into `batch` with its pseudonym's
+// index record.
+absl::StatusOr<SubjectKeyRecord> NewSubject(const crypto::Sha256Digest& lookup,
+                                            const google::protobuf::Timestamp& created,
+                                            leveldb::WriteBatch& batch) {
+  auto key = RandomString(32);
+  if (!key.ok()) return key.status();
+  auto pseudonym = PseudonymFromKey(*key);
+  if (!pseudonym.ok()) return pseudonym.status();
+  SubjectKeyRecord subject;
+  subject.set_key(*key);
+  subject.set_pseudonym(*pseudonym);
+  *subject.mutable_created_time() = created;
+  batch.Put(absl::StrCat(kSubjectPrefix, DigestBytes(lookup)), subject.SerializeAsString());
+  batch.Put(absl::StrCat(kPseudonymIndex, *pseudonym), std::string(DigestBytes(lookup)));
+  return subject;
+}
+
 absl::StatusOr<std::unique_ptr<leveldb::DB>> OpenDb(const std::string& dir, bool create) {
   leveldb::Options options;
   options.create_if_missing = create;
@@ -287,15 +305,9 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
         if (!decoded.ok()) return decoded.status();
         subject = *std::move(decoded);
       } else {
-        auto key = RandomString(32);
-        if (!key.ok()) return key.status();
-        auto pseudonym = PseudonymFromKey(*key);
-        if (!pseudonym.ok()) return pseudonym.status();
-        subject.set_key(*key);
-        subject.set_pseudonym(*pseudonym);
-        *subject.mutable_created_time() = sealed_time;
-        batch.Put(record_key, subject.SerializeAsString());
-        batch.Put(absl::StrCat(kPseudonymIndex, *pseudonym), std::string(DigestBytes(lookup)));
+        auto fresh = NewSubject(lookup, sealed_time, batch);
+        if (!fresh.ok()) return fresh.status();
+        subject = *std::move(fresh);
         created.emplace_back(record_key, subject);
       }
     }
@@ -337,6 +349,40 @@ absl::StatusOr<std::string> SealedStore::FindPseudonym(absl::string_view subject
   auto record = DecodeSubjectKeyRecord(stored);
   if (!record.ok()) return record.status();
   return record->pseudonym();
+}
+
+absl::StatusOr<std::string> SealedStore::PseudonymFor(absl::string_view subject,
+                                                      absl::Time now) {
+  if (subject.empty() || subject.size() > kMaxSubjectBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("subject of ", subject.size(),
+                                                   " bytes, want 1 to ", kMaxSubjectBytes));
+  }
+  absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
+  const crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, subject);
+  std::string stored;
+  auto exists = Get(*db_, absl::StrCat(kSubjectPrefix, DigestBytes(lookup)), &stored);
+  if (!exists.ok()) return exists.status();
+  if (*exists) {
+    auto record = DecodeSubjectKeyRecord(stored);
+    if (!record.ok()) return record.status();
+    return record->pseudonym();
+  }
+  google::protobuf::Timestamp created;
+  created.set_seconds(absl::ToUnixSeconds(now));
+  leveldb::WriteBatch batch;
+  auto fresh = NewSubject(lookup, created, batch);
+  if (!fresh.ok()) return fresh.status();
+  absl::Status written = WriteSynced(*db_, batch);
+  if (!written.ok()) return written;
+  return fresh->pseudonym();
+}
+
+absl::StatusOr<bool> SealedStore::HasPseudonym(absl::string_view pseudonym) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
+  std::string lookup;
+  return Get(*db_, absl::StrCat(kPseudonymIndex, pseudonym), &lookup);
 }
 
 absl::StatusOr<OpenedValue> SealedStore::OpenValue(const crypto::Sha256Digest& commitment) const {

@@ -91,6 +91,13 @@ class SealedStore {
   // Creates nothing.
   absl::StatusOr<std::string> FindPseudonym(absl::string_view subject) const;
 
+  // The subject's pseudonym, creating its key if it has none (a hold may name a subject before
+  // any of their data is sealed). InvalidArgument for an empty subject or one past its limit.
+  absl::StatusOr<std::string> PseudonymFor(absl::string_view subject, absl::Time now);
+
+  // Whether a subject with this pseudonym has a key.
+  absl::StatusOr<bool> HasPseudonym(absl::string_view pseudonym) const;
+
   // Opens the value a commitment refers to. NotFound when it is not in the store (erased,
   // purged, or never sealed here); DataLoss when the record does not decrypt.
   absl::StatusOr<OpenedValue> OpenValue(const crypto::Sha256Digest& commitment) const;

@@ -1,0 +1,415 @@
+#include "ledger/privacy/custodian.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/events/event_fields.h"
+#include "ledger/events/server_event.h"
+#include "ledger/privacy/commitment.h"
+#include "ledger/privacy/sealed_record.h"
+#include "proof/crypto.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+constexpr size_t kPageSize = 500;
+
+absl::StatusOr<std::string> NewRequestId() {
+  std::array<uint8_t, 16> id{};
+  if (absl::Status s = crypto::RandomBytes(absl::MakeSpan(id)); !s.ok()) return s;
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
+}
+
+AuditEvent EventBy(Action action, const Custodian::Requester& by, absl::Time now) {
+  AuditEvent event = NewServerEvent(action, now);
+  event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  if (!by.principal.empty()) {
+    event.mutable_actor()->set_subject(by.principal);
+    (*event.mutable_context()->mutable_labels())["vellum.authenticated_by"] = by.authenticated_by;
+  }
+  return event;
+}
+
+absl::optional<crypto::Sha256Digest> CommitmentOf(const SealedField& item) {
+  crypto::Sha256Digest digest{};
+  if (item.commitment().size() != digest.size()) return absl::nullopt;
+  std::copy(item.commitment().begin(), item.commitment().end(), digest.begin());
+  return digest;
+}
+
+absl::Time LoggedTimeOf(const AuditEvent& event) {
+  return absl::FromUnixMicros(TimestampMicros(event.logged_time()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Custodian>> Custodian::Open(const std::string& dir,
+                                                           absl::string_view lookup_key,
+                                                           Options options) {
+  absl::StatusOr<std::unique_ptr<SealedStore>> store = SealedStore::Open(dir, lookup_key);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Custodian>(new Custodian(*std::move(store), std::move(options)));
+}
+
+Custodian::Custodian(std::unique_ptr<SealedStore> store, Options options)
+    : store_(std::move(store)), options_(std::move(options)) {}
+
+Custodian::~Custodian() { Detach(); }
+
+void Custodian::Detach() {
+  std::shared_ptr<AttemptLog> reads;
+  {
+    absl::MutexLock lock(&mu_);
+    reads = std::move(reads_);
+  }
+  // Its destructor appends the last summary; nothing else holds it once requests have stopped.
+  reads.reset();
+  absl::MutexLock lock(&ops_mu_);
+  events_ = nullptr;
+}
+
+const PrivacyRules& Custodian::RulesFor(absl::string_view adapter) const {
+  auto it = options_.rules.find(std::string(adapter));
+  return it == options_.rules.end() ? options_.default_rules : it->second;
+}
+
+absl::Status Custodian::Seal(std::vector<AuditEvent>& events, absl::Time now) {
+  // Events of one batch may come from different adapters; each group is sealed under its rules,
+  // and the store is written once per group.
+  std::map<std::string, std::vector<size_t>> by_adapter;
+  for (size_t i = 0; i < events.size(); ++i) {
+    by_adapter[events[i].observer().adapter()].push_back(i);
+  }
+  if (by_adapter.size() == 1) {
+    return SealEvents(*store_, RulesFor(by_adapter.begin()->first), events, now);
+  }
+  std::vector<AuditEvent> sealed(events);
+  for (auto& [adapter, indices] : by_adapter) {
+    std::vector<AuditEvent> group;
+    for (size_t i : indices) group.push_back(sealed[i]);
+    if (absl::Status s = SealEvents(*store_, RulesFor(adapter), group, now); !s.ok()) return s;
+    for (size_t k = 0; k < indices.size(); ++k) sealed[indices[k]] = std::move(group[k]);
+  }
+  events = std::move(sealed);
+  return absl::OkStatus();
+}
+
+absl::Status Custodian::ForEachEvent(
+    EventLog& log, EventQuery query,
+    const std::function<void(const EventLog::Match&)>& visit) const {
+  EventSearchRequest request;
+  query.newest_first = false;
+  query.limit = kPageSize;
+  request.query = std::move(query);
+  while (true) {
+    absl::StatusOr<EventLog::SearchResult> page = log.Search(request);
+    if (!page.ok()) return page.status();
+    for (const EventLog::Match& match : page->matches) visit(match);
+    if (!page->next_cursor.has_value()) return absl::OkStatus();
+    request.cursor = page->next_cursor;
+  }
+}
+
+absl::Status Custodian::Attach(EventLog* events) {
+  absl::MutexLock ops(&ops_mu_);
+  events_ = events;
+  {
+    AttemptLog::Options reads;
+    reads.burst = options_.read_burst;
+    reads.per_second = options_.read_per_second;
+    reads.summary_interval = options_.summary_interval;
+    reads.clock = options_.clock;
+    reads.summary_action = ACTION_EVENTS_UNSEALED;
+    reads.count_label = "vellum.unsealed_not_recorded";
+    reads.what = "unsealed reads";
+    reads.metric = "vellum_unsealed_reads";
+    absl::MutexLock lock(&mu_);
+    reads_ = std::make_shared<AttemptLog>(events, std::move(reads));
+  }
+
+  // The holds in force: every placement less every release.
+  std::vector<Hold> placed;
+  std::set<std::string> released;
+  EventQuery query;
+  query.action = ACTION_HOLD_PLACED;
+  absl::Status s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
+    placed.push_back(m.event.hold());
+  });
+  if (!s.ok()) return s;
+  query.action = ACTION_HOLD_RELEASED;
+  s = ForEachEvent(*events, query,
+                   [&](const EventLog::Match& m) { released.insert(m.event.hold().id()); });
+  if (!s.ok()) return s;
+
+  // The erasures: those completed, and those requested whose completion is missing.
+  std::map<std::string, ErasureResult> requested;
+  std::map<std::string, uint64_t> erased_at;
+  query.action = ACTION_ERASURE_REQUESTED;
+  s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
+    ErasureResult& r = requested[m.event.erasure().request_id()];
+    r.request_id = m.event.erasure().request_id();
+    r.requested_index = m.index;
+    r.pseudonyms.assign(m.event.erasure().pseudonyms().begin(),
+                        m.event.erasure().pseudonyms().end());
+  });
+  if (!s.ok()) return s;
+  query.action = ACTION_ERASURE_COMPLETED;
+  s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
+    requested.erase(m.event.erasure().request_id());
+    for (const std::string& p : m.event.erasure().pseudonyms()) erased_at[p] = m.index;
+  });
+  if (!s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    holds_ = HoldSet();
+    for (Hold& hold : placed) {
+      if (released.count(hold.id()) != 0) continue;
+      // A hold's id is unique on the log: a duplicate would be a log written by another server.
+      if (absl::Status placed_ok = holds_.Place(std::move(hold)); !placed_ok.ok()) {
+        return absl::DataLossError(absl::StrCat("holds on the log: ", placed_ok.message()));
+      }
+    }
+    erased_at_.insert(erased_at.begin(), erased_at.end());
+  }
+  for (auto& [id, request] : requested) {
+    absl::StatusOr<ErasureResult> done = Complete(std::move(request));
+    if (!done.ok()) {
+      return absl::Status(done.status().code(),
+                          absl::StrCat("finishing erasure ", id, ": ", done.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Custodian::AppendAndWait(AuditEvent event) {
+  if (events_ == nullptr) return absl::FailedPreconditionError("no event log is attached");
+  absl::StatusOr<uint64_t> index = absl::UnknownError("not appended");
+  absl::Notification done;
+  std::vector<AuditEvent> events;
+  events.push_back(std::move(event));
+  events_->AppendServerEvents(
+      std::move(events), [&](absl::StatusOr<std::vector<EventLog::Appended>> appended) {
+        if (!appended.ok()) {
+          index = appended.status();
+        } else {
+          index = appended->front().index;
+        }
+        done.Notify();
+      });
+  done.WaitForNotification();
+  return index;
+}
+
+absl::StatusOr<Hold> Custodian::PlaceHold(Hold hold, const Requester& by) {
+  absl::MutexLock ops(&ops_mu_);
+  const absl::Time now = options_.clock();
+  absl::StatusOr<std::string> id = NewRequestId();
+  if (!id.ok()) return id.status();
+  hold.set_id(*id);
+  for (std::string& subject : *hold.mutable_scope()->mutable_subjects()) {
+    if (IsPseudonym(subject)) continue;
+    absl::StatusOr<std::string> pseudonym = store_->PseudonymFor(subject, now);
+    if (!pseudonym.ok()) return pseudonym.status();
+    subject = *std::move(pseudonym);
+  }
+  AuditEvent event = EventBy(ACTION_HOLD_PLACED, by, now);
+  *event.mutable_hold() = hold;
+  absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+  if (!index.ok()) return index.status();
+  Hold kept = hold;
+  kept.clear_reason();
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = holds_.Place(std::move(kept)); !s.ok()) return s;
+  return hold;
+}
+
+absl::Status Custodian::ReleaseHold(absl::string_view id, const Requester& by) {
+  absl::MutexLock ops(&ops_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    std::vector<Hold> holds = holds_.List();
+    if (std::none_of(holds.begin(), holds.end(), [&](const Hold& h) { return h.id() == id; })) {
+      return absl::NotFoundError("no hold has this id");
+    }
+  }
+  AuditEvent event = EventBy(ACTION_HOLD_RELEASED, by, options_.clock());
+  event.mutable_hold()->set_id(std::string(id));
+  absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+  if (!index.ok()) return index.status();
+  absl::MutexLock lock(&mu_);
+  return holds_.Release(id);
+}
+
+std::vector<Hold> Custodian::Holds() const {
+  absl::MutexLock lock(&mu_);
+  return holds_.List();
+}
+
+absl::StatusOr<Custodian::ErasureResult> Custodian::Erase(
+    const std::vector<std::string>& subjects, const std::vector<std::string>& pseudonyms,
+    const Requester& by) {
+  if (subjects.empty() && pseudonyms.empty()) {
+    return absl::InvalidArgumentError("erasure: name a subject or a pseudonym");
+  }
+  if (subjects.size() + pseudonyms.size() > kMaxErasureSubjects) {
+    return absl::InvalidArgumentError(absl::StrCat("erasure: got ",
+                                                   subjects.size() + pseudonyms.size(),
+                                                   " subjects, want at most ",
+                                                   kMaxErasureSubjects));
+  }
+  ErasureResult request;
+  std::set<std::string> unique;
+  for (const std::string& p : pseudonyms) {
+    if (!IsPseudonym(p)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "erasure: pseudonym of ", p.size(), " bytes is not \"", kPseudonymPrefix,
+          "\" and 32 hex digits"));
+    }
+    unique.insert(p);
+  }
+  for (const std::string& subject : subjects) {
+    if (subject.empty() || subject.size() > SealedStore::kMaxSubjectBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("erasure: subject of ", subject.size(),
+                                                     " bytes, want 1 to ",
+                                                     SealedStore::kMaxSubjectBytes));
+    }
+    absl::StatusOr<std::string> pseudonym = store_->FindPseudonym(subject);
+    if (absl::IsNotFound(pseudonym.status())) continue;
+    if (!pseudonym.ok()) return pseudonym.status();
+    unique.insert(*std::move(pseudonym));
+  }
+  request.pseudonyms.assign(unique.begin(), unique.end());
+
+  absl::MutexLock ops(&ops_mu_);
+  absl::StatusOr<std::string> id = NewRequestId();
+  if (!id.ok()) return id.status();
+  request.request_id = *id;
+  AuditEvent event = EventBy(ACTION_ERASURE_REQUESTED, by, options_.clock());
+  event.mutable_erasure()->set_request_id(request.request_id);
+  for (const std::string& p : request.pseudonyms) event.mutable_erasure()->add_pseudonyms(p);
+  absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+  if (!index.ok()) return index.status();
+  request.requested_index = *index;
+  return Complete(std::move(request));
+}
+
+absl::StatusOr<Custodian::ErasureResult> Custodian::Complete(ErasureResult request) {
+  std::set<std::string> held_by;
+  for (const std::string& pseudonym : request.pseudonyms) {
+    // The values of this subject that the log refers to, and whether a hold covers each.
+    std::vector<crypto::Sha256Digest> free;
+    std::set<uint64_t> free_events;
+    size_t held = 0;
+    std::set<uint64_t> seen;
+    auto visit = [&](const EventLog::Match& m) {
+      if (!seen.insert(m.index).second) return;
+      bool event_has_free = false;
+      for (const SealedField& item : m.event.sealed()) {
+        if (item.pseudonym() != pseudonym) continue;
+        absl::optional<crypto::Sha256Digest> commitment = CommitmentOf(item);
+        if (!commitment.has_value()) continue;
+        HeldItem target{m.event.target().model_name(), pseudonym, LoggedTimeOf(m.event)};
+        std::vector<std::string> covering;
+        {
+          absl::MutexLock lock(&mu_);
+          covering = holds_.Covering(target);
+        }
+        if (covering.empty()) {
+          free.push_back(*commitment);
+          event_has_free = true;
+        } else {
+          ++held;
+          held_by.insert(covering.begin(), covering.end());
+        }
+      }
+      if (event_has_free) free_events.insert(m.index);
+    };
+    EventQuery query;
+    query.actor = pseudonym;
+    if (absl::Status s = ForEachEvent(*events_, query, visit); !s.ok()) return s;
+    query.actor.reset();
+    query.principal = pseudonym;
+    if (absl::Status s = ForEachEvent(*events_, query, visit); !s.ok()) return s;
+
+    if (held == 0) {
+      // Nothing of theirs is held: the key goes, and with it every value it sealed.
+      absl::StatusOr<size_t> erased = store_->Erase(pseudonym);
+      if (absl::IsNotFound(erased.status())) continue;  // Erased already (a redo).
+      if (!erased.ok()) return erased.status();
+      request.values += *erased;
+    } else {
+      absl::StatusOr<size_t> purged = store_->Purge(free);
+      if (!purged.ok()) return purged.status();
+      request.values += *purged;
+    }
+    request.events += free_events.size();
+  }
+  request.held_by.assign(held_by.begin(), held_by.end());
+  AuditEvent event = EventBy(ACTION_ERASURE_COMPLETED, Requester{}, options_.clock());
+  Erasure& erasure = *event.mutable_erasure();
+  erasure.set_request_id(request.request_id);
+  for (const std::string& p : request.pseudonyms) erasure.add_pseudonyms(p);
+  erasure.set_values(request.values);
+  erasure.set_events(request.events);
+  for (const std::string& h : request.held_by) erasure.add_held_by(h);
+  if (!request.held_by.empty()) {
+    event.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
+    event.mutable_outcome()->set_reason(
+        absl::StrCat("values under legal hold were kept: ", absl::StrJoin(request.held_by, ", ")));
+  }
+  absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+  if (!index.ok()) return index.status();
+  request.completed_index = *index;
+  absl::MutexLock lock(&mu_);
+  for (const std::string& p : request.pseudonyms) erased_at_[p] = *index;
+  return request;
+}
+
+absl::StatusOr<UnsealedEvent> Custodian::Unseal(const AuditEvent& event) const {
+  return UnsealEvent(*store_, event);
+}
+
+absl::optional<uint64_t> Custodian::ErasedAt(absl::string_view pseudonym) const {
+  absl::MutexLock lock(&mu_);
+  auto it = erased_at_.find(pseudonym);
+  if (it == erased_at_.end()) return absl::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<std::string> Custodian::FindPseudonym(absl::string_view subject) const {
+  return store_->FindPseudonym(subject);
+}
+
+void Custodian::RecordUnsealedRead(const Requester& reader, absl::string_view query,
+                                   size_t count, std::function<void()> done) {
+  std::shared_ptr<AttemptLog> reads;
+  {
+    absl::MutexLock lock(&mu_);
+    reads = reads_;
+  }
+  if (reads == nullptr) return done();
+  // The bucket is the reader's pseudonym: a summary names its sources, and names are personal.
+  absl::StatusOr<std::string> source = store_->PseudonymFor(
+      reader.principal.empty() ? std::string("anonymous") : reader.principal, options_.clock());
+  reads->Record(
+      source.ok() ? *source : std::string("unknown"),
+      [&](absl::Time now) {
+        AuditEvent event = EventBy(ACTION_EVENTS_UNSEALED, reader, now);
+        auto& labels = *event.mutable_context()->mutable_labels();
+        labels["vellum.query"] = std::string(query);
+        labels["vellum.count"] = absl::StrCat(count);
+        return event;
+      },
+      std::move(done));
+}
+
+}  // namespace ledger
+}  // namespace vellum

@@ -1,0 +1,163 @@
+#ifndef VELLUM_LEDGER_PRIVACY_CUSTODIAN_H_
+#define VELLUM_LEDGER_PRIVACY_CUSTODIAN_H_
+
+// The personal data of a running log (docs/privacy.md): the sealed store and the rules that fill
+// it, the legal holds in force, erasure, and the opening of sealed fields for readers. Every
+// change it makes is an event in the log: holds placed and released, erasures requested and
+// completed, unsealed reads.
+//
+// Erasure. A request names subjects (ids or pseudonyms). It is appended as
+// ACTION_ERASURE_REQUESTED (pseudonyms only) and durable before anything is deleted; then each
+// subject's sealed values are deleted and the store rewritten (SealedStore), and
+// ACTION_ERASURE_COMPLETED is appended with the counts. A value that a hold covers (the event's
+// model and logged time, the subject's pseudonym: HoldCovers) is kept, with the subject's key;
+// the completion names the holds. A request on the log without its completion (a crash in
+// between) is redone by Attach. So data is never gone without its request on record, and a
+// request is never left half done.
+//
+// Holds. Placing or releasing one is appended (ACTION_HOLD_PLACED, ACTION_HOLD_RELEASED) and
+// durable before it takes effect or is answered; Attach rebuilds the set in force from the log.
+//
+// Thread-safe. The operations that change state are serialized among themselves.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
+#include "ledger/events/attempt_log.h"
+#include "ledger/events/audit_event.pb.h"
+#include "ledger/events/event_log.h"
+#include "ledger/privacy/event_sealer.h"
+#include "ledger/privacy/hold_scope.h"
+#include "ledger/privacy/sealed_store.h"
+
+namespace vellum {
+namespace ledger {
+
+// The most subject ids or pseudonyms one erasure request may name.
+inline constexpr size_t kMaxErasureSubjects = 16;
+
+class Custodian {
+ public:
+  struct Options {
+    // The rules by observer.adapter: an adapter's name, "native" (POST /v1/events) or "vellum"
+    // (the server's own events). An adapter not named gets default_rules.
+    std::map<std::string, PrivacyRules> rules;
+    PrivacyRules default_rules = PrivacyRules::Default();
+    // Unsealed reads are recorded as a token bucket per reader allows; the others are counted
+    // into a summary every summary_interval (ledger::AttemptLog).
+    double read_burst = 20;
+    double read_per_second = 1;
+    absl::Duration summary_interval = absl::Seconds(60);
+    std::function<absl::Time()> clock = absl::Now;
+  };
+
+  // Opens the sealed store in `dir` with K_lookup `lookup_key` (SealedStore::Open).
+  static absl::StatusOr<std::unique_ptr<Custodian>> Open(const std::string& dir,
+                                                         absl::string_view lookup_key,
+                                                         Options options);
+
+  ~Custodian();
+  Custodian(const Custodian&) = delete;
+  Custodian& operator=(const Custodian&) = delete;
+
+  // EventLog::Options::seal: seals each event's personal fields under its adapter's rules.
+  absl::Status Seal(std::vector<AuditEvent>& events, absl::Time now);
+
+  // Once the event log that seals through Seal exists (it must outlive the custodian, or
+  // Detach() be called first): rebuilds the holds in force from the log's hold events, learns
+  // the erasures on record, and finishes every erasure requested but not completed.
+  absl::Status Attach(EventLog* events);
+
+  // Stops using the event log: appends the last summary of unsealed reads. Idempotent.
+  void Detach();
+
+  // Who asks, as the events record it: the principal (sealed as the actor's subject) and how it
+  // authenticated.
+  struct Requester {
+    std::string principal;
+    std::string authenticated_by;
+  };
+
+  // Places `hold` (as ParseHoldRequest returns it): gives it an id, maps its subject ids to
+  // pseudonyms (creating keys for subjects not yet known), appends ACTION_HOLD_PLACED and waits
+  // until it is durable. Returns the hold as the log holds it, with its reason.
+  absl::StatusOr<Hold> PlaceHold(Hold hold, const Requester& by);
+  // Appends ACTION_HOLD_RELEASED and drops the hold. NotFound when no hold has the id.
+  absl::Status ReleaseHold(absl::string_view id, const Requester& by);
+  // The holds in force, in id order; their reasons are not kept in memory (they are sealed on
+  // the log) and are empty.
+  std::vector<Hold> Holds() const;
+
+  struct ErasureResult {
+    std::string request_id;
+    uint64_t requested_index = 0;
+    uint64_t completed_index = 0;
+    std::vector<std::string> pseudonyms;
+    uint64_t values = 0;
+    uint64_t events = 0;
+    // The holds that kept values (which remain); empty when everything went.
+    std::vector<std::string> held_by;
+  };
+  // Erases the subjects named by ids (`subjects`) or pseudonyms (as the header describes).
+  // InvalidArgument, with nothing appended, for no name, more than kMaxErasureSubjects, or a
+  // malformed pseudonym. A subject id with no key is erased already or never had data: it adds
+  // no pseudonym.
+  absl::StatusOr<ErasureResult> Erase(const std::vector<std::string>& subjects,
+                                      const std::vector<std::string>& pseudonyms,
+                                      const Requester& by);
+
+  // Opens the sealed items of an event (UnsealEvent).
+  absl::StatusOr<UnsealedEvent> Unseal(const AuditEvent& event) const;
+  // The index of the ACTION_ERASURE_COMPLETED that erased values of this pseudonym, if any.
+  absl::optional<uint64_t> ErasedAt(absl::string_view pseudonym) const;
+  // The pseudonym of a subject id (SealedStore::FindPseudonym).
+  absl::StatusOr<std::string> FindPseudonym(absl::string_view subject) const;
+
+  // Puts on record that `reader` opened `count` events' sealed fields with the search `query`
+  // (already free of subject ids), rate-limited per reader; calls `done` once the record is
+  // durable, or at once when it is only counted. Calls `done` at once before Attach.
+  void RecordUnsealedRead(const Requester& reader, absl::string_view query, size_t count,
+                          std::function<void()> done);
+
+  SealedStore& store() { return *store_; }
+
+ private:
+  Custodian(std::unique_ptr<SealedStore> store, Options options);
+
+  const PrivacyRules& RulesFor(absl::string_view adapter) const;
+  // Appends `event` (a server event) and waits; returns its index.
+  absl::StatusOr<uint64_t> AppendAndWait(AuditEvent event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
+  // Deletes the values of `pseudonyms` that no hold covers and appends the completion.
+  absl::StatusOr<ErasureResult> Complete(ErasureResult request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
+  // Calls `visit` on every event the query matches, oldest first.
+  absl::Status ForEachEvent(EventLog& log, EventQuery query,
+                            const std::function<void(const EventLog::Match&)>& visit) const;
+
+  const std::unique_ptr<SealedStore> store_;
+  const Options options_;
+
+  absl::Mutex ops_mu_;  // Serializes the operations that change holds or erase.
+  EventLog* events_ ABSL_GUARDED_BY(ops_mu_) = nullptr;
+
+  mutable absl::Mutex mu_;
+  HoldSet holds_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, uint64_t, std::less<>> erased_at_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<AttemptLog> reads_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace ledger
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_PRIVACY_CUSTODIAN_H_

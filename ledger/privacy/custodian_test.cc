@@ -1,0 +1,274 @@
+// The custodian over a real event log: holds on record and rebuilt from it, erasure with and
+// without holds, a requested erasure finished after a restart, unsealed reads on record, and no
+// personal value in clear in any entry it writes.
+
+#include "ledger/privacy/custodian.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/events/event_log.h"
+#include "ledger/events/server_event.h"
+#include "ledger/events/test_event_log.h"
+#include "ledger/privacy/hold_scope.h"
+#include "ledger/testing/file_bytes.h"
+
+namespace vellum {
+namespace ledger {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+AuditEvent Deploy(int n, const std::string& actor, const std::string& model) {
+  AuditEvent event;
+  event.mutable_id()->set_source("deployer");
+  event.mutable_id()->set_source_id(absl::StrCat("d-", n));
+  event.mutable_event_time()->set_seconds(1790000000 + n);
+  event.mutable_observer()->set_adapter("native");
+  event.mutable_actor()->set_subject(actor);
+  event.set_action(ACTION_DEPLOY);
+  event.mutable_target()->set_model_name(model);
+  event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  event.mutable_context()->set_source_ip("203.0.113.77");
+  return event;
+}
+
+class CustodianTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sealed_dir_ = absl::StrCat(::testing::TempDir(), "/custodian-",
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    OpenCustodian();
+    EventLog::Options options;
+    options.seal = [this](std::vector<AuditEvent>& events, absl::Time now) {
+      return custodian_->Seal(events, now);
+    };
+    auto log = TestEventLog::Open("example.com/custodian", std::move(options));
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+    ASSERT_TRUE(custodian_->Attach(&log_->events()).ok());
+  }
+
+  void TearDown() override { custodian_.reset(); }
+
+  void OpenCustodian() {
+    Custodian::Options options;
+    options.read_burst = 2;
+    options.read_per_second = 0.001;
+    auto custodian = Custodian::Open(sealed_dir_, std::string(32, 'L'), options);
+    ASSERT_TRUE(custodian.ok()) << custodian.status();
+    custodian_ = *std::move(custodian);
+  }
+
+  // A restart of the custodian over the same log and store.
+  void Restart() {
+    custodian_.reset();
+    OpenCustodian();
+    ASSERT_TRUE(custodian_->Attach(&log_->events()).ok());
+  }
+
+  absl::Status Append(std::vector<AuditEvent> events) {
+    absl::Notification done;
+    absl::Status status;
+    log_->events().Append(std::move(events),
+                          [&](absl::StatusOr<std::vector<EventLog::Appended>> appended) {
+                            status = appended.status();
+                            done.Notify();
+                          });
+    done.WaitForNotification();
+    return status;
+  }
+
+  std::vector<AuditEvent> Logged(Action action) const {
+    std::vector<AuditEvent> out;
+    for (AuditEvent& e : log_->Logged()) {
+      if (e.action() == action) out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  const Custodian::Requester kAdmin{"carol@example.com", "token"};
+  std::string sealed_dir_;
+  std::unique_ptr<Custodian> custodian_;
+  std::unique_ptr<TestEventLog> log_;
+};
+
+TEST_F(CustodianTest, HoldsAreOnRecordAndRebuiltFromTheLog) {
+  auto request = ParseHoldRequest(
+      R"({"matter":"case-2027-014","reason":"litigation with alice@example.com",)"
+      R"("scope":{"models":["fraud-*"],"subjects":["alice@example.com"]}})");
+  ASSERT_TRUE(request.ok()) << request.status();
+  auto placed = custodian_->PlaceHold(*request, kAdmin);
+  ASSERT_TRUE(placed.ok()) << placed.status();
+  EXPECT_FALSE(placed->id().empty());
+  auto alice = custodian_->FindPseudonym("alice@example.com");
+  ASSERT_TRUE(alice.ok()) << alice.status();
+  EXPECT_THAT(placed->scope().subjects(), ElementsAre(*alice));
+  auto second = custodian_->PlaceHold(*ParseHoldRequest(R"({"matter":"m2","reason":"r"})"),
+                                      kAdmin);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(custodian_->ReleaseHold(second->id(), kAdmin).ok());
+  EXPECT_TRUE(absl::IsNotFound(custodian_->ReleaseHold(second->id(), kAdmin)));
+  EXPECT_TRUE(absl::IsNotFound(custodian_->ReleaseHold("no-such-hold", kAdmin)));
+
+  ASSERT_EQ(Logged(ACTION_HOLD_PLACED).size(), 2u);
+  ASSERT_EQ(Logged(ACTION_HOLD_RELEASED).size(), 1u);
+  // The reason, the subject and the admin are not in any entry in clear.
+  for (const std::string& entry : log_->Entries()) {
+    for (const char* personal : {"alice@example.com", "litigation", "carol"}) {
+      EXPECT_THAT(entry, Not(HasSubstr(personal))) << personal;
+    }
+  }
+  Restart();
+  std::vector<Hold> holds = custodian_->Holds();
+  ASSERT_EQ(holds.size(), 1u);
+  EXPECT_EQ(holds[0].id(), placed->id());
+  EXPECT_EQ(holds[0].matter(), "case-2027-014");
+  EXPECT_THAT(holds[0].scope().subjects(), ElementsAre(*alice));
+}
+
+TEST_F(CustodianTest, ErasureDeletesEveryValueAndIsOnRecord) {
+  ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a"),
+                      Deploy(2, "bob@example.com", "fraud-a"),
+                      Deploy(3, "alice@example.com", "churn")})
+                  .ok());
+  auto alice = custodian_->FindPseudonym("alice@example.com");
+  ASSERT_TRUE(alice.ok());
+  auto erased = custodian_->Erase({"alice@example.com"}, {}, kAdmin);
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_THAT(erased->pseudonyms, ElementsAre(*alice));
+  EXPECT_EQ(erased->values, 4u);  // subject and address of two events
+  EXPECT_EQ(erased->events, 2u);
+  EXPECT_THAT(erased->held_by, IsEmpty());
+  EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("alice@example.com").status()));
+  EXPECT_EQ(custodian_->ErasedAt(*alice), erased->completed_index);
+
+  std::vector<AuditEvent> requested = Logged(ACTION_ERASURE_REQUESTED);
+  std::vector<AuditEvent> completed = Logged(ACTION_ERASURE_COMPLETED);
+  ASSERT_EQ(requested.size(), 1u);
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(requested[0].erasure().request_id(), erased->request_id);
+  EXPECT_EQ(completed[0].erasure().values(), 4u);
+  EXPECT_THAT(completed[0].erasure().pseudonyms(), ElementsAre(*alice));
+  // Nothing of hers opens, nor is anywhere in the store's files; bob's still opens.
+  for (const AuditEvent& event : log_->Logged()) {
+    if (event.action() != ACTION_DEPLOY) continue;
+    auto unsealed = custodian_->Unseal(event);
+    ASSERT_TRUE(unsealed.ok()) << unsealed.status();
+    if (event.actor().pseudonym() == *alice) {
+      EXPECT_THAT(unsealed->opened, IsEmpty());
+    } else {
+      EXPECT_EQ(unsealed->event.actor().subject(), "bob@example.com");
+    }
+  }
+  EXPECT_THAT(AllFileBytes(sealed_dir_), Not(HasSubstr("alice@example.com")));
+  // An unknown subject is a request with nothing to erase, still on record.
+  auto nobody = custodian_->Erase({"nobody@example.com"}, {}, kAdmin);
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_THAT(nobody->pseudonyms, IsEmpty());
+  EXPECT_EQ(Logged(ACTION_ERASURE_COMPLETED).size(), 2u);
+}
+
+TEST_F(CustodianTest, HeldValuesStayAndTheRestGo) {
+  ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a"),
+                      Deploy(2, "alice@example.com", "churn")})
+                  .ok());
+  auto hold = custodian_->PlaceHold(
+      *ParseHoldRequest(R"({"matter":"case-1","reason":"r","scope":{"models":["fraud-*"]}})"),
+      kAdmin);
+  ASSERT_TRUE(hold.ok());
+  auto erased = custodian_->Erase({"alice@example.com"}, {}, kAdmin);
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_THAT(erased->held_by, ElementsAre(hold->id()));
+  EXPECT_EQ(erased->values, 2u);  // the churn event's subject and address
+  EXPECT_EQ(erased->events, 1u);
+  std::vector<AuditEvent> completed = Logged(ACTION_ERASURE_COMPLETED);
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0].outcome().result(), Outcome::RESULT_DENIED);
+  EXPECT_THAT(completed[0].erasure().held_by(), ElementsAre(hold->id()));
+  for (const AuditEvent& event : log_->Logged()) {
+    if (event.action() != ACTION_DEPLOY) continue;
+    auto unsealed = custodian_->Unseal(event);
+    ASSERT_TRUE(unsealed.ok());
+    if (event.target().model_name() == "fraud-a") {
+      EXPECT_EQ(unsealed->event.actor().subject(), "alice@example.com");
+    } else {
+      EXPECT_THAT(unsealed->opened, IsEmpty());
+    }
+  }
+  // Once released, a second request erases the rest, key and all.
+  ASSERT_TRUE(custodian_->ReleaseHold(hold->id(), kAdmin).ok());
+  erased = custodian_->Erase({"alice@example.com"}, {}, kAdmin);
+  ASSERT_TRUE(erased.ok());
+  EXPECT_THAT(erased->held_by, IsEmpty());
+  EXPECT_EQ(erased->values, 2u);
+  EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("alice@example.com").status()));
+}
+
+TEST_F(CustodianTest, ARequestedErasureIsFinishedAtTheNextAttach) {
+  ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a")}).ok());
+  auto alice = custodian_->FindPseudonym("alice@example.com");
+  ASSERT_TRUE(alice.ok());
+  // What a crash between the request and the deletion leaves: the request alone.
+  AuditEvent request = NewServerEvent(ACTION_ERASURE_REQUESTED, absl::Now());
+  request.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  request.mutable_erasure()->set_request_id("crashed-request");
+  request.mutable_erasure()->add_pseudonyms(*alice);
+  ASSERT_TRUE(log_->events().AppendServerEventsAndWait({request}).ok());
+  ASSERT_TRUE(custodian_->FindPseudonym("alice@example.com").ok());
+
+  Restart();
+  EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("alice@example.com").status()));
+  std::vector<AuditEvent> completed = Logged(ACTION_ERASURE_COMPLETED);
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0].erasure().request_id(), "crashed-request");
+  EXPECT_EQ(completed[0].erasure().values(), 2u);
+  // Done once: another restart finishes nothing more.
+  Restart();
+  EXPECT_EQ(Logged(ACTION_ERASURE_COMPLETED).size(), 1u);
+}
+
+TEST_F(CustodianTest, BadErasureRequestsChangeNothing) {
+  const size_t before = log_->Entries().size();
+  EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Erase({}, {}, kAdmin).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Erase({}, {"ps1_nothex"}, kAdmin).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      custodian_->Erase({std::string(SealedStore::kMaxSubjectBytes + 1, 'a')}, {}, kAdmin)
+          .status()));
+  std::vector<std::string> many(kMaxErasureSubjects + 1, "someone@example.com");
+  EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Erase(many, {}, kAdmin).status()));
+  EXPECT_EQ(log_->Entries().size(), before);
+}
+
+TEST_F(CustodianTest, UnsealedReadsAreOnRecordWithoutTheReadersName) {
+  for (int i = 0; i < 3; ++i) {
+    absl::Notification done;
+    custodian_->RecordUnsealedRead({"dave@example.com", "oidc"}, "model=fraud-a", 5,
+                                   [&] { done.Notify(); });
+    done.WaitForNotification();
+  }
+  std::vector<AuditEvent> reads = Logged(ACTION_EVENTS_UNSEALED);
+  ASSERT_EQ(reads.size(), 2u);  // the burst; the third is counted for the summary
+  EXPECT_EQ(reads[0].context().labels().at("vellum.query"), "model=fraud-a");
+  EXPECT_EQ(reads[0].context().labels().at("vellum.count"), "5");
+  EXPECT_FALSE(reads[0].actor().pseudonym().empty());
+  custodian_->Detach();
+  reads = Logged(ACTION_EVENTS_UNSEALED);
+  ASSERT_EQ(reads.size(), 3u);
+  EXPECT_EQ(reads[2].context().labels().at("vellum.unsealed_not_recorded"), "1");
+  for (const std::string& entry : log_->Entries()) {
+    EXPECT_THAT(entry, Not(HasSubstr("dave")));
+  }
+}
+
+}  // namespace
+}  // namespace ledger
+}  // namespace vellum
