@@ -77,6 +77,9 @@ std::string RequiredPermission(absl::string_view method, absl::string_view path,
   if (path == "/v1/entries" || path == "/v1/entries:batch") return identity::kEntriesAppend;
   if (absl::StartsWith(path, "/v1/entries/")) return identity::kEntriesRead;
   if (path == "/v1/events") return method == "POST" ? identity::kEventsWrite : identity::kEventsRead;
+  if (absl::StartsWith(path, "/v1/events/")) return identity::kEventsRead;
+  if (path == "/v1/erasure") return identity::kErasure;
+  if (path == "/v1/holds" || absl::StartsWith(path, "/v1/holds/")) return identity::kHoldsAdmin;
   if (path == "/metrics") return identity::kMetricsRead;
   if (absl::StartsWith(path, kIngestPath)) {
     const absl::string_view adapter = path.substr(kIngestPath.size());
@@ -96,6 +99,7 @@ size_t BodyLimitFor(const BodyLimits& limits, absl::string_view method, absl::st
   if (path == "/v1/entries") return limits.entry;
   if (path == "/v1/entries:batch") return limits.batch;
   if (path == "/v1/events") return limits.event;
+  if (path == "/v1/holds" || path == "/v1/erasure") return limits.privacy;
   absl::string_view adapter = path;
   if (absl::ConsumePrefix(&adapter, kIngestPath)) {
     for (const std::string& name : signature_adapters) {
@@ -236,8 +240,10 @@ void Authorizer::Admit(const HttpRequest& head, HttpServer::Admitted done) const
   if (!permission.empty()) {
     identity::Scope scope;
     // A posted event's or delivery's model is in its body: EventService decides again for it.
-    scope.any = head.method == "POST" &&
-                (path == "/v1/events" || absl::StartsWith(path, kIngestPath));
+    // So is the model of an event read by its index.
+    scope.any = (head.method == "POST" &&
+                 (path == "/v1/events" || absl::StartsWith(path, kIngestPath))) ||
+                absl::StartsWith(path, "/v1/events/");
     if (path == "/v1/events" && head.method == "GET") {
       // A search for one model is covered by a grant limited to models that match it.
       absl::StatusOr<QueryParams> params = QueryParams::Parse(SplitTarget(head.target).second);
@@ -264,6 +270,11 @@ absl::Status Authorizer::CheckScope(const HttpRequest& request, absl::string_vie
        [&recorded](HttpResponse) { recorded.Notify(); });
   recorded.WaitForNotification();
   return status;
+}
+
+bool Authorizer::Holds(const HttpRequest& request, absl::string_view permission,
+                       const identity::Scope& scope) const {
+  return rules()->policy->Decide(request.caller.get(), permission, scope).ok();
 }
 
 HttpResponse Authorizer::Whoami(const AccessRules& rules, const HttpRequest& request,

@@ -57,6 +57,7 @@ struct BodyLimits {
   // POST /v1/ingest/<adapter> of an adapter that checks a signature over the body, which must
   // be read before the sender is known.
   size_t signed_ingest = size_t{1} << 20;
+  size_t privacy = size_t{64} << 10;   // POST /v1/holds, POST /v1/erasure
   size_t other = size_t{4} << 10;      // any other request
 };
 
@@ -98,6 +99,11 @@ class Authorizer {
   // ErrorResponse. Blocks until the record is durable.
   absl::Status CheckScope(const HttpRequest& request, absl::string_view permission,
                           const ledger::identity::Scope& scope) const;
+
+  // Whether the caller holds `permission` for `scope`, recording nothing: for what a caller
+  // without it is still served, differently (events.unseal: the events stay sealed).
+  bool Holds(const HttpRequest& request, absl::string_view permission,
+             const ledger::identity::Scope& scope) const;
 
  private:
   std::shared_ptr<const AccessRules> rules() const;

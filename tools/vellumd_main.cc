@@ -25,8 +25,12 @@
 #include "api/ingest/k8s_audit.h"
 #include "api/server/http_limits.h"
 #include "api/server/log_server.h"
+#include "api/server/privacy_rules.h"
 #include "api/witness_collector.h"
+#include "ledger/events/server_event.h"
 #include "ledger/file_io.h"
+#include "ledger/privacy/key_file.h"
+#include "ledger/privacy/sealed_store.h"
 #include "ledger/sequencer.h"
 #include "proof/note.h"
 #include "tools/command_line.h"
@@ -246,6 +250,19 @@ int Main(int argc, char** argv) {
   }
   auto signer = LoadSigner(config);
   if (!signer.ok()) return Fail(signer.status());
+  // The personal data (docs/privacy.md): sealed by default, under a lookup key made on first
+  // start unless the configuration names one.
+  std::vector<std::string> sources = {"native", std::string(ledger::kServerSource)};
+  for (const auto& adapter : adapter_set->enabled) sources.emplace_back(adapter->name());
+  for (const auto& [name, reason] : adapter_set->disabled) sources.push_back(name);
+  auto privacy = api::PrivacyOptionsOf(config, sources);
+  if (!privacy.ok()) return Fail(privacy.status());
+  const std::string lookup_key_file = config.privacy().lookup_key_file().empty()
+                                          ? data_dir + "/privacy-lookup.key"
+                                          : config.privacy().lookup_key_file();
+  auto lookup_key =
+      ledger::LoadOrCreateKeyFile("lookup key", lookup_key_file, ledger::kLookupKeySize);
+  if (!lookup_key.ok()) return Fail(lookup_key.status());
   // Block the signals before any thread starts.
   cli::TerminationSignals signals(/*hangup=*/true);
 
@@ -272,6 +289,8 @@ int Main(int argc, char** argv) {
   if (!quotas.ok()) return Fail(quotas.status());
   options.quotas = *std::move(quotas);
   options.clock = cli::ClockOptionsOf(config.clock());
+  options.lookup_key = *std::move(lookup_key);
+  options.privacy = *std::move(privacy);
   // A configuration file is the deployed form, and each one that takes effect is on the record;
   // a run from flags alone (development, tests) records none, and says so below.
   const bool recorded = line->Has("config");

@@ -1,8 +1,11 @@
 #include "api/events/event_query.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "api/http.h"
 #include "ledger/events/event_codec.h"
@@ -124,6 +127,30 @@ absl::StatusOr<ledger::EventSearchRequest> ParseEventSearch(absl::string_view qu
   }
   request.proof = proof == "1";
   return request;
+}
+
+std::string DescribeSearch(const ledger::EventSearchRequest& request) {
+  const ledger::EventQuery& q = request.query;
+  std::vector<std::string> parts;
+  for (auto [name, value] : {std::pair<const char*, const absl::optional<std::string>*>{
+                                 "actor", &q.actor},
+                             {"principal", &q.principal},
+                             {"model", &q.model},
+                             {"version", &q.version}}) {
+    if (value->has_value()) parts.push_back(absl::StrCat(name, "=", **value));
+  }
+  if (q.action.has_value()) {
+    parts.push_back(absl::StrCat("action=", ledger::Action_Name(*q.action)));
+  }
+  if (q.outcome.has_value()) {
+    parts.push_back(absl::StrCat("outcome=", ledger::Outcome::Result_Name(*q.outcome)));
+  }
+  if (q.since_micros.has_value()) parts.push_back(absl::StrCat("since=", *q.since_micros));
+  if (q.until_micros.has_value()) parts.push_back(absl::StrCat("until=", *q.until_micros));
+  parts.push_back(absl::StrCat("order=", q.newest_first ? "newest" : "oldest"));
+  parts.push_back(absl::StrCat("limit=", q.limit));
+  if (request.cursor.has_value()) parts.push_back(absl::StrCat("page_token=", *request.cursor));
+  return absl::StrJoin(parts, "&");
 }
 
 }  // namespace api

@@ -22,6 +22,10 @@ inline constexpr size_t kMaxEventSearchLimit = 1000;
 // InvalidArgument naming the parameter; safe on untrusted input.
 absl::StatusOr<ledger::EventSearchRequest> ParseEventSearch(absl::string_view query);
 
+// The search's filters, order, limit and page as one line ("actor=ps1_...&action=ACTION_DEPLOY"),
+// for the record of an unsealed read; times in microseconds since the Unix epoch.
+std::string DescribeSearch(const ledger::EventSearchRequest& request);
+
 }  // namespace api
 }  // namespace vellum
 

@@ -15,6 +15,8 @@
 #include "ledger/events/event_codec.h"
 #include "ledger/identity/permissions.h"
 #include "ledger/metrics/metrics.h"
+#include "ledger/privacy/sealed_record.h"
+#include "proof/decimal.h"
 #include "proof/hash.h"
 
 namespace vellum {
@@ -22,6 +24,7 @@ namespace api {
 namespace {
 
 constexpr absl::string_view kIngestPrefix = "/v1/ingest/";
+constexpr absl::string_view kEventPrefix = "/v1/events/";
 constexpr char kRejectedNotRecordedLabel[] = "vellum.rejected_not_recorded";
 
 // The sources that natively posted events may not use: the adapters', enabled or not, and
@@ -65,6 +68,12 @@ absl::StatusOr<std::unique_ptr<EventService>> EventService::Create(
   log_options.tile_cache = options.tile_cache;
   log_options.index_wait = options.index_wait;
   log_options.clock = options.clock;
+  if (options.custodian != nullptr) {
+    ledger::Custodian* custodian = options.custodian;
+    log_options.seal = [custodian](std::vector<ledger::AuditEvent>& events, absl::Time now) {
+      return custodian->Seal(events, now);
+    };
+  }
   absl::StatusOr<std::unique_ptr<ledger::EventLog>> events =
       ledger::EventLog::Create(sequencer, log, index, follower, std::move(log_options));
   if (!events.ok()) return events.status();
@@ -104,7 +113,8 @@ void EventService::Drain() {
 
 void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   const absl::string_view path = SplitTarget(request.target).first;
-  if (path != "/v1/events" && !absl::StartsWith(path, kIngestPrefix)) {
+  if (path != "/v1/events" && !absl::StartsWith(path, kEventPrefix) &&
+      !absl::StartsWith(path, kIngestPrefix)) {
     return next_(std::move(request), std::move(respond));
   }
   // Searches and deduplicating look-ups may wait for the index, and searches take milliseconds:
@@ -142,8 +152,12 @@ void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Re
   const absl::string_view path = SplitTarget(request.target).first;
   if (path == "/v1/events") {
     if (request.method == "POST") return PostEvent(request, respond);
-    if (request.method == "GET") return respond(Search(request));
+    if (request.method == "GET") return Search(request, respond);
     return respond(MethodNotAllowedResponse(request.method, "GET, POST"));
+  }
+  if (absl::StartsWith(path, kEventPrefix)) {
+    if (request.method != "GET") return respond(MethodNotAllowedResponse(request.method, "GET"));
+    return GetEvent(request, path.substr(kEventPrefix.size()), respond);
   }
   if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
   PostIngest(request, path.substr(kIngestPrefix.size()), respond);
@@ -257,27 +271,130 @@ absl::Status EventService::CheckScope(const HttpRequest& request, absl::string_v
   return options_.check_scope(request, permission, ScopeOf(event));
 }
 
-HttpResponse EventService::Search(const HttpRequest& request) const {
+void EventService::Search(const HttpRequest& request, const HttpServer::Respond& respond) const {
   absl::StatusOr<ledger::EventSearchRequest> search =
       ParseEventSearch(SplitTarget(request.target).second);
-  if (!search.ok()) return ErrorResponse(search.status());
+  if (!search.ok()) return respond(ErrorResponse(search.status()));
+  // What the record of an unsealed read says was asked: never a subject id.
+  ledger::EventSearchRequest described = *search;
+  if (options_.custodian != nullptr) {
+    // A subject id in a filter is looked for by its pseudonym, for a caller who may unseal the
+    // models searched: the id itself is in no sealed entry.
+    const ledger::identity::Scope scope{search->query.model.value_or(""), ""};
+    for (auto [filter, shown] :
+         {std::pair<absl::optional<std::string>*, absl::optional<std::string>*>{
+              &search->query.actor, &described.query.actor},
+          {&search->query.principal, &described.query.principal}}) {
+      if (!filter->has_value() || ledger::IsPseudonym(**filter)) continue;
+      *shown = "(a subject id)";
+      if (!options_.may_unseal || !options_.may_unseal(request, scope)) continue;
+      absl::StatusOr<std::string> pseudonym = options_.custodian->FindPseudonym(**filter);
+      if (pseudonym.ok()) **filter = *pseudonym;
+    }
+  }
   absl::StatusOr<ledger::EventLog::SearchResult> result = events_->Search(*search);
-  if (!result.ok()) return ErrorResponse(result.status());
+  if (!result.ok()) return respond(ErrorResponse(result.status()));
 
   EventSearchResponse response;
   response.set_tree_size(result->tree_size);
+  size_t unsealed = 0;
   for (ledger::EventLog::Match& m : result->matches) {
-    EventMatch* match = response.add_events();
-    match->set_index(m.index);
-    match->set_leaf_hash(std::string(HashBytes(m.leaf_hash)));
-    *match->mutable_event() = std::move(m.event);
-    for (const Hash& h : m.proof) match->add_proof(std::string(HashBytes(h)));
+    if (absl::Status s = AddMatch(request, std::move(m), &response, &unsealed); !s.ok()) {
+      return respond(ErrorResponse(s));
+    }
   }
   response.set_checkpoint(std::move(result->checkpoint));
   if (result->next_cursor.has_value()) {
     response.set_next_page_token(absl::StrCat(*result->next_cursor));
   }
-  return EncodeMessage(WantsProtobuf(request), response);
+  RespondRead(request, described, unsealed, response, respond);
+}
+
+void EventService::GetEvent(const HttpRequest& request, absl::string_view index,
+                            const HttpServer::Respond& respond) const {
+  absl::StatusOr<uint64_t> n = ParseDecimal(index, "event index");
+  if (!n.ok()) return respond(ErrorResponse(n.status()));
+  absl::StatusOr<QueryParams> params = QueryParams::Parse(SplitTarget(request.target).second);
+  if (!params.ok()) return respond(ErrorResponse(params.status()));
+  if (absl::Status s = params->CheckAllowed({"proof"}); !s.ok()) return respond(ErrorResponse(s));
+  absl::StatusOr<bool> proof = params->GetFlag("proof");
+  if (!proof.ok()) return respond(ErrorResponse(proof.status()));
+  ledger::EventSearchRequest search;
+  search.query.newest_first = false;
+  search.query.limit = 1;
+  search.cursor = *n;
+  search.proof = *proof;
+  absl::StatusOr<ledger::EventLog::SearchResult> result = events_->Search(search);
+  if (!result.ok()) return respond(ErrorResponse(result.status()));
+  if (result->matches.empty() || result->matches.front().index != *n) {
+    return respond(ErrorResponse(
+        404, absl::StrCat("no event at index ", *n, " in the tree of ", result->tree_size)));
+  }
+  // The Authorizer let the request through on a grant for some model: this event's decides.
+  if (absl::Status s = CheckScope(request, ledger::identity::kEventsRead,
+                                  result->matches.front().event);
+      !s.ok()) {
+    return respond(ErrorResponse(s));
+  }
+  EventSearchResponse response;
+  response.set_tree_size(result->tree_size);
+  size_t unsealed = 0;
+  if (absl::Status s = AddMatch(request, std::move(result->matches.front()), &response, &unsealed);
+      !s.ok()) {
+    return respond(ErrorResponse(s));
+  }
+  response.set_checkpoint(std::move(result->checkpoint));
+  RespondRead(request, search, unsealed, response, respond);
+}
+
+absl::Status EventService::AddMatch(const HttpRequest& request, ledger::EventLog::Match m,
+                                    EventSearchResponse* response, size_t* unsealed) const {
+  EventMatch* match = response->add_events();
+  match->set_index(m.index);
+  match->set_leaf_hash(std::string(HashBytes(m.leaf_hash)));
+  for (const Hash& h : m.proof) match->add_proof(std::string(HashBytes(h)));
+  const bool open = options_.custodian != nullptr && m.event.sealed_size() != 0 &&
+                    options_.may_unseal && options_.may_unseal(request, ScopeOf(m.event));
+  if (open) {
+    absl::StatusOr<ledger::UnsealedEvent> opened = options_.custodian->Unseal(m.event);
+    if (!opened.ok()) return opened.status();
+    *match->mutable_unsealed() = std::move(opened->event);
+    for (ledger::OpenedValue& value : opened->opened) {
+      OpenedField* field = match->add_opened();
+      field->set_path(std::move(value.path));
+      field->set_pseudonym(std::move(value.pseudonym));
+      field->set_value(std::move(value.value));
+      field->set_salt(std::move(value.salt));
+    }
+    for (const ledger::SealedField& item : opened->gone) {
+      GoneField* gone = match->add_gone();
+      gone->set_path(item.path());
+      gone->set_pseudonym(item.pseudonym());
+      if (absl::optional<uint64_t> at = options_.custodian->ErasedAt(item.pseudonym())) {
+        gone->set_erased_at(*at);
+      }
+    }
+    ++*unsealed;
+  }
+  *match->mutable_event() = std::move(m.event);
+  return absl::OkStatus();
+}
+
+void EventService::RespondRead(const HttpRequest& request,
+                               const ledger::EventSearchRequest& search, size_t unsealed,
+                               const EventSearchResponse& response,
+                               const HttpServer::Respond& respond) const {
+  HttpResponse answer = EncodeMessage(WantsProtobuf(request), response);
+  if (unsealed == 0) return respond(std::move(answer));
+  ledger::Custodian::Requester reader;
+  if (request.caller != nullptr) {
+    reader.principal = request.caller->name;
+    reader.authenticated_by = request.caller->authenticated_by;
+  }
+  // The answer waits until the read is on record (or counted for the summary).
+  auto shared = std::make_shared<HttpResponse>(std::move(answer));
+  options_.custodian->RecordUnsealedRead(reader, DescribeSearch(search), unsealed,
+                                         [respond, shared] { respond(std::move(*shared)); });
 }
 
 }  // namespace api

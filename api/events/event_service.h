@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "api/http.h"
 #include "api/http_server.h"
+#include "api/events/events_api.pb.h"
 #include "api/ingest/adapter.h"
 #include "ledger/events/attempt_log.h"
 #include "ledger/events/event_index.h"
@@ -25,6 +26,7 @@
 #include "ledger/events/shed_log.h"
 #include "ledger/identity/policy.h"
 #include "ledger/identity/quota.h"
+#include "ledger/privacy/custodian.h"
 #include "ledger/work_queue.h"
 #include "ledger/index_follower.h"
 #include "ledger/sequencer.h"
@@ -36,9 +38,10 @@ namespace api {
 
 // The event endpoints (docs/api.md, "Events"): POST /v1/events (an AuditEvent from an internal
 // service), POST /v1/ingest/<adapter> (a source system's delivery, turned into events by an
-// ingest::Adapter) and GET /v1/events (search). Every other request goes to `next`, the log's
-// own service. This class owns the wire: routing, the content types and the answers (the
-// Authorizer in front of it has authenticated the caller and checked its permission); the rules
+// ingest::Adapter), GET /v1/events (search) and GET /v1/events/<index> (one event). Every other
+// request goes to `next`, the log's own service. This class owns the wire: routing, the content
+// types and the answers (the Authorizer in front of it has authenticated the caller and checked
+// its permission); the rules
 // of appending and searching (stamping, deduplication, the checks on natively posted events,
 // search with proofs) are ledger::EventLog's, and its errors map to HTTP through ErrorResponse.
 //
@@ -87,6 +90,14 @@ class EventService {
     // Threads that serve the event endpoints, off the HTTP I/O threads. A search holds one for
     // its whole run, a look-up while it waits for the index.
     int worker_threads = 4;
+    // The personal data (docs/privacy.md): every event's personal fields are sealed into it
+    // before the event is appended (ledger::Custodian::Seal), and opened in search answers for
+    // callers that may_unseal, each such answer recorded. nullptr: events are stored as they
+    // come. Not owned.
+    ledger::Custodian* custodian = nullptr;
+    // Whether the caller holds events.unseal for the scope; no denial is recorded (a reader
+    // without it gets the events sealed). Authorizer::Holds; empty: nobody may.
+    std::function<bool(const HttpRequest&, const ledger::identity::Scope&)> may_unseal;
   };
 
   // `sequencer`, `log`, `index`, `follower` (which feeds `index` from `log`) and what `options`
@@ -139,7 +150,17 @@ class EventService {
   void PostEvent(const HttpRequest& request, const HttpServer::Respond& respond);
   void PostIngest(const HttpRequest& request, absl::string_view name,
                   const HttpServer::Respond& respond);
-  HttpResponse Search(const HttpRequest& request) const;
+  void Search(const HttpRequest& request, const HttpServer::Respond& respond) const;
+  // GET /v1/events/<index>.
+  void GetEvent(const HttpRequest& request, absl::string_view index,
+                const HttpServer::Respond& respond) const;
+  // Adds `match` to `response`, opened if the caller may unseal it; counts the opened ones.
+  absl::Status AddMatch(const HttpRequest& request, ledger::EventLog::Match match,
+                        EventSearchResponse* response, size_t* unsealed) const;
+  // Answers `response`, after recording the unsealed read when `unsealed` events were opened.
+  void RespondRead(const HttpRequest& request, const ledger::EventSearchRequest& search,
+                   size_t unsealed, const EventSearchResponse& response,
+                   const HttpServer::Respond& respond) const;
   // Options::authorizer's decision on `permission` for the event's model and environment.
   absl::Status CheckScope(const HttpRequest& request, absl::string_view permission,
                           const ledger::AuditEvent& event) const;

@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "ledger/events/event_fields.h"
+#include "ledger/identity/permissions.h"
 
 namespace vellum {
 namespace api {
@@ -55,8 +56,22 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   HttpServer::Handler handler = [service](HttpRequest request, HttpServer::Respond respond) {
     service->Handle(std::move(request), std::move(respond));
   };
+  if (!options.lookup_key.empty()) {
+    if (!options.events) {
+      return absl::InvalidArgumentError("LogServer: the sealed store needs the event log");
+    }
+    absl::StatusOr<std::unique_ptr<ledger::Custodian>> custodian = ledger::Custodian::Open(
+        options.data_dir + "/sealed", options.lookup_key, std::move(options.privacy));
+    if (!custodian.ok()) return custodian.status();
+    server->custodian_ = *std::move(custodian);
+  }
   if (options.events) {
     EventService::Options event_options;
+    event_options.custodian = server->custodian_.get();
+    event_options.may_unseal = [self](const HttpRequest& request,
+                                      const ledger::identity::Scope& scope) {
+      return self->authorizer_->Holds(request, ledger::identity::kEventsUnseal, scope);
+    };
     // The Authorizer is built last, in front of the services; requests reach the services only
     // through it, so it exists whenever this is called.
     event_options.check_scope = [self](const HttpRequest& request, absl::string_view permission,
@@ -89,6 +104,19 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
           !s.ok()) {
         return s;
       }
+    }
+    if (server->custodian_ != nullptr) {
+      // The holds in force and the erasures on record, before any request is served.
+      if (absl::Status s = server->custodian_->Attach(server->events_->event_log()); !s.ok()) {
+        return s;
+      }
+      server->privacy_ = std::make_unique<PrivacyService>(server->custodian_.get(),
+                                                          std::move(handler),
+                                                          PrivacyService::Options());
+      PrivacyService* privacy = server->privacy_.get();
+      handler = [privacy](HttpRequest request, HttpServer::Respond respond) {
+        privacy->Handle(std::move(request), std::move(respond));
+      };
     }
   } else if (!options.startup_events.empty()) {
     return absl::InvalidArgumentError("LogServer: startup events need the event log");
@@ -153,7 +181,10 @@ LogServer::~LogServer() { Shutdown(); }
 
 void LogServer::Shutdown() {
   if (http_ != nullptr) http_->Shutdown();
+  if (privacy_ != nullptr) privacy_->Drain();
   if (events_ != nullptr) events_->Drain();
+  // Its last summary of unsealed reads is appended while the sequencer still runs.
+  if (custodian_ != nullptr) custodian_->Detach();
   // Its last summary is appended while the sequencer still runs.
   denials_.reset();
   if (witnesses_ != nullptr) witnesses_->Stop();
@@ -161,7 +192,9 @@ void LogServer::Shutdown() {
   // The services' queued work (receipts, event answers) still answers through the HTTP server's
   // sessions and reads the tile cache, so both go after the services.
   witnesses_.reset();
+  privacy_.reset();
   events_.reset();
+  custodian_.reset();
   service_.reset();
   tile_cache_.reset();
   serving_ = nullptr;

@@ -15,12 +15,14 @@
 #include "api/http_server.h"
 #include "api/ingest/adapter.h"
 #include "api/log_service.h"
+#include "api/privacy/privacy_service.h"
 #include "api/witness_collector.h"
 #include "ledger/events/logged_clock.h"
 #include "ledger/events/shed_log.h"
 #include "ledger/identity/denial_log.h"
 #include "ledger/identity/quota.h"
 #include "ledger/local_log.h"
+#include "ledger/privacy/custodian.h"
 #include "ledger/sequencer.h"
 #include "ledger/tile_cache.h"
 #include "proof/note.h"
@@ -64,6 +66,12 @@ struct LogServerOptions {
   BodyLimits body_limits;
   // Quotas per principal on raw appends and posted events; nullptr for none.
   std::shared_ptr<ledger::identity::Quotas> quotas;
+  // The personal data (docs/privacy.md; needs events): with a K_lookup (ledger::kLookupKeySize
+  // bytes), the sealed store in <data_dir>/sealed (ledger::Custodian) seals every event's
+  // personal fields under these rules, and the privacy endpoints are served. Empty: events are
+  // stored as they come.
+  std::string lookup_key;
+  ledger::Custodian::Options privacy;
 };
 
 // One log as vellumd runs it, wired in one place so that vellumd, `vellum bench` and in-process
@@ -110,6 +118,8 @@ class LogServer {
   ledger::LocalLog& log() { return *log_; }
   // nullptr without witnesses.
   const WitnessCollector* witnesses() const { return witnesses_.get(); }
+  // nullptr without a lookup key.
+  ledger::Custodian* custodian() { return custodian_.get(); }
   // Where ingestion deliveries refused at the limits are counted (ingest.shed summaries);
   // nullptr without events. Valid until Shutdown() has stopped the HTTP server.
   ledger::ShedLog* shed_log() { return events_ == nullptr ? nullptr : events_->shed_log(); }
@@ -124,7 +134,9 @@ class LogServer {
   std::unique_ptr<ledger::TileCache> tile_cache_;
   std::shared_ptr<ledger::identity::Quotas> quotas_;
   std::unique_ptr<LogService> service_;
+  std::unique_ptr<ledger::Custodian> custodian_;
   std::unique_ptr<EventService> events_;
+  std::unique_ptr<PrivacyService> privacy_;
   std::unique_ptr<ledger::identity::DenialLog> denials_;
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<HttpServer> http_;

@@ -28,7 +28,7 @@ const std::vector<std::string>& AllPermissions() {
   static const auto* const all = new std::vector<std::string>(Concat(
       {kLogRead, kEntriesRead, kEntriesAppend, kEventsWrite, kEventsRead, kMetricsRead, kAdmin,
        kPolicyAdmin, kRetentionAdmin, kHoldsAdmin, kErasure, "approvals.request",
-       "approvals.decide", "events.unseal", "evidence.export", "alerts.read", "alerts.admin"},
+       "approvals.decide", kEventsUnseal, "evidence.export", "alerts.read", "alerts.admin"},
       IngestPermissions()));
   return *all;
 }
@@ -58,7 +58,7 @@ const std::map<std::string, std::vector<std::string>>& DefaultRoles() {
       // The governance board: policy, approvals, retention, holds and erasure.
       {"governance",
        {kLogRead, kEventsRead, kPolicyAdmin, kRetentionAdmin, kHoldsAdmin, kErasure,
-        "approvals.decide", "events.unseal"}},
+        "approvals.decide", kEventsUnseal}},
       // The operators of the server.
       {"admin", {kAdmin, kLogRead, kEntriesRead, kEventsRead, kMetricsRead, "alerts.admin"}},
   };

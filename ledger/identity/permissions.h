@@ -24,6 +24,8 @@ inline constexpr char kEntriesAppend[] = "entries.append";
 inline constexpr char kEventsWrite[] = "events.write";
 // Event search (GET /v1/events).
 inline constexpr char kEventsRead[] = "events.read";
+// The personal values sealed out of events, opened in search answers (docs/privacy.md).
+inline constexpr char kEventsUnseal[] = "events.unseal";
 // The Prometheus metrics (GET /metrics); may be granted to anonymous callers.
 inline constexpr char kMetricsRead[] = "metrics.read";
 // Administration of the server itself.
@@ -39,8 +41,7 @@ inline constexpr char kIngestPrefix[] = "ingest.";
 
 // Every permission a configuration may name: the ones above, ingest.<adapter> for each
 // token-authenticated adapter, and those reserved for the compliance layer's later parts
-// (approvals.request, approvals.decide, events.unseal, evidence.export, alerts.read,
-// alerts.admin).
+// (approvals.request, approvals.decide, evidence.export, alerts.read, alerts.admin).
 const std::vector<std::string>& AllPermissions();
 bool IsPermission(absl::string_view name);
 

@@ -12,6 +12,7 @@
 #include "ledger/events/event_fields.h"
 #include "ledger/events/server_event.h"
 #include "ledger/privacy/commitment.h"
+#include "ledger/privacy/erasure_request.h"
 #include "ledger/privacy/sealed_record.h"
 #include "proof/crypto.h"
 
@@ -256,31 +257,10 @@ std::vector<Hold> Custodian::Holds() const {
 absl::StatusOr<Custodian::ErasureResult> Custodian::Erase(
     const std::vector<std::string>& subjects, const std::vector<std::string>& pseudonyms,
     const Requester& by) {
-  if (subjects.empty() && pseudonyms.empty()) {
-    return absl::InvalidArgumentError("erasure: name a subject or a pseudonym");
-  }
-  if (subjects.size() + pseudonyms.size() > kMaxErasureSubjects) {
-    return absl::InvalidArgumentError(absl::StrCat("erasure: got ",
-                                                   subjects.size() + pseudonyms.size(),
-                                                   " subjects, want at most ",
-                                                   kMaxErasureSubjects));
-  }
+  if (absl::Status s = CheckErasureNames(subjects, pseudonyms); !s.ok()) return s;
   ErasureResult request;
-  std::set<std::string> unique;
-  for (const std::string& p : pseudonyms) {
-    if (!IsPseudonym(p)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "erasure: pseudonym of ", p.size(), " bytes is not \"", kPseudonymPrefix,
-          "\" and 32 hex digits"));
-    }
-    unique.insert(p);
-  }
+  std::set<std::string> unique(pseudonyms.begin(), pseudonyms.end());
   for (const std::string& subject : subjects) {
-    if (subject.empty() || subject.size() > SealedStore::kMaxSubjectBytes) {
-      return absl::InvalidArgumentError(absl::StrCat("erasure: subject of ", subject.size(),
-                                                     " bytes, want 1 to ",
-                                                     SealedStore::kMaxSubjectBytes));
-    }
     absl::StatusOr<std::string> pseudonym = store_->FindPseudonym(subject);
     if (absl::IsNotFound(pseudonym.status())) continue;
     if (!pseudonym.ok()) return pseudonym.status();

@@ -44,9 +44,6 @@
 namespace vellum {
 namespace ledger {
 
-// The most subject ids or pseudonyms one erasure request may name.
-inline constexpr size_t kMaxErasureSubjects = 16;
-
 class Custodian {
  public:
   struct Options {
@@ -110,9 +107,8 @@ class Custodian {
     std::vector<std::string> held_by;
   };
   // Erases the subjects named by ids (`subjects`) or pseudonyms (as the header describes).
-  // InvalidArgument, with nothing appended, for no name, more than kMaxErasureSubjects, or a
-  // malformed pseudonym. A subject id with no key is erased already or never had data: it adds
-  // no pseudonym.
+  // InvalidArgument, with nothing appended, for names CheckErasureNames refuses. A subject id
+  // with no key is erased already or never had data: it adds no pseudonym.
   absl::StatusOr<ErasureResult> Erase(const std::vector<std::string>& subjects,
                                       const std::vector<std::string>& pseudonyms,
                                       const Requester& by);

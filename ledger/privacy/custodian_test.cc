@@ -15,6 +15,7 @@
 #include "ledger/events/event_log.h"
 #include "ledger/events/server_event.h"
 #include "ledger/events/test_event_log.h"
+#include "ledger/privacy/erasure_request.h"
 #include "ledger/privacy/hold_scope.h"
 #include "ledger/testing/file_bytes.h"
 

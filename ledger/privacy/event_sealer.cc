@@ -95,6 +95,16 @@ std::string OwnerOf(const AuditEvent& event, absl::string_view path) {
 
 }  // namespace
 
+bool IsPersonalFieldPath(absl::string_view path) {
+  if (absl::StartsWith(path, kLabelPrefix)) return path.size() > sizeof(kLabelPrefix) - 1;
+  for (const char* known : {"actor.subject", "actor.groups", "outcome.reason",
+                            "context.source_ip", "context.user_agent", "provenance.principal",
+                            "config_applied.principal", "hold.reason"}) {
+    if (path == known) return true;
+  }
+  return false;
+}
+
 PrivacyRules PrivacyRules::Default() {
   PrivacyRules rules;
   for (const char* path : {"actor.subject", "actor.groups", "context.source_ip",
@@ -183,7 +193,7 @@ absl::StatusOr<UnsealedEvent> UnsealEvent(const SealedStore& store, const AuditE
     std::copy(item.commitment().begin(), item.commitment().end(), commitment.begin());
     auto opened = store.OpenValue(commitment);
     if (absl::IsNotFound(opened.status())) {
-      out.gone.push_back(item.path());
+      out.gone.push_back(item);
       continue;
     }
     if (!opened.ok()) return opened.status();
@@ -193,6 +203,12 @@ absl::StatusOr<UnsealedEvent> UnsealEvent(const SealedStore& store, const AuditE
     out.opened.push_back(*std::move(opened));
   }
   return out;
+}
+
+std::vector<std::string> GonePaths(const UnsealedEvent& unsealed) {
+  std::vector<std::string> paths;
+  for (const SealedField& item : unsealed.gone) paths.push_back(item.path());
+  return paths;
 }
 
 absl::Status VerifyOpenedValue(const SealedField& sealed, const OpenedValue& opened) {

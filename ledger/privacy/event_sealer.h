@@ -37,6 +37,9 @@ namespace ledger {
 
 enum class FieldRule { kClear, kSeal, kDrop };
 
+// Whether `path` names a personal field as listed above (a label's path needs a key).
+bool IsPersonalFieldPath(absl::string_view path);
+
 // What happens to each personal field of the events of one adapter (or of POST /v1/events).
 struct PrivacyRules {
   // By path, as listed above. A path not named here is kept in clear.
@@ -63,12 +66,15 @@ absl::StatusOr<AuditEvent> SealEvent(SealedStore& store, const PrivacyRules& rul
 
 // An event as a reader with events.unseal sees it: the fields put back, each opened value with
 // its salt (so the reader can check it against the commitment in the signed entry), and the
-// paths whose values are gone (erased or purged).
+// sealed items whose values are gone (erased or purged).
 struct UnsealedEvent {
   AuditEvent event;
   std::vector<OpenedValue> opened;
-  std::vector<std::string> gone;
+  std::vector<SealedField> gone;
 };
+
+// The paths of `gone`, in order.
+std::vector<std::string> GonePaths(const UnsealedEvent& unsealed);
 
 // Opens every sealed item of `event` that the store still holds. DataLoss when a value is there
 // but does not match its commitment.

@@ -135,7 +135,7 @@ TEST_F(SealedEventLogTest, ErasureLeavesTheTreeAndOpensNothingOfTheSubject) {
   auto unsealed = UnsealEvent(*store_, logged[0]);
   ASSERT_TRUE(unsealed.ok()) << unsealed.status();
   EXPECT_TRUE(unsealed->event.actor().subject().empty());
-  EXPECT_THAT(unsealed->gone, ::testing::ElementsAre("actor.subject", "actor.groups",
+  EXPECT_THAT(GonePaths(*unsealed), ::testing::ElementsAre("actor.subject", "actor.groups",
                                                      "context.source_ip",
                                                      "context.user_agent"));
   auto bob = UnsealEvent(*store_, logged[1]);
