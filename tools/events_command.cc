@@ -37,7 +37,10 @@ const char kEventsUsage[] =
     "  --json one JSON object per line. ACTION is an action name (deploy, ACTION_DEPLOY), RESULT\n"
     "  an outcome (denied, RESULT_DENIED), TIME RFC 3339. One page of --limit events (default\n"
     "  100) unless --all; the next page's token goes to standard error. --verify asks for\n"
-    "  inclusion proofs and checks each event against the checkpoint signed by KEY.\n";
+    "  inclusion proofs and checks each event against the checkpoint signed by KEY, and each\n"
+    "  sealed value the server opened (for a caller with events.unseal) against its commitment\n"
+    "  in the signed entry. The ACTOR column shows the subject where it may be read, erased@N\n"
+    "  where erasure N took it, and the pseudonym otherwise.\n";
 
 const FlagSpec kEventsFlags[16] = {
     {"server"}, {"token-file"}, {"actor"},      {"model"},          {"version"},
@@ -90,6 +93,19 @@ std::string EnumName(absl::string_view prefix, absl::string_view value) {
   return name;
 }
 
+// Who acted, as far as this reader may see: the subject (opened, or in clear in an entry from
+// before sealing), else "erased@<index>" when an erasure took it, else the pseudonym.
+std::string ActorCell(const api::EventMatch& match) {
+  const ledger::AuditEvent& e = match.has_unsealed() ? match.unsealed() : match.event();
+  if (!e.actor().subject().empty()) return e.actor().subject();
+  for (const api::GoneField& gone : match.gone()) {
+    if (gone.path() == "actor.subject" && gone.has_erased_at()) {
+      return absl::StrCat("erased@", gone.erased_at());
+    }
+  }
+  return e.actor().pseudonym();
+}
+
 std::string TableRow(const api::EventMatch& match) {
   const ledger::AuditEvent& e = match.event();
   std::string logged = "-";
@@ -104,7 +120,7 @@ std::string TableRow(const api::EventMatch& match) {
   return absl::StrFormat("%-8d %-24s %-24s %-16s %-28s %-24s %s:%s", match.index(), logged,
                          ledger::Action_Name(e.action()),
                          ledger::Outcome::Result_Name(e.outcome().result()),
-                         cell(e.actor().subject()), model, e.id().source(), e.id().source_id());
+                         cell(ActorCell(match)), model, e.id().source(), e.id().source_id());
 }
 
 }  // namespace
@@ -147,6 +163,7 @@ int RunEvents(const CommandLine& line) {
   }
   absl::optional<std::string> page_token = line.Get("page-token");
   uint64_t shown = 0;
+  uint64_t opened = 0;
   for (;;) {
     std::string target = absl::StrCat("/v1/events", query);
     if (page_token.has_value()) {
@@ -181,6 +198,7 @@ int RunEvents(const CommandLine& line) {
       }
     }
     shown += page.events_size();
+    for (const api::EventMatch& match : page.events()) opened += match.opened_size();
     if (page.next_page_token().empty()) break;
     if (!line.Has("all")) {
       std::cerr << "vellum events: more events: --page-token " << page.next_page_token() << "\n";
@@ -190,7 +208,8 @@ int RunEvents(const CommandLine& line) {
   }
   if (verifier != nullptr) {
     std::cerr << "vellum events: verified " << shown
-              << " events against checkpoints signed by " << verifier->name() << "\n";
+              << " events against checkpoints signed by " << verifier->name() << ", and "
+              << opened << " sealed values against their commitments\n";
   }
   return kValid;
 }

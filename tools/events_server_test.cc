@@ -5,7 +5,9 @@
 // deliveries get 401 and are recorded as ingest rejected events; search (through `vellum
 // events --verify`) returns exactly the matching events with proofs that verify; logged time
 // never decreases along the log; and no secret, signature, token or inference payload appears
-// in any entry, answer or line vellumd prints.
+// in any entry, answer or line vellumd prints. Personal values are sealed (docs/privacy.md): no
+// entry or bundle holds one in clear; the privacy officer (events.unseal) reads them opened, and
+// `vellum events --verify` checks each against its commitment.
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -61,6 +63,8 @@ using subprocess::WriteFile;
 using ::testing::HasSubstr;
 
 constexpr char kToken[] = "events-test-token-7d2e91";
+// The privacy officer's: governance (events.unseal among it) and auditor.
+constexpr char kOfficerToken[] = "events-test-officer-token-c41b07";
 constexpr char kMlflowSecret[] = "mlflow-e2e-secret-41a7-c93f0e6d2b5a8174";
 constexpr char kDatabricksSecret[] = "databricks-e2e-secret-93c2-6e1b0a4f8d27";
 constexpr char kGithubSecret[] = "github-e2e-secret-5be0-a2d94c17e3f6b805";
@@ -175,10 +179,23 @@ class EventsServerTest : public ::testing::Test {
     for (const char* name : {"mlflow", "databricks", "github"}) {
       chmod((secrets + "/" + name).c_str(), 0600);
     }
-    WriteFile(TempDir() + "/event-tokens", ledger::identity::TokenSet::Line(kToken) + "\n");
+    WriteFile(TempDir() + "/event-tokens",
+              absl::StrCat(ledger::identity::TokenSet::Line(kToken, "ingest-bot"), "\n",
+                           ledger::identity::TokenSet::Line(kOfficerToken, "privacy-officer"),
+                           "\n"));
     WriteFile(TempDir() + "/event-token", std::string(kToken) + "\n");
-    args_ = {"--data-dir",      dir_,    "--listen",    "127.0.0.1:0", "--token-file",
-             TempDir() + "/event-tokens", "--ingest-secrets", secrets, "--k8s-cluster", kCluster};
+    WriteFile(TempDir() + "/officer-token", std::string(kOfficerToken) + "\n");
+    WriteFile(TempDir() + "/events-vellumd.yaml",
+              absl::StrCat("auth: {token_file: ", TempDir(), "/event-tokens}\n",
+                           "bindings:\n",
+                           "  - {principal: ingest-bot, roles: [appender, auditor]}\n",
+                           "  - {principal: privacy-officer, roles: [governance, auditor]}\n",
+                           "anonymous: [log.read, entries.read]\n"));
+    args_ = {"--config",         TempDir() + "/events-vellumd.yaml",
+             "--data-dir",       dir_,
+             "--listen",         "127.0.0.1:0",
+             "--ingest-secrets", secrets,
+             "--k8s-cluster",    kCluster};
     Start();
   }
 
@@ -228,12 +245,20 @@ class EventsServerTest : public ::testing::Test {
     return response.ok() ? *response : HttpResponse{};
   }
 
-  api::EventSearchResponse Search(const std::string& query) {
+  api::EventSearchResponse Search(const std::string& query, const char* token = kToken) {
     auto response = client_->Send("GET", absl::StrCat("/v1/events?", query), "",
-                                  {{"Authorization", absl::StrCat("Bearer ", kToken)}});
+                                  {{"Authorization", absl::StrCat("Bearer ", token)}});
     EXPECT_TRUE(response.ok()) << response.status();
     EXPECT_EQ(response->status, 200) << response->body;
     answers_.push_back(response->body);
+    return ParseJson<api::EventSearchResponse>(response->body);
+  }
+
+  api::EventSearchResponse GetEvent(uint64_t index, const char* token) {
+    auto response = client_->Send("GET", absl::StrCat("/v1/events/", index), "",
+                                  {{"Authorization", absl::StrCat("Bearer ", token)}});
+    EXPECT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, 200) << response->body;
     return ParseJson<api::EventSearchResponse>(response->body);
   }
 
@@ -298,6 +323,8 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   std::vector<Delivery> deliveries = SampleDeliveries();
   // Where each delivery's events went, by delivery.
   std::vector<std::vector<uint64_t>> indices;
+  // The personal values the deliveries held (actor subjects and groups, addresses, user agents).
+  std::set<std::string> personal;
   for (const Delivery& d : deliveries) {
     SCOPED_TRACE(d.adapter);
     HttpResponse response = Post(d);
@@ -316,6 +343,18 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
       auto logged = ledger::DecodeEntry(*entry);
       ASSERT_TRUE(logged.ok()) << logged.status();
       EXPECT_TRUE(logged->has_logged_time());
+      // The privacy officer (events.unseal) reads the event with its sealed fields opened; the
+      // entry holds them sealed.
+      api::EventSearchResponse one = GetEvent(appended.index(), kOfficerToken);
+      ASSERT_EQ(one.events_size(), 1);
+      const api::EventMatch& match = one.events(0);
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(match.event(), *logged));
+      AuditEvent opened = match.event().sealed_size() == 0 ? match.event() : match.unsealed();
+      opened.clear_sealed();
+      if (opened.has_actor()) opened.mutable_actor()->clear_pseudonym();
+      for (const api::OpenedField& field : match.opened()) {
+        if (field.path() != "provenance.principal") personal.insert(field.value());
+      }
       // Exactly the adapter's mapping (docs/events.md), plus the logged time.
       AuditEvent expected = (*want)[i];
       *expected.mutable_logged_time() = logged->logged_time();
@@ -324,18 +363,29 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
         *expected.mutable_event_time() = logged->event_time();
       }
       if (d.request.headers.count("authorization")) {
-        // A token adapter's events also name the principal whose token delivered them: for an
-        // old-form token line, "token-" and the first 12 hex digits of its hash.
-        expected.mutable_provenance()->set_principal(
-            absl::StrCat("token-", ledger::identity::TokenSet::Line(kToken).substr(0, 12)));
+        // A token adapter's events also name the principal whose token delivered them.
+        expected.mutable_provenance()->set_principal("ingest-bot");
         expected.mutable_provenance()->set_authenticated_by("token");
       }
-      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(expected, *logged))
-          << expected.DebugString() << "\nlogged:\n" << logged->DebugString();
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(expected, opened))
+          << expected.DebugString() << "\nopened:\n" << opened.DebugString();
       indices.back().push_back(appended.index());
     }
   }
   const uint64_t size = TreeSize();
+  // None of them is in clear in any entry or entry bundle the log serves (loopback is in the
+  // configuration text too, so it is left out).
+  personal.erase("127.0.0.1");
+  ASSERT_GE(personal.size(), 5u);
+  std::vector<std::string> served = Entries();
+  auto bundle = client_->Get(absl::StrCat("/tile/entries/000.p/", size));
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  served.push_back(*bundle);
+  for (const std::string& bytes : served) {
+    for (const std::string& value : personal) {
+      EXPECT_FALSE(absl::StrContains(bytes, value)) << value << " is in clear";
+    }
+  }
 
   // Redeliveries: the original indices, nothing appended.
   for (size_t i = 0; i < deliveries.size(); ++i) {
@@ -370,7 +420,10 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   std::set<std::string> rejected_adapters;
   for (const api::EventMatch& match : rejected.events()) {
     EXPECT_EQ(match.event().outcome().result(), ledger::Outcome::RESULT_DENIED);
-    EXPECT_EQ(match.event().context().source_ip(), "127.0.0.1");
+    // The address is sealed, and this reader may not unseal it.
+    EXPECT_EQ(match.event().context().source_ip(), "");
+    EXPECT_EQ(match.event().sealed(0).path(), "context.source_ip");
+    EXPECT_EQ(match.opened_size(), 0);
     rejected_adapters.insert(match.event().observer().adapter());
   }
   EXPECT_EQ(rejected_adapters, (std::set<std::string>{"github", "mlflow", "databricks"}));
@@ -379,7 +432,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   std::vector<std::string> refused_paths;
   for (const api::EventMatch& match : refused.events()) {
     EXPECT_EQ(match.event().outcome().result(), ledger::Outcome::RESULT_DENIED);
-    EXPECT_EQ(match.event().context().source_ip(), "127.0.0.1");
+    EXPECT_EQ(match.event().context().source_ip(), "");
     refused_paths.push_back(match.event().context().labels().at("vellum.path"));
   }
   EXPECT_EQ(refused_paths,
@@ -452,7 +505,29 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
     HttpResponse response = Post(deliveries[i]);
     ASSERT_NO_FATAL_FAILURE(ExpectRedelivered(response, indices[i]));
   }
-  EXPECT_EQ(TreeSize(), size + 7);
+  // One more: the restart's config.applied.
+  EXPECT_EQ(TreeSize(), size + 8);
+
+  // The officer's search opens the fields, and vellum events --verify checks each opened value
+  // against its commitment in the signed entry.
+  result = subprocess::Run(
+      "tools/vellum", {"events", "--server", url_, "--token-file", TempDir() + "/officer-token",
+                       "--model", model, "--all", "--json", "--verify", "--verifier-key",
+                       dir_ + "/log.pub"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr(absl::StrCat("verified ", want.size(), " events")));
+  EXPECT_THAT(result.err, HasSubstr("sealed values against their commitments"));
+  size_t opened = 0;
+  for (absl::string_view line : absl::StrSplit(result.out, '\n', absl::SkipEmpty())) {
+    opened += ParseJson<api::EventMatch>(std::string(line)).opened_size();
+  }
+  EXPECT_GE(opened, want.size());
+  // The read is on record, without the officer's name.
+  api::EventSearchResponse reads = Search("action=ACTION_EVENTS_UNSEALED");
+  ASSERT_GE(reads.events_size(), 1);
+  EXPECT_EQ(reads.events(0).event().actor().subject(), "");
+  EXPECT_THAT(reads.events(0).event().context().labels().at("vellum.query"),
+              HasSubstr("model=fraud-scorer"));
   for (const std::string& answer : answers_) ExpectNoSecrets(answer, "an answer");
 }
 
@@ -484,7 +559,8 @@ TEST_F(EventsServerTest, ConcurrentIngestionKeepsLoggedTimeOrderAndDeduplicates)
   for (std::thread& t : threads) t.join();
   for (int t = 1; t < kThreads; ++t) EXPECT_EQ(same[t], same[0]);
   std::vector<std::string> entries = Entries();
-  ASSERT_EQ(entries.size(), static_cast<size_t>(kThreads * kEvents + kEvents));
+  // The events, and the configuration's config.applied at start.
+  ASSERT_EQ(entries.size(), static_cast<size_t>(kThreads * kEvents + kEvents + 1));
   std::set<std::string> ids;
   uint64_t last = 0;
   for (const std::string& entry : entries) {

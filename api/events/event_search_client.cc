@@ -8,6 +8,7 @@
 #include "ledger/events/event_codec.h"
 #include "proof/checkpoint.h"
 #include "proof/hash.h"
+#include "ledger/privacy/commitment.h"
 #include "proof/verify.h"
 
 namespace vellum {
@@ -52,6 +53,32 @@ absl::Status VerifyEventSearchResponse(const EventSearchResponse& page,
             VerifyInclusion(match.index(), checkpoint->size, leaf_hash, proof, checkpoint->root);
         !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("event ", match.index(), ": ", s.message()));
+    }
+    if (absl::Status s = VerifyOpenedFields(match); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyOpenedFields(const EventMatch& match) {
+  const ledger::AuditEvent& event = match.event();
+  std::vector<bool> used(event.sealed_size(), false);
+  for (const OpenedField& field : match.opened()) {
+    const crypto::Sha256Digest commitment =
+        ledger::FieldCommitment(field.salt(), field.path(), field.value());
+    bool found = false;
+    for (int i = 0; i < event.sealed_size() && !found; ++i) {
+      const ledger::SealedField& item = event.sealed(i);
+      if (used[i] || item.path() != field.path() || item.pseudonym() != field.pseudonym() ||
+          item.commitment() != ledger::DigestBytes(commitment)) {
+        continue;
+      }
+      used[i] = true;
+      found = true;
+    }
+    if (!found) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "event ", match.index(), ": the opened value of ", field.path(),
+          " does not match a commitment in the entry"));
     }
   }
   return absl::OkStatus();

@@ -21,8 +21,15 @@ absl::StatusOr<EventSearchResponse> ParseEventSearchResponse(absl::string_view j
 // answer's tree_size, and each event's entry (EncodeEntry) has the answer's leaf hash and is
 // included at its index in that checkpoint's tree by its proof. Fails with InvalidArgument naming
 // the event and what disagrees.
+// Each event's opened values are checked too (VerifyOpenedFields).
 absl::Status VerifyEventSearchResponse(const EventSearchResponse& page,
                                        const NoteVerifier& log_verifier);
+
+// Checks that each opened value of `match` recomputes, with its salt and path
+// (ledger/privacy/commitment.h), the commitment of a sealed item of the entry's event with the
+// same path and pseudonym, each item used once. Fails with InvalidArgument naming the event and
+// the path.
+absl::Status VerifyOpenedFields(const EventMatch& match);
 
 }  // namespace api
 }  // namespace vellum

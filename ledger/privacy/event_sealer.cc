@@ -38,18 +38,20 @@ std::vector<std::pair<std::string, std::string>> PersonalValues(const AuditEvent
   return values;
 }
 
+// Empties the field at `path`, never adding a submessage the event does not have (which would
+// change its entry's bytes for nothing).
 void ClearField(AuditEvent& event, absl::string_view path) {
-  if (path == "actor.subject") {
+  if (path == "actor.subject" && event.has_actor()) {
     event.mutable_actor()->clear_subject();
-  } else if (path == "actor.groups") {
+  } else if (path == "actor.groups" && event.has_actor()) {
     event.mutable_actor()->clear_groups();
-  } else if (path == "outcome.reason") {
+  } else if (path == "outcome.reason" && event.has_outcome()) {
     event.mutable_outcome()->clear_reason();
-  } else if (path == "context.source_ip") {
+  } else if (path == "context.source_ip" && event.has_context()) {
     event.mutable_context()->clear_source_ip();
-  } else if (path == "context.user_agent") {
+  } else if (path == "context.user_agent" && event.has_context()) {
     event.mutable_context()->clear_user_agent();
-  } else if (absl::StartsWith(path, kLabelPrefix)) {
+  } else if (absl::StartsWith(path, kLabelPrefix) && event.has_context()) {
     event.mutable_context()->mutable_labels()->erase(
         std::string(path.substr(sizeof(kLabelPrefix) - 1)));
   } else if (path == "provenance.principal" && event.has_provenance()) {
