@@ -54,7 +54,9 @@ absl::StatusOr<ledger::Custodian::Options> PrivacyOptionsOf(
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": no such source; want one of ", absl::StrJoin(sources, ", ")));
     }
-    ledger::PrivacyRules rules = options.default_rules;
+    ledger::PrivacyRules rules = source == "vellum"
+                                     ? ledger::PrivacyRules::ForServerEvents(options.default_rules)
+                                     : options.default_rules;
     if (absl::Status s = Apply(fields.fields(), absl::StrCat(path, ".fields"), &rules); !s.ok()) {
       return s;
     }

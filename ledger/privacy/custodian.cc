@@ -60,8 +60,20 @@ absl::StatusOr<std::unique_ptr<Custodian>> Custodian::Open(const std::string& di
   return std::unique_ptr<Custodian>(new Custodian(*std::move(store), std::move(options)));
 }
 
+namespace {
+
+Custodian::Options WithServerRules(Custodian::Options options) {
+  const std::string server(kServerSource);
+  if (options.rules.count(server) == 0) {
+    options.rules[server] = PrivacyRules::ForServerEvents(options.default_rules);
+  }
+  return options;
+}
+
+}  // namespace
+
 Custodian::Custodian(std::unique_ptr<SealedStore> store, Options options)
-    : store_(std::move(store)), options_(std::move(options)) {}
+    : store_(std::move(store)), options_(WithServerRules(std::move(options))) {}
 
 Custodian::~Custodian() { Detach(); }
 

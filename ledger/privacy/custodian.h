@@ -48,7 +48,8 @@ class Custodian {
  public:
   struct Options {
     // The rules by observer.adapter: an adapter's name, "native" (POST /v1/events) or "vellum"
-    // (the server's own events). An adapter not named gets default_rules.
+    // (the server's own events). An adapter not named gets default_rules; "vellum", when not
+    // named, PrivacyRules::ForServerEvents(default_rules).
     std::map<std::string, PrivacyRules> rules;
     PrivacyRules default_rules = PrivacyRules::Default();
     // Unsealed reads are recorded as a token bucket per reader allows; the others are counted

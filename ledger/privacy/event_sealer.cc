@@ -117,6 +117,11 @@ PrivacyRules PrivacyRules::Default() {
   return rules;
 }
 
+PrivacyRules PrivacyRules::ForServerEvents(PrivacyRules base) {
+  base.fields["outcome.reason"] = FieldRule::kSeal;
+  return base;
+}
+
 FieldRule PrivacyRules::RuleFor(absl::string_view path) const {
   auto it = fields.find(std::string(path));
   return it == fields.end() ? FieldRule::kClear : it->second;

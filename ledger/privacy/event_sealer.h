@@ -50,6 +50,10 @@ struct PrivacyRules {
   // is clear.
   static PrivacyRules Default();
 
+  // The rules of the server's own events over `base`: outcome.reason is sealed too, as the
+  // reasons the server writes (a denial's) may name the caller.
+  static PrivacyRules ForServerEvents(PrivacyRules base);
+
   FieldRule RuleFor(absl::string_view path) const;
 };
 
