@@ -95,6 +95,7 @@ EventService::EventService(std::unique_ptr<ledger::EventLog> events, HttpServer:
   rejected.count_label = kRejectedNotRecordedLabel;
   rejected.what = "rejected ingestion deliveries";
   rejected.metric = "vellum_ingest_rejected";
+  rejected.source_name = options.source_name;
   rejected_ = std::make_unique<ledger::AttemptLog>(events_.get(), std::move(rejected));
   ledger::ShedLog::Options shed;
   shed.summary_interval = options.summary_interval;

@@ -80,6 +80,8 @@ class EventService {
     double rejected_burst = 20;
     double rejected_per_second = 1;
     absl::Duration summary_interval = absl::Seconds(60);
+    // How their summaries name a source address (AttemptLog::Options::source_name).
+    std::function<std::string(absl::string_view source)> source_name;
     // Quotas per principal on posted events (not on ingestion: a refused delivery may never be
     // sent again); nullptr for none. Not owned.
     ledger::identity::Quotas* quotas = nullptr;

@@ -83,6 +83,14 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     event_options.tile_cache = server->tile_cache_.get();
     event_options.quotas = server->quotas_.get();
     event_options.summary_interval = options.denials.summary_interval;
+    if (server->custodian_ != nullptr) {
+      ledger::Custodian* custodian = server->custodian_.get();
+      auto name = [custodian](absl::string_view address) {
+        return custodian->AddressName(address);
+      };
+      event_options.source_name = name;
+      options.denials.source_name = name;
+    }
     event_options.clock = options.clock;
     absl::StatusOr<std::unique_ptr<EventService>> events = EventService::Create(
         sequencer, &server->log_->storage(), server->log_->event_index(),

@@ -174,7 +174,9 @@ void AttemptLog::Summarize() {
   uint64_t named_other = other;
   for (size_t i = 0; i < counts.size(); ++i) {
     if (i < options_.summary_sources) {
-      named[SanitizeUtf8(counts[i].first, kMaxSummarySourceBytes)] += counts[i].second;
+      const std::string& source = counts[i].first;
+      named[SanitizeUtf8(options_.source_name ? options_.source_name(source) : source,
+                         kMaxSummarySourceBytes)] += counts[i].second;
     } else {
       named_other += counts[i].second;
     }

@@ -72,6 +72,9 @@ class AttemptLog {
     // The metrics' name prefix: <metric>_total, _recorded_total, _not_recorded_total,
     // _summaries_total and _sources.
     std::string metric;
+    // How a summary names a source (a source address is personal data: the server names it by
+    // its pseudonym, docs/privacy.md); empty: as it is.
+    std::function<std::string(absl::string_view source)> source_name;
   };
 
   // `events` must outlive the AttemptLog. Starts the summary thread.

@@ -135,6 +135,20 @@ TEST_F(AttemptLogTest, SummaryCountsAddUpAndNameTheMostCountedSources) {
   EXPECT_EQ(logged.back().context().labels().at("vellum.not_recorded_from.10.0.0.1"), "1");
 }
 
+TEST_F(AttemptLogTest, ASummaryNamesSourcesAsSourceNameSays) {
+  options_.source_name = [](absl::string_view source) { return absl::StrCat("named-", source); };
+  attempts_ = std::make_unique<AttemptLog>(&log_->events(), options_);
+  for (int i = 0; i < 3; ++i) Record("192.0.2.7");
+  attempts_->Summarize();
+  const std::vector<AuditEvent> logged = log_->Logged();
+  ASSERT_FALSE(logged.empty());
+  const auto& labels = logged.back().context().labels();
+  ASSERT_TRUE(labels.contains("vellum.not_recorded_from.named-192.0.2.7"))
+      << logged.back().DebugString();
+  EXPECT_EQ(labels.at("vellum.not_recorded_from.named-192.0.2.7"), "1");
+  EXPECT_FALSE(labels.contains("vellum.not_recorded_from.192.0.2.7"));
+}
+
 TEST_F(AttemptLogTest, TheSourceTablesAreBoundedAndWhatFallsOutsideIsCountedAsOther) {
   options_.burst = 1;
   options_.max_sources = 2;

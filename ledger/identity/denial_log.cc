@@ -17,6 +17,7 @@ AttemptLog::Options AttemptOptions(DenialLog::Options options) {
   attempts.max_sources = options.max_sources;
   attempts.summary_interval = options.summary_interval;
   attempts.clock = std::move(options.clock);
+  attempts.source_name = std::move(options.source_name);
   attempts.summary_action = ACTION_ACCESS_DENIED_BY_LEDGER;
   attempts.count_label = kNotRecordedLabel;
   attempts.what = "denied requests";

@@ -49,6 +49,8 @@ class DenialLog {
     size_t max_sources = 4096;
     absl::Duration summary_interval = absl::Seconds(60);
     std::function<absl::Time()> clock = absl::Now;
+    // How a summary names a source address (AttemptLog::Options::source_name).
+    std::function<std::string(absl::string_view source)> source_name;
   };
 
   // `events` must outlive the DenialLog. Starts the summary thread.

@@ -380,6 +380,12 @@ absl::StatusOr<std::string> Custodian::FindPseudonym(absl::string_view subject) 
   return store_->FindPseudonym(subject);
 }
 
+std::string Custodian::AddressName(absl::string_view address) {
+  absl::StatusOr<std::string> pseudonym =
+      store_->PseudonymFor(absl::StrCat("address:", address), options_.clock());
+  return pseudonym.ok() ? *std::move(pseudonym) : std::string("unknown");
+}
+
 void Custodian::RecordUnsealedRead(const Requester& reader, absl::string_view query,
                                    size_t count, std::function<void()> done) {
   std::shared_ptr<AttemptLog> reads;

@@ -127,6 +127,10 @@ class Custodian {
   void RecordUnsealedRead(const Requester& reader, absl::string_view query, size_t count,
                           std::function<void()> done);
 
+  // How a summary of refused attempts names a source address: the pseudonym the address's own
+  // values are sealed under ("address:<ip>", event_sealer.h), or "unknown" if the store fails.
+  std::string AddressName(absl::string_view address);
+
   SealedStore& store() { return *store_; }
 
  private:
