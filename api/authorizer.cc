@@ -79,6 +79,7 @@ std::string RequiredPermission(absl::string_view method, absl::string_view path,
   if (path == "/v1/events") return method == "POST" ? identity::kEventsWrite : identity::kEventsRead;
   if (absl::StartsWith(path, "/v1/events/")) return identity::kEventsRead;
   if (path == "/v1/erasure") return identity::kErasure;
+  if (path == "/v1/retention") return identity::kRetentionAdmin;
   if (path == "/v1/holds" || absl::StartsWith(path, "/v1/holds/")) return identity::kHoldsAdmin;
   if (path == "/metrics") return identity::kMetricsRead;
   if (absl::StartsWith(path, kIngestPath)) {
@@ -99,7 +100,9 @@ size_t BodyLimitFor(const BodyLimits& limits, absl::string_view method, absl::st
   if (path == "/v1/entries") return limits.entry;
   if (path == "/v1/entries:batch") return limits.batch;
   if (path == "/v1/events") return limits.event;
-  if (path == "/v1/holds" || path == "/v1/erasure") return limits.privacy;
+  if (path == "/v1/holds" || path == "/v1/erasure" || path == "/v1/retention") {
+    return limits.privacy;
+  }
   absl::string_view adapter = path;
   if (absl::ConsumePrefix(&adapter, kIngestPath)) {
     for (const std::string& name : signature_adapters) {

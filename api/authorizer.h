@@ -57,7 +57,7 @@ struct BodyLimits {
   // POST /v1/ingest/<adapter> of an adapter that checks a signature over the body, which must
   // be read before the sender is known.
   size_t signed_ingest = size_t{1} << 20;
-  size_t privacy = size_t{64} << 10;   // POST /v1/holds, POST /v1/erasure
+  size_t privacy = size_t{64} << 10;   // POST /v1/holds, /v1/erasure, /v1/retention
   size_t other = size_t{4} << 10;      // any other request
 };
 

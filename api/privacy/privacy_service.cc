@@ -11,6 +11,7 @@
 #include "api/privacy/privacy_api.pb.h"
 #include "ledger/privacy/erasure_request.h"
 #include "ledger/privacy/hold_scope.h"
+#include "ledger/privacy/retention.h"
 
 namespace vellum {
 namespace api {
@@ -43,7 +44,8 @@ PrivacyService::PrivacyService(ledger::Custodian* custodian, HttpServer::Handler
 
 void PrivacyService::Handle(HttpRequest request, HttpServer::Respond respond) {
   const absl::string_view path = SplitTarget(request.target).first;
-  if (path != "/v1/erasure" && path != "/v1/holds" && !absl::StartsWith(path, kHoldPrefix)) {
+  if (path != "/v1/erasure" && path != "/v1/holds" && path != "/v1/retention" &&
+      !absl::StartsWith(path, kHoldPrefix)) {
     return next_(std::move(request), std::move(respond));
   }
   absl::Status queued = queue_.Post(
@@ -56,6 +58,11 @@ void PrivacyService::Serve(const HttpRequest& request, const HttpServer::Respond
   if (path == "/v1/erasure") {
     if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
     return respond(PostErasure(request));
+  }
+  if (path == "/v1/retention") {
+    if (request.method == "POST") return respond(PostRetention(request));
+    if (request.method == "GET") return respond(EncodeMessage(request, custodian_->Retention()));
+    return respond(MethodNotAllowedResponse(request.method, "GET, POST"));
   }
   if (path == "/v1/holds") {
     if (request.method == "POST") return respond(PostHold(request));
@@ -102,6 +109,17 @@ HttpResponse PrivacyService::PostHold(const HttpRequest& request) {
                                                               RequesterOf(request));
   if (!placed.ok()) return ErrorResponse(placed.status());
   return EncodeMessage(request, *placed);
+}
+
+HttpResponse PrivacyService::PostRetention(const HttpRequest& request) {
+  if (auto refused = CheckJson(request)) return *std::move(refused);
+  absl::StatusOr<ledger::RetentionRules> rules = ledger::ParseRetentionRequest(request.body);
+  if (!rules.ok()) return ErrorResponse(rules.status());
+  if (absl::Status s = custodian_->ChangeRetention(*std::move(rules), RequesterOf(request));
+      !s.ok()) {
+    return ErrorResponse(s);
+  }
+  return EncodeMessage(request, custodian_->Retention());
 }
 
 HttpResponse PrivacyService::ListHolds(const HttpRequest& request) {

@@ -13,8 +13,10 @@ namespace vellum {
 namespace api {
 
 // The privacy endpoints (docs/api.md, "Privacy"): POST /v1/erasure, POST /v1/holds,
-// GET /v1/holds and DELETE /v1/holds/<id>, on top of ledger::Custodian. Every other request goes
-// to `next`. The Authorizer in front has checked the permission (erasure, holds.admin); this
+// GET /v1/holds, DELETE /v1/holds/<id>, and GET and POST /v1/retention, on top of
+// ledger::Custodian. Every other request goes
+// to `next`. The Authorizer in front has checked the permission (erasure, holds.admin,
+// retention.admin); this
 // class owns the wire: routing, bodies and answers. The operations run one at a time on a
 // thread of their own (an erasure rewrites the sealed store), in a bounded queue: past
 // max_queued, 503. Thread-safe.
@@ -40,6 +42,7 @@ class PrivacyService {
   void Serve(const HttpRequest& request, const HttpServer::Respond& respond);
   HttpResponse PostErasure(const HttpRequest& request);
   HttpResponse PostHold(const HttpRequest& request);
+  HttpResponse PostRetention(const HttpRequest& request);
   HttpResponse ListHolds(const HttpRequest& request);
   HttpResponse ReleaseHold(const HttpRequest& request, absl::string_view id);
 

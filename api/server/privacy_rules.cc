@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ledger/privacy/retention.h"
 
 namespace vellum {
 namespace api {
@@ -20,7 +21,8 @@ absl::Status Apply(const google::protobuf::Map<std::string, std::string>& fields
       return absl::InvalidArgumentError(absl::StrCat(
           key, ": not a personal field; want actor.subject, actor.groups, outcome.reason, "
                "context.source_ip, context.user_agent, context.labels.<key>, "
-               "provenance.principal, config_applied.principal or hold.reason"));
+               "provenance.principal, config_applied.principal, hold.reason or "
+               "retention.reason"));
     }
     if (rule == "seal") {
       rules->fields[field] = ledger::FieldRule::kSeal;
@@ -70,6 +72,37 @@ absl::StatusOr<ledger::Custodian::Options> PrivacyOptionsOf(
           ", want more than 0"));
     }
     options.read_per_second = privacy.unsealed_read_per_second();
+  }
+  for (int i = 0; i < privacy.retention_size(); ++i) {
+    const config::RetentionRule& in = privacy.retention(i);
+    ledger::RetentionRule* out = options.retention.add_rules();
+    out->set_name(in.name());
+    out->set_keep_days(in.keep_days());
+    for (int j = 0; j < in.actions_size(); ++j) {
+      ledger::Action action;
+      if (!ledger::Action_Parse(in.actions(j), &action) ||
+          action == ledger::ACTION_UNSPECIFIED) {
+        return absl::InvalidArgumentError(absl::StrCat("privacy.retention[", i, "].actions[", j,
+                                                       "]: got \"", in.actions(j),
+                                                       "\", want an action name (ACTION_INFER)"));
+      }
+      out->add_actions(action);
+    }
+    for (const std::string& adapter : in.adapters()) {
+      if (std::find(sources.begin(), sources.end(), adapter) == sources.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "privacy.retention[", i, "].adapters: no source \"", adapter, "\"; want one of ",
+            absl::StrJoin(sources, ", ")));
+      }
+      out->add_adapters(adapter);
+    }
+  }
+  if (absl::Status s = ledger::CheckRetentionRules(options.retention, "privacy.retention");
+      !s.ok()) {
+    return s;
+  }
+  if (privacy.has_retention_interval_seconds()) {
+    options.retention_interval = absl::Seconds(privacy.retention_interval_seconds());
   }
   if (config.audit().has_summary_interval_seconds()) {
     options.summary_interval = absl::Seconds(config.audit().summary_interval_seconds());

@@ -66,6 +66,30 @@ TEST(PrivacyRulesTest, ErrorsNameTheKey) {
   EXPECT_THAT(bad_rate.status().message(), HasSubstr("privacy.unsealed_read_per_second"));
 }
 
+TEST(PrivacyRulesTest, RetentionRules) {
+  auto options = OptionsOf(
+      "privacy:\n"
+      "  retention:\n"
+      "    - {name: inference, actions: [ACTION_INFER], keep_days: 30}\n"
+      "    - {name: github, adapters: [github], keep_days: 365}\n"
+      "  retention_interval_seconds: 600\n");
+  ASSERT_TRUE(options.ok()) << options.status();
+  ASSERT_EQ(options->retention.rules_size(), 2);
+  EXPECT_EQ(options->retention.rules(0).actions(0), ledger::ACTION_INFER);
+  EXPECT_EQ(options->retention.rules(1).adapters(0), "github");
+  EXPECT_EQ(options->retention_interval, absl::Seconds(600));
+  auto bad_action = OptionsOf("privacy: {retention: [{name: a, actions: [INFER], keep_days: 1}]}");
+  ASSERT_FALSE(bad_action.ok());
+  EXPECT_THAT(bad_action.status().message(), HasSubstr("privacy.retention[0].actions[0]"));
+  auto bad_source =
+      OptionsOf("privacy: {retention: [{name: a, adapters: [gitlab], keep_days: 1}]}");
+  ASSERT_FALSE(bad_source.ok());
+  EXPECT_THAT(bad_source.status().message(), HasSubstr("privacy.retention[0].adapters"));
+  auto no_days = OptionsOf("privacy: {retention: [{name: a}]}");
+  ASSERT_FALSE(no_days.ok());
+  EXPECT_THAT(no_days.status().message(), HasSubstr("privacy.retention[0].keep_days"));
+}
+
 }  // namespace
 }  // namespace api
 }  // namespace vellum

@@ -179,6 +179,9 @@ TEST_F(PrivacyServerTest, EveryPrivacyEndpointRefusesMissingWrongAndLackingCrede
       {"GET", "/v1/holds", "holds.admin", ""},
       {"DELETE", "/v1/holds/0123", "holds.admin", ""},
       {"GET", "/v1/events/0", "events.read", ""},
+      {"GET", "/v1/retention", "retention.admin", ""},
+      {"POST", "/v1/retention", "retention.admin",
+       R"({"rules": [{"name": "a", "keepDays": 1}], "reason": "r"})"},
   };
   struct Caller {
     const char* token;
@@ -234,6 +237,10 @@ TEST_F(PrivacyServerTest, BadInputGets4xxAndChangesNothing) {
       {"POST", "/v1/erasure", R"({"subject": "alice@example.com", "why": 1})", 400},
       {"POST", "/v1/erasure", R"({"pseudonym": "ps1_zz"})", 400},
       {"PUT", "/v1/holds", "", 405},
+      {"POST", "/v1/retention", R"({"rules": [{"name": "a", "keepDays": 0}], "reason": "r"})",
+       400},
+      {"POST", "/v1/retention", R"({"rules": [{"name": "a", "keepDays": 1}]})", 400},
+      {"DELETE", "/v1/retention", "", 405},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(absl::StrCat(c.method, " ", c.target, " ", c.body.substr(0, 80)));
@@ -246,6 +253,26 @@ TEST_F(PrivacyServerTest, BadInputGets4xxAndChangesNothing) {
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(Size(), size);
   EXPECT_EQ(HoldCount(), 0u);
+  EXPECT_EQ(Parse<ledger::RetentionRules>(Send("GET", "/v1/retention", kOfficerToken))
+                .rules_size(),
+            0);
+}
+
+TEST_F(PrivacyServerTest, ARetentionAdminChangesTheRulesOnRecord) {
+  const uint64_t size = Size();
+  HttpResponse changed = Send("POST", "/v1/retention", kOfficerToken,
+                              R"({"rules": [{"name": "inference", "actions": ["ACTION_INFER"],)"
+                              R"( "keepDays": 7}], "reason": "minimise inference records"})");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(Parse<ledger::RetentionRules>(changed).rules(0).keep_days(), 7u);
+  ASSERT_EQ(Size(), size + 1);
+  EventSearchResponse record = Search("action=ACTION_RETENTION_CHANGED", kOfficerToken);
+  ASSERT_EQ(record.events_size(), 1);
+  EXPECT_TRUE(record.events(0).event().retention().admin_override());
+  EXPECT_EQ(record.events(0).unsealed().retention().reason(), "minimise inference records");
+  EXPECT_EQ(record.events(0).unsealed().actor().subject(), "officer@example.com");
+  HttpResponse now = Send("GET", "/v1/retention", kOfficerToken);
+  EXPECT_EQ(Parse<ledger::RetentionRules>(now).rules(0).name(), "inference");
 }
 
 // Only the writer's name (the provenance principal, sealed under the writer's key) opens.

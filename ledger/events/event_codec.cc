@@ -34,7 +34,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 
 size_t StringLimit(const FieldDescriptor& field) {
   if (field.full_name() == "vellum.ledger.Outcome.reason" ||
-      field.full_name() == "vellum.ledger.Hold.reason") {
+      field.full_name() == "vellum.ledger.Hold.reason" ||
+      field.full_name() == "vellum.ledger.RetentionRules.reason") {
     return kMaxEventReasonBytes;
   }
   if (field.full_name() == "vellum.ledger.ConfigApplied.canonical_text") return kMaxConfigTextBytes;
@@ -185,7 +186,8 @@ bool IsServerOnlyAction(Action action) {
          action == ACTION_CLOCK_ANOMALY || action == ACTION_INGEST_SHED ||
          action == ACTION_HOLD_PLACED || action == ACTION_HOLD_RELEASED ||
          action == ACTION_ERASURE_REQUESTED || action == ACTION_ERASURE_COMPLETED ||
-         action == ACTION_RETENTION_PURGED || action == ACTION_EVENTS_UNSEALED;
+         action == ACTION_RETENTION_PURGED || action == ACTION_EVENTS_UNSEALED ||
+         action == ACTION_RETENTION_CHANGED;
 }
 
 absl::Status ValidateEvent(const AuditEvent& event) {
@@ -246,7 +248,8 @@ absl::Status ValidateEvent(const AuditEvent& event) {
            std::pair<const char*, int>{"hold.scope.models", event.hold().scope().models_size()},
            {"hold.scope.subjects", event.hold().scope().subjects_size()},
            {"erasure.pseudonyms", event.erasure().pseudonyms_size()},
-           {"erasure.held_by", event.erasure().held_by_size()}}) {
+           {"erasure.held_by", event.erasure().held_by_size()},
+           {"retention.rules", event.retention().rules_size()}}) {
     if (count > static_cast<int>(kMaxEventListItems)) {
       return Invalid(name, absl::StrCat("got ", count, " items, want at most ",
                                         kMaxEventListItems));
@@ -263,6 +266,18 @@ absl::Status ValidateEvent(const AuditEvent& event) {
     if (event.has_erasure() && !erasure_action) {
       return Invalid("erasure",
                      "set, want it only for the erasure and retention actions");
+    }
+  }
+  if (event.has_retention() != (event.action() == ACTION_RETENTION_CHANGED)) {
+    return Invalid("retention", "want it exactly for ACTION_RETENTION_CHANGED");
+  }
+  for (const RetentionRule& rule : event.retention().rules()) {
+    if (rule.actions_size() > static_cast<int>(kMaxEventListItems) ||
+        rule.adapters_size() > static_cast<int>(kMaxEventListItems)) {
+      return Invalid("retention.rules", absl::StrCat("got a rule with ", rule.actions_size(),
+                                                     " actions and ", rule.adapters_size(),
+                                                     " adapters, want at most ",
+                                                     kMaxEventListItems, " each"));
     }
   }
   status = CheckConfigApplied(event);

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/events/event_fields.h"
 #include "ledger/events/server_event.h"
@@ -78,6 +79,11 @@ Custodian::Custodian(std::unique_ptr<SealedStore> store, Options options)
 Custodian::~Custodian() { Detach(); }
 
 void Custodian::Detach() {
+  {
+    absl::MutexLock lock(&job_mu_);
+    stopping_ = true;
+  }
+  if (job_.joinable()) job_.join();
   std::shared_ptr<AttemptLog> reads;
   {
     absl::MutexLock lock(&mu_);
@@ -175,11 +181,24 @@ absl::Status Custodian::Attach(EventLog* events) {
   });
   if (!s.ok()) return s;
   query.action = ACTION_ERASURE_COMPLETED;
+  std::set<std::string> keyless;  // Erased with nothing held: their keys are gone.
   s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
     requested.erase(m.event.erasure().request_id());
-    for (const std::string& p : m.event.erasure().pseudonyms()) erased_at[p] = m.index;
+    for (const std::string& p : m.event.erasure().pseudonyms()) {
+      erased_at[p] = m.index;
+      if (m.event.erasure().held_by_size() == 0) keyless.insert(p);
+    }
   });
   if (!s.ok()) return s;
+  // A store older than the log (a restored backup) may still hold keys the log says were
+  // erased: they go again, before anything is served.
+  for (const std::string& pseudonym : keyless) {
+    absl::StatusOr<bool> present = store_->HasPseudonym(pseudonym);
+    if (!present.ok()) return present.status();
+    if (!*present) continue;
+    absl::StatusOr<size_t> erased = store_->Erase(pseudonym);
+    if (!erased.ok() && !absl::IsNotFound(erased.status())) return erased.status();
+  }
   {
     absl::MutexLock lock(&mu_);
     holds_ = HoldSet();
@@ -199,7 +218,150 @@ absl::Status Custodian::Attach(EventLog* events) {
                           absl::StrCat("finishing erasure ", id, ": ", done.status().message()));
     }
   }
+
+  // Retention: the rules in force are the latest on record; each rule's next run starts where
+  // its last one ended.
+  absl::optional<RetentionRules> recorded;
+  query.action = ACTION_RETENTION_CHANGED;
+  s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
+    recorded = m.event.retention();
+    recorded->clear_reason();
+    recorded->clear_admin_override();
+  });
+  if (!s.ok()) return s;
+  query.action = ACTION_RETENTION_PURGED;
+  s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
+    watermarks_[m.event.erasure().rule()] = m.event.erasure().end_index();
+  });
+  if (!s.ok()) return s;
+  const RetentionRules& configured = options_.retention;
+  if (absl::Status checked = CheckRetentionRules(configured, "privacy.retention"); !checked.ok()) {
+    return checked;
+  }
+  RetentionRules in_force = recorded.value_or(RetentionRules());
+  const bool same = recorded.has_value() &&
+                    google::protobuf::util::MessageDifferencer::Equals(*recorded, configured);
+  if (!same && (recorded.has_value() || configured.rules_size() != 0)) {
+    if (recorded.has_value()) {
+      if (absl::Status longer = CheckLengthensOnly(*recorded, configured); !longer.ok()) {
+        return longer;
+      }
+    }
+    AuditEvent event = EventBy(ACTION_RETENTION_CHANGED, Requester{}, options_.clock());
+    *event.mutable_retention() = configured;
+    absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+    if (!index.ok()) return index.status();
+    in_force = configured;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    in_force_ = std::move(in_force);
+  }
+  if (options_.retention_interval > absl::ZeroDuration()) {
+    job_ = std::thread([this] {
+      absl::MutexLock lock(&job_mu_);
+      while (true) {
+        const bool stop = job_mu_.AwaitWithTimeout(absl::Condition(&stopping_),
+                                                   options_.retention_interval);
+        if (stop) return;
+        job_mu_.Unlock();
+        // A failed run leaves the watermarks where they were: the next run retries.
+        (void)RunRetention(options_.clock());
+        job_mu_.Lock();
+      }
+    });
+  }
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Custodian::RunRetention(absl::Time now) {
+  absl::MutexLock ops(&ops_mu_);
+  if (events_ == nullptr) return absl::FailedPreconditionError("no event log is attached");
+  const RetentionRules rules = Retention();
+  uint64_t total = 0;
+  for (const RetentionRule& rule : rules.rules()) {
+    const uint64_t first = watermarks_[rule.name()];
+    EventQuery query;
+    if (rule.actions_size() == 1) query.action = rule.actions(0);
+    query.until_micros =
+        absl::ToUnixMicros(now - absl::Hours(24) * static_cast<int64_t>(rule.keep_days()));
+    std::vector<crypto::Sha256Digest> expired;
+    std::set<uint64_t> events;
+    absl::optional<uint64_t> first_held;
+    uint64_t end = first;
+    EventSearchRequest request;
+    query.newest_first = false;
+    query.limit = kPageSize;
+    request.query = query;
+    request.cursor = first;
+    while (!first_held.has_value()) {
+      absl::StatusOr<EventLog::SearchResult> page = events_->Search(request);
+      if (!page.ok()) return page.status();
+      for (const EventLog::Match& m : page->matches) {
+        if (first_held.has_value()) break;
+        if (GoverningRule(rules, m.event) == &rule) {
+          for (const SealedField& item : m.event.sealed()) {
+            absl::optional<crypto::Sha256Digest> commitment = CommitmentOf(item);
+            if (!commitment.has_value()) continue;
+            HeldItem target{m.event.target().model_name(), item.pseudonym(),
+                            LoggedTimeOf(m.event)};
+            bool held;
+            {
+              absl::MutexLock lock(&mu_);
+              held = !holds_.Covering(target).empty();
+            }
+            if (held) {
+              first_held = m.index;
+              break;
+            }
+            expired.push_back(*commitment);
+            events.insert(m.index);
+          }
+        }
+        if (!first_held.has_value()) end = m.index + 1;
+      }
+      if (!page->next_cursor.has_value()) break;
+      request.cursor = page->next_cursor;
+    }
+    // The range stops at the held event, which the next run looks at again (what of it went
+    // already is skipped then).
+    if (first_held.has_value()) end = *first_held;
+    if (end == first && expired.empty()) continue;
+    absl::StatusOr<size_t> purged = store_->Purge(expired);
+    if (!purged.ok()) return purged.status();
+    AuditEvent event = EventBy(ACTION_RETENTION_PURGED, Requester{}, now);
+    Erasure& record = *event.mutable_erasure();
+    record.set_rule(rule.name());
+    record.set_values(*purged);
+    record.set_events(events.size());
+    record.set_first_index(first);
+    record.set_end_index(end);
+    absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+    if (!index.ok()) return index.status();
+    watermarks_[rule.name()] = end;
+    total += *purged;
+  }
+  return total;
+}
+
+absl::Status Custodian::ChangeRetention(RetentionRules rules, const Requester& by) {
+  if (absl::Status s = CheckRetentionRules(rules, "rules"); !s.ok()) return s;
+  absl::MutexLock ops(&ops_mu_);
+  AuditEvent event = EventBy(ACTION_RETENTION_CHANGED, by, options_.clock());
+  rules.set_admin_override(true);
+  *event.mutable_retention() = rules;
+  absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+  if (!index.ok()) return index.status();
+  rules.clear_reason();
+  rules.clear_admin_override();
+  absl::MutexLock lock(&mu_);
+  in_force_ = std::move(rules);
+  return absl::OkStatus();
+}
+
+RetentionRules Custodian::Retention() const {
+  absl::MutexLock lock(&mu_);
+  return in_force_;
 }
 
 absl::StatusOr<uint64_t> Custodian::AppendAndWait(AuditEvent event) {

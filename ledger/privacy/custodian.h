@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -39,6 +40,7 @@
 #include "ledger/events/event_log.h"
 #include "ledger/privacy/event_sealer.h"
 #include "ledger/privacy/hold_scope.h"
+#include "ledger/privacy/retention.h"
 #include "ledger/privacy/sealed_store.h"
 
 namespace vellum {
@@ -58,6 +60,11 @@ class Custodian {
     double read_per_second = 1;
     absl::Duration summary_interval = absl::Seconds(60);
     std::function<absl::Time()> clock = absl::Now;
+    // The configured retention rules (docs/privacy.md, "Retention"), checked at Attach against
+    // those in force on the log, and how often the purge job runs (zero: only when RunRetention
+    // is called).
+    RetentionRules retention;
+    absl::Duration retention_interval = absl::Hours(1);
   };
 
   // Opens the sealed store in `dir` with K_lookup `lookup_key` (SealedStore::Open).
@@ -74,10 +81,16 @@ class Custodian {
 
   // Once the event log that seals through Seal exists (it must outlive the custodian, or
   // Detach() be called first): rebuilds the holds in force from the log's hold events, learns
-  // the erasures on record, and finishes every erasure requested but not completed.
+  // the erasures on record, erases again every key an erasure completed without holds took but
+  // the store still has (a store restored from a backup), and finishes every erasure requested
+  // but not completed. Then the retention rules: the first configured ones are put on record
+  // (ACTION_RETENTION_CHANGED); later, configured rules that differ from those in force are put
+  // on record only if they lengthen retention (CheckLengthensOnly), and are FailedPrecondition
+  // otherwise. Starts the purge job.
   absl::Status Attach(EventLog* events);
 
-  // Stops using the event log: appends the last summary of unsealed reads. Idempotent.
+  // Stops the purge job and stops using the event log: appends the last summary of unsealed
+  // reads. Idempotent.
   void Detach();
 
   // Who asks, as the events record it: the principal (sealed as the actor's subject) and how it
@@ -114,6 +127,21 @@ class Custodian {
                                       const std::vector<std::string>& pseudonyms,
                                       const Requester& by);
 
+  // One run of the purge job at `now`: for each rule in force, the sealed values of the events
+  // it governs whose logged time is more than keep_days before `now` and that no hold covers
+  // are purged (a subject's key goes with its last value), and one ACTION_RETENTION_PURGED
+  // records the rule, the count and the index range [first_index, end_index) it covered. The
+  // range starts where the rule's previous run ended and stops at the first held value, so a
+  // value held now is looked at again once released. Returns the values purged.
+  absl::StatusOr<uint64_t> RunRetention(absl::Time now);
+
+  // The rules in force from now on, by a retention.admin principal (`rules` as
+  // ParseRetentionRequest returns them, with the reason): appended as ACTION_RETENTION_CHANGED
+  // with admin_override, then in force.
+  absl::Status ChangeRetention(RetentionRules rules, const Requester& by);
+  // The rules in force, without a reason.
+  RetentionRules Retention() const;
+
   // Opens the sealed items of an event (UnsealEvent).
   absl::StatusOr<UnsealedEvent> Unseal(const AuditEvent& event) const;
   // The index of the ACTION_ERASURE_COMPLETED that erased values of this pseudonym, if any.
@@ -149,13 +177,21 @@ class Custodian {
   const std::unique_ptr<SealedStore> store_;
   const Options options_;
 
-  absl::Mutex ops_mu_;  // Serializes the operations that change holds or erase.
+  absl::Mutex ops_mu_;  // Serializes the operations that change holds, erase or purge.
   EventLog* events_ ABSL_GUARDED_BY(ops_mu_) = nullptr;
+  // Where each rule's next run starts (the end_index of its last ACTION_RETENTION_PURGED).
+  std::map<std::string, uint64_t> watermarks_ ABSL_GUARDED_BY(ops_mu_);
+
+  // The purge job.
+  absl::Mutex job_mu_;
+  bool stopping_ ABSL_GUARDED_BY(job_mu_) = false;
+  std::thread job_;
 
   mutable absl::Mutex mu_;
   HoldSet holds_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t, std::less<>> erased_at_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<AttemptLog> reads_ ABSL_GUARDED_BY(mu_);
+  RetentionRules in_force_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ledger

@@ -4,6 +4,7 @@
 
 #include "ledger/privacy/custodian.h"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,9 +62,10 @@ class CustodianTest : public ::testing::Test {
   void TearDown() override { custodian_.reset(); }
 
   void OpenCustodian() {
-    Custodian::Options options;
+    Custodian::Options options = options_;
     options.read_burst = 2;
     options.read_per_second = 0.001;
+    options.retention_interval = absl::ZeroDuration();
     auto custodian = Custodian::Open(sealed_dir_, std::string(32, 'L'), options);
     ASSERT_TRUE(custodian.ok()) << custodian.status();
     custodian_ = *std::move(custodian);
@@ -97,6 +99,7 @@ class CustodianTest : public ::testing::Test {
   }
 
   const Custodian::Requester kAdmin{"carol@example.com", "token"};
+  Custodian::Options options_;
   std::string sealed_dir_;
   std::unique_ptr<Custodian> custodian_;
   std::unique_ptr<TestEventLog> log_;
@@ -235,6 +238,123 @@ TEST_F(CustodianTest, ARequestedErasureIsFinishedAtTheNextAttach) {
   // Done once: another restart finishes nothing more.
   Restart();
   EXPECT_EQ(Logged(ACTION_ERASURE_COMPLETED).size(), 1u);
+}
+
+TEST_F(CustodianTest, ARestoredBackupHasItsErasedKeysErasedAgain) {
+  ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a"),
+                      Deploy(2, "bob@example.com", "fraud-a")})
+                  .ok());
+  // A backup of the store before the erasure.
+  custodian_.reset();
+  const std::string backup = sealed_dir_ + ".backup";
+  std::filesystem::copy(sealed_dir_, backup, std::filesystem::copy_options::recursive);
+  OpenCustodian();
+  ASSERT_TRUE(custodian_->Attach(&log_->events()).ok());
+  ASSERT_TRUE(custodian_->Erase({"alice@example.com"}, {}, kAdmin).ok());
+
+  // Restored: the backup's store holds her key until the custodian attaches.
+  custodian_.reset();
+  std::filesystem::remove_all(sealed_dir_);
+  std::filesystem::rename(backup, sealed_dir_);
+  OpenCustodian();
+  ASSERT_TRUE(custodian_->FindPseudonym("alice@example.com").ok());
+  const AuditEvent alices = log_->Logged()[0];
+  ASSERT_FALSE(custodian_->Unseal(alices)->opened.empty());
+  ASSERT_TRUE(custodian_->Attach(&log_->events()).ok());
+  EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("alice@example.com").status()));
+  EXPECT_TRUE(custodian_->Unseal(alices)->opened.empty());
+  EXPECT_TRUE(custodian_->FindPseudonym("bob@example.com").ok());
+  // Nothing new on the log: the erasure was on record already.
+  EXPECT_EQ(Logged(ACTION_ERASURE_COMPLETED).size(), 1u);
+}
+
+RetentionRules DeployRule(uint32_t keep_days) {
+  RetentionRules rules;
+  RetentionRule* rule = rules.add_rules();
+  rule->set_name("deploys");
+  rule->add_actions(ACTION_DEPLOY);
+  rule->set_keep_days(keep_days);
+  return rules;
+}
+
+TEST_F(CustodianTest, RetentionPurgesWhatExpiredAndNothingHeld) {
+  options_.retention = DeployRule(30);
+  Restart();
+  ASSERT_EQ(Logged(ACTION_RETENTION_CHANGED).size(), 1u);
+  ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a"),
+                      Deploy(2, "bob@example.com", "churn")})
+                  .ok());
+  auto hold = custodian_->PlaceHold(
+      *ParseHoldRequest(R"({"matter":"case-1","reason":"r","scope":{"models":["fraud-*"]}})"),
+      kAdmin);
+  ASSERT_TRUE(hold.ok());
+  // Nothing has expired yet: the run covers nothing, and says so with no event.
+  auto purged = custodian_->RunRetention(absl::Now());
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, 0u);
+  EXPECT_TRUE(Logged(ACTION_RETENTION_PURGED).empty());
+
+  // 31 days on: alice's fraud event is held, so the range stops before it.
+  const absl::Time later = absl::Now() + absl::Hours(24 * 31);
+  purged = custodian_->RunRetention(later);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, 0u);
+  std::vector<AuditEvent> runs = Logged(ACTION_RETENTION_PURGED);
+  ASSERT_TRUE(runs.empty() || runs.back().erasure().values() == 0);
+  EXPECT_TRUE(custodian_->FindPseudonym("alice@example.com").ok());
+  // Released: everything expired goes, keys with their last values; one event per run.
+  ASSERT_TRUE(custodian_->ReleaseHold(hold->id(), kAdmin).ok());
+  purged = custodian_->RunRetention(later);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, 4u);  // two subjects and two addresses
+  runs = Logged(ACTION_RETENTION_PURGED);
+  ASSERT_GE(runs.size(), 1u);
+  EXPECT_EQ(runs.back().erasure().rule(), "deploys");
+  EXPECT_EQ(runs.back().erasure().values(), 4u);
+  EXPECT_EQ(runs.back().erasure().events(), 2u);
+  EXPECT_LT(runs.back().erasure().first_index(), runs.back().erasure().end_index());
+  EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("alice@example.com").status()));
+  EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("bob@example.com").status()));
+  // The next run starts where this one ended, after a restart too.
+  Restart();
+  const size_t before = Logged(ACTION_RETENTION_PURGED).size();
+  purged = custodian_->RunRetention(later);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 0u);
+  EXPECT_EQ(Logged(ACTION_RETENTION_PURGED).size(), before);
+}
+
+TEST_F(CustodianTest, RetentionIsOnlyShortenedByAnAdminOverride) {
+  options_.retention = DeployRule(30);
+  Restart();
+  // Longer: accepted at start and on record.
+  options_.retention = DeployRule(60);
+  Restart();
+  ASSERT_EQ(Logged(ACTION_RETENTION_CHANGED).size(), 2u);
+  EXPECT_EQ(custodian_->Retention().rules(0).keep_days(), 60u);
+  // Shorter: refused, naming the rule; nothing on record.
+  options_.retention = DeployRule(10);
+  custodian_.reset();
+  OpenCustodian();
+  absl::Status refused = custodian_->Attach(&log_->events());
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("keep_days: got 10, shorter than the 60 in force"));
+  EXPECT_EQ(Logged(ACTION_RETENTION_CHANGED).size(), 2u);
+  // A retention.admin override shortens it, on record with its reason sealed; the configuration
+  // then matches what is in force.
+  RetentionRules shorter = DeployRule(10);
+  shorter.set_reason("board decision: deploy records of alice@example.com's team, 10 days");
+  ASSERT_TRUE(custodian_->ChangeRetention(shorter, kAdmin).ok());
+  std::vector<AuditEvent> changes = Logged(ACTION_RETENTION_CHANGED);
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_TRUE(changes.back().retention().admin_override());
+  EXPECT_TRUE(changes.back().retention().reason().empty());  // sealed
+  for (const std::string& entry : log_->Entries()) {
+    EXPECT_THAT(entry, Not(HasSubstr("board decision")));
+  }
+  Restart();
+  EXPECT_EQ(custodian_->Retention().rules(0).keep_days(), 10u);
+  EXPECT_EQ(Logged(ACTION_RETENTION_CHANGED).size(), 3u);
 }
 
 TEST_F(CustodianTest, BadErasureRequestsChangeNothing) {

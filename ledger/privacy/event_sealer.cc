@@ -35,6 +35,7 @@ std::vector<std::pair<std::string, std::string>> PersonalValues(const AuditEvent
   add("provenance.principal", event.provenance().principal());
   add("config_applied.principal", event.config_applied().principal());
   add("hold.reason", event.hold().reason());
+  add("retention.reason", event.retention().reason());
   return values;
 }
 
@@ -60,6 +61,8 @@ void ClearField(AuditEvent& event, absl::string_view path) {
     event.mutable_config_applied()->clear_principal();
   } else if (path == "hold.reason" && event.has_hold()) {
     event.mutable_hold()->clear_reason();
+  } else if (path == "retention.reason" && event.has_retention()) {
+    event.mutable_retention()->clear_reason();
   }
 }
 
@@ -83,6 +86,8 @@ void RestoreField(AuditEvent& event, absl::string_view path, const std::string& 
     event.mutable_config_applied()->set_principal(value);
   } else if (path == "hold.reason") {
     event.mutable_hold()->set_reason(value);
+  } else if (path == "retention.reason") {
+    event.mutable_retention()->set_reason(value);
   }
 }
 
@@ -101,7 +106,7 @@ bool IsPersonalFieldPath(absl::string_view path) {
   if (absl::StartsWith(path, kLabelPrefix)) return path.size() > sizeof(kLabelPrefix) - 1;
   for (const char* known : {"actor.subject", "actor.groups", "outcome.reason",
                             "context.source_ip", "context.user_agent", "provenance.principal",
-                            "config_applied.principal", "hold.reason"}) {
+                            "config_applied.principal", "hold.reason", "retention.reason"}) {
     if (path == known) return true;
   }
   return false;
@@ -111,7 +116,7 @@ PrivacyRules PrivacyRules::Default() {
   PrivacyRules rules;
   for (const char* path : {"actor.subject", "actor.groups", "context.source_ip",
                            "context.user_agent", "provenance.principal",
-                           "config_applied.principal", "hold.reason"}) {
+                           "config_applied.principal", "hold.reason", "retention.reason"}) {
     rules.fields[path] = FieldRule::kSeal;
   }
   return rules;

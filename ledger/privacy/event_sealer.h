@@ -17,6 +17,7 @@
 //   provenance.principal       owned by the principal
 //   config_applied.principal   owned by the principal
 //   hold.reason                free text (the actor is who placed the hold)
+//   retention.reason           free text (the actor is who changed the rules)
 //
 // A value belongs to the event's actor subject; without one, to the provenance principal;
 // without either, to the source address itself ("address:<ip>"), so that an address with no
@@ -46,8 +47,8 @@ struct PrivacyRules {
   std::map<std::string, FieldRule> fields;
 
   // The rules of an installation with no privacy section: the actor's subject and groups, the
-  // source address, the user agent, the principals and hold reasons are sealed; everything else
-  // is clear.
+  // source address, the user agent, the principals and hold and retention reasons are sealed;
+  // everything else is clear.
   static PrivacyRules Default();
 
   // The rules of the server's own events over `base`: outcome.reason is sealed too, as the
