@@ -1,5 +1,5 @@
 // "Data is never gone without its event": a real vellumd is killed with SIGKILL at random moments
-// while it erases a subject, then restarted. After every restart an erasure is either done and
+// while it erases a subject, or while its retention job purges, then restarted. After every restart an erasure is either done and
 // recorded (requested and completed, the subject's values no longer open, nothing of theirs in
 // any file of the data directory) or was never requested (the values still open); a request on
 // record without its completion is finished by the restart.
@@ -41,7 +41,8 @@ constexpr int kRounds = 8;
 class ErasureCrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    folder_ = TempDir() + "/erasure-crash";
+    folder_ = absl::StrCat(TempDir(), "/",
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
     ASSERT_EQ(mkdir(folder_.c_str(), 0700), 0);
     WriteFile(folder_ + "/tokens",
               absl::StrCat(ledger::identity::TokenSet::Line(kWriterToken, "writer"), "\n",
@@ -175,6 +176,63 @@ TEST_F(ErasureCrashTest, AnErasureIsDoneAndRecordedOrNotRequestedAcrossKill9) {
   std::cout << "erasure_crash_test: " << completed_rounds << " rounds erased (" << redone_rounds
             << " of them finished by the restart), " << untouched_rounds
             << " not requested before the kill\n";
+}
+
+// The same for retention: a job that purges every approval's sealed values each second, killed
+// at random moments. After each restart (with the job off, so that nothing moves while the
+// state is checked) an approval's values are gone exactly when a retention.purged record's
+// range covers it.
+TEST_F(ErasureCrashTest, APurgeIsRecordedBeforeItsValuesGoAcrossKill9) {
+  const std::string rules =
+      "privacy:\n  retention: [{name: approvals, actions: [ACTION_APPROVE], keep_days: 0}]\n";
+  const std::string base = "listen: 127.0.0.1:0\ndata_dir: data\nauth: {token_file: tokens}\n"
+                           "bindings:\n  - {principal: writer, roles: [appender]}\n"
+                           "  - {principal: officer, roles: [governance]}\n";
+  std::mt19937 rng(20261204);
+  int event = 0;
+  size_t purged_seen = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE(absl::StrCat("round ", round));
+    WriteFile(folder_ + "/vellumd.yaml",
+              base + rules + "  retention_interval_seconds: 1\n");
+    ASSERT_NO_FATAL_FAILURE(Start());
+    for (int i = 0; i < 3; ++i, ++event) {
+      auto r = Send(*client_, "POST", "/v1/events", kWriterToken,
+                    absl::StrCat(R"({"id":{"source":"registry","sourceId":"p-)", event,
+                                 R"("},"eventTime":"2026-05-01T12:00:00Z",)",
+                                 R"("observer":{"adapter":"native"},"action":"ACTION_APPROVE",)",
+                                 R"("target":{"modelName":"fraud"},)",
+                                 R"("outcome":{"result":"RESULT_SUCCESS"},"actor":{"subject":")",
+                                 "approver-", event, R"(@example.com"}})"));
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_EQ(r->status, 200) << r->body;
+    }
+    absl::SleepFor(absl::Milliseconds(std::uniform_int_distribution<int>(0, 2500)(rng)));
+    ASSERT_TRUE(server_->Kill()) << server_->err();
+
+    WriteFile(folder_ + "/vellumd.yaml", base + rules + "  retention_interval_seconds: 0\n");
+    ASSERT_NO_FATAL_FAILURE(Start());
+    api::EventSearchResponse purges = Search("action=ACTION_RETENTION_PURGED&limit=1000");
+    purged_seen = purges.events_size();
+    auto covered = [&](uint64_t index) {
+      for (const auto& m : purges.events()) {
+        if (m.event().erasure().first_index() <= index && index < m.event().erasure().end_index())
+          return true;
+      }
+      return false;
+    };
+    api::EventSearchResponse approvals = Search("action=ACTION_APPROVE&limit=1000");
+    ASSERT_EQ(approvals.events_size(), event);
+    for (const auto& m : approvals.events()) {
+      const bool open = !m.unsealed().actor().subject().empty();
+      EXPECT_NE(open, covered(m.index()))
+          << "approval at " << m.index() << (open ? " opens inside" : " is gone outside")
+          << " a purge's range";
+    }
+    server_->Stop(SIGTERM, absl::Seconds(30));
+  }
+  std::cout << "erasure_crash_test: " << purged_seen << " retention.purged records over "
+            << kRounds << " kills\n";
 }
 
 }  // namespace

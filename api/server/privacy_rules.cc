@@ -75,6 +75,10 @@ absl::StatusOr<ledger::Custodian::Options> PrivacyOptionsOf(
   }
   for (int i = 0; i < privacy.retention_size(); ++i) {
     const config::RetentionRule& in = privacy.retention(i);
+    if (!in.has_keep_days()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("privacy.retention[", i, "].keep_days: missing; want the days to keep"));
+    }
     ledger::RetentionRule* out = options.retention.add_rules();
     out->set_name(in.name());
     out->set_keep_days(in.keep_days());

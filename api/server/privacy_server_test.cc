@@ -237,7 +237,7 @@ TEST_F(PrivacyServerTest, BadInputGets4xxAndChangesNothing) {
       {"POST", "/v1/erasure", R"({"subject": "alice@example.com", "why": 1})", 400},
       {"POST", "/v1/erasure", R"({"pseudonym": "ps1_zz"})", 400},
       {"PUT", "/v1/holds", "", 405},
-      {"POST", "/v1/retention", R"({"rules": [{"name": "a", "keepDays": 0}], "reason": "r"})",
+      {"POST", "/v1/retention", R"({"rules": [{"name": "a b", "keepDays": 1}], "reason": "r"})",
        400},
       {"POST", "/v1/retention", R"({"rules": [{"name": "a", "keepDays": 1}]})", 400},
       {"DELETE", "/v1/retention", "", 405},

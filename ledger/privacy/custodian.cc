@@ -230,8 +230,10 @@ absl::Status Custodian::Attach(EventLog* events) {
   });
   if (!s.ok()) return s;
   query.action = ACTION_RETENTION_PURGED;
+  std::map<std::string, AuditEvent> last_purges;
   s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
     watermarks_[m.event.erasure().rule()] = m.event.erasure().end_index();
+    last_purges[m.event.erasure().rule()] = m.event;
   });
   if (!s.ok()) return s;
   const RetentionRules& configured = options_.retention;
@@ -257,6 +259,20 @@ absl::Status Custodian::Attach(EventLog* events) {
     absl::MutexLock lock(&mu_);
     in_force_ = std::move(in_force);
   }
+  // Each rule's last purge again: a crash between its record and the deletion leaves values
+  // the record says went (those already gone are skipped).
+  const RetentionRules rules = Retention();
+  for (const auto& [name, record] : last_purges) {
+    for (const RetentionRule& rule : rules.rules()) {
+      if (rule.name() != name) continue;
+      absl::StatusOr<Expired> found = FindExpired(rules, rule, record.erasure().first_index(),
+                                                  record.erasure().end_index(),
+                                                  LoggedTimeOf(record));
+      if (!found.ok()) return found.status();
+      absl::StatusOr<size_t> purged = store_->Purge(found->commitments);
+      if (!purged.ok()) return purged.status();
+    }
+  }
   if (options_.retention_interval > absl::ZeroDuration()) {
     job_ = std::thread([this] {
       absl::MutexLock lock(&job_mu_);
@@ -274,6 +290,59 @@ absl::Status Custodian::Attach(EventLog* events) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Custodian::Expired> Custodian::FindExpired(const RetentionRules& rules,
+                                                         const RetentionRule& rule,
+                                                         uint64_t first,
+                                                         absl::optional<uint64_t> end_bound,
+                                                         absl::Time now) {
+  Expired found;
+  found.end = first;
+  EventSearchRequest request;
+  if (rule.actions_size() == 1) request.query.action = rule.actions(0);
+  request.query.until_micros =
+      absl::ToUnixMicros(now - absl::Hours(24) * static_cast<int64_t>(rule.keep_days()));
+  request.query.newest_first = false;
+  request.query.limit = kPageSize;
+  request.cursor = first;
+  absl::optional<uint64_t> first_held;
+  while (!first_held.has_value()) {
+    absl::StatusOr<EventLog::SearchResult> page = events_->Search(request);
+    if (!page.ok()) return page.status();
+    for (const EventLog::Match& m : page->matches) {
+      if (first_held.has_value() || (end_bound.has_value() && m.index >= *end_bound)) break;
+      if (GoverningRule(rules, m.event) == &rule) {
+        for (const SealedField& item : m.event.sealed()) {
+          absl::optional<crypto::Sha256Digest> commitment = CommitmentOf(item);
+          if (!commitment.has_value()) continue;
+          HeldItem target{m.event.target().model_name(), item.pseudonym(), LoggedTimeOf(m.event)};
+          bool held;
+          {
+            absl::MutexLock lock(&mu_);
+            held = !holds_.Covering(target).empty();
+          }
+          if (held) {
+            first_held = m.index;
+            break;
+          }
+          found.commitments.push_back(*commitment);
+          found.events.insert(m.index);
+        }
+      }
+      if (!first_held.has_value()) found.end = m.index + 1;
+    }
+    if (!page->next_cursor.has_value()) break;
+    if (end_bound.has_value() && *page->next_cursor >= *end_bound) break;
+    request.cursor = page->next_cursor;
+  }
+  // The range stops at the held event, which the next run looks at again (what of it went
+  // already is skipped then).
+  if (first_held.has_value()) found.end = *first_held;
+  absl::StatusOr<size_t> present = store_->CountPresent(found.commitments);
+  if (!present.ok()) return present.status();
+  found.present = *present;
+  return found;
+}
+
 absl::StatusOr<uint64_t> Custodian::RunRetention(absl::Time now) {
   absl::MutexLock ops(&ops_mu_);
   if (events_ == nullptr) return absl::FailedPreconditionError("no event log is attached");
@@ -281,64 +350,23 @@ absl::StatusOr<uint64_t> Custodian::RunRetention(absl::Time now) {
   uint64_t total = 0;
   for (const RetentionRule& rule : rules.rules()) {
     const uint64_t first = watermarks_[rule.name()];
-    EventQuery query;
-    if (rule.actions_size() == 1) query.action = rule.actions(0);
-    query.until_micros =
-        absl::ToUnixMicros(now - absl::Hours(24) * static_cast<int64_t>(rule.keep_days()));
-    std::vector<crypto::Sha256Digest> expired;
-    std::set<uint64_t> events;
-    absl::optional<uint64_t> first_held;
-    uint64_t end = first;
-    EventSearchRequest request;
-    query.newest_first = false;
-    query.limit = kPageSize;
-    request.query = query;
-    request.cursor = first;
-    while (!first_held.has_value()) {
-      absl::StatusOr<EventLog::SearchResult> page = events_->Search(request);
-      if (!page.ok()) return page.status();
-      for (const EventLog::Match& m : page->matches) {
-        if (first_held.has_value()) break;
-        if (GoverningRule(rules, m.event) == &rule) {
-          for (const SealedField& item : m.event.sealed()) {
-            absl::optional<crypto::Sha256Digest> commitment = CommitmentOf(item);
-            if (!commitment.has_value()) continue;
-            HeldItem target{m.event.target().model_name(), item.pseudonym(),
-                            LoggedTimeOf(m.event)};
-            bool held;
-            {
-              absl::MutexLock lock(&mu_);
-              held = !holds_.Covering(target).empty();
-            }
-            if (held) {
-              first_held = m.index;
-              break;
-            }
-            expired.push_back(*commitment);
-            events.insert(m.index);
-          }
-        }
-        if (!first_held.has_value()) end = m.index + 1;
-      }
-      if (!page->next_cursor.has_value()) break;
-      request.cursor = page->next_cursor;
-    }
-    // The range stops at the held event, which the next run looks at again (what of it went
-    // already is skipped then).
-    if (first_held.has_value()) end = *first_held;
-    if (end == first && expired.empty()) continue;
-    absl::StatusOr<size_t> purged = store_->Purge(expired);
-    if (!purged.ok()) return purged.status();
+    absl::StatusOr<Expired> found = FindExpired(rules, rule, first, absl::nullopt, now);
+    if (!found.ok()) return found.status();
+    if (found->end == first && found->present == 0) continue;
+    // On record before the values go: a crash in between leaves the record, and the next
+    // Attach purges its range again (RedoLastPurges).
     AuditEvent event = EventBy(ACTION_RETENTION_PURGED, Requester{}, now);
     Erasure& record = *event.mutable_erasure();
     record.set_rule(rule.name());
-    record.set_values(*purged);
-    record.set_events(events.size());
+    record.set_values(found->present);
+    record.set_events(found->events.size());
     record.set_first_index(first);
-    record.set_end_index(end);
+    record.set_end_index(found->end);
     absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
     if (!index.ok()) return index.status();
-    watermarks_[rule.name()] = end;
+    absl::StatusOr<size_t> purged = store_->Purge(found->commitments);
+    if (!purged.ok()) return purged.status();
+    watermarks_[rule.name()] = found->end;
     total += *purged;
   }
   return total;

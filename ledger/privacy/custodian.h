@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -129,10 +130,11 @@ class Custodian {
 
   // One run of the purge job at `now`: for each rule in force, the sealed values of the events
   // it governs whose logged time is more than keep_days before `now` and that no hold covers
-  // are purged (a subject's key goes with its last value), and one ACTION_RETENTION_PURGED
-  // records the rule, the count and the index range [first_index, end_index) it covered. The
-  // range starts where the rule's previous run ended and stops at the first held value, so a
-  // value held now is looked at again once released. Returns the values purged.
+  // are purged (a subject's key goes with its last value), after one ACTION_RETENTION_PURGED,
+  // durable first, records the rule, the count and the index range [first_index, end_index) it
+  // covers (Attach purges each rule's last range again, for a crash in between). The range
+  // starts where the rule's previous run ended and stops at the first held value, so a value
+  // held now is looked at again once released. Returns the values purged.
   absl::StatusOr<uint64_t> RunRetention(absl::Time now);
 
   // The rules in force from now on, by a retention.admin principal (`rules` as
@@ -170,6 +172,17 @@ class Custodian {
   // Deletes the values of `pseudonyms` that no hold covers and appends the completion.
   absl::StatusOr<ErasureResult> Complete(ErasureResult request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
+  // The sealed values of the events `rule` governs from index `first` (to `end_bound`, if
+  // given) whose logged time is keep_days before `now`, up to the first value a hold covers.
+  struct Expired {
+    std::vector<crypto::Sha256Digest> commitments;
+    std::set<uint64_t> events;
+    uint64_t end = 0;  // Where the range stops: past the last event looked at, or the held one.
+    size_t present = 0;  // How many of the commitments the store still holds.
+  };
+  absl::StatusOr<Expired> FindExpired(const RetentionRules& rules, const RetentionRule& rule,
+                                      uint64_t first, absl::optional<uint64_t> end_bound,
+                                      absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
   // Calls `visit` on every event the query matches, oldest first.
   absl::Status ForEachEvent(EventLog& log, EventQuery query,
                             const std::function<void(const EventLog::Match&)>& visit) const;

@@ -324,6 +324,25 @@ TEST_F(CustodianTest, RetentionPurgesWhatExpiredAndNothingHeld) {
   EXPECT_EQ(Logged(ACTION_RETENTION_PURGED).size(), before);
 }
 
+TEST_F(CustodianTest, APurgeOnRecordWhoseValuesRemainIsRedoneAtAttach) {
+  options_.retention = DeployRule(0);
+  Restart();
+  ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a")}).ok());
+  const uint64_t end = log_->Logged().size();
+  // What a crash between the record and the deletion leaves: the record alone.
+  AuditEvent record = NewServerEvent(ACTION_RETENTION_PURGED, absl::Now() + absl::Seconds(1));
+  record.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  record.mutable_erasure()->set_rule("deploys");
+  record.mutable_erasure()->set_values(2);
+  record.mutable_erasure()->set_first_index(0);
+  record.mutable_erasure()->set_end_index(end);
+  ASSERT_TRUE(log_->events().AppendServerEventsAndWait({record}).ok());
+  ASSERT_TRUE(custodian_->FindPseudonym("alice@example.com").ok());
+  Restart();
+  EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("alice@example.com").status()));
+  EXPECT_EQ(Logged(ACTION_RETENTION_PURGED).size(), 1u);
+}
+
 TEST_F(CustodianTest, RetentionIsOnlyShortenedByAnAdminOverride) {
   options_.retention = DeployRule(30);
   Restart();

@@ -45,9 +45,9 @@ absl::Status CheckRetentionRules(const RetentionRules& rules, absl::string_view 
     if (!names.insert(rule.name()).second) {
       return Invalid(absl::StrCat(at, ".name"), absl::StrCat("\"", rule.name(), "\" twice"));
     }
-    if (rule.keep_days() < 1 || rule.keep_days() > kMaxRetentionDays) {
+    if (rule.keep_days() > kMaxRetentionDays) {
       return Invalid(absl::StrCat(at, ".keep_days"),
-                     absl::StrCat("got ", rule.keep_days(), ", want 1 to ", kMaxRetentionDays));
+                     absl::StrCat("got ", rule.keep_days(), ", want 0 to ", kMaxRetentionDays));
     }
     if (rule.actions_size() > 64 || rule.adapters_size() > 64) {
       return Invalid(at, "want at most 64 actions and 64 adapters");

@@ -59,7 +59,7 @@ TEST(RetentionTest, RulesAndRequestsAreChecked) {
   RetentionRules twice = Rules(30, 365);
   twice.mutable_rules(1)->set_name("inference");
   EXPECT_THAT(CheckRetentionRules(twice, "r").message(), HasSubstr("r[1].name"));
-  EXPECT_FALSE(CheckRetentionRules(Rules(0, 365), "r").ok());
+  EXPECT_TRUE(CheckRetentionRules(Rules(0, 365), "r").ok());  // purged at the next run
   EXPECT_FALSE(CheckRetentionRules(Rules(kMaxRetentionDays + 1, 365), "r").ok());
 
   auto parsed = ParseRetentionRequest(
@@ -68,7 +68,7 @@ TEST(RetentionTest, RulesAndRequestsAreChecked) {
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->rules(0).keep_days(), 7u);
   for (const char* bad : {R"({"rules": []})", R"({"rules": [], "reason": "r", "x": 1})",
-                          R"({"rules": [{"name": "a", "keepDays": 0}], "reason": "r"})",
+                          R"({"rules": [{"name": "a", "keepDays": 36501}], "reason": "r"})",
                           R"({"rules": [], "reason": "r", "adminOverride": true})",
                           R"({"rules": [{"name": "a", "actions": ["NOPE"], "keepDays": 1}],)"
                           R"( "reason": "r"})",

@@ -378,6 +378,20 @@ absl::StatusOr<std::string> SealedStore::PseudonymFor(absl::string_view subject,
   return fresh->pseudonym();
 }
 
+absl::StatusOr<size_t> SealedStore::CountPresent(
+    absl::Span<const crypto::Sha256Digest> commitments) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
+  size_t present = 0;
+  std::string stored;
+  for (const crypto::Sha256Digest& commitment : commitments) {
+    auto exists = Get(*db_, ValueKeyOf(commitment), &stored);
+    if (!exists.ok()) return exists.status();
+    if (*exists) ++present;
+  }
+  return present;
+}
+
 absl::StatusOr<bool> SealedStore::HasPseudonym(absl::string_view pseudonym) const {
   absl::ReaderMutexLock lock(&mu_);
   if (db_ == nullptr) return StoreClosed();

@@ -111,6 +111,9 @@ class SealedStore {
   // each subject left with no value, synced, then rewritten away. Returns how many values went.
   absl::StatusOr<size_t> Purge(absl::Span<const crypto::Sha256Digest> commitments);
 
+  // How many of these commitments' values the store holds.
+  absl::StatusOr<size_t> CountPresent(absl::Span<const crypto::Sha256Digest> commitments) const;
+
   // The number of values the subject with this pseudonym has in the store (0 when none).
   absl::StatusOr<size_t> CountValues(absl::string_view pseudonym) const;
 
