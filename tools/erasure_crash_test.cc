@@ -53,6 +53,17 @@ class ErasureCrashTest : public ::testing::Test {
               "  - {principal: officer, roles: [governance]}\n");
   }
 
+  // `vellum holds verify` against the running server, as the officer: every gone value is
+  // accounted for by a record under which no hold covered it.
+  void ExpectHoldsVerify() {
+    WriteFile(folder_ + "/officer-token", std::string(kOfficerToken) + "\n");
+    subprocess::RunResult verified = subprocess::Run(
+        "tools/vellum", {"holds", "verify", "--server", absl::StrCat("http://127.0.0.1:", port_),
+                         "--token-file", folder_ + "/officer-token"});
+    EXPECT_EQ(verified.status, 0) << verified.out << verified.err;
+    EXPECT_THAT(verified.err, ::testing::HasSubstr(" 0 violations"));
+  }
+
   void Start() {
     server_ = ChildProcess::Spawn("tools/vellumd", {"--config", folder_ + "/vellumd.yaml"},
                                   absl::StrCat("erasure-crash-", ++runs_));
@@ -166,6 +177,7 @@ TEST_F(ErasureCrashTest, AnErasureIsDoneAndRecordedOrNotRequestedAcrossKill9) {
       EXPECT_EQ(subjects_open, 3u) << "the subject's values went without an erasure on record";
       ++untouched_rounds;
     }
+    ExpectHoldsVerify();
     server_->Stop(SIGTERM, absl::Seconds(30));
     if (requested_this_round) {
       EXPECT_THAT(ledger::AllFileBytes(folder_ + "/data"), ::testing::Not(::testing::HasSubstr(
@@ -229,6 +241,7 @@ TEST_F(ErasureCrashTest, APurgeIsRecordedBeforeItsValuesGoAcrossKill9) {
           << "approval at " << m.index() << (open ? " opens inside" : " is gone outside")
           << " a purge's range";
     }
+    ExpectHoldsVerify();
     server_->Stop(SIGTERM, absl::Seconds(30));
   }
   std::cout << "erasure_crash_test: " << purged_seen << " retention.purged records over "

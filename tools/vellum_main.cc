@@ -58,6 +58,7 @@ const std::vector<Command>& Commands() {
       {"events", kEventsUsage, kEventsFlags, RunEvents},
       {"decode", kDecodeUsage, kDecodeFlags, RunDecode},
       {"reindex", kReindexUsage, kReindexFlags, RunReindex},
+      {"holds verify", kHoldsVerifyUsage, kHoldsVerifyFlags, RunHoldsVerify},
   };
   return *commands;
 }

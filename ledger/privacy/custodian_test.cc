@@ -17,6 +17,7 @@
 #include "ledger/events/server_event.h"
 #include "ledger/events/test_event_log.h"
 #include "ledger/privacy/erasure_request.h"
+#include "ledger/privacy/hold_audit.h"
 #include "ledger/privacy/hold_scope.h"
 #include "ledger/testing/file_bytes.h"
 
@@ -41,6 +42,15 @@ AuditEvent Deploy(int n, const std::string& actor, const std::string& model) {
   event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
   event.mutable_context()->set_source_ip("203.0.113.77");
   return event;
+}
+
+RetentionRules DeployRule(uint32_t keep_days) {
+  RetentionRules rules;
+  RetentionRule* rule = rules.add_rules();
+  rule->set_name("deploys");
+  rule->add_actions(ACTION_DEPLOY);
+  rule->set_keep_days(keep_days);
+  return rules;
 }
 
 class CustodianTest : public ::testing::Test {
@@ -88,6 +98,22 @@ class CustodianTest : public ::testing::Test {
                           });
     done.WaitForNotification();
     return status;
+  }
+
+  // The log as `vellum holds verify` reads it: every event, with the values that are gone.
+  std::vector<AuditedEvent> Audited() const {
+    std::vector<AuditedEvent> out;
+    uint64_t index = 0;
+    for (AuditEvent& e : log_->Logged()) {
+      AuditedEvent audited;
+      audited.index = index++;
+      auto unsealed = custodian_->Unseal(e);
+      EXPECT_TRUE(unsealed.ok()) << unsealed.status();
+      if (unsealed.ok()) audited.gone = unsealed->gone;
+      audited.event = std::move(e);
+      out.push_back(std::move(audited));
+    }
+    return out;
   }
 
   std::vector<AuditEvent> Logged(Action action) const {
@@ -217,6 +243,34 @@ TEST_F(CustodianTest, HeldValuesStayAndTheRestGo) {
   EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("alice@example.com").status()));
 }
 
+TEST_F(CustodianTest, HoldsVerifyAccountsForEveryGoneValue) {
+  options_.retention = DeployRule(0);
+  Restart();
+  AuditEvent approval = Deploy(4, "carl@example.com", "fraud-b");  // no rule governs it
+  approval.set_action(ACTION_APPROVE);
+  ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a"),
+                      Deploy(2, "alice@example.com", "churn"),
+                      Deploy(3, "bob@example.com", "churn"), approval})
+                  .ok());
+  auto hold = custodian_->PlaceHold(
+      *ParseHoldRequest(R"({"matter":"case-1","reason":"r","scope":{"models":["fraud-*"]}})"),
+      kAdmin);
+  ASSERT_TRUE(hold.ok());
+  ASSERT_TRUE(custodian_->Erase({"alice@example.com"}, {}, kAdmin).ok());
+  ASSERT_TRUE(custodian_->ReleaseHold(hold->id(), kAdmin).ok());
+  ASSERT_TRUE(custodian_->RunRetention(absl::Now() + absl::Seconds(1)).ok());
+  EXPECT_THAT(VerifyHolds(Audited()), IsEmpty());
+
+  // A value taken behind the log's back is found: carl's went with no record.
+  auto carl = custodian_->FindPseudonym("carl@example.com");
+  ASSERT_TRUE(carl.ok());
+  ASSERT_TRUE(custodian_->store().Erase(*carl).ok());
+  std::vector<HoldViolation> violations = VerifyHolds(Audited());
+  ASSERT_FALSE(violations.empty());
+  EXPECT_EQ(violations[0].pseudonym, *carl);
+  EXPECT_EQ(violations[0].what, "gone without a record");
+}
+
 TEST_F(CustodianTest, ARequestedErasureIsFinishedAtTheNextAttach) {
   ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a")}).ok());
   auto alice = custodian_->FindPseudonym("alice@example.com");
@@ -268,14 +322,6 @@ TEST_F(CustodianTest, ARestoredBackupHasItsErasedKeysErasedAgain) {
   EXPECT_EQ(Logged(ACTION_ERASURE_COMPLETED).size(), 1u);
 }
 
-RetentionRules DeployRule(uint32_t keep_days) {
-  RetentionRules rules;
-  RetentionRule* rule = rules.add_rules();
-  rule->set_name("deploys");
-  rule->add_actions(ACTION_DEPLOY);
-  rule->set_keep_days(keep_days);
-  return rules;
-}
 
 TEST_F(CustodianTest, RetentionPurgesWhatExpiredAndNothingHeld) {
   options_.retention = DeployRule(30);
