@@ -107,6 +107,12 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     options.http.refused = [event_service](const HttpRequest& head, absl::string_view reason) {
       event_service->RecordRefused(head.target, reason);
     };
+    if (server->custodian_ != nullptr) {
+      // Before anything is appended: the values a crash left between sealing and appending.
+      absl::StatusOr<size_t> collected =
+          server->custodian_->CollectUnreferenced(*server->events_->event_log());
+      if (!collected.ok()) return collected.status();
+    }
     if (!options.startup_events.empty()) {
       if (absl::Status s = server->AppendServerEvents(std::move(options.startup_events));
           !s.ok()) {

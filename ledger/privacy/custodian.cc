@@ -392,6 +392,34 @@ RetentionRules Custodian::Retention() const {
   return in_force_;
 }
 
+absl::StatusOr<size_t> Custodian::CollectUnreferenced(EventLog& events) {
+  EventSearchRequest latest;
+  latest.query.limit = 1;
+  absl::StatusOr<EventLog::SearchResult> last = events.Search(latest);
+  if (!last.ok()) return last.status();
+  absl::Time since = absl::InfinitePast();
+  if (!last->matches.empty()) since = absl::FromUnixSeconds(absl::ToUnixSeconds(
+                                          LoggedTimeOf(last->matches.front().event)));
+  absl::StatusOr<std::vector<crypto::Sha256Digest>> candidates = store_->ValuesSealedSince(since);
+  if (!candidates.ok()) return candidates.status();
+  if (candidates->empty()) return 0;
+  std::set<crypto::Sha256Digest> referenced;
+  EventQuery query;
+  if (since != absl::InfinitePast()) query.since_micros = absl::ToUnixMicros(since);
+  absl::Status s = ForEachEvent(events, query, [&](const EventLog::Match& m) {
+    for (const SealedField& item : m.event.sealed()) {
+      if (absl::optional<crypto::Sha256Digest> c = CommitmentOf(item)) referenced.insert(*c);
+    }
+  });
+  if (!s.ok()) return s;
+  std::vector<crypto::Sha256Digest> unreferenced;
+  for (const crypto::Sha256Digest& c : *candidates) {
+    if (referenced.count(c) == 0) unreferenced.push_back(c);
+  }
+  if (unreferenced.empty()) return 0;
+  return store_->Purge(unreferenced);
+}
+
 absl::StatusOr<uint64_t> Custodian::AppendAndWait(AuditEvent event) {
   if (events_ == nullptr) return absl::FailedPreconditionError("no event log is attached");
   absl::StatusOr<uint64_t> index = absl::UnknownError("not appended");

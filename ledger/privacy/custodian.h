@@ -90,6 +90,12 @@ class Custodian {
   // otherwise. Starts the purge job.
   absl::Status Attach(EventLog* events);
 
+  // Deletes the sealed values no entry refers to: those a crash between sealing and appending
+  // left (sealed no earlier than the log's latest logged time, to the second, and referred to by
+  // no event logged since). Call with the event log before anything is appended to it at start.
+  // Returns how many went; they were never on the log, so no event records them.
+  absl::StatusOr<size_t> CollectUnreferenced(EventLog& events);
+
   // Stops the purge job and stops using the event log: appends the last summary of unsealed
   // reads. Idempotent.
   void Detach();

@@ -422,6 +422,27 @@ TEST_F(CustodianTest, RetentionIsOnlyShortenedByAnAdminOverride) {
   EXPECT_EQ(Logged(ACTION_RETENTION_CHANGED).size(), 3u);
 }
 
+TEST_F(CustodianTest, ValuesNoEntryRefersToAreCollected) {
+  ASSERT_TRUE(Append({Deploy(1, "alice@example.com", "fraud-a")}).ok());
+  // What a crash between sealing a batch and appending it leaves: values no entry refers to.
+  auto left = custodian_->store().Seal(
+      {SealRequest{"actor.subject", "bob@example.com", "bob@example.com"}}, absl::Now());
+  ASSERT_TRUE(left.ok());
+  Restart();
+  auto collected = custodian_->CollectUnreferenced(log_->events());
+  ASSERT_TRUE(collected.ok()) << collected.status();
+  EXPECT_EQ(*collected, 1u);
+  EXPECT_TRUE(absl::IsNotFound(custodian_->store().OpenValue((*left)[0].commitment).status()));
+  EXPECT_TRUE(absl::IsNotFound(custodian_->FindPseudonym("bob@example.com").status()));
+  // Alice's values, which her entry refers to, stay.
+  auto unsealed = custodian_->Unseal(log_->Logged()[0]);
+  ASSERT_TRUE(unsealed.ok());
+  EXPECT_EQ(unsealed->event.actor().subject(), "alice@example.com");
+  collected = custodian_->CollectUnreferenced(log_->events());
+  ASSERT_TRUE(collected.ok());
+  EXPECT_EQ(*collected, 0u);
+}
+
 TEST_F(CustodianTest, BadErasureRequestsChangeNothing) {
   const size_t before = log_->Entries().size();
   EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Erase({}, {}, kAdmin).status()));

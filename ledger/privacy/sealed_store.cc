@@ -378,6 +378,29 @@ absl::StatusOr<std::string> SealedStore::PseudonymFor(absl::string_view subject,
   return fresh->pseudonym();
 }
 
+absl::StatusOr<std::vector<crypto::Sha256Digest>> SealedStore::ValuesSealedSince(
+    absl::Time since) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
+  const int64_t seconds = absl::ToUnixSeconds(since);
+  std::vector<crypto::Sha256Digest> found;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(kValuePrefix); it->Valid() && it->key().starts_with(kValuePrefix); it->Next()) {
+    const leveldb::Slice key = it->key();
+    crypto::Sha256Digest commitment{};
+    if (key.size() != sizeof(kValuePrefix) - 1 + commitment.size()) {
+      return absl::DataLossError("sealed store: a value record has a malformed key");
+    }
+    auto record = DecodeSealedValueRecord(absl::string_view(it->value().data(), it->value().size()));
+    if (!record.ok()) return record.status();
+    if (record->sealed_time().seconds() < seconds) continue;
+    std::copy(key.data() + sizeof(kValuePrefix) - 1, key.data() + key.size(), commitment.begin());
+    found.push_back(commitment);
+  }
+  if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
+  return found;
+}
+
 absl::StatusOr<size_t> SealedStore::CountPresent(
     absl::Span<const crypto::Sha256Digest> commitments) const {
   absl::ReaderMutexLock lock(&mu_);

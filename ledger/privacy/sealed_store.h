@@ -111,6 +111,10 @@ class SealedStore {
   // each subject left with no value, synced, then rewritten away. Returns how many values went.
   absl::StatusOr<size_t> Purge(absl::Span<const crypto::Sha256Digest> commitments);
 
+  // The commitments of the values sealed at or after `since` (to the second), read by a scan of
+  // every value record.
+  absl::StatusOr<std::vector<crypto::Sha256Digest>> ValuesSealedSince(absl::Time since) const;
+
   // How many of these commitments' values the store holds.
   absl::StatusOr<size_t> CountPresent(absl::Span<const crypto::Sha256Digest> commitments) const;
 
