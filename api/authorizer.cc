@@ -79,7 +79,7 @@ std::string RequiredPermission(absl::string_view method, absl::string_view path,
   if (path == "/v1/events") return method == "POST" ? identity::kEventsWrite : identity::kEventsRead;
   if (absl::StartsWith(path, "/v1/events/")) return identity::kEventsRead;
   if (path == "/v1/erasure") return identity::kErasure;
-  if (path == "/v1/retention") return identity::kRetentionAdmin;
+  if (path == "/v1/retention" || path == "/v1/prune") return identity::kRetentionAdmin;
   if (path == "/v1/holds" || absl::StartsWith(path, "/v1/holds/")) return identity::kHoldsAdmin;
   if (path == "/metrics") return identity::kMetricsRead;
   if (absl::StartsWith(path, kIngestPath)) {

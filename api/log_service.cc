@@ -182,6 +182,10 @@ HttpResponse LogService::GetEntryBundle(absl::string_view path) const {
   if (TileWidth(0, bundle->index, size) < bundle->width) {
     return ErrorResponse(404, absl::StrCat(path, " is not in the tree of size ", size));
   }
+  if (const uint64_t minimum = MinimumIndex(); bundle->index * kTileWidth < minimum) {
+    return ErrorResponse(404, absl::StrCat(path, " is pruned: the log's minimum index is ",
+                                           minimum));
+  }
   absl::StatusOr<std::string> data = storage_->ReadEntryBundle(*bundle);
   if (!data.ok()) return ErrorResponse(data.status());
   return Bytes(*std::move(data), kImmutable);
@@ -409,6 +413,10 @@ HttpResponse LogService::GetConsistencyProof(const HttpRequest& request,
 HttpResponse LogService::GetEntry(absl::string_view index_text) const {
   absl::StatusOr<uint64_t> index = ParseDecimal(index_text, "entry index");
   if (!index.ok()) return ErrorResponse(index.status());
+  if (const uint64_t minimum = MinimumIndex(); *index < minimum) {
+    return ErrorResponse(404, absl::StrCat("entry ", *index,
+                                           " is pruned: the log's minimum index is ", minimum));
+  }
   absl::StatusOr<std::string> entry = prover_.Entry(*index, sequencer_->Head()->size);
   if (!entry.ok()) {
     if (absl::IsOutOfRange(entry.status())) return ErrorResponse(404, entry.status().message());
@@ -425,6 +433,7 @@ HttpResponse LogService::GetLogInfo(const HttpRequest& request) const {
   message.set_size(head->size);
   message.set_root_hash(std::string(HashBytes(head->root)));
   message.set_typed_from(options_.typed_from);
+  message.set_minimum_index(MinimumIndex());
   if (options_.witnesses != nullptr) {
     std::shared_ptr<const ledger::LogHead> witnessed = options_.witnesses->Published();
     message.set_witnessed_size(witnessed == nullptr ? 0 : witnessed->size);

@@ -48,6 +48,9 @@ class LogService {
     ledger::identity::Quotas* quotas = nullptr;
     // More of /metrics: the HTTP server's own counters, which it keeps; may be empty.
     std::function<void(std::string*)> more_metrics;
+    // The log's minimum index (LogInfo.minimum_index): entry bundles below it and entries below
+    // it are answered 404. Empty: 0.
+    std::function<uint64_t()> minimum_index;
   };
 
   // `sequencer` and `storage` must outlive the service.
@@ -74,6 +77,9 @@ class LogService {
   HttpResponse GetConsistencyProof(const HttpRequest& request, absl::string_view query) const;
   HttpResponse GetEntry(absl::string_view index) const;
   HttpResponse GetLogInfo(const HttpRequest& request) const;
+  uint64_t MinimumIndex() const {
+    return options_.minimum_index ? options_.minimum_index() : 0;
+  }
   HttpResponse GetMetrics() const;
 
   // Answers an append that asked for a receipt once its entry is proved in `head`'s tree.

@@ -299,7 +299,9 @@ void EventService::Search(const HttpRequest& request, const HttpServer::Respond&
   EventSearchResponse response;
   response.set_tree_size(result->tree_size);
   size_t unsealed = 0;
+  const uint64_t minimum = options_.minimum_index ? options_.minimum_index() : 0;
   for (ledger::EventLog::Match& m : result->matches) {
+    if (m.index < minimum) continue;  // Pruned.
     if (absl::Status s = AddMatch(request, std::move(m), &response, &unsealed); !s.ok()) {
       return respond(ErrorResponse(s));
     }
@@ -330,6 +332,11 @@ void EventService::GetEvent(const HttpRequest& request, absl::string_view index,
   if (result->matches.empty() || result->matches.front().index != *n) {
     return respond(ErrorResponse(
         404, absl::StrCat("no event at index ", *n, " in the tree of ", result->tree_size)));
+  }
+  if (const uint64_t minimum = options_.minimum_index ? options_.minimum_index() : 0;
+      *n < minimum) {
+    return respond(ErrorResponse(
+        404, absl::StrCat("event ", *n, " is pruned: the log's minimum index is ", minimum)));
   }
   // The Authorizer let the request through on a grant for some model: this event's decides.
   if (absl::Status s = CheckScope(request, ledger::identity::kEventsRead,

@@ -100,6 +100,9 @@ class EventService {
     // Whether the caller holds events.unseal for the scope; no denial is recorded (a reader
     // without it gets the events sealed). Authorizer::Holds; empty: nobody may.
     std::function<bool(const HttpRequest&, const ledger::identity::Scope&)> may_unseal;
+    // The log's minimum index (LogInfo.minimum_index): events below it are pruned, left out of
+    // search answers and answered 404 by index. Empty: 0.
+    std::function<uint64_t()> minimum_index;
   };
 
   // `sequencer`, `log`, `index`, `follower` (which feeds `index` from `log`) and what `options`

@@ -12,6 +12,7 @@
 #include "ledger/privacy/erasure_request.h"
 #include "ledger/privacy/hold_scope.h"
 #include "ledger/privacy/retention.h"
+#include "proof/decimal.h"
 
 namespace vellum {
 namespace api {
@@ -45,7 +46,7 @@ PrivacyService::PrivacyService(ledger::Custodian* custodian, HttpServer::Handler
 void PrivacyService::Handle(HttpRequest request, HttpServer::Respond respond) {
   const absl::string_view path = SplitTarget(request.target).first;
   if (path != "/v1/erasure" && path != "/v1/holds" && path != "/v1/retention" &&
-      !absl::StartsWith(path, kHoldPrefix)) {
+      path != "/v1/prune" && !absl::StartsWith(path, kHoldPrefix)) {
     return next_(std::move(request), std::move(respond));
   }
   absl::Status queued = queue_.Post(
@@ -58,6 +59,10 @@ void PrivacyService::Serve(const HttpRequest& request, const HttpServer::Respond
   if (path == "/v1/erasure") {
     if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
     return respond(PostErasure(request));
+  }
+  if (path == "/v1/prune") {
+    if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
+    return respond(PostPrune(request));
   }
   if (path == "/v1/retention") {
     if (request.method == "POST") return respond(PostRetention(request));
@@ -120,6 +125,29 @@ HttpResponse PrivacyService::PostRetention(const HttpRequest& request) {
     return ErrorResponse(s);
   }
   return EncodeMessage(request, custodian_->Retention());
+}
+
+HttpResponse PrivacyService::PostPrune(const HttpRequest& request) {
+  absl::StatusOr<QueryParams> params = QueryParams::Parse(SplitTarget(request.target).second);
+  if (!params.ok()) return ErrorResponse(params.status());
+  if (absl::Status s = params->CheckAllowed({"below"}); !s.ok()) return ErrorResponse(s);
+  const absl::optional<std::string> below = params->Get("below");
+  if (!below.has_value()) return ErrorResponse(400, "query parameter \"below\" is required");
+  absl::StatusOr<uint64_t> n = ParseDecimal(*below, "below");
+  if (!n.ok()) return ErrorResponse(n.status());
+  absl::StatusOr<ledger::Custodian::Pruned> pruned = custodian_->Prune(*n, RequesterOf(request));
+  if (!pruned.ok()) {
+    // A prefix that may not go yet is a conflict with the state of the log, not a bad request.
+    if (absl::IsFailedPrecondition(pruned.status())) {
+      return ErrorResponse(409, pruned.status().message());
+    }
+    return ErrorResponse(pruned.status());
+  }
+  PruneResponse answer;
+  answer.set_minimum_index(pruned->minimum_index);
+  answer.set_pruned_index(pruned->pruned_index);
+  for (uint64_t index : pruned->restated) answer.add_restated(index);
+  return EncodeMessage(request, answer);
 }
 
 HttpResponse PrivacyService::ListHolds(const HttpRequest& request) {

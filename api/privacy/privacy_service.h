@@ -13,7 +13,7 @@ namespace vellum {
 namespace api {
 
 // The privacy endpoints (docs/api.md, "Privacy"): POST /v1/erasure, POST /v1/holds,
-// GET /v1/holds, DELETE /v1/holds/<id>, and GET and POST /v1/retention, on top of
+// GET /v1/holds, DELETE /v1/holds/<id>, GET and POST /v1/retention and POST /v1/prune, on top of
 // ledger::Custodian. Every other request goes
 // to `next`. The Authorizer in front has checked the permission (erasure, holds.admin,
 // retention.admin); this
@@ -43,6 +43,7 @@ class PrivacyService {
   HttpResponse PostErasure(const HttpRequest& request);
   HttpResponse PostHold(const HttpRequest& request);
   HttpResponse PostRetention(const HttpRequest& request);
+  HttpResponse PostPrune(const HttpRequest& request);
   HttpResponse ListHolds(const HttpRequest& request);
   HttpResponse ReleaseHold(const HttpRequest& request, absl::string_view id);
 

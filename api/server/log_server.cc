@@ -31,6 +31,15 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   }
   if (!options.serve_http) return server;
 
+  if (!options.lookup_key.empty()) {
+    if (!options.events) {
+      return absl::InvalidArgumentError("LogServer: the sealed store needs the event log");
+    }
+    absl::StatusOr<std::unique_ptr<ledger::Custodian>> custodian = ledger::Custodian::Open(
+        options.data_dir + "/sealed", options.lookup_key, std::move(options.privacy));
+    if (!custodian.ok()) return custodian.status();
+    server->custodian_ = *std::move(custodian);
+  }
   server->tile_cache_ = std::make_unique<ledger::TileCache>(options.tile_cache_bytes);
   LogService::Options service_options;
   service_options.witnesses = server->witnesses_.get();
@@ -40,6 +49,10 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   service_options.typed_from = server->log_->typed_from();
   server->quotas_ = std::move(options.quotas);
   service_options.quotas = server->quotas_.get();
+  if (server->custodian_ != nullptr) {
+    ledger::Custodian* custodian = server->custodian_.get();
+    service_options.minimum_index = [custodian] { return custodian->minimum_index(); };
+  }
   LogServer* self = server.get();
   // The HTTP server starts last; its counters are read through the server once it runs.
   service_options.more_metrics = [self](std::string* out) {
@@ -56,18 +69,10 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   HttpServer::Handler handler = [service](HttpRequest request, HttpServer::Respond respond) {
     service->Handle(std::move(request), std::move(respond));
   };
-  if (!options.lookup_key.empty()) {
-    if (!options.events) {
-      return absl::InvalidArgumentError("LogServer: the sealed store needs the event log");
-    }
-    absl::StatusOr<std::unique_ptr<ledger::Custodian>> custodian = ledger::Custodian::Open(
-        options.data_dir + "/sealed", options.lookup_key, std::move(options.privacy));
-    if (!custodian.ok()) return custodian.status();
-    server->custodian_ = *std::move(custodian);
-  }
   if (options.events) {
     EventService::Options event_options;
     event_options.custodian = server->custodian_.get();
+    event_options.minimum_index = service_options.minimum_index;
     event_options.may_unseal = [self](const HttpRequest& request,
                                       const ledger::identity::Scope& scope) {
       return self->authorizer_->Holds(request, ledger::identity::kEventsUnseal, scope);
@@ -208,8 +213,8 @@ void LogServer::Shutdown() {
   witnesses_.reset();
   privacy_.reset();
   events_.reset();
-  custodian_.reset();
   service_.reset();
+  custodian_.reset();
   tile_cache_.reset();
   serving_ = nullptr;
   http_.reset();

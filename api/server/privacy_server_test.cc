@@ -21,6 +21,7 @@
 #include "api/events/event_search_client.h"
 #include "api/events/events_api.pb.h"
 #include "api/http.h"
+#include "api/log.pb.h"
 #include "api/privacy/privacy_api.pb.h"
 #include "api/server/access_rules.h"
 #include "api/server/log_server.h"
@@ -100,6 +101,7 @@ class PrivacyServerTest : public ::testing::Test {
     config::Binding* officer = config.add_bindings();
     officer->set_principal("officer@example.com");
     officer->add_roles("governance");
+    officer->add_roles("auditor");
     absl::StatusOr<std::shared_ptr<const AccessRules>> access = BuildAccessRules(config);
     ASSERT_TRUE(access.ok()) << access.status();
     LogServerOptions options;
@@ -110,6 +112,8 @@ class PrivacyServerTest : public ::testing::Test {
     options.denials.burst = 1000;
     options.lookup_key = std::string(32, 'K');
     options.privacy.read_burst = 1000;
+    options.privacy.retention = retention_;
+    options.privacy.retention_interval = absl::ZeroDuration();
     absl::StatusOr<std::unique_ptr<LogServer>> server = LogServer::Open(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -162,6 +166,7 @@ class PrivacyServerTest : public ::testing::Test {
     return Parse<HoldList>(Send("GET", "/v1/holds", kOfficerToken)).holds_size();
   }
 
+  ledger::RetentionRules retention_;
   std::unique_ptr<NoteSigner> signer_;
   std::string dir_;
   std::string data_dir_;
@@ -385,6 +390,47 @@ TEST_F(PrivacyServerTest, SealedOpenedErasedAndHeld) {
               1)
         << ledger::Action_Name(action);
   }
+}
+
+TEST_F(PrivacyServerTest, APrunedPrefixIsNotServedAndEveryProofStays) {
+  ledger::RetentionRule* all = retention_.add_rules();
+  all->set_name("everything");
+  all->set_keep_days(0);
+  Restart();
+  for (int i = 0; size_t{Size()} < 300; ++i) PostEvent(100 + i, "alice@example.com", "fraud");
+  const uint64_t old_size = Size();
+  HttpResponse refused = Send("POST", "/v1/prune?below=256", kOfficerToken);
+  EXPECT_EQ(refused.status, 409) << refused.body;  // the values are not purged yet
+  EXPECT_THAT(refused.body, HasSubstr("sealed values"));
+  EXPECT_EQ(Send("POST", "/v1/prune?below=100", kOfficerToken).status, 400);
+  EXPECT_EQ(Send("POST", "/v1/prune", kOfficerToken).status, 400);
+  EXPECT_EQ(Send("POST", "/v1/prune?below=256", kWriterToken).status, 403);
+  ASSERT_EQ(Size(), old_size + 1);  // the writer's refusal, on record; nothing else
+
+  ASSERT_TRUE(server_->custodian()->RunRetention(absl::Now() + absl::Seconds(1)).ok());
+  HttpResponse pruned = Send("POST", "/v1/prune?below=256", kOfficerToken);
+  ASSERT_EQ(pruned.status, 200) << pruned.body;
+  EXPECT_EQ(Parse<PruneResponse>(pruned).minimum_index(), 256u);
+  HttpResponse info = Send("GET", "/v1/log", kOfficerToken);
+  ASSERT_EQ(info.status, 200);
+  EXPECT_EQ(Parse<LogInfo>(info).minimum_index(), 256u);
+  // The prefix's bundles and entries are refused; hash tiles, checkpoints and proofs stay.
+  HttpResponse bundle = Send("GET", "/tile/entries/000", kOfficerToken);
+  EXPECT_EQ(bundle.status, 404);
+  EXPECT_THAT(bundle.body, HasSubstr("pruned"));
+  EXPECT_EQ(Send("GET", "/v1/entries/10", kOfficerToken).status, 404);
+  EXPECT_EQ(Send("GET", "/v1/events/10", kOfficerToken).status, 404);
+  EXPECT_EQ(Send("GET", "/tile/0/000", kOfficerToken).status, 200);
+  EXPECT_EQ(Send("GET", "/v1/proof/inclusion?index=10&size=256", kOfficerToken).status, 200);
+  EXPECT_EQ(Send("GET", absl::StrCat("/v1/proof/consistency?from=1&to=", Size()), kOfficerToken)
+                .status,
+            200);
+  const EventSearchResponse served = Search("order=oldest&limit=1000", kOfficerToken);
+  ASSERT_GT(served.events_size(), 0);
+  for (const EventMatch& m : served.events()) EXPECT_GE(m.index(), 256u);
+  // After a restart too.
+  Restart();
+  EXPECT_EQ(Send("GET", "/tile/entries/000", kOfficerToken).status, 404);
 }
 
 }  // namespace

@@ -187,7 +187,7 @@ bool IsServerOnlyAction(Action action) {
          action == ACTION_HOLD_PLACED || action == ACTION_HOLD_RELEASED ||
          action == ACTION_ERASURE_REQUESTED || action == ACTION_ERASURE_COMPLETED ||
          action == ACTION_RETENTION_PURGED || action == ACTION_EVENTS_UNSEALED ||
-         action == ACTION_RETENTION_CHANGED;
+         action == ACTION_RETENTION_CHANGED || action == ACTION_LOG_PRUNED;
 }
 
 absl::Status ValidateEvent(const AuditEvent& event) {

@@ -22,6 +22,7 @@ namespace ledger {
 namespace {
 
 constexpr size_t kPageSize = 500;
+constexpr char kRestatedLabel[] = "vellum.restated";
 
 absl::StatusOr<std::string> NewRequestId() {
   std::array<uint8_t, 16> id{};
@@ -157,10 +158,14 @@ absl::Status Custodian::Attach(EventLog* events) {
   // The holds in force: every placement less every release.
   std::vector<Hold> placed;
   std::set<std::string> released;
+  std::set<std::string> restated_holds;
   EventQuery query;
   query.action = ACTION_HOLD_PLACED;
   absl::Status s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
     placed.push_back(m.event.hold());
+    if (m.event.context().labels().count(kRestatedLabel) != 0) {
+      restated_holds.insert(m.event.hold().id());
+    }
   });
   if (!s.ok()) return s;
   query.action = ACTION_HOLD_RELEASED;
@@ -204,8 +209,10 @@ absl::Status Custodian::Attach(EventLog* events) {
     holds_ = HoldSet();
     for (Hold& hold : placed) {
       if (released.count(hold.id()) != 0) continue;
-      // A hold's id is unique on the log: a duplicate would be a log written by another server.
-      if (absl::Status placed_ok = holds_.Place(std::move(hold)); !placed_ok.ok()) {
+      // A hold's id is unique on the log, but for its restatements above a pruned prefix.
+      const std::string id = hold.id();
+      if (absl::Status placed_ok = holds_.Place(std::move(hold));
+          !placed_ok.ok() && restated_holds.count(id) == 0) {
         return absl::DataLossError(absl::StrCat("holds on the log: ", placed_ok.message()));
       }
     }
@@ -228,6 +235,10 @@ absl::Status Custodian::Attach(EventLog* events) {
     recorded->clear_reason();
     recorded->clear_admin_override();
   });
+  if (!s.ok()) return s;
+  query.action = ACTION_LOG_PRUNED;
+  s = ForEachEvent(*events, query,
+                   [&](const EventLog::Match& m) { minimum_index_ = m.event.minimum_index(); });
   if (!s.ok()) return s;
   query.action = ACTION_RETENTION_PURGED;
   std::map<std::string, AuditEvent> last_purges;
@@ -385,6 +396,116 @@ absl::Status Custodian::ChangeRetention(RetentionRules rules, const Requester& b
   absl::MutexLock lock(&mu_);
   in_force_ = std::move(rules);
   return absl::OkStatus();
+}
+
+absl::StatusOr<Custodian::Pruned> Custodian::Prune(uint64_t below, const Requester& by) {
+  absl::MutexLock ops(&ops_mu_);
+  if (events_ == nullptr) return absl::FailedPreconditionError("no event log is attached");
+  const uint64_t minimum = minimum_index_.load();
+  EventSearchRequest request;
+  request.query.newest_first = false;
+  request.query.limit = kPageSize;
+  request.cursor = minimum;
+  absl::StatusOr<EventLog::SearchResult> page = events_->Search(request);
+  if (!page.ok()) return page.status();
+  if (below % 256 != 0 || below <= minimum || below > page->tree_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "prune below ", below, ": want a multiple of 256 above the minimum index ", minimum,
+        " and within the tree of ", page->tree_size));
+  }
+  const absl::Time now = options_.clock();
+  const RetentionRules rules = Retention();
+  uint64_t expected = minimum;
+  auto refuse = [](uint64_t index, absl::string_view why) {
+    return absl::FailedPreconditionError(absl::StrCat("entry ", index, " ", why));
+  };
+  while (true) {
+    for (const EventLog::Match& m : page->matches) {
+      if (m.index >= below) break;
+      if (m.index != expected) {
+        return refuse(expected, "is not an audit event (a raw entry): it has no retention");
+      }
+      ++expected;
+      const RetentionRule* rule = GoverningRule(rules, m.event);
+      if (rule == nullptr) return refuse(m.index, "is governed by no retention rule");
+      const absl::Time until =
+          LoggedTimeOf(m.event) + absl::Hours(24) * static_cast<int64_t>(rule->keep_days());
+      if (until > now) {
+        return refuse(m.index, absl::StrCat("is kept by rule ", rule->name(), " until ",
+                                            absl::FormatTime(until)));
+      }
+      std::vector<std::string> subjects = {std::string(IndexedActor(m.event))};
+      std::vector<crypto::Sha256Digest> commitments;
+      for (const SealedField& item : m.event.sealed()) {
+        subjects.push_back(item.pseudonym());
+        if (absl::optional<crypto::Sha256Digest> c = CommitmentOf(item)) commitments.push_back(*c);
+      }
+      for (const std::string& subject : subjects) {
+        absl::MutexLock lock(&mu_);
+        std::vector<std::string> covering =
+            holds_.Covering({m.event.target().model_name(), subject, LoggedTimeOf(m.event)});
+        if (!covering.empty()) return refuse(m.index, absl::StrCat("is held by ", covering[0]));
+      }
+      absl::StatusOr<size_t> present = store_->CountPresent(commitments);
+      if (!present.ok()) return present.status();
+      if (*present != 0) {
+        return refuse(m.index, absl::StrCat("still has ", *present,
+                                            " sealed values: the retention job has not purged "
+                                            "them yet"));
+      }
+    }
+    if (!page->next_cursor.has_value() || *page->next_cursor >= below) break;
+    request.cursor = page->next_cursor;
+    page = events_->Search(request);
+    if (!page.ok()) return page.status();
+  }
+  if (expected != below) {
+    return refuse(expected, "is not an audit event (a raw entry): it has no retention");
+  }
+
+  // The governance state in force, restated above the prefix so that a replay of what is
+  // served still finds it.
+  Pruned result;
+  std::vector<AuditEvent> restate;
+  EventSearchRequest latest;
+  latest.query.action = ACTION_CONFIG_APPLIED;
+  latest.query.limit = 1;
+  absl::StatusOr<EventLog::SearchResult> config = events_->Search(latest);
+  if (!config.ok()) return config.status();
+  if (!config->matches.empty() && config->matches.front().index < below) {
+    absl::StatusOr<UnsealedEvent> opened = UnsealEvent(*store_, config->matches.front().event);
+    if (!opened.ok()) return opened.status();
+    AuditEvent copy = EventBy(ACTION_CONFIG_APPLIED, Requester{}, now);
+    *copy.mutable_config_applied() = opened->event.config_applied();
+    (*copy.mutable_context()->mutable_labels())[kRestatedLabel] =
+        absl::StrCat(config->matches.front().index);
+    restate.push_back(std::move(copy));
+  }
+  if (rules.rules_size() != 0) {
+    AuditEvent copy = EventBy(ACTION_RETENTION_CHANGED, Requester{}, now);
+    *copy.mutable_retention() = rules;
+    (*copy.mutable_context()->mutable_labels())[kRestatedLabel] = "retention";
+    restate.push_back(std::move(copy));
+  }
+  for (const Hold& hold : Holds()) {
+    AuditEvent copy = EventBy(ACTION_HOLD_PLACED, Requester{}, now);
+    *copy.mutable_hold() = hold;
+    (*copy.mutable_context()->mutable_labels())[kRestatedLabel] = hold.id();
+    restate.push_back(std::move(copy));
+  }
+  for (AuditEvent& event : restate) {
+    absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+    if (!index.ok()) return index.status();
+    result.restated.push_back(*index);
+  }
+  AuditEvent record = EventBy(ACTION_LOG_PRUNED, by, now);
+  record.set_minimum_index(below);
+  absl::StatusOr<uint64_t> index = AppendAndWait(std::move(record));
+  if (!index.ok()) return index.status();
+  minimum_index_ = below;
+  result.minimum_index = below;
+  result.pruned_index = *index;
+  return result;
 }
 
 RetentionRules Custodian::Retention() const {

@@ -20,6 +20,7 @@
 //
 // Thread-safe. The operations that change state are serialized among themselves.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -150,6 +151,22 @@ class Custodian {
   // The rules in force, without a reason.
   RetentionRules Retention() const;
 
+  // Prunes the log's prefix below `below` (c2sp.org/tlog-tiles, "Pruning"): refused
+  // (FailedPrecondition, naming the first entry in the way) unless `below` is a multiple of 256
+  // within the tree and above the minimum index, and every entry from the minimum index to it is
+  // an event that a retention rule governs, that has expired, that no hold covers and whose
+  // sealed values are gone. Then restates the governance state in force above it (the latest
+  // configuration, the retention rules, every open hold: copies labelled "vellum.restated"), and
+  // appends ACTION_LOG_PRUNED. Returns the new minimum index's record.
+  struct Pruned {
+    uint64_t minimum_index = 0;
+    uint64_t pruned_index = 0;
+    std::vector<uint64_t> restated;
+  };
+  absl::StatusOr<Pruned> Prune(uint64_t below, const Requester& by);
+  // The log's minimum index: entries below it are not served.
+  uint64_t minimum_index() const { return minimum_index_.load(); }
+
   // Opens the sealed items of an event (UnsealEvent).
   absl::StatusOr<UnsealedEvent> Unseal(const AuditEvent& event) const;
   // The index of the ACTION_ERASURE_COMPLETED that erased values of this pseudonym, if any.
@@ -193,6 +210,7 @@ class Custodian {
   absl::Status ForEachEvent(EventLog& log, EventQuery query,
                             const std::function<void(const EventLog::Match&)>& visit) const;
 
+  std::atomic<uint64_t> minimum_index_{0};
   const std::unique_ptr<SealedStore> store_;
   const Options options_;
 

@@ -443,6 +443,59 @@ TEST_F(CustodianTest, ValuesNoEntryRefersToAreCollected) {
   EXPECT_EQ(*collected, 0u);
 }
 
+TEST_F(CustodianTest, APrefixIsPrunedOnlyOnceExpiredPurgedAndNotHeld) {
+  RetentionRules everything;
+  RetentionRule* all = everything.add_rules();
+  all->set_name("everything");
+  all->set_keep_days(0);
+  options_.retention = everything;
+  Restart();
+  std::vector<AuditEvent> batch;
+  for (int i = 0; i < 300; ++i) batch.push_back(Deploy(i, "alice@example.com", "fraud-a"));
+  ASSERT_TRUE(Append(std::move(batch)).ok());
+  auto unrelated = custodian_->PlaceHold(
+      *ParseHoldRequest(R"({"matter":"m","reason":"r","scope":{"models":["churn-*"]}})"), kAdmin);
+  ASSERT_TRUE(unrelated.ok());
+
+  EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Prune(100, kAdmin).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Prune(512, kAdmin).status()));
+  // The values are still there: not before the retention job has run.
+  absl::Status early = custodian_->Prune(256, kAdmin).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(early)) << early;
+  EXPECT_THAT(early.message(), HasSubstr("sealed values"));
+  // Nor while a hold covers an entry below.
+  auto hold = custodian_->PlaceHold(
+      *ParseHoldRequest(R"({"matter":"m","reason":"r","scope":{"models":["fraud-*"]}})"), kAdmin);
+  ASSERT_TRUE(hold.ok());
+  ASSERT_TRUE(custodian_->RunRetention(absl::Now() + absl::Seconds(1)).ok());
+  absl::Status held = custodian_->Prune(256, kAdmin).status();
+  EXPECT_THAT(held.message(), HasSubstr("is held by " + hold->id()));
+  EXPECT_EQ(custodian_->minimum_index(), 0u);
+
+  ASSERT_TRUE(custodian_->ReleaseHold(hold->id(), kAdmin).ok());
+  ASSERT_TRUE(custodian_->RunRetention(absl::Now() + absl::Seconds(1)).ok());
+  const size_t before = log_->Entries().size();
+  auto pruned = custodian_->Prune(256, kAdmin);
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(pruned->minimum_index, 256u);
+  EXPECT_EQ(custodian_->minimum_index(), 256u);
+  // Restated above it: the retention rules and the open hold, then the record.
+  ASSERT_EQ(pruned->restated.size(), 2u);
+  EXPECT_GE(pruned->restated[0], before);
+  std::vector<AuditEvent> logged = log_->Logged();
+  EXPECT_EQ(logged[pruned->restated[0]].action(), ACTION_RETENTION_CHANGED);
+  EXPECT_EQ(logged[pruned->restated[1]].hold().id(), unrelated->id());
+  EXPECT_EQ(logged[pruned->pruned_index].action(), ACTION_LOG_PRUNED);
+  // Nothing was deleted from the log: pruning only stops serving the prefix.
+  EXPECT_EQ(log_->Entries().size(), pruned->pruned_index + 1);
+  // A restart keeps the minimum index, and the restated hold is the same hold.
+  Restart();
+  EXPECT_EQ(custodian_->minimum_index(), 256u);
+  ASSERT_EQ(custodian_->Holds().size(), 1u);
+  EXPECT_EQ(custodian_->Holds()[0].id(), unrelated->id());
+  EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Prune(256, kAdmin).status()));
+}
+
 TEST_F(CustodianTest, BadErasureRequestsChangeNothing) {
   const size_t before = log_->Entries().size();
   EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Erase({}, {}, kAdmin).status()));
