@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/event_fields.h"
@@ -49,6 +50,17 @@ std::vector<std::string> TestEventLog::Entries() const {
     for (std::string& entry : *entries) out.push_back(std::move(entry));
   }
   return out;
+}
+
+absl::Status TestEventLog::Append(std::vector<AuditEvent> events) {
+  absl::Notification done;
+  absl::Status status;
+  events_->Append(std::move(events), [&](absl::StatusOr<std::vector<EventLog::Appended>> r) {
+    status = r.status();
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return status;
 }
 
 std::vector<AuditEvent> TestEventLog::Logged() const {

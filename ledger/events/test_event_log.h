@@ -29,6 +29,9 @@ class TestEventLog {
   LocalLog& local() { return *log_; }
   const std::string& dir() const { return dir_; }
 
+  // Appends `events` (EventLog::Append) and waits for the answer.
+  absl::Status Append(std::vector<AuditEvent> events);
+
   // Every event in the log, in index order; an entry that is not an event fails the test.
   std::vector<AuditEvent> Logged() const;
   // Every entry in the log, in index order.

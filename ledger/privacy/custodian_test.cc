@@ -88,17 +88,7 @@ class CustodianTest : public ::testing::Test {
     ASSERT_TRUE(custodian_->Attach(&log_->events()).ok());
   }
 
-  absl::Status Append(std::vector<AuditEvent> events) {
-    absl::Notification done;
-    absl::Status status;
-    log_->events().Append(std::move(events),
-                          [&](absl::StatusOr<std::vector<EventLog::Appended>> appended) {
-                            status = appended.status();
-                            done.Notify();
-                          });
-    done.WaitForNotification();
-    return status;
-  }
+  absl::Status Append(std::vector<AuditEvent> events) { return log_->Append(std::move(events)); }
 
   // The log as `vellum holds verify` reads it: every event, with the values that are gone.
   std::vector<AuditedEvent> Audited() const {

@@ -61,17 +61,7 @@ class SealedEventLogTest : public ::testing::Test {
     log_ = *std::move(log);
   }
 
-  absl::Status Append(std::vector<AuditEvent> events) {
-    absl::Notification done;
-    absl::Status status;
-    log_->events().Append(std::move(events),
-                          [&](absl::StatusOr<std::vector<EventLog::Appended>> appended) {
-                            status = appended.status();
-                            done.Notify();
-                          });
-    done.WaitForNotification();
-    return status;
-  }
+  absl::Status Append(std::vector<AuditEvent> events) { return log_->Append(std::move(events)); }
 
   std::unique_ptr<SealedStore> store_;
   std::unique_ptr<TestEventLog> log_;
