@@ -529,6 +529,13 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   EXPECT_THAT(reads.events(0).event().context().labels().at("vellum.query"),
               HasSubstr("model=fraud-scorer"));
   for (const std::string& answer : answers_) ExpectNoSecrets(answer, "an answer");
+  // Nor is any personal value in a line vellumd printed.
+  Stop();
+  for (const std::string& text : printed_) {
+    for (const std::string& value : personal) {
+      EXPECT_FALSE(absl::StrContains(text, value)) << value << " in vellumd's output";
+    }
+  }
 }
 
 TEST_F(EventsServerTest, ConcurrentIngestionKeepsLoggedTimeOrderAndDeduplicates) {

@@ -452,6 +452,45 @@ TEST(VellumdFilesTest, ReloadWithAReadableTokenFileKeepsTheOldConfiguration) {
   EXPECT_EQ(server->status(), 0) << server->err();
 }
 
+// A reload applies retention rules that lengthen retention, on record, and refuses shorter
+// ones (docs/privacy.md, "Retention"); a restart with shorter ones does not start.
+TEST(VellumdFilesTest, ReloadLengthensRetentionAndRefusesToShortenIt) {
+  const std::string folder = TempDir() + "/reload-retention";
+  ASSERT_EQ(mkdir(folder.c_str(), 0700), 0);
+  auto write = [&](int days) {
+    WriteFile(folder + "/vellumd.yaml",
+              absl::StrCat("listen: 127.0.0.1:0\ndata_dir: data\n",
+                           "privacy: {retention: [{name: infer, actions: [ACTION_INFER], "
+                           "keep_days: ",
+                           days, "}]}\n"));
+  };
+  write(30);
+  std::unique_ptr<ChildProcess> server = ChildProcess::Spawn(
+      "tools/vellumd", {"--config", folder + "/vellumd.yaml"}, "vellumd-reload-retention");
+  ASSERT_NE(server, nullptr);
+  ASSERT_NE(server->WaitUntilServing(absl::Seconds(60)), 0) << server->err();
+  auto reload = [&](absl::string_view want) {
+    const size_t printed = server->out().size();
+    EXPECT_TRUE(server->Signal(SIGHUP));
+    EXPECT_TRUE(ledger::WaitUntil(
+        [&] { return absl::StrContains(server->out().substr(printed), want); },
+        absl::Seconds(30)))
+        << server->out();
+  };
+  write(60);
+  reload("vellumd: reloaded: configuration ");
+  write(10);
+  reload("vellumd: reload refused, the configuration ");
+  EXPECT_THAT(server->out(),
+              HasSubstr("privacy.retention[0].keep_days: got 10, shorter than the 60 in force"));
+  EXPECT_TRUE(server->Stop(SIGTERM, absl::Seconds(30)));
+  EXPECT_EQ(server->status(), 0) << server->err();
+  // Nor does a restart shorten it.
+  Result restarted = subprocess::Run("tools/vellumd", {"--config", folder + "/vellumd.yaml"});
+  EXPECT_EQ(restarted.status, 1);
+  EXPECT_THAT(restarted.err, HasSubstr("shorter than the 60 in force"));
+}
+
 TEST(VellumServerCommandsTest, HelpForEveryNewCommand) {
   for (const char* command : {"append", "checkpoint", "prove", "verify log", "bench append",
                               "bench http", "bench proofs"}) {

@@ -125,6 +125,14 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> LoadSigner(const api::config::Config
 // SIGHUP: the configuration file (and the flags) again. Everything is built and checked first,
 // the config.applied event (with --config) is durable next, and only then does the new configuration take
 // effect; any failure leaves the running one in force. Returns the new configuration.
+// The sources privacy rules may name: the adapters, native and vellum.
+std::vector<std::string> PrivacySources(const cli::IngestAdapters& adapters) {
+  std::vector<std::string> sources = {"native", std::string(ledger::kServerSource)};
+  for (const auto& adapter : adapters.enabled) sources.emplace_back(adapter->name());
+  for (const auto& [name, reason] : adapters.disabled) sources.push_back(name);
+  return sources;
+}
+
 absl::StatusOr<api::config::Config> Reload(const cli::CommandLine& line,
                                            absl::string_view working_dir,
                                            const api::config::Config& running,
@@ -144,6 +152,14 @@ absl::StatusOr<api::config::Config> Reload(const cli::CommandLine& line,
   if (!fresh_tls.ok()) return fresh_tls.status();
   absl::StatusOr<std::shared_ptr<cli::IngestAdapters>> adapters = cli::AdaptersFromConfig(next);
   if (!adapters.ok()) return adapters.status();
+  // Retention rules that lengthen retention take effect (and are on record); shorter ones are
+  // refused, and then nothing of the reload takes effect.
+  absl::StatusOr<ledger::Custodian::Options> privacy =
+      api::PrivacyOptionsOf(next, PrivacySources(**adapters));
+  if (!privacy.ok()) return privacy.status();
+  if (absl::Status s = server.custodian()->ConfigureRetention(privacy->retention); !s.ok()) {
+    return s;
+  }
   if (line.Has("config")) {
     absl::StatusOr<ledger::AuditEvent> applied = cli::ConfigAppliedEvent(next, "reload");
     if (!applied.ok()) return applied.status();
@@ -252,10 +268,7 @@ int Main(int argc, char** argv) {
   if (!signer.ok()) return Fail(signer.status());
   // The personal data (docs/privacy.md): sealed by default, under a lookup key made on first
   // start unless the configuration names one.
-  std::vector<std::string> sources = {"native", std::string(ledger::kServerSource)};
-  for (const auto& adapter : adapter_set->enabled) sources.emplace_back(adapter->name());
-  for (const auto& [name, reason] : adapter_set->disabled) sources.push_back(name);
-  auto privacy = api::PrivacyOptionsOf(config, sources);
+  auto privacy = api::PrivacyOptionsOf(config, PrivacySources(*adapter_set));
   if (!privacy.ok()) return Fail(privacy.status());
   const std::string lookup_key_file = config.privacy().lookup_key_file().empty()
                                           ? data_dir + "/privacy-lookup.key"

@@ -121,6 +121,9 @@ absl::Status CheckReloadable(const api::config::Config& running,
     config.clear_bindings();
     config.clear_anonymous();
     config.clear_separation_of_duties();
+    // Retention rules are applied by a reload when they only lengthen retention.
+    config.mutable_privacy()->clear_retention();
+    if (config.privacy().ByteSizeLong() == 0) config.clear_privacy();
     return config;
   };
   const api::config::Config a = fixed(running), b = fixed(next);

@@ -187,6 +187,7 @@ TEST_F(PrivacyServerTest, EveryPrivacyEndpointRefusesMissingWrongAndLackingCrede
       {"GET", "/v1/retention", "retention.admin", ""},
       {"POST", "/v1/retention", "retention.admin",
        R"({"rules": [{"name": "a", "keepDays": 1}], "reason": "r"})"},
+      {"POST", "/v1/prune?below=256", "retention.admin", ""},
   };
   struct Caller {
     const char* token;

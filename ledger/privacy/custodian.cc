@@ -247,28 +247,13 @@ absl::Status Custodian::Attach(EventLog* events) {
     last_purges[m.event.erasure().rule()] = m.event;
   });
   if (!s.ok()) return s;
-  const RetentionRules& configured = options_.retention;
-  if (absl::Status checked = CheckRetentionRules(configured, "privacy.retention"); !checked.ok()) {
-    return checked;
-  }
-  RetentionRules in_force = recorded.value_or(RetentionRules());
-  const bool same = recorded.has_value() &&
-                    google::protobuf::util::MessageDifferencer::Equals(*recorded, configured);
-  if (!same && (recorded.has_value() || configured.rules_size() != 0)) {
-    if (recorded.has_value()) {
-      if (absl::Status longer = CheckLengthensOnly(*recorded, configured); !longer.ok()) {
-        return longer;
-      }
-    }
-    AuditEvent event = EventBy(ACTION_RETENTION_CHANGED, Requester{}, options_.clock());
-    *event.mutable_retention() = configured;
-    absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
-    if (!index.ok()) return index.status();
-    in_force = configured;
-  }
   {
     absl::MutexLock lock(&mu_);
-    in_force_ = std::move(in_force);
+    in_force_ = recorded.value_or(RetentionRules());
+    retention_recorded_ = recorded.has_value();
+  }
+  if (absl::Status configured = ConfigureRetentionLocked(options_.retention); !configured.ok()) {
+    return configured;
   }
   // Each rule's last purge again: a crash between its record and the deletion leaves values
   // the record says went (those already gone are skipped).
@@ -395,6 +380,43 @@ absl::Status Custodian::ChangeRetention(RetentionRules rules, const Requester& b
   rules.clear_admin_override();
   absl::MutexLock lock(&mu_);
   in_force_ = std::move(rules);
+  retention_recorded_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status Custodian::ConfigureRetention(const RetentionRules& configured) {
+  absl::MutexLock ops(&ops_mu_);
+  return ConfigureRetentionLocked(configured);
+}
+
+absl::Status Custodian::ConfigureRetentionLocked(const RetentionRules& configured) {
+  if (absl::Status checked = CheckRetentionRules(configured, "privacy.retention"); !checked.ok()) {
+    return checked;
+  }
+  bool recorded;
+  RetentionRules in_force;
+  {
+    absl::MutexLock lock(&mu_);
+    recorded = retention_recorded_;
+    in_force = in_force_;
+  }
+  if (recorded && google::protobuf::util::MessageDifferencer::Equals(in_force, configured)) {
+    return absl::OkStatus();
+  }
+  // The first rules are taken as configured; later ones only if they lengthen retention.
+  if (!recorded && configured.rules_size() == 0) return absl::OkStatus();
+  if (recorded) {
+    if (absl::Status longer = CheckLengthensOnly(in_force, configured); !longer.ok()) {
+      return longer;
+    }
+  }
+  AuditEvent event = EventBy(ACTION_RETENTION_CHANGED, Requester{}, options_.clock());
+  *event.mutable_retention() = configured;
+  absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
+  if (!index.ok()) return index.status();
+  absl::MutexLock lock(&mu_);
+  in_force_ = configured;
+  retention_recorded_ = true;
   return absl::OkStatus();
 }
 

@@ -150,6 +150,10 @@ class Custodian {
   absl::Status ChangeRetention(RetentionRules rules, const Requester& by);
   // The rules in force, without a reason.
   RetentionRules Retention() const;
+  // Configured rules (at start, or a reloaded configuration's): put on record as Attach
+  // describes when they differ from those in force, FailedPrecondition when they would shorten
+  // retention (nothing changes then).
+  absl::Status ConfigureRetention(const RetentionRules& configured);
 
   // Prunes the log's prefix below `below` (c2sp.org/tlog-tiles, "Pruning"): refused
   // (FailedPrecondition, naming the first entry in the way) unless `below` is a multiple of 256
@@ -206,6 +210,8 @@ class Custodian {
   absl::StatusOr<Expired> FindExpired(const RetentionRules& rules, const RetentionRule& rule,
                                       uint64_t first, absl::optional<uint64_t> end_bound,
                                       absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
+  absl::Status ConfigureRetentionLocked(const RetentionRules& configured)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
   // Calls `visit` on every event the query matches, oldest first.
   absl::Status ForEachEvent(EventLog& log, EventQuery query,
                             const std::function<void(const EventLog::Match&)>& visit) const;
@@ -229,6 +235,7 @@ class Custodian {
   std::map<std::string, uint64_t, std::less<>> erased_at_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<AttemptLog> reads_ ABSL_GUARDED_BY(mu_);
   RetentionRules in_force_ ABSL_GUARDED_BY(mu_);
+  bool retention_recorded_ ABSL_GUARDED_BY(mu_) = false;  // Rules are on the log.
 };
 
 }  // namespace ledger
