@@ -243,7 +243,7 @@ absl::Status Custodian::Attach(EventLog* events) {
   query.action = ACTION_RETENTION_PURGED;
   std::map<std::string, AuditEvent> last_purges;
   s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
-    watermarks_[m.event.erasure().rule()] = m.event.erasure().end_index();
+    watermarks_[m.event.erasure().rule()] = m.event.erasure().resume_index();
     last_purges[m.event.erasure().rule()] = m.event;
   });
   if (!s.ok()) return s;
@@ -301,11 +301,15 @@ absl::StatusOr<Custodian::Expired> Custodian::FindExpired(const RetentionRules& 
   request.query.limit = kPageSize;
   request.cursor = first;
   absl::optional<uint64_t> first_held;
-  while (!first_held.has_value()) {
+  bool done = false;
+  while (!done) {
     absl::StatusOr<EventLog::SearchResult> page = events_->Search(request);
     if (!page.ok()) return page.status();
     for (const EventLog::Match& m : page->matches) {
-      if (first_held.has_value() || (end_bound.has_value() && m.index >= *end_bound)) break;
+      if (end_bound.has_value() && m.index >= *end_bound) {
+        done = true;
+        break;
+      }
       if (GoverningRule(rules, m.event) == &rule) {
         for (const SealedField& item : m.event.sealed()) {
           absl::optional<crypto::Sha256Digest> commitment = CommitmentOf(item);
@@ -317,25 +321,27 @@ absl::StatusOr<Custodian::Expired> Custodian::FindExpired(const RetentionRules& 
             held = !holds_.Covering(target).empty();
           }
           if (held) {
-            first_held = m.index;
-            break;
+            if (!first_held.has_value()) first_held = m.index;
+            continue;
           }
+          // Only what the store still holds: a rescan from a held event meets values that
+          // went already.
+          absl::StatusOr<size_t> present = store_->CountPresent({*commitment});
+          if (!present.ok()) return present.status();
+          if (*present == 0) continue;
           found.commitments.push_back(*commitment);
           found.events.insert(m.index);
         }
       }
-      if (!first_held.has_value()) found.end = m.index + 1;
+      found.end = m.index + 1;
     }
     if (!page->next_cursor.has_value()) break;
-    if (end_bound.has_value() && *page->next_cursor >= *end_bound) break;
     request.cursor = page->next_cursor;
   }
-  // The range stops at the held event, which the next run looks at again (what of it went
-  // already is skipped then).
-  if (first_held.has_value()) found.end = *first_held;
-  absl::StatusOr<size_t> present = store_->CountPresent(found.commitments);
-  if (!present.ok()) return present.status();
-  found.present = *present;
+  // The next run starts at the first held event, whose kept values it looks at again (what
+  // went already is skipped then).
+  found.resume = first_held.value_or(found.end);
+  found.present = found.commitments.size();
   return found;
 }
 
@@ -349,6 +355,7 @@ absl::StatusOr<uint64_t> Custodian::RunRetention(absl::Time now) {
     absl::StatusOr<Expired> found = FindExpired(rules, rule, first, absl::nullopt, now);
     if (!found.ok()) return found.status();
     if (found->end == first && found->present == 0) continue;
+    if (found->present == 0 && found->resume == first) continue;  // Nothing new, nothing gone.
     // On record before the values go: a crash in between leaves the record, and the next
     // Attach purges its range again (RedoLastPurges).
     AuditEvent event = EventBy(ACTION_RETENTION_PURGED, Requester{}, now);
@@ -358,11 +365,12 @@ absl::StatusOr<uint64_t> Custodian::RunRetention(absl::Time now) {
     record.set_events(found->events.size());
     record.set_first_index(first);
     record.set_end_index(found->end);
+    record.set_resume_index(found->resume);
     absl::StatusOr<uint64_t> index = AppendAndWait(std::move(event));
     if (!index.ok()) return index.status();
     absl::StatusOr<size_t> purged = store_->Purge(found->commitments);
     if (!purged.ok()) return purged.status();
-    watermarks_[rule.name()] = found->end;
+    watermarks_[rule.name()] = found->resume;
     total += *purged;
   }
   return total;
@@ -662,6 +670,7 @@ absl::StatusOr<Custodian::ErasureResult> Custodian::Complete(ErasureResult reque
     std::set<uint64_t> free_events;
     size_t held = 0;
     std::set<uint64_t> seen;
+    absl::Status failed;
     auto visit = [&](const EventLog::Match& m) {
       if (!seen.insert(m.index).second) return;
       bool event_has_free = false;
@@ -678,10 +687,17 @@ absl::StatusOr<Custodian::ErasureResult> Custodian::Complete(ErasureResult reque
         if (covering.empty()) {
           free.push_back(*commitment);
           event_has_free = true;
-        } else {
-          ++held;
-          held_by.insert(covering.begin(), covering.end());
+          continue;
         }
+        // A hold keeps only what is still there (a value purged before it was placed is not).
+        absl::StatusOr<size_t> present = store_->CountPresent({*commitment});
+        if (!present.ok()) {
+          failed = present.status();
+          return;
+        }
+        if (*present == 0) continue;
+        ++held;
+        held_by.insert(covering.begin(), covering.end());
       }
       if (event_has_free) free_events.insert(m.index);
     };
@@ -691,6 +707,7 @@ absl::StatusOr<Custodian::ErasureResult> Custodian::Complete(ErasureResult reque
     query.actor.reset();
     query.principal = pseudonym;
     if (absl::Status s = ForEachEvent(*events_, query, visit); !s.ok()) return s;
+    if (!failed.ok()) return failed;
 
     if (held == 0) {
       // Nothing of theirs is held: the key goes, and with it every value it sealed.

@@ -139,9 +139,9 @@ class Custodian {
   // it governs whose logged time is more than keep_days before `now` and that no hold covers
   // are purged (a subject's key goes with its last value), after one ACTION_RETENTION_PURGED,
   // durable first, records the rule, the count and the index range [first_index, end_index) it
-  // covers (Attach purges each rule's last range again, for a crash in between). The range
-  // starts where the rule's previous run ended and stops at the first held value, so a value
-  // held now is looked at again once released. Returns the values purged.
+  // covers (Attach purges each rule's last range again, for a crash in between). Held values
+  // stay; the rule's next run starts at the first event that has one (resume_index), so they
+  // are looked at again once released. Returns the values purged.
   absl::StatusOr<uint64_t> RunRetention(absl::Time now);
 
   // The rules in force from now on, by a retention.admin principal (`rules` as
@@ -200,12 +200,13 @@ class Custodian {
   absl::StatusOr<ErasureResult> Complete(ErasureResult request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
   // The sealed values of the events `rule` governs from index `first` (to `end_bound`, if
-  // given) whose logged time is keep_days before `now`, up to the first value a hold covers.
+  // given) whose logged time is keep_days before `now` and that no hold covers.
   struct Expired {
     std::vector<crypto::Sha256Digest> commitments;
-    std::set<uint64_t> events;
-    uint64_t end = 0;  // Where the range stops: past the last event looked at, or the held one.
-    size_t present = 0;  // How many of the commitments the store still holds.
+    std::set<uint64_t> events;  // The events those values belong to.
+    uint64_t end = 0;     // Past the last event looked at.
+    uint64_t resume = 0;  // The first event with a held value, or `end`.
+    size_t present = 0;  // The commitments' count: only values the store still holds.
   };
   absl::StatusOr<Expired> FindExpired(const RetentionRules& rules, const RetentionRule& rule,
                                       uint64_t first, absl::optional<uint64_t> end_bound,
