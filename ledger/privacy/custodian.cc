@@ -243,10 +243,12 @@ absl::Status Custodian::Attach(EventLog* events) {
   query.action = ACTION_RETENTION_PURGED;
   std::map<std::string, AuditEvent> last_purges;
   s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
-    watermarks_[m.event.erasure().rule()] = m.event.erasure().resume_index();
     last_purges[m.event.erasure().rule()] = m.event;
   });
   if (!s.ok()) return s;
+  for (const auto& [rule, record] : last_purges) {
+    watermarks_[rule] = record.erasure().resume_index();
+  }
   {
     absl::MutexLock lock(&mu_);
     in_force_ = recorded.value_or(RetentionRules());
