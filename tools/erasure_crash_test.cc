@@ -1,5 +1,5 @@
-// "Data is never gone without its event": a real vellumd is killed with SIGKILL at random moments
-// while it erases a subject, or while its retention job purges, then restarted. After every restart an erasure is either done and
+// "Data is never gone without its event": a real vellumd is killed with SIGKILL at random
+// moments while it erases a subject, or while its retention job purges, then restarted. After every restart an erasure is either done and
 // recorded (requested and completed, the subject's values no longer open, nothing of theirs in
 // any file of the data directory) or was never requested (the values still open); a request on
 // record without its completion is finished by the restart.

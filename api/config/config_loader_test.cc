@@ -153,7 +153,8 @@ TEST(ConfigLoaderTest, UnknownKeysAndWrongTypesNameThePathAndLine) {
   ExpectError("listen: 127.0.0.1:1\nlistn: x\n",
               "listn (line 2): unknown key; want one of listen, data_dir, tls, "
               "insecure_plaintext, auth, roles, bindings, anonymous, separation_of_duties, "
-              "signer_key, origin, sequencer, http, witnessing, ingest, audit, clock, quotas, privacy");
+              "signer_key, origin, sequencer, http, witnessing, ingest, audit, clock, quotas, "
+              "privacy");
   ExpectError("auth:\n  tokens: x\n",
               "auth.tokens (line 2): unknown key; want one of token_file, oidc, mfa");
   ExpectError(absl::StrReplaceAll(kExample, {{"audiences: [vellum]", "audiences: {a: b}"}}),

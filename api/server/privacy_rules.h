@@ -13,7 +13,8 @@ namespace api {
 
 // The privacy section of a configuration as the custodian's options (docs/privacy.md,
 // "Configuration"): the defaults (ledger::PrivacyRules::Default), then privacy.fields for every
-// source, then privacy.sources.<source>.fields for that one (over ForServerEvents for vellum). `sources` are the names a source
+// source, then privacy.sources.<source>.fields for that one (over ForServerEvents for
+// vellum). `sources` are the names a source
 // may have: the ingestion adapters', "native" and "vellum". Fails with InvalidArgument naming
 // the key (an unknown field path or source, a rule that is not seal, drop or clear).
 absl::StatusOr<ledger::Custodian::Options> PrivacyOptionsOf(

@@ -6,10 +6,10 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "absl/strings/str_cat.h"
 #include "ledger/events/event_fields.h"
 #include "ledger/events/server_event.h"
 #include "ledger/privacy/commitment.h"
@@ -52,18 +52,6 @@ absl::Time LoggedTimeOf(const AuditEvent& event) {
   return absl::FromUnixMicros(TimestampMicros(event.logged_time()));
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<Custodian>> Custodian::Open(const std::string& dir,
-                                                           absl::string_view lookup_key,
-                                                           Options options) {
-  absl::StatusOr<std::unique_ptr<SealedStore>> store = SealedStore::Open(dir, lookup_key);
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<Custodian>(new Custodian(*std::move(store), std::move(options)));
-}
-
-namespace {
-
 Custodian::Options WithServerRules(Custodian::Options options) {
   const std::string server(kServerSource);
   if (options.rules.count(server) == 0) {
@@ -73,6 +61,14 @@ Custodian::Options WithServerRules(Custodian::Options options) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<Custodian>> Custodian::Open(const std::string& dir,
+                                                           absl::string_view lookup_key,
+                                                           Options options) {
+  absl::StatusOr<std::unique_ptr<SealedStore>> store = SealedStore::Open(dir, lookup_key);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Custodian>(new Custodian(*std::move(store), std::move(options)));
+}
 
 Custodian::Custodian(std::unique_ptr<SealedStore> store, Options options)
     : store_(std::move(store)), options_(WithServerRules(std::move(options))) {}

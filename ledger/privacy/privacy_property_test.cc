@@ -108,7 +108,9 @@ TEST(PrivacyPropertyTest, RandomEventsErasuresHoldsAndRetentionKeepEveryPromise)
     const int what = rng() % 10;
     if (what < 4) {
       std::vector<AuditEvent> batch;
-      for (int i = 0, n = 1 + rng() % 4; i < n; ++i) batch.push_back(RandomEvent(rng, next_event++));
+      for (int i = 0, n = 1 + rng() % 4; i < n; ++i) {
+        batch.push_back(RandomEvent(rng, next_event++));
+      }
       ASSERT_TRUE(log->Append(std::move(batch)).ok());
     } else if (what < 6) {
       const std::string models = rng() % 2 == 0 ? R"(["fraud-*"])" : R"(["churn"])";

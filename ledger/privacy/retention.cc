@@ -121,7 +121,9 @@ absl::StatusOr<RetentionRules> ParseRetentionRequest(absl::string_view json) {
                    "want a JSON object with the keys rules (each with name, actions, adapters "
                    "and keepDays) and reason, and values of their types");
   }
-  if (rules.admin_override()) return Invalid("retention request: adminOverride", "set by the server");
+  if (rules.admin_override()) {
+    return Invalid("retention request: adminOverride", "set by the server");
+  }
   if (rules.reason().empty() || rules.reason().size() > kMaxRetentionReasonBytes) {
     return Invalid("retention request: reason",
                    absl::StrCat(rules.reason().size(), " bytes, want 1 to ",

@@ -22,7 +22,8 @@ inline constexpr size_t kMaxRetentionRequestBytes = 64 * 1024;
 inline constexpr size_t kMaxRetentionReasonBytes = 2048;
 
 // Checks a rule list: at most kMaxRetentionRules; each name 1 to kMaxRetentionRuleNameBytes of
-// printable ASCII and unique; keep_days 0 (purged at the next run) to kMaxRetentionDays; actions defined and not
+// printable ASCII and unique; keep_days 0 (purged at the next run) to
+// kMaxRetentionDays; actions defined and not
 // ACTION_UNSPECIFIED; adapters non-empty strings; at most 64 actions and 64 adapters a rule.
 // InvalidArgument naming `path` and the rule's index.
 absl::Status CheckRetentionRules(const RetentionRules& rules, absl::string_view path);

@@ -391,7 +391,8 @@ absl::StatusOr<std::vector<crypto::Sha256Digest>> SealedStore::ValuesSealedSince
     if (key.size() != sizeof(kValuePrefix) - 1 + commitment.size()) {
       return absl::DataLossError("sealed store: a value record has a malformed key");
     }
-    auto record = DecodeSealedValueRecord(absl::string_view(it->value().data(), it->value().size()));
+    auto record =
+        DecodeSealedValueRecord(absl::string_view(it->value().data(), it->value().size()));
     if (!record.ok()) return record.status();
     if (record->sealed_time().seconds() < seconds) continue;
     std::copy(key.data() + sizeof(kValuePrefix) - 1, key.data() + key.size(), commitment.begin());
