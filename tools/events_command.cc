@@ -104,6 +104,53 @@ std::string EnumName(absl::string_view prefix, absl::string_view value) {
   return name;
 }
 
+// GET /v1/events as the event commands reach it: --server with the TLS flags, and the bearer
+// token of --token-file.
+class EventSearch {
+ public:
+  static absl::StatusOr<EventSearch> Open(const CommandLine& line) {
+    absl::StatusOr<std::string> url = line.Require("server");
+    if (!url.ok()) return url.status();
+    absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
+    if (!token.ok()) return token.status();
+    absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
+        api::HttpClient::Create(*url, ClientFlags(line));
+    if (!client.ok()) {
+      return absl::Status(client.status().code(),
+                          absl::StrCat("--server: ", client.status().message()));
+    }
+    EventSearch search;
+    search.client_ = *std::move(client);
+    if (!token->empty()) {
+      search.headers_.emplace_back("Authorization", absl::StrCat("Bearer ", *token));
+    }
+    return search;
+  }
+
+  // One answer to `target`. DataLoss when the server's answer is malformed.
+  absl::StatusOr<api::EventSearchResponse> Page(const std::string& target) const {
+    absl::StatusOr<api::HttpResponse> response = client_->Send("GET", target, "", headers_);
+    if (!response.ok()) return response.status();
+    if (response->status != 200) {
+      return absl::Status(api::StatusFromResponse(*response).code(),
+                          absl::StrCat("the server refused the search: ",
+                                       api::StatusFromResponse(*response).message()));
+    }
+    absl::StatusOr<api::EventSearchResponse> page = api::ParseEventSearchResponse(response->body);
+    if (!page.ok()) return absl::DataLossError(page.status().message());
+    return page;
+  }
+
+ private:
+  std::unique_ptr<api::HttpClient> client_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+};
+
+// The exit for a failed EventSearch: an answer that is not one is invalid.
+int FailSearch(absl::string_view command, const absl::Status& status) {
+  return Fail(command, status.message(), absl::IsDataLoss(status) ? kInvalid : kUsage);
+}
+
 // Who acted, as far as this reader may see: the subject (opened, or in clear in an entry from
 // before sealing), else "erased@<index>" when an erasure took it, else the pseudonym.
 std::string ActorCell(const api::EventMatch& match) {
@@ -144,11 +191,9 @@ int RunEvents(const CommandLine& line) {
     if (!key.ok()) return UsageError(key.status().message());
     verifier = *std::move(key);
   }
-  absl::StatusOr<std::string> url = line.Require("server");
-  if (!url.ok()) return Fail(kCommand, url.status().message());
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
-  absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
-  if (!token.ok()) return Fail(kCommand, token.status().message());
+  absl::StatusOr<EventSearch> search = EventSearch::Open(line);
+  if (!search.ok()) return Fail(kCommand, search.status().message());
   std::string query;
   auto add = [&query](absl::string_view name, absl::string_view value) {
     absl::StrAppend(&query, query.empty() ? "?" : "&", name, "=", PercentEncode(value));
@@ -161,11 +206,6 @@ int RunEvents(const CommandLine& line) {
     add("outcome", EnumName("RESULT_", *outcome));
   }
   if (verifier != nullptr) add("proof", "1");
-  absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
-      api::HttpClient::Create(*url, ClientFlags(line));
-  if (!client.ok()) return Fail(kCommand, absl::StrCat("--server: ", client.status().message()));
-  std::vector<std::pair<std::string, std::string>> headers;
-  if (!token->empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", *token));
 
   const bool json = line.Has("json");
   if (!json) {
@@ -181,14 +221,8 @@ int RunEvents(const CommandLine& line) {
       absl::StrAppend(&target, query.empty() ? "?" : "&", "page_token=",
                       PercentEncode(*page_token));
     }
-    absl::StatusOr<api::HttpResponse> response = (*client)->Send("GET", target, "", headers);
-    if (!response.ok()) return Fail(kCommand, response.status().message());
-    if (response->status != 200) {
-      return Fail(kCommand, absl::StrCat("the server refused the search: ",
-                                         api::StatusFromResponse(*response).message()));
-    }
-    absl::StatusOr<api::EventSearchResponse> parsed = api::ParseEventSearchResponse(response->body);
-    if (!parsed.ok()) return Fail(kCommand, parsed.status().message(), kInvalid);
+    absl::StatusOr<api::EventSearchResponse> parsed = search->Page(target);
+    if (!parsed.ok()) return FailSearch(kCommand, parsed.status());
     const api::EventSearchResponse& page = *parsed;
     if (verifier != nullptr) {
       if (absl::Status s = api::VerifyEventSearchResponse(page, *verifier); !s.ok()) {
@@ -288,16 +322,9 @@ int RunReindex(const CommandLine& line) {
 
 int RunHoldsVerify(const CommandLine& line) {
   constexpr absl::string_view kCommand = "holds verify";
-  absl::StatusOr<std::string> url = line.Require("server");
-  if (!url.ok()) return Fail(kCommand, url.status().message());
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
-  absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
-  if (!token.ok()) return Fail(kCommand, token.status().message());
-  absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
-      api::HttpClient::Create(*url, ClientFlags(line));
-  if (!client.ok()) return Fail(kCommand, absl::StrCat("--server: ", client.status().message()));
-  std::vector<std::pair<std::string, std::string>> headers;
-  if (!token->empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", *token));
+  absl::StatusOr<EventSearch> search = EventSearch::Open(line);
+  if (!search.ok()) return Fail(kCommand, search.status().message());
 
   std::vector<ledger::AuditedEvent> events;
   size_t gone = 0;
@@ -305,14 +332,8 @@ int RunHoldsVerify(const CommandLine& line) {
   for (;;) {
     std::string target = "/v1/events?order=oldest&limit=1000";
     if (!page_token.empty()) absl::StrAppend(&target, "&page_token=", PercentEncode(page_token));
-    absl::StatusOr<api::HttpResponse> response = (*client)->Send("GET", target, "", headers);
-    if (!response.ok()) return Fail(kCommand, response.status().message());
-    if (response->status != 200) {
-      return Fail(kCommand, absl::StrCat("the server refused the search: ",
-                                         api::StatusFromResponse(*response).message()));
-    }
-    absl::StatusOr<api::EventSearchResponse> page = api::ParseEventSearchResponse(response->body);
-    if (!page.ok()) return Fail(kCommand, page.status().message(), kInvalid);
+    absl::StatusOr<api::EventSearchResponse> page = search->Page(target);
+    if (!page.ok()) return FailSearch(kCommand, page.status());
     for (const api::EventMatch& match : page->events()) {
       ledger::AuditedEvent audited;
       audited.index = match.index();

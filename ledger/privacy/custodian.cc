@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "ledger/events/event_codec.h"
 #include "ledger/events/event_fields.h"
 #include "ledger/events/server_event.h"
 #include "ledger/privacy/commitment.h"
@@ -39,17 +40,6 @@ AuditEvent EventBy(Action action, const Custodian::Requester& by, absl::Time now
     (*event.mutable_context()->mutable_labels())["vellum.authenticated_by"] = by.authenticated_by;
   }
   return event;
-}
-
-absl::optional<crypto::Sha256Digest> CommitmentOf(const SealedField& item) {
-  crypto::Sha256Digest digest{};
-  if (item.commitment().size() != digest.size()) return absl::nullopt;
-  std::copy(item.commitment().begin(), item.commitment().end(), digest.begin());
-  return digest;
-}
-
-absl::Time LoggedTimeOf(const AuditEvent& event) {
-  return absl::FromUnixMicros(TimestampMicros(event.logged_time()));
 }
 
 Custodian::Options WithServerRules(Custodian::Options options) {
@@ -119,19 +109,36 @@ absl::Status Custodian::Seal(std::vector<AuditEvent>& events, absl::Time now) {
 }
 
 absl::Status Custodian::ForEachEvent(
-    EventLog& log, EventQuery query,
-    const std::function<void(const EventLog::Match&)>& visit) const {
+    EventLog& log, EventQuery query, uint64_t from, uint64_t end,
+    const std::function<absl::Status(const EventLog::Match&)>& visit) const {
   EventSearchRequest request;
   query.newest_first = false;
   query.limit = kPageSize;
   request.query = std::move(query);
+  request.cursor = from;
   while (true) {
     absl::StatusOr<EventLog::SearchResult> page = log.Search(request);
     if (!page.ok()) return page.status();
-    for (const EventLog::Match& match : page->matches) visit(match);
+    for (const EventLog::Match& match : page->matches) {
+      if (match.index >= end) return absl::OkStatus();
+      if (absl::Status s = visit(match); !s.ok()) return s;
+    }
     if (!page->next_cursor.has_value()) return absl::OkStatus();
     request.cursor = page->next_cursor;
   }
+}
+
+absl::Status Custodian::ForEachEvent(
+    EventLog& log, EventQuery query,
+    const std::function<absl::Status(const EventLog::Match&)>& visit) const {
+  return ForEachEvent(log, std::move(query), 0, UINT64_MAX, visit);
+}
+
+std::vector<std::string> Custodian::HoldsCovering(const AuditEvent& event,
+                                                  absl::string_view pseudonym) const {
+  absl::MutexLock lock(&mu_);
+  return holds_.Covering(
+      HeldItem{event.target().model_name(), pseudonym, FromProtoTime(event.logged_time())});
 }
 
 absl::Status Custodian::Attach(EventLog* events) {
@@ -162,11 +169,14 @@ absl::Status Custodian::Attach(EventLog* events) {
     if (m.event.context().labels().count(kRestatedLabel) != 0) {
       restated_holds.insert(m.event.hold().id());
     }
+    return absl::OkStatus();
   });
   if (!s.ok()) return s;
   query.action = ACTION_HOLD_RELEASED;
-  s = ForEachEvent(*events, query,
-                   [&](const EventLog::Match& m) { released.insert(m.event.hold().id()); });
+  s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
+    released.insert(m.event.hold().id());
+    return absl::OkStatus();
+  });
   if (!s.ok()) return s;
 
   // The erasures: those completed, and those requested whose completion is missing.
@@ -179,6 +189,7 @@ absl::Status Custodian::Attach(EventLog* events) {
     r.requested_index = m.index;
     r.pseudonyms.assign(m.event.erasure().pseudonyms().begin(),
                         m.event.erasure().pseudonyms().end());
+    return absl::OkStatus();
   });
   if (!s.ok()) return s;
   query.action = ACTION_ERASURE_COMPLETED;
@@ -189,6 +200,7 @@ absl::Status Custodian::Attach(EventLog* events) {
       erased_at[p] = m.index;
       if (m.event.erasure().held_by_size() == 0) keyless.insert(p);
     }
+    return absl::OkStatus();
   });
   if (!s.ok()) return s;
   // A store older than the log (a restored backup) may still hold keys the log says were
@@ -230,16 +242,20 @@ absl::Status Custodian::Attach(EventLog* events) {
     recorded = m.event.retention();
     recorded->clear_reason();
     recorded->clear_admin_override();
+    return absl::OkStatus();
   });
   if (!s.ok()) return s;
   query.action = ACTION_LOG_PRUNED;
-  s = ForEachEvent(*events, query,
-                   [&](const EventLog::Match& m) { minimum_index_ = m.event.minimum_index(); });
+  s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
+    minimum_index_ = m.event.minimum_index();
+    return absl::OkStatus();
+  });
   if (!s.ok()) return s;
   query.action = ACTION_RETENTION_PURGED;
   std::map<std::string, AuditEvent> last_purges;
   s = ForEachEvent(*events, query, [&](const EventLog::Match& m) {
     last_purges[m.event.erasure().rule()] = m.event;
+    return absl::OkStatus();
   });
   if (!s.ok()) return s;
   for (const auto& [rule, record] : last_purges) {
@@ -261,7 +277,7 @@ absl::Status Custodian::Attach(EventLog* events) {
       if (rule.name() != name) continue;
       absl::StatusOr<Expired> found = FindExpired(rules, rule, record.erasure().first_index(),
                                                   record.erasure().end_index(),
-                                                  LoggedTimeOf(record));
+                                                  FromProtoTime(record.logged_time()));
       if (!found.ok()) return found.status();
       absl::StatusOr<size_t> purged = store_->Purge(found->commitments);
       if (!purged.ok()) return purged.status();
@@ -291,34 +307,20 @@ absl::StatusOr<Custodian::Expired> Custodian::FindExpired(const RetentionRules& 
                                                          absl::Time now) {
   Expired found;
   found.end = first;
-  EventSearchRequest request;
-  if (rule.actions_size() == 1) request.query.action = rule.actions(0);
-  request.query.until_micros =
+  EventQuery query;
+  if (rule.actions_size() == 1) query.action = rule.actions(0);
+  query.until_micros =
       absl::ToUnixMicros(now - absl::Hours(24) * static_cast<int64_t>(rule.keep_days()));
-  request.query.newest_first = false;
-  request.query.limit = kPageSize;
-  request.cursor = first;
   absl::optional<uint64_t> first_held;
-  bool done = false;
-  while (!done) {
-    absl::StatusOr<EventLog::SearchResult> page = events_->Search(request);
-    if (!page.ok()) return page.status();
-    for (const EventLog::Match& m : page->matches) {
-      if (end_bound.has_value() && m.index >= *end_bound) {
-        done = true;
-        break;
-      }
-      if (GoverningRule(rules, m.event) == &rule) {
+  absl::Status s = ForEachEvent(
+      *events_, query, first, end_bound.value_or(UINT64_MAX),
+      [&](const EventLog::Match& m) -> absl::Status {
+        found.end = m.index + 1;
+        if (GoverningRule(rules, m.event) != &rule) return absl::OkStatus();
         for (const SealedField& item : m.event.sealed()) {
-          absl::optional<crypto::Sha256Digest> commitment = CommitmentOf(item);
+          absl::optional<crypto::Sha256Digest> commitment = CommitmentFromBytes(item.commitment());
           if (!commitment.has_value()) continue;
-          HeldItem target{m.event.target().model_name(), item.pseudonym(), LoggedTimeOf(m.event)};
-          bool held;
-          {
-            absl::MutexLock lock(&mu_);
-            held = !holds_.Covering(target).empty();
-          }
-          if (held) {
+          if (!HoldsCovering(m.event, item.pseudonym()).empty()) {
             if (!first_held.has_value()) first_held = m.index;
             continue;
           }
@@ -330,12 +332,9 @@ absl::StatusOr<Custodian::Expired> Custodian::FindExpired(const RetentionRules& 
           found.commitments.push_back(*commitment);
           found.events.insert(m.index);
         }
-      }
-      found.end = m.index + 1;
-    }
-    if (!page->next_cursor.has_value()) break;
-    request.cursor = page->next_cursor;
-  }
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
   // The next run starts at the first held event, whose kept values it looks at again (what
   // went already is skipped then).
   found.resume = first_held.value_or(found.end);
@@ -352,10 +351,9 @@ absl::StatusOr<uint64_t> Custodian::RunRetention(absl::Time now) {
     const uint64_t first = watermarks_[rule.name()];
     absl::StatusOr<Expired> found = FindExpired(rules, rule, first, absl::nullopt, now);
     if (!found.ok()) return found.status();
-    if (found->end == first && found->present == 0) continue;
     if (found->present == 0 && found->resume == first) continue;  // Nothing new, nothing gone.
     // On record before the values go: a crash in between leaves the record, and the next
-    // Attach purges its range again (RedoLastPurges).
+    // Attach purges its range again.
     AuditEvent event = EventBy(ACTION_RETENTION_PURGED, Requester{}, now);
     Erasure& record = *event.mutable_erasure();
     record.set_rule(rule.name());
@@ -430,16 +428,15 @@ absl::StatusOr<Custodian::Pruned> Custodian::Prune(uint64_t below, const Request
   absl::MutexLock ops(&ops_mu_);
   if (events_ == nullptr) return absl::FailedPreconditionError("no event log is attached");
   const uint64_t minimum = minimum_index_.load();
-  EventSearchRequest request;
-  request.query.newest_first = false;
-  request.query.limit = kPageSize;
-  request.cursor = minimum;
-  absl::StatusOr<EventLog::SearchResult> page = events_->Search(request);
-  if (!page.ok()) return page.status();
-  if (below % 256 != 0 || below <= minimum || below > page->tree_size) {
+  EventSearchRequest newest;
+  newest.query.limit = 1;
+  absl::StatusOr<EventLog::SearchResult> head = events_->Search(newest);
+  if (!head.ok()) return head.status();
+  const uint64_t tree_size = head->tree_size;
+  if (below % 256 != 0 || below <= minimum || below > tree_size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "prune below ", below, ": want a multiple of 256 above the minimum index ", minimum,
-        " and within the tree of ", page->tree_size));
+        " and within the tree of ", tree_size));
   }
   const absl::Time now = options_.clock();
   const RetentionRules rules = Retention();
@@ -447,46 +444,40 @@ absl::StatusOr<Custodian::Pruned> Custodian::Prune(uint64_t below, const Request
   auto refuse = [](uint64_t index, absl::string_view why) {
     return absl::FailedPreconditionError(absl::StrCat("entry ", index, " ", why));
   };
-  while (true) {
-    for (const EventLog::Match& m : page->matches) {
-      if (m.index >= below) break;
-      if (m.index != expected) {
-        return refuse(expected, "is not an audit event (a raw entry): it has no retention");
-      }
-      ++expected;
-      const RetentionRule* rule = GoverningRule(rules, m.event);
-      if (rule == nullptr) return refuse(m.index, "is governed by no retention rule");
-      const absl::Time until =
-          LoggedTimeOf(m.event) + absl::Hours(24) * static_cast<int64_t>(rule->keep_days());
-      if (until > now) {
-        return refuse(m.index, absl::StrCat("is kept by rule ", rule->name(), " until ",
-                                            absl::FormatTime(until)));
-      }
-      std::vector<std::string> subjects = {std::string(IndexedActor(m.event))};
-      std::vector<crypto::Sha256Digest> commitments;
-      for (const SealedField& item : m.event.sealed()) {
-        subjects.push_back(item.pseudonym());
-        if (absl::optional<crypto::Sha256Digest> c = CommitmentOf(item)) commitments.push_back(*c);
-      }
-      for (const std::string& subject : subjects) {
-        absl::MutexLock lock(&mu_);
-        std::vector<std::string> covering =
-            holds_.Covering({m.event.target().model_name(), subject, LoggedTimeOf(m.event)});
-        if (!covering.empty()) return refuse(m.index, absl::StrCat("is held by ", covering[0]));
-      }
-      absl::StatusOr<size_t> present = store_->CountPresent(commitments);
-      if (!present.ok()) return present.status();
-      if (*present != 0) {
-        return refuse(m.index, absl::StrCat("still has ", *present,
-                                            " sealed values: the retention job has not purged "
-                                            "them yet"));
-      }
-    }
-    if (!page->next_cursor.has_value() || *page->next_cursor >= below) break;
-    request.cursor = page->next_cursor;
-    page = events_->Search(request);
-    if (!page.ok()) return page.status();
-  }
+  absl::Status s = ForEachEvent(
+      *events_, EventQuery(), minimum, below, [&](const EventLog::Match& m) -> absl::Status {
+        if (m.index != expected) {
+          return refuse(expected, "is not an audit event (a raw entry): it has no retention");
+        }
+        ++expected;
+        const RetentionRule* rule = GoverningRule(rules, m.event);
+        if (rule == nullptr) return refuse(m.index, "is governed by no retention rule");
+        const absl::Time until = FromProtoTime(m.event.logged_time()) +
+                                 absl::Hours(24) * static_cast<int64_t>(rule->keep_days());
+        if (until > now) {
+          return refuse(m.index, absl::StrCat("is kept by rule ", rule->name(), " until ",
+                                              absl::FormatTime(until)));
+        }
+        std::vector<std::string> subjects = {std::string(IndexedActor(m.event))};
+        std::vector<crypto::Sha256Digest> commitments;
+        for (const SealedField& item : m.event.sealed()) {
+          subjects.push_back(item.pseudonym());
+          if (auto c = CommitmentFromBytes(item.commitment())) commitments.push_back(*c);
+        }
+        for (const std::string& subject : subjects) {
+          std::vector<std::string> covering = HoldsCovering(m.event, subject);
+          if (!covering.empty()) return refuse(m.index, absl::StrCat("is held by ", covering[0]));
+        }
+        absl::StatusOr<size_t> present = store_->CountPresent(commitments);
+        if (!present.ok()) return present.status();
+        if (*present != 0) {
+          return refuse(m.index, absl::StrCat("still has ", *present,
+                                              " sealed values: the retention job has not "
+                                              "purged them yet"));
+        }
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
   if (expected != below) {
     return refuse(expected, "is not an audit event (a raw entry): it has no retention");
   }
@@ -547,8 +538,10 @@ absl::StatusOr<size_t> Custodian::CollectUnreferenced(EventLog& events) {
   absl::StatusOr<EventLog::SearchResult> last = events.Search(latest);
   if (!last.ok()) return last.status();
   absl::Time since = absl::InfinitePast();
-  if (!last->matches.empty()) since = absl::FromUnixSeconds(absl::ToUnixSeconds(
-                                          LoggedTimeOf(last->matches.front().event)));
+  if (!last->matches.empty()) {
+    since = absl::FromUnixSeconds(
+        absl::ToUnixSeconds(FromProtoTime(last->matches.front().event.logged_time())));
+  }
   absl::StatusOr<std::vector<crypto::Sha256Digest>> candidates = store_->ValuesSealedSince(since);
   if (!candidates.ok()) return candidates.status();
   if (candidates->empty()) return 0;
@@ -557,8 +550,9 @@ absl::StatusOr<size_t> Custodian::CollectUnreferenced(EventLog& events) {
   if (since != absl::InfinitePast()) query.since_micros = absl::ToUnixMicros(since);
   absl::Status s = ForEachEvent(events, query, [&](const EventLog::Match& m) {
     for (const SealedField& item : m.event.sealed()) {
-      if (absl::optional<crypto::Sha256Digest> c = CommitmentOf(item)) referenced.insert(*c);
+      if (auto c = CommitmentFromBytes(item.commitment())) referenced.insert(*c);
     }
+    return absl::OkStatus();
   });
   if (!s.ok()) return s;
   std::vector<crypto::Sha256Digest> unreferenced;
@@ -668,20 +662,14 @@ absl::StatusOr<Custodian::ErasureResult> Custodian::Complete(ErasureResult reque
     std::set<uint64_t> free_events;
     size_t held = 0;
     std::set<uint64_t> seen;
-    absl::Status failed;
-    auto visit = [&](const EventLog::Match& m) {
-      if (!seen.insert(m.index).second) return;
+    auto visit = [&](const EventLog::Match& m) -> absl::Status {
+      if (!seen.insert(m.index).second) return absl::OkStatus();
       bool event_has_free = false;
       for (const SealedField& item : m.event.sealed()) {
         if (item.pseudonym() != pseudonym) continue;
-        absl::optional<crypto::Sha256Digest> commitment = CommitmentOf(item);
+        absl::optional<crypto::Sha256Digest> commitment = CommitmentFromBytes(item.commitment());
         if (!commitment.has_value()) continue;
-        HeldItem target{m.event.target().model_name(), pseudonym, LoggedTimeOf(m.event)};
-        std::vector<std::string> covering;
-        {
-          absl::MutexLock lock(&mu_);
-          covering = holds_.Covering(target);
-        }
+        std::vector<std::string> covering = HoldsCovering(m.event, pseudonym);
         if (covering.empty()) {
           free.push_back(*commitment);
           event_has_free = true;
@@ -689,15 +677,13 @@ absl::StatusOr<Custodian::ErasureResult> Custodian::Complete(ErasureResult reque
         }
         // A hold keeps only what is still there (a value purged before it was placed is not).
         absl::StatusOr<size_t> present = store_->CountPresent({*commitment});
-        if (!present.ok()) {
-          failed = present.status();
-          return;
-        }
+        if (!present.ok()) return present.status();
         if (*present == 0) continue;
         ++held;
         held_by.insert(covering.begin(), covering.end());
       }
       if (event_has_free) free_events.insert(m.index);
+      return absl::OkStatus();
     };
     EventQuery query;
     query.actor = pseudonym;
@@ -705,7 +691,6 @@ absl::StatusOr<Custodian::ErasureResult> Custodian::Complete(ErasureResult reque
     query.actor.reset();
     query.principal = pseudonym;
     if (absl::Status s = ForEachEvent(*events_, query, visit); !s.ok()) return s;
-    if (!failed.ok()) return failed;
 
     if (held == 0) {
       // Nothing of theirs is held: the key goes, and with it every value it sealed.

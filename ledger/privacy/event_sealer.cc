@@ -196,14 +196,13 @@ absl::StatusOr<UnsealedEvent> UnsealEvent(const SealedStore& store, const AuditE
   UnsealedEvent out;
   out.event = event;
   for (const SealedField& item : event.sealed()) {
-    crypto::Sha256Digest commitment{};
-    if (item.commitment().size() != commitment.size()) {
+    absl::optional<crypto::Sha256Digest> commitment = CommitmentFromBytes(item.commitment());
+    if (!commitment.has_value()) {
       return absl::InvalidArgumentError(absl::StrCat("sealed ", item.path(), ": commitment of ",
                                                      item.commitment().size(),
                                                      " bytes, want 32"));
     }
-    std::copy(item.commitment().begin(), item.commitment().end(), commitment.begin());
-    auto opened = store.OpenValue(commitment);
+    auto opened = store.OpenValue(*commitment);
     if (absl::IsNotFound(opened.status())) {
       out.gone.push_back(item);
       continue;

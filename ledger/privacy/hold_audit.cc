@@ -4,8 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
-#include "ledger/events/event_fields.h"
+#include "ledger/events/event_codec.h"
 #include "ledger/privacy/hold_scope.h"
 #include "ledger/privacy/retention.h"
 
@@ -57,7 +56,7 @@ std::vector<HoldViolation> VerifyHolds(const std::vector<AuditedEvent>& events) 
   for (const AuditedEvent& e : events) {
     for (const SealedField& item : e.gone) {
       const HeldItem held{e.event.target().model_name(), item.pseudonym(),
-                          absl::FromUnixMicros(TimestampMicros(e.event.logged_time()))};
+                          FromProtoTime(e.event.logged_time())};
       bool accounted = false;
       std::string blocked;
       for (const Taking& t : takings) {

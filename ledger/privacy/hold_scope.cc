@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
+#include "ledger/events/event_codec.h"
 #include "ledger/identity/policy.h"
 #include "proof/utf8.h"
 
@@ -36,10 +37,6 @@ absl::Status CheckList(absl::string_view path,
   return absl::OkStatus();
 }
 
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 }  // namespace
 
 absl::StatusOr<Hold> ParseHoldRequest(absl::string_view json) {
@@ -70,7 +67,8 @@ absl::StatusOr<Hold> ParseHoldRequest(absl::string_view json) {
   if (!status.ok()) return status;
   status = CheckList("scope.subjects", scope.subjects(), kMaxHoldSubjects, kMaxHoldSubjectBytes);
   if (!status.ok()) return status;
-  if (scope.has_since() && scope.has_until() && ToTime(scope.since()) >= ToTime(scope.until())) {
+  if (scope.has_since() && scope.has_until() &&
+      FromProtoTime(scope.since()) >= FromProtoTime(scope.until())) {
     return Invalid("scope", "since is not before until");
   }
   return hold;
@@ -91,8 +89,8 @@ bool HoldCovers(const HoldScope& scope, const HeldItem& item) {
     }
     if (!matched) return false;
   }
-  if (scope.has_since() && item.logged_time < ToTime(scope.since())) return false;
-  if (scope.has_until() && item.logged_time >= ToTime(scope.until())) return false;
+  if (scope.has_since() && item.logged_time < FromProtoTime(scope.since())) return false;
+  if (scope.has_until() && item.logged_time >= FromProtoTime(scope.until())) return false;
   return true;
 }
 

@@ -21,7 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/events/event_fields.h"
+#include "ledger/events/event_codec.h"
 #include "ledger/events/test_event_log.h"
 #include "ledger/log_audit.h"
 #include "ledger/privacy/commitment.h"
@@ -40,9 +40,7 @@ constexpr int kSteps = 80;
 std::string Subject(int s) { return absl::StrCat("person", s, "@corp.example"); }
 
 crypto::Sha256Digest CommitmentOf(const SealedField& item) {
-  crypto::Sha256Digest c{};
-  std::copy(item.commitment().begin(), item.commitment().end(), c.begin());
-  return c;
+  return CommitmentFromBytes(item.commitment()).value();
 }
 
 AuditEvent RandomEvent(std::mt19937& rng, int n) {
@@ -96,7 +94,7 @@ TEST(PrivacyPropertyTest, RandomEventsErasuresHoldsAndRetentionKeepEveryPromise)
 
   auto covered = [&](const AuditEvent& event, const SealedField& item) {
     const HeldItem held{event.target().model_name(), item.pseudonym(),
-                        absl::FromUnixMicros(TimestampMicros(event.logged_time()))};
+                        FromProtoTime(event.logged_time())};
     for (const Hold& hold : custodian->Holds()) {
       if (HoldCovers(hold.scope(), held)) return true;
     }

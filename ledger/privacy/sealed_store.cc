@@ -92,13 +92,12 @@ absl::Status ForEachOwned(leveldb::DB& db, absl::string_view pseudonym, Visit vi
   std::unique_ptr<leveldb::Iterator> it(db.NewIterator(leveldb::ReadOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     absl::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
-    if (rest.size() != sizeof(crypto::Sha256Digest)) {
+    absl::optional<crypto::Sha256Digest> commitment = CommitmentFromBytes(rest);
+    if (!commitment.has_value()) {
       return absl::DataLossError(absl::StrCat("sealed store: owner index entry of ", pseudonym,
                                               " holds ", rest.size(), " bytes, want 32"));
     }
-    crypto::Sha256Digest commitment;
-    std::copy(rest.begin(), rest.end(), commitment.begin());
-    visit(commitment);
+    visit(*commitment);
   }
   return FromLevelDb(it->status(), "sealed store scan");
 }
@@ -386,19 +385,17 @@ absl::StatusOr<std::vector<crypto::Sha256Digest>> SealedStore::ValuesSealedSince
   std::vector<crypto::Sha256Digest> found;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   for (it->Seek(kValuePrefix); it->Valid() && it->key().starts_with(kValuePrefix); it->Next()) {
-    const leveldb::Slice key = it->key();
-    crypto::Sha256Digest commitment{};
-    if (key.size() != sizeof(kValuePrefix) - 1 + commitment.size()) {
+    absl::optional<crypto::Sha256Digest> commitment = CommitmentFromBytes(absl::string_view(
+        it->key().data() + sizeof(kValuePrefix) - 1, it->key().size() - sizeof(kValuePrefix) + 1));
+    if (!commitment.has_value()) {
       return absl::DataLossError("sealed store: a value record has a malformed key");
     }
     auto record =
         DecodeSealedValueRecord(absl::string_view(it->value().data(), it->value().size()));
     if (!record.ok()) return record.status();
-    if (record->sealed_time().seconds() < seconds) continue;
-    std::copy(key.data() + sizeof(kValuePrefix) - 1, key.data() + key.size(), commitment.begin());
-    found.push_back(commitment);
+    if (record->sealed_time().seconds() >= seconds) found.push_back(*commitment);
   }
-  if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
+  if (absl::Status s = FromLevelDb(it->status(), "sealed store scan"); !s.ok()) return s;
   return found;
 }
 
