@@ -69,7 +69,7 @@ struct World {
     signer = *NoteSigner::Create(key.signer_key);
     verifier = *NoteVerifier::Create(key.verifier_key);
     store = std::make_unique<ledger::MemoryIndexStore>();
-    index = std::make_unique<ledger::EventIndex>(store.get(), 0, ledger::EventFieldsOf);
+    index = std::make_unique<ledger::EventIndex>(store.get(), 0, ledger::EventFieldsOn({}));
     follower = *ledger::IndexFollower::Start(&storage, store.get(), {index.get()}, {});
     ledger::SequencerOptions options;
     options.on_commit = [f = follower.get()](uint64_t size) { f->Notify(size); };

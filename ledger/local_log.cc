@@ -29,7 +29,7 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(absl::string_view data_
     if (!recorded.ok()) return recorded;
   }
   LevelDbIndexStore::Options store_options;
-  if (options.event_fields) store_options.indexes = std::string(kLeafAndEventIndexes);
+  if (options.event_fields) store_options.indexes = options.event_indexes;
   store_options.rebuild = options.rebuild_indexes;
   absl::StatusOr<std::unique_ptr<IndexStore>> index_store =
       LevelDbIndexStore::Open(absl::StrCat(data_dir, "/index"), checkpoint->first, store_options);

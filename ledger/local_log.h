@@ -30,13 +30,16 @@ namespace ledger {
 // starts the sequencer, when the store has none: 0 for a new log, the current size for a log
 // written before entries were typed. Until the record is durable nothing else has changed, so a
 // crash before it is retried at the next Open() with the same size; the event indexes of such a
-// log were built by an older index set (kLeafAndEventIndexes) and are rebuilt.
+// log were built by an older index set and are rebuilt.
 class LocalLog {
  public:
   struct Options {
     // Keeps an EventIndex of the entries next to the leaf-hash index, reading their fields with
-    // this function; none when empty.
+    // this function; none when empty. `event_indexes` names the set it builds: kLeafAndEventIndexes
+    // when the function maps identities in clear to pseudonyms (EventFieldsOn with a sealed
+    // store's PseudonymFn), kLeafAndClearEventIndexes when it does not.
     EventFieldsFn event_fields;
+    std::string event_indexes = std::string(kLeafAndClearEventIndexes);
     // Deletes the derived indexes first, to rebuild them from the log.
     bool rebuild_indexes = false;
     // Runs the log's sequencer with this key (Sequencer::Create: recovers the log, refusing one

@@ -55,7 +55,7 @@ const absl::Time kYear9999 = absl::FromUnixSeconds(253402300000);
 
 LocalLog::Options EventOptions(const NoteSigner* signer) {
   LocalLog::Options options;
-  options.event_fields = EventFieldsOf;
+  options.event_fields = EventFieldsOn({});
   options.signer = signer;
   return options;
 }
@@ -101,7 +101,8 @@ TEST(LocalLogTest, OlderDirectoryIsTypedFromItsSizeAndItsEventIndexRebuilt) {
     EventIndex old_index(store->get(), 0, [](uint64_t, uint64_t, absl::string_view entry) {
       absl::StatusOr<AuditEvent> event = DecodeEntry(entry);
       if (!event.ok()) event = ParseEventProto(entry);
-      return event.ok() ? EventFieldsOf(0, 0, *EncodeEntry(*event)) : absl::nullopt;
+      if (!event.ok()) return absl::StatusOr<absl::optional<EventFields>>(absl::nullopt);
+      return EventFieldsOn({})(0, 0, *EncodeEntry(*event));
     });
     auto follower = IndexFollower::Start(storage->get(), store->get(), {&old_index}, {});
     ASSERT_TRUE(follower.ok()) << follower.status();

@@ -1,5 +1,7 @@
 #include "tools/events_command.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -21,6 +23,8 @@
 #include "ledger/events/event_fields.h"
 #include "ledger/local_log.h"
 #include "ledger/privacy/hold_audit.h"
+#include "ledger/privacy/key_file.h"
+#include "ledger/privacy/sealed_store.h"
 #include "proof/decimal.h"
 #include "ledger/file_io.h"
 #include "proof/tile.h"
@@ -72,11 +76,13 @@ const FlagSpec kDecodeFlags[4] = {
     {"index"}, {"bundle", false, true}, {"first-index"}, {"typed-from"}};
 
 const char kReindexUsage[] =
-    "vellum reindex --data-dir DIR\n"
+    "vellum reindex --data-dir DIR [--lookup-key-file FILE]\n"
     "  Deletes the derived indexes of the log in DIR (leaf hashes and audit events) and rebuilds\n"
-    "  them from the log. vellumd must not be running on DIR.\n";
+    "  them from the log, recording identities held in clear by their pseudonyms in the sealed\n"
+    "  store when there is a lookup key (FILE, by default DIR/privacy-lookup.key). vellumd must\n"
+    "  not be running on DIR.\n";
 
-const FlagSpec kReindexFlags[1] = {{"data-dir"}};
+const FlagSpec kReindexFlags[2] = {{"data-dir"}, {"lookup-key-file"}};
 
 namespace {
 
@@ -298,7 +304,31 @@ int RunReindex(const CommandLine& line) {
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
   const absl::Time start = absl::Now();
   ledger::LocalLog::Options options;
-  options.event_fields = ledger::EventFieldsOf;
+  // As vellumd indexes: identities in clear by their pseudonyms when the log has a lookup key.
+  const absl::optional<std::string> named = line.Get("lookup-key-file");
+  const std::string key_file = named.value_or(ledger::DefaultLookupKeyFile(*dir));
+  const bool has_key = access(key_file.c_str(), F_OK) == 0;
+  if (named.has_value() && !has_key) {
+    return Fail(kCommand, absl::StrCat("lookup key ", key_file, ": no such file"));
+  }
+  // Outlives the log, whose index uses it.
+  std::unique_ptr<ledger::SealedStore> sealed;
+  if (has_key) {
+    absl::StatusOr<std::string> key =
+        ledger::LoadOrCreateKeyFile("lookup key", key_file, ledger::kLookupKeySize);
+    if (!key.ok()) return Fail(kCommand, key.status().message());
+    absl::StatusOr<std::unique_ptr<ledger::SealedStore>> store =
+        ledger::SealedStore::Open(ledger::SealedStore::DirIn(*dir), *key);
+    if (!store.ok()) return Fail(kCommand, store.status().message());
+    sealed = *std::move(store);
+    ledger::SealedStore* store_ptr = sealed.get();
+    options.event_fields = ledger::EventFieldsOn([store_ptr](absl::string_view identity) {
+      return store_ptr->PseudonymFor(identity, absl::Now());
+    });
+    options.event_indexes = std::string(ledger::kLeafAndEventIndexes);
+  } else {
+    options.event_fields = ledger::EventFieldsOn({});
+  }
   options.rebuild_indexes = true;
   absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log = ledger::LocalLog::Open(*dir, options);
   if (!log.ok()) return Fail(kCommand, log.status().message());
@@ -316,7 +346,7 @@ int RunReindex(const CommandLine& line) {
   }
   std::cout << "vellum reindex: indexed " << size << " entries in "
             << absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))
-            << "\n";
+            << (sealed != nullptr ? ", identities in clear by their pseudonyms" : "") << "\n";
   return kValid;
 }
 

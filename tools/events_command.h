@@ -19,7 +19,7 @@ extern const FlagSpec kDecodeFlags[4];
 extern const char kHoldsVerifyUsage[];
 extern const FlagSpec kHoldsVerifyFlags[2];
 extern const char kReindexUsage[];
-extern const FlagSpec kReindexFlags[1];
+extern const FlagSpec kReindexFlags[2];
 
 int RunEvents(const CommandLine& line);
 int RunDecode(const CommandLine& line);

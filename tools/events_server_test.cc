@@ -353,7 +353,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
       opened.clear_sealed();
       if (opened.has_actor()) opened.mutable_actor()->clear_pseudonym();
       for (const api::OpenedField& field : match.opened()) {
-        if (field.path() != "provenance.principal") personal.insert(field.value());
+        personal.insert(field.value());
       }
       // Exactly the adapter's mapping (docs/events.md), plus the logged time.
       AuditEvent expected = (*want)[i];
@@ -373,9 +373,12 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
     }
   }
   const uint64_t size = TreeSize();
-  // None of them is in clear in any entry or entry bundle the log serves (loopback is in the
-  // configuration text too, so it is left out).
+  // None of them is in clear in any entry or entry bundle the log serves, nor are the principals
+  // the configuration binds, which its config.applied event holds sealed (loopback is in the
+  // configuration text, as the listen address, so it is left out).
   personal.erase("127.0.0.1");
+  EXPECT_EQ(personal.count("ingest-bot"), 1u);
+  personal.insert("privacy-officer");
   ASSERT_GE(personal.size(), 5u);
   std::vector<std::string> served = Entries();
   auto bundle = client_->Get(absl::StrCat("/tile/entries/000.p/", size));
@@ -495,6 +498,7 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   Stop();
   result = subprocess::Run("tools/vellum", {"reindex", "--data-dir", dir_});
   ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("identities in clear by their pseudonyms"));
   Start();
   for (size_t i = 0; i < deliveries.size(); ++i) {
     if (deliveries[i].adapter == "mlflow") {  // Its signed timestamp must be recent.
@@ -507,6 +511,16 @@ TEST_F(EventsServerTest, SamplesBecomeTheirEventsOnceAndSearchProvesThem) {
   }
   // One more: the restart's config.applied.
   EXPECT_EQ(TreeSize(), size + 8);
+
+  // The officer sees the configuration's principals, by the positions its text names them at.
+  api::EventSearchResponse configs = Search("action=ACTION_CONFIG_APPLIED", kOfficerToken);
+  ASSERT_EQ(configs.events_size(), 2);  // At the first start and at the restart.
+  const AuditEvent& config_event = configs.events(0).unsealed();
+  EXPECT_THAT(config_event.config_applied().principals(),
+              testing::ElementsAre("ingest-bot", "privacy-officer"));
+  EXPECT_THAT(config_event.config_applied().canonical_text(),
+              HasSubstr("{\"principal\":\"$1\",\"roles\":[\"governance\",\"auditor\"]}"));
+  EXPECT_EQ(configs.events(0).event().config_applied().principals_size(), 0);
 
   // The officer's search opens the fields, and vellum events --verify checks each opened value
   // against its commitment in the signed entry.

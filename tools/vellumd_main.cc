@@ -271,7 +271,7 @@ int Main(int argc, char** argv) {
   auto privacy = api::PrivacyOptionsOf(config, PrivacySources(*adapter_set));
   if (!privacy.ok()) return Fail(privacy.status());
   const std::string lookup_key_file = config.privacy().lookup_key_file().empty()
-                                          ? data_dir + "/privacy-lookup.key"
+                                          ? ledger::DefaultLookupKeyFile(data_dir)
                                           : config.privacy().lookup_key_file();
   auto lookup_key =
       ledger::LoadOrCreateKeyFile("lookup key", lookup_key_file, ledger::kLookupKeySize);

@@ -104,8 +104,9 @@ absl::StatusOr<ledger::AuditEvent> ConfigAppliedEvent(const api::config::Config&
   if (!files.ok()) return files.status();
   std::map<std::string, std::string> digests;
   for (const auto& [path, digest] : *files) digests[path] = Bytes(digest);
-  return ledger::identity::ConfigAppliedEvent(api::config::CanonicalText(config), digests,
-                                              applied_by, "", absl::Now());
+  const api::config::RecordedConfig recorded = api::config::RecordedConfigOf(config);
+  return ledger::identity::ConfigAppliedEvent(recorded.canonical_text, recorded.principals,
+                                              digests, applied_by, "", absl::Now());
 }
 
 std::string ConfigSha256Hex(const api::config::Config& config) {

@@ -649,8 +649,26 @@ std::string CanonicalText(const Config& config) {
   return json;
 }
 
+RecordedConfig RecordedConfigOf(const Config& config) {
+  RecordedConfig recorded;
+  std::map<std::string, size_t> positions;
+  auto replace = [&](std::string* principal) {
+    if (principal->empty()) return;
+    auto [it, added] = positions.emplace(*principal, recorded.principals.size());
+    if (added) recorded.principals.push_back(*principal);
+    *principal = absl::StrCat("$", it->second);
+  };
+  Config copy = config;
+  for (Binding& binding : *copy.mutable_bindings()) replace(binding.mutable_principal());
+  for (Quota& quota : *copy.mutable_quotas()) {
+    if (quota.principal() != "*") replace(quota.mutable_principal());
+  }
+  recorded.canonical_text = CanonicalText(copy);
+  return recorded;
+}
+
 crypto::Sha256Digest CanonicalSha256(const Config& config) {
-  return crypto::Sha256({CanonicalText(config)});
+  return crypto::Sha256({RecordedConfigOf(config).canonical_text});
 }
 
 absl::StatusOr<std::map<std::string, crypto::Sha256Digest>> DigestNamedFiles(

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -61,7 +62,18 @@ absl::StatusOr<std::pair<std::string, uint16_t>> ParseListenAddress(absl::string
 // files' paths.
 std::string CanonicalText(const Config& config);
 
-// SHA-256 of CanonicalText(config).
+// The configuration as the log records it (ledger::ConfigApplied): its canonical text with each
+// principal that a binding or a quota names replaced by "$<i>", its position in `principals`
+// (in order of first appearance; a quota's "*" stays), so that the text holds no identity and
+// the principals can be sealed, each under its own key (docs/privacy.md).
+struct RecordedConfig {
+  std::string canonical_text;
+  std::vector<std::string> principals;
+};
+RecordedConfig RecordedConfigOf(const Config& config);
+
+// SHA-256 of RecordedConfigOf(config).canonical_text: the digest the log records and vellumd
+// prints.
 crypto::Sha256Digest CanonicalSha256(const Config& config);
 
 // The SHA-256 of every file the configuration names, by absolute path: auth.token_file, the tls

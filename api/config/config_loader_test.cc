@@ -6,9 +6,11 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "proof/crypto.h"
 
@@ -407,7 +409,7 @@ TEST(ConfigLoaderTest, CanonicalTextIsDeterministic) {
             "\"anonymous\":[\"log.read\"],\"http\":{\"threads\":2,\"tile_cache_mib\":0}}");
   EXPECT_EQ(CanonicalText(*a), CanonicalText(*b));
   EXPECT_EQ(CanonicalSha256(*a), CanonicalSha256(*b));
-  EXPECT_EQ(CanonicalSha256(*a), crypto::Sha256({CanonicalText(*a)}));
+  EXPECT_EQ(CanonicalSha256(*a), crypto::Sha256({RecordedConfigOf(*a).canonical_text}));
 
   // Many keys inserted in opposite orders, so a hash-ordered map would show.
   Config forward;
@@ -448,6 +450,49 @@ listen: 127.0.0.1:8443
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(CanonicalText(*a), CanonicalText(*b));
   EXPECT_EQ(CanonicalSha256(*a), CanonicalSha256(*b));
+}
+
+TEST(ConfigLoaderTest, TheRecordedTextNamesPrincipalsByPosition) {
+  absl::StatusOr<Config> config = ParseConfig(
+      "roles: {writer: [events.write]}\n"
+      "bindings:\n"
+      "  - {principal: alice@example.com, roles: [writer]}\n"
+      "  - {group: ml-writers, roles: [writer]}\n"
+      "  - {principal: ci-deployer, roles: [writer]}\n"
+      "  - {principal: alice@example.com, roles: [writer], models: [fraud-*]}\n"
+      "quotas:\n"
+      "  - {principal: '*', entries_per_second: 10}\n"
+      "  - {principal: bob@example.com, entries_per_second: 5}\n"
+      "  - {group: ml-writers, entries_per_second: 7}\n",
+      kBase);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const RecordedConfig recorded = RecordedConfigOf(*config);
+  EXPECT_THAT(recorded.principals,
+              testing::ElementsAre("alice@example.com", "ci-deployer", "bob@example.com"));
+  for (const std::string& name : recorded.principals) {
+    EXPECT_THAT(recorded.canonical_text, testing::Not(HasSubstr(name)));
+  }
+  EXPECT_THAT(recorded.canonical_text, HasSubstr("\"principal\":\"$0\""));
+  EXPECT_THAT(recorded.canonical_text, HasSubstr("\"principal\":\"$1\""));
+  EXPECT_THAT(recorded.canonical_text, HasSubstr("\"principal\":\"$2\""));
+  EXPECT_THAT(recorded.canonical_text, HasSubstr("\"principal\":\"*\""));
+  EXPECT_THAT(recorded.canonical_text, HasSubstr("ml-writers"));
+  EXPECT_EQ(CanonicalSha256(*config), crypto::Sha256({recorded.canonical_text}));
+
+  // Putting the names back where the positions are gives the configuration's own text.
+  Config restored;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(recorded.canonical_text, &restored).ok());
+  for (Binding& binding : *restored.mutable_bindings()) {
+    if (!binding.principal().empty()) {
+      binding.set_principal(recorded.principals[std::stoul(binding.principal().substr(1))]);
+    }
+  }
+  for (Quota& quota : *restored.mutable_quotas()) {
+    if (absl::StartsWith(quota.principal(), "$")) {
+      quota.set_principal(recorded.principals[std::stoul(quota.principal().substr(1))]);
+    }
+  }
+  EXPECT_EQ(CanonicalText(restored), CanonicalText(*config));
 }
 
 TEST(ConfigLoaderTest, DigestNamedFiles) {

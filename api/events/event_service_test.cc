@@ -70,7 +70,7 @@ class EventServiceTest : public ::testing::Test {
     ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
     signer_ = ledger::NewTestSigner("example.com/event-service");
     ledger::LocalLog::Options log_options;
-    log_options.event_fields = ledger::EventFieldsOf;
+    log_options.event_fields = ledger::EventFieldsOn({});
     log_options.signer = signer_.get();
     auto log = ledger::LocalLog::Open(dir, log_options);
     ASSERT_TRUE(log.ok()) << log.status();

@@ -12,8 +12,25 @@ namespace api {
 absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions options) {
   if (options.signer == nullptr) return absl::InvalidArgumentError("LogServer needs a signer");
   std::unique_ptr<LogServer> server(new LogServer());
+  if (!options.lookup_key.empty()) {
+    if (!options.events) {
+      return absl::InvalidArgumentError("LogServer: the sealed store needs the event log");
+    }
+    absl::StatusOr<std::unique_ptr<ledger::Custodian>> custodian = ledger::Custodian::Open(
+        ledger::SealedStore::DirIn(options.data_dir), options.lookup_key, std::move(options.privacy));
+    if (!custodian.ok()) return custodian.status();
+    server->custodian_ = *std::move(custodian);
+  }
   ledger::LocalLog::Options log_options;
-  if (options.events) log_options.event_fields = ledger::EventFieldsOf;
+  if (server->custodian_ != nullptr) {
+    // The index records identities that entries hold in clear by their pseudonyms.
+    ledger::Custodian* custodian = server->custodian_.get();
+    log_options.event_fields = ledger::EventFieldsOn(
+        [custodian](absl::string_view identity) { return custodian->PseudonymOf(identity); });
+    log_options.event_indexes = std::string(ledger::kLeafAndEventIndexes);
+  } else if (options.events) {
+    log_options.event_fields = ledger::EventFieldsOn({});
+  }
   log_options.signer = options.signer;
   log_options.sequencer = options.sequencer;
   absl::StatusOr<std::unique_ptr<ledger::LocalLog>> log =
@@ -31,15 +48,6 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
   }
   if (!options.serve_http) return server;
 
-  if (!options.lookup_key.empty()) {
-    if (!options.events) {
-      return absl::InvalidArgumentError("LogServer: the sealed store needs the event log");
-    }
-    absl::StatusOr<std::unique_ptr<ledger::Custodian>> custodian = ledger::Custodian::Open(
-        options.data_dir + "/sealed", options.lookup_key, std::move(options.privacy));
-    if (!custodian.ok()) return custodian.status();
-    server->custodian_ = *std::move(custodian);
-  }
   server->tile_cache_ = std::make_unique<ledger::TileCache>(options.tile_cache_bytes);
   LogService::Options service_options;
   service_options.witnesses = server->witnesses_.get();

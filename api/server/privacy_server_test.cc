@@ -110,7 +110,7 @@ class PrivacyServerTest : public ::testing::Test {
     options.http.port = 0;
     options.access = *std::move(access);
     options.denials.burst = 1000;
-    options.lookup_key = std::string(32, 'K');
+    if (sealed_) options.lookup_key = std::string(32, 'K');
     options.privacy.read_burst = 1000;
     options.privacy.retention = retention_;
     options.privacy.retention_interval = absl::ZeroDuration();
@@ -167,6 +167,9 @@ class PrivacyServerTest : public ::testing::Test {
   }
 
   ledger::RetentionRules retention_;
+  // Whether the server has its sealed store; without, it stores events as a log from before
+  // sealing did.
+  bool sealed_ = true;
   std::unique_ptr<NoteSigner> signer_;
   std::string dir_;
   std::string data_dir_;
@@ -391,6 +394,44 @@ TEST_F(PrivacyServerTest, SealedOpenedErasedAndHeld) {
               1)
         << ledger::Action_Name(action);
   }
+}
+
+TEST_F(PrivacyServerTest, ALogFromBeforeSealingIsReindexedOnPseudonyms) {
+  // A log written before sealing: its entries and its index name alice in clear.
+  server_.reset();
+  ASSERT_EQ(system(absl::StrCat("rm -rf '", data_dir_, "'").c_str()), 0);
+  ASSERT_EQ(mkdir(data_dir_.c_str(), 0700), 0);
+  sealed_ = false;
+  Start();
+  PostEvent(1, "alice@example.com", "fraud-scorer");
+  PostEvent(2, "bob@example.com", "fraud-scorer");
+  ASSERT_EQ(Search("actor=alice@example.com", kWriterToken).events_size(), 1);
+  EXPECT_THAT(ledger::AllFileBytes(data_dir_ + "/index"), HasSubstr("alice@example.com"));
+
+  // With the sealed store the index is rebuilt on pseudonyms; new events are sealed.
+  sealed_ = true;
+  Restart();
+  PostEvent(3, "alice@example.com", "churn");
+  EXPECT_THAT(ledger::AllFileBytes(data_dir_ + "/index"), Not(HasSubstr("alice@example.com")));
+  EXPECT_THAT(ledger::AllFileBytes(data_dir_ + "/index"), Not(HasSubstr("bob@example.com")));
+
+  // One search by the subject finds the old event and the new one; so does one by pseudonym,
+  // for a reader who may not unseal.
+  EventSearchResponse both = Search("actor=alice@example.com&order=oldest", kOfficerToken);
+  ASSERT_EQ(both.events_size(), 2);
+  EXPECT_EQ(both.events(0).event().actor().subject(), "alice@example.com");  // In clear, as stored.
+  EXPECT_EQ(both.events(1).event().actor().subject(), "");
+  const std::string pseudonym = both.events(1).event().actor().pseudonym();
+  ASSERT_FALSE(pseudonym.empty());
+  EventSearchResponse by_pseudonym =
+      Search(absl::StrCat("actor=", pseudonym, "&order=oldest"), kWriterToken);
+  ASSERT_EQ(by_pseudonym.events_size(), 2);
+  EXPECT_EQ(by_pseudonym.events(0).index(), both.events(0).index());
+  EXPECT_EQ(by_pseudonym.events(1).index(), both.events(1).index());
+  // The principal that posted the old events is found by its pseudonym too.
+  EXPECT_EQ(Search("principal=writer&model=fraud-scorer", kOfficerToken).events_size(), 2);
+  // Bob's old event is his alone.
+  EXPECT_EQ(Search("actor=bob@example.com", kOfficerToken).events_size(), 1);
 }
 
 TEST_F(PrivacyServerTest, APrunedPrefixIsNotServedAndEveryProofStays) {

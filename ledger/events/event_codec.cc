@@ -153,6 +153,11 @@ absl::Status CheckConfigApplied(const AuditEvent& event) {
                                            digest.size())) {
     return Invalid("config_applied.sha256", "got a digest that is not SHA-256 of canonical_text");
   }
+  if (config.principals_size() > static_cast<int>(kMaxConfigPrincipals)) {
+    return Invalid("config_applied.principals",
+                   absl::StrCat("got ", config.principals_size(), " principals, want at most ",
+                                kMaxConfigPrincipals));
+  }
   if (config.files_size() > static_cast<int>(kMaxConfigFiles)) {
     return Invalid("config_applied.files", absl::StrCat("got ", config.files_size(),
                                                         " files, want at most ", kMaxConfigFiles));

@@ -44,6 +44,7 @@ inline constexpr size_t kMaxEventLabelKeyBytes = 128;
 inline constexpr size_t kMaxProvenanceMethodBytes = 32;  // provenance.authenticated_by.
 inline constexpr size_t kMaxConfigTextBytes = 48 * 1024;  // config_applied.canonical_text.
 inline constexpr size_t kMaxConfigFiles = 64;             // config_applied.files.
+inline constexpr size_t kMaxConfigPrincipals = 256;       // config_applied.principals.
 
 // The prefix of every event entry: 0x00 'e' 'v' '1' (docs/formats.md, "Entries").
 inline constexpr absl::string_view kEventEntryTag("\0ev1", 4);
@@ -60,8 +61,8 @@ bool IsServerOnlyAction(Action action);
 // (protobuf refuses to parse anything else); source_payload_digest is empty or 32 bytes; strings,
 // groups and labels are within the limits above, label keys are non-empty; config_applied is
 // present exactly when the action is ACTION_CONFIG_APPLIED, with a canonical_text of at most
-// kMaxConfigTextBytes whose SHA-256 is its sha256, and at most kMaxConfigFiles files, each with a
-// 32-byte digest; the event's entry fits in kMaxEntrySize (proof/tile.h); and the event has no
+// kMaxConfigTextBytes whose SHA-256 is its sha256, at most kMaxConfigPrincipals principals, and
+// at most kMaxConfigFiles files, each with a 32-byte digest; the event's entry fits in kMaxEntrySize (proof/tile.h); and the event has no
 // unknown fields. Fails with InvalidArgument naming the field and its got/want values (never the
 // field's contents).
 absl::Status ValidateEvent(const AuditEvent& event);

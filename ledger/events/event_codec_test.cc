@@ -179,6 +179,15 @@ TEST(EventCodecTest, ConfigAppliedGoesWithItsActionAndIsChecked) {
   ExpectInvalid(ValidateEvent(event), "config_applied.files: got 65 files, want at most 64");
 
   event = ConfigEvent();
+  for (size_t i = 0; i < kMaxConfigPrincipals; ++i) {
+    event.mutable_config_applied()->add_principals(absl::StrCat("p", i));
+  }
+  EXPECT_TRUE(ValidateEvent(event).ok()) << ValidateEvent(event);
+  event.mutable_config_applied()->add_principals("one-more");
+  ExpectInvalid(ValidateEvent(event),
+                "config_applied.principals: got 257 principals, want at most 256");
+
+  event = ConfigEvent();
   std::string text(kMaxConfigTextBytes, 'c');
   crypto::Sha256Digest digest = crypto::Sha256({text});
   event.mutable_config_applied()->set_canonical_text(text);

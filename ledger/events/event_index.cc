@@ -159,8 +159,10 @@ absl::Status EventIndex::Add(const CommittedLeaves& leaves, IndexRecords* record
         ReadBundleEntries(*leaves.log, bundle, leaves.tree_size);
     if (!entries.ok()) return entries.status();
     for (; index < end && index / kTileWidth == bundle; ++index) {
-      absl::optional<EventFields> fields =
+      absl::StatusOr<absl::optional<EventFields>> read =
           fields_(typed_from_, index, (*entries)[index % kTileWidth]);
+      if (!read.ok()) return read.status();
+      const absl::optional<EventFields>& fields = *read;
       if (!fields.has_value()) continue;
       PutRecord(TagPrefix(kEventTag), index, records);
       if (fields->source.size() <= kMaxValueBytes &&

@@ -17,7 +17,7 @@ namespace vellum {
 namespace ledger {
 
 // The fields of one log entry that the event indexes record. The index does not read the event
-// schema itself: an EventFieldsFn supplied by the caller (EventFieldsOf in
+// schema itself: an EventFieldsFn supplied by the caller (EventFieldsOn in
 // ledger/events/event_fields.h) reads them from the entry's bytes.
 struct EventFields {
   std::string source;     // The deduplication key: source and the source's id.
@@ -34,14 +34,18 @@ struct EventFields {
 };
 
 // The fields of `entry`, log entry `index` of a log whose entries are typed from `typed_from` on,
-// or nullopt for an entry that is not an event. Must be thread-safe.
-using EventFieldsFn = std::function<absl::optional<EventFields>(
+// or nullopt for an entry that is not an event; an error stops the indexing (IndexFollower
+// retries it). Must be thread-safe.
+using EventFieldsFn = std::function<absl::StatusOr<absl::optional<EventFields>>(
     uint64_t typed_from, uint64_t index, absl::string_view entry)>;
 
-// The name of the index set for IndexStore::Options::indexes when an EventIndex is kept next to
-// the leaf-hash index. Version 2 honours typed_from and records the principal: a store of
-// version 1 is rebuilt.
-inline constexpr absl::string_view kLeafAndEventIndexes = "leaf event/2";
+// The names of the index sets for IndexStore::Options::indexes when an EventIndex is kept next
+// to the leaf-hash index; a store built by another set is rebuilt. Version 2 honoured typed_from
+// and recorded the principal. Version 3 records actors and principals that entries hold in clear
+// by their pseudonyms (a log with a sealed store, vellumd) or, in the set named "clear", as they
+// are (a log without one).
+inline constexpr absl::string_view kLeafAndEventIndexes = "leaf event/3";
+inline constexpr absl::string_view kLeafAndClearEventIndexes = "leaf event/3 clear";
 
 // A search over the indexed events. Equality filters are combined with AND; the index range and
 // the logged-time range narrow it further.
@@ -89,6 +93,12 @@ class EventIndex : public DerivedIndex {
 
   // The index from which the log's entries are typed: those below it are never events.
   uint64_t typed_from() const { return typed_from_; }
+
+  // The fields the index records of `entry`, log entry `index` (its EventFieldsFn).
+  absl::StatusOr<absl::optional<EventFields>> FieldsOf(uint64_t index,
+                                                       absl::string_view entry) const {
+    return fields_(typed_from_, index, entry);
+  }
 
   struct IdLookup {
     // Leaves [0, covered) were searched.

@@ -63,7 +63,7 @@ class EventIndexTest : public ::testing::Test {
     storage_ = *std::move(storage);
     LevelDbIndexStore::Options store_options;
     store_options.env = env_.get();
-    store_options.indexes = std::string(kLeafAndEventIndexes);
+    store_options.indexes = std::string(kLeafAndClearEventIndexes);
     store_options.rebuild = rebuild;
     auto store = LevelDbIndexStore::Open("/index", storage_->ReadCheckpoint()->first, store_options);
     ASSERT_TRUE(store.ok()) << store.status();

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "ledger/events/event_codec.h"
+#include "ledger/events/event_fields.h"
 #include "ledger/tile_reader.h"
 #include "proof/tile.h"
 
@@ -329,6 +330,7 @@ absl::StatusOr<EventLog::SearchResult> EventLog::Search(const EventSearchRequest
   result.tree_size = head->size;
   uint64_t bundle_index = UINT64_MAX;
   std::vector<std::string> bundle;
+  const bool by_identity = request.query.actor.has_value() || request.query.principal.has_value();
   for (uint64_t index : matches->indices) {
     if (index / kTileWidth != bundle_index) {
       bundle_index = index / kTileWidth;
@@ -343,7 +345,13 @@ absl::StatusOr<EventLog::SearchResult> EventLog::Search(const EventSearchRequest
       return absl::DataLossError(
           absl::StrCat("the event index points to entry ", index, ", which is not an event"));
     }
-    if (!EventMatchesQuery(*event, request.query)) continue;
+    // The identities as the index records them (pseudonyms of those in clear) only when the
+    // query filters on them: mapping one may create its key in the sealed store.
+    absl::StatusOr<absl::optional<EventFields>> fields =
+        by_identity ? index_->FieldsOf(index, entry)
+                    : absl::StatusOr<absl::optional<EventFields>>(FieldsOfEvent(*event, {}));
+    if (!fields.ok()) return fields.status();
+    if (!fields->has_value() || !FieldsMatchQuery(**fields, request.query)) continue;
     Match& match = result.matches.emplace_back();
     match.index = index;
     match.leaf_hash = HashLeaf(entry);

@@ -113,11 +113,11 @@ class EventLogTest : public ::testing::Test {
   void Open() {
     LevelDbIndexStore::Options store_options;
     store_options.env = env_.get();
-    store_options.indexes = std::string(kLeafAndEventIndexes);
+    store_options.indexes = std::string(kLeafAndClearEventIndexes);
     auto store = LevelDbIndexStore::Open("/index", storage_.ReadCheckpoint()->first, store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    index_ = std::make_unique<EventIndex>(store_.get(), 0, EventFieldsOf);
+    index_ = std::make_unique<EventIndex>(store_.get(), 0, EventFieldsOn({}));
     IndexFollower::Options follower_options;
     follower_options.retry_delay = absl::Milliseconds(10);
     auto follower = IndexFollower::Start(&gated_, store_.get(), {index_.get()}, follower_options);

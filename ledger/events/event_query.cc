@@ -25,29 +25,26 @@ uint64_t NextCursor(const EventSearchRequest& request, uint64_t last) {
   return request.query.newest_first ? last : last + 1;
 }
 
-bool EventMatchesQuery(const AuditEvent& event, const EventQuery& query) {
-  if (query.actor.has_value() && IndexedActor(event) != *query.actor) return false;
-  if (query.principal.has_value() && IndexedPrincipal(event) != *query.principal) {
-    return false;
-  }
-  if (query.model.has_value() && event.target().model_name() != *query.model) return false;
-  if (query.version.has_value() && event.target().model_version() != *query.version) {
-    return false;
-  }
-  if (query.action.has_value() && static_cast<uint32_t>(event.action()) != *query.action) {
-    return false;
-  }
-  if (query.outcome.has_value() &&
-      static_cast<uint32_t>(event.outcome().result()) != *query.outcome) {
-    return false;
-  }
+bool FieldsMatchQuery(const EventFields& fields, const EventQuery& query) {
+  if (query.actor.has_value() && fields.actor != *query.actor) return false;
+  if (query.principal.has_value() && fields.principal != *query.principal) return false;
+  if (query.model.has_value() && fields.model != *query.model) return false;
+  if (query.version.has_value() && fields.version != *query.version) return false;
+  if (query.action.has_value() && fields.action != *query.action) return false;
+  if (query.outcome.has_value() && fields.outcome != *query.outcome) return false;
   if (query.since_micros.has_value() || query.until_micros.has_value()) {
-    if (!event.has_logged_time()) return false;
-    const int64_t micros = TimestampMicros(event.logged_time());
+    if (!fields.logged_time_micros.has_value()) return false;
+    const int64_t micros = *fields.logged_time_micros;
     if (query.since_micros.has_value() && micros < *query.since_micros) return false;
     if (query.until_micros.has_value() && micros >= *query.until_micros) return false;
   }
   return true;
+}
+
+bool EventMatchesQuery(const AuditEvent& event, const EventQuery& query) {
+  // Without a pseudonym function FieldsOfEvent cannot fail.
+  absl::StatusOr<EventFields> fields = FieldsOfEvent(event, PseudonymFn());
+  return fields.ok() && FieldsMatchQuery(*fields, query);
 }
 
 }  // namespace ledger

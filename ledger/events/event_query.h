@@ -27,8 +27,13 @@ EventQuery PageQuery(const EventSearchRequest& request, uint64_t tree_size);
 // The cursor of the page after the one that ended with index `last`.
 uint64_t NextCursor(const EventSearchRequest& request, uint64_t last);
 
-// Whether `event` satisfies every filter of `query` (not its index range). The index narrows the
-// candidates; this check on the decoded event is exact.
+// Whether an event with these fields (EventIndex::FieldsOf) satisfies every filter of `query`
+// (not its index range). The index narrows the candidates; this check on the entry the search
+// reads is exact.
+bool FieldsMatchQuery(const EventFields& fields, const EventQuery& query);
+
+// FieldsMatchQuery on the fields of `event` with its identities as they are (FieldsOfEvent
+// without a pseudonym function).
 bool EventMatchesQuery(const AuditEvent& event, const EventQuery& query);
 
 }  // namespace ledger

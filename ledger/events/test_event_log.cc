@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<TestEventLog>> TestEventLog::Open(absl::string_vi
   }
   test->signer_ = NewTestSigner(origin);
   LocalLog::Options log_options;
-  log_options.event_fields = EventFieldsOf;
+  log_options.event_fields = EventFieldsOn({});
   log_options.signer = test->signer_.get();
   auto log = LocalLog::Open(test->dir_, log_options);
   if (!log.ok()) return log.status();

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -22,9 +23,10 @@ inline constexpr char kAppliedByReload[] = "reload";
 inline constexpr char kAppliedByApi[] = "api";
 
 // The ACTION_CONFIG_APPLIED event of a configuration: its canonical text (which holds no
-// secret), its SHA-256, the SHA-256 of each file it names, how it was applied and, for
-// kAppliedByApi, by whom.
+// secret, and names principals by their position in `principals`), its SHA-256, the principals,
+// the SHA-256 of each file it names, how it was applied and, for kAppliedByApi, by whom.
 AuditEvent ConfigAppliedEvent(absl::string_view canonical_text,
+                              const std::vector<std::string>& principals,
                               const std::map<std::string, std::string>& file_digests,
                               absl::string_view applied_by, absl::string_view principal,
                               absl::Time now);

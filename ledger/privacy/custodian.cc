@@ -458,7 +458,10 @@ absl::StatusOr<Custodian::Pruned> Custodian::Prune(uint64_t below, const Request
           return refuse(m.index, absl::StrCat("is kept by rule ", rule->name(), " until ",
                                               absl::FormatTime(until)));
         }
-        std::vector<std::string> subjects = {std::string(IndexedActor(m.event))};
+        absl::StatusOr<EventFields> fields = FieldsOfEvent(
+            m.event, [this](absl::string_view identity) { return PseudonymOf(identity); });
+        if (!fields.ok()) return fields.status();
+        std::vector<std::string> subjects = {fields->actor};
         std::vector<crypto::Sha256Digest> commitments;
         for (const SealedField& item : m.event.sealed()) {
           subjects.push_back(item.pseudonym());
@@ -735,6 +738,10 @@ absl::optional<uint64_t> Custodian::ErasedAt(absl::string_view pseudonym) const 
   auto it = erased_at_.find(pseudonym);
   if (it == erased_at_.end()) return absl::nullopt;
   return it->second;
+}
+
+absl::StatusOr<std::string> Custodian::PseudonymOf(absl::string_view identity) {
+  return store_->PseudonymFor(identity, options_.clock());
 }
 
 absl::StatusOr<std::string> Custodian::FindPseudonym(absl::string_view subject) const {

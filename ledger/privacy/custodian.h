@@ -81,6 +81,12 @@ class Custodian {
   // EventLog::Options::seal: seals each event's personal fields under its adapter's rules.
   absl::Status Seal(std::vector<AuditEvent>& events, absl::Time now);
 
+  // The PseudonymFn of the log's event index (ledger/events/event_fields.h): the pseudonym of an
+  // identity an entry holds in clear, creating its key if it has none (SealedStore::PseudonymFor).
+  // An identity whose key went (erased, or its last value purged) gets a new key and pseudonym:
+  // the index records under the old one link to nobody.
+  absl::StatusOr<std::string> PseudonymOf(absl::string_view identity);
+
   // Once the event log that seals through Seal exists (it must outlive the custodian, or
   // Detach() be called first): rebuilds the holds in force from the log's hold events, learns
   // the erasures on record, erases again every key an erasure completed without holds took but

@@ -53,6 +53,15 @@ RetentionRules DeployRule(uint32_t keep_days) {
   return rules;
 }
 
+// One rule for every event, which keeps nothing past the day it is logged.
+RetentionRules KeepNothing() {
+  RetentionRules rules;
+  RetentionRule* all = rules.add_rules();
+  all->set_name("everything");
+  all->set_keep_days(0);
+  return rules;
+}
+
 class CustodianTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -437,11 +446,7 @@ TEST_F(CustodianTest, ValuesNoEntryRefersToAreCollected) {
 }
 
 TEST_F(CustodianTest, APrefixIsPrunedOnlyOnceExpiredPurgedAndNotHeld) {
-  RetentionRules everything;
-  RetentionRule* all = everything.add_rules();
-  all->set_name("everything");
-  all->set_keep_days(0);
-  options_.retention = everything;
+  options_.retention = KeepNothing();
   Restart();
   std::vector<AuditEvent> batch;
   for (int i = 0; i < 300; ++i) batch.push_back(Deploy(i, "alice@example.com", "fraud-a"));
@@ -487,6 +492,30 @@ TEST_F(CustodianTest, APrefixIsPrunedOnlyOnceExpiredPurgedAndNotHeld) {
   ASSERT_EQ(custodian_->Holds().size(), 1u);
   EXPECT_EQ(custodian_->Holds()[0].id(), unrelated->id());
   EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Prune(256, kAdmin).status()));
+}
+
+TEST_F(CustodianTest, AHoldCoversEventsThatNameTheirActorInClear) {
+  // Events as a log from before sealing holds them: nothing sealed, the actor in clear.
+  options_.retention = KeepNothing();
+  options_.rules["native"] = PrivacyRules();
+  Restart();
+  std::vector<AuditEvent> batch;
+  for (int i = 0; i < 256; ++i) batch.push_back(Deploy(i, "dave@example.com", "fraud-a"));
+  ASSERT_TRUE(Append(std::move(batch)).ok());
+  ASSERT_EQ(log_->Logged()[0].sealed_size(), 0);
+  auto hold = custodian_->PlaceHold(
+      *ParseHoldRequest(R"({"matter":"m","reason":"r","scope":{"subjects":["dave@example.com"]}})"),
+      kAdmin);
+  ASSERT_TRUE(hold.ok()) << hold.status();
+  ASSERT_TRUE(custodian_->RunRetention(absl::Now() + absl::Seconds(1)).ok());
+  absl::Status held = custodian_->Prune(256, kAdmin).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(held)) << held;
+  EXPECT_THAT(held.message(), HasSubstr("is held by " + hold->id()));
+  EXPECT_EQ(custodian_->minimum_index(), 0u);
+  // The clear name maps to the pseudonym the hold names.
+  auto pseudonym = custodian_->PseudonymOf("dave@example.com");
+  ASSERT_TRUE(pseudonym.ok());
+  EXPECT_EQ(*pseudonym, custodian_->Holds()[0].scope().subjects(0));
 }
 
 TEST_F(CustodianTest, BadErasureRequestsChangeNothing) {

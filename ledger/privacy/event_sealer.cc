@@ -34,6 +34,9 @@ std::vector<std::pair<std::string, std::string>> PersonalValues(const AuditEvent
   }
   add("provenance.principal", event.provenance().principal());
   add("config_applied.principal", event.config_applied().principal());
+  for (const std::string& name : event.config_applied().principals()) {
+    add("config_applied.principals", name);
+  }
   add("hold.reason", event.hold().reason());
   add("retention.reason", event.retention().reason());
   return values;
@@ -59,6 +62,8 @@ void ClearField(AuditEvent& event, absl::string_view path) {
     event.mutable_provenance()->clear_principal();
   } else if (path == "config_applied.principal" && event.has_config_applied()) {
     event.mutable_config_applied()->clear_principal();
+  } else if (path == "config_applied.principals" && event.has_config_applied()) {
+    event.mutable_config_applied()->clear_principals();
   } else if (path == "hold.reason" && event.has_hold()) {
     event.mutable_hold()->clear_reason();
   } else if (path == "retention.reason" && event.has_retention()) {
@@ -84,6 +89,8 @@ void RestoreField(AuditEvent& event, absl::string_view path, const std::string& 
     event.mutable_provenance()->set_principal(value);
   } else if (path == "config_applied.principal") {
     event.mutable_config_applied()->set_principal(value);
+  } else if (path == "config_applied.principals") {
+    event.mutable_config_applied()->add_principals(value);
   } else if (path == "hold.reason") {
     event.mutable_hold()->set_reason(value);
   } else if (path == "retention.reason") {
@@ -91,10 +98,12 @@ void RestoreField(AuditEvent& event, absl::string_view path, const std::string& 
   }
 }
 
-// Whose key seals the event's values (header comment).
-std::string OwnerOf(const AuditEvent& event, absl::string_view path) {
-  if (path == "provenance.principal") return event.provenance().principal();
-  if (path == "config_applied.principal") return event.config_applied().principal();
+// Whose key seals the event's `value` at `path` (header comment).
+std::string OwnerOf(const AuditEvent& event, absl::string_view path, const std::string& value) {
+  if (path == "provenance.principal" || path == "config_applied.principal" ||
+      path == "config_applied.principals") {
+    return value;
+  }
   if (!event.actor().subject().empty()) return event.actor().subject();
   if (!event.provenance().principal().empty()) return event.provenance().principal();
   return absl::StrCat("address:", event.context().source_ip());
@@ -106,7 +115,8 @@ bool IsPersonalFieldPath(absl::string_view path) {
   if (absl::StartsWith(path, kLabelPrefix)) return path.size() > sizeof(kLabelPrefix) - 1;
   for (const char* known : {"actor.subject", "actor.groups", "outcome.reason",
                             "context.source_ip", "context.user_agent", "provenance.principal",
-                            "config_applied.principal", "hold.reason", "retention.reason"}) {
+                            "config_applied.principal", "config_applied.principals", "hold.reason",
+                            "retention.reason"}) {
     if (path == known) return true;
   }
   return false;
@@ -116,7 +126,8 @@ PrivacyRules PrivacyRules::Default() {
   PrivacyRules rules;
   for (const char* path : {"actor.subject", "actor.groups", "context.source_ip",
                            "context.user_agent", "provenance.principal",
-                           "config_applied.principal", "hold.reason", "retention.reason"}) {
+                           "config_applied.principal", "config_applied.principals",
+                           "hold.reason", "retention.reason"}) {
     rules.fields[path] = FieldRule::kSeal;
   }
   return rules;
@@ -149,7 +160,7 @@ absl::Status SealEvents(SealedStore& store, const PrivacyRules& rules,
     size_t count = 0;
     for (auto& [path, value] : PersonalValues(event, rules)) {
       if (rules.RuleFor(path) != FieldRule::kSeal) continue;
-      requests.push_back(SealRequest{path, OwnerOf(event, path), std::move(value)});
+      requests.push_back(SealRequest{path, OwnerOf(event, path, value), std::move(value)});
       ++count;
     }
     counts.push_back(count);
@@ -205,6 +216,8 @@ absl::StatusOr<UnsealedEvent> UnsealEvent(const SealedStore& store, const AuditE
     auto opened = store.OpenValue(*commitment);
     if (absl::IsNotFound(opened.status())) {
       out.gone.push_back(item);
+      // A principal's place is what the configuration's text names it by: it stays, empty.
+      if (item.path() == "config_applied.principals") RestoreField(out.event, item.path(), "");
       continue;
     }
     if (!opened.ok()) return opened.status();

@@ -16,6 +16,8 @@
 //   context.labels.<key>       only the keys the rules name; every other label stays in clear
 //   provenance.principal       owned by the principal
 //   config_applied.principal   owned by the principal
+//   config_applied.principals  one sealed item per principal the configuration names, each
+//                              owned by that principal
 //   hold.reason                free text (the actor is who placed the hold)
 //   retention.reason           free text (the actor is who changed the rules)
 //
@@ -81,8 +83,9 @@ struct UnsealedEvent {
 // The paths of `gone`, in order.
 std::vector<std::string> GonePaths(const UnsealedEvent& unsealed);
 
-// Opens every sealed item of `event` that the store still holds. DataLoss when a value is there
-// but does not match its commitment.
+// Opens every sealed item of `event` that the store still holds; a principal of
+// config_applied.principals that is gone keeps its place as an empty string. DataLoss when a
+// value is there but does not match its commitment.
 absl::StatusOr<UnsealedEvent> UnsealEvent(const SealedStore& store, const AuditEvent& event);
 
 // Checks an opened value against the sealed item of the signed entry: InvalidArgument unless

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -177,6 +178,44 @@ TEST_F(EventSealerTest, AnEventThatArrivesSealedIsRefused) {
   event.mutable_actor()->set_pseudonym("ps1_00");
   EXPECT_EQ(SealEvent(*store_, PrivacyRules::Default(), event, kNow).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(EventSealerTest, EachPrincipalAConfigurationNamesIsSealedUnderItsOwnKey) {
+  AuditEvent event;
+  event.mutable_id()->set_source("vellum");
+  event.mutable_id()->set_source_id("config-1");
+  event.mutable_event_time()->set_seconds(1790000000);
+  event.mutable_observer()->set_adapter("vellum");
+  event.set_action(ACTION_CONFIG_APPLIED);
+  event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  ConfigApplied* applied = event.mutable_config_applied();
+  applied->set_canonical_text(R"({"bindings":[{"principal":"$0"},{"principal":"$1"}]})");
+  applied->add_principals("alice@example.com");
+  applied->add_principals("ci-deployer");
+  auto sealed = SealEvent(*store_, PrivacyRules::Default(), event, kNow);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(sealed->config_applied().principals_size(), 0);
+  ASSERT_EQ(sealed->sealed_size(), 2);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(sealed->sealed(i).path(), "config_applied.principals");
+  auto alice = store_->FindPseudonym("alice@example.com");
+  auto ci = store_->FindPseudonym("ci-deployer");
+  ASSERT_TRUE(alice.ok() && ci.ok());
+  EXPECT_EQ(sealed->sealed(0).pseudonym(), *alice);
+  EXPECT_EQ(sealed->sealed(1).pseudonym(), *ci);
+
+  // Opened, the principals come back in their order, so the positions in the text still hold.
+  auto opened = UnsealEvent(*store_, *sealed);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_THAT(opened->event.config_applied().principals(),
+              testing::ElementsAre("alice@example.com", "ci-deployer"));
+  // Erasing one principal erases their name from the configuration, and only theirs.
+  ASSERT_TRUE(store_->Erase(*alice).ok());
+  opened = UnsealEvent(*store_, *sealed);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  // The erased one keeps its place, empty, so "$1" still names ci-deployer.
+  EXPECT_THAT(opened->event.config_applied().principals(),
+              testing::ElementsAre("", "ci-deployer"));
+  EXPECT_EQ(GonePaths(*opened), std::vector<std::string>{"config_applied.principals"});
 }
 
 }  // namespace

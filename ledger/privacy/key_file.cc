@@ -64,5 +64,9 @@ absl::StatusOr<std::string> LoadOrCreateKeyFile(absl::string_view what, const st
   return key;
 }
 
+std::string DefaultLookupKeyFile(absl::string_view data_dir) {
+  return absl::StrCat(data_dir, "/privacy-lookup.key");
+}
+
 }  // namespace ledger
 }  // namespace vellum

@@ -20,6 +20,10 @@ namespace ledger {
 absl::StatusOr<std::string> LoadOrCreateKeyFile(absl::string_view what, const std::string& path,
                                                 size_t size);
 
+// Where vellumd keeps K_lookup when the configuration names no file (privacy.lookup_key_file):
+// <data_dir>/privacy-lookup.key.
+std::string DefaultLookupKeyFile(absl::string_view data_dir);
+
 }  // namespace ledger
 }  // namespace vellum
 

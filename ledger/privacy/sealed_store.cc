@@ -350,6 +350,10 @@ absl::StatusOr<std::string> SealedStore::FindPseudonym(absl::string_view subject
   return record->pseudonym();
 }
 
+std::string SealedStore::DirIn(absl::string_view data_dir) {
+  return absl::StrCat(data_dir, "/sealed");
+}
+
 absl::StatusOr<std::string> SealedStore::PseudonymFor(absl::string_view subject,
                                                       absl::Time now) {
   if (subject.empty() || subject.size() > kMaxSubjectBytes) {

@@ -80,6 +80,9 @@ class SealedStore {
   static absl::StatusOr<std::unique_ptr<SealedStore>> Open(const std::string& dir,
                                                            absl::string_view lookup_key);
 
+  // The store's folder in a log's data directory: <data_dir>/sealed.
+  static std::string DirIn(absl::string_view data_dir);
+
   // Seals `values` in one synced write, creating a subject's key on first use, and returns one
   // ref per value in the same order. InvalidArgument (nothing written) for an empty subject or
   // path, or a subject, path or value past its limit; the message names the index and sizes,
