@@ -394,11 +394,7 @@ void EventService::RespondRead(const HttpRequest& request,
                                const HttpServer::Respond& respond) const {
   HttpResponse answer = EncodeMessage(WantsProtobuf(request), response);
   if (unsealed == 0) return respond(std::move(answer));
-  ledger::Custodian::Requester reader;
-  if (request.caller != nullptr) {
-    reader.principal = request.caller->name;
-    reader.authenticated_by = request.caller->authenticated_by;
-  }
+  const auto reader = ledger::Custodian::Requester::Of(request.caller.get());
   // The answer waits until the read is on record (or counted for the summary).
   auto shared = std::make_shared<HttpResponse>(std::move(answer));
   options_.custodian->RecordUnsealedRead(reader, DescribeSearch(search), unsealed,

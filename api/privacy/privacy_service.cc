@@ -18,17 +18,10 @@ namespace vellum {
 namespace api {
 namespace {
 
+using Requester = ledger::Custodian::Requester;
+
 constexpr absl::string_view kHoldPrefix = "/v1/holds/";
 constexpr size_t kMaxHoldIdBytes = 64;
-
-ledger::Custodian::Requester RequesterOf(const HttpRequest& request) {
-  ledger::Custodian::Requester by;
-  if (request.caller != nullptr) {
-    by.principal = request.caller->name;
-    by.authenticated_by = request.caller->authenticated_by;
-  }
-  return by;
-}
 
 absl::optional<HttpResponse> CheckJson(const HttpRequest& request) {
   if (MediaType(request.Header("content-type")) != "application/json") {
@@ -87,7 +80,7 @@ HttpResponse PrivacyService::PostErasure(const HttpRequest& request) {
   absl::StatusOr<ledger::Custodian::ErasureResult> done = custodian_->Erase(
       std::vector<std::string>(parsed->subject().begin(), parsed->subject().end()),
       std::vector<std::string>(parsed->pseudonym().begin(), parsed->pseudonym().end()),
-      RequesterOf(request));
+      Requester::Of(request.caller.get()));
   if (!done.ok()) return ErrorResponse(done.status());
   ErasureResponse answer;
   answer.set_request_id(done->request_id);
@@ -110,8 +103,8 @@ HttpResponse PrivacyService::PostHold(const HttpRequest& request) {
   if (auto refused = CheckJson(request)) return *std::move(refused);
   absl::StatusOr<ledger::Hold> hold = ledger::ParseHoldRequest(request.body);
   if (!hold.ok()) return ErrorResponse(hold.status());
-  absl::StatusOr<ledger::Hold> placed = custodian_->PlaceHold(*std::move(hold),
-                                                              RequesterOf(request));
+  absl::StatusOr<ledger::Hold> placed =
+      custodian_->PlaceHold(*std::move(hold), Requester::Of(request.caller.get()));
   if (!placed.ok()) return ErrorResponse(placed.status());
   return EncodeMessage(request, *placed);
 }
@@ -120,7 +113,8 @@ HttpResponse PrivacyService::PostRetention(const HttpRequest& request) {
   if (auto refused = CheckJson(request)) return *std::move(refused);
   absl::StatusOr<ledger::RetentionRules> rules = ledger::ParseRetentionRequest(request.body);
   if (!rules.ok()) return ErrorResponse(rules.status());
-  if (absl::Status s = custodian_->ChangeRetention(*std::move(rules), RequesterOf(request));
+  if (absl::Status s =
+          custodian_->ChangeRetention(*std::move(rules), Requester::Of(request.caller.get()));
       !s.ok()) {
     return ErrorResponse(s);
   }
@@ -135,7 +129,8 @@ HttpResponse PrivacyService::PostPrune(const HttpRequest& request) {
   if (!below.has_value()) return ErrorResponse(400, "query parameter \"below\" is required");
   absl::StatusOr<uint64_t> n = ParseDecimal(*below, "below");
   if (!n.ok()) return ErrorResponse(n.status());
-  absl::StatusOr<ledger::Custodian::Pruned> pruned = custodian_->Prune(*n, RequesterOf(request));
+  absl::StatusOr<ledger::Custodian::Pruned> pruned =
+      custodian_->Prune(*n, Requester::Of(request.caller.get()));
   if (!pruned.ok()) {
     // A prefix that may not go yet is a conflict with the state of the log, not a bad request.
     if (absl::IsFailedPrecondition(pruned.status())) {
@@ -160,7 +155,7 @@ HttpResponse PrivacyService::ReleaseHold(const HttpRequest& request, absl::strin
   if (id.empty() || id.size() > kMaxHoldIdBytes) {
     return ErrorResponse(404, "no hold has this id");
   }
-  if (absl::Status s = custodian_->ReleaseHold(id, RequesterOf(request)); !s.ok()) {
+  if (absl::Status s = custodian_->ReleaseHold(id, Requester::Of(request.caller.get())); !s.ok()) {
     return ErrorResponse(s);
   }
   HoldReleased answer;

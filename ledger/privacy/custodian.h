@@ -40,6 +40,7 @@
 #include "ledger/events/attempt_log.h"
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/events/event_log.h"
+#include "ledger/identity/principal.h"
 #include "ledger/privacy/event_sealer.h"
 #include "ledger/privacy/hold_scope.h"
 #include "ledger/privacy/retention.h"
@@ -112,6 +113,11 @@ class Custodian {
   struct Requester {
     std::string principal;
     std::string authenticated_by;
+    // The requester an authenticated caller is (nullptr: anonymous, both empty).
+    static Requester Of(const identity::Principal* caller) {
+      if (caller == nullptr) return Requester();
+      return Requester{caller->name, caller->authenticated_by};
+    }
   };
 
   // Places `hold` (as ParseHoldRequest returns it): gives it an id, maps its subject ids to
