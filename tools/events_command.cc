@@ -103,13 +103,6 @@ std::string PercentEncode(absl::string_view text) {
   return out;
 }
 
-// "deploy" -> "ACTION_DEPLOY"; names already in upper case pass unchanged.
-std::string EnumName(absl::string_view prefix, absl::string_view value) {
-  std::string name = absl::AsciiStrToUpper(value);
-  if (!absl::StartsWith(name, prefix)) name = absl::StrCat(prefix, name);
-  return name;
-}
-
 // GET /v1/events as the event commands reach it: --server with the TLS flags, and the bearer
 // token of --token-file.
 class EventSearch {
@@ -204,12 +197,10 @@ int RunEvents(const CommandLine& line) {
   auto add = [&query](absl::string_view name, absl::string_view value) {
     absl::StrAppend(&query, query.empty() ? "?" : "&", name, "=", PercentEncode(value));
   };
-  for (const char* name : {"actor", "model", "version", "since", "until", "order", "limit"}) {
+  // As typed: the server takes actions and outcomes as people write them (docs/api.md).
+  for (const char* name : {"actor", "model", "version", "action", "outcome", "since", "until",
+                           "order", "limit"}) {
     if (absl::optional<std::string> value = line.Get(name); value.has_value()) add(name, *value);
-  }
-  if (auto action = line.Get("action"); action.has_value()) add("action", EnumName("ACTION_", *action));
-  if (auto outcome = line.Get("outcome"); outcome.has_value()) {
-    add("outcome", EnumName("RESULT_", *outcome));
   }
   if (verifier != nullptr) add("proof", "1");
 

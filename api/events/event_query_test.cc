@@ -40,16 +40,40 @@ TEST(ParseEventSearchTest, EveryParameter) {
   EXPECT_TRUE(request->proof);
 }
 
+TEST(ParseEventSearchTest, ActionsAndOutcomesAsPeopleTypeThem) {
+  const std::pair<const char*, ledger::Action> actions[] = {
+      {"deploy", ledger::ACTION_DEPLOY},
+      {"Deploy", ledger::ACTION_DEPLOY},
+      {"ACTION_DEPLOY", ledger::ACTION_DEPLOY},
+      {"config.applied", ledger::ACTION_CONFIG_APPLIED},
+      {"access-denied-by-ledger", ledger::ACTION_ACCESS_DENIED_BY_LEDGER},
+  };
+  for (const auto& [typed, want] : actions) {
+    auto request = ParseEventSearch(absl::StrCat("action=", typed));
+    ASSERT_TRUE(request.ok()) << typed << ": " << request.status();
+    EXPECT_EQ(request->query.action, static_cast<uint32_t>(want)) << typed;
+  }
+  for (const char* typed : {"denied", "DENIED", "RESULT_DENIED", "result_denied"}) {
+    auto request = ParseEventSearch(absl::StrCat("outcome=", typed));
+    ASSERT_TRUE(request.ok()) << typed << ": " << request.status();
+    EXPECT_EQ(request->query.outcome, static_cast<uint32_t>(ledger::Outcome::RESULT_DENIED));
+  }
+}
+
 TEST(ParseEventSearchTest, RefusesWhatIsNotExactlyRight) {
   const std::pair<const char*, const char*> cases[] = {
       {"actor=", "query parameter \"actor\" is 0 bytes, want 1 to 1024 of UTF-8"},
       {"actor=%FF", "query parameter \"actor\" is 1 bytes, want 1 to 1024 of UTF-8"},
       {"version=1", "query parameter \"version\" needs \"model\""},
-      {"action=deploy", "query parameter \"action\" must be a action name like ACTION_DEPLOY"},
+      {"action=deploys", "query parameter \"action\" must be an action like deploy or ACTION_DEPLOY"},
       {"action=ACTION_UNSPECIFIED",
-       "query parameter \"action\" must be a action name like ACTION_DEPLOY"},
+       "query parameter \"action\" must be an action like deploy or ACTION_DEPLOY"},
+      {"action=unspecified",
+       "query parameter \"action\" must be an action like deploy or ACTION_DEPLOY"},
       {"outcome=RESULT_UNSPECIFIED",
-       "query parameter \"outcome\" must be a outcome name like RESULT_DENIED"},
+       "query parameter \"outcome\" must be an outcome like denied or RESULT_DENIED"},
+      {"outcome=ACTION_DEPLOY",
+       "query parameter \"outcome\" must be an outcome like denied or RESULT_DENIED"},
       {"since=yesterday", "query parameter \"since\" is not an RFC 3339 time in the years 1 to "
                           "9999 (like 2024-05-01T12:00:00Z)"},
       {"since=2024-05-01T12:00:00Z&until=2024-05-01T12:00:00Z",
