@@ -745,6 +745,7 @@ TEST_F(LogServiceTest, AFullDiskIs507WithRetryAfter) {
 
 TEST_F(LogServiceTest, AFullAppendQueueIs503WithRetryAfter) {
   sequencer_options_.max_queued_entries = 1;
+  sequencer_options_.max_batch_entries = 1;
   absl::Notification release;
   std::atomic<bool> holding{false};
   faults_.SetBeforeCommit([&] {
@@ -752,7 +753,8 @@ TEST_F(LogServiceTest, AFullAppendQueueIs503WithRetryAfter) {
     release.WaitForNotificationWithTimeout(absl::Seconds(30));
   });
   Start();
-  // One append is held in its commit, the next waits in the queue, which is then full.
+  // One append is held in its commit, the next is built into the batch after it, the third
+  // waits in the queue, which is then full.
   std::vector<std::thread> appenders;
   std::atomic<int> ok{0};
   auto append = [&](std::string entry) {
@@ -762,6 +764,14 @@ TEST_F(LogServiceTest, AFullAppendQueueIs503WithRetryAfter) {
   };
   appenders.emplace_back(append, "held");
   ASSERT_TRUE(ledger::WaitUntil([&] { return holding.load(); }, absl::Seconds(30)));
+  appenders.emplace_back(append, "built");
+  ASSERT_TRUE(ledger::WaitUntil(
+      [&] {
+        std::string metrics;
+        sequencer_->RenderMetrics(&metrics);
+        return absl::StrContains(metrics, "vellum_append_building_entries 1\n");
+      },
+      absl::Seconds(30)));
   appenders.emplace_back(append, "queued");
   ASSERT_TRUE(ledger::WaitUntil(
       [&] {
@@ -775,11 +785,11 @@ TEST_F(LogServiceTest, AFullAppendQueueIs503WithRetryAfter) {
   EXPECT_EQ(HeaderOf(*refused, "Retry-After"), "1");
   release.Notify();
   for (std::thread& t : appenders) t.join();
-  EXPECT_EQ(ok.load(), 2);
+  EXPECT_EQ(ok.load(), 3);
   auto metrics = Send("GET", "/metrics");
   EXPECT_THAT(metrics->body,
               HasSubstr("vellum_appends_refused_total{reason=\"queue_full\"} 1\n"));
-  EXPECT_EQ(CurrentCheckpoint().size, 2u);
+  EXPECT_EQ(CurrentCheckpoint().size, 3u);
 }
 
 TEST_F(LogServiceTest, AnIdempotencyKeyAppendsAnEntryOnce) {

@@ -80,6 +80,24 @@ struct Sequencer::Recovered {
   std::shared_ptr<const LogHead> head;
 };
 
+struct Sequencer::Building {
+  absl::Time start;
+  uint64_t first_index = 0;
+  TreeState next;
+  WriteSet write;
+  BatchKeys keys;
+};
+
+struct Sequencer::Prepared {
+  std::vector<Pending> batch;
+  // Where the batch's entries start, and the signed head of the tree with them; none when every
+  // append of the batch was a duplicate or refused (nothing to write).
+  uint64_t first_index = 0;
+  std::shared_ptr<const LogHead> head;
+  WriteSet write;
+  absl::Time start;
+};
+
 absl::StatusOr<Sequencer::Recovered> Sequencer::Recover(const LogReader& storage,
                                                         const NoteSigner& signer) {
   absl::StatusOr<std::unique_ptr<NoteVerifier>> verifier =
@@ -112,6 +130,7 @@ Sequencer::Sequencer(LogStorage* storage, const NoteSigner* signer,
       options_(options),
       head_(std::move(head)),
       state_(std::move(state)) {
+  syncer_ = std::thread([this] { Sync(); });
   writer_ = std::thread([this] { Run(); });
 }
 
@@ -121,6 +140,7 @@ Sequencer::~Sequencer() {
     stopping_ = true;
   }
   writer_.join();
+  syncer_.join();
 }
 
 std::shared_ptr<const LogHead> Sequencer::Head() const {
@@ -151,6 +171,9 @@ void Sequencer::RenderMetrics(std::string* out) const {
                uint64_t{queued_entries}, out);
   RenderMetric("vellum_append_queue_bytes", "gauge", "Bytes of entries waiting for a batch.",
                uint64_t{queued_bytes}, out);
+  RenderMetric("vellum_append_building_entries", "gauge",
+               "Entries in the batch being built while the one before it is written.",
+               building_entries_.load(), out);
   RenderMetricHeader("vellum_appends_refused_total", "counter",
                      "Appends refused before reaching a batch, by reason.", out);
   RenderLabeledSample("vellum_appends_refused_total", "reason", "queue_full",
@@ -254,77 +277,143 @@ absl::StatusOr<Sequencer::Appended> Sequencer::Append(std::vector<std::string> e
 }
 
 void Sequencer::Run() {
+  // The batch being built: its appends, its entries taken from the queue, and its tree.
+  std::vector<Pending> batch;
+  size_t batch_entries = 0;
+  Building building;
   for (;;) {
-    std::vector<Pending> batch;
     bool reopen = false;
+    bool finish = false;
+    absl::Status refused;
+    std::vector<Pending> taken;
     {
       absl::MutexLock lock(&mu_);
-      if (!refusing_.ok()) {
+      if (!refusing_.ok() && batch.empty()) {
         auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
         mu_.AwaitWithDeadline(absl::Condition(&stop), next_retry_);
-        if (stopping_) return;  // Nothing is queued while refusing.
+        if (stopping_) break;  // Nothing is queued while refusing.
         reopen = true;
+      } else {
+        // Appends join the batch while the one before it is written; it is handed over once
+        // that one is durable. A failed write (the syncer's) refuses it.
+        auto ready = [this, &batch, &batch_entries]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return (stopping_ && batch.empty()) || !refusing_.ok() || (!syncing_ && !batch.empty()) ||
+                 (!queue_.empty() && batch_entries < options_.max_batch_entries);
+        };
+        mu_.Await(absl::Condition(&ready));
+        if (!refusing_.ok()) {
+          refused = Refusal();
+        } else {
+          if (batch.empty() && !syncing_ && !queue_.empty() &&
+              options_.max_batch_delay > absl::ZeroDuration() && !stopping_) {
+            auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+              return stopping_ || queued_entries_ >= options_.max_batch_entries;
+            };
+            mu_.AwaitWithTimeout(absl::Condition(&full), options_.max_batch_delay);
+          }
+          // The oldest appends, while they fit.
+          size_t took = 0;
+          while (!queue_.empty() &&
+                 (batch_entries + took == 0 ||
+                  batch_entries + took + queue_.front().entries.size() <=
+                      options_.max_batch_entries)) {
+            took += queue_.front().entries.size();
+            queued_bytes_ -= EntryBytes(queue_.front().entries);
+            taken.push_back(std::move(queue_.front()));
+            queue_.pop_front();
+          }
+          queued_entries_ -= took;
+          batch_entries += took;
+          building_entries_ = batch_entries;
+          finish = !syncing_ && (!batch.empty() || !taken.empty());
+          if (!finish && batch.empty() && taken.empty()) break;  // Stopping, nothing left.
+        }
       }
     }
     if (reopen) {
       TryReopen();
       continue;
     }
+    if (!refused.ok()) {
+      // Built on a batch whose write failed: nothing of it was stored.
+      for (Pending& pending : batch) pending.done(refused);
+      batch.clear();
+      batch_entries = 0;
+      building_entries_ = 0;
+      continue;
+    }
+    if (batch.empty() && !taken.empty()) building = StartBuilding();
+    for (Pending& pending : taken) {
+      AddToBatch(pending, building);
+      batch.push_back(std::move(pending));
+    }
+    if (!finish) continue;
+    absl::StatusOr<std::unique_ptr<Prepared>> prepared = FinishBatch(building, batch);
+    batch_entries = 0;
+    building_entries_ = 0;
+    if (!prepared.ok()) {
+      commit_errors_++;
+      StartRefusing(prepared.status(), batch);
+      batch.clear();
+      continue;
+    }
+    absl::MutexLock lock(&mu_);
+    to_sync_ = *std::move(prepared);
+    syncing_ = true;
+  }
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !syncing_; };
+  mu_.Await(absl::Condition(&idle));
+  sync_stopping_ = true;
+}
+
+void Sequencer::Sync() {
+  for (;;) {
+    std::unique_ptr<Prepared> prepared;
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !queue_.empty();
+        return syncing_ || sync_stopping_;
       };
       mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // Stopping, and nothing left to commit.
-      if (options_.max_batch_delay > absl::ZeroDuration() && !stopping_) {
-        auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return stopping_ || queued_entries_ >= options_.max_batch_entries;
-        };
-        mu_.AwaitWithTimeout(absl::Condition(&full), options_.max_batch_delay);
-      }
-      // The batch: the oldest append, and those after it while they fit.
-      size_t batch_entries = 0;
-      while (!queue_.empty() &&
-             (batch.empty() ||
-              batch_entries + queue_.front().entries.size() <= options_.max_batch_entries)) {
-        batch_entries += queue_.front().entries.size();
-        queued_bytes_ -= EntryBytes(queue_.front().entries);
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      queued_entries_ -= batch_entries;
+      if (!syncing_) return;
+      prepared = std::move(to_sync_);
     }
-    const uint64_t first_index = state_.size();
-    const absl::Time start = absl::Now();
-    absl::StatusOr<std::shared_ptr<const LogHead>> head = CommitBatch(batch);
-    commit_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - start));
-    if (!head.ok()) {
+    absl::Status status =
+        prepared->head != nullptr ? storage_->Commit(prepared->write) : absl::OkStatus();
+    commit_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - prepared->start));
+    if (!status.ok()) {
       commit_errors_++;
-      StartRefusing(head.status(), batch);
+      StartRefusing(status, prepared->batch);
+      absl::MutexLock lock(&mu_);
+      syncing_ = false;
       continue;
     }
-    const uint64_t appended = (*head)->size - first_index;
-    if (appended > 0) {
-      batch_entries_.Observe(static_cast<double>(appended));
-      committed_entries_ += appended;
+    std::shared_ptr<const LogHead> head = prepared->head;
+    if (head != nullptr) {
+      batch_entries_.Observe(static_cast<double>(head->size - prepared->first_index));
+      committed_entries_ += head->size - prepared->first_index;
       {
         absl::MutexLock lock(&mu_);
-        head_ = *head;
+        head_ = head;
       }
-      if (options_.on_commit) options_.on_commit((*head)->size);
+      if (options_.on_commit) options_.on_commit(head->size);
+    } else {
+      head = Head();  // Nothing appended: the answers name the latest tree.
     }
-    uint64_t index = first_index;
-    for (Pending& pending : batch) {
+    uint64_t index = prepared->first_index;
+    for (Pending& pending : prepared->batch) {
       if (!pending.refused.ok()) {
         pending.done(pending.refused);
       } else if (pending.duplicate_of.has_value()) {
-        pending.done(Appended{*pending.duplicate_of, *head, true});
+        pending.done(Appended{*pending.duplicate_of, head, true});
       } else {
-        pending.done(Appended{index, *head});
+        pending.done(Appended{index, head});
         index += pending.entries.size();
       }
     }
+    absl::MutexLock lock(&mu_);
+    syncing_ = false;
   }
 }
 
@@ -354,8 +443,15 @@ void Sequencer::StartRefusing(const absl::Status& error, std::vector<Pending>& b
 }
 
 void Sequencer::TryReopen() {
+  {
+    // The failed batch is answered and the store is no longer written.
+    absl::MutexLock lock(&mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !syncing_; };
+    mu_.Await(absl::Condition(&idle));
+  }
   reopen_attempts_++;
-  const uint64_t published = state_.size();
+  // The tree state may be ahead of the log, built for a batch that was never written.
+  const uint64_t published = Head()->size;
   absl::Status status = storage_->Reopen();
   absl::StatusOr<Recovered> recovered =
       status.ok() ? Recover(*storage_, *signer_) : absl::StatusOr<Recovered>(status);
@@ -373,6 +469,7 @@ void Sequencer::TryReopen() {
   }
   reopens_++;
   state_ = std::move(recovered->state);
+  syncing_keys_.clear();
   const uint64_t size = recovered->head->size;
   {
     absl::MutexLock lock(&mu_);
@@ -396,6 +493,10 @@ bool Sequencer::ResolveKey(Pending& pending, uint64_t first_index, BatchKeys* ba
   if (auto it = batch_keys->find(pending.key); it != batch_keys->end()) {
     return answer(it->second);
   }
+  // The batch being written holds keys the store may not have yet.
+  if (auto it = syncing_keys_.find(pending.key); it != syncing_keys_.end()) {
+    return answer(it->second);
+  }
   absl::StatusOr<IdempotencyRecord> stored = storage_->ReadIdempotencyKey(pending.key);
   if (stored.ok()) return answer(*stored);
   if (!absl::IsNotFound(stored.status())) {
@@ -406,29 +507,41 @@ bool Sequencer::ResolveKey(Pending& pending, uint64_t first_index, BatchKeys* ba
   return true;
 }
 
-absl::StatusOr<std::shared_ptr<const LogHead>> Sequencer::CommitBatch(
-    std::vector<Pending>& batch) {
-  TreeState next = state_;
-  const uint64_t batch_start = next.size();
-  WriteSet write;
-  BatchKeys batch_keys;
-  for (Pending& pending : batch) {
-    if (!pending.key.empty() && !ResolveKey(pending, next.size(), &batch_keys)) continue;
-    for (size_t i = 0; i < pending.entries.size(); ++i) {
-      next.Append(pending.entries[i], pending.leaf_hashes[i], &write);
-    }
+Sequencer::Building Sequencer::StartBuilding() const {
+  Building building;
+  building.start = absl::Now();
+  building.first_index = state_.size();
+  building.next = state_;
+  return building;
+}
+
+void Sequencer::AddToBatch(Pending& pending, Building& building) {
+  if (!pending.key.empty() && !ResolveKey(pending, building.next.size(), &building.keys)) return;
+  for (size_t i = 0; i < pending.entries.size(); ++i) {
+    building.next.Append(pending.entries[i], pending.leaf_hashes[i], &building.write);
   }
-  if (next.size() == batch_start) return Head();
-  write.idempotency_keys.assign(batch_keys.begin(), batch_keys.end());
-  next.FinishBatch(batch_start, &write);
-  absl::StatusOr<std::shared_ptr<const LogHead>> head =
-      SignHead(*signer_, next.size(), next.Root());
-  if (!head.ok()) return head.status();
-  write.checkpoint = (*head)->checkpoint;
-  absl::Status status = storage_->Commit(write);
-  if (!status.ok()) return status;
-  state_ = std::move(next);
-  return head;
+}
+
+absl::StatusOr<std::unique_ptr<Sequencer::Prepared>> Sequencer::FinishBatch(
+    Building& building, std::vector<Pending>& batch) {
+  auto prepared = std::make_unique<Prepared>();
+  prepared->start = building.start;
+  prepared->first_index = building.first_index;
+  if (building.next.size() != building.first_index) {
+    building.write.idempotency_keys.assign(building.keys.begin(), building.keys.end());
+    building.next.FinishBatch(building.first_index, &building.write);
+    absl::StatusOr<std::shared_ptr<const LogHead>> head =
+        SignHead(*signer_, building.next.size(), building.next.Root());
+    if (!head.ok()) return head.status();
+    prepared->head = *std::move(head);
+    building.write.checkpoint = prepared->head->checkpoint;
+    prepared->write = std::move(building.write);
+    state_ = std::move(building.next);
+  }
+  syncing_keys_ = std::move(building.keys);
+  prepared->batch = std::move(batch);
+  batch.clear();
+  return prepared;
 }
 
 }  // namespace ledger

@@ -38,9 +38,10 @@ struct LogHead {
 struct SequencerOptions {
   // A batch holds at most this many entries, unless one append alone is larger.
   size_t max_batch_entries = 4096;
-  // The most entries, and bytes of entries, waiting for a batch. An append that would take the
-  // queue past either bound while other appends wait is refused at once with Unavailable and a
-  // retry hint (ledger/refusal.h: HTTP 503 with Retry-After) and counted; an append alone is
+  // The most entries, and bytes of entries, waiting for a batch (beyond the batch being built
+  // while another is written, which holds at most max_batch_entries). An append that would take
+  // the queue past either bound while other appends wait is refused at once with Unavailable and
+  // a retry hint (ledger/refusal.h: HTTP 503 with Retry-After) and counted; an append alone is
   // queued whatever its size.
   size_t max_queued_entries = 100000;
   size_t max_queued_bytes = size_t{64} << 20;
@@ -52,9 +53,9 @@ struct SequencerOptions {
   // How long the first append of a batch waits for others to join it. Zero commits at once;
   // appends that arrive during a commit form the next batch either way.
   absl::Duration max_batch_delay = absl::ZeroDuration();
-  // Called on the writer thread with the new tree size after each batch is committed and its
-  // head published, before its appends are acknowledged; must be quick. Feeds derived indexes
-  // (IndexFollower::Notify).
+  // Called on a sequencer thread, one call at a time and in order, with the new tree size after
+  // each batch is committed and its head published, before its appends are acknowledged; must
+  // be quick. Feeds derived indexes (IndexFollower::Notify).
   std::function<void(uint64_t tree_size)> on_commit;
 };
 
@@ -73,14 +74,18 @@ Hash IdempotencyDigest(absl::Span<const Hash> leaf_hashes);
 // The single writer of a log. Appends are queued and a writer thread gathers them into batches
 // (group commit): each batch is hashed, its tiles and bundles built, and the entries, tiles, the
 // idempotency keys and a freshly signed checkpoint written in one synced atomic write before any
-// of its appends is acknowledged.
+// of its appends is acknowledged. The write path is a pipeline of two threads: while a syncer
+// thread writes and syncs batch N, the writer builds and signs batch N+1 on the tree of batch N,
+// and hands it over only once N is durable; nothing is acknowledged, and no head published,
+// before its own batch's write returned. Batches are written, published and answered in order.
 //
 // When a commit fails, its appends get the error (saying that the batch may have been stored:
 // a store can fail after its write reached the disk), the appends still queued are refused, and
 // so is every later append, until the writer has reopened the store and recovered the log from
 // it exactly as Create() does (SequencerOptions::retry_initial_delay). The recovered tree is the
 // last acknowledged one or, if the failed batch reached the disk after all, that batch's; the
-// head published is that tree's, backed by its stored tiles. Thread-safe.
+// head published is that tree's, backed by its stored tiles. A batch built on a failed one is
+// refused as later appends are (nothing of it was stored). Thread-safe.
 class Sequencer {
  public:
   // Recovers the log in `storage`: rebuilds the right edge of the tree from the stored tiles and
@@ -149,6 +154,7 @@ class Sequencer {
  private:
   struct Pending;
   struct Recovered;
+  struct Prepared;
 
   Sequencer(LogStorage* storage, const NoteSigner* signer, const SequencerOptions& options,
             TreeState state, std::shared_ptr<const LogHead> head);
@@ -156,16 +162,29 @@ class Sequencer {
   // The tree state and head of the log in `storage` (Create's recovery).
   static absl::StatusOr<Recovered> Recover(const LogReader& storage, const NoteSigner& signer);
 
-  // The writer thread: commits batches until stopping_ and the queue is empty.
+  // The writer thread: builds batches and hands each to the syncer once the one before it is
+  // durable, until stopping_ and the queue is empty; then stops the syncer.
   void Run();
-  // Writes one batch and returns the new head (the current one if every append of it was a
-  // duplicate or refused), or the error; on error state_ is unchanged.
-  absl::StatusOr<std::shared_ptr<const LogHead>> CommitBatch(std::vector<Pending>& batch);
-  // The idempotency keys of the appends of the batch being built.
+  // The syncer thread: writes each batch handed over, then publishes its head, calls on_commit
+  // and answers its appends; after a failed write, starts refusing.
+  void Sync();
+  // A batch is built in three steps on the writer thread: StartBuilding on state_ (the tree with
+  // every batch handed over), AddToBatch for each append as it joins (resolving its key, adding
+  // its entries to the tree and the write), and FinishBatch once the batch before it is durable
+  // (the partial tiles, the signed head; state_ advances to the batch's tree). A batch of
+  // duplicates and refusals only has no head and writes nothing. On error (signing) state_ is
+  // unchanged and `batch` is left as it was.
+  struct Building;
+  Building StartBuilding() const;
+  void AddToBatch(Pending& pending, Building& building);
+  absl::StatusOr<std::unique_ptr<Prepared>> FinishBatch(Building& building,
+                                                        std::vector<Pending>& batch);
+  // The idempotency keys of the appends of a batch.
   using BatchKeys = absl::flat_hash_map<std::string, IdempotencyRecord>;
-  // Resolves the idempotency key of `pending`, whose entries would start at `first_index`: true
-  // if its entries are to be appended (recording its key in `batch_keys`), false if it is
-  // answered without them (a duplicate or a refusal, set in `pending`).
+  // Resolves the idempotency key of `pending`, whose entries would start at `first_index`, against
+  // the batch being built (`batch_keys`), the one being written and the store: true if its
+  // entries are to be appended (recording its key in `batch_keys`), false if it is answered
+  // without them (a duplicate or a refusal, set in `pending`).
   bool ResolveKey(Pending& pending, uint64_t first_index, BatchKeys* batch_keys);
   // After a failed commit: answers `batch` with `error` and refuses the queued appends.
   void StartRefusing(const absl::Status& error, std::vector<Pending>& batch);
@@ -190,6 +209,7 @@ class Sequencer {
   absl::Time next_retry_ ABSL_GUARDED_BY(mu_);
   absl::Duration retry_delay_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> committed_entries_{0};
+  std::atomic<uint64_t> building_entries_{0};
   std::atomic<uint64_t> commit_errors_{0};
   std::atomic<uint64_t> queue_full_refusals_{0};
   std::atomic<uint64_t> store_refusals_{0};
@@ -197,8 +217,15 @@ class Sequencer {
   std::atomic<uint64_t> reopens_{0};
   Histogram batch_entries_{Histogram::CountBounds()};
   Histogram commit_seconds_{Histogram::LatencyBounds()};
-  // Owned by the writer thread.
+  // The batch handed to the syncer, while syncing_; sync_stopping_ once the writer is done.
+  std::unique_ptr<Prepared> to_sync_ ABSL_GUARDED_BY(mu_);
+  bool syncing_ ABSL_GUARDED_BY(mu_) = false;
+  bool sync_stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Owned by the writer thread: the tree with every batch built (one ahead of head_ while a
+  // batch is written), and the keys of the batch last handed over.
   TreeState state_;
+  BatchKeys syncing_keys_;
+  std::thread syncer_;
   std::thread writer_;
 };
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -272,6 +273,57 @@ TEST_F(SequencerTest, FailedCommitLeavesTheLogAsItWas) {
   ExpectLogHolds(storage, *sequencer, entries);
 }
 
+// The writer builds the next batch while one is written. Appends that join it are not answered
+// before their own batch is durable; when the write before them fails, they are refused as
+// unstored and the tree they were built on is dropped.
+TEST_F(SequencerTest, ABatchBuiltWhileAnotherIsWrittenWaitsForItAndFailsWithIt) {
+  MemoryStorage memory;
+  FaultStorage storage(&memory);
+  auto sequencer = NewSequencer(&storage, FastRetry());
+  ASSERT_TRUE(sequencer->Append({"kept"}).ok());
+  // The next write waits until the test lets it go, and then fails.
+  absl::Notification entered, release;
+  std::atomic<bool> hold{true};
+  storage.SetBeforeCommit([&] {
+    if (!hold.exchange(false)) return;
+    entered.Notify();
+    release.WaitForNotification();
+  });
+  storage.FailNextCommits(1);
+  absl::Notification first_done;
+  absl::StatusOr<Sequencer::Appended> first;
+  sequencer->AppendAsync({"first"}, [&](absl::StatusOr<Sequencer::Appended> a) {
+    first = std::move(a);
+    first_done.Notify();
+  });
+  ASSERT_TRUE(entered.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  // Joins the next batch while "first" is being written.
+  std::atomic<int> answered{0};
+  absl::StatusOr<Sequencer::Appended> second;
+  absl::Notification second_done;
+  sequencer->AppendAsync({"second"}, [&](absl::StatusOr<Sequencer::Appended> a) {
+    second = std::move(a);
+    answered++;
+    second_done.Notify();
+  });
+  // Whatever the writer did meanwhile, nothing is answered while the write before it is held.
+  absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_EQ(answered.load(), 0);
+  EXPECT_FALSE(first_done.HasBeenNotified());
+  release.Notify();
+  first_done.WaitForNotification();
+  second_done.WaitForNotification();
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(second.status().message(), HasSubstr("nothing of this one was stored"));
+  EXPECT_EQ(storage.commits(), 1);  // Only "kept": the second batch was never written.
+  // After the reopen the log continues from what was stored, not from the dropped tree.
+  ASSERT_TRUE(WaitUntil([&] { return sequencer->Health().ok(); }, absl::Seconds(30)));
+  auto next = sequencer->Append({"next"});
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->first_index, 1u);
+  ExpectLogHolds(storage, *sequencer, {"kept", "next"});
+}
+
 TEST_F(SequencerTest, RefusesAppendsUntilAReopenSucceeds) {
   MemoryStorage memory;
   FaultStorage storage(&memory);
@@ -451,6 +503,7 @@ TEST_F(SequencerTest, AFullQueueRefusesAppends) {
   SequencerOptions options;
   options.max_queued_entries = 5;
   options.max_queued_bytes = 1000;
+  options.max_batch_entries = 3;
   absl::Notification release;
   std::atomic<bool> holding{false};
   storage.SetBeforeCommit([&] {
@@ -463,9 +516,18 @@ TEST_F(SequencerTest, AFullQueueRefusesAppends) {
     EXPECT_TRUE(appended.ok()) << appended.status();
     acked++;
   };
-  // The first append is taken into a batch, whose commit is held.
+  // The first append is taken into a batch, whose commit is held; the next fills the batch
+  // built meanwhile, and the queue holds the rest.
   sequencer->AppendAsync({"held"}, count);
   ASSERT_TRUE(WaitUntil([&] { return holding.load(); }, absl::Seconds(30)));
+  sequencer->AppendAsync({"a", "b", "c"}, count);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::string metrics;
+        sequencer->RenderMetrics(&metrics);
+        return absl::StrContains(metrics, "vellum_append_building_entries 3\n");
+      },
+      absl::Seconds(30)));
   sequencer->AppendAsync({"1", "2", "3"}, count);
   sequencer->AppendAsync({"4", "5"}, count);
   auto over_entries = sequencer->Append({"6"});
@@ -480,10 +542,11 @@ TEST_F(SequencerTest, AFullQueueRefusesAppends) {
   EXPECT_THAT(metrics, HasSubstr("vellum_append_queue_bytes 5\n"));
   EXPECT_THAT(metrics, HasSubstr("vellum_appends_refused_total{reason=\"queue_full\"} 1\n"));
   release.Notify();
-  ASSERT_TRUE(WaitUntil([&] { return acked.load() == 3; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitUntil([&] { return acked.load() == 4; }, absl::Seconds(30)));
   // An append alone may pass the byte bound.
   ASSERT_TRUE(sequencer->Append({std::string(5000, 'x')}).ok());
-  ExpectLogHolds(storage, *sequencer, {"held", "1", "2", "3", "4", "5", std::string(5000, 'x')});
+  ExpectLogHolds(storage, *sequencer,
+                 {"held", "a", "b", "c", "1", "2", "3", "4", "5", std::string(5000, 'x')});
 }
 
 TEST_F(SequencerTest, DestructionCommitsEveryQueuedAppend) {

@@ -73,14 +73,17 @@ absl::Status FaultStorage::Commit(const WriteSet& write) {
   std::function<void()> hook;
   {
     absl::MutexLock lock(&mu_);
+    hook = before_commit_;
+  }
+  if (hook) hook();
+  {
+    absl::MutexLock lock(&mu_);
     if (fail_next_ > 0) {
       --fail_next_;
       if (fail_after_writing_) base_->Commit(write).IgnoreError();
       return fail_with_;
     }
-    hook = before_commit_;
   }
-  if (hook) hook();
   absl::Status status = base_->Commit(write);
   absl::MutexLock lock(&mu_);
   if (status.ok()) ++commits_;

@@ -24,7 +24,7 @@ class FaultStorage : public LogStorage {
                        bool after_writing = false);
   // The next `n` reopens fail with Unavailable.
   void FailNextReopens(int n);
-  // Called before every commit, e.g. to sleep.
+  // Called before every commit, failing ones too, e.g. to sleep.
   void SetBeforeCommit(std::function<void()> hook);
   // Applied to every tile read.
   void SetTileFilter(std::function<void(const TileId&, std::string*)> filter);
