@@ -77,6 +77,7 @@ std::string RequiredPermission(absl::string_view method, absl::string_view path,
   if (path == "/v1/entries" || path == "/v1/entries:batch") return identity::kEntriesAppend;
   if (absl::StartsWith(path, "/v1/entries/")) return identity::kEntriesRead;
   if (path == "/v1/events") return method == "POST" ? identity::kEventsWrite : identity::kEventsRead;
+  if (path == "/v1/events:batch") return identity::kEventsWrite;
   if (absl::StartsWith(path, "/v1/events/")) return identity::kEventsRead;
   if (path == "/v1/erasure") return identity::kErasure;
   if (path == "/v1/retention" || path == "/v1/prune") return identity::kRetentionAdmin;
@@ -100,6 +101,7 @@ size_t BodyLimitFor(const BodyLimits& limits, absl::string_view method, absl::st
   if (path == "/v1/entries") return limits.entry;
   if (path == "/v1/entries:batch") return limits.batch;
   if (path == "/v1/events") return limits.event;
+  if (path == "/v1/events:batch") return limits.event_batch;
   if (path == "/v1/holds" || path == "/v1/erasure" || path == "/v1/retention") {
     return limits.privacy;
   }
@@ -245,7 +247,8 @@ void Authorizer::Admit(const HttpRequest& head, HttpServer::Admitted done) const
     // A posted event's or delivery's model is in its body: EventService decides again for it.
     // So is the model of an event read by its index.
     scope.any = (head.method == "POST" &&
-                 (path == "/v1/events" || absl::StartsWith(path, kIngestPath))) ||
+                 (path == "/v1/events" || path == "/v1/events:batch" ||
+                  absl::StartsWith(path, kIngestPath))) ||
                 absl::StartsWith(path, "/v1/events/");
     if (path == "/v1/events" && head.method == "GET") {
       // A search for one model is covered by a grant limited to models that match it.

@@ -53,6 +53,7 @@ struct BodyLimits {
   size_t entry = 65535;                // POST /v1/entries: the entry itself
   size_t batch = size_t{8} << 20;      // POST /v1/entries:batch
   size_t event = size_t{128} << 10;    // POST /v1/events
+  size_t event_batch = size_t{8} << 20;  // POST /v1/events:batch
   size_t ingest = size_t{8} << 20;     // POST /v1/ingest/<adapter> with a bearer token
   // POST /v1/ingest/<adapter> of an adapter that checks a signature over the body, which must
   // be read before the sender is known.

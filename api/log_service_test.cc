@@ -764,22 +764,20 @@ TEST_F(LogServiceTest, AFullAppendQueueIs503WithRetryAfter) {
   };
   appenders.emplace_back(append, "held");
   ASSERT_TRUE(ledger::WaitUntil([&] { return holding.load(); }, absl::Seconds(30)));
+  // Until the sequencer's metrics show `sample`.
+  auto shows = [&](const char* sample) {
+    return ledger::WaitUntil(
+        [&] {
+          std::string metrics;
+          sequencer_->RenderMetrics(&metrics);
+          return absl::StrContains(metrics, sample);
+        },
+        absl::Seconds(30));
+  };
   appenders.emplace_back(append, "built");
-  ASSERT_TRUE(ledger::WaitUntil(
-      [&] {
-        std::string metrics;
-        sequencer_->RenderMetrics(&metrics);
-        return absl::StrContains(metrics, "vellum_append_building_entries 1\n");
-      },
-      absl::Seconds(30)));
+  ASSERT_TRUE(shows("vellum_append_building_entries 1\n"));
   appenders.emplace_back(append, "queued");
-  ASSERT_TRUE(ledger::WaitUntil(
-      [&] {
-        std::string metrics;
-        sequencer_->RenderMetrics(&metrics);
-        return absl::StrContains(metrics, "vellum_append_queue_entries 1\n");
-      },
-      absl::Seconds(30)));
+  ASSERT_TRUE(shows("vellum_append_queue_entries 1\n"));
   auto refused = Send("POST", "/v1/entries", "refused");
   ExpectError(refused, 503, "the append queue holds 1 entries of 6 bytes");
   EXPECT_EQ(HeaderOf(*refused, "Retry-After"), "1");

@@ -24,7 +24,7 @@ extern const FlagSpec kBenchProofsFlags[5];
 int RunBenchProofs(const CommandLine& line);
 
 extern const char kBenchEventsUsage[];
-extern const FlagSpec kBenchEventsFlags[6];
+extern const FlagSpec kBenchEventsFlags[7];
 int RunBenchEvents(const CommandLine& line);
 
 extern const char kBenchEventsQueryUsage[];

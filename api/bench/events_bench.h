@@ -63,12 +63,15 @@ struct EventIngestBenchOptions {
   uint64_t requests = 100000;
   // The request body: proto3 JSON (application/json) or binary protobuf.
   EventFormat format = EventFormat::kJson;
+  // Events per request: 1 posts to /v1/events, more (up to api::kMaxEventBatchEvents) to
+  // /v1/events:batch as one EventBatchRequest.
+  int batch = 1;
   std::string token;  // Bearer token; empty for none.
   absl::Duration max_time = absl::Minutes(5);
 };
 
 struct EventIngestBenchResult {
-  BenchResult bench;      // operations = entries = events appended.
+  BenchResult bench;      // operations = requests; entries = events appended.
   uint64_t tree_size = 0;  // The largest tree size an answer named.
   // From the last answer until the server's /metrics showed its derived indexes covering
   // tree_size (vellum_index_position).
@@ -77,10 +80,13 @@ struct EventIngestBenchResult {
 
 // The body of POST /v1/events for `event` in `format`.
 std::string EventRequestBody(const ledger::AuditEvent& event, EventFormat format);
+// The body of POST /v1/events:batch for `events` in `format`.
+std::string EventBatchBody(const std::vector<ledger::AuditEvent>& events, EventFormat format);
 
-// Posts options.requests distinct BenchEvents (a fresh nonce per run, event time = send time)
-// from options.clients keep-alive clients, asking for binary protobuf answers; an answer other
-// than 200 with an EventAppended that is not a duplicate counts as an error. Then polls /metrics
+// Posts options.requests requests of options.batch distinct BenchEvents each (a fresh nonce per
+// run, event time = send time) from options.clients keep-alive clients, asking for binary
+// protobuf answers; an answer other than 200 with an EventAppended (an IngestResponse for a
+// batch) of events that are not duplicates counts as an error. Then polls /metrics
 // until the server's indexes cover the log. Fails on bad options or an unparseable URL, with
 // DeadlineExceeded if the indexes do not catch up within options.max_time, and with
 // FailedPrecondition if /metrics has no vellum_index_position.

@@ -4,9 +4,11 @@
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "api/events/event_batch.h"
 #include "api/events/event_query.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -50,6 +52,20 @@ TEST(BenchEventTest, ValidDistinctAndRoundTripsInBothFormats) {
   a.mutable_context()->clear_labels();
   b.mutable_context()->clear_labels();
   EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
+}
+
+TEST(BenchEventTest, BatchBodiesParseInBothFormats) {
+  std::vector<ledger::AuditEvent> events;
+  for (uint64_t n = 0; n < 50; ++n) events.push_back(BenchEvent(3, n, kFirst));
+  for (EventFormat format : {EventFormat::kJson, EventFormat::kProtobuf}) {
+    absl::StatusOr<std::vector<ledger::AuditEvent>> parsed =
+        api::ParseEventBatch(EventBatchBody(events, format), format == EventFormat::kJson);
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    ASSERT_EQ(parsed->size(), events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+      EXPECT_EQ((*parsed)[i].SerializeAsString(), events[i].SerializeAsString());
+    }
+  }
 }
 
 TEST(BenchEventTest, FieldsSpreadOverTheQueriedValueSpaces) {
@@ -136,9 +152,10 @@ TEST(EventsBenchJsonTest, IngestFields) {
   result.tree_size = 1500;
   result.index_lag_seconds = 0.25;
   const std::string json = EventIngestBenchJson(options, result);
-  EXPECT_THAT(json, StartsWith(R"({"benchmark": "events", "events": 1000, "clients": 4, )"
-                               R"("format": "protobuf", "events_per_second": 500.000, )"
-                               R"("tree_size": 1500, "index_lag_seconds": 0.250, )"
+  EXPECT_THAT(json, StartsWith(R"({"benchmark": "events", "events": 1000, "batch": 1, )"
+                               R"("clients": 4, "format": "protobuf", )"
+                               R"("events_per_second": 500.000, "tree_size": 1500, )"
+                               R"("index_lag_seconds": 0.250, )"
                                R"("seconds": 2.000, "p50_ms": 4.000, "p99_ms": 4.000, )"));
   EXPECT_EQ(json.back(), '}');
   EXPECT_EQ(json.find('\n'), std::string::npos);

@@ -342,6 +342,7 @@ class Checker {
     range("body_limits.entry", body.has_entry(), body.entry(), 1, 65535);
     range("body_limits.batch", body.has_batch(), body.batch(), 1, kMaxBody);
     range("body_limits.event", body.has_event(), body.event(), 1, kMaxBody);
+    range("body_limits.event_batch", body.has_event_batch(), body.event_batch(), 1, kMaxBody);
     range("body_limits.ingest", body.has_ingest(), body.ingest(), 1, kMaxBody);
     range("body_limits.signed_ingest", body.has_signed_ingest(), body.signed_ingest(), 1,
           kMaxBody);

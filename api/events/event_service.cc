@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "api/append_quota.h"
+#include "api/events/event_batch.h"
 #include "api/events/event_query.h"
 #include "api/events/events_api.pb.h"
 #include "api/message_codec.h"
@@ -25,6 +26,7 @@ namespace {
 
 constexpr absl::string_view kIngestPrefix = "/v1/ingest/";
 constexpr absl::string_view kEventPrefix = "/v1/events/";
+constexpr absl::string_view kBatchPath = "/v1/events:batch";
 constexpr char kRejectedNotRecordedLabel[] = "vellum.rejected_not_recorded";
 
 // The sources that natively posted events may not use: the adapters', enabled or not, and
@@ -55,6 +57,16 @@ EventAppended AppendedMessage(const ledger::EventId& id, const ledger::EventLog:
   message.set_leaf_hash(std::string(HashBytes(r.leaf_hash)));
   message.set_tree_size(r.tree_size);
   message.set_duplicate(r.duplicate);
+  return message;
+}
+
+// One element per event, in order: the answer to an ingested delivery and to an event batch.
+IngestResponse AppendedMessages(const std::vector<ledger::EventId>& ids,
+                                const std::vector<ledger::EventLog::Appended>& appended) {
+  IngestResponse message;
+  for (size_t i = 0; i < appended.size(); ++i) {
+    *message.add_events() = AppendedMessage(ids[i], appended[i]);
+  }
   return message;
 }
 
@@ -114,7 +126,7 @@ void EventService::Drain() {
 
 void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
   const absl::string_view path = SplitTarget(request.target).first;
-  if (path != "/v1/events" && !absl::StartsWith(path, kEventPrefix) &&
+  if (path != "/v1/events" && path != kBatchPath && !absl::StartsWith(path, kEventPrefix) &&
       !absl::StartsWith(path, kIngestPrefix)) {
     return next_(std::move(request), std::move(respond));
   }
@@ -152,9 +164,13 @@ void EventService::RenderMetrics(std::string* out) const {
 void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond) {
   const absl::string_view path = SplitTarget(request.target).first;
   if (path == "/v1/events") {
-    if (request.method == "POST") return PostEvent(request, respond);
+    if (request.method == "POST") return PostEvents(request, /*batch=*/false, respond);
     if (request.method == "GET") return Search(request, respond);
     return respond(MethodNotAllowedResponse(request.method, "GET, POST"));
+  }
+  if (path == kBatchPath) {
+    if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
+    return PostEvents(request, /*batch=*/true, respond);
   }
   if (absl::StartsWith(path, kEventPrefix)) {
     if (request.method != "GET") return respond(MethodNotAllowedResponse(request.method, "GET"));
@@ -164,35 +180,57 @@ void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Re
   PostIngest(request, path.substr(kIngestPrefix.size()), respond);
 }
 
-void EventService::PostEvent(const HttpRequest& request, const HttpServer::Respond& respond) {
+void EventService::PostEvents(const HttpRequest& request, bool batch,
+                              const HttpServer::Respond& respond) {
   const std::string type = MediaType(request.Header("content-type"));
-  absl::StatusOr<ledger::AuditEvent> event;
-  if (type == kProtobufType) {
-    event = ledger::ParseEventProto(request.body);
-  } else if (type == "application/json") {
-    event = ledger::ParseEventJson(request.body);
-  } else {
+  if (type != kProtobufType && type != "application/json") {
     return respond(
         ErrorResponse(415, "content type must be application/json or application/x-protobuf"));
   }
-  if (!event.ok()) return respond(ErrorResponse(event.status()));
-  if (absl::Status s = events_->CheckNative(*event); !s.ok()) return respond(ErrorResponse(s));
-  if (absl::Status s = CheckScope(request, ledger::identity::kEventsWrite, *event); !s.ok()) {
-    return respond(ErrorResponse(s));
+  const bool json = type == "application/json";
+  absl::StatusOr<std::vector<ledger::AuditEvent>> events;
+  if (batch) {
+    events = ParseEventBatch(request.body, json);
+  } else {
+    absl::StatusOr<ledger::AuditEvent> event =
+        json ? ledger::ParseEventJson(request.body) : ledger::ParseEventProto(request.body);
+    if (event.ok()) {
+      events = std::vector<ledger::AuditEvent>();
+      events->push_back(*std::move(event));
+    } else {
+      events = event.status();
+    }
   }
-  if (auto refused = ChargeAppendQuota(options_.quotas, request, 1, request.body.size())) {
+  if (!events.ok()) return respond(ErrorResponse(events.status()));
+  // All or none: every event is checked before any is appended.
+  for (size_t i = 0; i < events->size(); ++i) {
+    const ledger::AuditEvent& event = (*events)[i];
+    absl::Status s = events_->CheckNative(event);
+    if (s.ok()) s = CheckScope(request, ledger::identity::kEventsWrite, event);
+    if (!s.ok()) {
+      if (batch) s = absl::Status(s.code(), absl::StrCat("events[", i, "]: ", s.message()));
+      return respond(ErrorResponse(s));
+    }
+  }
+  if (auto refused =
+          ChargeAppendQuota(options_.quotas, request, events->size(), request.body.size())) {
     return respond(*std::move(refused));
   }
-  StampProvenance(request, &*event);
+  std::vector<ledger::EventId> ids;
+  for (ledger::AuditEvent& event : *events) {
+    StampProvenance(request, &event);
+    ids.push_back(event.id());
+  }
   const bool protobuf = WantsProtobuf(request);
-  ledger::EventId id = event->id();
-  std::vector<ledger::AuditEvent> events;
-  events.push_back(*std::move(event));
-  events_->Append(std::move(events),
-                  [respond, protobuf, id = std::move(id)](
+  events_->Append(*std::move(events),
+                  [respond, protobuf, batch, ids = std::move(ids)](
                       absl::StatusOr<std::vector<ledger::EventLog::Appended>> appended) {
                     if (!appended.ok()) return respond(ErrorResponse(appended.status()));
-                    respond(EncodeMessage(protobuf, AppendedMessage(id, appended->front())));
+                    if (!batch) {
+                      return respond(
+                          EncodeMessage(protobuf, AppendedMessage(ids[0], appended->front())));
+                    }
+                    respond(EncodeMessage(protobuf, AppendedMessages(ids, *appended)));
                   });
 }
 
@@ -250,11 +288,7 @@ void EventService::PostIngest(const HttpRequest& request, absl::string_view name
                   [respond, protobuf, ids = std::move(ids)](
                       absl::StatusOr<std::vector<ledger::EventLog::Appended>> appended) {
                     if (!appended.ok()) return respond(ErrorResponse(appended.status()));
-                    IngestResponse message;
-                    for (size_t i = 0; i < appended->size(); ++i) {
-                      *message.add_events() = AppendedMessage(ids[i], (*appended)[i]);
-                    }
-                    respond(EncodeMessage(protobuf, message));
+                    respond(EncodeMessage(protobuf, AppendedMessages(ids, *appended)));
                   });
 }
 

@@ -152,7 +152,10 @@ class EventService {
 
   // On a worker thread: the event endpoints.
   void HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond);
-  void PostEvent(const HttpRequest& request, const HttpServer::Respond& respond);
+  // POST /v1/events (one event) or, with `batch`, POST /v1/events:batch (ParseEventBatch): every
+  // event checked (native, the caller's scope for its model) before any is appended, the quota
+  // charged for all, then one append.
+  void PostEvents(const HttpRequest& request, bool batch, const HttpServer::Respond& respond);
   void PostIngest(const HttpRequest& request, absl::string_view name,
                   const HttpServer::Respond& respond);
   void Search(const HttpRequest& request, const HttpServer::Respond& respond) const;

@@ -15,6 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "api/events/events_api.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/event_fields.h"
@@ -171,6 +173,58 @@ TEST_F(EventServiceTest, PostedEventsCarryTheCallersPrincipal) {
   ASSERT_EQ(response.status, 200) << response.body;
   ASSERT_TRUE(appended.ParseFromString(response.body));
   EXPECT_FALSE(Logged(appended.index()).has_provenance());
+}
+
+TEST_F(EventServiceTest, ABatchIsAppendedInOneCommitOrNotAtAll) {
+  ASSERT_EQ(Call("POST", "/v1/events", NativeJson("before"), "ci-deployer").status, 200);
+  const uint64_t size = Size();
+  // One bad event refuses them all: here one that claims a server-only action.
+  const std::string bad = absl::StrCat(
+      R"({"events":[)", NativeJson("b1"), ",",
+      R"({"id":{"source":"ci","sourceId":"b2"},"eventTime":"2026-10-14T02:21:05Z",)"
+      R"("observer":{"adapter":"native"},"action":"ACTION_CONFIG_APPLIED",)"
+      R"("outcome":{"result":"RESULT_SUCCESS"},"configApplied":{}})",
+      "]}");
+  HttpResponse refused = Call("POST", "/v1/events:batch", bad, "ci-deployer");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_THAT(refused.body, ::testing::HasSubstr("events[1]: "));
+  EXPECT_EQ(Size(), size);
+
+  // A good one: every event in order, one checkpoint covering them all, the caller's principal
+  // on each; a repeated id within the batch and one logged before are duplicates.
+  const std::string good = absl::StrCat(R"({"events":[)", NativeJson("g1"), ",",
+                                        NativeJson("g2"), ",", NativeJson("g1"), ",",
+                                        NativeJson("before"), "]}");
+  HttpResponse response = Call("POST", "/v1/events:batch", good, "ci-deployer");
+  ASSERT_EQ(response.status, 200) << response.body;
+  IngestResponse appended;
+  ASSERT_TRUE(appended.ParseFromString(response.body));
+  ASSERT_EQ(appended.events_size(), 4);
+  EXPECT_EQ(appended.events(0).index(), size);
+  EXPECT_EQ(appended.events(1).index(), size + 1);
+  EXPECT_FALSE(appended.events(0).duplicate() || appended.events(1).duplicate());
+  EXPECT_TRUE(appended.events(2).duplicate());
+  EXPECT_EQ(appended.events(2).index(), size);
+  EXPECT_TRUE(appended.events(3).duplicate());
+  EXPECT_EQ(appended.events(3).index(), size - 1);
+  EXPECT_EQ(appended.events(0).tree_size(), size + 2);
+  EXPECT_EQ(appended.events(1).tree_size(), size + 2);
+  EXPECT_EQ(Size(), size + 2);
+  EXPECT_EQ(Logged(size + 1).id().source_id(), "g2");
+  EXPECT_EQ(Logged(size + 1).provenance().principal(), "ci-deployer");
+
+  // Protobuf bodies too; other media types and methods are refused.
+  EventBatchRequest batch;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  absl::StrCat(R"({"events":[)", NativeJson("p1"), "]}"), &batch)
+                  .ok());
+  response = Call("POST", "/v1/events:batch", batch.SerializeAsString(), "ci-deployer",
+                  "application/x-protobuf");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(Size(), size + 3);
+  EXPECT_EQ(Call("POST", "/v1/events:batch", good, "ci-deployer", "text/plain").status, 415);
+  EXPECT_EQ(Call("GET", "/v1/events:batch", "", "ci-deployer").status, 405);
+  EXPECT_EQ(Size(), size + 3);
 }
 
 TEST_F(EventServiceTest, ACallerCannotSetProvenanceOrWriteTheServersEvents) {

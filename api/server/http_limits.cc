@@ -39,12 +39,14 @@ absl::Status ApplyHttpLimits(const config::Http& http, HttpServer::Options* opti
   if (body.has_entry()) body_limits->entry = body.entry();
   if (body.has_batch()) body_limits->batch = body.batch();
   if (body.has_event()) body_limits->event = body.event();
+  if (body.has_event_batch()) body_limits->event_batch = body.event_batch();
   if (body.has_ingest()) body_limits->ingest = body.ingest();
   if (body.has_signed_ingest()) body_limits->signed_ingest = body.signed_ingest();
   if (body.has_other()) body_limits->other = body.other();
   options->max_body_bytes =
-      std::max({body_limits->entry, body_limits->batch, body_limits->event, body_limits->ingest,
-                body_limits->signed_ingest, body_limits->other});
+      std::max({body_limits->entry, body_limits->batch, body_limits->event,
+                body_limits->event_batch, body_limits->ingest, body_limits->signed_ingest,
+                body_limits->other});
   return absl::OkStatus();
 }
 

@@ -35,8 +35,8 @@ http:
   request_timeout_ms: 10000
   idle_timeout_ms: 15000
   trusted_proxies: [10.0.0.0/8, 192.0.2.1]
-  body_limits: {entry: 4096, batch: 1048576, event: 65536, ingest: 2097152,
-                signed_ingest: 131072, other: 0}
+  body_limits: {entry: 4096, batch: 1048576, event: 65536, event_batch: 524288,
+                ingest: 2097152, signed_ingest: 131072, other: 0}
 )",
                                                                 "/etc/vellum");
   ASSERT_TRUE(config.ok()) << config.status();
@@ -56,6 +56,7 @@ http:
   EXPECT_EQ(limits.entry, 4096u);
   EXPECT_EQ(limits.batch, 1048576u);
   EXPECT_EQ(limits.event, 65536u);
+  EXPECT_EQ(limits.event_batch, 524288u);
   EXPECT_EQ(limits.ingest, 2097152u);
   EXPECT_EQ(limits.signed_ingest, 131072u);
   EXPECT_EQ(limits.other, 0u);

@@ -63,10 +63,10 @@ struct Endpoint {
   std::string content_type;
 };
 
-ledger::AuditEvent NativeEvent() {
+ledger::AuditEvent NativeEvent(const std::string& source_id = "refused-approval-1") {
   ledger::AuditEvent event;
   event.mutable_id()->set_source("ci");
-  event.mutable_id()->set_source_id("refused-approval-1");
+  event.mutable_id()->set_source_id(source_id);
   *event.mutable_event_time() = ledger::ToProtoTime(absl::FromUnixSeconds(1790000000));
   event.mutable_observer()->set_adapter("native");
   event.set_action(ledger::ACTION_APPROVE);
@@ -96,6 +96,9 @@ std::vector<Endpoint> Endpoints() {
       {"POST", "/v1/events", "events.write", *ledger::EventToJson(NativeEvent()),
        "application/json"},
       {"GET", "/v1/events?model=fraud-scorer", "events.read", "", ""},
+      {"POST", "/v1/events:batch", "events.write",
+       absl::StrCat("{\"events\": [", *ledger::EventToJson(NativeEvent("batched-1")), "]}"),
+       "application/json"},
       {"GET", "/metrics", "metrics.read", "", ""},
       {"POST", "/v1/ingest/cloudevents", "ingest.cloudevents",
        R"({"specversion": "1.0", "id": "refused-inference-1", "source": "http://localhost:9081/",)"
@@ -325,6 +328,12 @@ TEST_F(LogServerAccessTest, EveryEndpointWithoutWrongAndLackingCredentials) {
       ASSERT_TRUE(appended.ParseFromString(response.body));
       EXPECT_FALSE(appended.duplicate());
       EXPECT_EQ(appended.index(), size);
+    } else if (e.target == "/v1/events:batch") {
+      IngestResponse batched;
+      ASSERT_TRUE(batched.ParseFromString(response.body));
+      ASSERT_EQ(batched.events_size(), 1);
+      EXPECT_FALSE(batched.events(0).duplicate());
+      EXPECT_EQ(batched.events(0).index(), size);
     } else if (e.target == "/v1/ingest/cloudevents") {
       IngestResponse ingested;
       ASSERT_TRUE(ingested.ParseFromString(response.body));
@@ -412,6 +421,7 @@ TEST_F(LogServerAccessTest, EachEndpointRefusesABodyPastItsLimitBeforeReadingIt)
     const char* method = "POST";
   } cases[] = {{"/v1/entries", 65535},
                {"/v1/events", 1000},
+               {"/v1/events:batch", 8 << 20},
                {"/v1/entries:batch", 8 << 20},
                {"/v1/ingest/cloudevents", 8 << 20},
                {"/checkpoint", 4096, "GET"}};
@@ -431,7 +441,7 @@ TEST_F(LogServerAccessTest, EachEndpointRefusesABodyPastItsLimitBeforeReadingIt)
   absl::StatusOr<std::string> metrics = client_->Get("/metrics");
   ASSERT_FALSE(metrics.ok());  // Anonymous callers hold nothing here; ask as the administrator.
   const HttpResponse page = Send({"GET", "/metrics", "", "", ""}, kSetupToken);
-  EXPECT_THAT(page.body, HasSubstr("vellum_http_requests_refused_total{reason=\"body_too_large\"} 5"));
+  EXPECT_THAT(page.body, HasSubstr("vellum_http_requests_refused_total{reason=\"body_too_large\"} 6"));
 }
 
 TEST_F(LogServerAccessTest, APrincipalOverItsQuotaGets429AndOthersAreServed) {
