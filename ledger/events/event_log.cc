@@ -241,18 +241,30 @@ void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter>
   std::vector<std::pair<Key, absl::Status>> failed;
   std::vector<Waiter> failed_owners;
   {
-    absl::MutexLock lock(&append_mu_);
-    LoggedClock::Reading reading = clock_.Next();
-    std::vector<std::string> entries;
-    std::vector<Key> keys;
-    std::vector<Hash> leaf_hashes;
-    std::vector<Waiter> appended_owners;
+    // The logged time and a turn, in one step: appends reach the sequencer in turn order, so
+    // logged time never decreases along the log, while their values are sealed side by side.
+    LoggedClock::Reading reading;
+    uint64_t turn;
+    {
+      absl::MutexLock lock(&append_mu_);
+      reading = clock_.Next();
+      turn = next_turn_++;
+    }
     absl::Status ready = reading.stamp.status();
     if (ready.ok()) {
       for (AuditEvent& event : events) *event.mutable_logged_time() = ToProtoTime(*reading.stamp);
       // The sealed values are durable before the entries that refer to them are appended.
       if (options_.seal) ready = options_.seal(events, *reading.stamp);
     }
+    absl::MutexLock lock(&append_mu_);
+    auto my_turn = [this, turn]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
+      return serving_turn_ == turn;
+    };
+    append_mu_.Await(absl::Condition(&my_turn));
+    std::vector<std::string> entries;
+    std::vector<Key> keys;
+    std::vector<Hash> leaf_hashes;
+    std::vector<Waiter> appended_owners;
     for (size_t i = 0; i < events.size(); ++i) {
       Key key(events[i].id().source(), events[i].id().source_id());
       absl::StatusOr<std::string> entry = ready.ok() ? EncodeEntry(events[i]) : ready;
@@ -297,6 +309,7 @@ void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter>
             }
           });
     }
+    ++serving_turn_;
   }
   for (size_t i = 0; i < failed.size(); ++i) {
     Settle(failed[i].first, failed[i].second, std::move(failed_owners[i]));

@@ -181,8 +181,12 @@ class EventLog {
   absl::flat_hash_map<Key, Appended> recent_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<uint64_t, Key>> recent_order_ ABSL_GUARDED_BY(mu_);
 
-  // Held while stamping logged_time and calling AppendAsync, so that both follow one order.
+  // Held while stamping logged_time and taking a turn, and again, in turn order, while calling
+  // AppendAsync, so that both follow one order; sealing (Options::seal) runs between the two,
+  // unlocked, side by side with other appends' sealing.
   absl::Mutex append_mu_;  // Taken before mu_ when both are held.
+  uint64_t next_turn_ ABSL_GUARDED_BY(append_mu_) = 0;
+  uint64_t serving_turn_ ABSL_GUARDED_BY(append_mu_) = 0;
   // Read (Next) under append_mu_ only; its metrics are thread-safe.
   LoggedClock clock_;
 };

@@ -277,40 +277,54 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
   google::protobuf::Timestamp sealed_time;
   sealed_time.set_seconds(absl::ToUnixSeconds(now));
 
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return StoreClosed();
-  leveldb::WriteBatch batch;
-  // Subjects given a key in this batch, by lookup record key.
-  std::vector<std::pair<std::string, SubjectKeyRecord>> created;
-  std::vector<SealedRef> refs;
-  refs.reserve(values.size());
-  for (const SealRequest& v : values) {
-    crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, v.subject);
-    std::string record_key = absl::StrCat(kSubjectPrefix, DigestBytes(lookup));
-    SubjectKeyRecord subject;
-    bool found = false;
-    for (const auto& [key, record] : created) {
-      if (key == record_key) {
-        subject = record;
-        found = true;
+  // First, alone: each value's subject key, creating (in one synced write) those that have none,
+  // so that two seals never give one subject two keys.
+  std::vector<std::string> record_keys;
+  std::vector<SubjectKeyRecord> subjects;
+  record_keys.reserve(values.size());
+  subjects.reserve(values.size());
+  {
+    absl::MutexLock lock(&mu_);
+    if (db_ == nullptr) return StoreClosed();
+    leveldb::WriteBatch created;
+    bool creates = false;
+    for (const SealRequest& v : values) {
+      const crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, v.subject);
+      std::string record_key = absl::StrCat(kSubjectPrefix, DigestBytes(lookup));
+      auto known = std::find(record_keys.begin(), record_keys.end(), record_key);
+      if (known != record_keys.end()) {
+        subjects.push_back(subjects[known - record_keys.begin()]);
+        record_keys.push_back(std::move(record_key));
+        continue;
       }
-    }
-    if (!found) {
       std::string stored;
       auto exists = Get(*db_, record_key, &stored);
       if (!exists.ok()) return exists.status();
       if (*exists) {
         auto decoded = DecodeSubjectKeyRecord(stored);
         if (!decoded.ok()) return decoded.status();
-        subject = *std::move(decoded);
+        subjects.push_back(*std::move(decoded));
       } else {
-        auto fresh = NewSubject(lookup, sealed_time, batch);
+        auto fresh = NewSubject(lookup, sealed_time, created);
         if (!fresh.ok()) return fresh.status();
-        subject = *std::move(fresh);
-        created.emplace_back(record_key, subject);
+        subjects.push_back(*std::move(fresh));
+        creates = true;
       }
+      record_keys.push_back(std::move(record_key));
     }
+    if (creates) {
+      if (absl::Status written = WriteSynced(*db_, created); !written.ok()) return written;
+    }
+  }
 
+  // Then beside other seals: the values, in one synced write, which LevelDB merges with the
+  // writes of concurrent seals into one sync of its log.
+  std::vector<SealedRef> refs;
+  refs.reserve(values.size());
+  leveldb::WriteBatch batch;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const SealRequest& v = values[i];
+    const SubjectKeyRecord& subject = subjects[i];
     auto salt = RandomString(kCommitmentSaltSize);
     if (!salt.ok()) return salt.status();
     auto key_salt = RandomString(32);
@@ -331,6 +345,21 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
     batch.Put(ValueKeyOf(commitment), record.SerializeAsString());
     batch.Put(OwnerKey(subject.pseudonym(), commitment), "");
     refs.push_back(SealedRef{v.path, subject.pseudonym(), commitment});
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  if (db_ == nullptr) return StoreClosed();
+  // A subject erased since the first step: its values are not written under a key that is gone.
+  for (size_t i = 0; i < record_keys.size(); ++i) {
+    std::string stored;
+    auto exists = Get(*db_, record_keys[i], &stored);
+    if (!exists.ok()) return exists.status();
+    auto current = *exists ? DecodeSubjectKeyRecord(stored)
+                           : absl::StatusOr<SubjectKeyRecord>(absl::NotFoundError(""));
+    if (!current.ok() || current->key() != subjects[i].key()) {
+      return absl::AbortedError(
+          "a subject of these values was erased while they were sealed: nothing was stored; "
+          "retry");
+    }
   }
   absl::Status written = WriteSynced(*db_, batch);
   if (!written.ok()) return written;

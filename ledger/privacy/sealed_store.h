@@ -83,10 +83,12 @@ class SealedStore {
   // The store's folder in a log's data directory: <data_dir>/sealed.
   static std::string DirIn(absl::string_view data_dir);
 
-  // Seals `values` in one synced write, creating a subject's key on first use, and returns one
-  // ref per value in the same order. InvalidArgument (nothing written) for an empty subject or
-  // path, or a subject, path or value past its limit; the message names the index and sizes,
-  // never the value.
+  // Seals `values` in one synced write, creating a subject's key on first use (in a synced write
+  // of its own, before), and returns one ref per value in the same order. Concurrent seals run
+  // side by side, their writes merged into one sync by LevelDB; only key creation is serialized.
+  // InvalidArgument (nothing written) for an empty subject or path, or a subject, path or value
+  // past its limit; the message names the index and sizes, never the value. Aborted (no value
+  // written) when a subject is erased while its values are being sealed.
   absl::StatusOr<std::vector<SealedRef>> Seal(absl::Span<const SealRequest> values,
                                               absl::Time now);
 
