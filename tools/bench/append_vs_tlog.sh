@@ -15,7 +15,7 @@ entries="${2:-1000000}"
 entry_bytes="${3:-300}"
 
 bazel build -c opt //tools:vellum > /dev/null 2>&1 || bazel build -c opt //tools:vellum
-vellum="$(bazel cquery -c opt --output=files //tools:vellum 2> /dev/null)"
+vellum="$(bazel info -c opt bazel-bin 2> /dev/null)/tools/vellum"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/src" "$work/gocache"
