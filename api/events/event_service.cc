@@ -98,7 +98,8 @@ EventService::EventService(std::unique_ptr<ledger::EventLog> events, HttpServer:
     : events_(std::move(events)),
       next_(std::move(next)),
       options_(options),
-      workers_(options.worker_threads, options.max_queued) {
+      workers_(options.worker_threads, options.max_queued),
+      writers_(options.write_threads, options.max_queued) {
   ledger::AttemptLog::Options rejected;
   rejected.burst = options.rejected_burst;
   rejected.per_second = options.rejected_per_second;
@@ -120,6 +121,7 @@ EventService::EventService(std::unique_ptr<ledger::EventLog> events, HttpServer:
 
 void EventService::Drain() {
   workers_.Stop();
+  writers_.Stop();
   rejected_.reset();
   shed_.reset();
 }
@@ -131,10 +133,13 @@ void EventService::Handle(HttpRequest request, HttpServer::Respond respond) {
     return next_(std::move(request), std::move(respond));
   }
   // Searches and deduplicating look-ups may wait for the index, and searches take milliseconds:
-  // neither may hold an HTTP I/O thread. The queue is bounded (Options::max_queued); a delivery
-  // refused there is counted for the adapter's shed summary.
+  // neither may hold an HTTP I/O thread. Writes wait for their sealed values to be synced, reads
+  // for the index and the disk: each has its own workers, so searches never hold up ingestion.
+  // The queues are bounded (Options::max_queued); a delivery refused there is counted for the
+  // adapter's shed summary.
   const std::string target = request.target;
-  absl::Status queued = workers_.Post(
+  ledger::WorkQueue& queue = request.method == "POST" ? writers_ : workers_;
+  absl::Status queued = queue.Post(
       [this, request = std::move(request), respond] { HandleEvents(request, respond); });
   if (!queued.ok()) {
     RecordRefused(target, ledger::ShedReasonName(ledger::ShedReason::kQueueFull));
@@ -155,10 +160,10 @@ void EventService::RenderMetrics(std::string* out) const {
   if (shed_ != nullptr) shed_->RenderMetrics(out);
   ledger::RenderMetric("vellum_event_requests_queued", "gauge",
                        "Requests to the event endpoints waiting for a worker thread.",
-                       static_cast<uint64_t>(workers_.queued()), out);
+                       static_cast<uint64_t>(workers_.queued() + writers_.queued()), out);
   ledger::RenderMetric("vellum_event_requests_refused_total", "counter",
                        "Requests to the event endpoints refused because the queue was full.",
-                       workers_.refused(), out);
+                       workers_.refused() + writers_.refused(), out);
 }
 
 void EventService::HandleEvents(const HttpRequest& request, const HttpServer::Respond& respond) {

@@ -89,9 +89,13 @@ class EventService {
     size_t max_queued = 1024;
     // The clocks of logged_time (ledger::LoggedClock).
     ledger::LoggedClock::Options clock;
-    // Threads that serve the event endpoints, off the HTTP I/O threads. A search holds one for
-    // its whole run, a look-up while it waits for the index.
+    // Threads that serve the event endpoints, off the HTTP I/O threads: `worker_threads` the
+    // reads (a search holds one for its whole run), `write_threads` the writes (POST /v1/events,
+    // :batch and /v1/ingest/<adapter>), each held while its deduplicating look-up waits for the
+    // index and its sealed values are synced; many, because they wait on the disk, not the CPU,
+    // and concurrent seals share one sync (ledger::SealedStore::Seal).
     int worker_threads = 4;
+    int write_threads = 32;
     // The personal data (docs/privacy.md): every event's personal fields are sealed into it
     // before the event is appended (ledger::Custodian::Seal), and opened in search answers for
     // callers that may_unseal, each such answer recorded. nullptr: events are stored as they
@@ -193,6 +197,7 @@ class EventService {
 
   // Last, so that it is destroyed first: its destructor runs the requests still queued.
   ledger::WorkQueue workers_;
+  ledger::WorkQueue writers_;
 };
 
 }  // namespace api
