@@ -16,8 +16,9 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     if (!options.events) {
       return absl::InvalidArgumentError("LogServer: the sealed store needs the event log");
     }
-    absl::StatusOr<std::unique_ptr<ledger::Custodian>> custodian = ledger::Custodian::Open(
-        ledger::SealedStore::DirIn(options.data_dir), options.lookup_key, std::move(options.privacy));
+    absl::StatusOr<std::unique_ptr<ledger::Custodian>> custodian =
+        ledger::Custodian::Open(ledger::SealedStore::DirIn(options.data_dir), options.lookup_key,
+                                std::move(options.privacy));
     if (!custodian.ok()) return custodian.status();
     server->custodian_ = *std::move(custodian);
   }

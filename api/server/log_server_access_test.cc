@@ -441,7 +441,8 @@ TEST_F(LogServerAccessTest, EachEndpointRefusesABodyPastItsLimitBeforeReadingIt)
   absl::StatusOr<std::string> metrics = client_->Get("/metrics");
   ASSERT_FALSE(metrics.ok());  // Anonymous callers hold nothing here; ask as the administrator.
   const HttpResponse page = Send({"GET", "/metrics", "", "", ""}, kSetupToken);
-  EXPECT_THAT(page.body, HasSubstr("vellum_http_requests_refused_total{reason=\"body_too_large\"} 6"));
+  EXPECT_THAT(page.body,
+              HasSubstr("vellum_http_requests_refused_total{reason=\"body_too_large\"} 6"));
 }
 
 TEST_F(LogServerAccessTest, APrincipalOverItsQuotaGets429AndOthersAreServed) {

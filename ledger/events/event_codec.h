@@ -62,9 +62,9 @@ bool IsServerOnlyAction(Action action);
 // groups and labels are within the limits above, label keys are non-empty; config_applied is
 // present exactly when the action is ACTION_CONFIG_APPLIED, with a canonical_text of at most
 // kMaxConfigTextBytes whose SHA-256 is its sha256, at most kMaxConfigPrincipals principals, and
-// at most kMaxConfigFiles files, each with a 32-byte digest; the event's entry fits in kMaxEntrySize (proof/tile.h); and the event has no
-// unknown fields. Fails with InvalidArgument naming the field and its got/want values (never the
-// field's contents).
+// at most kMaxConfigFiles files, each with a 32-byte digest; the event's entry fits in
+// kMaxEntrySize (proof/tile.h); and the event has no unknown fields. Fails with InvalidArgument
+// naming the field and its got/want values (never the field's contents).
 absl::Status ValidateEvent(const AuditEvent& event);
 
 // The check on an entry appended raw (POST /v1/entries and :batch): fails with InvalidArgument if
