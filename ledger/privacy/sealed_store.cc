@@ -128,6 +128,22 @@ absl::StatusOr<SubjectKeyRecord> NewSubject(const crypto::Sha256Digest& lookup,
   return subject;
 }
 
+// The key record of the subject whose lookup record key is `record_key` (HMAC(K_lookup, subject)
+// is `lookup`) as `db` holds it or, when it has none, a new one added to `batch`, with `*created`
+// set. Callers hold the store's lock exclusively, so that no subject gets two keys.
+absl::StatusOr<SubjectKeyRecord> FindOrAddSubject(leveldb::DB& db,
+                                                  const crypto::Sha256Digest& lookup,
+                                                  const std::string& record_key,
+                                                  const google::protobuf::Timestamp& now,
+                                                  leveldb::WriteBatch& batch, bool* created) {
+  std::string stored;
+  auto exists = Get(db, record_key, &stored);
+  if (!exists.ok()) return exists.status();
+  if (*exists) return DecodeSubjectKeyRecord(stored);
+  *created = true;
+  return NewSubject(lookup, now, batch);
+}
+
 absl::StatusOr<std::unique_ptr<leveldb::DB>> OpenDb(const std::string& dir, bool create) {
   leveldb::Options options;
   options.create_if_missing = create;
@@ -277,39 +293,25 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
   google::protobuf::Timestamp sealed_time;
   sealed_time.set_seconds(absl::ToUnixSeconds(now));
 
-  // First, alone: each value's subject key, creating (in one synced write) those that have none,
-  // so that two seals never give one subject two keys.
+  // First, alone: the values' distinct subjects and their keys, creating (in one synced write)
+  // those that have none, so that two seals never give one subject two keys.
   std::vector<std::string> record_keys;
   std::vector<SubjectKeyRecord> subjects;
-  record_keys.reserve(values.size());
-  subjects.reserve(values.size());
+  std::vector<size_t> subject_of(values.size());
   {
     absl::MutexLock lock(&mu_);
     if (db_ == nullptr) return StoreClosed();
     leveldb::WriteBatch created;
     bool creates = false;
-    for (const SealRequest& v : values) {
-      const crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, v.subject);
+    for (size_t i = 0; i < values.size(); ++i) {
+      const crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, values[i].subject);
       std::string record_key = absl::StrCat(kSubjectPrefix, DigestBytes(lookup));
-      auto known = std::find(record_keys.begin(), record_keys.end(), record_key);
-      if (known != record_keys.end()) {
-        subjects.push_back(subjects[known - record_keys.begin()]);
-        record_keys.push_back(std::move(record_key));
-        continue;
-      }
-      std::string stored;
-      auto exists = Get(*db_, record_key, &stored);
-      if (!exists.ok()) return exists.status();
-      if (*exists) {
-        auto decoded = DecodeSubjectKeyRecord(stored);
-        if (!decoded.ok()) return decoded.status();
-        subjects.push_back(*std::move(decoded));
-      } else {
-        auto fresh = NewSubject(lookup, sealed_time, created);
-        if (!fresh.ok()) return fresh.status();
-        subjects.push_back(*std::move(fresh));
-        creates = true;
-      }
+      subject_of[i] = std::find(record_keys.begin(), record_keys.end(), record_key) -
+                      record_keys.begin();
+      if (subject_of[i] < record_keys.size()) continue;
+      auto subject = FindOrAddSubject(*db_, lookup, record_key, sealed_time, created, &creates);
+      if (!subject.ok()) return subject.status();
+      subjects.push_back(*std::move(subject));
       record_keys.push_back(std::move(record_key));
     }
     if (creates) {
@@ -324,7 +326,7 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
   leveldb::WriteBatch batch;
   for (size_t i = 0; i < values.size(); ++i) {
     const SealRequest& v = values[i];
-    const SubjectKeyRecord& subject = subjects[i];
+    const SubjectKeyRecord& subject = subjects[subject_of[i]];
     auto salt = RandomString(kCommitmentSaltSize);
     if (!salt.ok()) return salt.status();
     auto key_salt = RandomString(32);
@@ -349,13 +351,17 @@ absl::StatusOr<std::vector<SealedRef>> SealedStore::Seal(absl::Span<const SealRe
   absl::ReaderMutexLock lock(&mu_);
   if (db_ == nullptr) return StoreClosed();
   // A subject erased since the first step: its values are not written under a key that is gone.
-  for (size_t i = 0; i < record_keys.size(); ++i) {
+  for (size_t s = 0; s < record_keys.size(); ++s) {
     std::string stored;
-    auto exists = Get(*db_, record_keys[i], &stored);
+    auto exists = Get(*db_, record_keys[s], &stored);
     if (!exists.ok()) return exists.status();
-    auto current = *exists ? DecodeSubjectKeyRecord(stored)
-                           : absl::StatusOr<SubjectKeyRecord>(absl::NotFoundError(""));
-    if (!current.ok() || current->key() != subjects[i].key()) {
+    bool same = false;
+    if (*exists) {
+      auto current = DecodeSubjectKeyRecord(stored);
+      if (!current.ok()) return current.status();
+      same = current->key() == subjects[s].key();
+    }
+    if (!same) {
       return absl::AbortedError(
           "a subject of these values was erased while they were sealed: nothing was stored; "
           "retry");
@@ -392,22 +398,17 @@ absl::StatusOr<std::string> SealedStore::PseudonymFor(absl::string_view subject,
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return StoreClosed();
   const crypto::Sha256Digest lookup = crypto::HmacSha256(lookup_key_, subject);
-  std::string stored;
-  auto exists = Get(*db_, absl::StrCat(kSubjectPrefix, DigestBytes(lookup)), &stored);
-  if (!exists.ok()) return exists.status();
-  if (*exists) {
-    auto record = DecodeSubjectKeyRecord(stored);
-    if (!record.ok()) return record.status();
-    return record->pseudonym();
-  }
-  google::protobuf::Timestamp created;
-  created.set_seconds(absl::ToUnixSeconds(now));
+  google::protobuf::Timestamp created_time;
+  created_time.set_seconds(absl::ToUnixSeconds(now));
   leveldb::WriteBatch batch;
-  auto fresh = NewSubject(lookup, created, batch);
-  if (!fresh.ok()) return fresh.status();
-  absl::Status written = WriteSynced(*db_, batch);
-  if (!written.ok()) return written;
-  return fresh->pseudonym();
+  bool created = false;
+  auto record = FindOrAddSubject(*db_, lookup, absl::StrCat(kSubjectPrefix, DigestBytes(lookup)),
+                                 created_time, batch, &created);
+  if (!record.ok()) return record.status();
+  if (created) {
+    if (absl::Status written = WriteSynced(*db_, batch); !written.ok()) return written;
+  }
+  return record->pseudonym();
 }
 
 absl::StatusOr<std::vector<crypto::Sha256Digest>> SealedStore::ValuesSealedSince(
