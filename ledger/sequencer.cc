@@ -81,6 +81,8 @@ struct Sequencer::Recovered {
 };
 
 struct Sequencer::Building {
+  // The appends that joined the batch, in order; none when no batch is being built.
+  std::vector<Pending> batch;
   absl::Time start;
   uint64_t first_index = 0;
   TreeState next;
@@ -154,12 +156,13 @@ absl::Status Sequencer::Health() const {
 }
 
 void Sequencer::RenderMetrics(std::string* out) const {
-  size_t queued_entries, queued_bytes;
+  size_t queued_entries, queued_bytes, building_entries;
   bool refusing;
   {
     absl::MutexLock lock(&mu_);
     queued_entries = queued_entries_;
     queued_bytes = queued_bytes_;
+    building_entries = building_entries_;
     refusing = !refusing_.ok();
   }
   RenderMetric("vellum_appended_entries_total", "counter",
@@ -173,7 +176,7 @@ void Sequencer::RenderMetrics(std::string* out) const {
                uint64_t{queued_bytes}, out);
   RenderMetric("vellum_append_building_entries", "gauge",
                "Entries in the batch being built while the one before it is written.",
-               building_entries_.load(), out);
+               uint64_t{building_entries}, out);
   RenderMetricHeader("vellum_appends_refused_total", "counter",
                      "Appends refused before reaching a batch, by reason.", out);
   RenderLabeledSample("vellum_appends_refused_total", "reason", "queue_full",
@@ -277,9 +280,6 @@ absl::StatusOr<Sequencer::Appended> Sequencer::Append(std::vector<std::string> e
 }
 
 void Sequencer::Run() {
-  // The batch being built: its appends, its entries taken from the queue, and its tree.
-  std::vector<Pending> batch;
-  size_t batch_entries = 0;
   Building building;
   for (;;) {
     bool reopen = false;
@@ -288,7 +288,7 @@ void Sequencer::Run() {
     std::vector<Pending> taken;
     {
       absl::MutexLock lock(&mu_);
-      if (!refusing_.ok() && batch.empty()) {
+      if (!refusing_.ok() && building.batch.empty()) {
         auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
         mu_.AwaitWithDeadline(absl::Condition(&stop), next_retry_);
         if (stopping_) break;  // Nothing is queued while refusing.
@@ -296,13 +296,15 @@ void Sequencer::Run() {
       } else {
         // Appends join the batch while the one before it is written; it is handed over once
         // that one is durable. A failed write (the syncer's) refuses it.
-        auto ready = [this, &batch, &batch_entries]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        const std::vector<Pending>& batch = building.batch;
+        auto ready = [this, &batch]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
           return (stopping_ && batch.empty()) || !refusing_.ok() || (!syncing_ && !batch.empty()) ||
-                 (!queue_.empty() && batch_entries < options_.max_batch_entries);
+                 (!queue_.empty() && building_entries_ < options_.max_batch_entries);
         };
         mu_.Await(absl::Condition(&ready));
         if (!refusing_.ok()) {
           refused = Refusal();
+          building_entries_ = 0;
         } else {
           if (batch.empty() && !syncing_ && !queue_.empty() &&
               options_.max_batch_delay > absl::ZeroDuration() && !stopping_) {
@@ -314,8 +316,8 @@ void Sequencer::Run() {
           // The oldest appends, while they fit.
           size_t took = 0;
           while (!queue_.empty() &&
-                 (batch_entries + took == 0 ||
-                  batch_entries + took + queue_.front().entries.size() <=
+                 (building_entries_ + took == 0 ||
+                  building_entries_ + took + queue_.front().entries.size() <=
                       options_.max_batch_entries)) {
             took += queue_.front().entries.size();
             queued_bytes_ -= EntryBytes(queue_.front().entries);
@@ -323,10 +325,10 @@ void Sequencer::Run() {
             queue_.pop_front();
           }
           queued_entries_ -= took;
-          batch_entries += took;
-          building_entries_ = batch_entries;
+          building_entries_ += took;
           finish = !syncing_ && (!batch.empty() || !taken.empty());
           if (!finish && batch.empty() && taken.empty()) break;  // Stopping, nothing left.
+          if (finish) building_entries_ = 0;
         }
       }
     }
@@ -336,25 +338,18 @@ void Sequencer::Run() {
     }
     if (!refused.ok()) {
       // Built on a batch whose write failed: nothing of it was stored.
-      for (Pending& pending : batch) pending.done(refused);
-      batch.clear();
-      batch_entries = 0;
-      building_entries_ = 0;
+      for (Pending& pending : building.batch) pending.done(refused);
+      building.batch.clear();
       continue;
     }
-    if (batch.empty() && !taken.empty()) building = StartBuilding();
-    for (Pending& pending : taken) {
-      AddToBatch(pending, building);
-      batch.push_back(std::move(pending));
-    }
+    if (building.batch.empty() && !taken.empty()) building = StartBuilding();
+    for (Pending& pending : taken) AddToBatch(std::move(pending), building);
     if (!finish) continue;
-    absl::StatusOr<std::unique_ptr<Prepared>> prepared = FinishBatch(building, batch);
-    batch_entries = 0;
-    building_entries_ = 0;
+    absl::StatusOr<std::unique_ptr<Prepared>> prepared = FinishBatch(building);
     if (!prepared.ok()) {
       commit_errors_++;
-      StartRefusing(prepared.status(), batch);
-      batch.clear();
+      StartRefusing(prepared.status(), building.batch);
+      building.batch.clear();
       continue;
     }
     absl::MutexLock lock(&mu_);
@@ -515,15 +510,17 @@ Sequencer::Building Sequencer::StartBuilding() const {
   return building;
 }
 
-void Sequencer::AddToBatch(Pending& pending, Building& building) {
-  if (!pending.key.empty() && !ResolveKey(pending, building.next.size(), &building.keys)) return;
-  for (size_t i = 0; i < pending.entries.size(); ++i) {
-    building.next.Append(pending.entries[i], pending.leaf_hashes[i], &building.write);
+void Sequencer::AddToBatch(Pending pending, Building& building) {
+  if (pending.key.empty() || ResolveKey(pending, building.next.size(), &building.keys)) {
+    for (size_t i = 0; i < pending.entries.size(); ++i) {
+      building.next.Append(pending.entries[i], pending.leaf_hashes[i], &building.write);
+    }
   }
+  building.batch.push_back(std::move(pending));
 }
 
 absl::StatusOr<std::unique_ptr<Sequencer::Prepared>> Sequencer::FinishBatch(
-    Building& building, std::vector<Pending>& batch) {
+    Building& building) {
   auto prepared = std::make_unique<Prepared>();
   prepared->start = building.start;
   prepared->first_index = building.first_index;
@@ -539,8 +536,8 @@ absl::StatusOr<std::unique_ptr<Sequencer::Prepared>> Sequencer::FinishBatch(
     state_ = std::move(building.next);
   }
   syncing_keys_ = std::move(building.keys);
-  prepared->batch = std::move(batch);
-  batch.clear();
+  prepared->batch = std::move(building.batch);
+  building.batch.clear();
   return prepared;
 }
 

@@ -173,12 +173,11 @@ class Sequencer {
   // its entries to the tree and the write), and FinishBatch once the batch before it is durable
   // (the partial tiles, the signed head; state_ advances to the batch's tree). A batch of
   // duplicates and refusals only has no head and writes nothing. On error (signing) state_ is
-  // unchanged and `batch` is left as it was.
+  // unchanged and the appends stay in `building.batch`.
   struct Building;
   Building StartBuilding() const;
-  void AddToBatch(Pending& pending, Building& building);
-  absl::StatusOr<std::unique_ptr<Prepared>> FinishBatch(Building& building,
-                                                        std::vector<Pending>& batch);
+  void AddToBatch(Pending pending, Building& building);
+  absl::StatusOr<std::unique_ptr<Prepared>> FinishBatch(Building& building);
   // The idempotency keys of the appends of a batch.
   using BatchKeys = absl::flat_hash_map<std::string, IdempotencyRecord>;
   // Resolves the idempotency key of `pending`, whose entries would start at `first_index`, against
@@ -201,6 +200,8 @@ class Sequencer {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_entries_ ABSL_GUARDED_BY(mu_) = 0;
   size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Entries taken from the queue into the batch being built.
+  size_t building_entries_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<const LogHead> head_ ABSL_GUARDED_BY(mu_);
   // OK while appends are taken; else why not, until a reopen succeeds. The next reopen is tried
@@ -209,7 +210,6 @@ class Sequencer {
   absl::Time next_retry_ ABSL_GUARDED_BY(mu_);
   absl::Duration retry_delay_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> committed_entries_{0};
-  std::atomic<uint64_t> building_entries_{0};
   std::atomic<uint64_t> commit_errors_{0};
   std::atomic<uint64_t> queue_full_refusals_{0};
   std::atomic<uint64_t> store_refusals_{0};
