@@ -22,11 +22,9 @@
 #include "api/config/yaml_document.h"
 #include "api/source_address.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/type_resolver_util.h"
+#include "ledger/canonical_json.h"
 #include "ledger/file_io.h"
 #include "proof/decimal.h"
 
@@ -627,28 +625,7 @@ absl::StatusOr<Config> LoadConfigFile(absl::string_view path) {
   return config;
 }
 
-std::string CanonicalText(const Config& config) {
-  // The JSON printer renders the wire form, field by field in the order written. Deterministic
-  // serialization writes fields in field-number order and map entries sorted by key; the
-  // default would write map entries in hash order.
-  std::string wire;
-  {
-    google::protobuf::io::StringOutputStream stream(&wire);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    out.SetSerializationDeterministic(true);
-    config.SerializeToCodedStream(&out);
-  }
-  static auto* const resolver = google::protobuf::util::NewTypeResolverForDescriptorPool(
-      "type.googleapis.com", google::protobuf::DescriptorPool::generated_pool());
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  const auto status = google::protobuf::util::BinaryToJsonString(
-      resolver, "type.googleapis.com/" + Config::descriptor()->full_name(), wire, &json, options);
-  // The wire bytes come from a Config of the same pool, so the printer cannot fail on them.
-  if (!status.ok()) return "";
-  return json;
-}
+std::string CanonicalText(const Config& config) { return ledger::CanonicalJson(config); }
 
 RecordedConfig RecordedConfigOf(const Config& config) {
   RecordedConfig recorded;

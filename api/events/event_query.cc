@@ -48,27 +48,21 @@ absl::StatusOr<absl::optional<int64_t>> TimeParam(const QueryParams& params,
   return absl::ToUnixMicros(time);
 }
 
-// An enum value as people type it: the enum's name (ACTION_DEPLOY), or without its prefix, in
-// any case, with dots or dashes for underscores (deploy, config.applied, access-denied-by-ledger).
+// An enum value as people type it (ledger::ParseActionName), by `parse`.
 template <typename Enum>
-absl::StatusOr<absl::optional<uint32_t>> EnumParam(const QueryParams& params,
-                                                   absl::string_view name,
-                                                   bool (*parse)(const std::string&, Enum*),
-                                                   absl::string_view prefix,
-                                                   absl::string_view example) {
+absl::StatusOr<absl::optional<uint32_t>> EnumParam(
+    const QueryParams& params, absl::string_view name,
+    absl::optional<Enum> (*parse)(absl::string_view), absl::string_view prefix,
+    absl::string_view example) {
   absl::optional<std::string> value = params.Get(name);
   if (!value.has_value()) return absl::optional<uint32_t>();
-  std::string typed = absl::AsciiStrToUpper(*value);
-  absl::c_replace(typed, '.', '_');
-  absl::c_replace(typed, '-', '_');
-  if (!absl::StartsWith(typed, prefix)) typed = absl::StrCat(prefix, typed);
-  Enum parsed;
-  if (!parse(typed, &parsed) || static_cast<int>(parsed) == 0) {
+  absl::optional<Enum> parsed = parse(*value);
+  if (!parsed.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("query parameter \"", name, "\" must be an ",
                                                    name, " like ", example, " or ", prefix,
                                                    absl::AsciiStrToUpper(example)));
   }
-  return static_cast<uint32_t>(parsed);
+  return static_cast<uint32_t>(*parsed);
 }
 
 }  // namespace
@@ -96,11 +90,11 @@ absl::StatusOr<ledger::EventSearchRequest> ParseEventSearch(absl::string_view qu
     return absl::InvalidArgumentError("query parameter \"version\" needs \"model\"");
   }
   absl::StatusOr<absl::optional<uint32_t>> action =
-      EnumParam<ledger::Action>(*params, "action", ledger::Action_Parse, "ACTION_", "deploy");
+      EnumParam<ledger::Action>(*params, "action", ledger::ParseActionName, "ACTION_", "deploy");
   if (!action.ok()) return action.status();
   q.action = *action;
   absl::StatusOr<absl::optional<uint32_t>> outcome = EnumParam<ledger::Outcome::Result>(
-      *params, "outcome", ledger::Outcome::Result_Parse, "RESULT_", "denied");
+      *params, "outcome", ledger::ParseResultName, "RESULT_", "denied");
   if (!outcome.ok()) return outcome.status();
   q.outcome = *outcome;
   absl::StatusOr<absl::optional<int64_t>> since = TimeParam(*params, "since");

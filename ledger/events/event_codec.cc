@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -136,6 +138,19 @@ absl::StatusOr<AuditEvent> ParseBinary(absl::string_view bytes) {
   return event;
 }
 
+// That `digest` is SHA-256 of `text`.
+absl::Status CheckSha256Of(absl::string_view text, absl::string_view digest,
+                           absl::string_view field) {
+  if (digest.size() != 32) {
+    return Invalid(field, absl::StrCat("got ", digest.size(), " bytes, want 32 (SHA-256)"));
+  }
+  const crypto::Sha256Digest want = crypto::Sha256({text});
+  if (digest != absl::string_view(reinterpret_cast<const char*>(want.data()), want.size())) {
+    return Invalid(field, "got a digest that is not SHA-256 of canonical_text");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckConfigApplied(const AuditEvent& event) {
   const bool config_action = event.action() == ACTION_CONFIG_APPLIED;
   if (event.has_config_applied() != config_action) {
@@ -144,15 +159,9 @@ absl::Status CheckConfigApplied(const AuditEvent& event) {
   }
   if (!config_action) return absl::OkStatus();
   const ConfigApplied& config = event.config_applied();
-  if (config.sha256().size() != 32) {
-    return Invalid("config_applied.sha256",
-                   absl::StrCat("got ", config.sha256().size(), " bytes, want 32 (SHA-256)"));
-  }
-  const crypto::Sha256Digest digest = crypto::Sha256({config.canonical_text()});
-  if (config.sha256() != absl::string_view(reinterpret_cast<const char*>(digest.data()),
-                                           digest.size())) {
-    return Invalid("config_applied.sha256", "got a digest that is not SHA-256 of canonical_text");
-  }
+  absl::Status status =
+      CheckSha256Of(config.canonical_text(), config.sha256(), "config_applied.sha256");
+  if (!status.ok()) return status;
   if (config.principals_size() > static_cast<int>(kMaxConfigPrincipals)) {
     return Invalid("config_applied.principals",
                    absl::StrCat("got ", config.principals_size(), " principals, want at most ",
@@ -186,13 +195,51 @@ DecodedEntry DecodeForDisplay(uint64_t typed_from, uint64_t index, absl::string_
 
 }  // namespace
 
+namespace {
+
+// The enum value named `typed` (ParseActionName), if any.
+template <typename Enum>
+absl::optional<Enum> ParseEnumName(absl::string_view typed,
+                                   bool (*parse)(const std::string&, Enum*),
+                                   absl::string_view prefix) {
+  std::string name = absl::AsciiStrToUpper(typed);
+  std::replace(name.begin(), name.end(), '.', '_');
+  std::replace(name.begin(), name.end(), '-', '_');
+  if (!absl::StartsWith(name, prefix)) name = absl::StrCat(prefix, name);
+  Enum parsed;
+  if (!parse(name, &parsed) || static_cast<int>(parsed) == 0) return absl::nullopt;
+  return parsed;
+}
+
+}  // namespace
+
+absl::optional<Action> ParseActionName(absl::string_view typed) {
+  return ParseEnumName<Action>(typed, Action_Parse, "ACTION_");
+}
+
+absl::optional<Outcome::Result> ParseResultName(absl::string_view typed) {
+  return ParseEnumName<Outcome::Result>(typed, Outcome::Result_Parse, "RESULT_");
+}
+
+std::string ActionName(Action action) {
+  std::string name = absl::AsciiStrToLower(absl::StripPrefix(Action_Name(action), "ACTION_"));
+  std::replace(name.begin(), name.end(), '_', '.');
+  return name;
+}
+
+bool IsApprovalAction(Action action) {
+  return action == ACTION_REQUEST_APPROVAL || action == ACTION_APPROVE ||
+         action == ACTION_REJECT;
+}
+
 bool IsServerOnlyAction(Action action) {
   return action == ACTION_CONFIG_APPLIED || action == ACTION_ACCESS_DENIED_BY_LEDGER ||
          action == ACTION_CLOCK_ANOMALY || action == ACTION_INGEST_SHED ||
          action == ACTION_HOLD_PLACED || action == ACTION_HOLD_RELEASED ||
          action == ACTION_ERASURE_REQUESTED || action == ACTION_ERASURE_COMPLETED ||
          action == ACTION_RETENTION_PURGED || action == ACTION_EVENTS_UNSEALED ||
-         action == ACTION_RETENTION_CHANGED || action == ACTION_LOG_PRUNED;
+         action == ACTION_RETENTION_CHANGED || action == ACTION_LOG_PRUNED ||
+         action == ACTION_POLICY_APPLIED || action == ACTION_GATE_DECISION;
 }
 
 absl::Status ValidateEvent(const AuditEvent& event) {
@@ -254,7 +301,11 @@ absl::Status ValidateEvent(const AuditEvent& event) {
            {"hold.scope.subjects", event.hold().scope().subjects_size()},
            {"erasure.pseudonyms", event.erasure().pseudonyms_size()},
            {"erasure.held_by", event.erasure().held_by_size()},
-           {"retention.rules", event.retention().rules_size()}}) {
+           {"retention.rules", event.retention().rules_size()},
+           {"approval.approver_groups", event.approval().approver_groups_size()},
+           {"gate.reasons", event.gate().reasons_size()},
+           {"gate.approvals", event.gate().approvals_size()},
+           {"gate.labels", event.gate().labels_size()}}) {
     if (count > static_cast<int>(kMaxEventListItems)) {
       return Invalid(name, absl::StrCat("got ", count, " items, want at most ",
                                         kMaxEventListItems));
@@ -275,6 +326,22 @@ absl::Status ValidateEvent(const AuditEvent& event) {
   }
   if (event.has_retention() != (event.action() == ACTION_RETENTION_CHANGED)) {
     return Invalid("retention", "want it exactly for ACTION_RETENTION_CHANGED");
+  }
+  if (event.has_policy_applied() != (event.action() == ACTION_POLICY_APPLIED)) {
+    return Invalid("policy_applied", "want it exactly for ACTION_POLICY_APPLIED");
+  }
+  if (event.has_gate() != (event.action() == ACTION_GATE_DECISION)) {
+    return Invalid("gate", "want it exactly for ACTION_GATE_DECISION");
+  }
+  if (event.has_approval() &&
+      !IsApprovalAction(event.action())) {
+    return Invalid("approval", "set, want it only for ACTION_REQUEST_APPROVAL, ACTION_APPROVE "
+                               "or ACTION_REJECT");
+  }
+  if (event.has_policy_applied()) {
+    status = CheckSha256Of(event.policy_applied().canonical_text(),
+                           event.policy_applied().sha256(), "policy_applied.sha256");
+    if (!status.ok()) return status;
   }
   for (const RetentionRule& rule : event.retention().rules()) {
     if (rule.actions_size() > static_cast<int>(kMaxEventListItems) ||

@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 #include "ledger/events/audit_event.pb.h"
 
 namespace vellum {
@@ -49,10 +50,23 @@ inline constexpr size_t kMaxConfigPrincipals = 256;       // config_applied.prin
 // The prefix of every event entry: 0x00 'e' 'v' '1' (docs/formats.md, "Entries").
 inline constexpr absl::string_view kEventEntryTag("\0ev1", 4);
 
-// Whether only the server writes events with `action` (EventLog::AppendServerEvents):
-// ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER, ACTION_CLOCK_ANOMALY and
-// ACTION_INGEST_SHED. Natively posted events may not use them (EventLog::CheckNative).
+// Whether only the server writes events with `action` (EventLog::AppendServerEvents): its
+// configuration, denial, clock, shedding, hold, erasure, retention, pruning, unsealed-read,
+// policy and gate-decision records. Natively posted events may not use them
+// (EventLog::CheckNative).
 bool IsServerOnlyAction(Action action);
+
+// ACTION_REQUEST_APPROVAL, ACTION_APPROVE or ACTION_REJECT: the actions an `approval` goes with.
+bool IsApprovalAction(Action action);
+
+// An action or a result as people type it: the enum's name (ACTION_DEPLOY, RESULT_DENIED), or
+// without its prefix, in any case, with dots or dashes for underscores (deploy, config.applied,
+// access-denied-by-ledger, denied). Nothing for an unknown name or the UNSPECIFIED value.
+absl::optional<Action> ParseActionName(absl::string_view typed);
+absl::optional<Outcome::Result> ParseResultName(absl::string_view typed);
+// The name ParseActionName reads back, as docs and policies write it: ACTION_CONFIG_APPLIED is
+// "config.applied".
+std::string ActionName(Action action);
 
 // Checks that `event` is complete and within limits: id.source and id.source_id, event_time and
 // observer.adapter are set, and target.model_name unless the action is ACTION_INGEST_REJECTED or
@@ -62,7 +76,9 @@ bool IsServerOnlyAction(Action action);
 // groups and labels are within the limits above, label keys are non-empty; config_applied is
 // present exactly when the action is ACTION_CONFIG_APPLIED, with a canonical_text of at most
 // kMaxConfigTextBytes whose SHA-256 is its sha256, at most kMaxConfigPrincipals principals, and
-// at most kMaxConfigFiles files, each with a 32-byte digest; the event's entry fits in
+// at most kMaxConfigFiles files, each with a 32-byte digest; policy_applied exactly for
+// ACTION_POLICY_APPLIED (its sha256 that of its text), gate exactly for ACTION_GATE_DECISION,
+// approval only for IsApprovalAction, their lists within kMaxEventListItems; the event's entry fits in
 // kMaxEntrySize (proof/tile.h); and the event has no unknown fields. Fails with InvalidArgument
 // naming the field and its got/want values (never the field's contents).
 absl::Status ValidateEvent(const AuditEvent& event);

@@ -201,6 +201,52 @@ TEST(EventCodecTest, ConfigAppliedGoesWithItsActionAndIsChecked) {
                 "config_applied.canonical_text: got 49153 bytes, want at most 49152");
 }
 
+TEST(EventCodecTest, GateRecordsGoWithTheirActionsAndAreChecked) {
+  AuditEvent event = ValidEvent();
+  event.mutable_gate()->set_allowed(true);
+  ExpectInvalid(ValidateEvent(event), "gate: want it exactly for ACTION_GATE_DECISION");
+  event.set_action(ACTION_GATE_DECISION);
+  ASSERT_TRUE(ValidateEvent(event).ok()) << ValidateEvent(event);
+  event.clear_gate();
+  ExpectInvalid(ValidateEvent(event), "gate: want it exactly for ACTION_GATE_DECISION");
+  event.set_action(ACTION_GATE_DECISION);
+  for (size_t i = 0; i <= kMaxEventListItems; ++i) event.mutable_gate()->add_approvals(i);
+  ExpectInvalid(ValidateEvent(event), "gate.approvals: got 65 items, want at most 64");
+
+  event = ValidEvent();
+  event.mutable_approval()->set_id("apr_1");
+  ExpectInvalid(ValidateEvent(event), "approval: set, want it only for ACTION_REQUEST_APPROVAL");
+  event.set_action(ACTION_APPROVE);
+  EXPECT_TRUE(ValidateEvent(event).ok()) << ValidateEvent(event);
+
+  event = ValidEvent();
+  event.set_action(ACTION_POLICY_APPLIED);
+  ExpectInvalid(ValidateEvent(event), "policy_applied: want it exactly for ACTION_POLICY_APPLIED");
+  event.mutable_policy_applied()->set_canonical_text("{}");
+  const crypto::Sha256Digest digest = crypto::Sha256({"{}"});
+  event.mutable_policy_applied()->set_sha256(std::string(digest.begin(), digest.end()));
+  EXPECT_TRUE(ValidateEvent(event).ok()) << ValidateEvent(event);
+  event.mutable_policy_applied()->set_canonical_text("{ }");
+  ExpectInvalid(ValidateEvent(event), "policy_applied.sha256: got a digest that is not SHA-256");
+  EXPECT_TRUE(IsServerOnlyAction(ACTION_POLICY_APPLIED));
+  EXPECT_TRUE(IsServerOnlyAction(ACTION_GATE_DECISION));
+  EXPECT_FALSE(IsServerOnlyAction(ACTION_APPROVE));
+}
+
+TEST(EventCodecTest, ActionAndResultNamesAsPeopleTypeThem) {
+  EXPECT_EQ(ParseActionName("deploy"), ACTION_DEPLOY);
+  EXPECT_EQ(ParseActionName("ACTION_DEPLOY"), ACTION_DEPLOY);
+  EXPECT_EQ(ParseActionName("config.applied"), ACTION_CONFIG_APPLIED);
+  EXPECT_EQ(ParseActionName("Gate-Decision"), ACTION_GATE_DECISION);
+  EXPECT_EQ(ParseActionName("unspecified"), absl::nullopt);
+  EXPECT_EQ(ParseActionName("launch"), absl::nullopt);
+  EXPECT_EQ(ParseResultName("denied"), Outcome::RESULT_DENIED);
+  EXPECT_EQ(ActionName(ACTION_CONFIG_APPLIED), "config.applied");
+  for (Action a : {ACTION_DEPLOY, ACTION_REQUEST_APPROVAL, ACTION_GATE_DECISION}) {
+    EXPECT_EQ(ParseActionName(ActionName(a)), a);
+  }
+}
+
 TEST(EventCodecTest, SealedItemsAreBounded) {
   AuditEvent event = ValidEvent();
   SealedField* item = event.add_sealed();

@@ -130,6 +130,10 @@ absl::Status EventLog::CheckNative(const AuditEvent& event) const {
         "action ", Action_Name(event.action()),
         " and config_applied are written by the server only, want another action"));
   }
+  if (event.has_approval()) {
+    return absl::InvalidArgumentError(
+        "approval is written by the server's gate only (POST /v1/approvals): leave it unset");
+  }
   if (event.id().source() == kServerSource) {
     return absl::InvalidArgumentError(
         absl::StrCat("id.source \"", kServerSource, "\" is reserved for the server's own events"));
@@ -381,6 +385,31 @@ absl::StatusOr<EventLog::SearchResult> EventLog::Search(const EventSearchRequest
   }
   if (matches->more) result.next_cursor = NextCursor(request, matches->indices.back());
   return result;
+}
+
+absl::Status ForEachEvent(const EventLog& log, EventQuery query, uint64_t from, uint64_t end,
+                          const std::function<absl::Status(const EventLog::Match&)>& visit) {
+  constexpr size_t kPageSize = 500;
+  EventSearchRequest request;
+  query.newest_first = false;
+  query.limit = kPageSize;
+  request.query = std::move(query);
+  request.cursor = from;
+  while (true) {
+    absl::StatusOr<EventLog::SearchResult> page = log.Search(request);
+    if (!page.ok()) return page.status();
+    for (const EventLog::Match& match : page->matches) {
+      if (match.index >= end) return absl::OkStatus();
+      if (absl::Status s = visit(match); !s.ok()) return s;
+    }
+    if (!page->next_cursor.has_value()) return absl::OkStatus();
+    request.cursor = page->next_cursor;
+  }
+}
+
+absl::Status ForEachEvent(const EventLog& log, EventQuery query,
+                          const std::function<absl::Status(const EventLog::Match&)>& visit) {
+  return ForEachEvent(log, std::move(query), 0, UINT64_MAX, visit);
 }
 
 }  // namespace ledger

@@ -191,6 +191,14 @@ class EventLog {
   LoggedClock clock_;
 };
 
+// Calls `visit` on every event `query` matches at indices [from, end) of `log`, oldest first
+// (its order and limit are replaced), a page of EventLog::Search at a time, and stops at the
+// first error `visit` or a search returns.
+absl::Status ForEachEvent(const EventLog& log, EventQuery query, uint64_t from, uint64_t end,
+                          const std::function<absl::Status(const EventLog::Match&)>& visit);
+absl::Status ForEachEvent(const EventLog& log, EventQuery query,
+                          const std::function<absl::Status(const EventLog::Match&)>& visit);
+
 }  // namespace ledger
 }  // namespace vellum
 

@@ -465,7 +465,15 @@ TEST_F(EventLogTest, NativeEventsCarryNoProvenanceConfigOrServerAction) {
   event = Event("svc", "a");
   event.mutable_actor()->set_pseudonym("ps1_0123456789abcdef0123456789abcdef");
   EXPECT_EQ(log_->CheckNative(event), sealed_by_server);
-  for (Action action : {ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER}) {
+  // An approval of the gate's own is written by the server only; a producer's ACTION_APPROVE
+  // without one is an ordinary event.
+  event = Event("svc", "a");
+  event.set_action(ACTION_APPROVE);
+  EXPECT_TRUE(log_->CheckNative(event).ok()) << log_->CheckNative(event);
+  event.mutable_approval()->set_id("apr_0");
+  EXPECT_EQ(log_->CheckNative(event).code(), absl::StatusCode::kInvalidArgument);
+  for (Action action : {ACTION_CONFIG_APPLIED, ACTION_ACCESS_DENIED_BY_LEDGER,
+                        ACTION_POLICY_APPLIED, ACTION_GATE_DECISION}) {
     event = Event("svc", "a");
     event.set_action(action);
     EXPECT_EQ(log_->CheckNative(event),

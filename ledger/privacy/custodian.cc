@@ -22,7 +22,6 @@ namespace vellum {
 namespace ledger {
 namespace {
 
-constexpr size_t kPageSize = 500;
 constexpr char kRestatedLabel[] = "vellum.restated";
 
 absl::StatusOr<std::string> NewRequestId() {
@@ -106,32 +105,6 @@ absl::Status Custodian::Seal(std::vector<AuditEvent>& events, absl::Time now) {
   }
   events = std::move(sealed);
   return absl::OkStatus();
-}
-
-absl::Status Custodian::ForEachEvent(
-    EventLog& log, EventQuery query, uint64_t from, uint64_t end,
-    const std::function<absl::Status(const EventLog::Match&)>& visit) const {
-  EventSearchRequest request;
-  query.newest_first = false;
-  query.limit = kPageSize;
-  request.query = std::move(query);
-  request.cursor = from;
-  while (true) {
-    absl::StatusOr<EventLog::SearchResult> page = log.Search(request);
-    if (!page.ok()) return page.status();
-    for (const EventLog::Match& match : page->matches) {
-      if (match.index >= end) return absl::OkStatus();
-      if (absl::Status s = visit(match); !s.ok()) return s;
-    }
-    if (!page->next_cursor.has_value()) return absl::OkStatus();
-    request.cursor = page->next_cursor;
-  }
-}
-
-absl::Status Custodian::ForEachEvent(
-    EventLog& log, EventQuery query,
-    const std::function<absl::Status(const EventLog::Match&)>& visit) const {
-  return ForEachEvent(log, std::move(query), 0, UINT64_MAX, visit);
 }
 
 std::vector<std::string> Custodian::HoldsCovering(const AuditEvent& event,

@@ -225,12 +225,6 @@ class Custodian {
                                       absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
   absl::Status ConfigureRetentionLocked(const RetentionRules& configured)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
-  // Calls `visit` on every event the query matches at indices [from, end), oldest first, and
-  // stops at its first error.
-  absl::Status ForEachEvent(EventLog& log, EventQuery query, uint64_t from, uint64_t end,
-                            const std::function<absl::Status(const EventLog::Match&)>& visit) const;
-  absl::Status ForEachEvent(EventLog& log, EventQuery query,
-                            const std::function<absl::Status(const EventLog::Match&)>& visit) const;
   // The holds in force that cover the values `pseudonym` owns in `event`.
   std::vector<std::string> HoldsCovering(const AuditEvent& event,
                                          absl::string_view pseudonym) const;

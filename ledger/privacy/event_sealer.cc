@@ -39,6 +39,9 @@ std::vector<std::pair<std::string, std::string>> PersonalValues(const AuditEvent
   }
   add("hold.reason", event.hold().reason());
   add("retention.reason", event.retention().reason());
+  add("approval.comment", event.approval().comment());
+  add("gate.on_behalf_of", event.gate().on_behalf_of());
+  add("gate.override_reason", event.gate().override_reason());
   return values;
 }
 
@@ -68,6 +71,12 @@ void ClearField(AuditEvent& event, absl::string_view path) {
     event.mutable_hold()->clear_reason();
   } else if (path == "retention.reason" && event.has_retention()) {
     event.mutable_retention()->clear_reason();
+  } else if (path == "approval.comment" && event.has_approval()) {
+    event.mutable_approval()->clear_comment();
+  } else if (path == "gate.on_behalf_of" && event.has_gate()) {
+    event.mutable_gate()->clear_on_behalf_of();
+  } else if (path == "gate.override_reason" && event.has_gate()) {
+    event.mutable_gate()->clear_override_reason();
   }
 }
 
@@ -95,13 +104,19 @@ void RestoreField(AuditEvent& event, absl::string_view path, const std::string& 
     event.mutable_hold()->set_reason(value);
   } else if (path == "retention.reason") {
     event.mutable_retention()->set_reason(value);
+  } else if (path == "approval.comment") {
+    event.mutable_approval()->set_comment(value);
+  } else if (path == "gate.on_behalf_of") {
+    event.mutable_gate()->set_on_behalf_of(value);
+  } else if (path == "gate.override_reason") {
+    event.mutable_gate()->set_override_reason(value);
   }
 }
 
 // Whose key seals the event's `value` at `path` (header comment).
 std::string OwnerOf(const AuditEvent& event, absl::string_view path, const std::string& value) {
   if (path == "provenance.principal" || path == "config_applied.principal" ||
-      path == "config_applied.principals") {
+      path == "config_applied.principals" || path == "gate.on_behalf_of") {
     return value;
   }
   if (!event.actor().subject().empty()) return event.actor().subject();
@@ -116,7 +131,8 @@ bool IsPersonalFieldPath(absl::string_view path) {
   for (const char* known : {"actor.subject", "actor.groups", "outcome.reason",
                             "context.source_ip", "context.user_agent", "provenance.principal",
                             "config_applied.principal", "config_applied.principals", "hold.reason",
-                            "retention.reason"}) {
+                            "retention.reason", "approval.comment", "gate.on_behalf_of",
+                            "gate.override_reason"}) {
     if (path == known) return true;
   }
   return false;
@@ -127,7 +143,8 @@ PrivacyRules PrivacyRules::Default() {
   for (const char* path : {"actor.subject", "actor.groups", "context.source_ip",
                            "context.user_agent", "provenance.principal",
                            "config_applied.principal", "config_applied.principals",
-                           "hold.reason", "retention.reason"}) {
+                           "hold.reason", "retention.reason", "approval.comment",
+                           "gate.on_behalf_of", "gate.override_reason"}) {
     rules.fields[path] = FieldRule::kSeal;
   }
   return rules;

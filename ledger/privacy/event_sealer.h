@@ -20,6 +20,9 @@
 //                              owned by that principal
 //   hold.reason                free text (the actor is who placed the hold)
 //   retention.reason           free text (the actor is who changed the rules)
+//   approval.comment           free text (the actor is who decided)
+//   gate.on_behalf_of          owned by that person (the requester a pipeline acts for)
+//   gate.override_reason       free text (the actor is who forced the allow)
 //
 // A value belongs to the event's actor subject; without one, to the provenance principal;
 // without either, to the source address itself ("address:<ip>"), so that an address with no

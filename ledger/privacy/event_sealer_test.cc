@@ -218,6 +218,52 @@ TEST_F(EventSealerTest, EachPrincipalAConfigurationNamesIsSealedUnderItsOwnKey) 
   EXPECT_EQ(GonePaths(*opened), std::vector<std::string>{"config_applied.principals"});
 }
 
+TEST_F(EventSealerTest, GateFieldsAreSealedAndOnBehalfOfUnderItsOwnKey) {
+  AuditEvent event;
+  event.mutable_id()->set_source("vellum");
+  event.mutable_id()->set_source_id("gate-1");
+  event.mutable_event_time()->set_seconds(1790000000);
+  event.mutable_observer()->set_adapter("vellum");
+  event.set_action(ACTION_GATE_DECISION);
+  event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  event.mutable_actor()->set_subject("ci-deployer");
+  event.mutable_gate()->set_on_behalf_of("dana@example.com");
+  event.mutable_gate()->set_override_reason("incident 42: dana is paged");
+  auto sealed = SealEvent(*store_, PrivacyRules::Default(), event, kNow);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(sealed->gate().on_behalf_of(), "");
+  EXPECT_EQ(sealed->gate().override_reason(), "");
+  auto dana = store_->FindPseudonym("dana@example.com");
+  auto ci = store_->FindPseudonym("ci-deployer");
+  ASSERT_TRUE(dana.ok() && ci.ok());
+  std::map<std::string, std::string> owners;
+  for (const SealedField& item : sealed->sealed()) owners[item.path()] = item.pseudonym();
+  EXPECT_EQ(owners["gate.on_behalf_of"], *dana);
+  EXPECT_EQ(owners["gate.override_reason"], *ci);
+  auto opened = UnsealEvent(*store_, *sealed);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->event.gate().on_behalf_of(), "dana@example.com");
+  EXPECT_EQ(opened->event.gate().override_reason(), "incident 42: dana is paged");
+
+  AuditEvent approval;
+  approval.mutable_id()->set_source("vellum");
+  approval.mutable_id()->set_source_id("approve-1");
+  approval.mutable_event_time()->set_seconds(1790000000);
+  approval.mutable_observer()->set_adapter("vellum");
+  approval.set_action(ACTION_APPROVE);
+  approval.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  approval.mutable_actor()->set_subject("erin@example.com");
+  approval.mutable_approval()->set_comment("checked the eval report, erin");
+  approval.mutable_approval()->add_approver_groups("ml-governance");
+  sealed = SealEvent(*store_, PrivacyRules::Default(), approval, kNow);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(sealed->approval().comment(), "");
+  EXPECT_THAT(sealed->approval().approver_groups(), testing::ElementsAre("ml-governance"));
+  opened = UnsealEvent(*store_, *sealed);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->event.approval().comment(), "checked the eval report, erin");
+}
+
 }  // namespace
 }  // namespace ledger
 }  // namespace vellum

@@ -1,0 +1,88 @@
+#include "ledger/policy/approval_book.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "ledger/events/event_codec.h"
+#include "ledger/events/server_event.h"
+
+namespace vellum {
+namespace ledger {
+namespace policy {
+namespace {
+
+absl::Time LoggedTime(const AuditEvent& event) {
+  return absl::FromUnixNanos(
+      google::protobuf::util::TimeUtil::TimestampToNanoseconds(event.logged_time()));
+}
+
+}  // namespace
+
+std::string IdentityKey(absl::string_view pseudonym, absl::string_view subject) {
+  if (!pseudonym.empty()) return std::string(pseudonym);
+  if (!subject.empty()) return absl::StrCat("subject:", subject);
+  return "";
+}
+
+std::string ActorKey(const AuditEvent& event) {
+  return IdentityKey(event.actor().pseudonym(), event.actor().subject());
+}
+
+absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) {
+  if (event.observer().adapter() != kServerSource || !IsApprovalAction(event.action()) ||
+      !event.has_approval()) {
+    return false;
+  }
+  if (index < next_index_) {
+    return absl::InvalidArgumentError(absl::StrCat("approval event at index ", index,
+                                                   ": want an index of at least ", next_index_));
+  }
+  next_index_ = index + 1;
+  const Approval& approval = event.approval();
+  if (event.action() == ACTION_REQUEST_APPROVAL) {
+    if (by_id_.count(approval.id()) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("approval request at index ", index,
+                                                     ": its id is given twice"));
+    }
+    ApprovalAsk ask;
+    ask.index = index;
+    ask.id = approval.id();
+    ask.action = approval.action();
+    ask.model = event.target().model_name();
+    ask.version = event.target().model_version();
+    ask.digest = event.target().model_digest();
+    ask.environment = event.target().environment();
+    ask.requester = ActorKey(event);
+    ask.logged = LoggedTime(event);
+    by_id_.emplace(ask.id, requests_.size());
+    requests_.push_back(std::move(ask));
+    return true;
+  }
+  if (by_id_.count(approval.id()) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("approval decision at index ", index,
+                                                   ": no request with its id before it"));
+  }
+  ApprovalVote vote;
+  vote.index = index;
+  vote.request_id = approval.id();
+  vote.approve = event.action() == ACTION_APPROVE;
+  vote.decider = ActorKey(event);
+  vote.groups.assign(approval.approver_groups().begin(), approval.approver_groups().end());
+  vote.logged = LoggedTime(event);
+  votes_[vote.request_id].push_back(std::move(vote));
+  return true;
+}
+
+const ApprovalAsk* ApprovalBook::FindRequest(absl::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &requests_[it->second];
+}
+
+const std::vector<ApprovalVote>& ApprovalBook::VotesOn(absl::string_view id) const {
+  static const std::vector<ApprovalVote>* const kNone = new std::vector<ApprovalVote>();
+  auto it = votes_.find(id);
+  return it == votes_.end() ? *kNone : it->second;
+}
+
+}  // namespace policy
+}  // namespace ledger
+}  // namespace vellum
