@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
-#include <limits>
 #include <memory>
 #include <set>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "api/config/yaml_document.h"
+#include "api/config/yaml_message.h"
 #include "api/source_address.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
@@ -45,216 +45,7 @@ constexpr size_t kMaxNamedFileBytes = 1 << 20;
 constexpr const char* kAlgorithms[] = {"RS256", "ES256", "EdDSA"};
 
 // The line of each key path in the YAML, for the messages of the semantic checks.
-using LineMap = std::map<std::string, int>;
-
-std::string Truncated(absl::string_view text) {
-  return text.size() <= 60 ? std::string(text) : absl::StrCat(text.substr(0, 60), "...");
-}
-
-std::string Describe(const YamlNode& node) {
-  switch (node.kind) {
-    case YamlNode::Kind::kNull:
-      return "nothing (null)";
-    case YamlNode::Kind::kList:
-      return "a list";
-    case YamlNode::Kind::kMap:
-      return "a map";
-    case YamlNode::Kind::kScalar:
-      break;
-  }
-  return absl::StrCat(node.quoted ? "the string \"" : "\"", Truncated(node.value), "\"");
-}
-
-std::string Child(absl::string_view path, absl::string_view key) {
-  return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
-}
-
-std::string Element(absl::string_view path, size_t index) {
-  return absl::StrCat(path, "[", index, "]");
-}
-
-bool IsListValue(const FieldDescriptor* field) {
-  return field->type() == FieldDescriptor::TYPE_MESSAGE &&
-         field->message_type() == ListValue::descriptor();
-}
-
-// What a singular value of `field` must be, as error messages say it.
-std::string Want(const FieldDescriptor* field) {
-  switch (field->type()) {
-    case FieldDescriptor::TYPE_STRING:
-      return "a string";
-    case FieldDescriptor::TYPE_BOOL:
-      return "true or false";
-    case FieldDescriptor::TYPE_UINT32:
-      return "a whole number from 0 to 4294967295";
-    case FieldDescriptor::TYPE_UINT64:
-      return "a whole number from 0 to 18446744073709551615";
-    case FieldDescriptor::TYPE_DOUBLE:
-      return "a number";
-    default:
-      return IsListValue(field) ? "a list of strings" : "a map";
-  }
-}
-
-// Maps a YAML tree onto a message through its descriptor.
-class Mapper {
- public:
-  explicit Mapper(LineMap* lines) : lines_(lines) {}
-
-  // `line` is the line of the node's key, or the node's own for the top level.
-  absl::Status FillMessage(const YamlNode& node, const std::string& path, int line,
-                           Message* message) {
-    if (node.kind != YamlNode::Kind::kMap) {
-      return Bad(path, line, absl::StrCat("want a map, got ", Describe(node)));
-    }
-    const Descriptor* descriptor = message->GetDescriptor();
-    for (const YamlNode::Entry& entry : node.entries) {
-      const std::string child = Child(path, entry.key);
-      (*lines_)[child] = entry.line;
-      const FieldDescriptor* field = descriptor->FindFieldByName(entry.key);
-      if (field == nullptr) {
-        std::vector<std::string> names;
-        for (int i = 0; i < descriptor->field_count(); ++i) {
-          names.push_back(descriptor->field(i)->name());
-        }
-        return Bad(child, entry.line,
-                   absl::StrCat("unknown key; want one of ", absl::StrJoin(names, ", ")));
-      }
-      absl::Status status = FillField(entry.value, child, entry.line, field, message);
-      if (!status.ok()) return status;
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  absl::Status Bad(const std::string& path, int line, absl::string_view message) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path.empty() ? "the configuration" : path, " (line ", line, "): ", message));
-  }
-
-  absl::Status FillField(const YamlNode& node, const std::string& path, int line,
-                         const FieldDescriptor* field, Message* message) {
-    const Reflection* reflection = message->GetReflection();
-    if (field->is_map()) {
-      if (node.kind != YamlNode::Kind::kMap) {
-        return Bad(path, line, absl::StrCat("want a map, got ", Describe(node)));
-      }
-      const Descriptor* entry_type = field->message_type();
-      for (const YamlNode::Entry& entry : node.entries) {
-        const std::string child = Child(path, entry.key);
-        (*lines_)[child] = entry.line;
-        Message* map_entry = reflection->AddMessage(message, field);
-        map_entry->GetReflection()->SetString(map_entry, entry_type->map_key(), entry.key);
-        absl::Status status =
-            FillField(entry.value, child, entry.line, entry_type->map_value(), map_entry);
-        if (!status.ok()) return status;
-      }
-      return absl::OkStatus();
-    }
-    if (field->is_repeated()) {
-      if (node.kind != YamlNode::Kind::kList) {
-        return Bad(path, line,
-                   absl::StrCat("want a list of ", Plural(field), ", got ", Describe(node)));
-      }
-      for (size_t i = 0; i < node.items.size(); ++i) {
-        const std::string element = Element(path, i);
-        (*lines_)[element] = node.items[i].line;
-        absl::Status status = AddValue(node.items[i], element, field, message);
-        if (!status.ok()) return status;
-      }
-      return absl::OkStatus();
-    }
-    if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
-      Message* child = reflection->MutableMessage(message, field);
-      return IsListValue(field) ? FillList(node, path, line, static_cast<ListValue*>(child))
-                                : FillMessage(node, path, line, child);
-    }
-    return SetScalar(node, path, line, field, message, /*add=*/false);
-  }
-
-  static std::string Plural(const FieldDescriptor* field) {
-    if (field->type() == FieldDescriptor::TYPE_STRING) return "strings";
-    return IsListValue(field) ? "lists of strings" : "maps";
-  }
-
-  absl::Status AddValue(const YamlNode& node, const std::string& path,
-                        const FieldDescriptor* field, Message* message) {
-    if (field->type() != FieldDescriptor::TYPE_MESSAGE) {
-      return SetScalar(node, path, node.line, field, message, /*add=*/true);
-    }
-    Message* child = message->GetReflection()->AddMessage(message, field);
-    return IsListValue(field) ? FillList(node, path, node.line, static_cast<ListValue*>(child))
-                              : FillMessage(node, path, node.line, child);
-  }
-
-  absl::Status FillList(const YamlNode& node, const std::string& path, int line,
-                        ListValue* list) {
-    if (node.kind != YamlNode::Kind::kList) {
-      return Bad(path, line, absl::StrCat("want a list of strings, got ", Describe(node)));
-    }
-    for (size_t i = 0; i < node.items.size(); ++i) {
-      const YamlNode& item = node.items[i];
-      (*lines_)[Element(path, i)] = item.line;
-      if (item.kind != YamlNode::Kind::kScalar) {
-        return Bad(Element(path, i), item.line,
-                   absl::StrCat("want a string, got ", Describe(item)));
-      }
-      list->add_values()->set_string_value(item.value);
-    }
-    return absl::OkStatus();
-  }
-
-  // Sets (or with `add`, appends) a string, bool, uint32, uint64 or double. Numbers and booleans must
-  // be written plain: "5" in quotes is a string.
-  absl::Status SetScalar(const YamlNode& node, const std::string& path, int line,
-                         const FieldDescriptor* field, Message* message, bool add) {
-    const std::string want = Want(field);
-    if (node.kind != YamlNode::Kind::kScalar ||
-        (node.quoted && field->type() != FieldDescriptor::TYPE_STRING)) {
-      return Bad(path, line, absl::StrCat("want ", want, ", got ", Describe(node)));
-    }
-    const Reflection* reflection = message->GetReflection();
-    switch (field->type()) {
-      case FieldDescriptor::TYPE_STRING:
-        add ? reflection->AddString(message, field, node.value)
-            : reflection->SetString(message, field, node.value);
-        return absl::OkStatus();
-      case FieldDescriptor::TYPE_BOOL: {
-        if (node.value != "true" && node.value != "false") break;
-        add ? reflection->AddBool(message, field, node.value == "true")
-            : reflection->SetBool(message, field, node.value == "true");
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::TYPE_UINT32: {
-        absl::StatusOr<uint64_t> n = ParseDecimal(node.value, path);
-        if (!n.ok() || *n > std::numeric_limits<uint32_t>::max()) break;
-        add ? reflection->AddUInt32(message, field, static_cast<uint32_t>(*n))
-            : reflection->SetUInt32(message, field, static_cast<uint32_t>(*n));
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::TYPE_UINT64: {
-        absl::StatusOr<uint64_t> n = ParseDecimal(node.value, path);
-        if (!n.ok()) break;
-        add ? reflection->AddUInt64(message, field, *n) : reflection->SetUInt64(message, field, *n);
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::TYPE_DOUBLE: {
-        double d = 0;
-        const bool decimal = !node.value.empty() &&
-                             node.value.find_first_not_of("0123456789.eE+-") == std::string::npos;
-        if (!decimal || !absl::SimpleAtod(node.value, &d) || !std::isfinite(d)) break;
-        add ? reflection->AddDouble(message, field, d) : reflection->SetDouble(message, field, d);
-        return absl::OkStatus();
-      }
-      default:
-        // config.proto has no other scalar types; a new one needs a case here.
-        return Bad(path, line, absl::StrCat("unsupported field type ", field->type_name()));
-    }
-    return Bad(path, line, absl::StrCat("want ", want, ", got ", Describe(node)));
-  }
-
-  LineMap* lines_;
-};
+using LineMap = YamlLines;
 
 // The semantic checks. Paths come with their YAML line when the configuration came from a file.
 class Checker {
@@ -270,16 +61,16 @@ class Checker {
     if (config.has_tls()) Check(config.tls());
     if (config.has_auth()) Check(config.auth());
     for (const auto& [name, permissions] : config.roles()) {
-      const std::string path = Child("roles", name);
+      const std::string path = YamlChildPath("roles", name);
       if (name.empty()) Add("roles", "want a role name, got an empty key");
       CheckStrings(path, permissions);
     }
     for (int i = 0; i < config.bindings_size(); ++i) {
-      Check(Element("bindings", i), config.bindings(i));
+      Check(YamlElementPath("bindings", i), config.bindings(i));
     }
     CheckStrings("anonymous", config.anonymous());
     for (int i = 0; i < config.separation_of_duties_size(); ++i) {
-      Check(Element("separation_of_duties", i), config.separation_of_duties(i));
+      Check(YamlElementPath("separation_of_duties", i), config.separation_of_duties(i));
     }
     if (config.has_sequencer() && config.sequencer().has_max_batch_entries() &&
         config.sequencer().max_batch_entries() == 0) {
@@ -288,7 +79,7 @@ class Checker {
     if (config.has_http()) Check(config.http());
     for (int i = 0; i < config.quotas_size(); ++i) {
       const Quota& quota = config.quotas(i);
-      const std::string path = Element("quotas", i);
+      const std::string path = YamlElementPath("quotas", i);
       if (quota.principal().empty() == quota.group().empty()) {
         Add(path, "want exactly one of principal (a name, or * for everyone) and group");
       }
@@ -366,7 +157,7 @@ class Checker {
   void CheckStrings(absl::string_view path,
                     const google::protobuf::RepeatedPtrField<std::string>& values) {
     for (int i = 0; i < values.size(); ++i) {
-      if (values[i].empty()) Add(Element(path, i), "want a non-empty string, got \"\"");
+      if (values[i].empty()) Add(YamlElementPath(path, i), "want a non-empty string, got \"\"");
     }
   }
 
@@ -374,9 +165,9 @@ class Checker {
     for (int i = 0; i < values.values_size(); ++i) {
       const google::protobuf::Value& value = values.values(i);
       if (value.kind_case() != google::protobuf::Value::kStringValue) {
-        Add(Element(path, i), "want a string");
+        Add(YamlElementPath(path, i), "want a string");
       } else if (value.string_value().empty()) {
-        Add(Element(path, i), "want a non-empty string, got \"\"");
+        Add(YamlElementPath(path, i), "want a non-empty string, got \"\"");
       }
     }
   }
@@ -398,46 +189,46 @@ class Checker {
     std::set<std::string> issuers;
     for (int i = 0; i < auth.oidc_size(); ++i) {
       const OidcIssuer& oidc = auth.oidc(i);
-      const std::string path = Element("auth.oidc", i);
+      const std::string path = YamlElementPath("auth.oidc", i);
       if (oidc.issuer().empty()) {
-        Add(Child(path, "issuer"), "want the issuer's iss value, got nothing");
+        Add(YamlChildPath(path, "issuer"), "want the issuer's iss value, got nothing");
       } else if (!issuers.insert(oidc.issuer()).second) {
-        Add(Child(path, "issuer"),
-            absl::StrCat("issuer ", Truncated(oidc.issuer()), " is configured twice"));
+        Add(YamlChildPath(path, "issuer"),
+            absl::StrCat("issuer ", YamlTruncated(oidc.issuer()), " is configured twice"));
       }
       if (oidc.audiences().empty()) {
-        Add(Child(path, "audiences"), "want at least one audience, got none");
+        Add(YamlChildPath(path, "audiences"), "want at least one audience, got none");
       }
-      CheckStrings(Child(path, "audiences"), oidc.audiences());
+      CheckStrings(YamlChildPath(path, "audiences"), oidc.audiences());
       if (oidc.jwks_file().empty() == oidc.jwks_uri().empty()) {
         Add(path, absl::StrCat("want exactly one of jwks_file and jwks_uri, got ",
                                oidc.jwks_file().empty() ? "neither" : "both"));
       }
       if (!oidc.jwks_uri().empty() && (!absl::StartsWith(oidc.jwks_uri(), "https://") ||
                                        oidc.jwks_uri().size() == 8)) {
-        Add(Child(path, "jwks_uri"),
-            absl::StrCat("want an https:// URL, got \"", Truncated(oidc.jwks_uri()), "\""));
+        Add(YamlChildPath(path, "jwks_uri"),
+            absl::StrCat("want an https:// URL, got \"", YamlTruncated(oidc.jwks_uri()), "\""));
       }
       if (oidc.jwks_uri().empty()) {
-        if (!oidc.jwks_ca_file().empty()) Add(Child(path, "jwks_ca_file"), "needs jwks_uri");
+        if (!oidc.jwks_ca_file().empty()) Add(YamlChildPath(path, "jwks_ca_file"), "needs jwks_uri");
         if (!oidc.jwks_token_file().empty()) {
-          Add(Child(path, "jwks_token_file"), "needs jwks_uri");
+          Add(YamlChildPath(path, "jwks_token_file"), "needs jwks_uri");
         }
       }
       std::set<std::string> algorithms;
       for (int j = 0; j < oidc.algorithms_size(); ++j) {
         const std::string& algorithm = oidc.algorithms(j);
-        const std::string where = Element(Child(path, "algorithms"), j);
+        const std::string where = YamlElementPath(YamlChildPath(path, "algorithms"), j);
         if (std::find(std::begin(kAlgorithms), std::end(kAlgorithms), algorithm) ==
             std::end(kAlgorithms)) {
           Add(where, absl::StrCat("want one of ", absl::StrJoin(kAlgorithms, ", "), ", got \"",
-                                  Truncated(algorithm), "\""));
+                                  YamlTruncated(algorithm), "\""));
         } else if (!algorithms.insert(algorithm).second) {
           Add(where, absl::StrCat(algorithm, " is listed twice"));
         }
       }
       if (oidc.has_leeway_seconds() && oidc.leeway_seconds() > kMaxLeewaySeconds) {
-        Add(Child(path, "leeway_seconds"),
+        Add(YamlChildPath(path, "leeway_seconds"),
             absl::StrCat("got ", oidc.leeway_seconds(), ", want at most ", kMaxLeewaySeconds));
       }
     }
@@ -452,20 +243,20 @@ class Checker {
       Add(path, absl::StrCat("want exactly one of principal and group, got ",
                              binding.principal().empty() ? "neither" : "both"));
     }
-    if (binding.roles().empty()) Add(Child(path, "roles"), "want at least one role, got none");
-    CheckStrings(Child(path, "roles"), binding.roles());
-    CheckStrings(Child(path, "models"), binding.models());
-    CheckStrings(Child(path, "environments"), binding.environments());
+    if (binding.roles().empty()) Add(YamlChildPath(path, "roles"), "want at least one role, got none");
+    CheckStrings(YamlChildPath(path, "roles"), binding.roles());
+    CheckStrings(YamlChildPath(path, "models"), binding.models());
+    CheckStrings(YamlChildPath(path, "environments"), binding.environments());
   }
 
   void Check(const std::string& path, const Exclusion& exclusion) {
-    if (exclusion.name().empty()) Add(Child(path, "name"), "want a name, got nothing");
+    if (exclusion.name().empty()) Add(YamlChildPath(path, "name"), "want a name, got nothing");
     if (exclusion.sets_size() < 2) {
-      Add(Child(path, "sets"), absl::StrCat("got ", exclusion.sets_size(),
+      Add(YamlChildPath(path, "sets"), absl::StrCat("got ", exclusion.sets_size(),
                                             " sets, want at least 2 mutually exclusive ones"));
     }
     for (int i = 0; i < exclusion.sets_size(); ++i) {
-      const std::string set = Element(Child(path, "sets"), i);
+      const std::string set = YamlElementPath(YamlChildPath(path, "sets"), i);
       if (exclusion.sets(i).values().empty()) Add(set, "want at least one permission, got none");
       CheckStrings(set, exclusion.sets(i));
     }
@@ -473,10 +264,10 @@ class Checker {
 
   void Check(const Witnessing& witnessing) {
     for (int i = 0; i < witnessing.witnesses_size(); ++i) {
-      const std::string path = Element("witnessing.witnesses", i);
-      if (witnessing.witnesses(i).url().empty()) Add(Child(path, "url"), "want a URL, got nothing");
+      const std::string path = YamlElementPath("witnessing.witnesses", i);
+      if (witnessing.witnesses(i).url().empty()) Add(YamlChildPath(path, "url"), "want a URL, got nothing");
       if (witnessing.witnesses(i).vkey().empty()) {
-        Add(Child(path, "vkey"), "want the witness's verifier key, got nothing");
+        Add(YamlChildPath(path, "vkey"), "want the witness's verifier key, got nothing");
       }
     }
     if (witnessing.witnesses().empty() &&
@@ -523,14 +314,14 @@ void ForEachPath(
   const Descriptor* descriptor = message->GetDescriptor();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const FieldDescriptor* field = descriptor->field(i);
-    const std::string child = Child(path, field->name());
+    const std::string child = YamlChildPath(path, field->name());
     if (IsPathField(field)) {
       if (!reflection->GetString(*message, field).empty()) visit(child, field, message);
     } else if (field->type() == FieldDescriptor::TYPE_MESSAGE && !field->is_map() &&
-               !IsListValue(field)) {
+               field->message_type() != ListValue::descriptor()) {
       if (field->is_repeated()) {
         for (int j = 0; j < reflection->FieldSize(*message, field); ++j) {
-          ForEachPath(reflection->MutableRepeatedMessage(message, field, j), Element(child, j),
+          ForEachPath(reflection->MutableRepeatedMessage(message, field, j), YamlElementPath(child, j),
                       visit);
         }
       } else if (reflection->HasField(*message, field)) {
@@ -556,7 +347,7 @@ absl::StatusOr<std::pair<std::string, uint16_t>> ParseListenAddress(absl::string
                                                                     absl::string_view what) {
   auto bad = [&](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": want HOST:PORT (", why, "), got \"",
-                                                   Truncated(listen), "\""));
+                                                   YamlTruncated(listen), "\""));
   };
   const size_t colon = listen.rfind(':');
   if (colon == absl::string_view::npos) return bad("no port");
@@ -590,13 +381,14 @@ void MakePathsAbsolute(absl::string_view base_dir, Config* config) {
 absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view base_dir) {
   if (!absl::StartsWith(base_dir, "/")) {
     return absl::InvalidArgumentError(
-        absl::StrCat("configuration folder \"", Truncated(base_dir), "\" is not absolute"));
+        absl::StrCat("configuration folder \"", YamlTruncated(base_dir), "\" is not absolute"));
   }
   absl::StatusOr<YamlNode> root = ParseYamlDocument(yaml, YamlLimits{kMaxConfigBytes});
   if (!root.ok()) return root.status();
   Config config;
   LineMap lines;
-  if (absl::Status status = Mapper(&lines).FillMessage(*root, "", root->line, &config); !status.ok()) {
+  if (absl::Status status = FillMessageFromYaml(*root, "the configuration", &lines, &config);
+      !status.ok()) {
     return status;
   }
   if (absl::Status status = Checker(&lines).Check(config); !status.ok()) return status;
