@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "ledger/policy/example_policy.h"
 #include "ledger/policy/policy.pb.h"
 
 namespace vellum {
@@ -19,18 +20,7 @@ PolicySet Parse(const std::string& text) {
 }
 
 // The example of docs/gate.md (and of the issue), as the YAML loader maps it.
-constexpr char kExample[] = R"pb(
-  rules {
-    id: "production-needs-governance"
-    match { actions: "deploy" actions: "promote" environments: "production" }
-    require {
-      approvals: 2
-      approver_groups: "ml-governance"
-      distinct_from_requester: true
-      same_digest: true
-      max_age: "72h"
-    }
-  }
+const std::string kExample = std::string(kGovernanceRule) + R"pb(
   rules {
     id: "staging-open"
     match { actions: "deploy" environments: "staging" }

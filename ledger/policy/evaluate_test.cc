@@ -10,6 +10,7 @@
 #include "ledger/events/server_event.h"
 #include "ledger/policy/approval_book.h"
 #include "ledger/policy/deploy_policy.h"
+#include "ledger/policy/example_policy.h"
 #include "ledger/policy/policy.pb.h"
 #include "ledger/policy/replay.h"
 
@@ -22,18 +23,7 @@ const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 12, 2, 12, 0, 0)
 
 constexpr char kDigest[] = "sha256:aaaa";
 
-constexpr char kPolicy[] = R"pb(
-  rules {
-    id: "production-needs-governance"
-    match { actions: "deploy" actions: "promote" environments: "production" }
-    require {
-      approvals: 2
-      approver_groups: "ml-governance"
-      distinct_from_requester: true
-      same_digest: true
-      max_age: "72h"
-    }
-  }
+const std::string kPolicy = std::string(kGovernanceRule) + R"pb(
   rules {
     id: "production-freeze"
     match { environments: "production" }
@@ -51,7 +41,7 @@ constexpr char kPolicy[] = R"pb(
   }
 )pb";
 
-DeployPolicy Compile(const char* text) {
+DeployPolicy Compile(const std::string& text) {
   PolicySet set;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &set));
   absl::StatusOr<DeployPolicy> policy = DeployPolicy::Compile(set);
