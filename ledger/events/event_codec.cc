@@ -37,10 +37,15 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 size_t StringLimit(const FieldDescriptor& field) {
   if (field.full_name() == "vellum.ledger.Outcome.reason" ||
       field.full_name() == "vellum.ledger.Hold.reason" ||
-      field.full_name() == "vellum.ledger.RetentionRules.reason") {
+      field.full_name() == "vellum.ledger.RetentionRules.reason" ||
+      field.full_name() == "vellum.ledger.Approval.comment" ||
+      field.full_name() == "vellum.ledger.GateDecision.override_reason") {
     return kMaxEventReasonBytes;
   }
-  if (field.full_name() == "vellum.ledger.ConfigApplied.canonical_text") return kMaxConfigTextBytes;
+  if (field.full_name() == "vellum.ledger.ConfigApplied.canonical_text" ||
+      field.full_name() == "vellum.ledger.PolicyApplied.canonical_text") {
+    return kMaxConfigTextBytes;
+  }
   if (field.full_name() == "vellum.ledger.Provenance.authenticated_by") {
     return kMaxProvenanceMethodBytes;
   }

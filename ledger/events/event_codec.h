@@ -43,7 +43,8 @@ inline constexpr size_t kMaxEventLabels = 64;
 inline constexpr size_t kMaxEventListItems = 64;
 inline constexpr size_t kMaxEventLabelKeyBytes = 128;
 inline constexpr size_t kMaxProvenanceMethodBytes = 32;  // provenance.authenticated_by.
-inline constexpr size_t kMaxConfigTextBytes = 48 * 1024;  // config_applied.canonical_text.
+// config_applied.canonical_text and policy_applied.canonical_text.
+inline constexpr size_t kMaxConfigTextBytes = 48 * 1024;
 inline constexpr size_t kMaxConfigFiles = 64;             // config_applied.files.
 inline constexpr size_t kMaxConfigPrincipals = 256;       // config_applied.principals.
 

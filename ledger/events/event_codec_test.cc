@@ -228,6 +228,12 @@ TEST(EventCodecTest, GateRecordsGoWithTheirActionsAndAreChecked) {
   EXPECT_TRUE(ValidateEvent(event).ok()) << ValidateEvent(event);
   event.mutable_policy_applied()->set_canonical_text("{ }");
   ExpectInvalid(ValidateEvent(event), "policy_applied.sha256: got a digest that is not SHA-256");
+  // A policy's text may be as long as a configuration's, far past an ordinary string.
+  const std::string text(kMaxConfigTextBytes, ' ');
+  const crypto::Sha256Digest long_digest = crypto::Sha256({text});
+  event.mutable_policy_applied()->set_canonical_text(text);
+  event.mutable_policy_applied()->set_sha256(std::string(long_digest.begin(), long_digest.end()));
+  EXPECT_TRUE(ValidateEvent(event).ok()) << ValidateEvent(event);
   EXPECT_TRUE(IsServerOnlyAction(ACTION_POLICY_APPLIED));
   EXPECT_TRUE(IsServerOnlyAction(ACTION_GATE_DECISION));
   EXPECT_FALSE(IsServerOnlyAction(ACTION_APPROVE));

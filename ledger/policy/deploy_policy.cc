@@ -193,6 +193,11 @@ absl::StatusOr<DeployPolicy> DeployPolicy::Compile(PolicySet set) {
     policy.rules_.push_back(*std::move(rule));
   }
   policy.canonical_text_ = CanonicalJson(set);
+  if (policy.canonical_text_.size() > kMaxConfigTextBytes) {
+    return Bad("rules", absl::StrCat("got a canonical text of ", policy.canonical_text_.size(),
+                                     " bytes, want at most ", kMaxConfigTextBytes,
+                                     " (what one ACTION_POLICY_APPLIED can hold)"));
+  }
   policy.sha256_ = crypto::Sha256({policy.canonical_text_});
   policy.set_ = std::move(set);
   return policy;

@@ -55,7 +55,8 @@ class DeployPolicy {
  public:
   // Checks `set` (header comment of policy.proto: unique ids, exactly one of allow and require,
   // known actions, at least one approval for a rule that requires approvals' properties, valid
-  // durations and windows, every limit above) and compiles it. InvalidArgument naming the rule
+  // durations and windows, every limit above, a canonical text of at most kMaxConfigTextBytes
+  // so that its ACTION_POLICY_APPLIED fits an entry) and compiles it. InvalidArgument naming the rule
   // and field with got/want values.
   static absl::StatusOr<DeployPolicy> Compile(PolicySet set);
   // A set as an ACTION_POLICY_APPLIED records it (its canonical text), compiled. InvalidArgument

@@ -121,6 +121,21 @@ TEST(DeployPolicyTest, RefusesTooManyRules) {
   EXPECT_TRUE(DeployPolicy::Compile(set).ok());
 }
 
+TEST(DeployPolicyTest, RefusesASetTooLargeForItsRecord) {
+  // 200 rules of 64 models of 200 bytes: within every list limit, far past what one entry holds.
+  PolicySet set;
+  for (int i = 0; i < 200; ++i) {
+    Rule* rule = set.add_rules();
+    rule->set_id("r" + std::to_string(i));
+    rule->set_allow(true);
+    for (int j = 0; j < 64; ++j) rule->mutable_match()->add_models(std::string(200, 'm'));
+  }
+  absl::StatusOr<DeployPolicy> policy = DeployPolicy::Compile(set);
+  ASSERT_EQ(policy.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(policy.status().message().find("want at most 49152"), std::string::npos)
+      << policy.status();
+}
+
 }  // namespace
 }  // namespace policy
 }  // namespace ledger
