@@ -338,8 +338,7 @@ absl::Status ValidateEvent(const AuditEvent& event) {
   if (event.has_gate() != (event.action() == ACTION_GATE_DECISION)) {
     return Invalid("gate", "want it exactly for ACTION_GATE_DECISION");
   }
-  if (event.has_approval() &&
-      !IsApprovalAction(event.action())) {
+  if (event.has_approval() && !IsApprovalAction(event.action())) {
     return Invalid("approval", "set, want it only for ACTION_REQUEST_APPROVAL, ACTION_APPROVE "
                                "or ACTION_REJECT");
   }

@@ -1,21 +1,12 @@
 #include "ledger/policy/approval_book.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/server_event.h"
 
 namespace vellum {
 namespace ledger {
 namespace policy {
-namespace {
-
-absl::Time LoggedTime(const AuditEvent& event) {
-  return absl::FromUnixNanos(
-      google::protobuf::util::TimeUtil::TimestampToNanoseconds(event.logged_time()));
-}
-
-}  // namespace
 
 std::string IdentityKey(absl::string_view pseudonym, absl::string_view subject) {
   if (!pseudonym.empty()) return std::string(pseudonym);
@@ -52,7 +43,7 @@ absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) 
     ask.digest = event.target().model_digest();
     ask.environment = event.target().environment();
     ask.requester = ActorKey(event);
-    ask.logged = LoggedTime(event);
+    ask.logged = FromProtoTime(event.logged_time());
     by_id_.emplace(ask.id, requests_.size());
     requests_.push_back(std::move(ask));
     return true;
@@ -67,7 +58,7 @@ absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) 
   vote.approve = event.action() == ACTION_APPROVE;
   vote.decider = ActorKey(event);
   vote.groups.assign(approval.approver_groups().begin(), approval.approver_groups().end());
-  vote.logged = LoggedTime(event);
+  vote.logged = FromProtoTime(event.logged_time());
   votes_[vote.request_id].push_back(std::move(vote));
   return true;
 }

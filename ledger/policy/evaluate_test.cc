@@ -5,8 +5,8 @@
 
 #include "absl/time/time.h"
 #include "google/protobuf/text_format.h"
-#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "ledger/events/event_codec.h"
 #include "ledger/events/server_event.h"
 #include "ledger/policy/approval_book.h"
 #include "ledger/policy/deploy_policy.h"
@@ -50,8 +50,7 @@ DeployPolicy Compile(const std::string& text) {
 }
 
 void SetLogged(absl::Time t, AuditEvent* event) {
-  *event->mutable_logged_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+  *event->mutable_logged_time() = ToProtoTime(t);
 }
 
 AuditEvent Ask(const std::string& id, const std::string& requester, const std::string& digest,
@@ -238,8 +237,7 @@ std::vector<AuditEvent> RecordedLog(const DeployPolicy& policy) {
     event.mutable_gate()->set_policy_sha256(
         std::string(policy.sha256().begin(), policy.sha256().end()));
     event.mutable_gate()->set_horizon(log.size());
-    *event.mutable_gate()->mutable_evaluated_time() =
-        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(kNow));
+    *event.mutable_gate()->mutable_evaluated_time() = ToProtoTime(kNow);
     RecordDecision(Evaluate(policy, request, book, log.size(), kNow), &event);
     log.push_back(event);
   };

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/util/time_util.h"
+#include "ledger/events/event_codec.h"
 #include "ledger/events/server_event.h"
 #include "ledger/policy/evaluate.h"
 
@@ -50,8 +50,7 @@ absl::Status Replayer::Add(uint64_t index, const AuditEvent& event) {
                                                gate.horizon(), " is past the decision itself"));
     return absl::OkStatus();
   }
-  const absl::Time at = absl::FromUnixNanos(
-      google::protobuf::util::TimeUtil::TimestampToNanoseconds(gate.evaluated_time()));
+  const absl::Time at = FromProtoTime(gate.evaluated_time());
   AuditEvent want = event;
   RecordDecision(Evaluate(policy->second, RequestOfDecision(event), book_, gate.horizon(), at),
                  &want);
