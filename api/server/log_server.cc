@@ -202,7 +202,7 @@ absl::Status LogServer::AppendServerEvents(std::vector<ledger::AuditEvent> event
   if (events_ == nullptr) {
     return absl::FailedPreconditionError("this server keeps no event log");
   }
-  return events_->event_log()->AppendServerEventsAndWait(std::move(events));
+  return events_->event_log()->AppendServerEventsAndWait(std::move(events)).status();
 }
 
 LogServer::~LogServer() { Shutdown(); }

@@ -200,16 +200,47 @@ void EventLog::AppendServerEvents(std::vector<AuditEvent> events, AppendDone don
   Append(std::move(events), std::move(done));
 }
 
-absl::Status EventLog::AppendServerEventsAndWait(std::vector<AuditEvent> events) {
+absl::StatusOr<std::vector<EventLog::Appended>> EventLog::AppendServerEventsAndWait(
+    std::vector<AuditEvent> events) {
   absl::Notification done;
-  absl::Status status;
-  AppendServerEvents(std::move(events),
-                     [&](absl::StatusOr<std::vector<Appended>> appended) {
-                       status = appended.status();
-                       done.Notify();
-                     });
+  absl::StatusOr<std::vector<Appended>> result;
+  AppendServerEvents(std::move(events), [&](absl::StatusOr<std::vector<Appended>> appended) {
+    result = std::move(appended);
+    done.Notify();
+  });
   done.WaitForNotification();
-  return status;
+  return result;
+}
+
+absl::StatusOr<uint64_t> EventLog::WaitIndexed(absl::Duration timeout) const {
+  const uint64_t size = sequencer_->Head()->size;
+  if (!follower_->WaitFor(size, timeout)) {
+    return absl::UnavailableError(absl::StrCat("the event index does not cover the ", size,
+                                               " entries of the log after ",
+                                               absl::FormatDuration(timeout)));
+  }
+  return size;
+}
+
+absl::StatusOr<AuditEvent> EventLog::Read(uint64_t index, uint64_t tree_size) const {
+  if (index >= tree_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event index ", index, " is not in the tree of ", tree_size));
+  }
+  absl::StatusOr<std::vector<std::string>> entries =
+      ReadBundleEntries(*log_, index / kTileWidth, tree_size);
+  if (!entries.ok()) return entries.status();
+  const size_t offset = index % kTileWidth;
+  if (offset >= entries->size()) {
+    return absl::DataLossError(absl::StrCat("entry ", index, " is missing from its bundle"));
+  }
+  absl::StatusOr<AuditEvent> event =
+      DecodeLogEntry(index_->typed_from(), index, (*entries)[offset]);
+  if (!event.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("entry ", index, " is not an event: ", event.status().message()));
+  }
+  return event;
 }
 
 absl::StatusOr<absl::optional<EventLog::Appended>> EventLog::FindLogged(const Key& key) const {

@@ -115,7 +115,12 @@ class EventLog {
   void AppendServerEvents(std::vector<AuditEvent> events, AppendDone done);
   // The same, waiting until the events are durable (or refused): for the server's summaries and
   // configuration records, written off the request path.
-  absl::Status AppendServerEventsAndWait(std::vector<AuditEvent> events);
+  absl::StatusOr<std::vector<Appended>> AppendServerEventsAndWait(std::vector<AuditEvent> events);
+
+  // The event at `index` as the log holds it, read from the entry bundles of the tree of
+  // `tree_size` (which must cover it: an Appended's tree_size does). DataLoss when the entry is
+  // not an event.
+  absl::StatusOr<AuditEvent> Read(uint64_t index, uint64_t tree_size) const;
 
   // The checks on an event that a service posted itself (POST /v1/events), before Append:
   // observer.adapter is kNativeAdapter, logged_time, provenance and config_applied are unset (the
@@ -123,6 +128,10 @@ class EventLog {
   // and id.source is neither kServerSource nor reserved. Fails with InvalidArgument naming the
   // rule.
   absl::Status CheckNative(const AuditEvent& event) const;
+
+  // Waits until the event index covers the latest checkpoint, and returns its size; Unavailable
+  // after `timeout`. For readers that must see every event below a size (the gate at start).
+  absl::StatusOr<uint64_t> WaitIndexed(absl::Duration timeout) const;
 
   // The logged-time metrics (LoggedClock::RenderMetrics).
   void RenderMetrics(std::string* out) const { clock_.RenderMetrics(out); }

@@ -1,7 +1,6 @@
 #include "ledger/privacy/custodian.h"
 
 #include <algorithm>
-#include <array>
 #include <set>
 #include <utility>
 
@@ -24,21 +23,8 @@ namespace {
 
 constexpr char kRestatedLabel[] = "vellum.restated";
 
-absl::StatusOr<std::string> NewRequestId() {
-  std::array<uint8_t, 16> id{};
-  if (absl::Status s = crypto::RandomBytes(absl::MakeSpan(id)); !s.ok()) return s;
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
-}
-
 AuditEvent EventBy(Action action, const Custodian::Requester& by, absl::Time now) {
-  AuditEvent event = NewServerEvent(action, now);
-  event.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
-  if (!by.principal.empty()) {
-    event.mutable_actor()->set_subject(by.principal);
-    (*event.mutable_context()->mutable_labels())["vellum.authenticated_by"] = by.authenticated_by;
-  }
-  return event;
+  return NewServerEventBy(action, by.principal, by.authenticated_by, now);
 }
 
 Custodian::Options WithServerRules(Custodian::Options options) {
@@ -541,27 +527,18 @@ absl::StatusOr<size_t> Custodian::CollectUnreferenced(EventLog& events) {
 
 absl::StatusOr<uint64_t> Custodian::AppendAndWait(AuditEvent event) {
   if (events_ == nullptr) return absl::FailedPreconditionError("no event log is attached");
-  absl::StatusOr<uint64_t> index = absl::UnknownError("not appended");
-  absl::Notification done;
   std::vector<AuditEvent> events;
   events.push_back(std::move(event));
-  events_->AppendServerEvents(
-      std::move(events), [&](absl::StatusOr<std::vector<EventLog::Appended>> appended) {
-        if (!appended.ok()) {
-          index = appended.status();
-        } else {
-          index = appended->front().index;
-        }
-        done.Notify();
-      });
-  done.WaitForNotification();
-  return index;
+  absl::StatusOr<std::vector<EventLog::Appended>> appended =
+      events_->AppendServerEventsAndWait(std::move(events));
+  if (!appended.ok()) return appended.status();
+  return appended->front().index;
 }
 
 absl::StatusOr<Hold> Custodian::PlaceHold(Hold hold, const Requester& by) {
   absl::MutexLock ops(&ops_mu_);
   const absl::Time now = options_.clock();
-  absl::StatusOr<std::string> id = NewRequestId();
+  absl::StatusOr<std::string> id = NewRandomId();
   if (!id.ok()) return id.status();
   hold.set_id(*id);
   for (std::string& subject : *hold.mutable_scope()->mutable_subjects()) {
@@ -618,7 +595,7 @@ absl::StatusOr<Custodian::ErasureResult> Custodian::Erase(
   request.pseudonyms.assign(unique.begin(), unique.end());
 
   absl::MutexLock ops(&ops_mu_);
-  absl::StatusOr<std::string> id = NewRequestId();
+  absl::StatusOr<std::string> id = NewRandomId();
   if (!id.ok()) return id.status();
   request.request_id = *id;
   AuditEvent event = EventBy(ACTION_ERASURE_REQUESTED, by, options_.clock());

@@ -88,6 +88,12 @@ class Custodian {
   // the index records under the old one link to nobody.
   absl::StatusOr<std::string> PseudonymOf(absl::string_view identity);
 
+  // How the events of `adapter` keep the personal field at `path` (PrivacyRules::RuleFor): what
+  // the gate needs to know which key its events give a person (policy::Gate::Options).
+  FieldRule FieldRuleFor(absl::string_view adapter, absl::string_view path) const {
+    return RulesFor(adapter).RuleFor(path);
+  }
+
   // Once the event log that seals through Seal exists (it must outlive the custodian, or
   // Detach() be called first): rebuilds the holds in force from the log's hold events, learns
   // the erasures on record, erases again every key an erasure completed without holds took but
