@@ -83,6 +83,12 @@ std::string RequiredPermission(absl::string_view method, absl::string_view path,
   if (path == "/v1/retention" || path == "/v1/prune") return identity::kRetentionAdmin;
   if (path == "/v1/holds" || absl::StartsWith(path, "/v1/holds/")) return identity::kHoldsAdmin;
   if (path == "/metrics") return identity::kMetricsRead;
+  if (path == "/v1/policy") return method == "PUT" ? identity::kPolicyAdmin : identity::kGateCheck;
+  if (path == "/v1/approvals") {
+    return method == "POST" ? identity::kApprovalsRequest : identity::kApprovalsDecide;
+  }
+  if (absl::StartsWith(path, "/v1/approvals/")) return identity::kApprovalsDecide;
+  if (path == "/v1/gate/check" || path == "/v1/admission") return identity::kGateCheck;
   if (absl::StartsWith(path, kIngestPath)) {
     const absl::string_view adapter = path.substr(kIngestPath.size());
     if (std::find(signature_adapters.begin(), signature_adapters.end(), adapter) !=
@@ -97,7 +103,12 @@ std::string RequiredPermission(absl::string_view method, absl::string_view path,
 
 size_t BodyLimitFor(const BodyLimits& limits, absl::string_view method, absl::string_view path,
                     const std::vector<std::string>& signature_adapters) {
+  if (method == "PUT" && path == "/v1/policy") return limits.policy;
   if (method != "POST") return limits.other;
+  if (path == "/v1/gate/check" || path == "/v1/approvals" ||
+      absl::StartsWith(path, "/v1/approvals/")) {
+    return limits.gate;
+  }
   if (path == "/v1/entries") return limits.entry;
   if (path == "/v1/entries:batch") return limits.batch;
   if (path == "/v1/events") return limits.event;
@@ -246,9 +257,11 @@ void Authorizer::Admit(const HttpRequest& head, HttpServer::Admitted done) const
     identity::Scope scope;
     // A posted event's or delivery's model is in its body: EventService decides again for it.
     // So is the model of an event read by its index.
+    // So are the model and environment of a gate check and of an approval (GateService).
     scope.any = (head.method == "POST" &&
                  (path == "/v1/events" || path == "/v1/events:batch" ||
-                  absl::StartsWith(path, kIngestPath))) ||
+                  absl::StartsWith(path, kIngestPath) || path == "/v1/gate/check" ||
+                  path == "/v1/admission" || absl::StartsWith(path, "/v1/approvals"))) ||
                 absl::StartsWith(path, "/v1/events/");
     if (path == "/v1/events" && head.method == "GET") {
       // A search for one model is covered by a grant limited to models that match it.

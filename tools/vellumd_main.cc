@@ -21,6 +21,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/types/optional.h"
+#include "api/config/policy_loader.h"
 #include "api/server/access_rules.h"
 #include "api/ingest/k8s_audit.h"
 #include "api/server/http_limits.h"
@@ -29,6 +31,8 @@
 #include "api/witness_collector.h"
 #include "ledger/events/server_event.h"
 #include "ledger/file_io.h"
+#include "ledger/policy/deploy_policy.h"
+#include "ledger/policy/gate.h"
 #include "ledger/privacy/key_file.h"
 #include "ledger/privacy/sealed_store.h"
 #include "ledger/sequencer.h"
@@ -157,6 +161,14 @@ absl::StatusOr<api::config::Config> Reload(const cli::CommandLine& line,
   absl::StatusOr<ledger::Custodian::Options> privacy =
       api::PrivacyOptionsOf(next, PrivacySources(**adapters));
   if (!privacy.ok()) return privacy.status();
+  // The policy file, checked before anything changes; put in force below.
+  absl::optional<ledger::policy::DeployPolicy> policy;
+  if (!next.policy_file().empty()) {
+    absl::StatusOr<ledger::policy::DeployPolicy> loaded =
+        api::config::LoadPolicyFile(next.policy_file());
+    if (!loaded.ok()) return loaded.status();
+    policy = *std::move(loaded);
+  }
   if (absl::Status s = server.custodian()->ConfigureRetention(privacy->retention); !s.ok()) {
     return s;
   }
@@ -167,6 +179,14 @@ absl::StatusOr<api::config::Config> Reload(const cli::CommandLine& line,
     events.push_back(*std::move(applied));
     if (absl::Status s = server.AppendServerEvents(std::move(events)); !s.ok()) {
       return absl::Status(s.code(), absl::StrCat("config.applied: ", s.message()));
+    }
+  }
+  if (policy.has_value() && server.gate() != nullptr) {
+    absl::StatusOr<ledger::policy::Gate::PolicyInForce> applied =
+        server.gate()->Apply(*std::move(policy), "reload", ledger::policy::Gate::Caller());
+    if (!applied.ok()) {
+      return absl::Status(applied.status().code(),
+                          absl::StrCat("policy.applied: ", applied.status().message()));
     }
   }
   if (tls != nullptr) {
@@ -304,6 +324,11 @@ int Main(int argc, char** argv) {
   options.clock = cli::ClockOptionsOf(config.clock());
   options.lookup_key = *std::move(lookup_key);
   options.privacy = *std::move(privacy);
+  if (!config.policy_file().empty()) {
+    auto policy = api::config::LoadPolicyFile(config.policy_file());
+    if (!policy.ok()) return Fail(policy.status());
+    options.policy = *std::move(policy);
+  }
   // A configuration file is the deployed form, and each one that takes effect is on the record;
   // a run from flags alone (development, tests) records none, and says so below.
   const bool recorded = line->Has("config");

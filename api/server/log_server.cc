@@ -146,6 +146,40 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
         privacy->Handle(std::move(request), std::move(respond));
       };
     }
+    if (options.gate) {
+      ledger::policy::Gate::Options gate_options;
+      if (ledger::Custodian* custodian = server->custodian_.get()) {
+        // The key the gate's events give a person: as the server's own events keep the field.
+        gate_options.identity_key = [custodian](absl::string_view path,
+                                                absl::string_view identity)
+            -> absl::StatusOr<std::string> {
+          switch (custodian->FieldRuleFor(ledger::kServerSource, path)) {
+            case ledger::FieldRule::kDrop: return std::string();
+            case ledger::FieldRule::kClear: return ledger::policy::IdentityKey("", identity);
+            case ledger::FieldRule::kSeal: break;
+          }
+          return custodian->PseudonymOf(identity);
+        };
+      }
+      if (options.clock.wall) gate_options.clock = options.clock.wall;
+      absl::StatusOr<std::unique_ptr<ledger::policy::Gate>> gate =
+          ledger::policy::Gate::Attach(server->events_->event_log(), std::move(gate_options));
+      if (!gate.ok()) return gate.status();
+      server->gate_ = *std::move(gate);
+      if (absl::Status s = server->gate_->Configure(std::move(options.policy)); !s.ok()) {
+        return s;
+      }
+      GateService::Options gate_service;
+      gate_service.check_scope = event_options.check_scope;
+      gate_service.tile_cache = server->tile_cache_.get();
+      server->gate_service_ = std::make_unique<GateService>(
+          server->gate_.get(), sequencer, &server->log_->storage(), std::move(handler),
+          std::move(gate_service));
+      GateService* gate_service_ptr = server->gate_service_.get();
+      handler = [gate_service_ptr](HttpRequest request, HttpServer::Respond respond) {
+        gate_service_ptr->Handle(std::move(request), std::move(respond));
+      };
+    }
   } else if (!options.startup_events.empty()) {
     return absl::InvalidArgumentError("LogServer: startup events need the event log");
   }
@@ -209,6 +243,7 @@ LogServer::~LogServer() { Shutdown(); }
 
 void LogServer::Shutdown() {
   if (http_ != nullptr) http_->Shutdown();
+  if (gate_service_ != nullptr) gate_service_->Drain();
   if (privacy_ != nullptr) privacy_->Drain();
   if (events_ != nullptr) events_->Drain();
   // Its last summary of unsealed reads is appended while the sequencer still runs.
@@ -220,6 +255,8 @@ void LogServer::Shutdown() {
   // The services' queued work (receipts, event answers) still answers through the HTTP server's
   // sessions and reads the tile cache, so both go after the services.
   witnesses_.reset();
+  gate_service_.reset();
+  gate_.reset();
   privacy_.reset();
   events_.reset();
   service_.reset();

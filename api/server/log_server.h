@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/optional.h"
 #include "api/authorizer.h"
 #include "api/events/event_service.h"
+#include "api/gate/gate_service.h"
 #include "api/http_server.h"
 #include "api/ingest/adapter.h"
 #include "api/log_service.h"
@@ -22,6 +24,8 @@
 #include "ledger/identity/denial_log.h"
 #include "ledger/identity/quota.h"
 #include "ledger/local_log.h"
+#include "ledger/policy/deploy_policy.h"
+#include "ledger/policy/gate.h"
 #include "ledger/privacy/custodian.h"
 #include "ledger/sequencer.h"
 #include "ledger/tile_cache.h"
@@ -72,6 +76,10 @@ struct LogServerOptions {
   // stored as they come.
   std::string lookup_key;
   ledger::Custodian::Options privacy;
+  // The deployment gate (docs/gate.md; needs events and HTTP): the policy file's policy, put in
+  // force at start (ledger::policy::Gate::Configure); unset keeps the one on record.
+  bool gate = true;
+  absl::optional<ledger::policy::DeployPolicy> policy;
 };
 
 // One log as vellumd runs it, wired in one place so that vellumd, `vellum bench` and in-process
@@ -120,6 +128,8 @@ class LogServer {
   const WitnessCollector* witnesses() const { return witnesses_.get(); }
   // nullptr without a lookup key.
   ledger::Custodian* custodian() { return custodian_.get(); }
+  // The gate; nullptr without one.
+  ledger::policy::Gate* gate() { return gate_.get(); }
   // Where ingestion deliveries refused at the limits are counted (ingest.shed summaries);
   // nullptr without events. Valid until Shutdown() has stopped the HTTP server.
   ledger::ShedLog* shed_log() { return events_ == nullptr ? nullptr : events_->shed_log(); }
@@ -137,6 +147,8 @@ class LogServer {
   std::unique_ptr<ledger::Custodian> custodian_;
   std::unique_ptr<EventService> events_;
   std::unique_ptr<PrivacyService> privacy_;
+  std::unique_ptr<ledger::policy::Gate> gate_;
+  std::unique_ptr<GateService> gate_service_;
   std::unique_ptr<ledger::identity::DenialLog> denials_;
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<HttpServer> http_;

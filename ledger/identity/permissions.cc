@@ -27,8 +27,9 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
 const std::vector<std::string>& AllPermissions() {
   static const auto* const all = new std::vector<std::string>(Concat(
       {kLogRead, kEntriesRead, kEntriesAppend, kEventsWrite, kEventsRead, kMetricsRead, kAdmin,
-       kPolicyAdmin, kRetentionAdmin, kHoldsAdmin, kErasure, "approvals.request",
-       "approvals.decide", kEventsUnseal, "evidence.export", "alerts.read", "alerts.admin"},
+       kPolicyAdmin, kRetentionAdmin, kHoldsAdmin, kErasure, kApprovalsRequest, kApprovalsDecide,
+       kGateCheck, kGateOverride, kEventsUnseal, "evidence.export", "alerts.read",
+       "alerts.admin"},
       IngestPermissions()));
   return *all;
 }
@@ -40,7 +41,7 @@ bool IsPermission(absl::string_view name) {
 
 bool IsGoverning(absl::string_view permission) {
   return permission == kPolicyAdmin || permission == kRetentionAdmin ||
-         permission == kHoldsAdmin || permission == kErasure;
+         permission == kHoldsAdmin || permission == kErasure || permission == kGateOverride;
 }
 
 bool MayBeAnonymous(absl::string_view permission) {
@@ -51,6 +52,8 @@ const std::map<std::string, std::vector<std::string>>& DefaultRoles() {
   static const auto* const roles = new std::map<std::string, std::vector<std::string>>{
       // Services and pipelines that produce records.
       {"appender", Concat({kEntriesAppend, kEventsWrite}, IngestPermissions())},
+      // CI/CD pipelines that deploy: ask the gate, ask for approval.
+      {"deployer", {kLogRead, kGateCheck, kApprovalsRequest}},
       // Dashboards and people who look up what happened.
       {"reader", {kLogRead, kEventsRead}},
       // Auditors and monitors: everything recorded, with proofs, and evidence.
@@ -58,7 +61,7 @@ const std::map<std::string, std::vector<std::string>>& DefaultRoles() {
       // The governance board: policy, approvals, retention, holds and erasure.
       {"governance",
        {kLogRead, kEventsRead, kPolicyAdmin, kRetentionAdmin, kHoldsAdmin, kErasure,
-        "approvals.decide", kEventsUnseal}},
+        kApprovalsDecide, kEventsUnseal}},
       // The operators of the server.
       {"admin", {kAdmin, kLogRead, kEntriesRead, kEventsRead, kMetricsRead, "alerts.admin"}},
   };

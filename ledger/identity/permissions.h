@@ -36,17 +36,23 @@ inline constexpr char kPolicyAdmin[] = "policy.admin";
 inline constexpr char kRetentionAdmin[] = "retention.admin";
 inline constexpr char kHoldsAdmin[] = "holds.admin";
 inline constexpr char kErasure[] = "erasure";
+// The deployment gate (docs/gate.md): asking for approval, deciding on requests (scoped by
+// their model and environment), asking the gate, and forcing an allow (break glass, governing).
+inline constexpr char kApprovalsRequest[] = "approvals.request";
+inline constexpr char kApprovalsDecide[] = "approvals.decide";
+inline constexpr char kGateCheck[] = "gate.check";
+inline constexpr char kGateOverride[] = "gate.override";
 // The ingest.<adapter> permission prefix, for the adapters that take a bearer credential.
 inline constexpr char kIngestPrefix[] = "ingest.";
 
 // Every permission a configuration may name: the ones above, ingest.<adapter> for each
 // token-authenticated adapter, and those reserved for the compliance layer's later parts
-// (approvals.request, approvals.decide, evidence.export, alerts.read, alerts.admin).
+// (evidence.export, alerts.read, alerts.admin).
 const std::vector<std::string>& AllPermissions();
 bool IsPermission(absl::string_view name);
 
 // Whether the permission governs or destroys (policy.admin, retention.admin, holds.admin,
-// erasure).
+// erasure, gate.override).
 bool IsGoverning(absl::string_view permission);
 
 // The permissions anonymous callers may be given: log.read, metrics.read, and entries.read
@@ -54,8 +60,8 @@ bool IsGoverning(absl::string_view permission);
 // bindings grants it, as vellumd did before roles; docs/security.md).
 bool MayBeAnonymous(absl::string_view permission);
 
-// The default roles, which a configuration may redefine: appender, reader, auditor, governance,
-// admin.
+// The default roles, which a configuration may redefine: appender, deployer, reader, auditor,
+// governance, admin.
 const std::map<std::string, std::vector<std::string>>& DefaultRoles();
 
 // The default separation of duties: producing records (entries.append, events.write and every

@@ -295,7 +295,7 @@ absl::StatusOr<Gate::Checked> Gate::Recorded(const GateRequest& request, bool ov
   }
   const GateDecision& gate = event->gate();
   if (!SameRequest(RequestOfDecision(*event), request) || gate.override() != override) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return absl::AlreadyExistsError(absl::StrCat(
         "request_id was used for another check (decision at index ", index,
         "): a retry must ask about the same action, model, version, digest, environment, "
         "labels, requester and override"));

@@ -16,7 +16,7 @@
 // "gate/<caller key>/<request_id>" (the caller key as Options::identity_key gives it), so a retry
 // after a lost answer, or after a crash between the commit and the answer, is a redelivery the
 // event log answers with the original's index: the gate reads that decision back and returns it
-// instead of deciding again, or FailedPrecondition when the retry asks about something else.
+// instead of deciding again, or AlreadyExists when the retry asks about something else.
 //
 // Thread-safe. Checks run side by side; policy changes and approval events are serialized.
 
@@ -161,8 +161,8 @@ class Gate {
   };
   using CheckDone = std::function<void(absl::StatusOr<Checked>)>;
   // Decides `check` and calls `done` once the decision is durable (on this thread or the
-  // sequencer's): InvalidArgument for a bad request, FailedPrecondition for a request_id reused
-  // for another check or with no caller the log can name, Unavailable when the log cannot commit
+  // sequencer's): InvalidArgument for a bad request, AlreadyExists for a request_id reused for
+  // another check, FailedPrecondition for a request_id with no caller the log can name, Unavailable when the log cannot commit
   // (nothing is allowed then).
   void Decide(Check check, const Caller& by, CheckDone done);
 

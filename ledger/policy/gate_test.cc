@@ -219,7 +219,7 @@ TEST_F(GateTest, ARetryWithTheSameRequestIdGetsTheFirstDecisionBack) {
   other.on_behalf_of = "dana";
   other.request_id = "deploy-42";
   absl::StatusOr<Gate::Checked> reused = Check(other, Person("ci-deployer"));
-  EXPECT_EQ(reused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(log_->Logged().size(), logged + 3);
   // Another caller's id is its own.
   other.request = Production();
