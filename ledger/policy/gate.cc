@@ -176,11 +176,13 @@ absl::StatusOr<Gate::PolicyInForce> Gate::Apply(DeployPolicy policy, absl::strin
 }
 
 absl::Status Gate::Configure(absl::optional<DeployPolicy> configured) {
-  if (!configured.has_value()) {
-    if (Policy().policy != nullptr) return absl::OkStatus();
-    configured = DeployPolicy::DenyAll();
-  }
+  if (!configured.has_value()) return absl::OkStatus();
   return Apply(*std::move(configured), "start", Caller()).status();
+}
+
+absl::Status Gate::EnsurePolicy() {
+  if (Policy().policy != nullptr) return absl::OkStatus();
+  return Apply(DeployPolicy::DenyAll(), "default", Caller()).status();
 }
 
 absl::StatusOr<uint64_t> Gate::AppendApprovalEvent(AuditEvent event) {
@@ -361,12 +363,14 @@ void Gate::Decide(Check check, const Caller& by, CheckDone done) {
   gate->mutable_labels()->insert(check.request.labels.begin(), check.request.labels.end());
   gate->set_via(check.via);
 
+  if (absl::Status s = EnsurePolicy(); !s.ok()) {
+    return done(absl::UnavailableError(
+        absl::StrCat("the empty policy could not be put on record, so nothing is allowed: ",
+                     s.message())));
+  }
   Checked checked;
   {
     absl::MutexLock lock(&mu_);
-    if (policy_.policy == nullptr) {
-      return done(absl::UnavailableError("the gate has no policy in force yet"));
-    }
     checked.decision = Evaluate(*policy_.policy, check.request, book_, horizon_, now);
     checked.policy_sha256 = policy_.policy->sha256();
     checked.horizon = horizon_;

@@ -95,15 +95,16 @@ class Gate {
   };
 
   // Puts `policy` in force: appends ACTION_POLICY_APPLIED with applied_by `via` ("start",
-  // "reload" or "api") and the caller as actor, waits until it is durable, then decides with it.
+  // "reload", "api" or "default") and the caller as actor, waits until it is durable, then decides with it.
   // A policy with the SHA-256 of the one in force appends nothing.
   absl::StatusOr<PolicyInForce> Apply(DeployPolicy policy, absl::string_view via,
                                       const Caller& by);
   // At start: puts the configured policy in force (Apply with "start"); without one, keeps the
-  // one on record, or puts DenyAll on record when there is none, so that every decision names a
-  // policy applied before it.
+  // one on record. A log with none gets DenyAll on record (applied_by "default") before its
+  // first decision, so that every decision names a policy applied before it, and a log that
+  // never uses the gate has no gate events.
   absl::Status Configure(absl::optional<DeployPolicy> configured);
-  // The policy in force; its policy is nullptr before Configure.
+  // The policy in force; its policy is nullptr while none is on record.
   PolicyInForce Policy() const;
 
   // Appends an approval request (ACTION_REQUEST_APPROVAL) for `what` (CheckGateRequest; its
@@ -169,6 +170,8 @@ class Gate {
  private:
   Gate(EventLog* events, Options options);
 
+  // Puts DenyAll on record if no policy is.
+  absl::Status EnsurePolicy();
   absl::StatusOr<std::string> KeyOf(absl::string_view path, absl::string_view identity) const;
   // Appends `event` and takes it into the book as the log holds it.
   absl::StatusOr<uint64_t> AppendApprovalEvent(AuditEvent event)

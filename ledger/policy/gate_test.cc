@@ -256,14 +256,18 @@ TEST_F(GateTest, DryRunsAreNotRecordedAndOverridesAre) {
 }
 
 TEST_F(GateTest, PoliciesAreOnRecordOnceAndDenyAllWithoutOne) {
+  // No policy: nothing on record until the first decision, which puts the empty set there.
   ASSERT_TRUE(gate_->Configure(absl::nullopt).ok());
-  const Gate::PolicyInForce deny_all = gate_->Policy();
-  ASSERT_NE(deny_all.policy, nullptr);
-  EXPECT_TRUE(deny_all.policy->rules().empty());
+  EXPECT_EQ(gate_->Policy().policy, nullptr);
+  EXPECT_TRUE(log_->Logged().empty());
   absl::StatusOr<Gate::Checked> denied = CheckProduction();
   ASSERT_TRUE(denied.ok());
   EXPECT_FALSE(denied->decision.allowed);
   EXPECT_THAT(denied->decision.reasons, ElementsAre(HasSubstr("denied by default")));
+  const Gate::PolicyInForce deny_all = gate_->Policy();
+  ASSERT_NE(deny_all.policy, nullptr);
+  EXPECT_TRUE(deny_all.policy->rules().empty());
+  EXPECT_EQ(log_->Logged()[deny_all.index].policy_applied().applied_by(), "default");
 
   absl::StatusOr<Gate::PolicyInForce> applied =
       gate_->Apply(Governance(), "api", Person("board-admin"));
