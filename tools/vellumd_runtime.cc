@@ -122,6 +122,8 @@ absl::Status CheckReloadable(const api::config::Config& running,
     config.clear_bindings();
     config.clear_anonymous();
     config.clear_separation_of_duties();
+    // The deployment policy file is read again by every reload, wherever it now is.
+    config.clear_policy_file();
     // Retention rules are applied by a reload when they only lengthen retention.
     config.mutable_privacy()->clear_retention();
     if (config.privacy().ByteSizeLong() == 0) config.clear_privacy();

@@ -26,6 +26,7 @@ TEST(CheckReloadableTest, AuthMayChangeTheRestNeedsARestart) {
   next.add_anonymous("log.read");
   (*next.mutable_roles())["r"];
   next.clear_bindings();
+  next.set_policy_file("/etc/vellum/policy.yaml");
   EXPECT_TRUE(CheckReloadable(running, next).ok());
 
   api::config::Config moved = running;
