@@ -38,20 +38,14 @@ absl::Status CheckText(absl::string_view field, absl::string_view value, size_t 
   return absl::OkStatus();
 }
 
-void SetTarget(const GateRequest& request, AuditEvent* event) {
+// The model, version, digest and environment of a request or of an approval request.
+template <typename R>
+void SetTarget(const R& request, AuditEvent* event) {
   Target* target = event->mutable_target();
   target->set_model_name(request.model);
   target->set_model_version(request.version);
   target->set_model_digest(request.digest);
   target->set_environment(request.environment);
-}
-
-void SetTarget(const ApprovalAsk& ask, AuditEvent* event) {
-  Target* target = event->mutable_target();
-  target->set_model_name(ask.model);
-  target->set_model_version(ask.version);
-  target->set_model_digest(ask.digest);
-  target->set_environment(ask.environment);
 }
 
 // The evaluation time as a decision records it: whole microseconds, which a Timestamp holds
