@@ -105,6 +105,7 @@ size_t BodyLimitFor(const BodyLimits& limits, absl::string_view method, absl::st
                     const std::vector<std::string>& signature_adapters) {
   if (method == "PUT" && path == "/v1/policy") return limits.policy;
   if (method != "POST") return limits.other;
+  if (path == "/v1/admission") return limits.admission;
   if (path == "/v1/gate/check" || path == "/v1/approvals" ||
       absl::StartsWith(path, "/v1/approvals/")) {
     return limits.gate;

@@ -61,6 +61,7 @@ struct BodyLimits {
   size_t privacy = size_t{64} << 10;   // POST /v1/holds, /v1/erasure, /v1/retention
   size_t policy = size_t{256} << 10;   // PUT /v1/policy (config::kMaxPolicyBytes)
   size_t gate = size_t{16} << 10;      // POST /v1/gate/check, /v1/approvals[/<id>/decisions]
+  size_t admission = size_t{3} << 20;  // POST /v1/admission (kMaxAdmissionReviewBytes)
   size_t other = size_t{4} << 10;      // any other request
 };
 

@@ -29,6 +29,7 @@
 #include "ledger/file_io.h"
 #include "proof/tile.h"
 #include "tools/command_support.h"
+#include "tools/server_client.h"
 
 namespace vellum {
 namespace cli {
@@ -91,65 +92,6 @@ int Fail(absl::string_view command, absl::string_view message, int status = kUsa
   return status;
 }
 
-std::string PercentEncode(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(c);
-    } else {
-      absl::StrAppend(&out, "%", absl::StrFormat("%02X", static_cast<uint8_t>(c)));
-    }
-  }
-  return out;
-}
-
-// GET /v1/events as the event commands reach it: --server with the TLS flags, and the bearer
-// token of --token-file.
-class EventSearch {
- public:
-  static absl::StatusOr<EventSearch> Open(const CommandLine& line) {
-    absl::StatusOr<std::string> url = line.Require("server");
-    if (!url.ok()) return url.status();
-    absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
-    if (!token.ok()) return token.status();
-    absl::StatusOr<std::unique_ptr<api::HttpClient>> client =
-        api::HttpClient::Create(*url, ClientFlags(line));
-    if (!client.ok()) {
-      return absl::Status(client.status().code(),
-                          absl::StrCat("--server: ", client.status().message()));
-    }
-    EventSearch search;
-    search.client_ = *std::move(client);
-    if (!token->empty()) {
-      search.headers_.emplace_back("Authorization", absl::StrCat("Bearer ", *token));
-    }
-    return search;
-  }
-
-  // One answer to `target`. DataLoss when the server's answer is malformed.
-  absl::StatusOr<api::EventSearchResponse> Page(const std::string& target) const {
-    absl::StatusOr<api::HttpResponse> response = client_->Send("GET", target, "", headers_);
-    if (!response.ok()) return response.status();
-    if (response->status != 200) {
-      return absl::Status(api::StatusFromResponse(*response).code(),
-                          absl::StrCat("the server refused the search: ",
-                                       api::StatusFromResponse(*response).message()));
-    }
-    absl::StatusOr<api::EventSearchResponse> page = api::ParseEventSearchResponse(response->body);
-    if (!page.ok()) return absl::DataLossError(page.status().message());
-    return page;
-  }
-
- private:
-  std::unique_ptr<api::HttpClient> client_;
-  std::vector<std::pair<std::string, std::string>> headers_;
-};
-
-// The exit for a failed EventSearch: an answer that is not one is invalid.
-int FailSearch(absl::string_view command, const absl::Status& status) {
-  return Fail(command, status.message(), absl::IsDataLoss(status) ? kInvalid : kUsage);
-}
-
 // Who acted, as far as this reader may see: the subject (opened, or in clear in an entry from
 // before sealing), else "erased@<index>" when an erasure took it, else the pseudonym.
 std::string ActorCell(const api::EventMatch& match) {
@@ -191,7 +133,7 @@ int RunEvents(const CommandLine& line) {
     verifier = *std::move(key);
   }
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
-  absl::StatusOr<EventSearch> search = EventSearch::Open(line);
+  absl::StatusOr<ServerClient> search = ServerClient::Open(line);
   if (!search.ok()) return Fail(kCommand, search.status().message());
   std::string query;
   auto add = [&query](absl::string_view name, absl::string_view value) {
@@ -218,7 +160,7 @@ int RunEvents(const CommandLine& line) {
       absl::StrAppend(&target, query.empty() ? "?" : "&", "page_token=",
                       PercentEncode(*page_token));
     }
-    absl::StatusOr<api::EventSearchResponse> parsed = search->Page(target);
+    absl::StatusOr<api::EventSearchResponse> parsed = search->SearchPage(target);
     if (!parsed.ok()) return FailSearch(kCommand, parsed.status());
     const api::EventSearchResponse& page = *parsed;
     if (verifier != nullptr) {
@@ -344,7 +286,7 @@ int RunReindex(const CommandLine& line) {
 int RunHoldsVerify(const CommandLine& line) {
   constexpr absl::string_view kCommand = "holds verify";
   if (!line.positional().empty()) return Fail(kCommand, "takes no positional arguments");
-  absl::StatusOr<EventSearch> search = EventSearch::Open(line);
+  absl::StatusOr<ServerClient> search = ServerClient::Open(line);
   if (!search.ok()) return Fail(kCommand, search.status().message());
 
   std::vector<ledger::AuditedEvent> events;
@@ -353,7 +295,7 @@ int RunHoldsVerify(const CommandLine& line) {
   for (;;) {
     std::string target = "/v1/events?order=oldest&limit=1000";
     if (!page_token.empty()) absl::StrAppend(&target, "&page_token=", PercentEncode(page_token));
-    absl::StatusOr<api::EventSearchResponse> page = search->Page(target);
+    absl::StatusOr<api::EventSearchResponse> page = search->SearchPage(target);
     if (!page.ok()) return FailSearch(kCommand, page.status());
     for (const api::EventMatch& match : page->events()) {
       ledger::AuditedEvent audited;

@@ -232,6 +232,64 @@ TEST_F(GateProcessTest, ADecisionIsDurableBeforeItsAnswerAndARetryGetsItBackAcro
             << " never logged\n";
 }
 
+TEST_F(GateProcessTest, VellumGateCheckExitsByTheDecisionAndPolicyReplayAgrees) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const std::string server = absl::StrCat("http://127.0.0.1:", port_);
+  WriteFile(folder_ + "/pipeline-token", std::string(kPipelineToken) + "\n");
+  WriteFile(folder_ + "/auditor-token", std::string(kAuditorToken) + "\n");
+  const std::vector<std::string> check = {
+      "gate", "check", "--server", server, "--token-file", folder_ + "/pipeline-token",
+      "--model", "credit-risk", "--version", "4", "--digest", "sha256:ab12",
+      "--environment", "production", "--on-behalf-of", "dana", "--label", "team=risk"};
+  subprocess::RunResult denied = subprocess::Run("tools/vellum", check);
+  EXPECT_EQ(denied.status, 1) << denied.err;
+  EXPECT_THAT(denied.err, ::testing::HasSubstr("needs 2 approvals of deploy credit-risk 4"));
+  api::GateCheckResponse answer;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(denied.out, &answer).ok()) << denied.out;
+  EXPECT_FALSE(answer.allowed());
+  EXPECT_FALSE(answer.receipt().empty());
+
+  auto asked = Post(*client_, "/v1/approvals", kFrankToken,
+                    R"({"action": "deploy", "model": "credit-risk", "version": "4", )"
+                    R"("digest": "sha256:ab12", "environment": "production"})");
+  ASSERT_TRUE(asked.ok());
+  api::ApprovalInfo request;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(asked->body, &request).ok());
+  for (const char* token : {kFrankToken, kGraceToken}) {
+    auto decided = Post(*client_, absl::StrCat("/v1/approvals/", request.id(), "/decisions"),
+                        token, R"({"decision": "approve"})");
+    ASSERT_TRUE(decided.ok());
+    ASSERT_EQ(decided->status, 200) << decided->body;
+  }
+  subprocess::RunResult allowed = subprocess::Run("tools/vellum", check);
+  EXPECT_EQ(allowed.status, 0) << allowed.err;
+  EXPECT_THAT(allowed.err, ::testing::HasSubstr("allowed by rule production-needs-governance"));
+
+  // Every decision on the log replays, its proofs checked against the log's key.
+  subprocess::RunResult replayed = subprocess::Run(
+      "tools/vellum", {"policy", "replay", "--server", server, "--token-file",
+                       folder_ + "/auditor-token", "--verifier-key", folder_ + "/data/log.pub"});
+  EXPECT_EQ(replayed.status, 0) << replayed.out << replayed.err;
+  EXPECT_THAT(replayed.err, ::testing::HasSubstr("2 decisions replayed, 0 overrides, 0 mismatches"));
+  // A key of the log's name that did not sign it: the proofs do not verify (exit 1).
+  ASSERT_EQ(subprocess::Run("tools/vellum", {"keygen", "--origin", "localhost/vellum", "--out",
+                                             folder_ + "/other"})
+                .status,
+            0);
+  subprocess::RunResult wrong_key = subprocess::Run(
+      "tools/vellum", {"policy", "replay", "--server", server, "--token-file",
+                       folder_ + "/auditor-token", "--verifier-key", folder_ + "/other.pub"});
+  EXPECT_EQ(wrong_key.status, 1) << wrong_key.err;
+  // No credential for the search, or no server: errors, never a pass.
+  subprocess::RunResult anonymous = subprocess::Run(
+      "tools/vellum", {"policy", "replay", "--server", server, "--verifier-key",
+                       folder_ + "/data/log.pub"});
+  EXPECT_EQ(anonymous.status, 2) << anonymous.err;
+  EXPECT_TRUE(server_->Stop(SIGTERM, absl::Seconds(30)));
+  subprocess::RunResult down = subprocess::Run("tools/vellum", check);
+  EXPECT_EQ(down.status, 2) << down.err;
+}
+
 TEST_F(GateProcessTest, AReloadPutsAChangedPolicyInForceAndRefusesAMalformedOne) {
   ASSERT_NO_FATAL_FAILURE(Start());
   auto policy = [&]() {

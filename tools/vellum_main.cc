@@ -17,6 +17,7 @@
 #include "tools/command_line.h"
 #include "tools/command_support.h"
 #include "tools/events_command.h"
+#include "tools/gate_command.h"
 #include "tools/log_command.h"
 #include "tools/monitor_command.h"
 #include "tools/verify_command.h"
@@ -59,6 +60,8 @@ const std::vector<Command>& Commands() {
       {"decode", kDecodeUsage, kDecodeFlags, RunDecode},
       {"reindex", kReindexUsage, kReindexFlags, RunReindex},
       {"holds verify", kHoldsVerifyUsage, kHoldsVerifyFlags, RunHoldsVerify},
+      {"gate check", kGateCheckUsage, kGateCheckFlags, RunGateCheck},
+      {"policy replay", kPolicyReplayUsage, kPolicyReplayFlags, RunPolicyReplay},
   };
   return *commands;
 }

@@ -24,6 +24,7 @@
 #include "absl/types/optional.h"
 #include "api/config/policy_loader.h"
 #include "api/server/access_rules.h"
+#include "api/server/gate_rules.h"
 #include "api/ingest/k8s_audit.h"
 #include "api/server/http_limits.h"
 #include "api/server/log_server.h"
@@ -324,6 +325,9 @@ int Main(int argc, char** argv) {
   options.clock = cli::ClockOptionsOf(config.clock());
   options.lookup_key = *std::move(lookup_key);
   options.privacy = *std::move(privacy);
+  auto admission = api::AdmissionConfigOf(config.gate().admission());
+  if (!admission.ok()) return Fail(admission.status());
+  options.admission = *std::move(admission);
   if (!config.policy_file().empty()) {
     auto policy = api::config::LoadPolicyFile(config.policy_file());
     if (!policy.ok()) return Fail(policy.status());

@@ -1,5 +1,6 @@
 #include "api/gate/gate_service.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "api/config/policy_loader.h"
 #include "api/gate/gate_api.pb.h"
@@ -136,7 +138,7 @@ GateService::GateService(Gate* gate, ledger::Sequencer* sequencer, const ledger:
 void GateService::Handle(HttpRequest request, HttpServer::Respond respond) {
   const absl::string_view path = SplitTarget(request.target).first;
   if (path != "/v1/policy" && path != "/v1/approvals" && path != "/v1/gate/check" &&
-      !absl::StartsWith(path, kApprovalsPrefix)) {
+      path != "/v1/admission" && !absl::StartsWith(path, kApprovalsPrefix)) {
     return next_(std::move(request), std::move(respond));
   }
   absl::Status queued = queue_.Post(
@@ -154,6 +156,10 @@ void GateService::Serve(const HttpRequest& request, const HttpServer::Respond& r
   if (path == "/v1/gate/check") {
     if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
     return PostCheck(request, respond);
+  }
+  if (path == "/v1/admission") {
+    if (request.method != "POST") return respond(MethodNotAllowedResponse(request.method, "POST"));
+    return PostAdmission(request, respond);
   }
   if (path == "/v1/approvals") {
     if (request.method == "POST") return PostApproval(request, respond);
@@ -357,6 +363,60 @@ void GateService::PostCheck(const HttpRequest& request, const HttpServer::Respon
           answer.set_tree_size(proved->tree_size);
           respond(EncodeMessage(protobuf, answer));
         });
+      });
+}
+
+void GateService::PostAdmission(const HttpRequest& request, const HttpServer::Respond& respond) {
+  if (options_.admission.namespaces.empty()) {
+    return respond(ErrorResponse(
+        404, "admission is not configured: the configuration's gate.admission names no namespace"));
+  }
+  if (!IsJson(request)) return respond(ErrorResponse(415, "content type must be application/json"));
+  absl::StatusOr<AdmissionRequest> review = ParseAdmissionReview(request.body, options_.admission);
+  if (!review.ok()) return respond(ErrorResponse(review.status()));
+  auto answer = [respond, uid = review->uid](bool allowed, int code, absl::string_view message,
+                                             const std::map<std::string, std::string>& notes) {
+    HttpResponse response;
+    response.status = 200;
+    response.content_type = "application/json";
+    response.body = AdmissionReviewAnswer(uid, allowed, code, message, notes);
+    respond(std::move(response));
+  };
+  AdmissionPlan plan = PlanAdmission(options_.admission, *review);
+  if (plan.kind == AdmissionPlan::Kind::kAllow) {
+    return answer(true, 200, "", {{"decision", "none"}, {"reason", plan.message}});
+  }
+  if (plan.kind == AdmissionPlan::Kind::kDeny) {
+    return answer(false, 403, plan.message, {{"decision", "none"}});
+  }
+  const GateRequest& what = plan.check.request;
+  if (absl::Status s = options_.check_scope(request, ledger::identity::kGateCheck,
+                                            {what.model, what.environment});
+      !s.ok()) {
+    return answer(false, 403, absl::StrCat("vellum gate: ", s.message()), {{"decision", "none"}});
+  }
+  const std::string subject =
+      absl::StrCat("deploy of ", what.model, " version ", what.version, " to ", what.environment);
+  gate_->Decide(
+      std::move(plan.check), CallerOf(request),
+      [answer, subject](absl::StatusOr<Gate::Checked> checked) {
+        if (!checked.ok()) {
+          return answer(false, HttpStatusFor(checked.status()),
+                        absl::StrCat("vellum gate: ", checked.status().message()),
+                        {{"decision", "none"}});
+        }
+        std::map<std::string, std::string> notes = {
+            {"policy-sha256", Hex(checked->policy_sha256)}, {"rule", checked->decision.rule}};
+        notes["decision"] =
+            checked->recorded ? absl::StrCat(checked->index) : std::string("dry-run");
+        if (checked->decision.allowed) return answer(true, 200, "", notes);
+        std::string where = checked->recorded
+                                ? absl::StrCat("; decision at index ", checked->index)
+                                : std::string("; dry run, not recorded");
+        answer(false, 403,
+               absl::StrCat("vellum gate denied the ", subject, ": ",
+                            absl::StrJoin(checked->decision.reasons, "; "), where),
+               notes);
       });
 }
 

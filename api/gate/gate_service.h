@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "api/gate/admission.h"
 #include "api/http.h"
 #include "api/http_server.h"
 #include "ledger/identity/policy.h"
@@ -22,8 +23,8 @@ namespace vellum {
 namespace api {
 
 // The gate's endpoints (docs/api.md, "Gate"; docs/gate.md) on top of ledger::policy::Gate:
-// PUT and GET /v1/policy, POST and GET /v1/approvals, POST /v1/approvals/<id>/decisions and
-// POST /v1/gate/check. Every other request goes to `next`. The Authorizer in front has checked
+// PUT and GET /v1/policy, POST and GET /v1/approvals, POST /v1/approvals/<id>/decisions,
+// POST /v1/gate/check and POST /v1/admission (a Kubernetes validating admission webhook). Every other request goes to `next`. The Authorizer in front has checked
 // the endpoint's permission; the permissions that depend on the body (approvals.decide for the
 // request's model and environment, gate.check for the model checked, gate.override for an
 // override) are decided here through Options::check_scope. Each answer that records something
@@ -38,6 +39,9 @@ class GateService {
         check_scope;
     // Expanded tiles shared with the log's other readers, for receipts; may be nullptr.
     ledger::TileCache* tile_cache = nullptr;
+    // POST /v1/admission (admission.h); without gated namespaces it answers 404, so that a
+    // webhook registered against a server that gates nothing fails (failurePolicy: Fail).
+    AdmissionConfig admission;
     int threads = 4;
     size_t max_queued = 1024;
   };
@@ -64,6 +68,7 @@ class GateService {
                     const HttpServer::Respond& respond);
   HttpResponse ListApprovals(const HttpRequest& request) const;
   void PostCheck(const HttpRequest& request, const HttpServer::Respond& respond);
+  void PostAdmission(const HttpRequest& request, const HttpServer::Respond& respond);
   // Proves entry `index` against the latest checkpoint and calls `done` with the receipt
   // (c2sp.org/tlog-proof) and the checkpoint's size.
   struct Proved {

@@ -23,6 +23,7 @@
 #include "api/gate/gate_api.pb.h"
 #include "api/http.h"
 #include "api/server/access_rules.h"
+#include "api/server/gate_rules.h"
 #include "api/server/log_server.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -143,6 +144,14 @@ class GateServerTest : public ::testing::Test {
     options.access = *std::move(access);
     options.denials.burst = 1000;
     options.lookup_key = std::string(32, 'K');
+    config::GateAdmission admission;
+    config::AdmissionNamespace* prod = admission.add_namespaces();
+    prod->set_namespace_("ml-prod");
+    prod->set_environment("production");
+    admission.add_exempt_namespaces("vellum-system");
+    absl::StatusOr<AdmissionConfig> admission_config = AdmissionConfigOf(admission);
+    ASSERT_TRUE(admission_config.ok()) << admission_config.status();
+    options.admission = *std::move(admission_config);
     absl::StatusOr<std::unique_ptr<LogServer>> server = LogServer::Open(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -301,6 +310,94 @@ TEST_F(GateServerTest, DeniedUntilTwoGovernanceMembersApproveTheDigestThenAllowe
   }
 }
 
+// The admission answer's response, as a Struct.
+google::protobuf::Struct AdmissionResponseOf(const HttpResponse& r) {
+  EXPECT_EQ(r.status, 200) << r.body;
+  google::protobuf::Struct review;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &review).ok()) << r.body;
+  return review.fields().at("response").struct_value();
+}
+
+TEST_F(GateServerTest, TheAdmissionWebhookDeniesUntilApprovedAndKeepsRunningWorkloads) {
+  ASSERT_EQ(Send("PUT", "/v1/policy", kBoardToken, kPolicyYaml).status, 200);
+  auto sample = [](const std::string& name) {
+    absl::StatusOr<std::string> text =
+        ledger::ReadInput(absl::StrCat("testdata/admission/", name), size_t{1} << 20);
+    EXPECT_TRUE(text.ok()) << text.status();
+    return text.ok() ? *text : "";
+  };
+  auto admit = [&](const std::string& name) {
+    return AdmissionResponseOf(
+        Send("POST", "/v1/admission", kPipelineToken, sample(name)));
+  };
+
+  uint64_t size = Size();
+  google::protobuf::Struct denied = admit("inferenceservice-create.json");
+  EXPECT_FALSE(denied.fields().at("allowed").bool_value());
+  EXPECT_EQ(denied.fields().at("uid").string_value(), "3f6b0c1e-8d2a-4b7e-9a51-2c4d6e8f0a13");
+  const google::protobuf::Struct& status = denied.fields().at("status").struct_value();
+  EXPECT_EQ(status.fields().at("code").number_value(), 403);
+  EXPECT_THAT(status.fields().at("message").string_value(),
+              HasSubstr("vellum gate denied the deploy of credit-risk version 4 to production: "
+                        "rule production-needs-governance: needs 2 approvals"));
+  const auto& notes = denied.fields().at("auditAnnotations").struct_value().fields();
+  EXPECT_EQ(notes.at("decision").string_value(), absl::StrCat(size));
+  EXPECT_EQ(notes.at("rule").string_value(), "production-needs-governance");
+  EXPECT_EQ(Size(), size + 1);
+  absl::StatusOr<ledger::AuditEvent> decision = ledger::DecodeEntry(Entries()[size]);
+  ASSERT_TRUE(decision.ok());
+  EXPECT_EQ(decision->gate().via(), "admission");
+  EXPECT_FALSE(decision->gate().allowed());
+
+  // A dry run is evaluated, not recorded; an unlabeled workload is denied; a scaling that keeps
+  // the model is allowed; none of them appends anything.
+  size = Size();
+  google::protobuf::Struct dry = admit("inferenceservice-create-dry-run.json");
+  EXPECT_FALSE(dry.fields().at("allowed").bool_value());
+  EXPECT_EQ(dry.fields().at("auditAnnotations").struct_value().fields().at("decision")
+                .string_value(),
+            "dry-run");
+  google::protobuf::Struct unlabeled = admit("deployment-create-unlabeled.json");
+  EXPECT_FALSE(unlabeled.fields().at("allowed").bool_value());
+  EXPECT_THAT(unlabeled.fields().at("status").struct_value().fields().at("message")
+                  .string_value(),
+              HasSubstr("only workloads that name their model may run there"));
+  EXPECT_TRUE(admit("inferenceservice-update-same-version.json").fields().at("allowed")
+                  .bool_value());
+  EXPECT_TRUE(admit("k8s-docs-scale-update.json").fields().at("allowed").bool_value());
+  EXPECT_EQ(Size(), size);
+
+  // Two governance members (neither dana, who applies it) approve the digest: allowed.
+  HttpResponse asked = Send("POST", "/v1/approvals", kDanaToken, absl::StrCat("{", Target(), "}"));
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  const std::string id = Parse<ApprovalInfo>(asked).id();
+  for (const char* token : {kFrankToken, kGraceToken}) {
+    ASSERT_EQ(Send("POST", absl::StrCat("/v1/approvals/", id, "/decisions"), token,
+                   R"({"decision": "approve"})")
+                  .status,
+              200);
+  }
+  // The same admission call (its uid) is answered with its first decision; a new call with the
+  // same workload is decided again.
+  EXPECT_FALSE(admit("inferenceservice-create.json").fields().at("allowed").bool_value());
+  std::string again = sample("inferenceservice-create.json");
+  const std::string uid = "3f6b0c1e-8d2a-4b7e-9a51-2c4d6e8f0a13";
+  again.replace(again.find(uid), uid.size(), "4a7c1d2e-9b3f-4e58-a6d0-1c2b3d4e5f60");
+  google::protobuf::Struct allowed =
+      AdmissionResponseOf(Send("POST", "/v1/admission", kPipelineToken, again));
+  EXPECT_TRUE(allowed.fields().at("allowed").bool_value());
+  EXPECT_EQ(allowed.fields().count("status"), 0u);
+  // A new version still needs its own approvals.
+  EXPECT_FALSE(admit("inferenceservice-update-new-version.json").fields().at("allowed")
+                   .bool_value());
+
+  // Not JSON, or not an AdmissionReview: 4xx, nothing appended.
+  size = Size();
+  EXPECT_EQ(Send("POST", "/v1/admission", kPipelineToken, "{}").status, 400);
+  EXPECT_EQ(Send("POST", "/v1/admission", kPipelineToken, "x", "text/plain").status, 415);
+  EXPECT_EQ(Size(), size);
+}
+
 TEST_F(GateServerTest, EveryGateEndpointRefusesMissingWrongAndLackingCredentials) {
   struct Endpoint {
     std::string method, target, body;
@@ -312,6 +409,7 @@ TEST_F(GateServerTest, EveryGateEndpointRefusesMissingWrongAndLackingCredentials
       {"GET", "/v1/approvals", ""},
       {"POST", "/v1/approvals/apr_x/decisions", R"({"decision": "approve"})"},
       {"POST", "/v1/gate/check", CheckBody()},
+      {"POST", "/v1/admission", "{}"},
   };
   for (const Endpoint& e : endpoints) {
     for (const auto& [token, status] : std::vector<std::pair<const char*, int>>{

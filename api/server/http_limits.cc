@@ -46,7 +46,8 @@ absl::Status ApplyHttpLimits(const config::Http& http, HttpServer::Options* opti
   options->max_body_bytes =
       std::max({body_limits->entry, body_limits->batch, body_limits->event,
                 body_limits->event_batch, body_limits->ingest, body_limits->signed_ingest,
-                body_limits->other});
+                body_limits->privacy, body_limits->policy, body_limits->gate,
+                body_limits->admission, body_limits->other});
   return absl::OkStatus();
 }
 

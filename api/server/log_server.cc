@@ -172,6 +172,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
       GateService::Options gate_service;
       gate_service.check_scope = event_options.check_scope;
       gate_service.tile_cache = server->tile_cache_.get();
+      gate_service.admission = std::move(options.admission);
       server->gate_service_ = std::make_unique<GateService>(
           server->gate_.get(), sequencer, &server->log_->storage(), std::move(handler),
           std::move(gate_service));

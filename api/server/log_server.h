@@ -80,6 +80,8 @@ struct LogServerOptions {
   // force at start (ledger::policy::Gate::Configure); unset keeps the one on record.
   bool gate = true;
   absl::optional<ledger::policy::DeployPolicy> policy;
+  // The admission webhook's rules (gate_rules.h); no namespaces: POST /v1/admission is 404.
+  AdmissionConfig admission;
 };
 
 // One log as vellumd runs it, wired in one place so that vellumd, `vellum bench` and in-process

@@ -135,6 +135,16 @@ absl::optional<int64_t> JsonReader::Integer(JsonPath path) {
   return static_cast<int64_t>(value->number_value());
 }
 
+bool JsonReader::Bool(JsonPath path) {
+  const Value* value = Find(path);
+  if (value == nullptr || !error_->ok()) return false;
+  if (value->kind_case() != Value::kBoolValue) {
+    Mismatch(path, *value, "a boolean");
+    return false;
+  }
+  return value->bool_value();
+}
+
 const google::protobuf::ListValue* JsonReader::Array(JsonPath path, size_t max_count) {
   const Value* value = Find(path);
   if (value == nullptr || !error_->ok()) return nullptr;

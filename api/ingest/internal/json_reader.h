@@ -51,6 +51,8 @@ class JsonReader {
   std::string TruncatedString(JsonPath path, size_t max_bytes);
   // The member as an integral JSON number exactly representable as a double (|n| <= 2^53).
   absl::optional<int64_t> Integer(JsonPath path);
+  // The member as a JSON boolean; false if absent or null.
+  bool Bool(JsonPath path);
   // An array of strings, each as String() reads it; records an error above `max_count`.
   std::vector<std::string> Strings(JsonPath path, size_t max_count);
   // The member object as a reader; a reader of an empty object if it is absent.

@@ -37,6 +37,13 @@ TEST(JsonReaderTest, RejectsWrongTypesOversizeValuesAndNonObjects) {
   reader->String({"f"});
   EXPECT_EQ(reader->status(), absl::InvalidArgumentError("member f: got number, want a string"));
 
+  reader = JsonReader::Parse(R"({"yes": true, "no": "false"})", 1024, "body");
+  ASSERT_TRUE(reader.ok());
+  EXPECT_TRUE(reader->Bool({"yes"}));
+  EXPECT_FALSE(reader->Bool({"absent"}));
+  EXPECT_FALSE(reader->Bool({"no"}));
+  EXPECT_EQ(reader->status(), absl::InvalidArgumentError("member no: got string, want a boolean"));
+
   reader = JsonReader::Parse(R"({"long": "abcdef"})", 1024, "body");
   ASSERT_TRUE(reader.ok());
   reader->String({"long"}, 5);
