@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "api/bench/bench.h"
 #include "api/bench/events_bench.h"
+#include "api/bench/gate_bench.h"
 #include "api/events/event_batch.h"
 #include "ledger/file_io.h"
 #include "proof/tile.h"
@@ -74,6 +75,20 @@ const FlagSpec kBenchEventsFlags[7] = {
     {"server"}, {"clients"}, {"requests"}, {"format"}, {"batch"}, {"token-file"}, {"max-seconds"},
 };
 
+const char kBenchGateUsage[] =
+    "vellum bench gate --server URL --clients C --requests N [--environment staging]\n"
+    "                  [--token-file FILE] [--max-seconds 300]\n"
+    "  Load generator for the deployment gate: C threads, each with its own keep-alive\n"
+    "  connection, send N gate checks in all (POST /v1/gate/check, a deploy of version 1 of one\n"
+    "  of 100 models to ENV, each with its own request_id); each answer comes once its decision\n"
+    "  is durable, with its receipt. Prints decisions/s and p50/p99/max latency; the last line\n"
+    "  is one JSON object. Only run it against your own server: every decision is logged for\n"
+    "  good.\n";
+
+const FlagSpec kBenchGateFlags[6] = {
+    {"server"}, {"clients"}, {"requests"}, {"environment"}, {"token-file"}, {"max-seconds"},
+};
+
 const char kBenchEventsQueryUsage[] =
     "vellum bench events-query --server URL --clients C --requests N [--seed 1]\n"
     "                          [--token-file FILE] [--max-seconds 300]\n"
@@ -100,6 +115,9 @@ using ::vellum::api::bench::EventIngestBenchResult;
 using ::vellum::api::bench::EventQueryBenchJson;
 using ::vellum::api::bench::EventQueryBenchOptions;
 using ::vellum::api::bench::EventQueryBenchResult;
+using ::vellum::api::bench::GateBenchJson;
+using ::vellum::api::bench::GateBenchOptions;
+using ::vellum::api::bench::GateBenchResult;
 using ::vellum::api::bench::HttpAppendBenchJson;
 using ::vellum::api::bench::HttpAppendBenchOptions;
 using ::vellum::api::bench::ProofBenchJson;
@@ -109,6 +127,7 @@ using ::vellum::api::bench::QueryShapeResult;
 using ::vellum::api::bench::RunAppendBench;
 using ::vellum::api::bench::RunEventIngestBench;
 using ::vellum::api::bench::RunEventQueryBench;
+using ::vellum::api::bench::RunGateBench;
 using ::vellum::api::bench::RunHttpAppendBench;
 using ::vellum::api::bench::RunProofBench;
 
@@ -312,6 +331,31 @@ int RunBenchEvents(const CommandLine& line) {
       result->index_lag_seconds);
   PrintLatency("Request", bench);
   std::cout << EventIngestBenchJson(options, *result) << "\n";
+  return BenchExit(bench);
+}
+
+int RunBenchGate(const CommandLine& line) {
+  GateBenchOptions options;
+  absl::StatusOr<LoadFlags> load = ParseLoadFlags(line);
+  if (!load.ok()) return UsageError(load.status().message());
+  absl::StatusOr<std::string> token = ledger::ReadTokenFile(line.Get("token-file"));
+  if (!token.ok()) return IoError(token.status());
+  load->ApplyTo(options);
+  options.token = *token;
+  options.environment = line.Get("environment").value_or("staging");
+  absl::StatusOr<GateBenchResult> result = RunGateBench(options);
+  if (!result.ok()) {
+    if (absl::IsInvalidArgument(result.status())) return UsageError(result.status().message());
+    return IoError(result.status());
+  }
+  BenchResult& bench = result->bench;
+  std::cout << absl::StrFormat(
+      "%d gate decisions (%d allowed) for %s from %d keep-alive clients in %.3f s: %.0f "
+      "decisions/s, each durable before its answer\n",
+      bench.operations, result->allowed, options.environment, options.clients, bench.seconds,
+      bench.seconds > 0 ? bench.operations / bench.seconds : 0.0);
+  PrintLatency("Decision", bench);
+  std::cout << GateBenchJson(options, *result) << "\n";
   return BenchExit(bench);
 }
 

@@ -27,9 +27,12 @@ extern const char kBenchEventsUsage[];
 extern const FlagSpec kBenchEventsFlags[7];
 int RunBenchEvents(const CommandLine& line);
 
+extern const char kBenchGateUsage[];
+extern const FlagSpec kBenchGateFlags[6];
 extern const char kBenchEventsQueryUsage[];
 extern const FlagSpec kBenchEventsQueryFlags[6];
 int RunBenchEventsQuery(const CommandLine& line);
+int RunBenchGate(const CommandLine& line);
 
 }  // namespace cli
 }  // namespace vellum

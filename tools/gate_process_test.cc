@@ -280,6 +280,13 @@ TEST_F(GateProcessTest, VellumGateCheckExitsByTheDecisionAndPolicyReplayAgrees) 
       "tools/vellum", {"policy", "replay", "--server", server, "--token-file",
                        folder_ + "/auditor-token", "--verifier-key", folder_ + "/other.pub"});
   EXPECT_EQ(wrong_key.status, 1) << wrong_key.err;
+  // The benchmark's load generator: every check answered with a durable decision.
+  subprocess::RunResult bench = subprocess::Run(
+      "tools/vellum", {"bench", "gate", "--server", server, "--token-file",
+                       folder_ + "/pipeline-token", "--clients", "2", "--requests", "40"});
+  EXPECT_EQ(bench.status, 0) << bench.out << bench.err;
+  EXPECT_THAT(bench.out, ::testing::HasSubstr("{\"benchmark\": \"gate\", \"decisions\": 40, "
+                                              "\"allowed\": 0, \"clients\": 2"));
   // No credential for the search, or no server: errors, never a pass.
   subprocess::RunResult anonymous = subprocess::Run(
       "tools/vellum", {"policy", "replay", "--server", server, "--verifier-key",

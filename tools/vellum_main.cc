@@ -56,6 +56,7 @@ const std::vector<Command>& Commands() {
       {"bench proofs", kBenchProofsUsage, kBenchProofsFlags, RunBenchProofs},
       {"bench events", kBenchEventsUsage, kBenchEventsFlags, RunBenchEvents},
       {"bench events-query", kBenchEventsQueryUsage, kBenchEventsQueryFlags, RunBenchEventsQuery},
+      {"bench gate", kBenchGateUsage, kBenchGateFlags, RunBenchGate},
       {"events", kEventsUsage, kEventsFlags, RunEvents},
       {"decode", kDecodeUsage, kDecodeFlags, RunDecode},
       {"reindex", kReindexUsage, kReindexFlags, RunReindex},

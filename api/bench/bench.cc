@@ -66,6 +66,12 @@ HttpClient::Options ProbeOptions(const tls::ClientOptions& tls) {
   return options;
 }
 
+std::vector<std::pair<std::string, std::string>> ProtobufHeaders(const std::string& token) {
+  std::vector<std::pair<std::string, std::string>> headers = {{"Accept", api::kProtobufType}};
+  if (!token.empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", token));
+  return headers;
+}
+
 uint64_t RunNonce() {
   uint64_t nonce = 0;
   crypto::RandomBytes(absl::MakeSpan(reinterpret_cast<uint8_t*>(&nonce), sizeof(nonce)))

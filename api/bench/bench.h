@@ -84,6 +84,10 @@ LoadOptions ClosedLoop(absl::string_view url, const tls::ClientOptions& tls, int
 // The options of the one HttpClient a benchmark uses to look at the server before its run.
 HttpClient::Options ProbeOptions(const tls::ClientOptions& tls);
 
+// The headers of a request that wants binary protobuf back, with `token` as its bearer token
+// unless empty.
+std::vector<std::pair<std::string, std::string>> ProtobufHeaders(const std::string& token);
+
 // --- bench append ---------------------------------------------------------------------------
 
 struct AppendBenchOptions {

@@ -57,16 +57,10 @@ std::string Rfc3339(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone());
 }
 
-std::vector<std::pair<std::string, std::string>> Headers(const std::string& token) {
-  std::vector<std::pair<std::string, std::string>> headers = {{"Accept", api::kProtobufType}};
-  if (!token.empty()) headers.emplace_back("Authorization", absl::StrCat("Bearer ", token));
-  return headers;
-}
-
 // The answer to GET `target`, which must be 200 and an EventSearchResponse.
 absl::StatusOr<api::EventSearchResponse> Search(api::HttpClient& client, absl::string_view target,
                                                 const std::string& token) {
-  absl::StatusOr<api::HttpResponse> response = client.Send("GET", target, "", Headers(token));
+  absl::StatusOr<api::HttpResponse> response = client.Send("GET", target, "", ProtobufHeaders(token));
   if (!response.ok()) return response.status();
   if (response->status != 200) return api::StatusFromResponse(*response);
   api::EventSearchResponse answer;
@@ -180,7 +174,7 @@ absl::StatusOr<EventIngestBenchResult> RunEventIngestBench(
   absl::StatusOr<std::unique_ptr<api::HttpClient>> probe =
       api::HttpClient::Create(options.url, ProbeOptions(options.tls));
   if (!probe.ok()) return probe.status();
-  std::vector<std::pair<std::string, std::string>> headers = Headers(options.token);
+  std::vector<std::pair<std::string, std::string>> headers = ProtobufHeaders(options.token);
   headers.emplace_back("Content-Type", options.format == EventFormat::kProtobuf
                                            ? api::kProtobufType
                                            : "application/json");
@@ -349,7 +343,7 @@ absl::StatusOr<EventQueryBenchResult> RunEventQueryBench(const EventQueryBenchOp
   load.url = options.url;
   load.connections = options.clients;
   load.requests = per_variant;
-  load.headers = Headers(options.token);
+  load.headers = ProtobufHeaders(options.token);
   std::vector<std::mt19937_64> randoms;
   for (int i = 0; i < options.clients; ++i) randoms.emplace_back(options.seed + i);
   for (QueryShape shape : kQueryShapes) {
