@@ -16,6 +16,7 @@
 #include "ledger/events/event_codec.h"
 #include "ledger/identity/permissions.h"
 #include "ledger/metrics/metrics.h"
+#include "ledger/policy/deploy_link.h"
 #include "ledger/privacy/sealed_record.h"
 #include "proof/decimal.h"
 #include "proof/hash.h"
@@ -385,11 +386,22 @@ void EventService::GetEvent(const HttpRequest& request, absl::string_view index,
   }
   EventSearchResponse response;
   response.set_tree_size(result->tree_size);
+  absl::optional<DeployLink> link;
+  if (const ledger::AuditEvent& event = result->matches.front().event;
+      ledger::policy::IsObservedDeploy(event)) {
+    absl::StatusOr<absl::optional<uint64_t>> decision =
+        ledger::policy::FindAllowingDecision(*events_, event, *n);
+    if (!decision.ok()) return respond(ErrorResponse(decision.status()));
+    link.emplace();
+    link->set_allowed(decision->has_value());
+    if (decision->has_value()) link->set_decision(**decision);
+  }
   size_t unsealed = 0;
   if (absl::Status s = AddMatch(request, std::move(result->matches.front()), &response, &unsealed);
       !s.ok()) {
     return respond(ErrorResponse(s));
   }
+  if (link.has_value()) *response.mutable_events(0)->mutable_deploy_link() = *std::move(link);
   response.set_checkpoint(std::move(result->checkpoint));
   RespondRead(request, search, unsealed, response, respond);
 }

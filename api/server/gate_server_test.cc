@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/client/http_client.h"
 #include "api/config/config.pb.h"
+#include "api/events/events_api.pb.h"
 #include "api/gate/gate_api.pb.h"
 #include "api/http.h"
 #include "api/server/access_rules.h"
@@ -126,7 +127,7 @@ class GateServerTest : public ::testing::Test {
       if (group != nullptr) b->set_group(group);
       for (const char* r : roles) b->add_roles(r);
     };
-    bind("ci-deployer", nullptr, {"deployer"});
+    bind("ci-deployer", nullptr, {"deployer", "appender"});
     bind("dana", nullptr, {"deployer", "reader"});
     bind(nullptr, "ml-governance", {"governance"});
     bind("board-admin", nullptr, {"governance", "oncall"});
@@ -279,10 +280,38 @@ TEST_F(GateServerTest, DeniedUntilTwoGovernanceMembersApproveTheDigestThenAllowe
   // A restart keeps the policy and the approvals.
   server_.reset();
   Start();
-  EXPECT_TRUE(Check().allowed());
+  const GateCheckResponse restarted = Check();
+  EXPECT_TRUE(restarted.allowed());
   HttpResponse got = Send("GET", "/v1/policy", kPipelineToken);
   ASSERT_EQ(got.status, 200);
   EXPECT_EQ(Parse<PolicyInfo>(got).index(), policy.index());
+
+  // A deploy that the pipeline reports afterwards links to the decision that allowed it; one of
+  // another version to none.
+  auto observed = [&](const std::string& id, const std::string& version) {
+    ledger::AuditEvent event;
+    event.mutable_id()->set_source("deployer");
+    event.mutable_id()->set_source_id(id);
+    *event.mutable_event_time() = ledger::ToProtoTime(absl::Now());
+    event.mutable_observer()->set_adapter("native");
+    event.set_action(ledger::ACTION_DEPLOY);
+    event.mutable_target()->set_model_name("credit-risk");
+    event.mutable_target()->set_model_version(version);
+    event.mutable_target()->set_environment("production");
+    event.mutable_outcome()->set_result(ledger::Outcome::RESULT_SUCCESS);
+    HttpResponse posted =
+        Send("POST", "/v1/events", kPipelineToken, *ledger::EventToJson(event));
+    EXPECT_EQ(posted.status, 200) << posted.body;
+    const uint64_t index = Size() - 1;
+    HttpResponse got = Send("GET", absl::StrCat("/v1/events/", index), kDanaToken);
+    EXPECT_EQ(got.status, 200) << got.body;
+    EventSearchResponse answer = Parse<EventSearchResponse>(got);
+    return answer.events_size() == 1 ? answer.events(0).deploy_link() : DeployLink();
+  };
+  const DeployLink linked = observed("deploy-1", "4");
+  EXPECT_TRUE(linked.allowed());
+  EXPECT_EQ(linked.decision(), restarted.index());
+  EXPECT_FALSE(observed("deploy-2", "5").allowed());
 
   // The log replays to the same decisions; a decision altered in a copy does not.
   const std::vector<std::string> entries = Entries();
