@@ -40,8 +40,8 @@ const char kPolicyReplayUsage[] =
     "vellum policy replay --server URL --verifier-key KEY [--token-file FILE] [--from I]\n"
     "                     [--to J]\n"
     "  Reads the gate's events from the log (GET /v1/events with proofs, as a caller with\n"
-    "  events.read): the policies applied, the approval requests and decisions, and the gate's\n"
-    "  decisions, checks each against a checkpoint signed by KEY, and evaluates every decision at\n"
+    "  events.read): the policies applied, the approval requests and decisions, other systems'\n"
+    "  approvals and stage changes, and the gate's decisions, checks each against a checkpoint signed by KEY, and evaluates every decision at\n"
     "  indices [I, J) again with its recorded policy, horizon and time. Exit 0 only if every\n"
     "  recorded decision is exactly what its policy and approvals give; 1 with one line per\n"
     "  decision that is not (or a proof that fails); 2 on errors.\n";
@@ -123,7 +123,8 @@ int RunPolicyReplay(const CommandLine& line) {
   // Every event of the gate below --to, by index, each proved in a signed checkpoint.
   std::map<uint64_t, ledger::AuditEvent> events;
   for (const char* action :
-       {"policy.applied", "request.approval", "approve", "reject", "gate.decision"}) {
+       {"policy.applied", "request.approval", "approve", "reject", "promote", "demote",
+        "gate.decision"}) {
     std::string token;
     do {
       std::string target =
@@ -151,7 +152,8 @@ int RunPolicyReplay(const CommandLine& line) {
   const ledger::policy::Replayer::Summary& summary = replayer.summary();
   for (const std::string& mismatch : summary.mismatches) std::cout << mismatch << "\n";
   std::cerr << "vellum policy replay: " << summary.policies << " policies, "
-            << summary.approval_events << " approval events, " << summary.decisions
+            << summary.approval_events << " approval events, " << summary.source_records
+            << " records of other systems, " << summary.decisions
             << " decisions replayed, " << summary.overrides << " overrides, "
             << summary.mismatches.size() << " mismatches\n";
   return summary.mismatches.empty() ? kValid : kInvalid;

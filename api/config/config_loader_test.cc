@@ -156,7 +156,7 @@ TEST(ConfigLoaderTest, UnknownKeysAndWrongTypesNameThePathAndLine) {
               "listn (line 2): unknown key; want one of listen, data_dir, tls, "
               "insecure_plaintext, auth, roles, bindings, anonymous, separation_of_duties, "
               "signer_key, origin, sequencer, http, witnessing, ingest, audit, clock, quotas, "
-              "privacy, policy_file");
+              "privacy, policy_file, gate");
   ExpectError("auth:\n  tokens: x\n",
               "auth.tokens (line 2): unknown key; want one of token_file, oidc, mfa");
   ExpectError(absl::StrReplaceAll(kExample, {{"audiences: [vellum]", "audiences: {a: b}"}}),

@@ -26,6 +26,23 @@ std::string GateDocExample() {
   return page->substr(body, page->find("```", body) - body);
 }
 
+// Every policy of docs/gate.md (its ```yaml blocks that start with "rules:") compiles as written.
+TEST(PolicyLoaderTest, EveryPolicyOfTheDocsWorksAsWritten) {
+  absl::StatusOr<std::string> page = ledger::ReadInput("docs/gate.md", 1 << 20);
+  ASSERT_TRUE(page.ok()) << page.status();
+  int policies = 0;
+  for (size_t at = page->find("```yaml\n"); at != std::string::npos;
+       at = page->find("```yaml\n", at + 1)) {
+    const size_t body = at + 8;
+    const std::string block = page->substr(body, page->find("```", body) - body);
+    if (block.rfind("rules:", 0) != 0) continue;
+    ++policies;
+    absl::StatusOr<ledger::policy::DeployPolicy> policy = ParsePolicy(block);
+    EXPECT_TRUE(policy.ok()) << policy.status() << "\n" << block;
+  }
+  EXPECT_GE(policies, 2);
+}
+
 TEST(PolicyLoaderTest, TheExampleOfTheDocsWorksAsWritten) {
   absl::StatusOr<ledger::policy::DeployPolicy> policy = ParsePolicy(GateDocExample());
   ASSERT_TRUE(policy.ok()) << policy.status();

@@ -212,6 +212,11 @@ absl::StatusOr<std::vector<EventLog::Appended>> EventLog::AppendServerEventsAndW
   return result;
 }
 
+void EventLog::SetObserver(Observer observer) {
+  absl::MutexLock lock(&observer_mu_);
+  observer_ = std::move(observer);
+}
+
 absl::StatusOr<uint64_t> EventLog::WaitIndexed(absl::Duration timeout) const {
   const uint64_t size = sequencer_->Head()->size;
   if (!follower_->WaitFor(size, timeout)) {
@@ -300,6 +305,8 @@ void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter>
     std::vector<Key> keys;
     std::vector<Hash> leaf_hashes;
     std::vector<Waiter> appended_owners;
+    // The events as their entries hold them, for the observer.
+    std::vector<AuditEvent> logged;
     for (size_t i = 0; i < events.size(); ++i) {
       Key key(events[i].id().source(), events[i].id().source_id());
       absl::StatusOr<std::string> entry = ready.ok() ? EncodeEntry(events[i]) : ready;
@@ -312,6 +319,7 @@ void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter>
       entries.push_back(*std::move(entry));
       keys.push_back(std::move(key));
       appended_owners.push_back(std::move(owners[i]));
+      logged.push_back(std::move(events[i]));
     }
     // The anomalies go after the events, which keep entries' first indices; nobody waits for
     // them, and their ids are random, so they need no claim.
@@ -329,8 +337,16 @@ void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter>
       sequencer_->AppendAsync(
           std::move(entries),
           [this, keys = std::move(keys), leaf_hashes = std::move(leaf_hashes),
-           owners = std::move(appended_owners)](
+           owners = std::move(appended_owners), logged = std::move(logged)](
               absl::StatusOr<Sequencer::Appended> appended) mutable {
+            if (appended.ok()) {
+              absl::MutexLock lock(&observer_mu_);
+              if (observer_) {
+                for (size_t i = 0; i < logged.size(); ++i) {
+                  observer_(appended->first_index + i, logged[i]);
+                }
+              }
+            }
             for (size_t i = 0; i < keys.size(); ++i) {
               if (!appended.ok()) {
                 Settle(keys[i], appended.status(), std::move(owners[i]));

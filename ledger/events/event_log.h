@@ -129,6 +129,15 @@ class EventLog {
   // rule.
   absl::Status CheckNative(const AuditEvent& event) const;
 
+  // Called with each event this log appends (its clock anomalies aside) as its entry holds it,
+  // in index order, once its batch is durable and before its appender is answered, on the
+  // sequencer's thread: for a reader that must see the events in log order as they are logged
+  // (the gate's book). It must be quick and must not append. An append claimed before the
+  // observer was set may reach it or not.
+  using Observer = std::function<void(uint64_t index, const AuditEvent& event)>;
+  // Replaces the observer (nullptr: none); returns once no call of the old one is running.
+  void SetObserver(Observer observer);
+
   // Waits until the event index covers the latest checkpoint, and returns its size; Unavailable
   // after `timeout`. For readers that must see every event below a size (the gate at start).
   absl::StatusOr<uint64_t> WaitIndexed(absl::Duration timeout) const;
@@ -198,6 +207,10 @@ class EventLog {
   uint64_t serving_turn_ ABSL_GUARDED_BY(append_mu_) = 0;
   // Read (Next) under append_mu_ only; its metrics are thread-safe.
   LoggedClock clock_;
+
+  // Held while the observer runs, so that SetObserver waits for a call in progress.
+  absl::Mutex observer_mu_;
+  Observer observer_ ABSL_GUARDED_BY(observer_mu_);
 };
 
 // Calls `visit` on every event `query` matches at indices [from, end) of `log`, oldest first

@@ -1,5 +1,7 @@
 #include "ledger/policy/approval_book.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/server_event.h"
@@ -18,7 +20,60 @@ std::string ActorKey(const AuditEvent& event) {
   return IdentityKey(event.actor().pseudonym(), event.actor().subject());
 }
 
+namespace {
+
+// Whether `event` is a record HoldsState reads.
+bool IsStateRecord(const AuditEvent& event) {
+  const std::string& adapter = event.observer().adapter();
+  if (event.target().model_name().empty()) return false;
+  if (adapter == "sagemaker") {
+    return event.action() == ACTION_APPROVE || event.action() == ACTION_REJECT ||
+           event.action() == ACTION_REQUEST_APPROVAL;
+  }
+  if (adapter == "mlflow" || adapter == "databricks") {
+    return (event.action() == ACTION_PROMOTE || event.action() == ACTION_DEMOTE) &&
+           !event.target().stage().empty();
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ApprovalBook::HoldsState(absl::string_view source, absl::string_view state,
+                              absl::string_view model, absl::string_view version,
+                              uint64_t horizon) const {
+  auto it = sources_.find(std::make_pair(std::string(source), std::string(model)));
+  if (it == sources_.end()) return false;
+  const std::vector<SourceRecord>& records = it->second;
+  for (auto r = records.rbegin(); r != records.rend(); ++r) {
+    if (r->index >= horizon) continue;
+    if (source == "sagemaker") {
+      if (r->version == version) return r->action == ACTION_APPROVE;
+    } else if (source == "mlflow") {
+      if (r->stage == state) return r->action == ACTION_PROMOTE && r->version == version;
+    } else if (r->version == version) {  // databricks
+      return r->action == ACTION_PROMOTE && r->stage == state;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) {
+  if (IsStateRecord(event)) {
+    if (index < next_index_) {
+      return absl::InvalidArgumentError(absl::StrCat("source record at index ", index,
+                                                     ": want an index of at least ", next_index_));
+    }
+    next_index_ = index + 1;
+    SourceRecord record;
+    record.index = index;
+    record.action = event.action();
+    record.version = event.target().model_version();
+    record.stage = event.target().stage();
+    sources_[std::make_pair(event.observer().adapter(), event.target().model_name())].push_back(
+        std::move(record));
+    return true;
+  }
   if (event.observer().adapter() != kServerSource || !IsApprovalAction(event.action()) ||
       !event.has_approval()) {
     return false;

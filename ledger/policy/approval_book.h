@@ -49,13 +49,35 @@ struct ApprovalVote {
   absl::Time logged;
 };
 
+// What another system recorded about a model version: a SageMaker approval status, an MLflow
+// alias set or removed, a Databricks stage transition (docs/gate.md, "Approvals from other
+// systems").
+struct SourceRecord {
+  uint64_t index = 0;
+  Action action = ACTION_UNSPECIFIED;
+  std::string version;
+  std::string stage;  // The alias (MLflow) or stage (Databricks).
+};
+
+// The sources whose records a policy's source_states may name.
+inline constexpr absl::string_view kStateSources[] = {"sagemaker", "mlflow", "databricks"};
+
 class ApprovalBook {
  public:
   // Takes the event at `index` if it is one of the gate's approval events (observer.adapter
-  // "vellum", an approval action, `approval` set): returns whether it was. Indices must increase.
-  // InvalidArgument for a decision on a request the book does not hold, a request id given twice,
-  // or an index not above the last.
+  // "vellum", an approval action, `approval` set) or a record of a kStateSources adapter that
+  // HoldsState reads (SageMaker approve, reject and approval requests; MLflow and Databricks
+  // promotions and demotions): returns whether it was. Indices must increase. InvalidArgument
+  // for a decision on a request the book does not hold, a request id given twice, or an index not
+  // above the last.
   absl::StatusOr<bool> Add(uint64_t index, const AuditEvent& event);
+
+  // Whether `source` shows `state` for `model` version `version` in its records below
+  // `horizon`: sagemaker "approved": its latest approval status of the version is Approved;
+  // mlflow: the latest setting or removal of alias `state` on the model set it on the version;
+  // databricks: the version's latest stage transition is to stage `state`.
+  bool HoldsState(absl::string_view source, absl::string_view state, absl::string_view model,
+                  absl::string_view version, uint64_t horizon) const;
 
   const ApprovalAsk* FindRequest(absl::string_view id) const;
   // The requests, in index order.
@@ -67,6 +89,8 @@ class ApprovalBook {
   std::vector<ApprovalAsk> requests_;
   std::map<std::string, size_t, std::less<>> by_id_;
   std::map<std::string, std::vector<ApprovalVote>, std::less<>> votes_;
+  // By source and model, in index order.
+  std::map<std::pair<std::string, std::string>, std::vector<SourceRecord>, std::less<>> sources_;
   uint64_t next_index_ = 0;
 };
 

@@ -159,9 +159,35 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& rule, const std::string& wh
       out.minutes = std::make_pair(*from, *to);
     }
   }
-  if (!require.has_window() && require.approvals() == 0) {
+  if (require.source_states_size() > static_cast<int>(kMaxRuleListItems)) {
+    return Bad(absl::StrCat(where, ".require.source_states"),
+               absl::StrCat("got ", require.source_states_size(), ", want at most ",
+                            kMaxRuleListItems));
+  }
+  for (int i = 0; i < require.source_states_size(); ++i) {
+    const SourceState& state = require.source_states(i);
+    const std::string at = absl::StrCat(where, ".require.source_states[", i, "]");
+    if (state.source() != "sagemaker" && state.source() != "mlflow" &&
+        state.source() != "databricks") {
+      return Bad(absl::StrCat(at, ".source"),
+                 absl::StrCat("got \"", state.source().substr(0, 32),
+                              "\", want sagemaker, mlflow or databricks"));
+    }
+    if (state.state().empty() || state.state().size() > kMaxRuleStringBytes) {
+      return Bad(absl::StrCat(at, ".state"),
+                 absl::StrCat("got ", state.state().size(), " bytes, want 1 to ",
+                              kMaxRuleStringBytes));
+    }
+    if (state.source() == "sagemaker" && state.state() != "approved") {
+      return Bad(absl::StrCat(at, ".state"),
+                 absl::StrCat("got \"", state.state().substr(0, 32),
+                              "\", want approved (SageMaker's only approval state)"));
+    }
+    out.source_states.emplace_back(state.source(), state.state());
+  }
+  if (!require.has_window() && require.approvals() == 0 && out.source_states.empty()) {
     return Bad(absl::StrCat(where, ".require"),
-               "requires nothing: want approvals or a window (or allow: true)");
+               "requires nothing: want approvals, source_states or a window (or allow: true)");
   }
   return out;
 }

@@ -46,6 +46,8 @@ struct CompiledRule {
   absl::optional<absl::Duration> max_age;
   // The window: days as 0 (Monday) to 6, empty for every day; minutes of the UTC day, start
   // inclusive, end exclusive (end below start wraps past midnight); unset: the whole day.
+  // Each (source, state) other systems must show (SourceState).
+  std::vector<std::pair<std::string, std::string>> source_states;
   bool has_window = false;
   std::vector<int> days;
   absl::optional<std::pair<int, int>> minutes;

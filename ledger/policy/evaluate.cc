@@ -142,6 +142,15 @@ Decision Evaluate(const DeployPolicy& policy, const GateRequest& request,
       decision.reasons.push_back(
           absl::StrCat("rule ", rule.id, ": outside its time window (UTC)"));
     }
+    for (const auto& [source, state] : rule.source_states) {
+      if (!book.HoldsState(source, state, request.model, request.version, horizon)) {
+        ok = false;
+        decision.reasons.push_back(absl::StrCat(
+            "rule ", rule.id, ": needs ", source, " to show ", request.model, " ",
+            request.version, source == "sagemaker" ? " " : " in ", state,
+            source == "sagemaker" ? "" : (source == "mlflow" ? " (alias)" : " (stage)")));
+      }
+    }
     if (rule.approvals > 0) {
       if (rule.same_digest && request.digest.empty()) {
         ok = false;

@@ -11,6 +11,8 @@
 //     it names with that value.
 //   - allow: true allows, allow: false denies. A rule with requirements allows when all hold:
 //       window     the evaluation time is on one of the days and within the hours (UTC);
+//       source_states  each source shows its state for the model and version below the
+//                  horizon (ApprovalBook::HoldsState);
 //       approvals  at least N distinct approvers approved a request for the same action, model,
 //                  version and environment (same_digest: and the same digest, which the request
 //                  must give), recorded below the horizon, with none of these:

@@ -3,8 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/text_format.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/server_event.h"
@@ -188,6 +190,107 @@ TEST(EvaluateTest, Semantics) {
     // Below a horizon that leaves the last event out, a case that needed it no longer allows.
     if (c.allowed && !c.approvals.empty()) {
       EXPECT_FALSE(Evaluate(policy, c.request, book, c.approvals.back(), c.at).allowed);
+    }
+  }
+}
+
+// A record of another system about credit-risk `version`.
+AuditEvent Record(const std::string& adapter, Action action, const std::string& version,
+                  const std::string& stage = "") {
+  AuditEvent event;
+  event.mutable_id()->set_source(adapter);
+  event.mutable_id()->set_source_id(absl::StrCat(adapter, "-", version, "-", stage, "-", action));
+  event.mutable_observer()->set_adapter(adapter);
+  event.set_action(action);
+  event.mutable_target()->set_model_name("credit-risk");
+  event.mutable_target()->set_model_version(version);
+  event.mutable_target()->set_stage(stage);
+  SetLogged(kNow, &event);
+  return event;
+}
+
+TEST(EvaluateTest, SourceStates) {
+  const DeployPolicy policy = Compile(R"pb(
+    rules {
+      id: "sagemaker-approved"
+      match { environments: "sm" }
+      require { source_states { source: "sagemaker" state: "approved" } }
+    }
+    rules {
+      id: "mlflow-champion"
+      match { environments: "ml" }
+      require { source_states { source: "mlflow" state: "champion" } }
+    }
+    rules {
+      id: "databricks-production"
+      match { environments: "db" }
+      require { source_states { source: "databricks" state: "Production" } }
+    }
+    rules {
+      id: "both"
+      match { environments: "both" }
+      require {
+        source_states { source: "sagemaker" state: "approved" }
+        source_states { source: "mlflow" state: "champion" }
+      }
+    }
+  )pb");
+  struct StateCase {
+    const char* name;
+    std::vector<AuditEvent> events;
+    const char* environment;
+    bool allowed;
+  };
+  const std::vector<StateCase> cases = {
+      {"sagemaker approved", {Record("sagemaker", ACTION_APPROVE, "4")}, "sm", true},
+      {"sagemaker: another version approved", {Record("sagemaker", ACTION_APPROVE, "3")}, "sm",
+       false},
+      {"sagemaker: approved, then rejected",
+       {Record("sagemaker", ACTION_APPROVE, "4"), Record("sagemaker", ACTION_REJECT, "4")}, "sm",
+       false},
+      {"sagemaker: pending again after approval",
+       {Record("sagemaker", ACTION_APPROVE, "4"),
+        Record("sagemaker", ACTION_REQUEST_APPROVAL, "4")},
+       "sm", false},
+      {"sagemaker: an approval posted by anyone else does not count",
+       {Record("native", ACTION_APPROVE, "4")}, "sm", false},
+      {"mlflow alias on the version", {Record("mlflow", ACTION_PROMOTE, "4", "champion")}, "ml",
+       true},
+      {"mlflow alias moved to another version",
+       {Record("mlflow", ACTION_PROMOTE, "4", "champion"),
+        Record("mlflow", ACTION_PROMOTE, "5", "champion")},
+       "ml", false},
+      {"mlflow alias removed",
+       {Record("mlflow", ACTION_PROMOTE, "4", "champion"),
+        Record("mlflow", ACTION_DEMOTE, "4", "champion")},
+       "ml", false},
+      {"mlflow: another alias", {Record("mlflow", ACTION_PROMOTE, "4", "challenger")}, "ml",
+       false},
+      {"databricks stage", {Record("databricks", ACTION_PROMOTE, "4", "Production")}, "db", true},
+      {"databricks: archived since",
+       {Record("databricks", ACTION_PROMOTE, "4", "Production"),
+        Record("databricks", ACTION_DEMOTE, "4", "Archived")},
+       "db", false},
+      {"databricks: another version in the stage",
+       {Record("databricks", ACTION_PROMOTE, "5", "Production")}, "db", false},
+      {"both needed, one shown", {Record("sagemaker", ACTION_APPROVE, "4")}, "both", false},
+      {"both shown",
+       {Record("sagemaker", ACTION_APPROVE, "4"), Record("mlflow", ACTION_PROMOTE, "4", "champion")},
+       "both", true},
+  };
+  for (const StateCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    ApprovalBook book;
+    for (size_t i = 0; i < c.events.size(); ++i) ASSERT_TRUE(book.Add(i, c.events[i]).ok());
+    const Decision decision = Evaluate(policy, Deploy(c.environment), book, c.events.size(), kNow);
+    EXPECT_EQ(decision.allowed, c.allowed);
+    if (!c.allowed) {
+      EXPECT_THAT(decision.reasons.front(), ::testing::HasSubstr("needs "));
+    }
+    // Below the horizon of the last record, the state is what it was before it.
+    if (c.allowed) {
+      EXPECT_FALSE(Evaluate(policy, Deploy(c.environment), book, c.events.size() - 1, kNow)
+                       .allowed);
     }
   }
 }

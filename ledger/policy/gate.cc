@@ -94,16 +94,21 @@ Gate::Gate(EventLog* events, Options options) : events_(events), options_(std::m
 
 absl::StatusOr<std::unique_ptr<Gate>> Gate::Attach(EventLog* events, Options options) {
   std::unique_ptr<Gate> gate(new Gate(events, std::move(options)));
+  // From now on every event logged reaches the gate; those logged before, the scan below finds.
+  Gate* self = gate.get();
+  events->SetObserver(
+      [self](uint64_t index, const AuditEvent& event) { self->Observe(index, event); });
   absl::StatusOr<uint64_t> size = events->WaitIndexed(gate->options_.index_wait);
   if (!size.ok()) return size.status();
-  // The gate's events by index: the policies applied and the approval events.
+  // The events the book reads, by index: policies applied, approval events, other systems'
+  // records.
   std::map<uint64_t, AuditEvent> found;
   for (Action action : {ACTION_POLICY_APPLIED, ACTION_REQUEST_APPROVAL, ACTION_APPROVE,
-                        ACTION_REJECT}) {
+                        ACTION_REJECT, ACTION_PROMOTE, ACTION_DEMOTE}) {
     EventQuery query;
     query.action = action;
     absl::Status s = ForEachEvent(*events, query, 0, *size, [&](const EventLog::Match& match) {
-      if (match.event.observer().adapter() == kServerSource) found[match.index] = match.event;
+      found[match.index] = match.event;
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
@@ -111,6 +116,7 @@ absl::StatusOr<std::unique_ptr<Gate>> Gate::Attach(EventLog* events, Options opt
   absl::MutexLock lock(&gate->mu_);
   for (const auto& [index, event] : found) {
     if (event.action() == ACTION_POLICY_APPLIED) {
+      if (event.observer().adapter() != kServerSource) continue;
       absl::StatusOr<DeployPolicy> policy =
           DeployPolicy::FromCanonicalText(event.policy_applied().canonical_text());
       if (!policy.ok()) {
@@ -123,9 +129,33 @@ absl::StatusOr<std::unique_ptr<Gate>> Gate::Attach(EventLog* events, Options opt
     }
     absl::StatusOr<bool> added = gate->book_.Add(index, event);
     if (!added.ok()) return absl::DataLossError(added.status().message());
-    if (*added) gate->horizon_ = index + 1;
   }
+  // Every event below the scanned size is in; those logged since, the observer gave.
+  gate->horizon_ = *size;
+  gate->attached_ = true;
+  for (const auto& [index, event] : gate->early_) gate->TakeLocked(index, event);
+  gate->early_.clear();
   return gate;
+}
+
+Gate::~Gate() { events_->SetObserver(nullptr); }
+
+void Gate::Observe(uint64_t index, const AuditEvent& event) {
+  absl::MutexLock lock(&mu_);
+  if (!attached_) {
+    early_.emplace_back(index, event);
+    return;
+  }
+  TakeLocked(index, event);
+}
+
+void Gate::TakeLocked(uint64_t index, const AuditEvent& event) {
+  if (index < horizon_) return;  // Found by Attach's scan already.
+  // Policies are put in force by Apply, once on record; a book that refuses an event (a
+  // decision on an unknown request cannot be written by this gate) leaves it out, as a replay
+  // would fail on it.
+  if (event.action() != ACTION_POLICY_APPLIED) (void)book_.Add(index, event);
+  horizon_ = index + 1;
 }
 
 absl::StatusOr<std::string> Gate::KeyOf(absl::string_view path,
@@ -185,34 +215,30 @@ absl::StatusOr<uint64_t> Gate::AppendApprovalEvent(AuditEvent event) {
   absl::StatusOr<std::vector<EventLog::Appended>> appended =
       events_->AppendServerEventsAndWait(std::move(batch));
   if (!appended.ok()) return appended.status();
-  const EventLog::Appended& where = appended->front();
-  absl::StatusOr<AuditEvent> logged = events_->Read(where.index, where.tree_size);
-  if (!logged.ok()) return logged.status();
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<bool> added = book_.Add(where.index, *logged);
-  if (!added.ok()) return added.status();
-  if (!*added) {
-    return absl::InternalError(
-        absl::StrCat("the approval event at index ", where.index, " is not one as logged"));
-  }
-  horizon_ = where.index + 1;
-  return where.index;
+  // The observer took it into the book, as the log holds it, before the append was answered.
+  return appended->front().index;
 }
 
 absl::StatusOr<ApprovalAsk> Gate::RequestApproval(const GateRequest& what, const Caller& by) {
   if (absl::Status s = CheckGateRequest(what); !s.ok()) return s;
-  absl::StatusOr<std::string> id = NewRandomId();
-  if (!id.ok()) return id.status();
+  absl::StatusOr<std::string> random = NewRandomId();
+  if (!random.ok()) return random.status();
+  const std::string id = absl::StrCat("apr_", *random);
   AuditEvent event = NewServerEventBy(ACTION_REQUEST_APPROVAL, by.principal, by.authenticated_by,
                                       options_.clock());
   SetTarget(what, &event);
-  event.mutable_approval()->set_id(absl::StrCat("apr_", *id));
+  event.mutable_approval()->set_id(id);
   event.mutable_approval()->set_action(what.action);
   absl::MutexLock ops(&ops_mu_);
   absl::StatusOr<uint64_t> index = AppendApprovalEvent(std::move(event));
   if (!index.ok()) return index.status();
   absl::MutexLock lock(&mu_);
-  return book_.requests().back();
+  const ApprovalAsk* ask = book_.FindRequest(id);
+  if (ask == nullptr || ask->index != *index) {
+    return absl::InternalError(absl::StrCat("the approval request at index ", *index,
+                                            " did not reach the gate's book"));
+  }
+  return *ask;
 }
 
 absl::optional<ApprovalAsk> Gate::FindRequest(absl::string_view id) const {
@@ -247,7 +273,12 @@ absl::StatusOr<ApprovalVote> Gate::DecideApproval(absl::string_view id, bool app
   absl::StatusOr<uint64_t> index = AppendApprovalEvent(std::move(event));
   if (!index.ok()) return index.status();
   absl::MutexLock lock(&mu_);
-  return book_.VotesOn(id).back();
+  const std::vector<ApprovalVote>& votes = book_.VotesOn(id);
+  if (votes.empty() || votes.back().index != *index) {
+    return absl::InternalError(absl::StrCat("the approval decision at index ", *index,
+                                            " did not reach the gate's book"));
+  }
+  return votes.back();
 }
 
 std::vector<Gate::ApprovalStatus> Gate::Approvals(absl::optional<State> state,

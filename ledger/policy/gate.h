@@ -6,10 +6,11 @@
 // ACTION_GATE_DECISION that is durable before it is answered, allow and deny alike.
 //
 // Everything the gate decides from is on the log. Attach reads the ACTION_POLICY_APPLIED and
-// approval events back. Approval requests and decisions are appended one at a time, and each is
-// taken into the book from its entry as the log holds it (sealed, with its logged time), so the
-// gate's book and a replay's are the same. A check is evaluated under the policy in force,
-// against the approvals below the horizon (one past the last approval event in the book), at the
+// approval events back, and other systems' records that source_states read; from then on the
+// event log's observer gives the gate every event as it is logged, in index order, as its entry
+// holds it (sealed, with its logged time), before its appender is answered, so the gate's book
+// and a replay's are the same, whoever wrote the event. A check is evaluated under the policy in
+// force, against the book below the horizon (one past the last event the gate was given), at the
 // clock's time; the decision records the policy's SHA-256, the horizon and that time.
 //
 // Retries. A check that carries a request_id gets the source id
@@ -24,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -78,11 +80,14 @@ class Gate {
     std::vector<std::string> groups;
   };
 
-  // Reads the policies applied and the approval events of `events` (which must outlive the
-  // gate), once its index covers the log. The policy in force is the last applied, or none
-  // until Configure.
+  // Observes `events` (which must outlive the gate; EventLog::SetObserver: one gate per log),
+  // then reads the policies applied, the approval events and the other systems' records it
+  // logged before, once its index covers the log. The policy in force is the last applied, or
+  // none until Configure.
   static absl::StatusOr<std::unique_ptr<Gate>> Attach(EventLog* events, Options options);
 
+  // Stops observing the event log (which must still exist).
+  ~Gate();
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;
 
@@ -173,7 +178,10 @@ class Gate {
   // Puts DenyAll on record if no policy is.
   absl::Status EnsurePolicy();
   absl::StatusOr<std::string> KeyOf(absl::string_view path, absl::string_view identity) const;
-  // Appends `event` and takes it into the book as the log holds it.
+  // The event log's observer: each event as logged.
+  void Observe(uint64_t index, const AuditEvent& event);
+  void TakeLocked(uint64_t index, const AuditEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends `event` and waits until it is durable (and so in the book); returns its index.
   absl::StatusOr<uint64_t> AppendApprovalEvent(AuditEvent event)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
   // The answer to a retry: the decision at `index`, if it is about `check`.
@@ -188,6 +196,9 @@ class Gate {
   PolicyInForce policy_ ABSL_GUARDED_BY(mu_);
   ApprovalBook book_ ABSL_GUARDED_BY(mu_);
   uint64_t horizon_ ABSL_GUARDED_BY(mu_) = 0;
+  // Until Attach's scan is done, what the observer gave.
+  bool attached_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::pair<uint64_t, AuditEvent>> early_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace policy

@@ -150,7 +150,8 @@ TEST_F(GateTest, DeniesUntilTwoGovernanceMembersApproveTheDigestThenAllows) {
   EXPECT_EQ(summary.decisions, 3u);
   EXPECT_TRUE(summary.mismatches.empty()) << summary.mismatches.front();
 
-  // So does a gate attached afresh: same policy, same book.
+  // So does a gate attached afresh (which takes over the log's observer): same policy, same
+  // book.
   std::unique_ptr<Gate> again = AttachGate();
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(again->Policy().index, gate_->Policy().index);
@@ -160,7 +161,8 @@ TEST_F(GateTest, DeniesUntilTwoGovernanceMembersApproveTheDigestThenAllows) {
   absl::StatusOr<Gate::Checked> restarted = Check(check, Person("ci-deployer"), again.get());
   ASSERT_TRUE(restarted.ok());
   EXPECT_TRUE(restarted->decision.allowed);
-  EXPECT_EQ(restarted->horizon, after->horizon);
+  // Its book holds everything logged before it, the last decision included.
+  EXPECT_EQ(restarted->horizon, after->index + 1);
 }
 
 TEST_F(GateTest, ARejectionVoidsTheRequestAndTheListShowsStates) {
@@ -286,6 +288,55 @@ TEST_F(GateTest, PoliciesAreOnRecordOnceAndDenyAllWithoutOne) {
   EXPECT_EQ(event.policy_applied().applied_by(), "api");
   EXPECT_EQ(event.actor().subject(), "board-admin");
   EXPECT_EQ(Replay().policies, 2u);
+}
+
+TEST_F(GateTest, OtherSystemsRecordsReachTheGateAsTheyAreLogged) {
+  PolicySet set;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
+    rules {
+      id: "sagemaker-approved"
+      match { environments: "production" }
+      require { source_states { source: "sagemaker" state: "approved" } }
+    }
+  )pb", &set));
+  absl::StatusOr<DeployPolicy> policy = DeployPolicy::Compile(set);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  ASSERT_TRUE(gate_->Configure(*std::move(policy)).ok());
+  absl::StatusOr<Gate::Checked> before = CheckProduction();
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(before->decision.allowed);
+  EXPECT_THAT(before->decision.reasons,
+              ElementsAre(HasSubstr("needs sagemaker to show credit-risk 4 approved")));
+
+  // SageMaker's approval arrives through the event log, as its adapter's delivery would.
+  AuditEvent approved;
+  approved.mutable_id()->set_source("sagemaker");
+  approved.mutable_id()->set_source_id("package-state-1");
+  approved.mutable_event_time()->set_seconds(1796000000);
+  approved.mutable_observer()->set_adapter("sagemaker");
+  approved.set_action(ACTION_APPROVE);
+  approved.mutable_target()->set_model_name("credit-risk");
+  approved.mutable_target()->set_model_version("4");
+  approved.mutable_outcome()->set_result(Outcome::RESULT_SUCCESS);
+  ASSERT_TRUE(log_->Append({approved}).ok());
+  const uint64_t record = log_->Logged().size() - 1;
+  absl::StatusOr<Gate::Checked> after = CheckProduction();
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->decision.allowed) << after->decision.reasons.front();
+  EXPECT_GT(after->horizon, record);
+
+  Replayer::Summary summary = Replay();
+  EXPECT_EQ(summary.source_records, 1u);
+  EXPECT_EQ(summary.decisions, 2u);
+  EXPECT_TRUE(summary.mismatches.empty()) << summary.mismatches.front();
+  // A gate attached afresh finds the record on the log.
+  std::unique_ptr<Gate> again = AttachGate();
+  Gate::Check check;
+  check.request = Production();
+  check.on_behalf_of = "dana";
+  absl::StatusOr<Gate::Checked> restarted = Check(check, Person("ci-deployer"), again.get());
+  ASSERT_TRUE(restarted.ok());
+  EXPECT_TRUE(restarted->decision.allowed);
 }
 
 TEST_F(GateTest, BadRequestsAreRefusedAndChangeNothing) {

@@ -13,8 +13,8 @@ namespace ledger {
 namespace policy {
 
 absl::Status Replayer::Add(uint64_t index, const AuditEvent& event) {
-  if (event.observer().adapter() != kServerSource) return absl::OkStatus();
-  if (event.action() == ACTION_POLICY_APPLIED) {
+  const bool own = event.observer().adapter() == kServerSource;
+  if (own && event.action() == ACTION_POLICY_APPLIED) {
     absl::StatusOr<DeployPolicy> policy =
         DeployPolicy::FromCanonicalText(event.policy_applied().canonical_text());
     if (!policy.ok()) {
@@ -26,13 +26,13 @@ absl::Status Replayer::Add(uint64_t index, const AuditEvent& event) {
     ++summary_.policies;
     return absl::OkStatus();
   }
-  absl::StatusOr<bool> approval = book_.Add(index, event);
-  if (!approval.ok()) return approval.status();
-  if (*approval) {
-    ++summary_.approval_events;
+  absl::StatusOr<bool> taken = book_.Add(index, event);
+  if (!taken.ok()) return taken.status();
+  if (*taken) {
+    ++(own ? summary_.approval_events : summary_.source_records);
     return absl::OkStatus();
   }
-  if (event.action() != ACTION_GATE_DECISION) return absl::OkStatus();
+  if (!own || event.action() != ACTION_GATE_DECISION) return absl::OkStatus();
   const GateDecision& gate = event.gate();
   if (gate.override()) {
     ++summary_.overrides;

@@ -27,14 +27,17 @@ class Replayer {
   struct Summary {
     uint64_t policies = 0;
     uint64_t approval_events = 0;
+    // Records of other systems that source_states read (ApprovalBook::HoldsState).
+    uint64_t source_records = 0;
     uint64_t decisions = 0;  // Evaluated again (overrides not included).
     uint64_t overrides = 0;
     // One line per decision that does not replay: its index and the first difference.
     std::vector<std::string> mismatches;
   };
 
-  // Takes the event at `index`; indices must increase. Only events the gate wrote matter
-  // (observer.adapter "vellum"); others are skipped. Errors (InvalidArgument) are about the log
+  // Takes the event at `index`; indices must increase. The events the gate wrote matter
+  // (observer.adapter "vellum"), and the other systems' records that source_states read; others
+  // are skipped. Errors (InvalidArgument) are about the log
   // itself: a recorded policy that does not compile, an approval on no request.
   absl::Status Add(uint64_t index, const AuditEvent& event);
 
