@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/policy/gate.h"
 
 namespace vellum {
 namespace api {
@@ -14,14 +15,7 @@ absl::Status Invalid(absl::string_view key, absl::string_view problem) {
 }
 
 absl::Status CheckToken(absl::string_view key, absl::string_view value, size_t max) {
-  if (value.empty()) return Invalid(key, "got none, want one");
-  if (value.size() > max) {
-    return Invalid(key, absl::StrCat("got ", value.size(), " bytes, want at most ", max));
-  }
-  for (char c : value) {
-    if (c <= 0x20 || c > 0x7e) return Invalid(key, "want printable ASCII without spaces");
-  }
-  return absl::OkStatus();
+  return ledger::policy::CheckToken(absl::StrCat("gate.admission.", key), value, max);
 }
 
 absl::Status CheckResource(absl::string_view key, absl::string_view resource) {

@@ -60,8 +60,9 @@ http:
   EXPECT_EQ(limits.ingest, 2097152u);
   EXPECT_EQ(limits.signed_ingest, 131072u);
   EXPECT_EQ(limits.other, 0u);
-  // The server's own cap is the largest endpoint's.
-  EXPECT_EQ(options.max_body_bytes, 2097152u);
+  // The server's own cap is the largest endpoint's: here the admission webhook's (fixed) one.
+  EXPECT_EQ(options.max_body_bytes, limits.admission);
+  EXPECT_EQ(limits.admission, size_t{3} << 20);
 }
 
 TEST(HttpLimitsTest, ValuesPastTheirRangeAreRefusedWithTheKey) {

@@ -18,19 +18,6 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
 
-// Printable ASCII without spaces, 1 to `max` bytes (or empty, when `optional`).
-absl::Status CheckToken(absl::string_view field, absl::string_view value, size_t max,
-                        bool optional = false) {
-  if (value.empty()) return optional ? absl::OkStatus() : Invalid(field, "got none, want one");
-  if (value.size() > max) {
-    return Invalid(field, absl::StrCat("got ", value.size(), " bytes, want at most ", max));
-  }
-  for (char c : value) {
-    if (c <= 0x20 || c > 0x7e) return Invalid(field, "want printable ASCII without spaces");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status CheckText(absl::string_view field, absl::string_view value, size_t max) {
   if (value.size() > max) {
     return Invalid(field, absl::StrCat("got ", value.size(), " bytes, want at most ", max));
@@ -61,6 +48,18 @@ bool SameRequest(const GateRequest& a, const GateRequest& b) {
 }
 
 }  // namespace
+
+absl::Status CheckToken(absl::string_view field, absl::string_view value, size_t max,
+                        bool optional) {
+  if (value.empty()) return optional ? absl::OkStatus() : Invalid(field, "got none, want one");
+  if (value.size() > max) {
+    return Invalid(field, absl::StrCat("got ", value.size(), " bytes, want at most ", max));
+  }
+  for (char c : value) {
+    if (c <= 0x20 || c > 0x7e) return Invalid(field, "want printable ASCII without spaces");
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CheckGateRequest(const GateRequest& request) {
   if (request.action != ACTION_DEPLOY && request.action != ACTION_PROMOTE) {

@@ -52,6 +52,12 @@ inline constexpr size_t kMaxGateLabels = 64;
 inline constexpr size_t kMaxRequestIdBytes = 128;
 inline constexpr size_t kMaxCommentBytes = 4096;  // approval comments, override reasons
 
+// OK if `value` is printable ASCII without spaces, 1 to `max` bytes (or empty, when
+// `optional`); InvalidArgument "<field>: ..." with got/want otherwise. The rule for the names a
+// request carries, and for the configuration's names of them (gate.admission).
+absl::Status CheckToken(absl::string_view field, absl::string_view value, size_t max,
+                        bool optional = false);
+
 // OK if `request` names a deploy or promote, a model, a version and an environment (a digest
 // and labels optional), each within the bounds above: printable ASCII without spaces for the
 // names, the digest and label keys. InvalidArgument naming the field with got/want otherwise.
