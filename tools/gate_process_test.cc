@@ -74,7 +74,7 @@ class GateProcessTest : public ::testing::Test {
     WriteFile(folder_ + "/vellumd.yaml",
               "listen: 127.0.0.1:0\ndata_dir: data\nauth: {token_file: tokens}\n"
               "policy_file: policy.yaml\n"
-              "bindings:\n  - {principal: ci-deployer, roles: [deployer]}\n"
+              "bindings:\n  - {principal: ci-deployer, roles: [pipeline]}\n"
               "  - {group: ml-governance, roles: [governance, deployer]}\n"
               "  - {principal: auditor, roles: [auditor]}\n");
   }

@@ -330,6 +330,12 @@ void GateService::PostCheck(const HttpRequest& request, const HttpServer::Respon
       return respond(ErrorResponse(s));
     }
   }
+  if (!body->on_behalf_of().empty()) {
+    if (absl::Status s = options_.check_scope(request, ledger::identity::kGateActFor, scope);
+        !s.ok()) {
+      return respond(ErrorResponse(s));
+    }
+  }
   Gate::Check check;
   check.request = *std::move(what);
   check.request.labels.insert(body->labels().begin(), body->labels().end());
@@ -390,10 +396,13 @@ void GateService::PostAdmission(const HttpRequest& request, const HttpServer::Re
     return answer(false, 403, plan.message, {{"decision", "none"}});
   }
   const GateRequest& what = plan.check.request;
-  if (absl::Status s = options_.check_scope(request, ledger::identity::kGateCheck,
-                                            {what.model, what.environment});
-      !s.ok()) {
-    return answer(false, 403, absl::StrCat("vellum gate: ", s.message()), {{"decision", "none"}});
+  for (const char* permission : {ledger::identity::kGateCheck, ledger::identity::kGateActFor}) {
+    if (permission == ledger::identity::kGateActFor && plan.check.on_behalf_of.empty()) continue;
+    if (absl::Status s = options_.check_scope(request, permission, {what.model, what.environment});
+        !s.ok()) {
+      return answer(false, 403, absl::StrCat("vellum gate: ", s.message()),
+                    {{"decision", "none"}});
+    }
   }
   const std::string subject =
       absl::StrCat("deploy of ", what.model, " version ", what.version, " to ", what.environment);

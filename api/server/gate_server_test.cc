@@ -127,7 +127,7 @@ class GateServerTest : public ::testing::Test {
       if (group != nullptr) b->set_group(group);
       for (const char* r : roles) b->add_roles(r);
     };
-    bind("ci-deployer", nullptr, {"deployer", "appender"});
+    bind("ci-deployer", nullptr, {"pipeline", "appender"});
     bind("dana", nullptr, {"deployer", "reader"});
     bind(nullptr, "ml-governance", {"governance"});
     bind("board-admin", nullptr, {"governance", "oncall"});
@@ -454,18 +454,26 @@ TEST_F(GateServerTest, EveryGateEndpointRefusesMissingWrongAndLackingCredentials
       EXPECT_EQ(Size(), size + 1);
     }
   }
-  // A deployer may not change the policy, nor override; a grant limited to another model is
-  // refused for this one.
+  // A deployer may not change the policy, nor override, nor name whom it deploys for (that is
+  // a trusted pipeline's: gate.act_for).
   EXPECT_EQ(Send("PUT", "/v1/policy", kPipelineToken, kPolicyYaml).status, 403);
+  HttpResponse act_for = Send("POST", "/v1/gate/check", kDanaToken, CheckBody());
+  EXPECT_EQ(act_for.status, 403) << act_for.body;
+  EXPECT_THAT(act_for.body, HasSubstr("gate.act_for"));
+  EXPECT_EQ(Send("POST", "/v1/gate/check", kDanaToken, absl::StrCat("{", Target(), "}")).status,
+            200);
   EXPECT_EQ(Send("POST", "/v1/gate/check", kPipelineToken,
                  CheckBody(R"(, "override": true, "override_reason": "incident")"))
                 .status,
             403);
   // Without a reason, break glass is refused; with one, allowed and recorded as an override.
-  EXPECT_EQ(Send("POST", "/v1/gate/check", kBoardToken, CheckBody(R"(, "override": true)")).status,
+  EXPECT_EQ(Send("POST", "/v1/gate/check", kBoardToken,
+                 absl::StrCat("{", Target(), R"(, "override": true})"))
+                .status,
             400);
-  HttpResponse forced = Send("POST", "/v1/gate/check", kBoardToken,
-                             CheckBody(R"(, "override": true, "override_reason": "incident 7")"));
+  HttpResponse forced =
+      Send("POST", "/v1/gate/check", kBoardToken,
+           absl::StrCat("{", Target(), R"(, "override": true, "override_reason": "incident 7"})"));
   ASSERT_EQ(forced.status, 200) << forced.body;
   GateCheckResponse answer = Parse<GateCheckResponse>(forced);
   EXPECT_TRUE(answer.allowed());

@@ -28,7 +28,7 @@ const std::vector<std::string>& AllPermissions() {
   static const auto* const all = new std::vector<std::string>(Concat(
       {kLogRead, kEntriesRead, kEntriesAppend, kEventsWrite, kEventsRead, kMetricsRead, kAdmin,
        kPolicyAdmin, kRetentionAdmin, kHoldsAdmin, kErasure, kApprovalsRequest, kApprovalsDecide,
-       kGateCheck, kGateOverride, kEventsUnseal, "evidence.export", "alerts.read",
+       kGateCheck, kGateOverride, kGateActFor, kEventsUnseal, "evidence.export", "alerts.read",
        "alerts.admin"},
       IngestPermissions()));
   return *all;
@@ -52,8 +52,10 @@ const std::map<std::string, std::vector<std::string>>& DefaultRoles() {
   static const auto* const roles = new std::map<std::string, std::vector<std::string>>{
       // Services and pipelines that produce records.
       {"appender", Concat({kEntriesAppend, kEventsWrite}, IngestPermissions())},
-      // CI/CD pipelines that deploy: ask the gate, ask for approval.
+      // People and CI/CD jobs that deploy: ask the gate, ask for approval.
       {"deployer", {kLogRead, kGateCheck, kApprovalsRequest}},
+      // A trusted pipeline (or the Kubernetes API server) that names the person it deploys for.
+      {"pipeline", {kLogRead, kGateCheck, kApprovalsRequest, kGateActFor}},
       // Dashboards and people who look up what happened.
       {"reader", {kLogRead, kEventsRead}},
       // Auditors and monitors: everything recorded, with proofs, and evidence.

@@ -42,6 +42,9 @@ inline constexpr char kApprovalsRequest[] = "approvals.request";
 inline constexpr char kApprovalsDecide[] = "approvals.decide";
 inline constexpr char kGateCheck[] = "gate.check";
 inline constexpr char kGateOverride[] = "gate.override";
+// Naming the person a check is for (on_behalf_of; an admission review's user): what a trusted
+// pipeline, or the Kubernetes API server, holds besides gate.check.
+inline constexpr char kGateActFor[] = "gate.act_for";
 // The ingest.<adapter> permission prefix, for the adapters that take a bearer credential.
 inline constexpr char kIngestPrefix[] = "ingest.";
 
@@ -60,8 +63,8 @@ bool IsGoverning(absl::string_view permission);
 // bindings grants it, as vellumd did before roles; docs/security.md).
 bool MayBeAnonymous(absl::string_view permission);
 
-// The default roles, which a configuration may redefine: appender, deployer, reader, auditor,
-// governance, admin.
+// The default roles, which a configuration may redefine: appender, deployer, pipeline, reader,
+// auditor, governance, admin.
 const std::map<std::string, std::vector<std::string>>& DefaultRoles();
 
 // The default separation of duties: producing records (entries.append, events.write and every

@@ -104,7 +104,8 @@ Counted CountApprovals(const CompiledRule& rule, const GateRequest& request,
         continue;
       }
       if (rule.distinct_from_requester &&
-          (vote.decider == request.requester || vote.decider == ask.requester)) {
+          (vote.decider == request.requester || vote.decider == request.caller ||
+           vote.decider == ask.requester)) {
         continue;
       }
       if (rule.max_age.has_value() && (vote.logged < at - *rule.max_age || vote.logged > at)) {
@@ -197,7 +198,8 @@ GateRequest RequestOfDecision(const AuditEvent& event) {
     if (item.path() == "gate.on_behalf_of") request.requester = item.pseudonym();
   }
   if (request.requester.empty()) request.requester = IdentityKey("", gate.on_behalf_of());
-  if (request.requester.empty()) request.requester = ActorKey(event);
+  request.caller = ActorKey(event);
+  if (request.requester.empty()) request.requester = request.caller;
   return request;
 }
 

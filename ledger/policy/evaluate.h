@@ -18,8 +18,8 @@
 //                  must give), recorded below the horizon, with none of these:
 //                    - the approval request has a rejection below the horizon (it is void);
 //                    - approver_groups is set and the decision names none of its groups;
-//                    - distinct_from_requester and the approver is the requester, or the
-//                      person who asked for the approval;
+//                    - distinct_from_requester and the approver is the requester, the
+//                      caller, or the person who asked for the approval;
 //                    - max_age is set and the decision was logged longer ago than that
 //                      (or after the evaluation time);
 //                    - the approver is unknown (the event names nobody).
@@ -50,6 +50,9 @@ struct GateRequest {
   std::map<std::string, std::string> labels;
   // IdentityKey of the requester: the person a pipeline acts for, or the caller.
   std::string requester;
+  // IdentityKey of the caller (the decision's actor), never counted as an approver under
+  // distinct_from_requester either.
+  std::string caller;
 };
 
 struct Decision {

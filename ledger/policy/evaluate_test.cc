@@ -117,6 +117,10 @@ TEST(EvaluateTest, Semantics) {
       {"the approval's asker does not count either",
        {Ask("a", "ps1_gail", kDigest), Vote("a", "ps1_gail", true), Vote("a", "ps1_erin", true)},
        Deploy(), false, "production-needs-governance", {}},
+      {"the caller's own approval does not count (a pipeline acting for dana)",
+       {Ask("a", "ps1_dana", kDigest), Vote("a", "ps1_ci", true), Vote("a", "ps1_erin", true)},
+       [] { GateRequest r = Deploy(); r.caller = "ps1_ci"; return r; }(), false,
+       "production-needs-governance", {}},
       {"the same approver twice counts once",
        {Ask("a", "ps1_dana", kDigest), Vote("a", "ps1_erin", true), Vote("a", "ps1_erin", true)},
        Deploy(), false, "production-needs-governance", {}},
@@ -388,6 +392,9 @@ TEST(ReplayTest, FindsAnAlteredDecision) {
                       "rule: recorded \"x\""},
            Alteration{"horizon moved past the approvals",
                       [](AuditEvent& e) { e.mutable_gate()->set_horizon(9); }, "horizon 9"},
+           Alteration{"horizon before an approval of the gate's",
+                      [](AuditEvent& e) { e.mutable_gate()->set_horizon(3); },
+                      "the gate's event at index 3 lies between its horizon 3 and itself"},
            Alteration{"another policy", [](AuditEvent& e) {
                         e.mutable_gate()->set_policy_sha256(std::string(32, 'x'));
                       }, "no policy with its SHA-256"},

@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/server_event.h"
@@ -44,7 +45,7 @@ std::string ShaKey(const crypto::Sha256Digest& sha) { return std::string(sha.beg
 bool SameRequest(const GateRequest& a, const GateRequest& b) {
   return a.action == b.action && a.model == b.model && a.version == b.version &&
          a.digest == b.digest && a.environment == b.environment && a.labels == b.labels &&
-         a.requester == b.requester;
+         a.requester == b.requester && a.caller == b.caller;
 }
 
 }  // namespace
@@ -150,10 +151,14 @@ void Gate::Observe(uint64_t index, const AuditEvent& event) {
 
 void Gate::TakeLocked(uint64_t index, const AuditEvent& event) {
   if (index < horizon_) return;  // Found by Attach's scan already.
-  // Policies are put in force by Apply, once on record; a book that refuses an event (a
-  // decision on an unknown request cannot be written by this gate) leaves it out, as a replay
-  // would fail on it.
-  if (event.action() != ACTION_POLICY_APPLIED) (void)book_.Add(index, event);
+  // Policies are put in force by Apply, once on record. A book that refuses an event (which
+  // this gate never writes: a decision on an unknown request) would decide without it, so the
+  // gate stops deciding instead (fail closed).
+  if (event.action() != ACTION_POLICY_APPLIED) {
+    if (absl::StatusOr<bool> added = book_.Add(index, event); !added.ok() && broken_.ok()) {
+      broken_ = added.status();
+    }
+  }
   horizon_ = index + 1;
 }
 
@@ -350,7 +355,8 @@ void Gate::Decide(Check check, const Caller& by, CheckDone done) {
       !s.ok()) {
     return done(s);
   }
-  if (absl::Status s = CheckText("on_behalf_of", check.on_behalf_of, kMaxNameBytes); !s.ok()) {
+  if (absl::Status s = CheckToken("on_behalf_of", check.on_behalf_of, kMaxNameBytes, true);
+      !s.ok()) {
     return done(s);
   }
   if (absl::Status s = CheckText("override_reason", check.override_reason, kMaxCommentBytes);
@@ -367,6 +373,7 @@ void Gate::Decide(Check check, const Caller& by, CheckDone done) {
   if (!requester.ok()) return done(requester.status());
   // A log that drops gate.on_behalf_of names the caller as requester (RequestOfDecision).
   check.request.requester = requester->empty() ? *caller : *std::move(requester);
+  check.request.caller = *caller;
 
   const absl::Time now = RecordableTime(options_.clock());
   AuditEvent event =
@@ -377,7 +384,12 @@ void Gate::Decide(Check check, const Caller& by, CheckDone done) {
           "request_id needs a caller the log names (an authenticated principal whose identity "
           "the log keeps, sealed or in clear)"));
     }
-    event.mutable_id()->set_source_id(absl::StrCat("gate/", *caller, "/", check.request_id));
+    // The caller's key hashed, so that no caller's key and id run into another's.
+    const crypto::Sha256Digest key = crypto::Sha256({*caller});
+    event.mutable_id()->set_source_id(absl::StrCat(
+        "gate/",
+        absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(key.data()), 16)),
+        "/", check.request_id));
   }
   SetTarget(check.request, &event);
   GateDecision* gate = event.mutable_gate();
@@ -387,16 +399,30 @@ void Gate::Decide(Check check, const Caller& by, CheckDone done) {
   gate->mutable_labels()->insert(check.request.labels.begin(), check.request.labels.end());
   gate->set_via(check.via);
 
-  if (absl::Status s = EnsurePolicy(); !s.ok()) {
-    return done(absl::UnavailableError(
-        absl::StrCat("the empty policy could not be put on record, so nothing is allowed: ",
-                     s.message())));
+  // A dry run changes nothing, not even by putting the empty policy on record.
+  if (!check.dry_run) {
+    if (absl::Status s = EnsurePolicy(); !s.ok()) {
+      return done(absl::UnavailableError(
+          absl::StrCat("the empty policy could not be put on record, so nothing is allowed: ",
+                       s.message())));
+    }
   }
+  // Shared with other checks, exclusive of policy changes and approval events, from evaluation
+  // until the decision is with the sequencer: so no policy or approval event of the gate lands
+  // between a decision's horizon and the decision itself (the replay checks it).
+  absl::ReaderMutexLock ordered(&ops_mu_);
   Checked checked;
   {
     absl::MutexLock lock(&mu_);
-    checked.decision = Evaluate(*policy_.policy, check.request, book_, horizon_, now);
-    checked.policy_sha256 = policy_.policy->sha256();
+    if (!broken_.ok()) {
+      return done(absl::UnavailableError(absl::StrCat(
+          "the gate's book missed an event, so nothing is allowed until vellumd restarts: ",
+          broken_.message())));
+    }
+    static const DeployPolicy* const kDenyAll = new DeployPolicy(DeployPolicy::DenyAll());
+    const DeployPolicy& policy = policy_.policy != nullptr ? *policy_.policy : *kDenyAll;
+    checked.decision = Evaluate(policy, check.request, book_, horizon_, now);
+    checked.policy_sha256 = policy.sha256();
     checked.horizon = horizon_;
   }
   checked.evaluated = now;

@@ -14,7 +14,8 @@
 // clock's time; the decision records the policy's SHA-256, the horizon and that time.
 //
 // Retries. A check that carries a request_id gets the source id
-// "gate/<caller key>/<request_id>" (the caller key as Options::identity_key gives it), so a retry
+// "gate/<32 hex digits of SHA-256 of the caller key>/<request_id>" (the caller key as
+// Options::identity_key gives it), so a retry
 // after a lost answer, or after a crash between the commit and the answer, is a redelivery the
 // event log answers with the original's index: the gate reads that decision back and returns it
 // instead of deciding again, or AlreadyExists when the retry asks about something else.
@@ -197,11 +198,15 @@ class Gate {
   EventLog* const events_;
   const Options options_;
 
-  absl::Mutex ops_mu_;  // Serializes policy changes and approval events; taken before mu_.
+  // Held exclusively by policy changes and approval events until they are durable, and shared
+  // by checks from evaluation until their decision is with the sequencer; taken before mu_.
+  absl::Mutex ops_mu_;
   mutable absl::Mutex mu_;
   PolicyInForce policy_ ABSL_GUARDED_BY(mu_);
   ApprovalBook book_ ABSL_GUARDED_BY(mu_);
   uint64_t horizon_ ABSL_GUARDED_BY(mu_) = 0;
+  // Not OK once the book refused an event as logged: checks then fail closed.
+  absl::Status broken_ ABSL_GUARDED_BY(mu_);
   // Until Attach's scan is done, what the observer gave.
   bool attached_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::pair<uint64_t, AuditEvent>> early_ ABSL_GUARDED_BY(mu_);

@@ -22,13 +22,16 @@ absl::Status Replayer::Add(uint64_t index, const AuditEvent& event) {
                                                      policy.status().message()));
     }
     const crypto::Sha256Digest& sha = policy->sha256();
-    policies_.insert_or_assign(std::string(sha.begin(), sha.end()), *std::move(policy));
+    latest_policy_ = std::string(sha.begin(), sha.end());
+    last_gate_event_ = index;
+    policies_.insert_or_assign(latest_policy_, *std::move(policy));
     ++summary_.policies;
     return absl::OkStatus();
   }
   absl::StatusOr<bool> taken = book_.Add(index, event);
   if (!taken.ok()) return taken.status();
   if (*taken) {
+    if (own) last_gate_event_ = index;
     ++(own ? summary_.approval_events : summary_.source_records);
     return absl::OkStatus();
   }
@@ -48,6 +51,19 @@ absl::Status Replayer::Add(uint64_t index, const AuditEvent& event) {
   if (gate.horizon() > index) {
     summary_.mismatches.push_back(absl::StrCat("decision at index ", index, ": horizon ",
                                                gate.horizon(), " is past the decision itself"));
+    return absl::OkStatus();
+  }
+  // The gate orders its checks against its own policy and approval events (gate.h): none lands
+  // between a decision's horizon and the decision, and the policy is the one last applied.
+  if (last_gate_event_.has_value() && *last_gate_event_ >= gate.horizon()) {
+    summary_.mismatches.push_back(absl::StrCat(
+        "decision at index ", index, ": the gate's event at index ", *last_gate_event_,
+        " lies between its horizon ", gate.horizon(), " and itself"));
+    return absl::OkStatus();
+  }
+  if (gate.policy_sha256() != latest_policy_) {
+    summary_.mismatches.push_back(absl::StrCat(
+        "decision at index ", index, ": decided under a policy that was no longer in force"));
     return absl::OkStatus();
   }
   const absl::Time at = FromProtoTime(gate.evaluated_time());

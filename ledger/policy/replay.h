@@ -5,7 +5,8 @@
 // keeps the policy sets applied (by SHA-256) and the approvals on record, and evaluates every
 // ACTION_GATE_DECISION again with the recorded policy, horizon and evaluation time; a decision
 // whose recorded outcome, rule, reasons or approvals differ from the evaluation's is a
-// mismatch. Overrides (break glass) are counted, not evaluated. No storage, no clock: what an
+// mismatch, as is one whose policy is not the one applied last before it, or with a policy or
+// approval event of the gate between its horizon and itself (the gate orders them: gate.h). Overrides (break glass) are counted, not evaluated. No storage, no clock: what an
 // auditor runs over a log they have verified. Not thread-safe.
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/types/optional.h"
 #include "ledger/events/audit_event.pb.h"
 #include "ledger/policy/approval_book.h"
 #include "ledger/policy/deploy_policy.h"
@@ -46,6 +48,10 @@ class Replayer {
  private:
   std::map<std::string, DeployPolicy> policies_;  // By raw SHA-256.
   ApprovalBook book_;
+  // The SHA-256 of the policy applied last, and the index of the gate's last policy or
+  // approval event.
+  std::string latest_policy_;
+  absl::optional<uint64_t> last_gate_event_;
   Summary summary_;
 };
 
