@@ -1,5 +1,6 @@
 #include "tools/gate_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <string>
@@ -120,8 +121,12 @@ int RunPolicyReplay(const CommandLine& line) {
   absl::StatusOr<ServerClient> server = ServerClient::Open(line);
   if (!server.ok()) return Fail(kCommand, server.status().message());
 
-  // Every event of the gate below --to, by index, each proved in a signed checkpoint.
+  // Every event of the gate below --to and below the first answer's tree size (so that every
+  // search reads the same log, however it grows meanwhile), by index, each proved in a signed
+  // checkpoint.
   std::map<uint64_t, ledger::AuditEvent> events;
+  uint64_t end = *to;
+  bool pinned = false;
   for (const char* action :
        {"policy.applied", "request.approval", "approve", "reject", "promote", "demote",
         "gate.decision"}) {
@@ -135,8 +140,12 @@ int RunPolicyReplay(const CommandLine& line) {
       if (absl::Status s = api::VerifyEventSearchResponse(*page, **verifier); !s.ok()) {
         return Fail(kCommand, s.message(), kInvalid);
       }
+      if (!pinned) {
+        end = std::min(end, page->tree_size());
+        pinned = true;
+      }
       for (const api::EventMatch& match : page->events()) {
-        if (match.index() < *to) events[match.index()] = match.event();
+        if (match.index() < end) events[match.index()] = match.event();
       }
       token = page->next_page_token();
     } while (!token.empty());

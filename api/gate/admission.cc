@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "api/gate/gate_api.pb.h"
 #include "api/ingest/internal/json_reader.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "proof/crypto.h"
 #include "ledger/identity/policy.h"
 
 namespace vellum {
@@ -18,6 +23,53 @@ using ingest::JsonReader;
 
 // Labels of a workload: Kubernetes sets no bound; this one keeps a review small.
 constexpr size_t kMaxObjectLabels = 1024;
+
+constexpr size_t kMaxUidBytes = 64;
+
+// Removes what a scaling or a restart changes from a spec, in place.
+void StripScaleAndRestart(google::protobuf::Value* value, int depth = 0) {
+  if (depth > 64 || !value->has_struct_value()) {
+    if (value->has_list_value() && depth <= 64) {
+      for (google::protobuf::Value& item : *value->mutable_list_value()->mutable_values()) {
+        StripScaleAndRestart(&item, depth + 1);
+      }
+    }
+    return;
+  }
+  auto* fields = value->mutable_struct_value()->mutable_fields();
+  for (const char* key : {"replicas", "minReplicas", "maxReplicas"}) fields->erase(key);
+  for (auto& [key, member] : *fields) StripScaleAndRestart(&member, depth + 1);
+}
+
+// SHA-256 (hex) of `spec` without what a scaling or a restart changes, in a canonical form.
+std::string SpecFingerprint(google::protobuf::Value spec) {
+  StripScaleAndRestart(&spec);
+  auto* fields = spec.mutable_struct_value()->mutable_fields();
+  if (auto t = fields->find("template"); t != fields->end()) {
+    google::protobuf::Value* metadata = nullptr;
+    auto* template_fields = t->second.mutable_struct_value()->mutable_fields();
+    if (auto m = template_fields->find("metadata"); m != template_fields->end()) {
+      metadata = &m->second;
+    }
+    if (metadata != nullptr) {
+      auto* meta = metadata->mutable_struct_value()->mutable_fields();
+      if (auto a = meta->find("annotations"); a != meta->end()) {
+        a->second.mutable_struct_value()->mutable_fields()->erase(
+            "kubectl.kubernetes.io/restartedAt");
+      }
+    }
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    spec.SerializeToCodedStream(&out);
+  }
+  const crypto::Sha256Digest digest = crypto::Sha256({bytes});
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
 
 AdmissionObject ReadObject(JsonReader object, const AdmissionConfig& config) {
   AdmissionObject out;
@@ -72,7 +124,7 @@ absl::StatusOr<AdmissionRequest> ParseAdmissionReview(absl::string_view json,
   if (!review->Has({"request"})) return absl::InvalidArgumentError("request: missing");
   JsonReader request = review->Object({"request"});
   AdmissionRequest out;
-  out.uid = request.RequiredString({"uid"}, 128);
+  out.uid = request.RequiredString({"uid"}, kMaxUidBytes);
   out.group = request.String({"resource", "group"}, 253);
   out.resource = request.RequiredString({"resource", "resource"}, 253);
   out.sub_resource = request.String({"subResource"}, 253);
@@ -91,16 +143,38 @@ absl::StatusOr<AdmissionRequest> ParseAdmissionReview(absl::string_view json,
     return absl::InvalidArgumentError(
         "member request.operation: want CREATE, UPDATE, DELETE or CONNECT");
   }
+  if (out.operation == "UPDATE") {
+    // The specs, read once more whole (the reader keeps only typed members).
+    google::protobuf::Struct whole;
+    if (!google::protobuf::util::JsonStringToMessage(std::string(json), &whole).ok()) {
+      return absl::InvalidArgumentError("admission review: not a JSON object");
+    }
+    const auto& fields = whole.fields().at("request").struct_value().fields();
+    for (const auto& [name, object] :
+         {std::make_pair("object", &out.object), std::make_pair("oldObject", &out.old_object)}) {
+      auto it = fields.find(name);
+      if (it == fields.end() || !it->second.has_struct_value()) continue;
+      const auto& members = it->second.struct_value().fields();
+      if (auto spec = members.find("spec"); spec != members.end()) {
+        object->spec_fingerprint = SpecFingerprint(spec->second);
+      }
+    }
+  }
   return out;
+}
+
+absl::optional<std::string> AdmissionReviewUid(absl::string_view json) {
+  absl::StatusOr<JsonReader> review =
+      JsonReader::Parse(json, kMaxAdmissionReviewBytes, "admission review");
+  if (!review.ok()) return absl::nullopt;
+  const std::string uid = review->String({"request", "uid"}, kMaxUidBytes);
+  if (!review->status().ok() || uid.empty()) return absl::nullopt;
+  return uid;
 }
 
 AdmissionPlan PlanAdmission(const AdmissionConfig& config, const AdmissionRequest& request) {
   if (request.operation == "DELETE" || request.operation == "CONNECT") {
     return Allow(absl::StrCat(request.operation, " is not a deploy"));
-  }
-  if (!request.sub_resource.empty()) {
-    return Allow(absl::StrCat("the ", request.sub_resource,
-                              " subresource keeps the workload's model"));
   }
   const std::string resource = absl::StrCat(request.group, "/", request.resource);
   if (std::find(config.resources.begin(), config.resources.end(), resource) ==
@@ -118,6 +192,18 @@ AdmissionPlan PlanAdmission(const AdmissionConfig& config, const AdmissionReques
     }
   }
   if (environment == nullptr) return Allow(absl::StrCat("namespace ", request.ns, " is not gated"));
+  if (request.sub_resource == "scale" || request.sub_resource == "status") {
+    return Allow(absl::StrCat("the ", request.sub_resource,
+                              " subresource keeps the workload's model"));
+  }
+  if (!request.sub_resource.empty()) {
+    AdmissionPlan plan;
+    plan.kind = AdmissionPlan::Kind::kDeny;
+    plan.message = absl::StrCat("vellum gate: the ", request.sub_resource, " subresource of ",
+                                resource, " is not allowed in namespace ", request.ns,
+                                ", which deploys to ", *environment);
+    return plan;
+  }
 
   const std::string model = Lookup(request.object, config.model_key);
   const std::string version = Lookup(request.object, config.version_key);
@@ -135,8 +221,10 @@ AdmissionPlan PlanAdmission(const AdmissionConfig& config, const AdmissionReques
   if (request.operation == "UPDATE" && request.old_object.present &&
       Lookup(request.old_object, config.model_key) == model &&
       Lookup(request.old_object, config.version_key) == version &&
-      Lookup(request.old_object, config.digest_key) == digest) {
-    return Allow(absl::StrCat("the update keeps model ", model, " version ", version));
+      Lookup(request.old_object, config.digest_key) == digest &&
+      request.object.spec_fingerprint == request.old_object.spec_fingerprint) {
+    return Allow(absl::StrCat("the update keeps model ", model, " version ", version,
+                              " and the workload's spec (its scale aside)"));
   }
   AdmissionPlan plan;
   plan.kind = AdmissionPlan::Kind::kCheck;

@@ -41,11 +41,16 @@ struct AdmissionConfig {
   std::string digest_key = "vellum.dev/model-digest";
 };
 
-// A workload as an admission request shows it: its metadata's labels and annotations.
+// A workload as an admission request shows it: its metadata's labels and annotations, and a
+// fingerprint of its spec.
 struct AdmissionObject {
   bool present = false;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  // SHA-256 of the spec's canonical form without what a scaling or a restart changes (every
+  // `replicas`, `minReplicas` and `maxReplicas`, and the pod template's
+  // kubectl.kubernetes.io/restartedAt annotation); empty without a spec.
+  std::string spec_fingerprint;
 };
 
 // The parts of an AdmissionReview's request that the gate reads.
@@ -70,6 +75,10 @@ struct AdmissionRequest {
 absl::StatusOr<AdmissionRequest> ParseAdmissionReview(absl::string_view json,
                                                       const AdmissionConfig& config);
 
+// The request's uid, if `json` names one, for an answer to a review ParseAdmissionReview
+// refuses: a denial the API server can match to its call.
+absl::optional<std::string> AdmissionReviewUid(absl::string_view json);
+
 // What to do with one request.
 struct AdmissionPlan {
   enum class Kind {
@@ -84,12 +93,14 @@ struct AdmissionPlan {
   ledger::policy::Gate::Check check;
 };
 
-// The plan (docs/gate.md, "Kubernetes admission"): DELETE and CONNECT, subresources (scale,
-// status), resources and namespaces that are not gated, and exempt namespaces are allowed; an
-// UPDATE whose old object names the same model, version and digest is allowed (a restart, a
-// scaling, a re-apply); a gated workload without the model and version keys is denied; any other
-// is a check of action deploy, for the namespace's environment, on behalf of the Kubernetes user,
-// with the object's labels, request_id the request's uid, dry run as the request says.
+// The plan (docs/gate.md, "Kubernetes admission"): DELETE and CONNECT, resources and
+// namespaces that are not gated, and exempt namespaces are allowed; of a gated workload, the
+// scale and status subresources are allowed and any other subresource denied; an UPDATE whose
+// old object names the same model, version and digest and has the same spec fingerprint is
+// allowed (a restart, a scaling, a re-apply); a gated workload without the model and version
+// keys is denied; any other is a check of action deploy, for the namespace's environment, on
+// behalf of the Kubernetes user, with the object's labels, request_id the request's uid, dry run
+// as the request says.
 AdmissionPlan PlanAdmission(const AdmissionConfig& config, const AdmissionRequest& request);
 
 // The AdmissionReview answer for `uid`: allowed or not, with a message (status.code 403 for a

@@ -82,6 +82,52 @@ TEST(AdmissionTest, ACreateInAGatedNamespaceIsACheck) {
   EXPECT_THAT(same.message, HasSubstr("keeps model credit-risk version 4"));
 }
 
+TEST(AdmissionTest, AnUpdateThatChangesTheArtifactUnderTheSameLabelsIsACheck) {
+  // The same labels, but the predictor now serves another artifact: a deploy.
+  std::string changed = Sample("inferenceservice-update-same-version.json");
+  const std::string uri = "\"storageUri\": \"s3://models/credit-risk/4\"";
+  // The sample writes the object before the old object: the first is the new spec's.
+  const size_t first = changed.find(uri);
+  ASSERT_NE(first, std::string::npos);
+  ASSERT_NE(first, changed.rfind(uri));
+  changed.replace(first, uri.size(), "\"storageUri\": \"s3://models/unapproved/1\"");
+  absl::StatusOr<AdmissionRequest> request = ParseAdmissionReview(changed, Gated());
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_NE(request->object.spec_fingerprint, request->old_object.spec_fingerprint);
+  EXPECT_EQ(PlanAdmission(Gated(), *request).kind, AdmissionPlan::Kind::kCheck);
+
+  // A scaling alone (minReplicas) keeps the fingerprint.
+  absl::StatusOr<AdmissionRequest> scaled =
+      ParseAdmissionReview(Sample("inferenceservice-update-same-version.json"), Gated());
+  ASSERT_TRUE(scaled.ok());
+  EXPECT_FALSE(scaled->object.spec_fingerprint.empty());
+  EXPECT_EQ(scaled->object.spec_fingerprint, scaled->old_object.spec_fingerprint);
+}
+
+TEST(AdmissionTest, OnlyTheScaleAndStatusSubresourcesOfAGatedWorkloadAreAllowed) {
+  absl::StatusOr<AdmissionRequest> request =
+      ParseAdmissionReview(Sample("inferenceservice-create.json"), Gated());
+  ASSERT_TRUE(request.ok());
+  request->sub_resource = "status";
+  EXPECT_EQ(PlanAdmission(Gated(), *request).kind, AdmissionPlan::Kind::kAllow);
+  request->sub_resource = "ephemeralcontainers";
+  AdmissionPlan plan = PlanAdmission(Gated(), *request);
+  EXPECT_EQ(plan.kind, AdmissionPlan::Kind::kDeny);
+  EXPECT_THAT(plan.message, HasSubstr("the ephemeralcontainers subresource"));
+  // Outside a gated namespace, anything goes.
+  request->ns = "default";
+  EXPECT_EQ(PlanAdmission(Gated(), *request).kind, AdmissionPlan::Kind::kAllow);
+}
+
+TEST(AdmissionTest, TheUidOfAReviewThatDoesNotParse) {
+  EXPECT_EQ(AdmissionReviewUid(R"({"request": {"uid": "u-7", "operation": 3}})"), "u-7");
+  EXPECT_EQ(AdmissionReviewUid(R"({"request": {}})"), absl::nullopt);
+  EXPECT_EQ(AdmissionReviewUid("["), absl::nullopt);
+  EXPECT_EQ(AdmissionReviewUid(absl::StrCat(R"({"request": {"uid": ")", std::string(65, 'u'),
+                                            R"("}})")),
+            absl::nullopt);
+}
+
 TEST(AdmissionTest, AnUnlabeledWorkloadInAGatedNamespaceIsDenied) {
   AdmissionPlan plan = Plan("deployment-create-unlabeled.json");
   EXPECT_EQ(plan.kind, AdmissionPlan::Kind::kDeny);

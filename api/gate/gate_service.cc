@@ -379,7 +379,20 @@ void GateService::PostAdmission(const HttpRequest& request, const HttpServer::Re
   }
   if (!IsJson(request)) return respond(ErrorResponse(415, "content type must be application/json"));
   absl::StatusOr<AdmissionRequest> review = ParseAdmissionReview(request.body, options_.admission);
-  if (!review.ok()) return respond(ErrorResponse(review.status()));
+  if (!review.ok()) {
+    // A review whose call can be named is denied, so that even failurePolicy: Ignore admits
+    // nothing the gate could not read.
+    if (absl::optional<std::string> uid = AdmissionReviewUid(request.body)) {
+      HttpResponse response;
+      response.status = 200;
+      response.content_type = "application/json";
+      response.body = AdmissionReviewAnswer(
+          *uid, false, 400, absl::StrCat("vellum gate: ", review.status().message()),
+          {{"decision", "none"}});
+      return respond(std::move(response));
+    }
+    return respond(ErrorResponse(review.status()));
+  }
   auto answer = [respond, uid = review->uid](bool allowed, int code, absl::string_view message,
                                              const std::map<std::string, std::string>& notes) {
     HttpResponse response;

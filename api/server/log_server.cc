@@ -149,6 +149,18 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
     if (options.gate) {
       ledger::policy::Gate::Options gate_options;
       if (ledger::Custodian* custodian = server->custodian_.get()) {
+        // Requesters (gate.on_behalf_of) and approvers (actor.subject) are compared by their
+        // keys, which must then be of one kind.
+        const ledger::FieldRule actor =
+            custodian->FieldRuleFor(ledger::kServerSource, "actor.subject");
+        const ledger::FieldRule on_behalf_of =
+            custodian->FieldRuleFor(ledger::kServerSource, "gate.on_behalf_of");
+        if (actor != on_behalf_of || actor == ledger::FieldRule::kDrop) {
+          return absl::InvalidArgumentError(
+              "privacy: the gate compares requesters and approvers, so the server's events "
+              "(source vellum) must keep actor.subject and gate.on_behalf_of alike, both sealed "
+              "or both clear");
+        }
         // The key the gate's events give a person: as the server's own events keep the field.
         gate_options.identity_key = [custodian](absl::string_view path,
                                                 absl::string_view identity)

@@ -123,10 +123,8 @@ Counted CountApprovals(const CompiledRule& rule, const GateRequest& request,
   return counted;
 }
 
-}  // namespace
-
-Decision Evaluate(const DeployPolicy& policy, const GateRequest& request,
-                  const ApprovalBook& book, uint64_t horizon, absl::Time at) {
+Decision Decide(const DeployPolicy& policy, const GateRequest& request, const ApprovalBook& book,
+               uint64_t horizon, absl::Time at) {
   Decision decision;
   for (const CompiledRule& rule : policy.rules()) {
     if (!Covers(rule, request)) continue;
@@ -182,6 +180,19 @@ Decision Evaluate(const DeployPolicy& policy, const GateRequest& request,
     return decision;
   }
   decision.reasons.push_back("no rule matches: denied by default");
+  return decision;
+}
+
+}  // namespace
+
+Decision Evaluate(const DeployPolicy& policy, const GateRequest& request,
+                  const ApprovalBook& book, uint64_t horizon, absl::Time at) {
+  Decision decision = Decide(policy, request, book, horizon, at);
+  // Each reason fits a string of an event (the names in it are ASCII, so a cut at a byte is a
+  // cut at a character).
+  for (std::string& reason : decision.reasons) {
+    if (reason.size() > kMaxEventStringBytes) reason.resize(kMaxEventStringBytes);
+  }
   return decision;
 }
 

@@ -24,8 +24,8 @@
 //                      (or after the evaluation time);
 //                    - the approver is unknown (the event names nobody).
 //                  Each approver counts once, at their earliest decision that counts.
-//   - A denial gives one reason per requirement that failed; an allow by requirements names the
-//     approvals it relied on.
+//   - A denial gives one reason per requirement that failed, each at most kMaxEventStringBytes;
+//     an allow by requirements names the approvals it relied on.
 
 #include <cstdint>
 #include <map>

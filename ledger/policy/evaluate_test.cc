@@ -299,6 +299,24 @@ TEST(EvaluateTest, SourceStates) {
   }
 }
 
+TEST(EvaluateTest, ReasonsFitAnEvent) {
+  const DeployPolicy policy = Compile(R"pb(
+    rules {
+      id: "anywhere-needs-governance"
+      require { approvals: 2 approver_groups: "ml-governance" same_digest: true max_age: "72h" }
+    }
+  )pb");
+  // All four names at their longest.
+  GateRequest request = Deploy(std::string(256, 'e'), std::string(256, 'd'));
+  request.model = std::string(256, 'm');
+  request.version = std::string(256, 'v');
+  ApprovalBook book;
+  const Decision decision = Evaluate(policy, request, book, 0, kNow);
+  ASSERT_FALSE(decision.allowed);
+  ASSERT_EQ(decision.reasons.size(), 1u);
+  EXPECT_EQ(decision.reasons[0].size(), kMaxEventStringBytes);
+}
+
 TEST(EvaluateTest, EmptyPolicyDeniesEverything) {
   ApprovalBook book;
   const Decision decision = Evaluate(DeployPolicy::DenyAll(), Deploy("staging"), book, 0, kNow);

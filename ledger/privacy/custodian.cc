@@ -409,6 +409,14 @@ absl::StatusOr<Custodian::Pruned> Custodian::Prune(uint64_t below, const Request
           return refuse(expected, "is not an audit event (a raw entry): it has no retention");
         }
         ++expected;
+        // The deployment gate decides from its policies and approvals on the log, and a replay
+        // re-evaluates its decisions from them: none of its events goes.
+        if (m.event.observer().adapter() == kServerSource &&
+            (m.event.action() == ACTION_POLICY_APPLIED || m.event.action() == ACTION_GATE_DECISION ||
+             (IsApprovalAction(m.event.action()) && m.event.has_approval()))) {
+          return refuse(m.index, "is the deployment gate's (a policy, an approval or a decision), "
+                                 "which a replay needs: it is never pruned");
+        }
         const RetentionRule* rule = GoverningRule(rules, m.event);
         if (rule == nullptr) return refuse(m.index, "is governed by no retention rule");
         const absl::Time until = FromProtoTime(m.event.logged_time()) +

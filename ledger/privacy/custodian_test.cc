@@ -494,6 +494,32 @@ TEST_F(CustodianTest, APrefixIsPrunedOnlyOnceExpiredPurgedAndNotHeld) {
   EXPECT_TRUE(absl::IsInvalidArgument(custodian_->Prune(256, kAdmin).status()));
 }
 
+TEST_F(CustodianTest, TheGatesEventsAreNeverPruned) {
+  options_.retention = KeepNothing();
+  Restart();
+  std::vector<AuditEvent> batch;
+  for (int i = 0; i < 200; ++i) batch.push_back(Deploy(i, "alice@example.com", "fraud-a"));
+  ASSERT_TRUE(Append(std::move(batch)).ok());
+  // A gate decision among them, as the gate writes it.
+  AuditEvent decision = NewServerEvent(ACTION_GATE_DECISION, absl::Now());
+  decision.mutable_target()->set_model_name("fraud-a");
+  decision.mutable_gate()->set_action(ACTION_DEPLOY);
+  decision.mutable_outcome()->set_result(Outcome::RESULT_DENIED);
+  std::vector<AuditEvent> gate;
+  gate.push_back(decision);
+  ASSERT_TRUE(log_->events().AppendServerEventsAndWait(std::move(gate)).ok());
+  batch.clear();
+  for (int i = 200; i < 300; ++i) batch.push_back(Deploy(i, "alice@example.com", "fraud-a"));
+  ASSERT_TRUE(Append(std::move(batch)).ok());
+  ASSERT_TRUE(custodian_->RunRetention(absl::Now() + absl::Seconds(1)).ok());
+  const size_t size = log_->Entries().size();
+  ASSERT_GE(size, 256u);
+  absl::Status refused = custodian_->Prune(256, kAdmin).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("is the deployment gate's"));
+  EXPECT_EQ(custodian_->minimum_index(), 0u);
+}
+
 TEST_F(CustodianTest, AHoldCoversEventsThatNameTheirActorInClear) {
   // Events as a log from before sealing holds them: nothing sealed, the actor in clear.
   options_.retention = KeepNothing();
