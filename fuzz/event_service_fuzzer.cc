@@ -76,7 +76,7 @@ struct World {
     sequencer = *ledger::Sequencer::Create(&storage, signer.get(), options);
     adapters.push_back(*api::ingest::NewMlflowAdapter({{kSecret}, ""}));
     adapters.push_back(*api::ingest::NewDatabricksAdapter({{kSecret}, ""}));
-    adapters.push_back(*api::ingest::NewGithubAdapter({{kSecret}}));
+    adapters.push_back(*api::ingest::NewGithubAdapter({{kSecret}, {}}));
     adapters.push_back(*api::ingest::NewK8sAuditAdapter({"fuzz", api::ingest::DefaultK8sResourceRules()}));
     adapters.push_back(api::ingest::NewCloudEventsAdapter());
     adapters.push_back(api::ingest::NewSageMakerAdapter());

@@ -54,7 +54,7 @@ std::vector<std::unique_ptr<Adapter>> MakeAdapters() {
   std::vector<std::unique_ptr<Adapter>> adapters;
   adapters.push_back(*vellum::api::ingest::NewMlflowAdapter({{std::string(kSecret)}, "mlflow"}));
   adapters.push_back(*vellum::api::ingest::NewDatabricksAdapter({{std::string(kSecret)}, "ws"}));
-  adapters.push_back(*vellum::api::ingest::NewGithubAdapter({{std::string(kSecret)}}));
+  adapters.push_back(*vellum::api::ingest::NewGithubAdapter({{std::string(kSecret)}, {}}));
   adapters.push_back(*vellum::api::ingest::NewK8sAuditAdapter(
       {"cluster", vellum::api::ingest::DefaultK8sResourceRules(), 100}));
   adapters.push_back(vellum::api::ingest::NewCloudEventsAdapter());

@@ -136,7 +136,7 @@ std::map<std::string, std::unique_ptr<api::ingest::Adapter>> Adapters() {
   std::map<std::string, std::unique_ptr<api::ingest::Adapter>> adapters;
   adapters["mlflow"] = *api::ingest::NewMlflowAdapter({{kMlflowSecret}, ""});
   adapters["databricks"] = *api::ingest::NewDatabricksAdapter({{kDatabricksSecret}, ""});
-  adapters["github"] = *api::ingest::NewGithubAdapter({{kGithubSecret}});
+  adapters["github"] = *api::ingest::NewGithubAdapter({{kGithubSecret}, {}});
   api::ingest::K8sAuditConfig k8s;
   k8s.cluster = kCluster;
   k8s.rules = api::ingest::DefaultK8sResourceRules();

@@ -76,7 +76,8 @@ absl::StatusOr<absl::optional<std::vector<std::string>>> ReadSecrets(
 
 absl::StatusOr<IngestAdapters> LoadIngestAdapters(
     const absl::optional<std::string>& secrets_dir, const std::string& k8s_cluster,
-    std::vector<api::ingest::K8sResourceRule> k8s_rules) {
+    std::vector<api::ingest::K8sResourceRule> k8s_rules,
+    std::map<std::string, api::ingest::GithubConfig::Reviewer> github_reviewers) {
   IngestAdapters adapters;
   auto enable = [&](absl::StatusOr<std::unique_ptr<api::ingest::Adapter>> adapter,
                     absl::string_view how) -> absl::Status {
@@ -112,6 +113,7 @@ absl::StatusOr<IngestAdapters> LoadIngestAdapters(
     } else {
       api::ingest::GithubConfig config;
       config.secrets = **std::move(secrets);
+      config.reviewers = github_reviewers;
       adapter = api::ingest::NewGithubAdapter(std::move(config));
     }
     if (!adapter.ok()) {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
 #include "api/ingest/adapter.h"
+#include "api/ingest/github.h"
 #include "api/ingest/k8s_audit.h"
 
 namespace vellum {
@@ -32,9 +33,11 @@ struct IngestAdapters {
 // secret file that exists but is not private (ledger::CheckPrivateFile), cannot be read, is
 // empty, holds a secret shorter than 32 bytes or has three or more secrets, naming the file, the
 // line and the counts, never its contents.
+// The GitHub adapter records `github_reviewers`' principals and groups on their reviews.
 absl::StatusOr<IngestAdapters> LoadIngestAdapters(
     const absl::optional<std::string>& secrets_dir, const std::string& k8s_cluster,
-    std::vector<api::ingest::K8sResourceRule> k8s_rules);
+    std::vector<api::ingest::K8sResourceRule> k8s_rules,
+    std::map<std::string, api::ingest::GithubConfig::Reviewer> github_reviewers = {});
 
 }  // namespace cli
 }  // namespace vellum

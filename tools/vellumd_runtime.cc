@@ -1,6 +1,7 @@
 #include "tools/vellumd_runtime.h"
 
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/types/optional.h"
 #include "api/config/config_loader.h"
+#include "api/ingest/github.h"
 #include "api/ingest/k8s_audit.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "ledger/file_io.h"
@@ -79,10 +81,16 @@ absl::StatusOr<std::shared_ptr<IngestAdapters>> AdaptersFromConfig(
   }
   absl::optional<std::string> secrets_dir;
   if (!config.ingest().secrets_dir().empty()) secrets_dir = config.ingest().secrets_dir();
+  std::map<std::string, api::ingest::GithubConfig::Reviewer> reviewers;
+  for (const auto& [login, reviewer] : config.ingest().github_reviewers()) {
+    reviewers[login] = {reviewer.principal(),
+                        std::vector<std::string>(reviewer.groups().begin(),
+                                                 reviewer.groups().end())};
+  }
   absl::StatusOr<IngestAdapters> adapters = LoadIngestAdapters(
       secrets_dir,
       config.ingest().k8s_cluster().empty() ? "kubernetes" : config.ingest().k8s_cluster(),
-      std::move(k8s_rules));
+      std::move(k8s_rules), std::move(reviewers));
   if (!adapters.ok()) return adapters.status();
   return std::make_shared<IngestAdapters>(*std::move(adapters));
 }

@@ -433,6 +433,18 @@ RecordedConfig RecordedConfigOf(const Config& config) {
   for (Quota& quota : *copy.mutable_quotas()) {
     if (quota.principal() != "*") replace(quota.mutable_principal());
   }
+  // GitHub logins name people too: the keys of github_reviewers, and their principals.
+  if (!config.ingest().github_reviewers().empty()) {
+    google::protobuf::Map<std::string, GithubReviewer> reviewers;
+    for (const auto& [login, reviewer] : config.ingest().github_reviewers()) {
+      std::string key = login;
+      replace(&key);
+      GithubReviewer kept = reviewer;
+      replace(kept.mutable_principal());
+      reviewers[key] = std::move(kept);
+    }
+    *copy.mutable_ingest()->mutable_github_reviewers() = std::move(reviewers);
+  }
   recorded.canonical_text = CanonicalText(copy);
   return recorded;
 }

@@ -452,6 +452,24 @@ listen: 127.0.0.1:8443
   EXPECT_EQ(CanonicalSha256(*a), CanonicalSha256(*b));
 }
 
+TEST(ConfigLoaderTest, GithubReviewersAreRecordedByPositionToo) {
+  absl::StatusOr<Config> config = ParseConfig(
+      "bindings: [{principal: lee@example.com, roles: [governance]}]\n"
+      "ingest:\n"
+      "  github_reviewers:\n"
+      "    lee-chen: {principal: lee@example.com, groups: [ml-governance]}\n"
+      "    mo-sato: {groups: [ml-governance]}\n",
+      kBase);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const RecordedConfig recorded = RecordedConfigOf(*config);
+  EXPECT_THAT(recorded.principals,
+              testing::UnorderedElementsAre("lee@example.com", "lee-chen", "mo-sato"));
+  for (const char* name : {"lee", "mo-sato"}) {
+    EXPECT_THAT(recorded.canonical_text, testing::Not(HasSubstr(name)));
+  }
+  EXPECT_THAT(recorded.canonical_text, HasSubstr("ml-governance"));
+}
+
 TEST(ConfigLoaderTest, TheRecordedTextNamesPrincipalsByPosition) {
   absl::StatusOr<Config> config = ParseConfig(
       "roles: {writer: [events.write]}\n"

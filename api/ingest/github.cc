@@ -163,6 +163,10 @@ class GithubAdapter : public Adapter {
     absl::StatusOr<google::protobuf::Timestamp> event_time = ParseTime(time, "event time");
     if (!event_time.ok()) return Prefixed(kGithubAdapter, event_time.status());
 
+    if (*event_type == "deployment_review" &&
+        (event.action() == ledger::ACTION_APPROVE || event.action() == ledger::ACTION_REJECT)) {
+      MapReviewer(&event);
+    }
     ledger::AuditEvent common = NewEvent(kGithubAdapter, source_id, request.body);
     common.mutable_observer()->set_source_system(absl::StrCat("github.com/", repository));
     *common.mutable_event_time() = *event_time;
@@ -175,6 +179,16 @@ class GithubAdapter : public Adapter {
   }
 
  private:
+  // A known reviewer's principal and groups, from the configuration.
+  void MapReviewer(ledger::AuditEvent* event) const {
+    auto it = config_.reviewers.find(event->actor().subject());
+    if (it == config_.reviewers.end()) return;
+    if (!it->second.principal.empty()) event->mutable_actor()->set_subject(it->second.principal);
+    for (const std::string& group : it->second.groups) {
+      event->mutable_approval()->add_approver_groups(group);
+    }
+  }
+
   absl::Status Authenticate(const HttpRequest& request) const {
     absl::StatusOr<std::string> signature = Header(request, "x-hub-signature-256");
     if (!signature.ok()) return absl::UnauthenticatedError(signature.status().message());

@@ -1,6 +1,7 @@
 #ifndef VELLUM_API_INGEST_GITHUB_H_
 #define VELLUM_API_INGEST_GITHUB_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,14 @@ struct GithubConfig {
   // --ingest-secrets). A delivery is accepted if it is signed with either: two while the sender
   // is switched from the old secret to the new one.
   std::vector<std::string> secrets;
+  // Reviewers of deployment_review events, by GitHub login: the principal Vellum knows them by
+  // (the review's actor, so that the gate compares them with requesters; empty keeps the login)
+  // and the groups the gate's approver_groups may name (recorded as approval.approver_groups).
+  struct Reviewer {
+    std::string principal;
+    std::vector<std::string> groups;
+  };
+  std::map<std::string, Reviewer> reviewers;
 };
 
 // The GitHub webhook adapter for `deployment`, `deployment_status` and `deployment_review`

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "api/ingest/internal/test_samples.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace vellum {
@@ -14,7 +15,9 @@ constexpr absl::string_view kSecret = "github-test-secret-0c4e";
 constexpr absl::string_view kOldSecret = "github-old-secret-7e21";
 
 std::unique_ptr<Adapter> NewAdapter() {
-  auto adapter = NewGithubAdapter({{std::string(kSecret)}});
+  GithubConfig config;
+  config.secrets = {std::string(kSecret)};
+  auto adapter = NewGithubAdapter(std::move(config));
   EXPECT_TRUE(adapter.ok()) << adapter.status();
   return *std::move(adapter);
 }
@@ -104,6 +107,19 @@ TEST(GithubAdapterTest, DeploymentReviewBecomesApproval) {
   EXPECT_EQ(event.target().environment(), "production");
 }
 
+TEST(GithubAdapterTest, AKnownReviewerIsRecordedAsTheirPrincipalWithTheirGroups) {
+  GithubConfig config;
+  config.secrets = {std::string(kSecret)};
+  config.reviewers["lee-chen"] = {"lee@example.com", {"ml-governance"}};
+  auto adapter = NewGithubAdapter(std::move(config));
+  ASSERT_TRUE(adapter.ok());
+  const ledger::AuditEvent event =
+      SingleEvent((*adapter)->Parse(SignedRequest("github-deployment-review"), absl::Now()));
+  EXPECT_EQ(event.actor().subject(), "lee@example.com");
+  EXPECT_THAT(event.approval().approver_groups(), ::testing::ElementsAre("ml-governance"));
+  EXPECT_EQ(event.context().labels().at("github.workflow_run_id"), "11223344");
+}
+
 TEST(GithubAdapterTest, PingYieldsNothingAndOtherEventsAreRejected) {
   HttpRequest request = SignedRequest("github-deployment-status");
   request.headers["x-github-event"] = "ping";
@@ -153,9 +169,12 @@ TEST(GithubAdapterTest, RejectsTamperingAndMissingOrBadSignatures) {
 }
 
 TEST(GithubAdapterTest, AcceptsEitherSecretWhileOneIsRotated) {
-  const auto both = NewGithubAdapter({{std::string(kOldSecret), std::string(kSecret)}});
+  GithubConfig two, one;
+  two.secrets = {std::string(kOldSecret), std::string(kSecret)};
+  one.secrets = {std::string(kSecret)};
+  const auto both = NewGithubAdapter(two);
   ASSERT_TRUE(both.ok()) << both.status();
-  const auto only_new = NewGithubAdapter({{std::string(kSecret)}});
+  const auto only_new = NewGithubAdapter(one);
   ASSERT_TRUE(only_new.ok()) << only_new.status();
   HttpRequest old_signed =
       SampleRequest("github-deployment-status.headers", "github-deployment-status.json");
@@ -193,9 +212,9 @@ TEST(GithubAdapterTest, RefusesOtherThanOneOrTwoNonEmptySecrets) {
   const std::string a(kOldSecret), b(kSecret);
   EXPECT_EQ(NewGithubAdapter({}).status(),
             absl::InvalidArgumentError("github: got 0 webhook secrets, want 1 to 2"));
-  EXPECT_EQ(NewGithubAdapter({{a, b, "github-third-secret"}}).status(),
+  EXPECT_EQ(NewGithubAdapter({{a, b, "github-third-secret"}, {}}).status(),
             absl::InvalidArgumentError("github: got 3 webhook secrets, want 1 to 2"));
-  EXPECT_EQ(NewGithubAdapter({{a, ""}}).status(),
+  EXPECT_EQ(NewGithubAdapter({{a, ""}, {}}).status(),
             absl::InvalidArgumentError("github: webhook secret 2 of 2 is empty, want one"));
 }
 

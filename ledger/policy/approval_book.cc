@@ -59,6 +59,27 @@ bool ApprovalBook::HoldsState(absl::string_view source, absl::string_view state,
 }
 
 absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) {
+  if (event.observer().adapter() == "github" &&
+      (event.action() == ACTION_APPROVE || event.action() == ACTION_REJECT)) {
+    auto run = event.context().labels().find("github.workflow_run_id");
+    if (run == event.context().labels().end() || run->second.empty()) return false;
+    if (index < next_index_) {
+      return absl::InvalidArgumentError(absl::StrCat("review at index ", index,
+                                                     ": want an index of at least ", next_index_));
+    }
+    next_index_ = index + 1;
+    ReviewRecord review;
+    review.index = index;
+    review.approve = event.action() == ACTION_APPROVE;
+    review.decider = ActorKey(event);
+    review.groups.assign(event.approval().approver_groups().begin(),
+                         event.approval().approver_groups().end());
+    review.environment = event.target().environment();
+    review.run = run->second;
+    review.logged = FromProtoTime(event.logged_time());
+    reviews_.push_back(std::move(review));
+    return true;
+  }
   if (IsStateRecord(event)) {
     if (index < next_index_) {
       return absl::InvalidArgumentError(absl::StrCat("source record at index ", index,

@@ -59,15 +59,28 @@ struct SourceRecord {
   std::string stage;  // The alias (MLflow) or stage (Databricks).
 };
 
+// A review of another system that counts toward approvals: a GitHub deployment_review,
+// approved or rejected, for an environment and a workflow run.
+struct ReviewRecord {
+  uint64_t index = 0;
+  bool approve = false;
+  std::string decider;  // IdentityKey.
+  std::vector<std::string> groups;
+  std::string environment;
+  std::string run;  // Label github.workflow_run_id.
+  absl::Time logged;
+};
+
 // The sources whose records a policy's source_states may name.
 inline constexpr absl::string_view kStateSources[] = {"sagemaker", "mlflow", "databricks"};
 
 class ApprovalBook {
  public:
   // Takes the event at `index` if it is one of the gate's approval events (observer.adapter
-  // "vellum", an approval action, `approval` set) or a record of a kStateSources adapter that
+  // "vellum", an approval action, `approval` set), a record of a kStateSources adapter that
   // HoldsState reads (SageMaker approve, reject and approval requests; MLflow and Databricks
-  // promotions and demotions): returns whether it was. Indices must increase. InvalidArgument
+  // promotions and demotions), or a GitHub review (ACTION_APPROVE or ACTION_REJECT of adapter
+  // github with label github.workflow_run_id): returns whether it was. Indices must increase. InvalidArgument
   // for a decision on a request the book does not hold, a request id given twice, or an index not
   // above the last.
   absl::StatusOr<bool> Add(uint64_t index, const AuditEvent& event);
@@ -80,6 +93,8 @@ class ApprovalBook {
                   absl::string_view version, uint64_t horizon) const;
 
   const ApprovalAsk* FindRequest(absl::string_view id) const;
+  // The GitHub reviews, in index order.
+  const std::vector<ReviewRecord>& reviews() const { return reviews_; }
   // The requests, in index order.
   const std::vector<ApprovalAsk>& requests() const { return requests_; }
   // The decisions on request `id`, in index order.
@@ -89,6 +104,7 @@ class ApprovalBook {
   std::vector<ApprovalAsk> requests_;
   std::map<std::string, size_t, std::less<>> by_id_;
   std::map<std::string, std::vector<ApprovalVote>, std::less<>> votes_;
+  std::vector<ReviewRecord> reviews_;
   // By source and model, in index order.
   std::map<std::pair<std::string, std::string>, std::vector<SourceRecord>, std::less<>> sources_;
   uint64_t next_index_ = 0;

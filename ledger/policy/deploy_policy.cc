@@ -117,7 +117,18 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& rule, const std::string& wh
   out.same_digest = require.same_digest();
   const bool about_approvals = !require.approver_groups().empty() ||
                                require.distinct_from_requester() || require.same_digest() ||
-                               !require.max_age().empty();
+                               !require.max_age().empty() || require.review_sources_size() > 0;
+  for (int i = 0; i < require.review_sources_size(); ++i) {
+    const std::string& source = require.review_sources(i);
+    const std::string at = absl::StrCat(where, ".require.review_sources[", i, "]");
+    if (source != "github") {
+      return Bad(at, absl::StrCat("got \"", source.substr(0, 32), "\", want github"));
+    }
+    if (require.same_digest()) {
+      return Bad(at, "github reviews evidence no digest: want same_digest off, or no github");
+    }
+    out.review_sources.push_back(source);
+  }
   if (about_approvals && require.approvals() == 0) {
     return Bad(absl::StrCat(where, ".require"),
                "approver_groups, distinct_from_requester, same_digest and max_age qualify "

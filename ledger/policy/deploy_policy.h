@@ -48,6 +48,8 @@ struct CompiledRule {
   // inclusive, end exclusive (end below start wraps past midnight); unset: the whole day.
   // Each (source, state) other systems must show (SourceState).
   std::vector<std::pair<std::string, std::string>> source_states;
+  // Other systems whose reviews count toward `approvals`: "github".
+  std::vector<std::string> review_sources;
   bool has_window = false;
   std::vector<int> days;
   absl::optional<std::pair<int, int>> minutes;

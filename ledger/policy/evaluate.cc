@@ -57,11 +57,23 @@ std::string Describe(const CompiledRule& rule, const GateRequest& request) {
   if (!rule.approver_groups.empty()) {
     absl::StrAppend(&text, " from ", absl::StrJoin(rule.approver_groups, " or "));
   }
+  if (!rule.review_sources.empty()) {
+    absl::StrAppend(&text, " (GitHub reviews of the run the check names count)");
+  }
   if (rule.distinct_from_requester) absl::StrAppend(&text, ", not by the requester");
   if (rule.max_age.has_value()) {
     absl::StrAppend(&text, ", at most ", absl::FormatDuration(*rule.max_age), " old");
   }
   return text;
+}
+
+// Whether `groups` meet the rule's approver_groups (any, when it names none).
+bool InGroups(const CompiledRule& rule, const std::vector<std::string>& groups) {
+  if (rule.approver_groups.empty()) return true;
+  return std::any_of(groups.begin(), groups.end(), [&](const std::string& g) {
+    return std::find(rule.approver_groups.begin(), rule.approver_groups.end(), g) !=
+           rule.approver_groups.end();
+  });
 }
 
 // The approvals that count for `rule`, one per approver at their earliest, in index order, and
@@ -96,13 +108,7 @@ Counted CountApprovals(const CompiledRule& rule, const GateRequest& request,
     }
     for (const ApprovalVote& vote : votes) {
       if (vote.index >= horizon || !vote.approve || vote.decider.empty()) continue;
-      if (!rule.approver_groups.empty() &&
-          std::none_of(vote.groups.begin(), vote.groups.end(), [&](const std::string& g) {
-            return std::find(rule.approver_groups.begin(), rule.approver_groups.end(), g) !=
-                   rule.approver_groups.end();
-          })) {
-        continue;
-      }
+      if (!InGroups(rule, vote.groups)) continue;
       if (rule.distinct_from_requester &&
           (vote.decider == request.requester || vote.decider == request.caller ||
            vote.decider == ask.requester)) {
@@ -112,6 +118,37 @@ Counted CountApprovals(const CompiledRule& rule, const GateRequest& request,
         continue;
       }
       candidates.push_back({vote.index, vote.decider});
+    }
+  }
+  // Reviews of other systems (review_sources): GitHub's, for this environment and the run the
+  // request names; a rejection of the run voids its reviews.
+  const bool github = std::find(rule.review_sources.begin(), rule.review_sources.end(),
+                                "github") != rule.review_sources.end();
+  auto run = request.labels.find("github.workflow_run_id");
+  if (github && run != request.labels.end() && !run->second.empty()) {
+    std::vector<const ReviewRecord*> reviews;
+    bool rejected = false;
+    for (const ReviewRecord& review : book.reviews()) {
+      if (review.index >= horizon) break;
+      if (review.environment != request.environment || review.run != run->second) continue;
+      if (!review.approve) rejected = true;
+      reviews.push_back(&review);
+    }
+    if (rejected) {
+      ++counted.voided;
+    } else {
+      for (const ReviewRecord* review : reviews) {
+        if (review->decider.empty() || !InGroups(rule, review->groups)) continue;
+        if (rule.distinct_from_requester &&
+            (review->decider == request.requester || review->decider == request.caller)) {
+          continue;
+        }
+        if (rule.max_age.has_value() &&
+            (review->logged < at - *rule.max_age || review->logged > at)) {
+          continue;
+        }
+        candidates.push_back({review->index, review->decider});
+      }
     }
   }
   std::sort(candidates.begin(), candidates.end(),

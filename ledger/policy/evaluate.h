@@ -23,6 +23,10 @@
 //                    - max_age is set and the decision was logged longer ago than that
 //                      (or after the evaluation time);
 //                    - the approver is unknown (the event names nobody).
+//                  With review_sources github, GitHub reviews count too: approved reviews
+//                  for the request's environment and the workflow run its label
+//                  github.workflow_run_id names, unless one of them rejects it, under the
+//                  same group, person and age rules.
 //                  Each approver counts once, at their earliest decision that counts.
 //   - A denial gives one reason per requirement that failed, each at most kMaxEventStringBytes;
 //     an allow by requirements names the approvals it relied on.

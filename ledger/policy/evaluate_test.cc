@@ -299,6 +299,89 @@ TEST(EvaluateTest, SourceStates) {
   }
 }
 
+// A GitHub deployment review of workflow run `run`, as the adapter records it.
+AuditEvent Review(const std::string& run, const std::string& reviewer, bool approve,
+                  std::vector<std::string> groups = {"ml-governance"},
+                  const std::string& environment = "production") {
+  AuditEvent event;
+  event.mutable_id()->set_source("github");
+  event.mutable_id()->set_source_id(absl::StrCat("deployment_review/", run, "/", reviewer));
+  event.mutable_observer()->set_adapter("github");
+  event.set_action(approve ? ACTION_APPROVE : ACTION_REJECT);
+  event.mutable_actor()->set_pseudonym(reviewer);
+  event.mutable_target()->set_model_name("example/risk-models");
+  event.mutable_target()->set_environment(environment);
+  (*event.mutable_context()->mutable_labels())["github.workflow_run_id"] = run;
+  for (const std::string& g : groups) event.mutable_approval()->add_approver_groups(g);
+  SetLogged(kNow, &event);
+  return event;
+}
+
+TEST(EvaluateTest, GithubReviewsCountForTheRunTheCheckNames) {
+  const DeployPolicy policy = Compile(R"pb(
+    rules {
+      id: "production-needs-two"
+      match { environments: "production" }
+      require {
+        approvals: 2
+        approver_groups: "ml-governance"
+        distinct_from_requester: true
+        max_age: "72h"
+        review_sources: "github"
+      }
+    }
+  )pb");
+  GateRequest request = Deploy();
+  request.labels["github.workflow_run_id"] = "77";
+  request.caller = "ps1_ci";
+  struct ReviewCase {
+    const char* name;
+    std::vector<AuditEvent> events;
+    bool allowed;
+  };
+  const std::vector<ReviewCase> cases = {
+      {"a GitHub review and a Vellum approval",
+       {Review("77", "ps1_lee", true), Ask("a", "ps1_dana", kDigest), Vote("a", "ps1_erin", true)},
+       true},
+      {"two GitHub reviewers", {Review("77", "ps1_lee", true), Review("77", "ps1_mo", true)},
+       true},
+      {"a review of another run", {Review("78", "ps1_lee", true), Review("77", "ps1_mo", true)},
+       false},
+      {"a review for another environment",
+       {Review("77", "ps1_lee", true, {"ml-governance"}, "staging"),
+        Review("77", "ps1_mo", true)},
+       false},
+      {"a reviewer outside the group", {Review("77", "ps1_lee", true, {}), Review("77", "ps1_mo", true)},
+       false},
+      {"the requester reviewing", {Review("77", "ps1_dana", true), Review("77", "ps1_mo", true)},
+       false},
+      {"the pipeline's own identity reviewing",
+       {Review("77", "ps1_ci", true), Review("77", "ps1_mo", true)}, false},
+      {"a rejection of the run voids its reviews",
+       {Review("77", "ps1_lee", true), Review("77", "ps1_mo", true),
+        Review("77", "ps1_nia", false)},
+       false},
+      {"the same person on GitHub and in Vellum counts once",
+       {Review("77", "ps1_erin", true), Ask("a", "ps1_dana", kDigest), Vote("a", "ps1_erin", true)},
+       false},
+  };
+  for (const ReviewCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    ApprovalBook book;
+    for (size_t i = 0; i < c.events.size(); ++i) {
+      absl::StatusOr<bool> added = book.Add(i, c.events[i]);
+      ASSERT_TRUE(added.ok() && *added) << added.status();
+    }
+    EXPECT_EQ(Evaluate(policy, request, book, c.events.size(), kNow).allowed, c.allowed);
+  }
+  // A check that names no run gets no GitHub review.
+  ApprovalBook book;
+  ASSERT_TRUE(book.Add(0, Review("77", "ps1_lee", true)).ok());
+  ASSERT_TRUE(book.Add(1, Review("77", "ps1_mo", true)).ok());
+  EXPECT_FALSE(Evaluate(policy, Deploy(), book, 2, kNow).allowed);
+  EXPECT_TRUE(Evaluate(policy, request, book, 2, kNow).allowed);
+}
+
 TEST(EvaluateTest, ReasonsFitAnEvent) {
   const DeployPolicy policy = Compile(R"pb(
     rules {
