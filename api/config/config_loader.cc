@@ -435,8 +435,11 @@ RecordedConfig RecordedConfigOf(const Config& config) {
   }
   // GitHub logins name people too: the keys of github_reviewers, and their principals.
   if (!config.ingest().github_reviewers().empty()) {
+    // In login order (a protobuf map's order is not fixed), so that the text is the same each time.
+    const std::map<std::string, GithubReviewer> sorted(config.ingest().github_reviewers().begin(),
+                                                       config.ingest().github_reviewers().end());
     google::protobuf::Map<std::string, GithubReviewer> reviewers;
-    for (const auto& [login, reviewer] : config.ingest().github_reviewers()) {
+    for (const auto& [login, reviewer] : sorted) {
       std::string key = login;
       replace(&key);
       GithubReviewer kept = reviewer;

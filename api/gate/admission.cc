@@ -26,37 +26,62 @@ constexpr size_t kMaxObjectLabels = 1024;
 
 constexpr size_t kMaxUidBytes = 64;
 
-// Removes what a scaling or a restart changes from a spec, in place.
-void StripScaleAndRestart(google::protobuf::Value* value, int depth = 0) {
-  if (depth > 64 || !value->has_struct_value()) {
-    if (value->has_list_value() && depth <= 64) {
-      for (google::protobuf::Value& item : *value->mutable_list_value()->mutable_values()) {
-        StripScaleAndRestart(&item, depth + 1);
-      }
+// Removes the numbers a scaling changes (`replicas`, `minReplicas`, `maxReplicas`) from the
+// objects of a spec, in place; values of other types under those names stay, and so does
+// everything that is not an object.
+void StripScale(google::protobuf::Value* value, int depth = 0) {
+  if (depth > 64) return;
+  if (value->has_list_value()) {
+    for (google::protobuf::Value& item : *value->mutable_list_value()->mutable_values()) {
+      StripScale(&item, depth + 1);
     }
     return;
   }
+  if (!value->has_struct_value()) return;
   auto* fields = value->mutable_struct_value()->mutable_fields();
-  for (const char* key : {"replicas", "minReplicas", "maxReplicas"}) fields->erase(key);
-  for (auto& [key, member] : *fields) StripScaleAndRestart(&member, depth + 1);
+  for (const char* key : {"replicas", "minReplicas", "maxReplicas"}) {
+    if (auto it = fields->find(key); it != fields->end() && it->second.has_number_value()) {
+      fields->erase(it);
+    }
+  }
+  for (auto& [key, member] : *fields) StripScale(&member, depth + 1);
 }
 
-// SHA-256 (hex) of `spec` without what a scaling or a restart changes, in a canonical form.
-std::string SpecFingerprint(google::protobuf::Value spec) {
-  StripScaleAndRestart(&spec);
-  auto* fields = spec.mutable_struct_value()->mutable_fields();
-  if (auto t = fields->find("template"); t != fields->end()) {
-    google::protobuf::Value* metadata = nullptr;
-    auto* template_fields = t->second.mutable_struct_value()->mutable_fields();
-    if (auto m = template_fields->find("metadata"); m != template_fields->end()) {
-      metadata = &m->second;
-    }
-    if (metadata != nullptr) {
-      auto* meta = metadata->mutable_struct_value()->mutable_fields();
-      if (auto a = meta->find("annotations"); a != meta->end()) {
-        a->second.mutable_struct_value()->mutable_fields()->erase(
-            "kubectl.kubernetes.io/restartedAt");
-      }
+// The member `key` of `value` when both are objects; nullptr otherwise.
+google::protobuf::Value* Member(google::protobuf::Value* value, const std::string& key) {
+  if (value == nullptr || !value->has_struct_value()) return nullptr;
+  auto* fields = value->mutable_struct_value()->mutable_fields();
+  auto it = fields->find(key);
+  return it == fields->end() ? nullptr : &it->second;
+}
+
+// Drops `key` from `annotations` when it is an object.
+void DropAnnotation(google::protobuf::Value* annotations, const char* key) {
+  if (annotations != nullptr && annotations->has_struct_value()) {
+    annotations->mutable_struct_value()->mutable_fields()->erase(key);
+  }
+}
+
+// SHA-256 (hex) of what a workload runs: its spec and its metadata's labels and annotations,
+// without what a scaling, a restart or a re-apply changes (StripScale; the pod template's
+// kubectl.kubernetes.io/restartedAt; kubectl's last-applied-configuration and the revision a
+// Deployment's controller stamps), in a canonical form.
+std::string WorkloadFingerprint(const google::protobuf::Value& object) {
+  google::protobuf::Value kept;
+  auto* fields = kept.mutable_struct_value()->mutable_fields();
+  google::protobuf::Value copy = object;
+  if (google::protobuf::Value* spec = Member(&copy, "spec")) {
+    StripScale(spec);
+    DropAnnotation(Member(Member(Member(spec, "template"), "metadata"), "annotations"),
+                   "kubectl.kubernetes.io/restartedAt");
+    (*fields)["spec"] = *spec;
+  }
+  if (google::protobuf::Value* metadata = Member(&copy, "metadata")) {
+    if (google::protobuf::Value* labels = Member(metadata, "labels")) (*fields)["labels"] = *labels;
+    if (google::protobuf::Value* annotations = Member(metadata, "annotations")) {
+      DropAnnotation(annotations, "kubectl.kubernetes.io/last-applied-configuration");
+      DropAnnotation(annotations, "deployment.kubernetes.io/revision");
+      (*fields)["annotations"] = *annotations;
     }
   }
   std::string bytes;
@@ -64,7 +89,7 @@ std::string SpecFingerprint(google::protobuf::Value spec) {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream out(&stream);
     out.SetSerializationDeterministic(true);
-    spec.SerializeToCodedStream(&out);
+    kept.SerializeToCodedStream(&out);
   }
   const crypto::Sha256Digest digest = crypto::Sha256({bytes});
   return absl::BytesToHexString(
@@ -149,15 +174,16 @@ absl::StatusOr<AdmissionRequest> ParseAdmissionReview(absl::string_view json,
     if (!google::protobuf::util::JsonStringToMessage(std::string(json), &whole).ok()) {
       return absl::InvalidArgumentError("admission review: not a JSON object");
     }
-    const auto& fields = whole.fields().at("request").struct_value().fields();
+    auto request_it = whole.fields().find("request");
+    if (request_it == whole.fields().end() || !request_it->second.has_struct_value()) {
+      return absl::InvalidArgumentError("member request: want an object");
+    }
+    const auto& fields = request_it->second.struct_value().fields();
     for (const auto& [name, object] :
          {std::make_pair("object", &out.object), std::make_pair("oldObject", &out.old_object)}) {
       auto it = fields.find(name);
       if (it == fields.end() || !it->second.has_struct_value()) continue;
-      const auto& members = it->second.struct_value().fields();
-      if (auto spec = members.find("spec"); spec != members.end()) {
-        object->spec_fingerprint = SpecFingerprint(spec->second);
-      }
+      object->spec_fingerprint = WorkloadFingerprint(it->second);
     }
   }
   return out;

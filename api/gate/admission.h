@@ -47,9 +47,11 @@ struct AdmissionObject {
   bool present = false;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
-  // SHA-256 of the spec's canonical form without what a scaling or a restart changes (every
-  // `replicas`, `minReplicas` and `maxReplicas`, and the pod template's
-  // kubectl.kubernetes.io/restartedAt annotation); empty without a spec.
+  // For an UPDATE: SHA-256 of what the workload runs, its spec and its metadata's labels and
+  // annotations in a canonical form, without what a scaling, a restart or a re-apply changes
+  // (numbers named `replicas`, `minReplicas` or `maxReplicas`; the pod template's
+  // kubectl.kubernetes.io/restartedAt; kubectl's last-applied-configuration; the Deployment
+  // controller's revision).
   std::string spec_fingerprint;
 };
 

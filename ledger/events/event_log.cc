@@ -107,7 +107,8 @@ EventLog::EventLog(Sequencer* sequencer, const LogReader* log, const EventIndex*
       options_(std::move(options)),
       prover_(*log, ProverOptions{options_.tile_cache, nullptr}),
       start_size_(start_size),
-      clock_(options_.clock, last_logged) {}
+      clock_(options_.clock, last_logged),
+      next_observed_(start_size) {}
 
 absl::Status EventLog::CheckNative(const AuditEvent& event) const {
   if (event.observer().adapter() != kNativeAdapter) {
@@ -215,6 +216,32 @@ absl::StatusOr<std::vector<EventLog::Appended>> EventLog::AppendServerEventsAndW
 void EventLog::SetObserver(Observer observer) {
   absl::MutexLock lock(&observer_mu_);
   observer_ = std::move(observer);
+}
+
+void EventLog::Observe(const absl::StatusOr<Sequencer::Appended>& appended,
+                       const std::vector<AuditEvent>& logged, size_t entries) {
+  absl::MutexLock lock(&observer_mu_);
+  if (!appended.ok()) {
+    // A failed commit may still have reached the disk: its events are then in the log, and a
+    // redelivery finds them there, so the observer gets them from the log before the next batch.
+    unsure_ = true;
+    return;
+  }
+  const uint64_t first = appended->first_index;
+  if (observer_ && unsure_) {
+    for (uint64_t index = next_observed_; index < first; ++index) {
+      // Raw entries are no events, and the log's own are whole: an entry that does not decode
+      // is not one to observe.
+      if (absl::StatusOr<AuditEvent> event = Read(index, appended->head->size); event.ok()) {
+        observer_(index, *event);
+      }
+    }
+  }
+  unsure_ = false;
+  if (observer_) {
+    for (size_t i = 0; i < logged.size(); ++i) observer_(first + i, logged[i]);
+  }
+  next_observed_ = first + entries;
 }
 
 absl::StatusOr<uint64_t> EventLog::WaitIndexed(absl::Duration timeout) const {
@@ -337,16 +364,9 @@ void EventLog::AppendClaimed(std::vector<AuditEvent> events, std::vector<Waiter>
       sequencer_->AppendAsync(
           std::move(entries),
           [this, keys = std::move(keys), leaf_hashes = std::move(leaf_hashes),
-           owners = std::move(appended_owners), logged = std::move(logged)](
-              absl::StatusOr<Sequencer::Appended> appended) mutable {
-            if (appended.ok()) {
-              absl::MutexLock lock(&observer_mu_);
-              if (observer_) {
-                for (size_t i = 0; i < logged.size(); ++i) {
-                  observer_(appended->first_index + i, logged[i]);
-                }
-              }
-            }
+           owners = std::move(appended_owners), logged = std::move(logged),
+           count = entries.size()](absl::StatusOr<Sequencer::Appended> appended) mutable {
+            Observe(appended, logged, count);
             for (size_t i = 0; i < keys.size(); ++i) {
               if (!appended.ok()) {
                 Settle(keys[i], appended.status(), std::move(owners[i]));

@@ -132,8 +132,9 @@ class EventLog {
   // Called with each event this log appends (its clock anomalies aside) as its entry holds it,
   // in index order, once its batch is durable and before its appender is answered, on the
   // sequencer's thread: for a reader that must see the events in log order as they are logged
-  // (the gate's book). It must be quick and must not append. An append claimed before the
-  // observer was set may reach it or not.
+  // (the gate's book). After a failed commit (which may have stored its batch), the next durable
+  // batch first hands on the events the log holds between the two. It must be quick and must
+  // not append. An append claimed before the observer was set may reach it or not.
   using Observer = std::function<void(uint64_t index, const AuditEvent& event)>;
   // Replaces the observer (nullptr: none); returns once no call of the old one is running.
   void SetObserver(Observer observer);
@@ -208,9 +209,18 @@ class EventLog {
   // Read (Next) under append_mu_ only; its metrics are thread-safe.
   LoggedClock clock_;
 
+  // Gives the observer a batch's events once it is durable, after those of a failed commit
+  // that reached the log after all; on the sequencer's callback thread.
+  void Observe(const absl::StatusOr<Sequencer::Appended>& appended,
+               const std::vector<AuditEvent>& logged, size_t entries);
+
   // Held while the observer runs, so that SetObserver waits for a call in progress.
   absl::Mutex observer_mu_;
   Observer observer_ ABSL_GUARDED_BY(observer_mu_);
+  // One past this log's last batch the observer saw, and whether a commit failed since (its
+  // entries may be stored: they are read back from `next_observed_` on).
+  uint64_t next_observed_ ABSL_GUARDED_BY(observer_mu_) = 0;
+  bool unsure_ ABSL_GUARDED_BY(observer_mu_) = false;
 };
 
 // Calls `visit` on every event `query` matches at indices [from, end) of `log`, oldest first

@@ -124,6 +124,8 @@ class EventLogTest : public ::testing::Test {
     ASSERT_TRUE(follower.ok()) << follower.status();
     follower_ = *std::move(follower);
     SequencerOptions sequencer_options;
+    sequencer_options.retry_initial_delay = absl::Milliseconds(1);
+    sequencer_options.retry_max_delay = absl::Milliseconds(10);
     sequencer_options.on_commit = [follower = follower_.get()](uint64_t size) {
       follower->Notify(size);
     };
@@ -231,6 +233,33 @@ class EventLogTest : public ::testing::Test {
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<EventLog> log_;
 };
+
+// The observer sees every event in index order as logged, those of a commit that failed after
+// reaching the disk included (a redelivery of them is answered as a duplicate, so they would
+// otherwise never reach it).
+TEST_F(EventLogTest, TheObserverSeesEveryLoggedEventInOrderEvenAfterAFailedCommit) {
+  absl::Mutex mu;
+  std::vector<std::pair<uint64_t, std::string>> seen;
+  log_->SetObserver([&](uint64_t index, const AuditEvent& event) {
+    absl::MutexLock lock(&mu);
+    seen.emplace_back(index, event.id().source_id());
+    EXPECT_TRUE(event.has_logged_time());
+  });
+  ASSERT_TRUE(Append({Event("ci", "a"), Event("ci", "b")}).ok());
+  faults_.FailNextCommits(1, absl::UnavailableError("failed after writing"),
+                          /*after_writing=*/true);
+  EXPECT_FALSE(Append({Event("ci", "c")}).ok());
+  ASSERT_TRUE(WaitUntil([&] { return sequencer_->Health().ok(); }, absl::Seconds(30)));
+  absl::StatusOr<std::vector<EventLog::Appended>> again = Append({Event("ci", "c")});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->front().duplicate);
+  ASSERT_TRUE(Append({Event("ci", "d")}).ok());
+  log_->SetObserver(nullptr);
+  ASSERT_TRUE(Append({Event("ci", "e")}).ok());
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(seen, (std::vector<std::pair<uint64_t, std::string>>{
+                      {0, "a"}, {1, "b"}, {2, "c"}, {3, "d"}}));
+}
 
 TEST_F(EventLogTest, AppendStampsEachEventAndSaysWhereItIs) {
   std::vector<AuditEvent> events = {Event("svc", "a"), Event("svc", "b")};
