@@ -458,16 +458,24 @@ TEST(ConfigLoaderTest, GithubReviewersAreRecordedByPositionToo) {
       "ingest:\n"
       "  github_reviewers:\n"
       "    lee-chen: {principal: lee@example.com, groups: [ml-governance]}\n"
-      "    mo-sato: {groups: [ml-governance]}\n",
+      "    mo-sato: {groups: [ml-governance]}\n"
+      "    nia-park: {principal: nia@example.com}\n",
       kBase);
   ASSERT_TRUE(config.ok()) << config.status();
   const RecordedConfig recorded = RecordedConfigOf(*config);
   EXPECT_THAT(recorded.principals,
-              testing::UnorderedElementsAre("lee@example.com", "lee-chen", "mo-sato"));
-  for (const char* name : {"lee", "mo-sato"}) {
+              testing::UnorderedElementsAre("lee@example.com", "lee-chen", "mo-sato", "nia-park",
+                                            "nia@example.com"));
+  for (const char* name : {"lee", "mo-sato", "nia"}) {
     EXPECT_THAT(recorded.canonical_text, testing::Not(HasSubstr(name)));
   }
   EXPECT_THAT(recorded.canonical_text, HasSubstr("ml-governance"));
+  // The same text every time (a protobuf map's order is not).
+  for (int i = 0; i < 20; ++i) {
+    const Config copy = *config;
+    EXPECT_EQ(RecordedConfigOf(copy).canonical_text, recorded.canonical_text);
+    EXPECT_EQ(RecordedConfigOf(copy).principals, recorded.principals);
+  }
 }
 
 TEST(ConfigLoaderTest, TheRecordedTextNamesPrincipalsByPosition) {

@@ -96,6 +96,16 @@ TEST(AdmissionTest, AnUpdateThatChangesTheArtifactUnderTheSameLabelsIsACheck) {
   EXPECT_NE(request->object.spec_fingerprint, request->old_object.spec_fingerprint);
   EXPECT_EQ(PlanAdmission(Gated(), *request).kind, AdmissionPlan::Kind::kCheck);
 
+  // So is one that adds a label (or an annotation) a pod injector acts on.
+  std::string injected = Sample("inferenceservice-update-same-version.json");
+  const std::string team = "\"team\": \"risk\"";
+  ASSERT_NE(injected.find(team), std::string::npos);
+  injected.replace(injected.find(team), team.size(),
+                   "\"team\": \"risk\", \"sidecar.example.com/inject\": \"true\"");
+  absl::StatusOr<AdmissionRequest> annotated = ParseAdmissionReview(injected, Gated());
+  ASSERT_TRUE(annotated.ok()) << annotated.status();
+  EXPECT_EQ(PlanAdmission(Gated(), *annotated).kind, AdmissionPlan::Kind::kCheck);
+
   // A scaling alone (minReplicas) keeps the fingerprint.
   absl::StatusOr<AdmissionRequest> scaled =
       ParseAdmissionReview(Sample("inferenceservice-update-same-version.json"), Gated());

@@ -181,11 +181,12 @@ class GithubAdapter : public Adapter {
  private:
   // A known reviewer's principal and groups, from the configuration.
   void MapReviewer(ledger::AuditEvent* event) const {
-    auto it = config_.reviewers.find(event->actor().subject());
-    if (it == config_.reviewers.end()) return;
-    if (!it->second.principal.empty()) event->mutable_actor()->set_subject(it->second.principal);
-    for (const std::string& group : it->second.groups) {
-      event->mutable_approval()->add_approver_groups(group);
+    for (const auto& [login, reviewer] : config_.reviewers) {
+      if (!absl::EqualsIgnoreCase(login, event->actor().subject())) continue;
+      if (!reviewer.principal.empty()) event->mutable_actor()->set_subject(reviewer.principal);
+      ledger::Approval* approval = event->mutable_approval();
+      for (const std::string& group : reviewer.groups) approval->add_approver_groups(group);
+      return;
     }
   }
 

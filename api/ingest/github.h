@@ -20,9 +20,11 @@ struct GithubConfig {
   // --ingest-secrets). A delivery is accepted if it is signed with either: two while the sender
   // is switched from the old secret to the new one.
   std::vector<std::string> secrets;
-  // Reviewers of deployment_review events, by GitHub login: the principal Vellum knows them by
-  // (the review's actor, so that the gate compares them with requesters; empty keeps the login)
-  // and the groups the gate's approver_groups may name (recorded as approval.approver_groups).
+  // Reviewers of deployment_review events, by GitHub login (in any case: logins are
+  // case-insensitive): the principal Vellum knows them by (the review's actor, so that the gate
+  // compares them with requesters; empty keeps the login) and the groups the gate's
+  // approver_groups may name. A known reviewer's review carries `approval` (with the groups):
+  // only those count as approvals for the gate.
   struct Reviewer {
     std::string principal;
     std::vector<std::string> groups;

@@ -110,7 +110,7 @@ TEST(GithubAdapterTest, DeploymentReviewBecomesApproval) {
 TEST(GithubAdapterTest, AKnownReviewerIsRecordedAsTheirPrincipalWithTheirGroups) {
   GithubConfig config;
   config.secrets = {std::string(kSecret)};
-  config.reviewers["lee-chen"] = {"lee@example.com", {"ml-governance"}};
+  config.reviewers["Lee-Chen"] = {"lee@example.com", {"ml-governance"}};  // Logins: any case.
   auto adapter = NewGithubAdapter(std::move(config));
   ASSERT_TRUE(adapter.ok());
   const ledger::AuditEvent event =

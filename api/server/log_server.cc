@@ -155,11 +155,12 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Open(LogServerOptions opti
             custodian->FieldRuleFor(ledger::kServerSource, "actor.subject");
         const ledger::FieldRule on_behalf_of =
             custodian->FieldRuleFor(ledger::kServerSource, "gate.on_behalf_of");
-        if (actor != on_behalf_of || actor == ledger::FieldRule::kDrop) {
+        const ledger::FieldRule reviewer = custodian->FieldRuleFor("github", "actor.subject");
+        if (actor != on_behalf_of || actor != reviewer || actor == ledger::FieldRule::kDrop) {
           return absl::InvalidArgumentError(
               "privacy: the gate compares requesters and approvers, so the server's events "
-              "(source vellum) must keep actor.subject and gate.on_behalf_of alike, both sealed "
-              "or both clear");
+              "(source vellum) must keep actor.subject and gate.on_behalf_of alike, and GitHub's "
+              "events actor.subject like them: all sealed or all clear");
         }
         // The key the gate's events give a person: as the server's own events keep the field.
         gate_options.identity_key = [custodian](absl::string_view path,

@@ -232,6 +232,19 @@ std::string ActionName(Action action) {
   return name;
 }
 
+bool IsGateRecord(const AuditEvent& event) {
+  const std::string& adapter = event.observer().adapter();
+  const Action action = event.action();
+  if (adapter == "vellum") {
+    return action == ACTION_POLICY_APPLIED || action == ACTION_GATE_DECISION ||
+           (IsApprovalAction(action) && event.has_approval());
+  }
+  if (adapter == "sagemaker" || adapter == "mlflow" || adapter == "databricks") {
+    return IsApprovalAction(action) || action == ACTION_PROMOTE || action == ACTION_DEMOTE;
+  }
+  return adapter == "github" && (action == ACTION_APPROVE || action == ACTION_REJECT);
+}
+
 bool IsApprovalAction(Action action) {
   return action == ACTION_REQUEST_APPROVAL || action == ACTION_APPROVE ||
          action == ACTION_REJECT;

@@ -60,6 +60,13 @@ bool IsServerOnlyAction(Action action);
 // ACTION_REQUEST_APPROVAL, ACTION_APPROVE or ACTION_REJECT: the actions an `approval` goes with.
 bool IsApprovalAction(Action action);
 
+// Whether the deployment gate decides from `event` or records with it (docs/gate.md): its own
+// policies, approval events and decisions (observer.adapter "vellum"), and the other systems'
+// records a policy may name (SageMaker, MLflow and Databricks approvals and stage changes,
+// GitHub reviews). The gate and `vellum policy replay` read them from the start of the log, so
+// none is ever pruned.
+bool IsGateRecord(const AuditEvent& event);
+
 // An action or a result as people type it: the enum's name (ACTION_DEPLOY, RESULT_DENIED), or
 // without its prefix, in any case, with dots or dashes for underscores (deploy, config.applied,
 // access-denied-by-ledger, denied). Nothing for an unknown name or the UNSPECIFIED value.

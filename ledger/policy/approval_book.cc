@@ -1,5 +1,6 @@
 #include "ledger/policy/approval_book.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -59,7 +60,7 @@ bool ApprovalBook::HoldsState(absl::string_view source, absl::string_view state,
 }
 
 absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) {
-  if (event.observer().adapter() == "github" &&
+  if (event.observer().adapter() == "github" && event.has_approval() &&
       (event.action() == ACTION_APPROVE || event.action() == ACTION_REJECT)) {
     auto run = event.context().labels().find("github.workflow_run_id");
     if (run == event.context().labels().end() || run->second.empty()) return false;
@@ -76,7 +77,9 @@ absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) 
                          event.approval().approver_groups().end());
     review.environment = event.target().environment();
     review.run = run->second;
-    review.logged = FromProtoTime(event.logged_time());
+    review.repository = event.target().namespace_();
+    review.logged =
+        std::min(FromProtoTime(event.logged_time()), FromProtoTime(event.event_time()));
     reviews_.push_back(std::move(review));
     return true;
   }

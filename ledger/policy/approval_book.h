@@ -68,6 +68,8 @@ struct ReviewRecord {
   std::vector<std::string> groups;
   std::string environment;
   std::string run;  // Label github.workflow_run_id.
+  std::string repository;  // owner/name (target.namespace).
+  // The earlier of its event time and its logged time (a redelivered review is as old as it is).
   absl::Time logged;
 };
 
@@ -80,7 +82,8 @@ class ApprovalBook {
   // "vellum", an approval action, `approval` set), a record of a kStateSources adapter that
   // HoldsState reads (SageMaker approve, reject and approval requests; MLflow and Databricks
   // promotions and demotions), or a GitHub review (ACTION_APPROVE or ACTION_REJECT of adapter
-  // github with label github.workflow_run_id): returns whether it was. Indices must increase. InvalidArgument
+  // github with label github.workflow_run_id, by a reviewer the configuration names: `approval`
+  // set): returns whether it was. Indices must increase. InvalidArgument
   // for a decision on a request the book does not hold, a request id given twice, or an index not
   // above the last.
   absl::StatusOr<bool> Add(uint64_t index, const AuditEvent& event);

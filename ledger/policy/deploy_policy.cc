@@ -129,6 +129,18 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& rule, const std::string& wh
     }
     out.review_sources.push_back(source);
   }
+  if (absl::Status s = CheckList(absl::StrCat(where, ".require.review_repositories"),
+                                 require.review_repositories());
+      !s.ok()) {
+    return s;
+  }
+  out.review_repositories.assign(require.review_repositories().begin(),
+                                 require.review_repositories().end());
+  if (out.review_sources.empty() != out.review_repositories.empty()) {
+    return Bad(absl::StrCat(where, ".require"),
+               "want review_sources and review_repositories together: a GitHub review counts "
+               "only for the repositories the rule names");
+  }
   if (about_approvals && require.approvals() == 0) {
     return Bad(absl::StrCat(where, ".require"),
                "approver_groups, distinct_from_requester, same_digest and max_age qualify "

@@ -50,6 +50,7 @@ struct CompiledRule {
   std::vector<std::pair<std::string, std::string>> source_states;
   // Other systems whose reviews count toward `approvals`: "github".
   std::vector<std::string> review_sources;
+  std::vector<std::string> review_repositories;
   bool has_window = false;
   std::vector<int> days;
   absl::optional<std::pair<int, int>> minutes;

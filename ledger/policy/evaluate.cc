@@ -130,7 +130,11 @@ Counted CountApprovals(const CompiledRule& rule, const GateRequest& request,
     bool rejected = false;
     for (const ReviewRecord& review : book.reviews()) {
       if (review.index >= horizon) break;
-      if (review.environment != request.environment || review.run != run->second) continue;
+      if (review.environment != request.environment || review.run != run->second ||
+          std::find(rule.review_repositories.begin(), rule.review_repositories.end(),
+                    review.repository) == rule.review_repositories.end()) {
+        continue;
+      }
       if (!review.approve) rejected = true;
       reviews.push_back(&review);
     }

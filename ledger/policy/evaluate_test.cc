@@ -310,9 +310,13 @@ AuditEvent Review(const std::string& run, const std::string& reviewer, bool appr
   event.set_action(approve ? ACTION_APPROVE : ACTION_REJECT);
   event.mutable_actor()->set_pseudonym(reviewer);
   event.mutable_target()->set_model_name("example/risk-models");
+  event.mutable_target()->set_namespace_("example/risk-models");
   event.mutable_target()->set_environment(environment);
   (*event.mutable_context()->mutable_labels())["github.workflow_run_id"] = run;
-  for (const std::string& g : groups) event.mutable_approval()->add_approver_groups(g);
+  // A reviewer the configuration names: the adapter sets `approval`, with their groups.
+  Approval* approval = event.mutable_approval();
+  for (const std::string& g : groups) approval->add_approver_groups(g);
+  *event.mutable_event_time() = ToProtoTime(kNow);
   SetLogged(kNow, &event);
   return event;
 }
@@ -328,6 +332,7 @@ TEST(EvaluateTest, GithubReviewsCountForTheRunTheCheckNames) {
         distinct_from_requester: true
         max_age: "72h"
         review_sources: "github"
+        review_repositories: "example/risk-models"
       }
     }
   )pb");
@@ -361,6 +366,22 @@ TEST(EvaluateTest, GithubReviewsCountForTheRunTheCheckNames) {
        {Review("77", "ps1_lee", true), Review("77", "ps1_mo", true),
         Review("77", "ps1_nia", false)},
        false},
+      {"a review in a repository the rule does not name",
+       {[] {
+          AuditEvent e = Review("77", "ps1_lee", true);
+          e.mutable_target()->set_namespace_("example/other");
+          return e;
+        }(),
+        Review("77", "ps1_mo", true)},
+       false},
+      {"a review redelivered days later is as old as it is",
+       {[] {
+          AuditEvent e = Review("77", "ps1_lee", true);
+          *e.mutable_event_time() = ToProtoTime(kNow - absl::Hours(100));
+          return e;
+        }(),
+        Review("77", "ps1_mo", true)},
+       false},
       {"the same person on GitHub and in Vellum counts once",
        {Review("77", "ps1_erin", true), Ask("a", "ps1_dana", kDigest), Vote("a", "ps1_erin", true)},
        false},
@@ -373,6 +394,15 @@ TEST(EvaluateTest, GithubReviewsCountForTheRunTheCheckNames) {
       ASSERT_TRUE(added.ok() && *added) << added.status();
     }
     EXPECT_EQ(Evaluate(policy, request, book, c.events.size(), kNow).allowed, c.allowed);
+  }
+  // A reviewer the configuration does not name (no `approval` on the review) is not taken.
+  {
+    ApprovalBook unmapped;
+    AuditEvent review = Review("77", "subject:lee-chen", true);
+    review.clear_approval();
+    absl::StatusOr<bool> added = unmapped.Add(0, review);
+    ASSERT_TRUE(added.ok());
+    EXPECT_FALSE(*added);
   }
   // A check that names no run gets no GitHub review.
   ApprovalBook book;

@@ -288,17 +288,26 @@ absl::StatusOr<ApprovalVote> Gate::DecideApproval(absl::string_view id, bool app
 std::vector<Gate::ApprovalStatus> Gate::Approvals(absl::optional<State> state,
                                                   size_t limit) const {
   const absl::Time now = options_.clock();
-  absl::MutexLock lock(&mu_);
+  // Evaluated on a copy, so that the lock the log's observer takes is held only to copy.
+  ApprovalBook book;
+  std::shared_ptr<const DeployPolicy> policy;
+  uint64_t horizon;
+  {
+    absl::MutexLock lock(&mu_);
+    book = book_;
+    policy = policy_.policy;
+    horizon = horizon_;
+  }
   std::vector<ApprovalStatus> out;
-  const std::vector<ApprovalAsk>& requests = book_.requests();
+  const std::vector<ApprovalAsk>& requests = book.requests();
   for (auto it = requests.rbegin(); it != requests.rend() && out.size() < limit; ++it) {
     ApprovalStatus status;
     status.request = *it;
-    status.votes = book_.VotesOn(it->id);
+    status.votes = book.VotesOn(it->id);
     if (std::any_of(status.votes.begin(), status.votes.end(),
                     [](const ApprovalVote& v) { return !v.approve; })) {
       status.state = State::kRejected;
-    } else if (policy_.policy != nullptr) {
+    } else if (policy != nullptr) {
       GateRequest request;
       request.action = it->action;
       request.model = it->model;
@@ -306,7 +315,7 @@ std::vector<Gate::ApprovalStatus> Gate::Approvals(absl::optional<State> state,
       request.digest = it->digest;
       request.environment = it->environment;
       request.requester = it->requester;
-      if (Evaluate(*policy_.policy, request, book_, horizon_, now).allowed) {
+      if (Evaluate(*policy, request, book, horizon, now).allowed) {
         status.state = State::kApproved;
       }
     }

@@ -411,11 +411,10 @@ absl::StatusOr<Custodian::Pruned> Custodian::Prune(uint64_t below, const Request
         ++expected;
         // The deployment gate decides from its policies and approvals on the log, and a replay
         // re-evaluates its decisions from them: none of its events goes.
-        if (m.event.observer().adapter() == kServerSource &&
-            (m.event.action() == ACTION_POLICY_APPLIED || m.event.action() == ACTION_GATE_DECISION ||
-             (IsApprovalAction(m.event.action()) && m.event.has_approval()))) {
-          return refuse(m.index, "is the deployment gate's (a policy, an approval or a decision), "
-                                 "which a replay needs: it is never pruned");
+        if (IsGateRecord(m.event)) {
+          return refuse(m.index, "is one the deployment gate reads (a policy, an approval, a "
+                                 "decision, another system's approval or stage change), which "
+                                 "a replay needs: it is never pruned");
         }
         const RetentionRule* rule = GoverningRule(rules, m.event);
         if (rule == nullptr) return refuse(m.index, "is governed by no retention rule");

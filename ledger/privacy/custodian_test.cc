@@ -516,7 +516,7 @@ TEST_F(CustodianTest, TheGatesEventsAreNeverPruned) {
   ASSERT_GE(size, 256u);
   absl::Status refused = custodian_->Prune(256, kAdmin).status();
   EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
-  EXPECT_THAT(refused.message(), HasSubstr("is the deployment gate's"));
+  EXPECT_THAT(refused.message(), HasSubstr("is one the deployment gate reads"));
   EXPECT_EQ(custodian_->minimum_index(), 0u);
 }
 
