@@ -116,6 +116,24 @@ class GateProcessTest : public ::testing::Test {
     return answer;
   }
 
+  // An approval request for credit-risk 4 of digest sha256:ab12 in production, approved by the
+  // two governance members.
+  void ApproveTheDigest() {
+    auto asked = Post(*client_, "/v1/approvals", kFrankToken,
+                      R"({"action": "deploy", "model": "credit-risk", "version": "4", )"
+                      R"("digest": "sha256:ab12", "environment": "production"})");
+    ASSERT_TRUE(asked.ok());
+    ASSERT_EQ(asked->status, 200) << asked->body;
+    api::ApprovalInfo request;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(asked->body, &request).ok());
+    for (const char* token : {kFrankToken, kGraceToken}) {
+      auto decided = Post(*client_, absl::StrCat("/v1/approvals/", request.id(), "/decisions"),
+                          token, R"({"decision": "approve"})");
+      ASSERT_TRUE(decided.ok());
+      ASSERT_EQ(decided->status, 200) << decided->body;
+    }
+  }
+
   // request_id to the indices of its decisions on the log.
   std::map<std::string, std::vector<uint64_t>> DecisionsOnLog() {
     std::map<std::string, std::vector<uint64_t>> out;
@@ -146,19 +164,7 @@ class GateProcessTest : public ::testing::Test {
 TEST_F(GateProcessTest, ADecisionIsDurableBeforeItsAnswerAndARetryGetsItBackAcrossKill9) {
   ASSERT_NO_FATAL_FAILURE(Start());
   // Two governance approvals of the exact digest, so that the checks are allowed.
-  auto asked = Post(*client_, "/v1/approvals", kFrankToken,
-                    R"({"action": "deploy", "model": "credit-risk", "version": "4", )"
-                    R"("digest": "sha256:ab12", "environment": "production"})");
-  ASSERT_TRUE(asked.ok());
-  ASSERT_EQ(asked->status, 200) << asked->body;
-  api::ApprovalInfo request;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(asked->body, &request).ok());
-  for (const char* token : {kFrankToken, kGraceToken}) {
-    auto decided = Post(*client_, absl::StrCat("/v1/approvals/", request.id(), "/decisions"),
-                        token, R"({"decision": "approve"})");
-    ASSERT_TRUE(decided.ok());
-    ASSERT_EQ(decided->status, 200) << decided->body;
-  }
+  ASSERT_NO_FATAL_FAILURE(ApproveTheDigest());
 
   std::mt19937 rng(20261204);
   // Every check's first answer, if it had one before the kill.
@@ -249,18 +255,7 @@ TEST_F(GateProcessTest, VellumGateCheckExitsByTheDecisionAndPolicyReplayAgrees) 
   EXPECT_FALSE(answer.allowed());
   EXPECT_FALSE(answer.receipt().empty());
 
-  auto asked = Post(*client_, "/v1/approvals", kFrankToken,
-                    R"({"action": "deploy", "model": "credit-risk", "version": "4", )"
-                    R"("digest": "sha256:ab12", "environment": "production"})");
-  ASSERT_TRUE(asked.ok());
-  api::ApprovalInfo request;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(asked->body, &request).ok());
-  for (const char* token : {kFrankToken, kGraceToken}) {
-    auto decided = Post(*client_, absl::StrCat("/v1/approvals/", request.id(), "/decisions"),
-                        token, R"({"decision": "approve"})");
-    ASSERT_TRUE(decided.ok());
-    ASSERT_EQ(decided->status, 200) << decided->body;
-  }
+  ASSERT_NO_FATAL_FAILURE(ApproveTheDigest());
   subprocess::RunResult allowed = subprocess::Run("tools/vellum", check);
   EXPECT_EQ(allowed.status, 0) << allowed.err;
   EXPECT_THAT(allowed.err, ::testing::HasSubstr("allowed by rule production-needs-governance"));
