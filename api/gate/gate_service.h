@@ -42,7 +42,9 @@ class GateService {
     // POST /v1/admission (admission.h); without gated namespaces it answers 404, so that a
     // webhook registered against a server that gates nothing fails (failurePolicy: Fail).
     AdmissionConfig admission;
-    int threads = 4;
+    // Many, because a check waits on the disk (its decision's sealed values are synced on the
+    // thread that appends it), not on the CPU.
+    int threads = 32;
     size_t max_queued = 1024;
   };
 
