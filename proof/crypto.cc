@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace vellum {
@@ -89,6 +90,11 @@ Sha256Digest Sha256(std::initializer_list<absl::string_view> parts) {
   Sha256Digest out;
   SHA256_Final(out.data(), &ctx);
   return out;
+}
+
+std::string Sha256Hex(const Sha256Digest& digest) {
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 Sha256Digest HmacSha256(absl::string_view key, absl::string_view data) {

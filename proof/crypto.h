@@ -31,6 +31,9 @@ using Ed25519Signature = std::array<uint8_t, kEd25519SignatureSize>;
 // about a quarter of OpenSSL 3's one-shot SHA256() on short inputs. Thread-safe.
 Sha256Digest Sha256(std::initializer_list<absl::string_view> parts);
 
+// The digest as 64 lowercase hex digits.
+std::string Sha256Hex(const Sha256Digest& digest);
+
 // Returns HMAC-SHA256(key, data) (RFC 2104). Keys of any length are accepted, as RFC 4231
 // requires: a key longer than the 64-byte block is hashed first. Thread-safe.
 Sha256Digest HmacSha256(absl::string_view key, absl::string_view data);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "api/gate/gate_api.pb.h"
@@ -91,9 +90,7 @@ std::string WorkloadFingerprint(const google::protobuf::Value& object) {
     out.SetSerializationDeterministic(true);
     kept.SerializeToCodedStream(&out);
   }
-  const crypto::Sha256Digest digest = crypto::Sha256({bytes});
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return crypto::Sha256Hex(crypto::Sha256({bytes}));
 }
 
 AdmissionObject ReadObject(JsonReader object, const AdmissionConfig& config) {

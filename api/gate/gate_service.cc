@@ -84,11 +84,6 @@ Gate::Caller CallerOf(const HttpRequest& request) {
   return caller;
 }
 
-std::string Hex(const crypto::Sha256Digest& sha) {
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(sha.data()), sha.size()));
-}
-
 const char* StateName(Gate::State state) {
   switch (state) {
     case Gate::State::kApproved: return "approved";
@@ -116,7 +111,7 @@ void FillDecision(const ApprovalVote& vote, ApprovalDecisionInfo* info) {
 PolicyInfo InfoOf(const Gate::PolicyInForce& in_force) {
   PolicyInfo info;
   if (in_force.policy == nullptr) return info;
-  info.set_sha256(Hex(in_force.policy->sha256()));
+  info.set_sha256(crypto::Sha256Hex(in_force.policy->sha256()));
   info.set_index(in_force.index);
   info.set_applied(in_force.applied);
   info.set_canonical_text(in_force.policy->canonical_text());
@@ -353,7 +348,7 @@ void GateService::PostCheck(const HttpRequest& request, const HttpServer::Respon
         answer.set_allowed(checked->decision.allowed);
         answer.set_rule(checked->decision.rule);
         for (const std::string& r : checked->decision.reasons) answer.add_reasons(r);
-        answer.set_policy_sha256(Hex(checked->policy_sha256));
+        answer.set_policy_sha256(crypto::Sha256Hex(checked->policy_sha256));
         for (uint64_t a : checked->decision.approvals) answer.add_approvals(a);
         answer.set_index(checked->index);
         answer.set_horizon(checked->horizon);
@@ -428,7 +423,7 @@ void GateService::PostAdmission(const HttpRequest& request, const HttpServer::Re
                         {{"decision", "none"}});
         }
         std::map<std::string, std::string> notes = {
-            {"policy-sha256", Hex(checked->policy_sha256)}, {"rule", checked->decision.rule}};
+            {"policy-sha256", crypto::Sha256Hex(checked->policy_sha256)}, {"rule", checked->decision.rule}};
         notes["decision"] =
             checked->recorded ? absl::StrCat(checked->index) : std::string("dry-run");
         if (checked->decision.allowed) return answer(true, 200, "", notes);

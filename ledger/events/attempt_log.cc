@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -69,10 +68,8 @@ KeyedRateLimiter::Options LimiterOptions(const AttemptLog::Options& options) {
 
 void BoundAttemptRecord(AuditEvent* event) {
   if (!event->context().user_agent().empty()) {
-    const crypto::Sha256Digest digest = crypto::Sha256({event->context().user_agent()});
     event->mutable_context()->set_user_agent(absl::StrCat(
-        "sha256:", absl::BytesToHexString(absl::string_view(
-                       reinterpret_cast<const char*>(digest.data()), digest.size()))));
+        "sha256:", crypto::Sha256Hex(crypto::Sha256({event->context().user_agent()}))));
   }
   BoundStrings(event);
 }

@@ -23,6 +23,9 @@ std::string ActorKey(const AuditEvent& event) {
 
 namespace {
 
+// The records the book takes.
+enum class Kind { kNone, kReview, kState, kApproval };
+
 // Whether `event` is a record HoldsState reads.
 bool IsStateRecord(const AuditEvent& event) {
   const std::string& adapter = event.observer().adapter();
@@ -36,6 +39,37 @@ bool IsStateRecord(const AuditEvent& event) {
            !event.target().stage().empty();
   }
   return false;
+}
+
+// The GitHub workflow run a review of a reviewer the configuration names is for; "" for any
+// other event.
+std::string ReviewedRun(const AuditEvent& event) {
+  if (event.observer().adapter() != "github" || !event.has_approval() ||
+      (event.action() != ACTION_APPROVE && event.action() != ACTION_REJECT)) {
+    return "";
+  }
+  auto run = event.context().labels().find("github.workflow_run_id");
+  return run == event.context().labels().end() ? "" : run->second;
+}
+
+Kind KindOf(const AuditEvent& event) {
+  if (!ReviewedRun(event).empty()) return Kind::kReview;
+  if (IsStateRecord(event)) return Kind::kState;
+  if (event.observer().adapter() == kServerSource && IsApprovalAction(event.action()) &&
+      event.has_approval()) {
+    return Kind::kApproval;
+  }
+  return Kind::kNone;
+}
+
+const char* NameOf(Kind kind) {
+  switch (kind) {
+    case Kind::kReview: return "review";
+    case Kind::kState: return "source record";
+    case Kind::kApproval: return "approval event";
+    case Kind::kNone: break;
+  }
+  return "event";
 }
 
 }  // namespace
@@ -60,15 +94,14 @@ bool ApprovalBook::HoldsState(absl::string_view source, absl::string_view state,
 }
 
 absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) {
-  if (event.observer().adapter() == "github" && event.has_approval() &&
-      (event.action() == ACTION_APPROVE || event.action() == ACTION_REJECT)) {
-    auto run = event.context().labels().find("github.workflow_run_id");
-    if (run == event.context().labels().end() || run->second.empty()) return false;
-    if (index < next_index_) {
-      return absl::InvalidArgumentError(absl::StrCat("review at index ", index,
-                                                     ": want an index of at least ", next_index_));
-    }
-    next_index_ = index + 1;
+  const Kind kind = KindOf(event);
+  if (kind == Kind::kNone) return false;
+  if (index < next_index_) {
+    return absl::InvalidArgumentError(absl::StrCat(NameOf(kind), " at index ", index,
+                                                   ": want an index of at least ", next_index_));
+  }
+  next_index_ = index + 1;
+  if (kind == Kind::kReview) {
     ReviewRecord review;
     review.index = index;
     review.approve = event.action() == ACTION_APPROVE;
@@ -76,19 +109,14 @@ absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) 
     review.groups.assign(event.approval().approver_groups().begin(),
                          event.approval().approver_groups().end());
     review.environment = event.target().environment();
-    review.run = run->second;
+    review.run = ReviewedRun(event);
     review.repository = event.target().namespace_();
     review.logged =
         std::min(FromProtoTime(event.logged_time()), FromProtoTime(event.event_time()));
     reviews_.push_back(std::move(review));
     return true;
   }
-  if (IsStateRecord(event)) {
-    if (index < next_index_) {
-      return absl::InvalidArgumentError(absl::StrCat("source record at index ", index,
-                                                     ": want an index of at least ", next_index_));
-    }
-    next_index_ = index + 1;
+  if (kind == Kind::kState) {
     SourceRecord record;
     record.index = index;
     record.action = event.action();
@@ -98,15 +126,6 @@ absl::StatusOr<bool> ApprovalBook::Add(uint64_t index, const AuditEvent& event) 
         std::move(record));
     return true;
   }
-  if (event.observer().adapter() != kServerSource || !IsApprovalAction(event.action()) ||
-      !event.has_approval()) {
-    return false;
-  }
-  if (index < next_index_) {
-    return absl::InvalidArgumentError(absl::StrCat("approval event at index ", index,
-                                                   ": want an index of at least ", next_index_));
-  }
-  next_index_ = index + 1;
   const Approval& approval = event.approval();
   if (event.action() == ACTION_REQUEST_APPROVAL) {
     if (by_id_.count(approval.id()) != 0) {

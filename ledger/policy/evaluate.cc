@@ -76,6 +76,20 @@ bool InGroups(const CompiledRule& rule, const std::vector<std::string>& groups) 
   });
 }
 
+// Whether a decider's approval, logged at `logged`, may count for `rule` and `request`: it names
+// someone, in the rule's groups, neither the requester, nor the caller, nor `asker` (whoever
+// asked for it) under distinct_from_requester, and within max_age of `at`.
+bool MayCount(const CompiledRule& rule, const GateRequest& request, const std::string& decider,
+              const std::vector<std::string>& groups, absl::Time logged, absl::Time at,
+              const std::string& asker) {
+  if (decider.empty() || !InGroups(rule, groups)) return false;
+  if (rule.distinct_from_requester &&
+      (decider == request.requester || decider == request.caller || decider == asker)) {
+    return false;
+  }
+  return !rule.max_age.has_value() || (logged >= at - *rule.max_age && logged <= at);
+}
+
 // The approvals that count for `rule`, one per approver at their earliest, in index order, and
 // whether a rejection voided a request that would otherwise have counted.
 struct Counted {
@@ -107,14 +121,8 @@ Counted CountApprovals(const CompiledRule& rule, const GateRequest& request,
       continue;
     }
     for (const ApprovalVote& vote : votes) {
-      if (vote.index >= horizon || !vote.approve || vote.decider.empty()) continue;
-      if (!InGroups(rule, vote.groups)) continue;
-      if (rule.distinct_from_requester &&
-          (vote.decider == request.requester || vote.decider == request.caller ||
-           vote.decider == ask.requester)) {
-        continue;
-      }
-      if (rule.max_age.has_value() && (vote.logged < at - *rule.max_age || vote.logged > at)) {
+      if (vote.index >= horizon || !vote.approve) continue;
+      if (!MayCount(rule, request, vote.decider, vote.groups, vote.logged, at, ask.requester)) {
         continue;
       }
       candidates.push_back({vote.index, vote.decider});
@@ -141,17 +149,11 @@ Counted CountApprovals(const CompiledRule& rule, const GateRequest& request,
     if (rejected) {
       ++counted.voided;
     } else {
+      // A review has no asker on record: the adapter does not record who started the run.
       for (const ReviewRecord* review : reviews) {
-        if (review->decider.empty() || !InGroups(rule, review->groups)) continue;
-        if (rule.distinct_from_requester &&
-            (review->decider == request.requester || review->decider == request.caller)) {
-          continue;
+        if (MayCount(rule, request, review->decider, review->groups, review->logged, at, "")) {
+          candidates.push_back({review->index, review->decider});
         }
-        if (rule.max_age.has_value() &&
-            (review->logged < at - *rule.max_age || review->logged > at)) {
-          continue;
-        }
-        candidates.push_back({review->index, review->decider});
       }
     }
   }

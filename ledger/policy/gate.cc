@@ -5,7 +5,6 @@
 #include <set>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/events/event_codec.h"
 #include "ledger/events/server_event.h"
@@ -394,11 +393,9 @@ void Gate::Decide(Check check, const Caller& by, CheckDone done) {
           "the log keeps, sealed or in clear)"));
     }
     // The caller's key hashed, so that no caller's key and id run into another's.
-    const crypto::Sha256Digest key = crypto::Sha256({*caller});
     event.mutable_id()->set_source_id(absl::StrCat(
-        "gate/",
-        absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(key.data()), 16)),
-        "/", check.request_id));
+        "gate/", crypto::Sha256Hex(crypto::Sha256({*caller})).substr(0, 32), "/",
+        check.request_id));
   }
   SetTarget(check.request, &event);
   GateDecision* gate = event.mutable_gate();
