@@ -213,6 +213,14 @@ absl::StatusOr<std::vector<EventLog::Appended>> EventLog::AppendServerEventsAndW
   return result;
 }
 
+absl::StatusOr<EventLog::Appended> EventLog::AppendServerEventAndWait(AuditEvent event) {
+  std::vector<AuditEvent> events;
+  events.push_back(std::move(event));
+  absl::StatusOr<std::vector<Appended>> appended = AppendServerEventsAndWait(std::move(events));
+  if (!appended.ok()) return appended.status();
+  return appended->front();
+}
+
 void EventLog::SetObserver(Observer observer) {
   absl::MutexLock lock(&observer_mu_);
   observer_ = std::move(observer);

@@ -116,6 +116,8 @@ class EventLog {
   // The same, waiting until the events are durable (or refused): for the server's summaries and
   // configuration records, written off the request path.
   absl::StatusOr<std::vector<Appended>> AppendServerEventsAndWait(std::vector<AuditEvent> events);
+  // The same for one event: where it is.
+  absl::StatusOr<Appended> AppendServerEventAndWait(AuditEvent event);
 
   // The event at `index` as the log holds it, read from the entry bundles of the tree of
   // `tree_size` (which must cover it: an Appended's tree_size does). DataLoss when the entry is

@@ -190,14 +190,11 @@ absl::StatusOr<Gate::PolicyInForce> Gate::Apply(DeployPolicy policy, absl::strin
   applied->set_sha256(ShaKey(policy.sha256()));
   applied->set_canonical_text(policy.canonical_text());
   applied->set_applied_by(std::string(via));
-  std::vector<AuditEvent> batch;
-  batch.push_back(std::move(event));
-  absl::StatusOr<std::vector<EventLog::Appended>> appended =
-      events_->AppendServerEventsAndWait(std::move(batch));
+  absl::StatusOr<EventLog::Appended> appended = events_->AppendServerEventAndWait(std::move(event));
   if (!appended.ok()) return appended.status();
   absl::MutexLock lock(&mu_);
   policy_.policy = std::make_shared<const DeployPolicy>(std::move(policy));
-  policy_.index = appended->front().index;
+  policy_.index = appended->index;
   policy_.applied = true;
   return policy_;
 }
@@ -212,16 +209,6 @@ absl::Status Gate::EnsurePolicy() {
   return Apply(DeployPolicy::DenyAll(), "default", Caller()).status();
 }
 
-absl::StatusOr<uint64_t> Gate::AppendApprovalEvent(AuditEvent event) {
-  std::vector<AuditEvent> batch;
-  batch.push_back(std::move(event));
-  absl::StatusOr<std::vector<EventLog::Appended>> appended =
-      events_->AppendServerEventsAndWait(std::move(batch));
-  if (!appended.ok()) return appended.status();
-  // The observer took it into the book, as the log holds it, before the append was answered.
-  return appended->front().index;
-}
-
 absl::StatusOr<ApprovalAsk> Gate::RequestApproval(const GateRequest& what, const Caller& by) {
   if (absl::Status s = CheckGateRequest(what); !s.ok()) return s;
   absl::StatusOr<std::string> random = NewRandomId();
@@ -233,12 +220,13 @@ absl::StatusOr<ApprovalAsk> Gate::RequestApproval(const GateRequest& what, const
   event.mutable_approval()->set_id(id);
   event.mutable_approval()->set_action(what.action);
   absl::MutexLock ops(&ops_mu_);
-  absl::StatusOr<uint64_t> index = AppendApprovalEvent(std::move(event));
-  if (!index.ok()) return index.status();
+  // The observer takes it into the book, as the log holds it, before the append is answered.
+  absl::StatusOr<EventLog::Appended> appended = events_->AppendServerEventAndWait(std::move(event));
+  if (!appended.ok()) return appended.status();
   absl::MutexLock lock(&mu_);
   const ApprovalAsk* ask = book_.FindRequest(id);
-  if (ask == nullptr || ask->index != *index) {
-    return absl::InternalError(absl::StrCat("the approval request at index ", *index,
+  if (ask == nullptr || ask->index != appended->index) {
+    return absl::InternalError(absl::StrCat("the approval request at index ", appended->index,
                                             " did not reach the gate's book"));
   }
   return *ask;
@@ -273,12 +261,12 @@ absl::StatusOr<ApprovalVote> Gate::DecideApproval(absl::string_view id, bool app
   }
   event.mutable_approval()->set_id(std::string(id));
   event.mutable_approval()->set_comment(std::string(comment));
-  absl::StatusOr<uint64_t> index = AppendApprovalEvent(std::move(event));
-  if (!index.ok()) return index.status();
+  absl::StatusOr<EventLog::Appended> appended = events_->AppendServerEventAndWait(std::move(event));
+  if (!appended.ok()) return appended.status();
   absl::MutexLock lock(&mu_);
   const std::vector<ApprovalVote>& votes = book_.VotesOn(id);
-  if (votes.empty() || votes.back().index != *index) {
-    return absl::InternalError(absl::StrCat("the approval decision at index ", *index,
+  if (votes.empty() || votes.back().index != appended->index) {
+    return absl::InternalError(absl::StrCat("the approval decision at index ", appended->index,
                                             " did not reach the gate's book"));
   }
   return votes.back();

@@ -188,9 +188,6 @@ class Gate {
   // The event log's observer: each event as logged.
   void Observe(uint64_t index, const AuditEvent& event);
   void TakeLocked(uint64_t index, const AuditEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Appends `event` and waits until it is durable (and so in the book); returns its index.
-  absl::StatusOr<uint64_t> AppendApprovalEvent(AuditEvent event)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ops_mu_);
   // The answer to a retry: the decision at `index`, if it is about `check`.
   absl::StatusOr<Checked> Recorded(const GateRequest& request, bool override, uint64_t index,
                                    uint64_t tree_size) const;

@@ -534,12 +534,9 @@ absl::StatusOr<size_t> Custodian::CollectUnreferenced(EventLog& events) {
 
 absl::StatusOr<uint64_t> Custodian::AppendAndWait(AuditEvent event) {
   if (events_ == nullptr) return absl::FailedPreconditionError("no event log is attached");
-  std::vector<AuditEvent> events;
-  events.push_back(std::move(event));
-  absl::StatusOr<std::vector<EventLog::Appended>> appended =
-      events_->AppendServerEventsAndWait(std::move(events));
+  absl::StatusOr<EventLog::Appended> appended = events_->AppendServerEventAndWait(std::move(event));
   if (!appended.ok()) return appended.status();
-  return appended->front().index;
+  return appended->index;
 }
 
 absl::StatusOr<Hold> Custodian::PlaceHold(Hold hold, const Requester& by) {
